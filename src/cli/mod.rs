@@ -1,0 +1,133 @@
+//! The `linkage` command line: clap definitions, checked options, and the commands that
+//! glue the library together. Every error a user can cause ends as one line on stderr
+//! and exit code 2; nothing here panics on bad input.
+
+mod run;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "linkage", version, about = "Simulate fragmented, integrated and linkage governance of a city under shocks")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario under one or more regimes and compare them.
+    Run(RunArgs),
+    /// List the built-in scenarios.
+    Scenarios,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// Built-in scenario name or path to a scenario .toml file (e.g. a run's params.toml).
+    #[arg(long, default_value = crate::scenario::builtin::DEFAULT)]
+    pub scenario: String,
+    /// Regime(s) to run: repeat the option or separate with commas. Default: every regime
+    /// of the scenario (fragmented, integrated, linkage).
+    #[arg(long = "regime", value_delimiter = ',')]
+    pub regimes: Vec<String>,
+    /// Random seed (a whole number from 0 to 18446744073709551615). Default: the scenario's.
+    #[arg(long, value_parser = parse_seed)]
+    pub seed: Option<u64>,
+    /// Days to simulate (a whole number ≥ 1). Default: the scenario's.
+    #[arg(long, value_parser = parse_ticks)]
+    pub ticks: Option<u32>,
+    /// Scale the scenario to N residents, keeping its proportions (N ≥ 100).
+    #[arg(long, value_parser = parse_residents)]
+    pub residents: Option<u64>,
+    /// Worker threads (≥ 1). Default: all cores. Results do not depend on it.
+    #[arg(long, value_parser = parse_threads)]
+    pub threads: Option<usize>,
+    /// Output folder. Default: runs/<scenario>-<timestamp>/.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no notes on stderr (the table still goes to stdout).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+fn whole<T: std::str::FromStr>(s: &str, what: &str, allowed: &str) -> Result<T, String> {
+    s.trim().parse::<T>().map_err(|_| format!("{what} must be {allowed}"))
+}
+
+fn parse_seed(s: &str) -> Result<u64, String> {
+    whole(s, "the seed", "a whole number from 0 to 18446744073709551615")
+}
+
+fn parse_ticks(s: &str) -> Result<u32, String> {
+    let allowed = "a whole number from 1 to 4294967295";
+    match whole::<u32>(s, "the tick count", allowed)? {
+        0 => Err(format!("the tick count must be {allowed}")),
+        n => Ok(n),
+    }
+}
+
+fn parse_residents(s: &str) -> Result<u64, String> {
+    let allowed = "a whole number from 100 to 100000000";
+    match whole::<u64>(s, "the resident count", allowed)? {
+        n if (100..=100_000_000).contains(&n) => Ok(n),
+        _ => Err(format!("the resident count must be {allowed}")),
+    }
+}
+
+fn parse_threads(s: &str) -> Result<usize, String> {
+    let allowed = "a whole number from 1 to 1024";
+    match whole::<usize>(s, "the thread count", allowed)? {
+        n if (1..=1024).contains(&n) => Ok(n),
+        _ => Err(format!("the thread count must be {allowed}")),
+    }
+}
+
+/// An error for the user: a one-line message and an exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: i32,
+    pub message: String,
+}
+
+impl Failure {
+    /// Bad input: exit code 2.
+    pub fn input(message: impl std::fmt::Display) -> Failure {
+        Failure { code: 2, message: message.to_string() }
+    }
+}
+
+/// Parse the arguments, run the command, and return the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+                let _ = e.print();
+                return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 };
+            }
+            // One line: clap's first line names the problem (and the allowed values).
+            let text = e.render().to_string();
+            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("error: invalid arguments");
+            eprintln!("{} (see 'linkage --help')", first.trim_end());
+            return 2;
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Scenarios => {
+            for name in crate::scenario::builtin::NAMES {
+                println!("{name:<16} {}", crate::scenario::builtin::describe(name).unwrap_or_default());
+            }
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => 0,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            f.code
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! `linkage run`: load and adjust the scenario, run each regime with a progress bar,
+//! print the comparison and write the run folder.
+
+use super::{Failure, RunArgs};
+use crate::engine::run::{RegimeRun, run_regime};
+use crate::model::mechanisms::Mechanisms;
+use crate::output::files::{self, OutDir};
+use crate::output::metrics::{self, Summary};
+use crate::output::table;
+use crate::scenario::Scenario;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// The checked configuration of a run: everything validated before any work starts.
+struct Plan {
+    scenario: Scenario,
+    regimes: Vec<(String, Mechanisms)>,
+    threads: usize,
+    out: PathBuf,
+}
+
+fn plan(args: &RunArgs) -> Result<Plan, Failure> {
+    let mut scenario = Scenario::load(&args.scenario).map_err(Failure::input)?;
+    if let Some(seed) = args.seed {
+        scenario.run.seed = seed;
+    }
+    if let Some(ticks) = args.ticks {
+        scenario.run.ticks = ticks;
+        // A shorter horizon drops shocks that no longer fit inside it.
+        scenario.shocks.retain(|s| s.window().1 <= ticks);
+    }
+    if let Some(n) = args.residents {
+        scenario.run.residents = n;
+    }
+    scenario.validate().map_err(Failure::input)?;
+    let names: Vec<String> = if args.regimes.is_empty() { scenario.regimes.keys().cloned().collect() } else { args.regimes.clone() };
+    let mut regimes = Vec::new();
+    for name in names {
+        let name = name.trim().to_string();
+        match scenario.regimes.get(&name) {
+            Some(m) if !regimes.iter().any(|(n, _)| *n == name) => regimes.push((name, *m)),
+            Some(_) => {}
+            None => {
+                let allowed: Vec<&str> = scenario.regimes.keys().map(|s| s.as_str()).collect();
+                return Err(Failure::input(format!("unknown regime '{name}'; allowed: {}", allowed.join(", "))));
+            }
+        }
+    }
+    scenario.regimes.retain(|name, _| regimes.iter().any(|(n, _)| n == name));
+    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let out = match &args.out {
+        Some(p) => p.clone(),
+        None => {
+            let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+            let base = PathBuf::from("runs").join(format!("{}-{stamp}", scenario.name));
+            let mut out = base.clone();
+            let mut k = 2;
+            while out.exists() {
+                out = PathBuf::from(format!("{}-{k}", base.display()));
+                k += 1;
+            }
+            out
+        }
+    };
+    Ok(Plan { scenario, regimes, threads, out })
+}
+
+pub fn run(args: &RunArgs) -> Result<(), Failure> {
+    let plan = plan(args)?;
+    let out = OutDir::prepare(&plan.out).map_err(Failure::input)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(plan.threads)
+        .build()
+        .map_err(|e| Failure { code: 1, message: format!("cannot start {} threads: {e}", plan.threads) })?;
+    let sc = &plan.scenario;
+    let ticks = sc.run.ticks as u64;
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::with_draw_target(Some(ticks * plan.regimes.len() as u64), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} ticks  {elapsed_precise} eta {eta}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        bar
+    };
+    let started = Instant::now();
+    let runs: Vec<RegimeRun> = pool.install(|| {
+        plan.regimes
+            .iter()
+            .map(|(name, mech)| {
+                bar.set_prefix(name.clone());
+                run_regime(sc, name, *mech, |_| bar.inc(1))
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+
+    let window = sc.run.window as usize;
+    let tables: Vec<_> = runs.iter().map(|r| metrics::tick_table(&r.history, window)).collect();
+    let summaries: Vec<Summary> = runs
+        .iter()
+        .zip(&tables)
+        .map(|(r, t)| metrics::summarise(r, t, sc.run.burn_in as usize, sc.shock_start()))
+        .collect();
+    let mut units: Vec<String> = sc.territory.counties.iter().map(|c| c.name.clone()).collect();
+    units.push("city".into());
+
+    let write = |e: files::OutputError| Failure { code: 1, message: e.to_string() };
+    let pairs: Vec<(&RegimeRun, &ndarray::Array3<f64>)> = runs.iter().zip(&tables).collect();
+    files::write_ticks(&out.file("ticks.csv"), &units, &pairs).map_err(write)?;
+    files::write_summary(&out.file("summary.csv"), &summaries).map_err(write)?;
+    let header = format!(
+        "# linkage {} — parameters of this run; repeat it with:\n#   linkage run --scenario <this file>\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    files::write_text(&out.file("params.toml"), &(header + &sc.to_toml())).map_err(write)?;
+    let dest = out.commit().map_err(write)?;
+
+    let shock = match (sc.shock_start(), sc.shock_end()) {
+        (Some(s), Some(e)) => format!(", shock days {s}-{}", e - 1),
+        _ => String::new(),
+    };
+    println!(
+        "{}: {} residents, {} days{shock}, seed {}\n",
+        sc.name,
+        runs.first().map_or(0, |r| r.residents),
+        ticks,
+        sc.run.seed
+    );
+    print!("{}", table::comparison(&summaries));
+    if !args.quiet {
+        let resident_ticks: u64 = runs.iter().map(|r| r.resident_ticks()).sum();
+        eprintln!(
+            "\n{} resident-ticks in {:.2} s: {:.2} million resident-ticks per second ({} thread{})",
+            resident_ticks,
+            seconds,
+            resident_ticks as f64 / seconds / 1e6,
+            plan.threads,
+            if plan.threads == 1 { "" } else { "s" }
+        );
+        eprintln!("wrote {}/{{ticks.csv, summary.csv, params.toml}}", dest.display());
+    }
+    Ok(())
+}

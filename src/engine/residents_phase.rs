@@ -1,0 +1,229 @@
+//! The parallel phase of a tick: every resident updates hardship, trust and exposure,
+//! may raise an issue, and decides to volunteer, protest or stay quiet.
+//!
+//! Invariant: a resident reads only last tick's shared state (neighbours' activity and
+//! word of mouth are double-buffered) and writes only its own fields and its chunk's
+//! buffers. Random draws are keyed by (seed, purpose, resident, tick). Hence the result
+//! is independent of how chunks are scheduled over threads.
+
+use super::rng::{Purpose, stream};
+use super::tally::Tally;
+use crate::model::behaviour::BehaviourSpec;
+use crate::model::collective::{CollectiveSpec, turns_active};
+use crate::model::issues::Category;
+use crate::model::mechanisms::Mechanisms;
+use crate::model::residents::{ELDERLY, MEDIATED, PROTESTING, QUIET, Ties, VOLUNTEERING, YOUTH};
+use crate::model::shocks::Effects;
+use crate::model::unit;
+use std::ops::Range;
+
+/// A resident-raised issue, before it enters the store.
+#[derive(Clone, Copy, Debug)]
+pub struct NewIssue {
+    pub resident: u32,
+    pub category: Category,
+    pub reported: bool,
+}
+
+/// A unit of parallel work: whole communities of one county.
+#[derive(Clone, Debug)]
+pub struct Chunk {
+    pub county: u16,
+    pub residents: Range<u32>,
+    pub communities: Range<u32>,
+    pub grids: Range<u32>,
+}
+
+/// What a chunk produces in a tick. Buffers are reused from tick to tick.
+#[derive(Default)]
+pub struct ChunkOut {
+    pub issues: Vec<NewIssue>,
+    pub tally: Tally,
+    /// Protesters per community of the chunk.
+    pub comm_active: Vec<u32>,
+    /// Volunteers per grid of the chunk.
+    pub grid_volunteers: Vec<u32>,
+}
+
+/// Read-only inputs of the phase.
+pub struct Shared<'a> {
+    pub seed: u64,
+    pub tick: u32,
+    pub mech: &'a Mechanisms,
+    pub behaviour: &'a BehaviourSpec,
+    pub collective: &'a CollectiveSpec,
+    /// Issues per resident per tick at hardship 0.5, by category.
+    pub base_rates: [f32; 8],
+    pub weak_tie_weight: f32,
+    pub grid_community: &'a [u32],
+    pub effects: &'a [Effects],
+    pub incident: &'a [bool],
+    pub p_mediate: &'a [f32],
+    pub mediators: &'a [f32],
+    pub activity_prev: &'a [u8],
+    pub experience_prev: &'a [f32],
+    pub ties: &'a Ties,
+    pub grid: &'a [u32],
+    pub age: &'a [u8],
+    pub link: &'a [f32],
+    pub digital: &'a [f32],
+    pub risk_aversion: &'a [f32],
+    pub hardship_base: &'a [f32],
+    pub trust_base: &'a [f32],
+    pub resolved: &'a [u16],
+    pub health: &'a [u8],
+    /// Mean platform connectivity per community after spatial linkage (report channel).
+    pub channel: &'a [f32],
+}
+
+/// The chunk's own slices of the residents' mutable fields.
+pub struct ChunkMut<'a> {
+    pub hardship: &'a mut [f32],
+    pub trust: &'a mut [f32],
+    pub exposure: &'a mut [f32],
+    pub points: &'a mut [f32],
+    pub cooldown: &'a mut [u8],
+    pub raised: &'a mut [u16],
+    pub activity_next: &'a mut [u8],
+    pub experience_next: &'a mut [f32],
+}
+
+/// Split `s` into consecutive pieces of the given resident ranges (which tile it).
+pub fn split_by<'a, T>(mut s: &'a mut [T], ranges: impl Iterator<Item = Range<u32>>) -> Vec<&'a mut [T]> {
+    let mut out = Vec::new();
+    for r in ranges {
+        let (head, tail) = s.split_at_mut(r.len());
+        out.push(head);
+        s = tail;
+    }
+    out
+}
+
+/// Update one chunk of residents.
+pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
+    let b = sh.behaviour;
+    let mech = sh.mech;
+    out.issues.clear();
+    out.tally = Tally::default();
+    out.comm_active.clear();
+    out.comm_active.resize(chunk.communities.len(), 0);
+    out.grid_volunteers.clear();
+    out.grid_volunteers.resize(chunk.grids.len(), 0);
+    let weak_w = sh.weak_tie_weight;
+    let info = mech.information_sharing as f32;
+    let social = mech.social as f32;
+    for (li, i) in chunk.residents.clone().enumerate() {
+        let iu = i as usize;
+        let g = sh.grid[iu] as usize;
+        let c = sh.grid_community[g] as usize;
+        let eff = &sh.effects[c];
+
+        // Gather from ties: word of mouth, protesters and volunteers in view.
+        let (targets, strong) = sh.ties.of(iu);
+        let (mut w_sum, mut wom) = (0.0f32, 0.0f32);
+        let (mut active_nb, mut vol_nb) = (0u32, 0u32);
+        for (k, &j) in targets.iter().enumerate() {
+            let w = if k < strong { 1.0 } else { weak_w };
+            w_sum += w;
+            wom += w * sh.experience_prev[j as usize];
+            let a = sh.activity_prev[j as usize];
+            active_nb += (a == PROTESTING) as u32;
+            vol_nb += (a == VOLUNTEERING) as u32;
+        }
+        let wom = if w_sum > 0.0 { wom / w_sum } else { 0.0 };
+        let link = sh.link[iu];
+
+        // Exposure, trust and hardship.
+        let incident = if sh.incident[c] { b.incident_exposure as f32 } else { 0.0 };
+        let exposure = unit(m.exposure[li] * b.exposure_decay as f32 + incident + b.protester_exposure as f32 * active_nb as f32);
+        m.exposure[li] = exposure;
+        let mut trust = m.trust[li];
+        trust += b.trust_relax as f32 * (sh.trust_base[iu] - trust) + b.word_of_mouth as f32 * link * wom
+            - b.exposure_trust_loss as f32 * exposure
+            + eff.trust_push;
+        let trust = unit(trust);
+        m.trust[li] = trust;
+        let mut hardship = m.hardship[li];
+        hardship += b.hardship_relax as f32 * (sh.hardship_base[iu] - hardship) + eff.hardship_push;
+        let mut hardship = unit(hardship);
+
+        // Raising an issue: one uniform picks "none" or a category.
+        let need = (0.4 + 1.2 * hardship) * if sh.age[iu] == ELDERLY { b.elderly_need as f32 } else { 1.0 };
+        let u = stream(sh.seed, Purpose::Raise, i as u64, sh.tick as u64).unit() as f32;
+        let mut acc = 0.0f32;
+        for cat in Category::RAISED {
+            acc += sh.base_rates[cat as usize] * need * eff.rate_mult[cat as usize];
+            if u < acc {
+                let p_report = b.report_base as f32
+                    + b.report_trust as f32 * trust
+                    + b.report_link as f32 * link * sh.digital[iu] * sh.channel[c] * (0.5 + 0.5 * info);
+                let reported = stream(sh.seed, Purpose::Report, i as u64, sh.tick as u64).chance(p_report as f64);
+                out.issues.push(NewIssue { resident: i, category: cat, reported });
+                m.raised[li] = m.raised[li].saturating_add(1);
+                break;
+            }
+        }
+
+        // Action decision: protest (Epstein), mediation, volunteering.
+        let prev = sh.activity_prev[iu];
+        let next = if m.cooldown[li] > 0 {
+            m.cooldown[li] -= 1;
+            if m.cooldown[li] > 0 { MEDIATED } else { QUIET }
+        } else if prev == PROTESTING
+            && stream(sh.seed, Purpose::Mediation, i as u64, sh.tick as u64).chance(sh.p_mediate[c] as f64)
+        {
+            m.cooldown[li] = sh.collective.mediation_days;
+            hardship = unit(hardship - sh.collective.mediation_relief as f32);
+            MEDIATED
+        } else if turns_active(sh.collective, hardship, trust, sh.risk_aversion[iu], sh.mediators[g], active_nb) {
+            PROTESTING
+        } else if prev == VOLUNTEERING {
+            if stream(sh.seed, Purpose::Volunteer, i as u64, sh.tick as u64).chance(b.volunteer_stop) { QUIET } else { VOLUNTEERING }
+        } else {
+            let capacity = (1.0 - hardship)
+                * match sh.age[iu] {
+                    YOUTH => 0.5,
+                    ELDERLY => 0.6,
+                    _ => 1.0,
+                };
+            let cognition = (0.3 + 0.7 * info * link) * (0.5 + 0.5 * sh.digital[iu]);
+            let degree = targets.len().max(1) as f32;
+            let environment = social * (0.5 + b.points_pull as f32 * m.points[li]).min(1.5) + 0.5 * vol_nb as f32 / degree;
+            let p = b.volunteer_rate as f32 * capacity * cognition * environment * link;
+            if stream(sh.seed, Purpose::Volunteer, i as u64, sh.tick as u64).chance(p as f64) { VOLUNTEERING } else { QUIET }
+        };
+        if next == VOLUNTEERING {
+            m.points[li] += b.points_per_day as f32 * social;
+        }
+        m.hardship[li] = hardship;
+        m.activity_next[li] = next;
+        m.experience_next[li] = sh.experience_prev[iu] * b.experience_decay as f32;
+
+        // Tallies.
+        let gain = (sh.resolved[iu] as f32 + 1.0) / (m.raised[li] as f32 + 2.0);
+        let security = 1.0 - exposure;
+        let t = &mut out.tally;
+        t.residents += 1;
+        t.trust += trust as f64;
+        t.hardship += hardship as f64;
+        t.gain += gain as f64;
+        t.security += security as f64;
+        t.happiness += happiness(gain, security, hardship, trust) as f64;
+        t.health[sh.health[iu] as usize & 3] += 1;
+        if next == PROTESTING {
+            t.protesters += 1;
+            out.comm_active[c - chunk.communities.start as usize] += 1;
+        } else if next == VOLUNTEERING {
+            t.volunteers += 1;
+            out.grid_volunteers[g - chunk.grids.start as usize] += 1;
+        }
+    }
+}
+
+/// 幸福感, the sense of happiness: the mean of the sense of gain (share of one's issues
+/// resolved), the sense of security (1 − exposure), relief from hardship (1 − H) and
+/// trust. One definition, used by every output.
+#[inline]
+pub fn happiness(gain: f32, security: f32, hardship: f32, trust: f32) -> f32 {
+    (gain + security + (1.0 - hardship) + trust) / 4.0
+}

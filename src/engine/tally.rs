@@ -1,0 +1,129 @@
+//! Raw per-tick counts and sums for one county (or the whole city). The output module
+//! turns these into the published metrics; nothing here is a ratio yet, so tallies add up.
+
+/// Resolution times are binned by whole days; the last bin holds everything longer.
+pub const DAY_BINS: usize = 128;
+
+#[derive(Clone, Debug)]
+pub struct Tally {
+    pub created: u64,
+    pub resolved: u64,
+    pub expired: u64,
+    /// Live issues at the end of the tick (counted from the issue store).
+    pub open: u64,
+    pub escalations: u64,
+    pub referrals: u64,
+    pub urban_resolved: u64,
+    pub urban_expired: u64,
+    pub rural_resolved: u64,
+    pub rural_expired: u64,
+    /// Histogram of resolution times (days) of the issues resolved this tick.
+    pub resolution_days: [u32; DAY_BINS],
+    pub residents: u64,
+    pub trust: f64,
+    pub hardship: f64,
+    pub gain: f64,
+    pub security: f64,
+    pub happiness: f64,
+    pub protesters: u64,
+    pub volunteers: u64,
+    pub incidents_new: u64,
+    pub incidents_active: u64,
+    pub orgs_active: u64,
+    pub orgs_linked_inactive: u64,
+    pub staff_hours: f64,
+    pub coordination_hours: f64,
+    pub health: [u64; 4],
+    pub leading_group: bool,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally {
+            created: 0,
+            resolved: 0,
+            expired: 0,
+            open: 0,
+            escalations: 0,
+            referrals: 0,
+            urban_resolved: 0,
+            urban_expired: 0,
+            rural_resolved: 0,
+            rural_expired: 0,
+            resolution_days: [0; DAY_BINS],
+            residents: 0,
+            trust: 0.0,
+            hardship: 0.0,
+            gain: 0.0,
+            security: 0.0,
+            happiness: 0.0,
+            protesters: 0,
+            volunteers: 0,
+            incidents_new: 0,
+            incidents_active: 0,
+            orgs_active: 0,
+            orgs_linked_inactive: 0,
+            staff_hours: 0.0,
+            coordination_hours: 0.0,
+            health: [0; 4],
+            leading_group: false,
+        }
+    }
+}
+
+impl Tally {
+    /// Add another tally into this one (counties into the city row, chunks into a county).
+    pub fn add(&mut self, o: &Tally) {
+        self.created += o.created;
+        self.resolved += o.resolved;
+        self.expired += o.expired;
+        self.open += o.open;
+        self.escalations += o.escalations;
+        self.referrals += o.referrals;
+        self.urban_resolved += o.urban_resolved;
+        self.urban_expired += o.urban_expired;
+        self.rural_resolved += o.rural_resolved;
+        self.rural_expired += o.rural_expired;
+        for (a, b) in self.resolution_days.iter_mut().zip(&o.resolution_days) {
+            *a += b;
+        }
+        self.residents += o.residents;
+        self.trust += o.trust;
+        self.hardship += o.hardship;
+        self.gain += o.gain;
+        self.security += o.security;
+        self.happiness += o.happiness;
+        self.protesters += o.protesters;
+        self.volunteers += o.volunteers;
+        self.incidents_new += o.incidents_new;
+        self.incidents_active += o.incidents_active;
+        self.orgs_active += o.orgs_active;
+        self.orgs_linked_inactive += o.orgs_linked_inactive;
+        self.staff_hours += o.staff_hours;
+        self.coordination_hours += o.coordination_hours;
+        for (a, b) in self.health.iter_mut().zip(&o.health) {
+            *a += b;
+        }
+        self.leading_group |= o.leading_group;
+    }
+
+    /// Record one resolution after `days` days.
+    pub fn record_resolution(&mut self, days: u32, urban: bool) {
+        self.resolved += 1;
+        self.resolution_days[(days as usize).min(DAY_BINS - 1)] += 1;
+        if urban {
+            self.urban_resolved += 1;
+        } else {
+            self.rural_resolved += 1;
+        }
+    }
+
+    pub fn record_expiry(&mut self, urban: bool) {
+        self.expired += 1;
+        if urban {
+            self.urban_expired += 1;
+        } else {
+            self.rural_expired += 1;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! How residents' hardship, trust and actions respond to what happens to them and around
+//! them (MODEL.md §4, §6). Constants of the rules, one struct, documented per field.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BehaviourSpec {
+    /// Daily pull of hardship back to the resident's baseline (0 = none).
+    pub hardship_relax: f64,
+    /// Daily pull of trust back to the resident's baseline.
+    pub trust_relax: f64,
+    /// Trust gained when one's issue is resolved at once (scaled down linearly to half at
+    /// the deadline).
+    pub resolve_trust_gain: f64,
+    /// Hardship relief from a resolved issue, per unit severity.
+    pub resolve_hardship_relief: f64,
+    /// Trust lost when one's issue expires.
+    pub expire_trust_loss: f64,
+    /// Hardship added by an expired issue, per unit severity.
+    pub expire_hardship: f64,
+    /// Daily trust change per unit of (weighted mean) word of mouth from ties, at full link
+    /// strength.
+    pub word_of_mouth: f64,
+    /// Daily decay factor of the word-of-mouth signal a resident passes on.
+    pub experience_decay: f64,
+    /// Daily trust lost per unit exposure to incidents.
+    pub exposure_trust_loss: f64,
+    /// Daily decay factor of exposure.
+    pub exposure_decay: f64,
+    /// Exposure added per tick of an incident in one's own community.
+    pub incident_exposure: f64,
+    /// Exposure added per active protester among one's ties, per tick.
+    pub protester_exposure: f64,
+    /// Chance of reporting an issue: base, plus per unit of trust, plus per unit of
+    /// (link strength × digital access × channel quality).
+    pub report_base: f64,
+    pub report_trust: f64,
+    pub report_link: f64,
+    /// Issue-raising multiplier of the elderly.
+    pub elderly_need: f64,
+    /// Daily chance of starting to volunteer at full capacity, cognition, environment and
+    /// link strength (action decision, `002`).
+    pub volunteer_rate: f64,
+    /// Daily chance a volunteer stops.
+    pub volunteer_stop: f64,
+    /// Staff-hours a volunteer contributes to the grid per day.
+    pub volunteer_hours: f64,
+    /// Points earned per volunteering day, and their pull on volunteering again.
+    pub points_per_day: f64,
+    pub points_pull: f64,
+}

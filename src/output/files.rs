@@ -1,0 +1,132 @@
+//! The files of a run, written so that nothing half-written is ever left behind: all
+//! files go to a temporary folder beside the destination, which is renamed into place
+//! (or whose files are renamed one by one into an existing folder) only when complete.
+
+use super::metrics::{Summary, TICK_METRICS};
+use crate::engine::run::RegimeRun;
+use ndarray::Array3;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot write output folder {path}: {reason}; choose a writable folder with --out")]
+    Unwritable { path: String, reason: String },
+    #[error("output path {path} exists and is not a folder; choose another with --out")]
+    NotAFolder { path: String },
+    #[error("writing {path}: {reason}")]
+    Write { path: String, reason: String },
+}
+
+/// A folder being written. Dropped without `commit`, it removes its temporary files.
+pub struct OutDir {
+    dest: PathBuf,
+    tmp: PathBuf,
+    committed: bool,
+}
+
+impl OutDir {
+    /// Check that `dest` can be written and open a temporary folder beside it.
+    pub fn prepare(dest: &Path) -> Result<OutDir, OutputError> {
+        let unwritable = |e: std::io::Error| OutputError::Unwritable { path: dest.display().to_string(), reason: e.to_string() };
+        if dest.exists() && !dest.is_dir() {
+            return Err(OutputError::NotAFolder { path: dest.display().to_string() });
+        }
+        let parent = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(unwritable)?;
+        let name = dest.file_name().map_or("run".into(), |n| n.to_string_lossy().into_owned());
+        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(unwritable)?;
+        }
+        fs::create_dir(&tmp).map_err(unwritable)?;
+        Ok(OutDir { dest: dest.to_path_buf(), tmp, committed: false })
+    }
+
+    /// Where to write `name` before commit.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.tmp.join(name)
+    }
+
+    /// Move the finished files into place.
+    pub fn commit(mut self) -> Result<PathBuf, OutputError> {
+        let fail = |p: &Path, e: std::io::Error| OutputError::Write { path: p.display().to_string(), reason: e.to_string() };
+        if !self.dest.exists() {
+            fs::rename(&self.tmp, &self.dest).map_err(|e| fail(&self.dest, e))?;
+        } else {
+            for entry in fs::read_dir(&self.tmp).map_err(|e| fail(&self.tmp, e))? {
+                let entry = entry.map_err(|e| fail(&self.tmp, e))?;
+                let to = self.dest.join(entry.file_name());
+                fs::rename(entry.path(), &to).map_err(|e| fail(&to, e))?;
+            }
+            fs::remove_dir(&self.tmp).map_err(|e| fail(&self.tmp, e))?;
+        }
+        self.committed = true;
+        Ok(self.dest.clone())
+    }
+}
+
+impl Drop for OutDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+fn cell(v: f64) -> String {
+    if !v.is_finite() {
+        String::new()
+    } else if v == v.trunc() && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.6}")
+    }
+}
+
+fn csv_error(path: &Path, e: impl std::fmt::Display) -> OutputError {
+    OutputError::Write { path: path.display().to_string(), reason: e.to_string() }
+}
+
+/// `ticks.csv`: one row per tick × regime × unit (counties, then `city`).
+pub fn write_ticks(path: &Path, units: &[String], runs: &[(&RegimeRun, &Array3<f64>)]) -> Result<(), OutputError> {
+    let mut w = csv::Writer::from_path(path).map_err(|e| csv_error(path, e))?;
+    let mut header = vec!["tick".to_string(), "regime".to_string(), "unit".to_string()];
+    header.extend(TICK_METRICS.iter().map(|m| m.name.to_string()));
+    w.write_record(&header).map_err(|e| csv_error(path, e))?;
+    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    for (run, table) in runs {
+        let (ticks, n_units, n_metrics) = table.dim();
+        for t in 0..ticks {
+            for u in 0..n_units {
+                row.clear();
+                row.push(t.to_string());
+                row.push(run.regime.clone());
+                row.push(units[u].clone());
+                for m in 0..n_metrics {
+                    row.push(cell(table[[t, u, m]]));
+                }
+                w.write_record(&row).map_err(|e| csv_error(path, e))?;
+            }
+        }
+    }
+    w.flush().map_err(|e| csv_error(path, e))
+}
+
+/// `summary.csv`: one row per regime.
+pub fn write_summary(path: &Path, summaries: &[Summary]) -> Result<(), OutputError> {
+    let mut w = csv::Writer::from_path(path).map_err(|e| csv_error(path, e))?;
+    w.write_record(Summary::header()).map_err(|e| csv_error(path, e))?;
+    for s in summaries {
+        w.write_record(s.cells()).map_err(|e| csv_error(path, e))?;
+    }
+    w.flush().map_err(|e| csv_error(path, e))
+}
+
+/// A text file.
+pub fn write_text(path: &Path, text: &str) -> Result<(), OutputError> {
+    fs::write(path, text).map_err(|e| csv_error(path, e))
+}

@@ -1,0 +1,292 @@
+//! Metric definitions. Each published figure is computed here, once, from the engine's
+//! raw tallies; the CSV files, the printed table and the tests all call these functions.
+//!
+//! Per-tick metrics form a matrix `[tick, unit, metric]` (units: the counties in scenario
+//! order, then the city). NaN marks "undefined" (e.g. no issue closed in the window) and
+//! is written as an empty CSV cell.
+
+use super::resilience::{Resilience, resilience};
+use crate::engine::run::RegimeRun;
+use crate::engine::tally::{DAY_BINS, Tally};
+use ndarray::Array3;
+
+/// A per-tick metric: its CSV column name and meaning (documented in README.md).
+pub struct TickMetric {
+    pub name: &'static str,
+    pub about: &'static str,
+    value: fn(&Window) -> f64,
+}
+
+/// The tallies of one unit over the rolling window ending at a tick.
+pub struct Window<'a> {
+    now: &'a Tally,
+    span: Vec<&'a Tally>,
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+fn per_resident(w: &Window, f: fn(&Tally) -> f64) -> f64 {
+    ratio(f(w.now), w.now.residents as f64)
+}
+
+fn window_sum(w: &Window, f: fn(&Tally) -> u64) -> f64 {
+    w.span.iter().map(|t| f(t) as f64).sum()
+}
+
+fn window_days(w: &Window) -> [u64; DAY_BINS] {
+    let mut h = [0u64; DAY_BINS];
+    for t in &w.span {
+        for (a, &b) in h.iter_mut().zip(&t.resolution_days) {
+            *a += b as u64;
+        }
+    }
+    h
+}
+
+/// Mean of a day histogram; NaN if empty.
+pub fn hist_mean(h: &[u64]) -> f64 {
+    let n: u64 = h.iter().sum();
+    ratio(h.iter().enumerate().map(|(d, &c)| d as f64 * c as f64).sum(), n as f64)
+}
+
+/// The q-quantile (0 < q ≤ 1) of a day histogram: the smallest day d with at least
+/// q of the mass at or below d; NaN if empty.
+pub fn hist_quantile(h: &[u64], q: f64) -> f64 {
+    let n: u64 = h.iter().sum();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let need = (q * n as f64).ceil().max(1.0) as u64;
+    let mut acc = 0;
+    for (d, &c) in h.iter().enumerate() {
+        acc += c;
+        if acc >= need {
+            return d as f64;
+        }
+    }
+    (h.len() - 1) as f64
+}
+
+/// Share of closed issues that were resolved.
+pub fn service(resolved: f64, expired: f64) -> f64 {
+    ratio(resolved, resolved + expired)
+}
+
+pub const TICK_METRICS: &[TickMetric] = &[
+    TickMetric { name: "created", about: "issues raised this tick (by residents, and stability issues from incidents)", value: |w| w.now.created as f64 },
+    TickMetric { name: "resolved", about: "issues resolved this tick", value: |w| w.now.resolved as f64 },
+    TickMetric { name: "expired", about: "issues that passed their deadline unresolved this tick", value: |w| w.now.expired as f64 },
+    TickMetric { name: "open", about: "issues still open at the end of the tick", value: |w| w.now.open as f64 },
+    TickMetric { name: "escalations", about: "hand-offs up the hierarchy this tick", value: |w| w.now.escalations as f64 },
+    TickMetric { name: "referrals", about: "hand-offs sideways or down (to departments, partner counties, centre dispatch) this tick", value: |w| w.now.referrals as f64 },
+    TickMetric { name: "resolution_days_mean", about: "mean days from raising to resolution of issues resolved in the window", value: |w| hist_mean(&window_days(w)) },
+    TickMetric { name: "resolution_days_p90", about: "90th percentile of the same", value: |w| hist_quantile(&window_days(w), 0.9) },
+    TickMetric { name: "service_rate", about: "resolved / (resolved + expired) over the window", value: |w| service(window_sum(w, |t| t.resolved), window_sum(w, |t| t.expired)) },
+    TickMetric { name: "trust", about: "mean trust in government (perceived legitimacy L), 0-1", value: |w| per_resident(w, |t| t.trust) },
+    TickMetric { name: "hardship", about: "mean hardship H, 0-1", value: |w| per_resident(w, |t| t.hardship) },
+    TickMetric { name: "gain", about: "获得感, sense of gain: mean of (own issues resolved + 1) / (raised + 2), 0-1", value: |w| per_resident(w, |t| t.gain) },
+    TickMetric { name: "security", about: "安全感, sense of security: mean of 1 - exposure to incidents and protest, 0-1", value: |w| per_resident(w, |t| t.security) },
+    TickMetric { name: "happiness", about: "幸福感, sense of happiness: mean of (gain + security + (1 - H) + L) / 4, 0-1", value: |w| per_resident(w, |t| t.happiness) },
+    TickMetric {
+        name: "urban_rural_gap",
+        about: "urban service rate minus rural service rate over the window (positive: the country is served worse)",
+        value: |w| service(window_sum(w, |t| t.urban_resolved), window_sum(w, |t| t.urban_expired)) - service(window_sum(w, |t| t.rural_resolved), window_sum(w, |t| t.rural_expired)),
+    },
+    TickMetric { name: "protesters", about: "residents active in protest", value: |w| w.now.protesters as f64 },
+    TickMetric { name: "incidents_new", about: "collective incidents (群体性事件) that started this tick", value: |w| w.now.incidents_new as f64 },
+    TickMetric { name: "incidents_active", about: "communities in an incident", value: |w| w.now.incidents_active as f64 },
+    TickMetric { name: "volunteers", about: "residents volunteering", value: |w| w.now.volunteers as f64 },
+    TickMetric { name: "orgs_active", about: "social organisations active", value: |w| w.now.orgs_active as f64 },
+    TickMetric { name: "orgs_linked_inactive", about: "organisations linked to the platform but not acting (只联不动)", value: |w| w.now.orgs_linked_inactive as f64 },
+    TickMetric { name: "staff_hours", about: "staff-hours used (work plus coordination)", value: |w| w.now.staff_hours },
+    TickMetric { name: "coordination_hours", about: "staff-hours spent on coordination (meetings, reporting, hand-offs, transfer friction)", value: |w| w.now.coordination_hours },
+    TickMetric { name: "susceptible", about: "residents susceptible (epidemic SEIR)", value: |w| w.now.health[0] as f64 },
+    TickMetric { name: "exposed", about: "residents exposed", value: |w| w.now.health[1] as f64 },
+    TickMetric { name: "infected", about: "residents infected", value: |w| w.now.health[2] as f64 },
+    TickMetric { name: "recovered", about: "residents recovered", value: |w| w.now.health[3] as f64 },
+    TickMetric { name: "leading_group", about: "1 while the city's leading group (领导小组) is active", value: |w| w.now.leading_group as u8 as f64 },
+];
+
+/// Index of a per-tick metric by name.
+pub fn tick_metric(name: &str) -> usize {
+    TICK_METRICS.iter().position(|m| m.name == name).unwrap_or_else(|| panic!("no tick metric {name}"))
+}
+
+/// The per-tick metric matrix `[tick, unit, metric]` of a run, with a rolling `window`.
+pub fn tick_table(history: &[Vec<Tally>], window: usize) -> Array3<f64> {
+    let units = history.first().map_or(0, |h| h.len());
+    let mut a = Array3::from_elem((history.len(), units, TICK_METRICS.len()), f64::NAN);
+    for t in 0..history.len() {
+        let from = (t + 1).saturating_sub(window.max(1));
+        for u in 0..units {
+            let w = Window { now: &history[t][u], span: history[from..=t].iter().map(|h| &h[u]).collect() };
+            for (m, metric) in TICK_METRICS.iter().enumerate() {
+                a[[t, u, m]] = (metric.value)(&w);
+            }
+        }
+    }
+    a
+}
+
+/// The headline metrics whose resilience is reported (higher is better for each).
+pub const HEADLINE: [&str; 3] = ["service_rate", "trust", "happiness"];
+
+/// One regime's summary over the whole run (city-wide).
+#[derive(Clone, Debug)]
+pub struct Summary {
+    pub regime: String,
+    pub residents: u64,
+    pub ticks: usize,
+    pub created: u64,
+    pub resolved: u64,
+    pub expired: u64,
+    pub open_end: u64,
+    pub resolution_rate: f64,
+    pub resolution_days_median: f64,
+    pub resolution_days_p90: f64,
+    pub trust_end: f64,
+    pub happiness_end: f64,
+    pub urban_rural_gap: f64,
+    pub incidents: u64,
+    pub protester_days: u64,
+    pub staff_hours: f64,
+    pub coordination_hours: f64,
+    /// Resilience of each headline metric (`None` without a shock).
+    pub resilience: Vec<(&'static str, Option<Resilience>)>,
+}
+
+/// Summarise a run. `burn_in` and `shock_start` place the resilience baseline.
+pub fn summarise(run: &RegimeRun, table: &Array3<f64>, burn_in: usize, shock_start: Option<u32>) -> Summary {
+    let city = table.shape()[1] - 1;
+    let rows: Vec<&Tally> = run.history.iter().map(|h| &h[city]).collect();
+    let sum = |f: fn(&Tally) -> u64| rows.iter().map(|t| f(t)).sum::<u64>();
+    let mut days = [0u64; DAY_BINS];
+    for t in &rows {
+        for (a, &b) in days.iter_mut().zip(&t.resolution_days) {
+            *a += b as u64;
+        }
+    }
+    let created = sum(|t| t.created);
+    let resolved = sum(|t| t.resolved);
+    let last = rows.last().copied().cloned().unwrap_or_default();
+    let col = |name: &str| -> Vec<f64> { table.slice(ndarray::s![.., city, tick_metric(name)]).to_vec() };
+    let end_value = |name: &str| col(name).last().copied().unwrap_or(f64::NAN);
+    let resilience = HEADLINE
+        .iter()
+        .map(|&m| (m, shock_start.and_then(|s| resilience(&col(m), burn_in, s as usize))))
+        .collect();
+    Summary {
+        regime: run.regime.clone(),
+        residents: run.residents,
+        ticks: rows.len(),
+        created,
+        resolved,
+        expired: sum(|t| t.expired),
+        open_end: last.open,
+        resolution_rate: ratio(resolved as f64, created as f64),
+        resolution_days_median: hist_quantile(&days, 0.5),
+        resolution_days_p90: hist_quantile(&days, 0.9),
+        trust_end: end_value("trust"),
+        happiness_end: end_value("happiness"),
+        urban_rural_gap: service(sum(|t| t.urban_resolved) as f64, sum(|t| t.urban_expired) as f64)
+            - service(sum(|t| t.rural_resolved) as f64, sum(|t| t.rural_expired) as f64),
+        incidents: sum(|t| t.incidents_new),
+        protester_days: sum(|t| t.protesters),
+        staff_hours: rows.iter().map(|t| t.staff_hours).sum(),
+        coordination_hours: rows.iter().map(|t| t.coordination_hours).sum(),
+        resilience,
+    }
+}
+
+/// Columns of the summary CSV with their meaning, in order.
+pub const SUMMARY_COLUMNS: &[(&str, &str)] = &[
+    ("regime", "regime name"),
+    ("residents", "residents simulated"),
+    ("ticks", "days simulated"),
+    ("created", "issues created"),
+    ("resolved", "issues resolved"),
+    ("expired", "issues expired"),
+    ("open_end", "issues open at the end"),
+    ("resolution_rate", "resolved / created"),
+    ("resolution_days_median", "median days to resolution"),
+    ("resolution_days_p90", "90th percentile days to resolution"),
+    ("trust_end", "mean trust on the last day"),
+    ("happiness_end", "mean happiness on the last day"),
+    ("urban_rural_gap", "urban minus rural service rate over the run"),
+    ("incidents", "collective incidents started"),
+    ("protester_days", "sum over days of residents protesting"),
+    ("staff_hours", "staff-hours used"),
+    ("coordination_hours", "staff-hours of coordination"),
+];
+
+/// Resilience columns, per headline metric `m`: `m_baseline`, `m_fall_pct`,
+/// `m_recovery_days` (empty: not recovered), `m_loss_area`.
+pub const RESILIENCE_SUFFIXES: [&str; 4] = ["baseline", "fall_pct", "recovery_days", "loss_area"];
+
+impl Summary {
+    /// The summary as CSV cells, in `SUMMARY_COLUMNS` then resilience order.
+    pub fn cells(&self) -> Vec<String> {
+        let f = |v: f64| if v.is_finite() { format!("{v:.6}") } else { String::new() };
+        let mut c = vec![
+            self.regime.clone(),
+            self.residents.to_string(),
+            self.ticks.to_string(),
+            self.created.to_string(),
+            self.resolved.to_string(),
+            self.expired.to_string(),
+            self.open_end.to_string(),
+            f(self.resolution_rate),
+            f(self.resolution_days_median),
+            f(self.resolution_days_p90),
+            f(self.trust_end),
+            f(self.happiness_end),
+            f(self.urban_rural_gap),
+            self.incidents.to_string(),
+            self.protester_days.to_string(),
+            f(self.staff_hours),
+            f(self.coordination_hours),
+        ];
+        for (_, r) in &self.resilience {
+            match r {
+                Some(r) => {
+                    c.push(f(r.baseline));
+                    c.push(f(r.deepest_fall_pct));
+                    c.push(r.recovery_days.map_or(String::new(), |d| d.to_string()));
+                    c.push(f(r.loss_area));
+                }
+                None => c.extend(std::iter::repeat_n(String::new(), 4)),
+            }
+        }
+        c
+    }
+
+    pub fn header() -> Vec<String> {
+        let mut h: Vec<String> = SUMMARY_COLUMNS.iter().map(|(n, _)| n.to_string()).collect();
+        for m in HEADLINE {
+            for s in RESILIENCE_SUFFIXES {
+                h.push(format!("{m}_{s}"));
+            }
+        }
+        h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_quantiles() {
+        let mut h = [0u64; 10];
+        h[1] = 5;
+        h[3] = 4;
+        h[9] = 1;
+        assert_eq!(hist_quantile(&h, 0.5), 1.0);
+        assert_eq!(hist_quantile(&h, 0.9), 3.0);
+        assert_eq!(hist_quantile(&h, 1.0), 9.0);
+        assert!((hist_mean(&h) - (5.0 + 12.0 + 9.0) / 10.0).abs() < 1e-12);
+        assert!(hist_quantile(&[0; 4], 0.5).is_nan());
+    }
+}

@@ -1,0 +1,100 @@
+//! The comparison table printed at the end of a run.
+
+use super::metrics::Summary;
+use std::fmt::Write;
+
+fn pct(v: f64) -> String {
+    if v.is_finite() { format!("{:.1}%", v * 100.0) } else { "-".into() }
+}
+
+fn num(v: f64, digits: usize) -> String {
+    if v.is_finite() { format!("{v:.digits$}") } else { "-".into() }
+}
+
+fn thousands(v: f64) -> String {
+    let s = format!("{:.0}", v.max(0.0));
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn render(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: Vec<String>, out: &mut String| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&width)
+            .enumerate()
+            .map(|(i, (c, &w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+            .collect();
+        let _ = writeln!(out, "{}", padded.join("  ").trim_end());
+    };
+    line(header.iter().map(|s| s.to_string()).collect(), &mut out);
+    line(width.iter().map(|&w| "-".repeat(w)).collect(), &mut out);
+    for r in rows {
+        line(r.clone(), &mut out);
+    }
+    out
+}
+
+/// The comparison table: one row per regime, then the resilience of each headline metric.
+pub fn comparison(summaries: &[Summary]) -> String {
+    let header = ["regime", "resolved", "median d", "p90 d", "trust end", "U-R gap", "incidents", "staff-h", "coord %"];
+    let rows: Vec<Vec<String>> = summaries
+        .iter()
+        .map(|s| {
+            vec![
+                s.regime.clone(),
+                pct(s.resolution_rate),
+                num(s.resolution_days_median, 0),
+                num(s.resolution_days_p90, 0),
+                num(s.trust_end, 3),
+                num(s.urban_rural_gap * 100.0, 1) + " pp",
+                s.incidents.to_string(),
+                thousands(s.staff_hours),
+                pct(s.coordination_hours / s.staff_hours),
+            ]
+        })
+        .collect();
+    let mut out = render(&header, &rows);
+    if summaries.iter().any(|s| s.resilience.iter().any(|(_, r)| r.is_some())) {
+        out.push('\n');
+        let mut header = vec!["resilience".to_string()];
+        for (m, _) in &summaries[0].resilience {
+            header.push(format!("{m}: fall"));
+            header.push("recovery".into());
+            header.push("loss".into());
+        }
+        let rows: Vec<Vec<String>> = summaries
+            .iter()
+            .map(|s| {
+                let mut row = vec![s.regime.clone()];
+                for (_, r) in &s.resilience {
+                    match r {
+                        Some(r) => {
+                            row.push(format!("{:.1}%", r.deepest_fall_pct));
+                            row.push(r.recovery_days.map_or("not recovered".into(), |d| format!("{d} d")));
+                            row.push(format!("{:.0} %·d", r.loss_area));
+                        }
+                        None => row.extend(["-".to_string(), "-".to_string(), "-".to_string()]),
+                    }
+                }
+                row
+            })
+            .collect();
+        let h: Vec<&str> = header.iter().map(|s| s.as_str()).collect();
+        out.push_str(&render(&h, &rows));
+    }
+    out
+}

@@ -1,0 +1,220 @@
+//! Built-in scenarios. "X city" follows the case of Dai & Chen (2022, `002`): a
+//! prefecture-level city of one core urban district, one county-level city and four
+//! counties, here sized so that a run of 100,000 residents takes seconds.
+
+use super::{RunSpec, Scenario};
+use crate::model::behaviour::BehaviourSpec;
+use crate::model::collective::CollectiveSpec;
+use crate::model::government::GovernmentSpec;
+use crate::model::issues::{CategorySpec, IssueSpec};
+use crate::model::mechanisms::{Mechanisms, PRESET_NAMES};
+use crate::model::organisations::OrganisationSpec;
+use crate::model::residents::PopulationSpec;
+use crate::model::shocks::{Area, Flood, Shock, Target};
+use crate::model::territory::{CountyKind, CountySpec, TerritorySpec};
+
+/// Names of the built-in scenarios; the first is the default.
+pub const NAMES: [&str; 2] = ["xcity-flood", "xcity-baseline"];
+
+/// The default scenario's name.
+pub const DEFAULT: &str = NAMES[0];
+
+pub fn get(name: &str) -> Option<Scenario> {
+    match name {
+        "xcity-baseline" => Some(xcity_baseline()),
+        "xcity-flood" => Some(xcity_flood()),
+        _ => None,
+    }
+}
+
+/// One-line descriptions, for listings.
+pub fn describe(name: &str) -> Option<String> {
+    get(name).map(|s| s.description)
+}
+
+fn county(name: &str, kind: CountyKind, population_share: f64, urban_share: f64) -> CountySpec {
+    CountySpec { name: name.to_string(), kind, population_share, urban_share }
+}
+
+fn category(rate: f64, work_hours: f64, deadline_days: u32, severity: f64) -> CategorySpec {
+    CategorySpec { rate, work_hours, deadline_days, severity }
+}
+
+/// X city with no shock: the reference against which shocks are measured.
+pub fn xcity_baseline() -> Scenario {
+    let pair = |a: &str, b: &str| [a.to_string(), b.to_string()];
+    Scenario {
+        name: "xcity-baseline".into(),
+        description: "X city (core district, county-level city, four counties), 100,000 residents, no shock".into(),
+        run: RunSpec { ticks: 365, seed: 20221, residents: 100_000, burn_in: 90, window: 7 },
+        territory: TerritorySpec {
+            counties: vec![
+                county("Core District", CountyKind::District, 0.32, 0.9),
+                county("County-level City", CountyKind::CountyCity, 0.20, 0.55),
+                county("North County", CountyKind::County, 0.12, 0.2),
+                county("East County", CountyKind::County, 0.12, 0.2),
+                county("South County", CountyKind::County, 0.12, 0.2),
+                county("West County", CountyKind::County, 0.12, 0.15),
+            ],
+            adjacency: vec![
+                pair("Core District", "County-level City"),
+                pair("Core District", "North County"),
+                pair("Core District", "East County"),
+                pair("Core District", "South County"),
+                pair("Core District", "West County"),
+                pair("County-level City", "North County"),
+                pair("County-level City", "East County"),
+                pair("North County", "East County"),
+                pair("East County", "South County"),
+                pair("South County", "West County"),
+                pair("West County", "North County"),
+            ],
+            grid_size_urban: 300,
+            grid_size_rural: 200,
+            grids_per_community_urban: 5,
+            grids_per_community_rural: 4,
+            communities_per_township_urban: 8,
+            communities_per_township_rural: 10,
+        },
+        population: PopulationSpec {
+            elderly_share_urban: 0.15,
+            elderly_share_rural: 0.25,
+            youth_share: 0.18,
+            hardship_urban: 0.15,
+            hardship_rural: 0.22,
+            trust_mean: 0.78,
+            concentration: 12.0,
+            digital_urban: 0.8,
+            digital_rural: 0.5,
+            strong_ties: 8,
+            weak_ties: 4,
+            weak_same_township: 0.6,
+            weak_same_county: 0.3,
+            weak_tie_weight: 0.3,
+            org_membership: 0.3,
+            link_strength: 1.0,
+            rural_staff_contact: 0.7,
+        },
+        government: GovernmentSpec {
+            hours_per_staff: 7.0,
+            grid_staff_urban: 0.25,
+            grid_staff_rural: 0.15,
+            community_staff_urban: 1.0,
+            community_staff_rural: 0.6,
+            township_staff_per_1000_urban: 0.5,
+            township_staff_per_1000_rural: 0.4,
+            county_staff_per_1000: 0.1,
+            county_dept_staff_per_1000: 0.4,
+            city_centre_staff_per_1000: 0.2,
+            city_dept_staff_per_1000: 0.02,
+            dispatch_hours: 0.25,
+            escalation_delay_days: 4.0,
+            referral_delay_days: 4.0,
+            handoff_hours: 1.0,
+            overhead_share: 0.5,
+            rural_work_penalty: 0.5,
+            rural_connectivity: 0.5,
+            patrol_rate: 0.3,
+            cross_region_rate: 0.3,
+            cross_region_patience_days: 10.0,
+            county_budget_per_1000: 0.3,
+            city_budget_per_1000: 0.1,
+            leading_group_threshold: 40.0,
+            mediation_share: 0.5,
+            mediations_per_staff: 3.0,
+        },
+        organisations: OrganisationSpec {
+            per_community_urban: 2.0,
+            per_community_rural: 0.7,
+            hours_per_day: 8.0,
+            activation_rate: 0.1,
+            lapse_rate: 0.05,
+            funding: 0.7,
+        },
+        issues: IssueSpec {
+            routine: category(4.0, 1.0, 10, 0.3),
+            neighbour_dispute: category(1.0, 3.0, 20, 0.4),
+            public_facility: category(0.6, 6.0, 30, 0.5),
+            social_assistance: category(0.4, 3.0, 30, 0.5),
+            cross_department: category(0.3, 10.0, 45, 0.6),
+            cross_region: category(0.12, 12.0, 60, 0.6),
+            emergency: category(0.05, 4.0, 5, 0.6),
+            stability: category(0.0, 20.0, 14, 0.8),
+            assistance_budget_units: 1.0,
+            small_severity: 0.5,
+        },
+        behaviour: BehaviourSpec {
+            hardship_relax: 0.02,
+            trust_relax: 0.01,
+            resolve_trust_gain: 0.06,
+            resolve_hardship_relief: 0.1,
+            expire_trust_loss: 0.2,
+            expire_hardship: 0.1,
+            word_of_mouth: 0.02,
+            experience_decay: 0.8,
+            exposure_trust_loss: 0.0005,
+            exposure_decay: 0.9,
+            incident_exposure: 0.2,
+            protester_exposure: 0.05,
+            report_base: 0.2,
+            report_trust: 0.5,
+            report_link: 0.4,
+            elderly_need: 1.5,
+            volunteer_rate: 0.02,
+            volunteer_stop: 0.1,
+            volunteer_hours: 2.0,
+            points_per_day: 1.0,
+            points_pull: 0.02,
+        },
+        collective: CollectiveSpec {
+            k: 2.3,
+            threshold: 0.1,
+            mediation_days: 10,
+            mediation_relief: 0.05,
+            incident_share: 0.02,
+            presence_scale: 10.0,
+        },
+        regimes: PRESET_NAMES
+            .iter()
+            .map(|&n| (n.to_string(), Mechanisms::preset(n).expect("preset exists")))
+            .collect(),
+        shocks: Vec::new(),
+    }
+}
+
+/// X city hit by a flood in its rural counties (the default scenario).
+pub fn xcity_flood() -> Scenario {
+    let mut s = xcity_baseline();
+    s.name = "xcity-flood".into();
+    s.description = "X city, 100,000 residents; a 30-day flood hits the rural parts of the four counties on day 120".into();
+    s.shocks.push(Shock::Flood(Flood {
+        start: 120,
+        duration: 30,
+        target: Target {
+            counties: ["North County", "East County", "South County", "West County"].map(String::from).to_vec(),
+            area: Area::Rural,
+        },
+        intensity: 0.8,
+        emergency_surge: 40.0,
+        facility_surge: 2.0,
+        assistance_surge: 1.5,
+        hardship_per_day: 0.01,
+        capacity_loss: 0.4,
+    }));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_validate_and_round_trip_through_toml() {
+        for name in NAMES {
+            let s = get(name).unwrap();
+            s.validate().unwrap();
+            let back: Scenario = toml::from_str(&s.to_toml()).unwrap();
+            assert_eq!(back.to_toml(), s.to_toml());
+        }
+    }
+}
