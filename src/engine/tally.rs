@@ -35,6 +35,9 @@ pub struct Tally {
     pub coordination_hours: f64,
     pub health: [u64; 4],
     pub leading_group: bool,
+    /// Resolutions and expiries by issue category (`Category as usize`).
+    pub category_resolved: [u32; 8],
+    pub category_expired: [u32; 8],
 }
 
 impl Default for Tally {
@@ -67,6 +70,8 @@ impl Default for Tally {
             coordination_hours: 0.0,
             health: [0; 4],
             leading_group: false,
+            category_resolved: [0; 8],
+            category_expired: [0; 8],
         }
     }
 }
@@ -105,11 +110,18 @@ impl Tally {
             *a += b;
         }
         self.leading_group |= o.leading_group;
+        for (a, b) in self.category_resolved.iter_mut().zip(&o.category_resolved) {
+            *a += b;
+        }
+        for (a, b) in self.category_expired.iter_mut().zip(&o.category_expired) {
+            *a += b;
+        }
     }
 
     /// Record one resolution after `days` days.
-    pub fn record_resolution(&mut self, days: u32, urban: bool) {
+    pub fn record_resolution(&mut self, days: u32, urban: bool, category: usize) {
         self.resolved += 1;
+        self.category_resolved[category] += 1;
         self.resolution_days[(days as usize).min(DAY_BINS - 1)] += 1;
         if urban {
             self.urban_resolved += 1;
@@ -118,8 +130,9 @@ impl Tally {
         }
     }
 
-    pub fn record_expiry(&mut self, urban: bool) {
+    pub fn record_expiry(&mut self, urban: bool, category: usize) {
         self.expired += 1;
+        self.category_expired[category] += 1;
         if urban {
             self.urban_expired += 1;
         } else {

@@ -806,7 +806,7 @@ impl World {
         let days = t - issue.created;
         let township = self.territory.grids[issue.grid as usize].township as usize;
         self.ledger[township].resolved += 1;
-        self.tallies[issue.county as usize].record_resolution(days, issue.urban);
+        self.tallies[issue.county as usize].record_resolution(days, issue.urban, issue.category as usize);
         if issue.resident != NONE {
             let r = issue.resident as usize;
             let allowed = (issue.deadline - issue.created).max(1) as f32;
@@ -824,7 +824,7 @@ impl World {
         let b = &self.scenario.behaviour;
         let township = self.territory.grids[issue.grid as usize].township as usize;
         self.ledger[township].expired += 1;
-        self.tallies[issue.county as usize].record_expiry(issue.urban);
+        self.tallies[issue.county as usize].record_expiry(issue.urban, issue.category as usize);
         if issue.resident != NONE {
             let r = issue.resident as usize;
             let res = &mut self.residents;

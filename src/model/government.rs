@@ -175,14 +175,14 @@ impl Offices {
         }
         for (t, town) in territory.townships.iter().enumerate() {
             let rate = if town.urban { spec.township_staff_per_1000_urban } else { spec.township_staff_per_1000_rural };
-            let staff = per_1000(town.residents.len() as u32, rate).max(1.0);
+            let staff = per_1000(town.residents.len() as u32, rate);
             let id = o.push(OfficeKind::Township(t as u32), Level::Township, town.county, town.urban, staff, conn(town.urban));
             o.township_office.push(id);
         }
         for (k, county) in territory.counties.iter().enumerate() {
             let n = county.residents.len() as u32;
             let urban = Self::mostly_urban(territory, k);
-            let staff = per_1000(n, spec.county_staff_per_1000).max(1.0);
+            let staff = per_1000(n, spec.county_staff_per_1000);
             let id = o.push(OfficeKind::CountyGeneral(k as u16), Level::County, k as u16, urban, staff, 1.0);
             o.county_office.push(id);
         }
@@ -190,15 +190,15 @@ impl Offices {
             let n = county.residents.len() as u32;
             let urban = Self::mostly_urban(territory, k);
             for d in Dept::ALL {
-                let staff = per_1000(n, spec.county_dept_staff_per_1000).max(0.5);
+                let staff = per_1000(n, spec.county_dept_staff_per_1000);
                 let id = o.push(OfficeKind::CountyDept(k as u16, d), Level::County, k as u16, urban, staff, 1.0);
                 o.county_dept.push(id);
             }
         }
         let n = territory.residents();
-        o.city_centre = o.push(OfficeKind::CityCentre, Level::City, CITY, true, per_1000(n, spec.city_centre_staff_per_1000).max(1.0), 1.0);
+        o.city_centre = o.push(OfficeKind::CityCentre, Level::City, CITY, true, per_1000(n, spec.city_centre_staff_per_1000), 1.0);
         for d in Dept::ALL {
-            o.city_dept[d as usize] = o.push(OfficeKind::CityDept(d), Level::City, CITY, true, per_1000(n, spec.city_dept_staff_per_1000).max(0.5), 1.0);
+            o.city_dept[d as usize] = o.push(OfficeKind::CityDept(d), Level::City, CITY, true, per_1000(n, spec.city_dept_staff_per_1000), 1.0);
         }
         o
     }

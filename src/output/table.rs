@@ -85,7 +85,7 @@ pub fn comparison(summaries: &[Summary]) -> String {
                         Some(r) => {
                             row.push(format!("{:.1}%", r.deepest_fall_pct));
                             row.push(r.recovery_days.map_or("not recovered".into(), |d| format!("{d} d")));
-                            row.push(format!("{:.0} %·d", r.loss_area));
+                            row.push(format!("{:.0} %·d", r.loss_area + 0.0));
                         }
                         None => row.extend(["-".to_string(), "-".to_string(), "-".to_string()]),
                     }

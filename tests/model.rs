@@ -1,0 +1,224 @@
+//! The model's claims as tests: conservation of issues, bounded states, determinism
+//! across thread counts, and for each preset the condition under which it loses.
+
+use linkage::engine::run::{RegimeRun, run_regime};
+use linkage::engine::tally::Tally;
+use linkage::engine::world::World;
+use linkage::model::issues::Category;
+use linkage::model::mechanisms::{Mechanisms, PRESET_NAMES};
+use linkage::scenario::{Scenario, builtin};
+
+/// A small X city under the flood: 4,000 residents, 180 days, flood on days 120-149.
+fn small(residents: u64, ticks: u32) -> Scenario {
+    let mut s = builtin::xcity_flood();
+    s.run.residents = residents;
+    s.run.ticks = ticks;
+    s.shocks.retain(|sh| sh.window().1 <= ticks);
+    s.validate().unwrap();
+    s
+}
+
+fn preset(name: &str) -> Mechanisms {
+    Mechanisms::preset(name).unwrap()
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap()
+}
+
+fn run(s: &Scenario, name: &str, m: Mechanisms) -> RegimeRun {
+    pool(2).install(|| run_regime(s, name, m, |_| {}))
+}
+
+fn city_total(r: &RegimeRun, f: fn(&Tally) -> u64) -> u64 {
+    r.history.iter().map(|h| f(h.last().unwrap())).sum()
+}
+
+fn resolution_rate(r: &RegimeRun) -> f64 {
+    city_total(r, |t| t.resolved) as f64 / city_total(r, |t| t.created) as f64
+}
+
+fn category_service(r: &RegimeRun, c: Category) -> f64 {
+    let res: u64 = r.history.iter().map(|h| h.last().unwrap().category_resolved[c as usize] as u64).sum();
+    let exp: u64 = r.history.iter().map(|h| h.last().unwrap().category_expired[c as usize] as u64).sum();
+    res as f64 / (res + exp) as f64
+}
+
+#[test]
+fn issues_are_conserved_every_tick_at_every_level() {
+    let s = small(4000, 160);
+    for name in PRESET_NAMES {
+        pool(2).install(|| {
+            let mut w = World::new(&s, preset(name));
+            let n_counties = w.territory.counties.len();
+            let mut county_created = vec![0u64; n_counties];
+            let mut county_closed = vec![0u64; n_counties];
+            for _ in 0..s.run.ticks {
+                w.step();
+                // Township level: the ledger against a census of the issue store.
+                let census = w.census();
+                for (t, (l, open)) in w.ledger.iter().zip(&census).enumerate() {
+                    assert_eq!(l.created, l.resolved + l.expired + open, "{name}: township {t} tick {}", w.tick);
+                }
+                // County and city level: cumulative tallies against open counts.
+                let tallies = w.tallies();
+                for k in 0..n_counties {
+                    county_created[k] += tallies[k].created;
+                    county_closed[k] += tallies[k].resolved + tallies[k].expired;
+                    assert_eq!(county_created[k], county_closed[k] + tallies[k].open, "{name}: county {k} tick {}", w.tick);
+                }
+                let city = &tallies[n_counties];
+                let created: u64 = county_created.iter().sum();
+                let closed: u64 = county_closed.iter().sum();
+                assert_eq!(created, closed + city.open, "{name}: city tick {}", w.tick);
+                assert_eq!(city.open as usize, w.issues.live());
+            }
+        });
+    }
+}
+
+#[test]
+fn trust_hardship_and_probabilities_stay_in_unit_interval_and_finite() {
+    let s = small(3000, 150);
+    for name in PRESET_NAMES {
+        pool(2).install(|| {
+            let mut w = World::new(&s, preset(name));
+            for _ in 0..s.run.ticks {
+                w.step();
+                let r = &w.residents;
+                for (field, v) in [
+                    ("trust", &r.trust),
+                    ("hardship", &r.hardship),
+                    ("exposure", &r.exposure),
+                    ("link", &r.link),
+                    ("digital", &r.digital),
+                    ("risk_aversion", &r.risk_aversion),
+                ] {
+                    assert!(v.iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)), "{name}: {field} left [0,1] at tick {}", w.tick);
+                }
+                assert!(r.experience.iter().all(|x| x.is_finite() && (-1.0..=1.0).contains(x)));
+                assert!(r.points.iter().all(|x| x.is_finite() && *x >= 0.0));
+                for t in w.tallies() {
+                    for v in [t.trust, t.hardship, t.gain, t.security, t.happiness, t.staff_hours, t.coordination_hours] {
+                        assert!(v.is_finite() && v >= 0.0, "{name}: tally not finite at tick {}", w.tick);
+                    }
+                    let n = t.residents as f64;
+                    for v in [t.trust, t.hardship, t.gain, t.security, t.happiness] {
+                        assert!(v <= n + 1e-6, "{name}: mean above 1");
+                    }
+                }
+            }
+        });
+    }
+}
+
+#[test]
+fn every_metric_is_a_number_where_defined() {
+    let s = small(3000, 150);
+    let r = run(&s, "linkage", preset("linkage"));
+    let table = linkage::output::metrics::tick_table(&r.history, 7);
+    for (t, plane) in table.outer_iter().enumerate() {
+        for row in plane.outer_iter() {
+            for (m, v) in row.iter().enumerate() {
+                let name = linkage::output::metrics::TICK_METRICS[m].name;
+                // Window metrics are undefined (NaN → empty cell) only when nothing closed.
+                let may_be_empty = matches!(name, "resolution_days_mean" | "resolution_days_p90" | "service_rate" | "urban_rural_gap");
+                assert!(v.is_finite() || (may_be_empty && t < 5) || (name == "urban_rural_gap"), "{name} at tick {t} is {v}");
+            }
+        }
+    }
+}
+
+fn fingerprint(r: &RegimeRun) -> String {
+    format!("{:?}", r.history)
+}
+
+#[test]
+fn same_seed_gives_identical_results_for_any_thread_count() {
+    let s = small(5000, 140);
+    for name in PRESET_NAMES {
+        let one = pool(1).install(|| run_regime(&s, name, preset(name), |_| {}));
+        let two = pool(2).install(|| run_regime(&s, name, preset(name), |_| {}));
+        let three = pool(3).install(|| run_regime(&s, name, preset(name), |_| {}));
+        assert_eq!(fingerprint(&one), fingerprint(&two), "{name}: 1 vs 2 threads");
+        assert_eq!(fingerprint(&one), fingerprint(&three), "{name}: 1 vs 3 threads");
+    }
+    let mut other = s.clone();
+    other.run.seed += 1;
+    let a = run(&s, "linkage", preset("linkage"));
+    let b = run(&other, "linkage", preset("linkage"));
+    assert_ne!(fingerprint(&a), fingerprint(&b), "a different seed must give a different run");
+}
+
+#[test]
+fn integrated_loses_when_the_centres_capacity_is_cut() {
+    let normal = small(8000, 150);
+    let mut cut = normal.clone();
+    cut.government.city_centre_staff_per_1000 /= 8.0;
+    let integrated_normal = resolution_rate(&run(&normal, "integrated", preset("integrated")));
+    let integrated_cut = resolution_rate(&run(&cut, "integrated", preset("integrated")));
+    let fragmented_cut = resolution_rate(&run(&cut, "fragmented", preset("fragmented")));
+    let linkage_cut = resolution_rate(&run(&cut, "linkage", preset("linkage")));
+    assert!(integrated_normal > fragmented_cut, "integrated {integrated_normal:.3} should beat fragmented {fragmented_cut:.3} with a working centre");
+    assert!(integrated_cut < integrated_normal - 0.2, "cutting the centre should collapse integrated: {integrated_normal:.3} -> {integrated_cut:.3}");
+    assert!(integrated_cut < fragmented_cut && integrated_cut < linkage_cut, "with the centre cut integrated ({integrated_cut:.3}) should fall below fragmented ({fragmented_cut:.3}) and linkage ({linkage_cut:.3})");
+}
+
+#[test]
+fn linkage_loses_when_coordination_is_costly_and_links_are_weak() {
+    let normal = small(8000, 150);
+    let mut hollow = normal.clone();
+    hollow.population.link_strength = 0.1;
+    let mut costly = preset("linkage");
+    costly.coordination_cost = 1.0;
+    let linkage_normal = run(&normal, "linkage", preset("linkage"));
+    let integrated_normal = run(&normal, "integrated", preset("integrated"));
+    let linkage_hollow = run(&hollow, "linkage", costly);
+    let integrated_hollow = run(&hollow, "integrated", preset("integrated"));
+    assert!(resolution_rate(&linkage_normal) > resolution_rate(&integrated_normal), "linkage should lead with strong links and moderate cost");
+    assert!(
+        resolution_rate(&linkage_hollow) < resolution_rate(&integrated_hollow),
+        "hollow linkage ({:.3}) should fall below integrated ({:.3})",
+        resolution_rate(&linkage_hollow),
+        resolution_rate(&integrated_hollow)
+    );
+    // 只联不动: organisations are linked but do not act.
+    let last = linkage_hollow.history.last().unwrap().last().unwrap();
+    assert!(last.orgs_linked_inactive > 3 * last.orgs_active.max(1), "linked {} vs active {}", last.orgs_linked_inactive, last.orgs_active);
+    let normal_last = linkage_normal.history.last().unwrap().last().unwrap();
+    assert!(normal_last.orgs_active > normal_last.orgs_linked_inactive, "with strong links most linked organisations act");
+    let coord = |r: &RegimeRun| r.history.iter().map(|h| h.last().unwrap().coordination_hours).sum::<f64>();
+    assert!(coord(&linkage_hollow) > 1.5 * coord(&linkage_normal), "coordination overhead should grow with its cost");
+}
+
+#[test]
+fn fragmented_loses_on_cross_county_issues() {
+    let s = small(8000, 150);
+    let runs: Vec<RegimeRun> = PRESET_NAMES.iter().map(|&n| run(&s, n, preset(n))).collect();
+    let cross: Vec<f64> = runs.iter().map(|r| category_service(r, Category::CrossRegion)).collect();
+    let routine: Vec<f64> = runs.iter().map(|r| category_service(r, Category::Routine)).collect();
+    // fragmented, integrated, linkage
+    let msg = format!("cross-region service: fragmented {:.3}, integrated {:.3}, linkage {:.3}", cross[0], cross[1], cross[2]);
+    assert!(cross[0] < cross[1] - 0.1 && cross[0] < cross[2] - 0.1, "{msg}");
+    assert!(1.0 - cross[0] > 4.0 * (1.0 - cross[1].min(cross[2])), "{msg}");
+    // Inside its own silo it still works: its shortfall is specific to crossing a border.
+    assert!(routine[0] > 0.8, "fragmented routine service {:.3}", routine[0]);
+    assert!(routine[2] - routine[0] < cross[2] - cross[0], "fragmented's gap should be wider across borders than within them");
+}
+
+#[test]
+fn the_flood_raises_emergencies_and_hurts_rural_service() {
+    let flood = small(6000, 150);
+    let mut calm = flood.clone();
+    calm.shocks.clear();
+    let m = preset("fragmented");
+    let f = run(&flood, "fragmented", m);
+    let c = run(&calm, "fragmented", m);
+    let window = |r: &RegimeRun, g: &dyn Fn(&Tally) -> u64| r.history[120..150].iter().map(|h| g(h.last().unwrap())).sum::<u64>();
+    let emergencies = |t: &Tally| (t.category_resolved[Category::Emergency as usize] + t.category_expired[Category::Emergency as usize]) as u64;
+    assert!(window(&f, &emergencies) > 3 * window(&c, &emergencies).max(1), "the flood should multiply emergencies");
+    assert!(window(&f, &|t| t.created) as f64 > 1.1 * window(&c, &|t| t.created) as f64, "the flood should raise more issues");
+    assert!(window(&f, &|t| t.rural_expired) > window(&c, &|t| t.rural_expired), "the flood should make rural issues expire");
+    let before = |r: &RegimeRun| r.history[..120].iter().map(|h| format!("{:?}", h)).collect::<String>();
+    assert_eq!(before(&f), before(&c), "nothing differs before the flood starts");
+}
