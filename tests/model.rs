@@ -23,7 +23,10 @@ fn preset(name: &str) -> Mechanisms {
 }
 
 fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap()
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
 }
 
 fn run(s: &Scenario, name: &str, m: Mechanisms) -> RegimeRun {
@@ -39,8 +42,16 @@ fn resolution_rate(r: &RegimeRun) -> f64 {
 }
 
 fn category_service(r: &RegimeRun, c: Category) -> f64 {
-    let res: u64 = r.history.iter().map(|h| h.last().unwrap().category_resolved[c as usize] as u64).sum();
-    let exp: u64 = r.history.iter().map(|h| h.last().unwrap().category_expired[c as usize] as u64).sum();
+    let res: u64 = r
+        .history
+        .iter()
+        .map(|h| h.last().unwrap().category_resolved[c as usize] as u64)
+        .sum();
+    let exp: u64 = r
+        .history
+        .iter()
+        .map(|h| h.last().unwrap().category_expired[c as usize] as u64)
+        .sum();
     res as f64 / (res + exp) as f64
 }
 
@@ -58,14 +69,24 @@ fn issues_are_conserved_every_tick_at_every_level() {
                 // Township level: the ledger against a census of the issue store.
                 let census = w.census();
                 for (t, (l, open)) in w.ledger.iter().zip(&census).enumerate() {
-                    assert_eq!(l.created, l.resolved + l.expired + open, "{name}: township {t} tick {}", w.tick);
+                    assert_eq!(
+                        l.created,
+                        l.resolved + l.expired + open,
+                        "{name}: township {t} tick {}",
+                        w.tick
+                    );
                 }
                 // County and city level: cumulative tallies against open counts.
                 let tallies = w.tallies();
                 for k in 0..n_counties {
                     county_created[k] += tallies[k].created;
                     county_closed[k] += tallies[k].resolved + tallies[k].expired;
-                    assert_eq!(county_created[k], county_closed[k] + tallies[k].open, "{name}: county {k} tick {}", w.tick);
+                    assert_eq!(
+                        county_created[k],
+                        county_closed[k] + tallies[k].open,
+                        "{name}: county {k} tick {}",
+                        w.tick
+                    );
                 }
                 let city = &tallies[n_counties];
                 let created: u64 = county_created.iter().sum();
@@ -94,13 +115,33 @@ fn trust_hardship_and_probabilities_stay_in_unit_interval_and_finite() {
                     ("digital", &r.digital),
                     ("risk_aversion", &r.risk_aversion),
                 ] {
-                    assert!(v.iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)), "{name}: {field} left [0,1] at tick {}", w.tick);
+                    assert!(
+                        v.iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)),
+                        "{name}: {field} left [0,1] at tick {}",
+                        w.tick
+                    );
                 }
-                assert!(r.experience.iter().all(|x| x.is_finite() && (-1.0..=1.0).contains(x)));
+                assert!(
+                    r.experience
+                        .iter()
+                        .all(|x| x.is_finite() && (-1.0..=1.0).contains(x))
+                );
                 assert!(r.points.iter().all(|x| x.is_finite() && *x >= 0.0));
                 for t in w.tallies() {
-                    for v in [t.trust, t.hardship, t.gain, t.security, t.happiness, t.staff_hours, t.coordination_hours] {
-                        assert!(v.is_finite() && v >= 0.0, "{name}: tally not finite at tick {}", w.tick);
+                    for v in [
+                        t.trust,
+                        t.hardship,
+                        t.gain,
+                        t.security,
+                        t.happiness,
+                        t.staff_hours,
+                        t.coordination_hours,
+                    ] {
+                        assert!(
+                            v.is_finite() && v >= 0.0,
+                            "{name}: tally not finite at tick {}",
+                            w.tick
+                        );
                     }
                     let n = t.residents as f64;
                     for v in [t.trust, t.hardship, t.gain, t.security, t.happiness] {
@@ -122,8 +163,17 @@ fn every_metric_is_a_number_where_defined() {
             for (m, v) in row.iter().enumerate() {
                 let name = linkage::output::metrics::TICK_METRICS[m].name;
                 // Window metrics are undefined (NaN → empty cell) only when nothing closed.
-                let may_be_empty = matches!(name, "resolution_days_mean" | "resolution_days_p90" | "service_rate" | "urban_rural_gap");
-                assert!(v.is_finite() || (may_be_empty && t < 5) || (name == "urban_rural_gap"), "{name} at tick {t} is {v}");
+                let may_be_empty = matches!(
+                    name,
+                    "resolution_days_mean"
+                        | "resolution_days_p90"
+                        | "service_rate"
+                        | "urban_rural_gap"
+                );
+                assert!(
+                    v.is_finite() || (may_be_empty && t < 5) || (name == "urban_rural_gap"),
+                    "{name} at tick {t} is {v}"
+                );
             }
         }
     }
@@ -140,14 +190,26 @@ fn same_seed_gives_identical_results_for_any_thread_count() {
         let one = pool(1).install(|| run_regime(&s, name, preset(name), |_| {}));
         let two = pool(2).install(|| run_regime(&s, name, preset(name), |_| {}));
         let three = pool(3).install(|| run_regime(&s, name, preset(name), |_| {}));
-        assert_eq!(fingerprint(&one), fingerprint(&two), "{name}: 1 vs 2 threads");
-        assert_eq!(fingerprint(&one), fingerprint(&three), "{name}: 1 vs 3 threads");
+        assert_eq!(
+            fingerprint(&one),
+            fingerprint(&two),
+            "{name}: 1 vs 2 threads"
+        );
+        assert_eq!(
+            fingerprint(&one),
+            fingerprint(&three),
+            "{name}: 1 vs 3 threads"
+        );
     }
     let mut other = s.clone();
     other.run.seed += 1;
     let a = run(&s, "linkage", preset("linkage"));
     let b = run(&other, "linkage", preset("linkage"));
-    assert_ne!(fingerprint(&a), fingerprint(&b), "a different seed must give a different run");
+    assert_ne!(
+        fingerprint(&a),
+        fingerprint(&b),
+        "a different seed must give a different run"
+    );
 }
 
 #[test]
@@ -159,9 +221,18 @@ fn integrated_loses_when_the_centres_capacity_is_cut() {
     let integrated_cut = resolution_rate(&run(&cut, "integrated", preset("integrated")));
     let fragmented_cut = resolution_rate(&run(&cut, "fragmented", preset("fragmented")));
     let linkage_cut = resolution_rate(&run(&cut, "linkage", preset("linkage")));
-    assert!(integrated_normal > fragmented_cut, "integrated {integrated_normal:.3} should beat fragmented {fragmented_cut:.3} with a working centre");
-    assert!(integrated_cut < integrated_normal - 0.2, "cutting the centre should collapse integrated: {integrated_normal:.3} -> {integrated_cut:.3}");
-    assert!(integrated_cut < fragmented_cut && integrated_cut < linkage_cut, "with the centre cut integrated ({integrated_cut:.3}) should fall below fragmented ({fragmented_cut:.3}) and linkage ({linkage_cut:.3})");
+    assert!(
+        integrated_normal > fragmented_cut,
+        "integrated {integrated_normal:.3} should beat fragmented {fragmented_cut:.3} with a working centre"
+    );
+    assert!(
+        integrated_cut < integrated_normal - 0.2,
+        "cutting the centre should collapse integrated: {integrated_normal:.3} -> {integrated_cut:.3}"
+    );
+    assert!(
+        integrated_cut < fragmented_cut && integrated_cut < linkage_cut,
+        "with the centre cut integrated ({integrated_cut:.3}) should fall below fragmented ({fragmented_cut:.3}) and linkage ({linkage_cut:.3})"
+    );
 }
 
 #[test]
@@ -175,7 +246,10 @@ fn linkage_loses_when_coordination_is_costly_and_links_are_weak() {
     let integrated_normal = run(&normal, "integrated", preset("integrated"));
     let linkage_hollow = run(&hollow, "linkage", costly);
     let integrated_hollow = run(&hollow, "integrated", preset("integrated"));
-    assert!(resolution_rate(&linkage_normal) > resolution_rate(&integrated_normal), "linkage should lead with strong links and moderate cost");
+    assert!(
+        resolution_rate(&linkage_normal) > resolution_rate(&integrated_normal),
+        "linkage should lead with strong links and moderate cost"
+    );
     assert!(
         resolution_rate(&linkage_hollow) < resolution_rate(&integrated_hollow),
         "hollow linkage ({:.3}) should fall below integrated ({:.3})",
@@ -184,26 +258,67 @@ fn linkage_loses_when_coordination_is_costly_and_links_are_weak() {
     );
     // 只联不动: organisations are linked but do not act.
     let last = linkage_hollow.history.last().unwrap().last().unwrap();
-    assert!(last.orgs_linked_inactive > 3 * last.orgs_active.max(1), "linked {} vs active {}", last.orgs_linked_inactive, last.orgs_active);
+    assert!(
+        last.orgs_linked_inactive > 3 * last.orgs_active.max(1),
+        "linked {} vs active {}",
+        last.orgs_linked_inactive,
+        last.orgs_active
+    );
     let normal_last = linkage_normal.history.last().unwrap().last().unwrap();
-    assert!(normal_last.orgs_active > normal_last.orgs_linked_inactive, "with strong links most linked organisations act");
-    let coord = |r: &RegimeRun| r.history.iter().map(|h| h.last().unwrap().coordination_hours).sum::<f64>();
-    assert!(coord(&linkage_hollow) > 1.5 * coord(&linkage_normal), "coordination overhead should grow with its cost");
+    assert!(
+        normal_last.orgs_active > normal_last.orgs_linked_inactive,
+        "with strong links most linked organisations act"
+    );
+    let coord = |r: &RegimeRun| {
+        r.history
+            .iter()
+            .map(|h| h.last().unwrap().coordination_hours)
+            .sum::<f64>()
+    };
+    assert!(
+        coord(&linkage_hollow) > 1.5 * coord(&linkage_normal),
+        "coordination overhead should grow with its cost"
+    );
 }
 
 #[test]
 fn fragmented_loses_on_cross_county_issues() {
     let s = small(8000, 150);
-    let runs: Vec<RegimeRun> = PRESET_NAMES.iter().map(|&n| run(&s, n, preset(n))).collect();
-    let cross: Vec<f64> = runs.iter().map(|r| category_service(r, Category::CrossRegion)).collect();
-    let routine: Vec<f64> = runs.iter().map(|r| category_service(r, Category::Routine)).collect();
+    let runs: Vec<RegimeRun> = PRESET_NAMES
+        .iter()
+        .map(|&n| run(&s, n, preset(n)))
+        .collect();
+    let cross: Vec<f64> = runs
+        .iter()
+        .map(|r| category_service(r, Category::CrossRegion))
+        .collect();
+    let routine: Vec<f64> = runs
+        .iter()
+        .map(|r| category_service(r, Category::Routine))
+        .collect();
     // fragmented, integrated, linkage
-    let msg = format!("cross-region service: fragmented {:.3}, integrated {:.3}, linkage {:.3}", cross[0], cross[1], cross[2]);
-    assert!(cross[0] < cross[1] - 0.1 && cross[0] < cross[2] - 0.1, "{msg}");
-    assert!(1.0 - cross[0] > 4.0 * (1.0 - cross[1].min(cross[2])), "{msg}");
+    let msg = format!(
+        "cross-region service: fragmented {:.3}, integrated {:.3}, linkage {:.3}",
+        cross[0], cross[1], cross[2]
+    );
+    assert!(
+        cross[0] < cross[1] - 0.1 && cross[0] < cross[2] - 0.1,
+        "{msg}"
+    );
+    assert!(
+        1.0 - cross[0] > 4.0 * (1.0 - cross[1].min(cross[2])),
+        "{msg}"
+    );
     // Inside its own silo it still works: its shortfall is specific to crossing a border.
-    assert!(routine[0] > 0.8, "fragmented routine service {:.3}", routine[0]);
-    assert!(routine[2] - routine[0] < cross[2] - cross[0], "fragmented's gap should be wider across borders than within them");
+    assert!(
+        routine[0] > 0.8,
+        "fragmented routine service {:.3}",
+        routine[0]
+    );
+    assert!(
+        routine[2] - routine[0] < cross[2] - cross[0],
+        "fragmented's gap should be wider across borders than within them"
+    );
 }
 
 #[test]
@@ -214,11 +329,37 @@ fn the_flood_raises_emergencies_and_hurts_rural_service() {
     let m = preset("fragmented");
     let f = run(&flood, "fragmented", m);
     let c = run(&calm, "fragmented", m);
-    let window = |r: &RegimeRun, g: &dyn Fn(&Tally) -> u64| r.history[120..150].iter().map(|h| g(h.last().unwrap())).sum::<u64>();
-    let emergencies = |t: &Tally| (t.category_resolved[Category::Emergency as usize] + t.category_expired[Category::Emergency as usize]) as u64;
-    assert!(window(&f, &emergencies) > 3 * window(&c, &emergencies).max(1), "the flood should multiply emergencies");
-    assert!(window(&f, &|t| t.created) as f64 > 1.1 * window(&c, &|t| t.created) as f64, "the flood should raise more issues");
-    assert!(window(&f, &|t| t.rural_expired) > window(&c, &|t| t.rural_expired), "the flood should make rural issues expire");
-    let before = |r: &RegimeRun| r.history[..120].iter().map(|h| format!("{:?}", h)).collect::<String>();
-    assert_eq!(before(&f), before(&c), "nothing differs before the flood starts");
+    let window = |r: &RegimeRun, g: &dyn Fn(&Tally) -> u64| {
+        r.history[120..150]
+            .iter()
+            .map(|h| g(h.last().unwrap()))
+            .sum::<u64>()
+    };
+    let emergencies = |t: &Tally| {
+        (t.category_resolved[Category::Emergency as usize]
+            + t.category_expired[Category::Emergency as usize]) as u64
+    };
+    assert!(
+        window(&f, &emergencies) > 3 * window(&c, &emergencies).max(1),
+        "the flood should multiply emergencies"
+    );
+    assert!(
+        window(&f, &|t| t.created) as f64 > 1.1 * window(&c, &|t| t.created) as f64,
+        "the flood should raise more issues"
+    );
+    assert!(
+        window(&f, &|t| t.rural_expired) > window(&c, &|t| t.rural_expired),
+        "the flood should make rural issues expire"
+    );
+    let before = |r: &RegimeRun| {
+        r.history[..120]
+            .iter()
+            .map(|h| format!("{:?}", h))
+            .collect::<String>()
+    };
+    assert_eq!(
+        before(&f),
+        before(&c),
+        "nothing differs before the flood starts"
+    );
 }

@@ -8,7 +8,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "linkage", version, about = "Simulate fragmented, integrated and linkage governance of a city under shocks")]
+#[command(
+    name = "linkage",
+    version,
+    about = "Simulate fragmented, integrated and linkage governance of a city under shocks"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -32,16 +36,16 @@ pub struct RunArgs {
     #[arg(long = "regime", value_delimiter = ',')]
     pub regimes: Vec<String>,
     /// Random seed (a whole number from 0 to 18446744073709551615). Default: the scenario's.
-    #[arg(long, value_parser = parse_seed)]
+    #[arg(long, value_parser = parse_seed, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Days to simulate (a whole number ≥ 1). Default: the scenario's.
-    #[arg(long, value_parser = parse_ticks)]
+    #[arg(long, value_parser = parse_ticks, allow_negative_numbers = true)]
     pub ticks: Option<u32>,
     /// Scale the scenario to N residents, keeping its proportions (N ≥ 100).
-    #[arg(long, value_parser = parse_residents)]
+    #[arg(long, value_parser = parse_residents, allow_negative_numbers = true)]
     pub residents: Option<u64>,
     /// Worker threads (≥ 1). Default: all cores. Results do not depend on it.
-    #[arg(long, value_parser = parse_threads)]
+    #[arg(long, value_parser = parse_threads, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// Output folder. Default: runs/<scenario>-<timestamp>/.
     #[arg(long)]
@@ -52,11 +56,17 @@ pub struct RunArgs {
 }
 
 fn whole<T: std::str::FromStr>(s: &str, what: &str, allowed: &str) -> Result<T, String> {
-    s.trim().parse::<T>().map_err(|_| format!("{what} must be {allowed}"))
+    s.trim()
+        .parse::<T>()
+        .map_err(|_| format!("{what} must be {allowed}"))
 }
 
 fn parse_seed(s: &str) -> Result<u64, String> {
-    whole(s, "the seed", "a whole number from 0 to 18446744073709551615")
+    whole(
+        s,
+        "the seed",
+        "a whole number from 0 to 18446744073709551615",
+    )
 }
 
 fn parse_ticks(s: &str) -> Result<u32, String> {
@@ -93,7 +103,10 @@ pub struct Failure {
 impl Failure {
     /// Bad input: exit code 2.
     pub fn input(message: impl std::fmt::Display) -> Failure {
-        Failure { code: 2, message: message.to_string() }
+        Failure {
+            code: 2,
+            message: message.to_string(),
+        }
     }
 }
 
@@ -103,13 +116,25 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
                 let _ = e.print();
-                return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 };
+                return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    2
+                } else {
+                    0
+                };
             }
             // One line: clap's first line names the problem (and the allowed values).
             let text = e.render().to_string();
-            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("error: invalid arguments");
+            let first = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("error: invalid arguments");
             eprintln!("{} (see 'linkage --help')", first.trim_end());
             return 2;
         }
@@ -118,7 +143,10 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(&args),
         Command::Scenarios => {
             for name in crate::scenario::builtin::NAMES {
-                println!("{name:<16} {}", crate::scenario::builtin::describe(name).unwrap_or_default());
+                println!(
+                    "{name:<16} {}",
+                    crate::scenario::builtin::describe(name).unwrap_or_default()
+                );
             }
             Ok(())
         }

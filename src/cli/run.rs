@@ -34,7 +34,11 @@ fn plan(args: &RunArgs) -> Result<Plan, Failure> {
         scenario.run.residents = n;
     }
     scenario.validate().map_err(Failure::input)?;
-    let names: Vec<String> = if args.regimes.is_empty() { scenario.regimes.keys().cloned().collect() } else { args.regimes.clone() };
+    let names: Vec<String> = if args.regimes.is_empty() {
+        scenario.regimes.keys().cloned().collect()
+    } else {
+        args.regimes.clone()
+    };
     let mut regimes = Vec::new();
     for name in names {
         let name = name.trim().to_string();
@@ -43,12 +47,19 @@ fn plan(args: &RunArgs) -> Result<Plan, Failure> {
             Some(_) => {}
             None => {
                 let allowed: Vec<&str> = scenario.regimes.keys().map(|s| s.as_str()).collect();
-                return Err(Failure::input(format!("unknown regime '{name}'; allowed: {}", allowed.join(", "))));
+                return Err(Failure::input(format!(
+                    "unknown regime '{name}'; allowed: {}",
+                    allowed.join(", ")
+                )));
             }
         }
     }
-    scenario.regimes.retain(|name, _| regimes.iter().any(|(n, _)| n == name));
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    scenario
+        .regimes
+        .retain(|name, _| regimes.iter().any(|(n, _)| n == name));
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let out = match &args.out {
         Some(p) => p.clone(),
         None => {
@@ -63,7 +74,12 @@ fn plan(args: &RunArgs) -> Result<Plan, Failure> {
             out
         }
     };
-    Ok(Plan { scenario, regimes, threads, out })
+    Ok(Plan {
+        scenario,
+        regimes,
+        threads,
+        out,
+    })
 }
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
@@ -72,17 +88,25 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(plan.threads)
         .build()
-        .map_err(|e| Failure { code: 1, message: format!("cannot start {} threads: {e}", plan.threads) })?;
+        .map_err(|e| Failure {
+            code: 1,
+            message: format!("cannot start {} threads: {e}", plan.threads),
+        })?;
     let sc = &plan.scenario;
     let ticks = sc.run.ticks as u64;
     let bar = if args.quiet {
         ProgressBar::hidden()
     } else {
-        let bar = ProgressBar::with_draw_target(Some(ticks * plan.regimes.len() as u64), ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(
+            Some(ticks * plan.regimes.len() as u64),
+            ProgressDrawTarget::stderr(),
+        );
         bar.set_style(
-            ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} ticks  {elapsed_precise} eta {eta}")
-                .expect("valid template")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{prefix:>10} [{bar:30}] {pos}/{len} ticks  {elapsed_precise} eta {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
         );
         bar
     };
@@ -100,16 +124,27 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let seconds = started.elapsed().as_secs_f64();
 
     let window = sc.run.window as usize;
-    let tables: Vec<_> = runs.iter().map(|r| metrics::tick_table(&r.history, window)).collect();
+    let tables: Vec<_> = runs
+        .iter()
+        .map(|r| metrics::tick_table(&r.history, window))
+        .collect();
     let summaries: Vec<Summary> = runs
         .iter()
         .zip(&tables)
         .map(|(r, t)| metrics::summarise(r, t, sc.run.burn_in as usize, sc.shock_start()))
         .collect();
-    let mut units: Vec<String> = sc.territory.counties.iter().map(|c| c.name.clone()).collect();
+    let mut units: Vec<String> = sc
+        .territory
+        .counties
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
     units.push("city".into());
 
-    let write = |e: files::OutputError| Failure { code: 1, message: e.to_string() };
+    let write = |e: files::OutputError| Failure {
+        code: 1,
+        message: e.to_string(),
+    };
     let pairs: Vec<(&RegimeRun, &ndarray::Array3<f64>)> = runs.iter().zip(&tables).collect();
     files::write_ticks(&out.file("ticks.csv"), &units, &pairs).map_err(write)?;
     files::write_summary(&out.file("summary.csv"), &summaries).map_err(write)?;
@@ -142,7 +177,10 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             plan.threads,
             if plan.threads == 1 { "" } else { "s" }
         );
-        eprintln!("wrote {}/{{ticks.csv, summary.csv, params.toml}}", dest.display());
+        eprintln!(
+            "wrote {}/{{ticks.csv, summary.csv, params.toml}}",
+            dest.display()
+        );
     }
     Ok(())
 }

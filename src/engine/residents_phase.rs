@@ -89,7 +89,10 @@ pub struct ChunkMut<'a> {
 }
 
 /// Split `s` into consecutive pieces of the given resident ranges (which tile it).
-pub fn split_by<'a, T>(mut s: &'a mut [T], ranges: impl Iterator<Item = Range<u32>>) -> Vec<&'a mut [T]> {
+pub fn split_by<T>(
+    mut s: &mut [T],
+    ranges: impl Iterator<Item = Range<u32>>,
+) -> Vec<&mut [T]> {
     let mut out = Vec::new();
     for r in ranges {
         let (head, tail) = s.split_at_mut(r.len());
@@ -134,11 +137,20 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         let link = sh.link[iu];
 
         // Exposure, trust and hardship.
-        let incident = if sh.incident[c] { b.incident_exposure as f32 } else { 0.0 };
-        let exposure = unit(m.exposure[li] * b.exposure_decay as f32 + incident + b.protester_exposure as f32 * active_nb as f32);
+        let incident = if sh.incident[c] {
+            b.incident_exposure as f32
+        } else {
+            0.0
+        };
+        let exposure = unit(
+            m.exposure[li] * b.exposure_decay as f32
+                + incident
+                + b.protester_exposure as f32 * active_nb as f32,
+        );
         m.exposure[li] = exposure;
         let mut trust = m.trust[li];
-        trust += b.trust_relax as f32 * (sh.trust_base[iu] - trust) + b.word_of_mouth as f32 * link * wom
+        trust += b.trust_relax as f32 * (sh.trust_base[iu] - trust)
+            + b.word_of_mouth as f32 * link * wom
             - b.exposure_trust_loss as f32 * exposure
             + eff.trust_push;
         let trust = unit(trust);
@@ -148,7 +160,12 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         let mut hardship = unit(hardship);
 
         // Raising an issue: one uniform picks "none" or a category.
-        let need = (0.4 + 1.2 * hardship) * if sh.age[iu] == ELDERLY { b.elderly_need as f32 } else { 1.0 };
+        let need = (0.4 + 1.2 * hardship)
+            * if sh.age[iu] == ELDERLY {
+                b.elderly_need as f32
+            } else {
+                1.0
+            };
         let u = stream(sh.seed, Purpose::Raise, i as u64, sh.tick as u64).unit() as f32;
         let mut acc = 0.0f32;
         for cat in Category::RAISED {
@@ -156,9 +173,18 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             if u < acc {
                 let p_report = b.report_base as f32
                     + b.report_trust as f32 * trust
-                    + b.report_link as f32 * link * sh.digital[iu] * sh.channel[c] * (0.5 + 0.5 * info);
-                let reported = stream(sh.seed, Purpose::Report, i as u64, sh.tick as u64).chance(p_report as f64);
-                out.issues.push(NewIssue { resident: i, category: cat, reported });
+                    + b.report_link as f32
+                        * link
+                        * sh.digital[iu]
+                        * sh.channel[c]
+                        * (0.5 + 0.5 * info);
+                let reported = stream(sh.seed, Purpose::Report, i as u64, sh.tick as u64)
+                    .chance(p_report as f64);
+                out.issues.push(NewIssue {
+                    resident: i,
+                    category: cat,
+                    reported,
+                });
                 m.raised[li] = m.raised[li].saturating_add(1);
                 break;
             }
@@ -170,15 +196,29 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             m.cooldown[li] -= 1;
             if m.cooldown[li] > 0 { MEDIATED } else { QUIET }
         } else if prev == PROTESTING
-            && stream(sh.seed, Purpose::Mediation, i as u64, sh.tick as u64).chance(sh.p_mediate[c] as f64)
+            && stream(sh.seed, Purpose::Mediation, i as u64, sh.tick as u64)
+                .chance(sh.p_mediate[c] as f64)
         {
             m.cooldown[li] = sh.collective.mediation_days;
             hardship = unit(hardship - sh.collective.mediation_relief as f32);
             MEDIATED
-        } else if turns_active(sh.collective, hardship, trust, sh.risk_aversion[iu], sh.mediators[g], active_nb) {
+        } else if turns_active(
+            sh.collective,
+            hardship,
+            trust,
+            sh.risk_aversion[iu],
+            sh.mediators[g],
+            active_nb,
+        ) {
             PROTESTING
         } else if prev == VOLUNTEERING {
-            if stream(sh.seed, Purpose::Volunteer, i as u64, sh.tick as u64).chance(b.volunteer_stop) { QUIET } else { VOLUNTEERING }
+            if stream(sh.seed, Purpose::Volunteer, i as u64, sh.tick as u64)
+                .chance(b.volunteer_stop)
+            {
+                QUIET
+            } else {
+                VOLUNTEERING
+            }
         } else {
             let capacity = (1.0 - hardship)
                 * match sh.age[iu] {
@@ -188,9 +228,14 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
                 };
             let cognition = (0.3 + 0.7 * info * link) * (0.5 + 0.5 * sh.digital[iu]);
             let degree = targets.len().max(1) as f32;
-            let environment = social * (0.5 + b.points_pull as f32 * m.points[li]).min(1.5) + 0.5 * vol_nb as f32 / degree;
+            let environment = social * (0.5 + b.points_pull as f32 * m.points[li]).min(1.5)
+                + 0.5 * vol_nb as f32 / degree;
             let p = b.volunteer_rate as f32 * capacity * cognition * environment * link;
-            if stream(sh.seed, Purpose::Volunteer, i as u64, sh.tick as u64).chance(p as f64) { VOLUNTEERING } else { QUIET }
+            if stream(sh.seed, Purpose::Volunteer, i as u64, sh.tick as u64).chance(p as f64) {
+                VOLUNTEERING
+            } else {
+                QUIET
+            }
         };
         if next == VOLUNTEERING {
             m.points[li] += b.points_per_day as f32 * social;

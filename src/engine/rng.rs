@@ -102,6 +102,8 @@ impl Stream {
 mod tests {
     use super::*;
 
+    const PINNED: u64 = 15_642_137_287_547_063_282;
+
     #[test]
     fn streams_are_keyed_by_every_field() {
         let base = stream(7, Purpose::Raise, 3, 10).unit();
@@ -116,7 +118,8 @@ mod tests {
     fn stream_output_is_portable() {
         // Pinned value: a change here means every saved run changes. Update only on purpose.
         let v = stream(42, Purpose::Population, 0, 0).0.random::<u64>();
-        assert_eq!(v, stream(42, Purpose::Population, 0, 0).0.random::<u64>());
+        println!("pinned stream value: {v}");
+        assert_eq!(v, PINNED);
         let mean: f64 = (0..10_000)
             .map(|i| stream(1, Purpose::Raise, i, 0).unit())
             .sum::<f64>()

@@ -24,7 +24,12 @@ impl RegimeRun {
 
 /// Run `scenario` under the regime `name` with mechanisms `mech`, calling `on_tick`
 /// after every tick (for progress). Runs inside the caller's rayon pool.
-pub fn run_regime(scenario: &Scenario, name: &str, mech: Mechanisms, mut on_tick: impl FnMut(&World)) -> RegimeRun {
+pub fn run_regime(
+    scenario: &Scenario,
+    name: &str,
+    mech: Mechanisms,
+    mut on_tick: impl FnMut(&World),
+) -> RegimeRun {
     let start = Instant::now();
     let mut world = World::new(scenario, mech);
     let mut history = Vec::with_capacity(scenario.run.ticks as usize);

@@ -87,13 +87,27 @@ impl World {
         let residents = Residents::build(&territory, &scenario.population, seed);
         let offices = Offices::build(&territory, &scenario.government);
         let county_names: Vec<String> = territory.counties.iter().map(|c| c.name.clone()).collect();
-        let shocks = scenario.shocks.iter().map(|s| ActiveShock::new(s.clone(), &territory, &county_names)).collect();
+        let shocks = scenario
+            .shocks
+            .iter()
+            .map(|s| ActiveShock::new(s.clone(), &territory, &county_names))
+            .collect();
 
         // Organisations: a deterministic number per community, linked by regime.
         let os = &scenario.organisations;
-        let mut orgs = Organisations { kind: Vec::new(), community: Vec::new(), linked: Vec::new(), active: Vec::new(), propensity: Vec::new() };
+        let mut orgs = Organisations {
+            kind: Vec::new(),
+            community: Vec::new(),
+            linked: Vec::new(),
+            active: Vec::new(),
+            propensity: Vec::new(),
+        };
         for (c, comm) in territory.communities.iter().enumerate() {
-            let mean = if comm.urban { os.per_community_urban } else { os.per_community_rural };
+            let mean = if comm.urban {
+                os.per_community_urban
+            } else {
+                os.per_community_rural
+            };
             let mut s = stream(seed, Purpose::Organisation, c as u64, 0);
             let n = mean.floor() as usize + s.chance(mean.fract()) as usize;
             for _ in 0..n {
@@ -101,7 +115,8 @@ impl World {
                 orgs.kind.push(OrgKind::ALL[s.below(OrgKind::ALL.len())]);
                 orgs.community.push(c as u32);
                 orgs.propensity.push((0.5 + s.unit()) as f32);
-                orgs.linked.push(stream(seed, Purpose::OrgLink, id as u64, 0).chance(mech.social));
+                orgs.linked
+                    .push(stream(seed, Purpose::OrgLink, id as u64, 0).chance(mech.social));
                 orgs.active.push(false);
             }
         }
@@ -110,14 +125,21 @@ impl World {
         const CHUNK: usize = 4096;
         let mut chunks: Vec<Chunk> = Vec::new();
         for (c, comm) in territory.communities.iter().enumerate() {
-            let extend = chunks.last().is_some_and(|ch| ch.county == comm.county && ch.residents.len() + comm.residents.len() <= CHUNK);
+            let extend = chunks.last().is_some_and(|ch| {
+                ch.county == comm.county && ch.residents.len() + comm.residents.len() <= CHUNK
+            });
             if extend {
                 let ch = chunks.last_mut().expect("non-empty");
                 ch.residents.end = comm.residents.end;
                 ch.communities.end = c as u32 + 1;
                 ch.grids.end = comm.grids.end;
             } else {
-                chunks.push(Chunk { county: comm.county, residents: comm.residents.clone(), communities: c as u32..c as u32 + 1, grids: comm.grids.clone() });
+                chunks.push(Chunk {
+                    county: comm.county,
+                    residents: comm.residents.clone(),
+                    communities: c as u32..c as u32 + 1,
+                    grids: comm.grids.clone(),
+                });
             }
         }
         let chunk_out = chunks.iter().map(|_| ChunkOut::default()).collect();
@@ -136,18 +158,30 @@ impl World {
         let comm_channel = territory
             .communities
             .iter()
-            .map(|c| if c.urban { 1.0 } else { rural_conn + (1.0 - rural_conn) * mech.spatial as f32 })
+            .map(|c| {
+                if c.urban {
+                    1.0
+                } else {
+                    rural_conn + (1.0 - rural_conn) * mech.spatial as f32
+                }
+            })
             .collect();
 
         // Capacity-sharing groups.
         let mut pool_groups: Vec<Vec<u32>> = Vec::new();
         let mut spatial_groups: Vec<Vec<u32>> = Vec::new();
         {
-            let by = |f: &dyn Fn(&OfficeKind) -> bool| -> Vec<u32> { (0..offices.len() as u32).filter(|&o| f(&offices.kind[o as usize])).collect() };
+            let by = |f: &dyn Fn(&OfficeKind) -> bool| -> Vec<u32> {
+                (0..offices.len() as u32)
+                    .filter(|&o| f(&offices.kind[o as usize]))
+                    .collect()
+            };
             pool_groups.push(by(&|k| matches!(k, OfficeKind::Township(_))));
             pool_groups.push(by(&|k| matches!(k, OfficeKind::CountyGeneral(_))));
             for d in Dept::ALL {
-                pool_groups.push(by(&|k| matches!(k, OfficeKind::CountyDept(_, e) if *e == d)));
+                pool_groups.push(by(
+                    &|k| matches!(k, OfficeKind::CountyDept(_, e) if *e == d),
+                ));
             }
             spatial_groups.push(by(&|k| matches!(k, OfficeKind::Grid(_))));
             spatial_groups.push(by(&|k| matches!(k, OfficeKind::Community(_))));
@@ -247,7 +281,12 @@ impl World {
         self.effects.fill(Effects::NEUTRAL);
         self.county_capacity.fill(1.0);
         for s in &self.shocks {
-            s.apply(self.tick, &mut self.effects, &mut self.county_capacity, &self.territory);
+            s.apply(
+                self.tick,
+                &mut self.effects,
+                &mut self.county_capacity,
+                &self.territory,
+            );
         }
     }
 
@@ -303,16 +342,21 @@ impl World {
             .zip(raised)
             .zip(activity_next)
             .zip(experience_next)
-            .map(|(((((((hardship, trust), exposure), points), cooldown), raised), activity_next), experience_next)| ChunkMut {
-                hardship,
-                trust,
-                exposure,
-                points,
-                cooldown,
-                raised,
-                activity_next,
-                experience_next,
-            })
+            .map(
+                |(
+                    ((((((hardship, trust), exposure), points), cooldown), raised), activity_next),
+                    experience_next,
+                )| ChunkMut {
+                    hardship,
+                    trust,
+                    exposure,
+                    points,
+                    cooldown,
+                    raised,
+                    activity_next,
+                    experience_next,
+                },
+            )
             .collect();
         parts
             .into_par_iter()
@@ -325,7 +369,8 @@ impl World {
             let c0 = chunk.communities.start as usize;
             self.comm_active[c0..c0 + out.comm_active.len()].copy_from_slice(&out.comm_active);
             let g0 = chunk.grids.start as usize;
-            self.grid_volunteers[g0..g0 + out.grid_volunteers.len()].copy_from_slice(&out.grid_volunteers);
+            self.grid_volunteers[g0..g0 + out.grid_volunteers.len()]
+                .copy_from_slice(&out.grid_volunteers);
         }
     }
 
@@ -357,13 +402,26 @@ impl World {
             for n in 0..self.chunk_out[k].issues.len() {
                 let ni = self.chunk_out[k].issues[n];
                 let grid = self.residents.grid[ni.resident as usize];
-                self.create_issue(ni.resident, grid, ni.category, ni.reported, ni.resident as u64);
+                self.create_issue(
+                    ni.resident,
+                    grid,
+                    ni.category,
+                    ni.reported,
+                    ni.resident as u64,
+                );
             }
         }
     }
 
     /// Create an issue; `agent` keys its detail draws (unique per tick).
-    fn create_issue(&mut self, resident: u32, grid: u32, category: Category, reported: bool, agent: u64) {
+    fn create_issue(
+        &mut self,
+        resident: u32,
+        grid: u32,
+        category: Category,
+        reported: bool,
+        agent: u64,
+    ) {
         let t = self.tick;
         let sc = &self.scenario;
         let spec = sc.issues.get(category);
@@ -371,10 +429,18 @@ impl World {
         let county = g.county;
         let mut s = stream(self.seed, Purpose::IssueDetail, agent, t as u64);
         let severity = (spec.severity * (0.5 + s.unit())).clamp(0.05, 1.0) as f32;
-        let rural_mult = if g.urban { 1.0 } else { 1.0 + sc.government.rural_work_penalty * (1.0 - self.mech.spatial) };
+        let rural_mult = if g.urban {
+            1.0
+        } else {
+            1.0 + sc.government.rural_work_penalty * (1.0 - self.mech.spatial)
+        };
         let work_total = (spec.work_hours * (0.5 + severity as f64) * rural_mult) as f32;
         let adj = &self.territory.adjacency[county as usize];
-        let partner = if category == Category::CrossRegion && !adj.is_empty() { adj[s.below(adj.len())] } else { county };
+        let partner = if category == Category::CrossRegion && !adj.is_empty() {
+            adj[s.below(adj.len())]
+        } else {
+            county
+        };
         let [d1, d2] = departments(category, s.unit());
         let level_office = match category.level() {
             Level::Grid => self.offices.grid_office[grid as usize],
@@ -383,20 +449,31 @@ impl World {
             _ => self.offices.county_office[county as usize],
         };
         let stages = match (d1, d2) {
-            (Some(a), Some(b)) => [self.offices.county_dept(county, a), self.offices.county_dept(county, b)],
-            (Some(a), None) if category == Category::CrossRegion => [self.offices.county_dept(county, a), self.offices.county_dept(partner, a)],
+            (Some(a), Some(b)) => [
+                self.offices.county_dept(county, a),
+                self.offices.county_dept(county, b),
+            ],
+            (Some(a), None) if category == Category::CrossRegion => [
+                self.offices.county_dept(county, a),
+                self.offices.county_dept(partner, a),
+            ],
             (Some(a), None) => [self.offices.county_dept(county, a), NONE],
             _ => [level_office, NONE],
         };
         let two = stages[1] != NONE;
-        let joint = two && stream(self.seed, Purpose::Joint, agent, t as u64).chance(self.mech.horizontal);
+        let joint =
+            two && stream(self.seed, Purpose::Joint, agent, t as u64).chance(self.mech.horizontal);
         let key = self.serial;
         self.serial += 1;
         let issue = Issue {
             category,
             phase: Phase::Unreported,
             severity,
-            work_left: if two && !joint { work_total / 2.0 } else { work_total },
+            work_left: if two && !joint {
+                work_total / 2.0
+            } else {
+                work_total
+            },
             work_total,
             resident,
             grid,
@@ -437,7 +514,9 @@ impl World {
             issue.office = self.offices.city_centre;
         } else {
             issue.in_grid = issue.category.level() == Level::Grid
-                || (issue.category.grid_solvable() && issue.severity < small && s.chance(mech.grid_first));
+                || (issue.category.grid_solvable()
+                    && issue.severity < small
+                    && s.chance(mech.grid_first));
             issue.phase = Phase::Climbing;
             issue.office = self.offices.grid_office[issue.grid as usize];
         }
@@ -454,7 +533,10 @@ impl World {
                 continue;
             }
             let c = self.grid_community[g] as usize;
-            let p = rate * self.effects[c].capacity_mult as f64 * (0.5 + 0.5 * info) * self.comm_channel[c] as f64;
+            let p = rate
+                * self.effects[c].capacity_mult as f64
+                * (0.5 + 0.5 * info)
+                * self.comm_channel[c] as f64;
             let mut list = std::mem::take(&mut self.unreported[g]);
             self.scratch.clear();
             for &id in &list {
@@ -489,7 +571,13 @@ impl World {
                     if s.chance(os.lapse_rate * (1.0 - social * link)) {
                         *active = false;
                     }
-                } else if s.chance(os.activation_rate * social * link * os.funding * self.orgs.propensity[o] as f64) {
+                } else if s.chance(
+                    os.activation_rate
+                        * social
+                        * link
+                        * os.funding
+                        * self.orgs.propensity[o] as f64,
+                ) {
                     *active = true;
                 }
             }
@@ -515,7 +603,9 @@ impl World {
                 let r = &self.territory.townships[t as usize].communities;
                 r.clone().map(comm_mult).sum::<f64>() / r.len().max(1) as f64
             }
-            OfficeKind::CountyGeneral(k) | OfficeKind::CountyDept(k, _) => self.county_capacity[k as usize] as f64,
+            OfficeKind::CountyGeneral(k) | OfficeKind::CountyDept(k, _) => {
+                self.county_capacity[k as usize] as f64
+            }
             OfficeKind::CityCentre | OfficeKind::CityDept(_) => 1.0,
         }
     }
@@ -523,7 +613,8 @@ impl World {
     fn set_capacity(&mut self) {
         let gov = self.scenario.government.clone();
         let hours = self.hours();
-        let overhead = self.mech.coordination_cost * self.mech.link_intensity() * gov.overhead_share;
+        let overhead =
+            self.mech.coordination_cost * self.mech.link_intensity() * gov.overhead_share;
         let volunteer_hours = self.scenario.behaviour.volunteer_hours;
         for o in 0..self.offices.len() {
             let base = self.offices.staff[o] * hours * self.capacity_mult(o);
@@ -559,7 +650,10 @@ impl World {
             let mut short = vec![0.0f64; self.territory.counties.len()];
             for (k, s) in short.iter_mut().enumerate() {
                 let o = self.offices.county_dept(k as u16, Dept::CivilAffairs) as usize;
-                let waiting = self.offices.queue[o].iter().filter(|&&id| self.issues.get(id).phase == Phase::Staged).count() as f64;
+                let waiting = self.offices.queue[o]
+                    .iter()
+                    .filter(|&&id| self.issues.get(id).phase == Phase::Staged)
+                    .count() as f64;
                 *s = (waiting * units - self.budget[k]).max(0.0);
             }
             let total: f64 = short.iter().sum();
@@ -580,8 +674,16 @@ impl World {
         self.pool_groups = groups;
         let groups = std::mem::take(&mut self.spatial_groups);
         for grp in &groups {
-            let urban: Vec<u32> = grp.iter().copied().filter(|&o| self.offices.urban[o as usize]).collect();
-            let rural: Vec<u32> = grp.iter().copied().filter(|&o| !self.offices.urban[o as usize]).collect();
+            let urban: Vec<u32> = grp
+                .iter()
+                .copied()
+                .filter(|&o| self.offices.urban[o as usize])
+                .collect();
+            let rural: Vec<u32> = grp
+                .iter()
+                .copied()
+                .filter(|&o| !self.offices.urban[o as usize])
+                .collect();
             self.lend(&urban, &rural, self.mech.spatial, friction);
         }
         self.spatial_groups = groups;
@@ -592,10 +694,22 @@ impl World {
         self.leading_group = self.mech.vertical > 0.0 && per_1000 > threshold;
         if self.leading_group {
             let counties: Vec<u32> = self.offices.county_office.clone();
-            self.lend(&[self.offices.city_centre], &counties, self.mech.vertical, friction);
+            self.lend(
+                &[self.offices.city_centre],
+                &counties,
+                self.mech.vertical,
+                friction,
+            );
             for d in Dept::ALL {
-                let depts: Vec<u32> = (0..self.territory.counties.len()).map(|k| self.offices.county_dept(k as u16, d)).collect();
-                self.lend(&[self.offices.city_dept[d as usize]], &depts, self.mech.vertical, friction);
+                let depts: Vec<u32> = (0..self.territory.counties.len())
+                    .map(|k| self.offices.county_dept(k as u16, d))
+                    .collect();
+                self.lend(
+                    &[self.offices.city_dept[d as usize]],
+                    &depts,
+                    self.mech.vertical,
+                    friction,
+                );
             }
         }
     }
@@ -606,16 +720,24 @@ impl World {
         if share <= 0.0 {
             return;
         }
-        let spare = |w: &World, o: u32| (w.offices.capacity[o as usize] - w.demand[o as usize]).max(0.0);
-        let deficit = |w: &World, o: u32| (w.demand[o as usize] - w.offices.capacity[o as usize]).max(0.0);
+        let spare =
+            |w: &World, o: u32| (w.offices.capacity[o as usize] - w.demand[o as usize]).max(0.0);
+        let deficit =
+            |w: &World, o: u32| (w.demand[o as usize] - w.offices.capacity[o as usize]).max(0.0);
         let total_spare: f64 = donors.iter().map(|&o| spare(self, o)).sum();
         let total_deficit: f64 = receivers.iter().map(|&o| deficit(self, o)).sum();
         let moved = share * total_spare.min(total_deficit);
         if moved <= 0.0 {
             return;
         }
-        let gives: Vec<f64> = donors.iter().map(|&o| moved * spare(self, o) / total_spare).collect();
-        let gets: Vec<f64> = receivers.iter().map(|&o| moved * deficit(self, o) / total_deficit).collect();
+        let gives: Vec<f64> = donors
+            .iter()
+            .map(|&o| moved * spare(self, o) / total_spare)
+            .collect();
+        let gets: Vec<f64> = receivers
+            .iter()
+            .map(|&o| moved * deficit(self, o) / total_deficit)
+            .collect();
         for (&o, g) in donors.iter().zip(gives) {
             self.offices.capacity[o as usize] -= g;
         }
@@ -628,9 +750,15 @@ impl World {
     fn parent(&self, o: u32) -> u32 {
         let t = &self.territory;
         match self.offices.kind[o as usize] {
-            OfficeKind::Grid(g) => self.offices.community_office[t.grids[g as usize].community as usize],
-            OfficeKind::Community(c) => self.offices.township_office[t.communities[c as usize].township as usize],
-            OfficeKind::Township(tw) => self.offices.county_office[t.townships[tw as usize].county as usize],
+            OfficeKind::Grid(g) => {
+                self.offices.community_office[t.grids[g as usize].community as usize]
+            }
+            OfficeKind::Community(c) => {
+                self.offices.township_office[t.communities[c as usize].township as usize]
+            }
+            OfficeKind::Township(tw) => {
+                self.offices.county_office[t.townships[tw as usize].county as usize]
+            }
             _ => self.offices.city_centre,
         }
     }
@@ -658,7 +786,8 @@ impl World {
         let gov = self.scenario.government.clone();
         let esc_delay = (gov.escalation_delay_days * (1.0 - self.mech.vertical)).round() as u32;
         let dispatch_hours = gov.dispatch_hours;
-        let coop = gov.cross_region_rate * (0.5 * self.mech.horizontal + 0.5 * self.mech.information_sharing);
+        let coop = gov.cross_region_rate
+            * (0.5 * self.mech.horizontal + 0.5 * self.mech.information_sharing);
         let patience = (gov.cross_region_patience_days * (2.0 - self.mech.vertical)).round() as u32;
         let units = self.scenario.issues.assistance_budget_units;
         for o in 0..self.offices.len() as u32 {
@@ -666,10 +795,13 @@ impl World {
             let level = self.offices.level[ou];
             let conn = self.offices.connectivity[ou];
             let conn = conn + (1.0 - conn) * self.mech.spatial;
-            let ref_delay = (gov.referral_delay_days * (1.0 - self.mech.information_sharing * conn)).round() as u32;
+            let ref_delay = (gov.referral_delay_days * (1.0 - self.mech.information_sharing * conn))
+                .round() as u32;
             let n = self.offices.queue[ou].len();
             for _ in 0..n {
-                let id = self.offices.queue[ou].pop_front().expect("queue holds n issues");
+                let id = self.offices.queue[ou]
+                    .pop_front()
+                    .expect("queue holds n issues");
                 let issue = self.issues.get(id).clone();
                 if t > issue.deadline {
                     self.expire(id);
@@ -707,7 +839,9 @@ impl World {
                             let parent = self.parent(o);
                             self.tallies[county].escalations += 1;
                             self.hand_off(id, o, parent, esc_delay);
-                        } else if issue.category == Category::CrossRegion && issue.partner as usize != county {
+                        } else if issue.category == Category::CrossRegion
+                            && issue.partner as usize != county
+                        {
                             let issue = self.issues.get_mut(id);
                             issue.phase = Phase::AwaitingPartner;
                             issue.waiting_since = t;
@@ -731,7 +865,8 @@ impl World {
                             self.tallies[county].referrals += 1;
                             // The partner county's hand-off cost too.
                             let partner_office = self.offices.county_office[issue.partner as usize];
-                            self.offices.coordination[partner_office as usize] += gov.handoff_hours * self.mech.coordination_cost;
+                            self.offices.coordination[partner_office as usize] +=
+                                gov.handoff_hours * self.mech.coordination_cost;
                             self.hand_off(id, o, target, ref_delay);
                         } else if waited >= patience {
                             let issue = self.issues.get_mut(id);
@@ -755,7 +890,6 @@ impl World {
                 }
             }
         }
-        let _ = CITY;
     }
 
     /// Work on a staged issue at office `o`; resolve it, pass it to its next stage, or
@@ -767,7 +901,8 @@ impl World {
         if issue.joint && issue.stage == 0 && issue.work_left == issue.work_total {
             // A joint meeting: every department involved sends someone.
             let seats = issue.stage_count() as f64;
-            self.offices.coordination[ou] += seats * self.scenario.government.handoff_hours * self.mech.coordination_cost;
+            self.offices.coordination[ou] +=
+                seats * self.scenario.government.handoff_hours * self.mech.coordination_cost;
         }
         let take = (issue.work_left as f64).min(cap);
         issue.work_left -= take as f32;
@@ -779,7 +914,9 @@ impl World {
         }
         issue.work_left = 0.0;
         let county = issue.county as usize;
-        if issue.category == Category::SocialAssistance && issue.stage as usize + 1 >= issue.stage_count() {
+        if issue.category == Category::SocialAssistance
+            && issue.stage as usize + 1 >= issue.stage_count()
+        {
             if self.budget[county] < units {
                 self.offices.queue[ou].push_back(id);
                 return;
@@ -806,14 +943,19 @@ impl World {
         let days = t - issue.created;
         let township = self.territory.grids[issue.grid as usize].township as usize;
         self.ledger[township].resolved += 1;
-        self.tallies[issue.county as usize].record_resolution(days, issue.urban, issue.category as usize);
+        self.tallies[issue.county as usize].record_resolution(
+            days,
+            issue.urban,
+            issue.category as usize,
+        );
         if issue.resident != NONE {
             let r = issue.resident as usize;
             let allowed = (issue.deadline - issue.created).max(1) as f32;
             let speed = 1.0 - 0.5 * (days as f32 / allowed).min(1.0);
             let res = &mut self.residents;
             res.trust[r] = unit(res.trust[r] + b.resolve_trust_gain as f32 * speed);
-            res.hardship[r] = unit(res.hardship[r] - b.resolve_hardship_relief as f32 * issue.severity);
+            res.hardship[r] =
+                unit(res.hardship[r] - b.resolve_hardship_relief as f32 * issue.severity);
             res.resolved[r] = res.resolved[r].saturating_add(1);
             self.experience_next[r] = (self.experience_next[r] + speed).clamp(-1.0, 1.0);
         }
@@ -877,14 +1019,19 @@ impl World {
             let n_grids = comm.grids.len().max(1) as f32;
             let comm_staff = self.offices.staff[self.offices.community_office[c] as usize] as f32;
             let town = &self.territory.townships[comm.township as usize];
-            let town_staff = self.offices.staff[self.offices.township_office[comm.township as usize] as usize] as f32;
+            let town_staff = self.offices.staff
+                [self.offices.township_office[comm.township as usize] as usize]
+                as f32;
             let town_share = town_staff * share / town.communities.len().max(1) as f32;
             let orgs = self.comm_org_mediators[c];
             for g in comm.grids.clone() {
-                let grid_staff = self.offices.staff[self.offices.grid_office[g as usize] as usize] as f32;
-                self.grid_mediators[g as usize] = presence * mult * (grid_staff + (comm_staff * share + orgs) / n_grids);
+                let grid_staff =
+                    self.offices.staff[self.offices.grid_office[g as usize] as usize] as f32;
+                self.grid_mediators[g as usize] =
+                    presence * mult * (grid_staff + (comm_staff * share + orgs) / n_grids);
             }
-            let mediations = (comm_staff * share + town_share + orgs) * gov.mediations_per_staff as f32 * mult;
+            let mediations =
+                (comm_staff * share + town_share + orgs) * gov.mediations_per_staff as f32 * mult;
             self.comm_p_mediate[c] = (mediations / self.comm_active[c].max(1) as f32).min(1.0);
         }
     }

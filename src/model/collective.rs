@@ -27,7 +27,14 @@ pub struct CollectiveSpec {
 
 /// Epstein's rule. Returns whether the resident turns (or stays) active.
 #[inline]
-pub fn turns_active(spec: &CollectiveSpec, hardship: f32, trust: f32, risk_aversion: f32, mediators: f32, active_in_view: u32) -> bool {
+pub fn turns_active(
+    spec: &CollectiveSpec,
+    hardship: f32,
+    trust: f32,
+    risk_aversion: f32,
+    mediators: f32,
+    active_in_view: u32,
+) -> bool {
     let grievance = hardship * (1.0 - trust);
     let ratio = (mediators / (active_in_view as f32 + 1.0)).floor();
     let risk = 1.0 - (-(spec.k as f32) * ratio).exp();
@@ -39,7 +46,14 @@ mod tests {
     use super::*;
 
     fn spec() -> CollectiveSpec {
-        CollectiveSpec { k: 2.3, threshold: 0.1, mediation_days: 10, mediation_relief: 0.05, incident_share: 0.02, presence_scale: 4.0 }
+        CollectiveSpec {
+            k: 2.3,
+            threshold: 0.1,
+            mediation_days: 10,
+            mediation_relief: 0.05,
+            incident_share: 0.02,
+            presence_scale: 4.0,
+        }
     }
 
     #[test]

@@ -164,26 +164,66 @@ impl Offices {
         let conn = |urban: bool| if urban { 1.0 } else { spec.rural_connectivity };
         let per_1000 = |n: u32, rate: f64| n as f64 / 1000.0 * rate;
         for (g, grid) in territory.grids.iter().enumerate() {
-            let staff = if grid.urban { spec.grid_staff_urban } else { spec.grid_staff_rural };
-            let id = o.push(OfficeKind::Grid(g as u32), Level::Grid, grid.county, grid.urban, staff, conn(grid.urban));
+            let staff = if grid.urban {
+                spec.grid_staff_urban
+            } else {
+                spec.grid_staff_rural
+            };
+            let id = o.push(
+                OfficeKind::Grid(g as u32),
+                Level::Grid,
+                grid.county,
+                grid.urban,
+                staff,
+                conn(grid.urban),
+            );
             o.grid_office.push(id);
         }
         for (c, comm) in territory.communities.iter().enumerate() {
-            let staff = if comm.urban { spec.community_staff_urban } else { spec.community_staff_rural };
-            let id = o.push(OfficeKind::Community(c as u32), Level::Community, comm.county, comm.urban, staff, conn(comm.urban));
+            let staff = if comm.urban {
+                spec.community_staff_urban
+            } else {
+                spec.community_staff_rural
+            };
+            let id = o.push(
+                OfficeKind::Community(c as u32),
+                Level::Community,
+                comm.county,
+                comm.urban,
+                staff,
+                conn(comm.urban),
+            );
             o.community_office.push(id);
         }
         for (t, town) in territory.townships.iter().enumerate() {
-            let rate = if town.urban { spec.township_staff_per_1000_urban } else { spec.township_staff_per_1000_rural };
+            let rate = if town.urban {
+                spec.township_staff_per_1000_urban
+            } else {
+                spec.township_staff_per_1000_rural
+            };
             let staff = per_1000(town.residents.len() as u32, rate);
-            let id = o.push(OfficeKind::Township(t as u32), Level::Township, town.county, town.urban, staff, conn(town.urban));
+            let id = o.push(
+                OfficeKind::Township(t as u32),
+                Level::Township,
+                town.county,
+                town.urban,
+                staff,
+                conn(town.urban),
+            );
             o.township_office.push(id);
         }
         for (k, county) in territory.counties.iter().enumerate() {
             let n = county.residents.len() as u32;
             let urban = Self::mostly_urban(territory, k);
             let staff = per_1000(n, spec.county_staff_per_1000);
-            let id = o.push(OfficeKind::CountyGeneral(k as u16), Level::County, k as u16, urban, staff, 1.0);
+            let id = o.push(
+                OfficeKind::CountyGeneral(k as u16),
+                Level::County,
+                k as u16,
+                urban,
+                staff,
+                1.0,
+            );
             o.county_office.push(id);
         }
         for (k, county) in territory.counties.iter().enumerate() {
@@ -191,21 +231,43 @@ impl Offices {
             let urban = Self::mostly_urban(territory, k);
             for d in Dept::ALL {
                 let staff = per_1000(n, spec.county_dept_staff_per_1000);
-                let id = o.push(OfficeKind::CountyDept(k as u16, d), Level::County, k as u16, urban, staff, 1.0);
+                let id = o.push(
+                    OfficeKind::CountyDept(k as u16, d),
+                    Level::County,
+                    k as u16,
+                    urban,
+                    staff,
+                    1.0,
+                );
                 o.county_dept.push(id);
             }
         }
         let n = territory.residents();
-        o.city_centre = o.push(OfficeKind::CityCentre, Level::City, CITY, true, per_1000(n, spec.city_centre_staff_per_1000), 1.0);
+        o.city_centre = o.push(
+            OfficeKind::CityCentre,
+            Level::City,
+            CITY,
+            true,
+            per_1000(n, spec.city_centre_staff_per_1000),
+            1.0,
+        );
         for d in Dept::ALL {
-            o.city_dept[d as usize] = o.push(OfficeKind::CityDept(d), Level::City, CITY, true, per_1000(n, spec.city_dept_staff_per_1000), 1.0);
+            o.city_dept[d as usize] = o.push(
+                OfficeKind::CityDept(d),
+                Level::City,
+                CITY,
+                true,
+                per_1000(n, spec.city_dept_staff_per_1000),
+                1.0,
+            );
         }
         o
     }
 
     fn mostly_urban(territory: &Territory, k: usize) -> bool {
         let c = &territory.counties[k];
-        let urban: usize = territory.townships[c.townships.start as usize..c.townships.end as usize]
+        let urban: usize = territory.townships
+            [c.townships.start as usize..c.townships.end as usize]
             .iter()
             .filter(|t| t.urban)
             .map(|t| t.residents.len())
@@ -213,7 +275,15 @@ impl Offices {
         urban * 2 >= c.residents.len()
     }
 
-    fn push(&mut self, kind: OfficeKind, level: Level, county: u16, urban: bool, staff: f64, connectivity: f64) -> u32 {
+    fn push(
+        &mut self,
+        kind: OfficeKind,
+        level: Level,
+        county: u16,
+        urban: bool,
+        staff: f64,
+        connectivity: f64,
+    ) -> u32 {
         self.kind.push(kind);
         self.level.push(level);
         self.county.push(county);

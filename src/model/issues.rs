@@ -223,7 +223,12 @@ impl IssueStore {
 /// Departments an issue needs, by category. Cross-department issues need two distinct
 /// service departments; `pick` is a uniform draw in [0,1) choosing them.
 pub fn departments(category: Category, pick: f64) -> [Option<Dept>; 2] {
-    const SERVICE: [Dept; 4] = [Dept::CivilAffairs, Dept::Housing, Dept::Health, Dept::HumanResources];
+    const SERVICE: [Dept; 4] = [
+        Dept::CivilAffairs,
+        Dept::Housing,
+        Dept::Health,
+        Dept::HumanResources,
+    ];
     match category {
         Category::Routine | Category::NeighbourDispute | Category::PublicFacility => [None, None],
         Category::SocialAssistance => [Some(Dept::CivilAffairs), None],

@@ -142,7 +142,11 @@ impl Residents {
             experience: vec![0.0; n],
             raised: vec![0; n],
             resolved: vec![0; n],
-            ties: Ties { offsets: Vec::new(), targets: Vec::new(), strong: Vec::new() },
+            ties: Ties {
+                offsets: Vec::new(),
+                targets: Vec::new(),
+                strong: Vec::new(),
+            },
         };
         let h_u = beta_mean(spec.hardship_urban, spec.concentration);
         let h_r = beta_mean(spec.hardship_rural, spec.concentration);
@@ -152,7 +156,11 @@ impl Residents {
         for (g, grid) in territory.grids.iter().enumerate() {
             for i in grid.residents.clone() {
                 let mut s = stream(seed, Purpose::Population, i as u64, 0);
-                let elderly = if grid.urban { spec.elderly_share_urban } else { spec.elderly_share_rural };
+                let elderly = if grid.urban {
+                    spec.elderly_share_urban
+                } else {
+                    spec.elderly_share_rural
+                };
                 let u = s.unit();
                 let age = if u < elderly {
                     ELDERLY
@@ -161,10 +169,19 @@ impl Residents {
                 } else {
                     ADULT
                 };
-                let h = if grid.urban { h_u.sample(s.rng()) } else { h_r.sample(s.rng()) } as f32;
+                let h = if grid.urban {
+                    h_u.sample(s.rng())
+                } else {
+                    h_r.sample(s.rng())
+                } as f32;
                 let l = l_d.sample(s.rng()) as f32;
-                let digital_mean = if grid.urban { spec.digital_urban } else { spec.digital_rural };
-                let digital = digital_mean * if age == ELDERLY { 0.5 } else { 1.0 } * (0.5 + s.unit());
+                let digital_mean = if grid.urban {
+                    spec.digital_urban
+                } else {
+                    spec.digital_rural
+                };
+                let digital =
+                    digital_mean * if age == ELDERLY { 0.5 } else { 1.0 } * (0.5 + s.unit());
                 r.grid.push(g as u32);
                 r.age.push(age);
                 r.hardship.push(h);
@@ -174,7 +191,11 @@ impl Residents {
                 r.risk_aversion.push(s.unit() as f32);
                 r.digital.push(super::unit(digital as f32));
                 member[i as usize] = s.chance(spec.org_membership);
-                let contact = if grid.urban { 1.0 } else { spec.rural_staff_contact };
+                let contact = if grid.urban {
+                    1.0
+                } else {
+                    spec.rural_staff_contact
+                };
                 staff_contact[i as usize] = (contact * (0.4 + 0.6 * s.unit())) as f32;
             }
         }
@@ -187,7 +208,8 @@ impl Residents {
                 / (spec.strong_ties as f64 + spec.weak_tie_weight * spec.weak_ties as f64).max(1.0))
             .min(1.0) as f32;
             let org = if member[i] { 1.0 } else { 0.0 };
-            let l = spec.link_strength as f32 * (0.5 * staff_contact[i] + 0.3 * org + 0.2 * neighbour);
+            let l =
+                spec.link_strength as f32 * (0.5 * staff_contact[i] + 0.3 * org + 0.2 * neighbour);
             r.link.push(super::unit(l));
         }
         r
@@ -206,7 +228,8 @@ impl Residents {
 /// `weak_ties / 2` beyond it; proposals are made symmetric and de-duplicated.
 fn build_ties(territory: &Territory, spec: &PopulationSpec, seed: u64) -> Ties {
     let n = territory.residents() as usize;
-    let mut edges: Vec<(u32, u32)> = Vec::with_capacity(n * (spec.strong_ties + spec.weak_ties) as usize);
+    let mut edges: Vec<(u32, u32)> =
+        Vec::with_capacity(n * (spec.strong_ties + spec.weak_ties) as usize);
     let pick_in = |s: &mut crate::engine::rng::Stream, range: &std::ops::Range<u32>| {
         range.start + s.below(range.len().max(1)) as u32
     };
@@ -282,5 +305,9 @@ fn build_ties(territory: &Territory, spec: &PopulationSpec, seed: u64) -> Ties {
         }
         strong[i] = ns;
     }
-    Ties { offsets, targets, strong }
+    Ties {
+        offsets,
+        targets,
+        strong,
+    }
 }

@@ -36,7 +36,10 @@ impl Target {
             .iter()
             .map(|c| {
                 let county_hit = self.counties.is_empty()
-                    || self.counties.iter().any(|n| names.get(c.county as usize) == Some(n));
+                    || self
+                        .counties
+                        .iter()
+                        .any(|n| names.get(c.county as usize) == Some(n));
                 let area_hit = match self.area {
                     Area::All => true,
                     Area::Urban => c.urban,
@@ -106,7 +109,12 @@ pub struct Effects {
 }
 
 impl Effects {
-    pub const NEUTRAL: Effects = Effects { rate_mult: [1.0; 8], hardship_push: 0.0, trust_push: 0.0, capacity_mult: 1.0 };
+    pub const NEUTRAL: Effects = Effects {
+        rate_mult: [1.0; 8],
+        hardship_push: 0.0,
+        trust_push: 0.0,
+        capacity_mult: 1.0,
+    };
 }
 
 /// A shock prepared for a territory: its spec plus the communities it hits.
@@ -125,22 +133,32 @@ impl ActiveShock {
 
     /// Add this shock's effect at `tick` to the per-community effects and the per-county
     /// capacity multipliers.
-    pub fn apply(&self, tick: u32, effects: &mut [Effects], county_capacity: &mut [f32], territory: &Territory) {
+    pub fn apply(
+        &self,
+        tick: u32,
+        effects: &mut [Effects],
+        county_capacity: &mut [f32],
+        territory: &Territory,
+    ) {
         let (start, end) = self.shock.window();
         if tick < start || tick >= end {
             return;
         }
         match &self.shock {
             Shock::Flood(f) => {
-                let strength = (f.intensity * (1.0 - (tick - start) as f64 / f.duration.max(1) as f64)) as f32;
+                let strength =
+                    (f.intensity * (1.0 - (tick - start) as f64 / f.duration.max(1) as f64)) as f32;
                 let mut county_hit = vec![false; county_capacity.len()];
                 for (c, e) in effects.iter_mut().enumerate() {
                     if !self.hits[c] {
                         continue;
                     }
-                    e.rate_mult[Category::Emergency as usize] *= 1.0 + strength * f.emergency_surge as f32;
-                    e.rate_mult[Category::PublicFacility as usize] *= 1.0 + strength * f.facility_surge as f32;
-                    e.rate_mult[Category::SocialAssistance as usize] *= 1.0 + strength * f.assistance_surge as f32;
+                    e.rate_mult[Category::Emergency as usize] *=
+                        1.0 + strength * f.emergency_surge as f32;
+                    e.rate_mult[Category::PublicFacility as usize] *=
+                        1.0 + strength * f.facility_surge as f32;
+                    e.rate_mult[Category::SocialAssistance as usize] *=
+                        1.0 + strength * f.assistance_surge as f32;
                     e.hardship_push += strength * f.hardship_per_day as f32;
                     e.capacity_mult *= 1.0 - strength * f.capacity_loss as f32;
                     county_hit[territory.communities[c].county as usize] = true;

@@ -28,22 +28,33 @@ pub struct OutDir {
 impl OutDir {
     /// Check that `dest` can be written and open a temporary folder beside it.
     pub fn prepare(dest: &Path) -> Result<OutDir, OutputError> {
-        let unwritable = |e: std::io::Error| OutputError::Unwritable { path: dest.display().to_string(), reason: e.to_string() };
+        let unwritable = |e: std::io::Error| OutputError::Unwritable {
+            path: dest.display().to_string(),
+            reason: e.to_string(),
+        };
         if dest.exists() && !dest.is_dir() {
-            return Err(OutputError::NotAFolder { path: dest.display().to_string() });
+            return Err(OutputError::NotAFolder {
+                path: dest.display().to_string(),
+            });
         }
         let parent = match dest.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).map_err(unwritable)?;
-        let name = dest.file_name().map_or("run".into(), |n| n.to_string_lossy().into_owned());
+        let name = dest
+            .file_name()
+            .map_or("run".into(), |n| n.to_string_lossy().into_owned());
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(unwritable)?;
         }
         fs::create_dir(&tmp).map_err(unwritable)?;
-        Ok(OutDir { dest: dest.to_path_buf(), tmp, committed: false })
+        Ok(OutDir {
+            dest: dest.to_path_buf(),
+            tmp,
+            committed: false,
+        })
     }
 
     /// Where to write `name` before commit.
@@ -53,7 +64,10 @@ impl OutDir {
 
     /// Move the finished files into place.
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
-        let fail = |p: &Path, e: std::io::Error| OutputError::Write { path: p.display().to_string(), reason: e.to_string() };
+        let fail = |p: &Path, e: std::io::Error| OutputError::Write {
+            path: p.display().to_string(),
+            reason: e.to_string(),
+        };
         if !self.dest.exists() {
             fs::rename(&self.tmp, &self.dest).map_err(|e| fail(&self.dest, e))?;
         } else {
@@ -88,11 +102,18 @@ fn cell(v: f64) -> String {
 }
 
 fn csv_error(path: &Path, e: impl std::fmt::Display) -> OutputError {
-    OutputError::Write { path: path.display().to_string(), reason: e.to_string() }
+    OutputError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
 }
 
 /// `ticks.csv`: one row per tick × regime × unit (counties, then `city`).
-pub fn write_ticks(path: &Path, units: &[String], runs: &[(&RegimeRun, &Array3<f64>)]) -> Result<(), OutputError> {
+pub fn write_ticks(
+    path: &Path,
+    units: &[String],
+    runs: &[(&RegimeRun, &Array3<f64>)],
+) -> Result<(), OutputError> {
     let mut w = csv::Writer::from_path(path).map_err(|e| csv_error(path, e))?;
     let mut header = vec!["tick".to_string(), "regime".to_string(), "unit".to_string()];
     header.extend(TICK_METRICS.iter().map(|m| m.name.to_string()));
@@ -119,7 +140,8 @@ pub fn write_ticks(path: &Path, units: &[String], runs: &[(&RegimeRun, &Array3<f
 /// `summary.csv`: one row per regime.
 pub fn write_summary(path: &Path, summaries: &[Summary]) -> Result<(), OutputError> {
     let mut w = csv::Writer::from_path(path).map_err(|e| csv_error(path, e))?;
-    w.write_record(Summary::header()).map_err(|e| csv_error(path, e))?;
+    w.write_record(Summary::header())
+        .map_err(|e| csv_error(path, e))?;
     for s in summaries {
         w.write_record(s.cells()).map_err(|e| csv_error(path, e))?;
     }

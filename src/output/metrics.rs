@@ -48,7 +48,13 @@ fn window_days(w: &Window) -> [u64; DAY_BINS] {
 /// Mean of a day histogram; NaN if empty.
 pub fn hist_mean(h: &[u64]) -> f64 {
     let n: u64 = h.iter().sum();
-    ratio(h.iter().enumerate().map(|(d, &c)| d as f64 * c as f64).sum(), n as f64)
+    ratio(
+        h.iter()
+            .enumerate()
+            .map(|(d, &c)| d as f64 * c as f64)
+            .sum(),
+        n as f64,
+    )
 }
 
 /// The q-quantile (0 < q ≤ 1) of a day histogram: the smallest day d with at least
@@ -75,43 +81,162 @@ pub fn service(resolved: f64, expired: f64) -> f64 {
 }
 
 pub const TICK_METRICS: &[TickMetric] = &[
-    TickMetric { name: "created", about: "issues raised this tick (by residents, and stability issues from incidents)", value: |w| w.now.created as f64 },
-    TickMetric { name: "resolved", about: "issues resolved this tick", value: |w| w.now.resolved as f64 },
-    TickMetric { name: "expired", about: "issues that passed their deadline unresolved this tick", value: |w| w.now.expired as f64 },
-    TickMetric { name: "open", about: "issues still open at the end of the tick", value: |w| w.now.open as f64 },
-    TickMetric { name: "escalations", about: "hand-offs up the hierarchy this tick", value: |w| w.now.escalations as f64 },
-    TickMetric { name: "referrals", about: "hand-offs sideways or down (to departments, partner counties, centre dispatch) this tick", value: |w| w.now.referrals as f64 },
-    TickMetric { name: "resolution_days_mean", about: "mean days from raising to resolution of issues resolved in the window", value: |w| hist_mean(&window_days(w)) },
-    TickMetric { name: "resolution_days_p90", about: "90th percentile of the same", value: |w| hist_quantile(&window_days(w), 0.9) },
-    TickMetric { name: "service_rate", about: "resolved / (resolved + expired) over the window", value: |w| service(window_sum(w, |t| t.resolved), window_sum(w, |t| t.expired)) },
-    TickMetric { name: "trust", about: "mean trust in government (perceived legitimacy L), 0-1", value: |w| per_resident(w, |t| t.trust) },
-    TickMetric { name: "hardship", about: "mean hardship H, 0-1", value: |w| per_resident(w, |t| t.hardship) },
-    TickMetric { name: "gain", about: "获得感, sense of gain: mean of (own issues resolved + 1) / (raised + 2), 0-1", value: |w| per_resident(w, |t| t.gain) },
-    TickMetric { name: "security", about: "安全感, sense of security: mean of 1 - exposure to incidents and protest, 0-1", value: |w| per_resident(w, |t| t.security) },
-    TickMetric { name: "happiness", about: "幸福感, sense of happiness: mean of (gain + security + (1 - H) + L) / 4, 0-1", value: |w| per_resident(w, |t| t.happiness) },
+    TickMetric {
+        name: "created",
+        about: "issues raised this tick (by residents, and stability issues from incidents)",
+        value: |w| w.now.created as f64,
+    },
+    TickMetric {
+        name: "resolved",
+        about: "issues resolved this tick",
+        value: |w| w.now.resolved as f64,
+    },
+    TickMetric {
+        name: "expired",
+        about: "issues that passed their deadline unresolved this tick",
+        value: |w| w.now.expired as f64,
+    },
+    TickMetric {
+        name: "open",
+        about: "issues still open at the end of the tick",
+        value: |w| w.now.open as f64,
+    },
+    TickMetric {
+        name: "escalations",
+        about: "hand-offs up the hierarchy this tick",
+        value: |w| w.now.escalations as f64,
+    },
+    TickMetric {
+        name: "referrals",
+        about: "hand-offs sideways or down (to departments, partner counties, centre dispatch) this tick",
+        value: |w| w.now.referrals as f64,
+    },
+    TickMetric {
+        name: "resolution_days_mean",
+        about: "mean days from raising to resolution of issues resolved in the window",
+        value: |w| hist_mean(&window_days(w)),
+    },
+    TickMetric {
+        name: "resolution_days_p90",
+        about: "90th percentile of the same",
+        value: |w| hist_quantile(&window_days(w), 0.9),
+    },
+    TickMetric {
+        name: "service_rate",
+        about: "resolved / (resolved + expired) over the window",
+        value: |w| service(window_sum(w, |t| t.resolved), window_sum(w, |t| t.expired)),
+    },
+    TickMetric {
+        name: "trust",
+        about: "mean trust in government (perceived legitimacy L), 0-1",
+        value: |w| per_resident(w, |t| t.trust),
+    },
+    TickMetric {
+        name: "hardship",
+        about: "mean hardship H, 0-1",
+        value: |w| per_resident(w, |t| t.hardship),
+    },
+    TickMetric {
+        name: "gain",
+        about: "获得感, sense of gain: mean of (own issues resolved + 1) / (raised + 2), 0-1",
+        value: |w| per_resident(w, |t| t.gain),
+    },
+    TickMetric {
+        name: "security",
+        about: "安全感, sense of security: mean of 1 - exposure to incidents and protest, 0-1",
+        value: |w| per_resident(w, |t| t.security),
+    },
+    TickMetric {
+        name: "happiness",
+        about: "幸福感, sense of happiness: mean of (gain + security + (1 - H) + L) / 4, 0-1",
+        value: |w| per_resident(w, |t| t.happiness),
+    },
     TickMetric {
         name: "urban_rural_gap",
         about: "urban service rate minus rural service rate over the window (positive: the country is served worse)",
-        value: |w| service(window_sum(w, |t| t.urban_resolved), window_sum(w, |t| t.urban_expired)) - service(window_sum(w, |t| t.rural_resolved), window_sum(w, |t| t.rural_expired)),
+        value: |w| {
+            service(
+                window_sum(w, |t| t.urban_resolved),
+                window_sum(w, |t| t.urban_expired),
+            ) - service(
+                window_sum(w, |t| t.rural_resolved),
+                window_sum(w, |t| t.rural_expired),
+            )
+        },
     },
-    TickMetric { name: "protesters", about: "residents active in protest", value: |w| w.now.protesters as f64 },
-    TickMetric { name: "incidents_new", about: "collective incidents (群体性事件) that started this tick", value: |w| w.now.incidents_new as f64 },
-    TickMetric { name: "incidents_active", about: "communities in an incident", value: |w| w.now.incidents_active as f64 },
-    TickMetric { name: "volunteers", about: "residents volunteering", value: |w| w.now.volunteers as f64 },
-    TickMetric { name: "orgs_active", about: "social organisations active", value: |w| w.now.orgs_active as f64 },
-    TickMetric { name: "orgs_linked_inactive", about: "organisations linked to the platform but not acting (只联不动)", value: |w| w.now.orgs_linked_inactive as f64 },
-    TickMetric { name: "staff_hours", about: "staff-hours used (work plus coordination)", value: |w| w.now.staff_hours },
-    TickMetric { name: "coordination_hours", about: "staff-hours spent on coordination (meetings, reporting, hand-offs, transfer friction)", value: |w| w.now.coordination_hours },
-    TickMetric { name: "susceptible", about: "residents susceptible (epidemic SEIR)", value: |w| w.now.health[0] as f64 },
-    TickMetric { name: "exposed", about: "residents exposed", value: |w| w.now.health[1] as f64 },
-    TickMetric { name: "infected", about: "residents infected", value: |w| w.now.health[2] as f64 },
-    TickMetric { name: "recovered", about: "residents recovered", value: |w| w.now.health[3] as f64 },
-    TickMetric { name: "leading_group", about: "1 while the city's leading group (领导小组) is active", value: |w| w.now.leading_group as u8 as f64 },
+    TickMetric {
+        name: "protesters",
+        about: "residents active in protest",
+        value: |w| w.now.protesters as f64,
+    },
+    TickMetric {
+        name: "incidents_new",
+        about: "collective incidents (群体性事件) that started this tick",
+        value: |w| w.now.incidents_new as f64,
+    },
+    TickMetric {
+        name: "incidents_active",
+        about: "communities in an incident",
+        value: |w| w.now.incidents_active as f64,
+    },
+    TickMetric {
+        name: "volunteers",
+        about: "residents volunteering",
+        value: |w| w.now.volunteers as f64,
+    },
+    TickMetric {
+        name: "orgs_active",
+        about: "social organisations active",
+        value: |w| w.now.orgs_active as f64,
+    },
+    TickMetric {
+        name: "orgs_linked_inactive",
+        about: "organisations linked to the platform but not acting (只联不动)",
+        value: |w| w.now.orgs_linked_inactive as f64,
+    },
+    TickMetric {
+        name: "staff_hours",
+        about: "staff-hours used (work plus coordination)",
+        value: |w| w.now.staff_hours,
+    },
+    TickMetric {
+        name: "coordination_hours",
+        about: "staff-hours spent on coordination (meetings, reporting, hand-offs, transfer friction)",
+        value: |w| w.now.coordination_hours,
+    },
+    TickMetric {
+        name: "susceptible",
+        about: "residents susceptible (epidemic SEIR)",
+        value: |w| w.now.health[0] as f64,
+    },
+    TickMetric {
+        name: "exposed",
+        about: "residents exposed",
+        value: |w| w.now.health[1] as f64,
+    },
+    TickMetric {
+        name: "infected",
+        about: "residents infected",
+        value: |w| w.now.health[2] as f64,
+    },
+    TickMetric {
+        name: "recovered",
+        about: "residents recovered",
+        value: |w| w.now.health[3] as f64,
+    },
+    TickMetric {
+        name: "leading_group",
+        about: "1 while the city's leading group (领导小组) is active",
+        value: |w| w.now.leading_group as u8 as f64,
+    },
 ];
 
 /// Index of a per-tick metric by name.
 pub fn tick_metric(name: &str) -> usize {
-    TICK_METRICS.iter().position(|m| m.name == name).unwrap_or_else(|| panic!("no tick metric {name}"))
+    TICK_METRICS
+        .iter()
+        .position(|m| m.name == name)
+        .unwrap_or_else(|| panic!("no tick metric {name}"))
 }
 
 /// The per-tick metric matrix `[tick, unit, metric]` of a run, with a rolling `window`.
@@ -121,7 +246,10 @@ pub fn tick_table(history: &[Vec<Tally>], window: usize) -> Array3<f64> {
     for t in 0..history.len() {
         let from = (t + 1).saturating_sub(window.max(1));
         for u in 0..units {
-            let w = Window { now: &history[t][u], span: history[from..=t].iter().map(|h| &h[u]).collect() };
+            let w = Window {
+                now: &history[t][u],
+                span: history[from..=t].iter().map(|h| &h[u]).collect(),
+            };
             for (m, metric) in TICK_METRICS.iter().enumerate() {
                 a[[t, u, m]] = (metric.value)(&w);
             }
@@ -158,7 +286,12 @@ pub struct Summary {
 }
 
 /// Summarise a run. `burn_in` and `shock_start` place the resilience baseline.
-pub fn summarise(run: &RegimeRun, table: &Array3<f64>, burn_in: usize, shock_start: Option<u32>) -> Summary {
+pub fn summarise(
+    run: &RegimeRun,
+    table: &Array3<f64>,
+    burn_in: usize,
+    shock_start: Option<u32>,
+) -> Summary {
     let city = table.shape()[1] - 1;
     let rows: Vec<&Tally> = run.history.iter().map(|h| &h[city]).collect();
     let sum = |f: fn(&Tally) -> u64| rows.iter().map(|t| f(t)).sum::<u64>();
@@ -171,11 +304,20 @@ pub fn summarise(run: &RegimeRun, table: &Array3<f64>, burn_in: usize, shock_sta
     let created = sum(|t| t.created);
     let resolved = sum(|t| t.resolved);
     let last = rows.last().copied().cloned().unwrap_or_default();
-    let col = |name: &str| -> Vec<f64> { table.slice(ndarray::s![.., city, tick_metric(name)]).to_vec() };
+    let col = |name: &str| -> Vec<f64> {
+        table
+            .slice(ndarray::s![.., city, tick_metric(name)])
+            .to_vec()
+    };
     let end_value = |name: &str| col(name).last().copied().unwrap_or(f64::NAN);
     let resilience = HEADLINE
         .iter()
-        .map(|&m| (m, shock_start.and_then(|s| resilience(&col(m), burn_in, s as usize))))
+        .map(|&m| {
+            (
+                m,
+                shock_start.and_then(|s| resilience(&col(m), burn_in, s as usize)),
+            )
+        })
         .collect();
     Summary {
         regime: run.regime.clone(),
@@ -190,8 +332,13 @@ pub fn summarise(run: &RegimeRun, table: &Array3<f64>, burn_in: usize, shock_sta
         resolution_days_p90: hist_quantile(&days, 0.9),
         trust_end: end_value("trust"),
         happiness_end: end_value("happiness"),
-        urban_rural_gap: service(sum(|t| t.urban_resolved) as f64, sum(|t| t.urban_expired) as f64)
-            - service(sum(|t| t.rural_resolved) as f64, sum(|t| t.rural_expired) as f64),
+        urban_rural_gap: service(
+            sum(|t| t.urban_resolved) as f64,
+            sum(|t| t.urban_expired) as f64,
+        ) - service(
+            sum(|t| t.rural_resolved) as f64,
+            sum(|t| t.rural_expired) as f64,
+        ),
         incidents: sum(|t| t.incidents_new),
         protester_days: sum(|t| t.protesters),
         staff_hours: rows.iter().map(|t| t.staff_hours).sum(),
@@ -214,7 +361,10 @@ pub const SUMMARY_COLUMNS: &[(&str, &str)] = &[
     ("resolution_days_p90", "90th percentile days to resolution"),
     ("trust_end", "mean trust on the last day"),
     ("happiness_end", "mean happiness on the last day"),
-    ("urban_rural_gap", "urban minus rural service rate over the run"),
+    (
+        "urban_rural_gap",
+        "urban minus rural service rate over the run",
+    ),
     ("incidents", "collective incidents started"),
     ("protester_days", "sum over days of residents protesting"),
     ("staff_hours", "staff-hours used"),
@@ -228,7 +378,13 @@ pub const RESILIENCE_SUFFIXES: [&str; 4] = ["baseline", "fall_pct", "recovery_da
 impl Summary {
     /// The summary as CSV cells, in `SUMMARY_COLUMNS` then resilience order.
     pub fn cells(&self) -> Vec<String> {
-        let f = |v: f64| if v.is_finite() { format!("{v:.6}") } else { String::new() };
+        let f = |v: f64| {
+            if v.is_finite() {
+                format!("{v:.6}")
+            } else {
+                String::new()
+            }
+        };
         let mut c = vec![
             self.regime.clone(),
             self.residents.to_string(),

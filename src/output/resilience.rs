@@ -25,7 +25,11 @@ pub struct Resilience {
 /// baseline (no tick before the shock after burn-in, or a zero baseline).
 pub fn resilience(series: &[f64], burn_in: usize, shock_start: usize) -> Option<Resilience> {
     let start = shock_start.min(series.len());
-    let base: Vec<f64> = series[burn_in.min(start)..start].iter().copied().filter(|v| v.is_finite()).collect();
+    let base: Vec<f64> = series[burn_in.min(start)..start]
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
     if base.is_empty() {
         return None;
     }
@@ -33,7 +37,13 @@ pub fn resilience(series: &[f64], burn_in: usize, shock_start: usize) -> Option<
     if baseline <= 0.0 {
         return None;
     }
-    let fall = |v: f64| if v.is_finite() { ((baseline - v) / baseline).max(0.0) } else { 0.0 };
+    let fall = |v: f64| {
+        if v.is_finite() {
+            ((baseline - v) / baseline).max(0.0)
+        } else {
+            0.0
+        }
+    };
     let after = &series[start..];
     let (trough, deepest) = after
         .iter()
@@ -45,12 +55,21 @@ pub fn resilience(series: &[f64], burn_in: usize, shock_start: usize) -> Option<
         Some(0)
     } else {
         (trough..after.len())
-            .find(|&i| after[i..(i + HOLD).min(after.len())].iter().all(|&v| within(v)))
+            .find(|&i| {
+                after[i..(i + HOLD).min(after.len())]
+                    .iter()
+                    .all(|&v| within(v))
+            })
             .map(|i| i as u32)
     };
     let end = recovery.map_or(after.len(), |r| r as usize);
     let loss_area = after[..end].iter().map(|&v| fall(v)).sum::<f64>() * 100.0;
-    Some(Resilience { baseline, deepest_fall_pct: deepest * 100.0, recovery_days: recovery, loss_area })
+    Some(Resilience {
+        baseline,
+        deepest_fall_pct: deepest * 100.0,
+        recovery_days: recovery,
+        loss_area,
+    })
 }
 
 #[cfg(test)]
@@ -61,7 +80,9 @@ mod tests {
     fn triangle_of_a_v_shaped_dip() {
         // Baseline 1.0 for 10 ticks, falls to 0.5 at the shock, recovers linearly in 5.
         let mut s = vec![1.0; 10];
-        s.extend([0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
+        s.extend([
+            0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0,
+        ]);
         let r = resilience(&s, 0, 10).unwrap();
         assert!((r.baseline - 1.0).abs() < 1e-12);
         assert!((r.deepest_fall_pct - 50.0).abs() < 1e-9);

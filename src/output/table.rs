@@ -4,11 +4,19 @@ use super::metrics::Summary;
 use std::fmt::Write;
 
 fn pct(v: f64) -> String {
-    if v.is_finite() { format!("{:.1}%", v * 100.0) } else { "-".into() }
+    if v.is_finite() {
+        format!("{:.1}%", v * 100.0)
+    } else {
+        "-".into()
+    }
 }
 
 fn num(v: f64, digits: usize) -> String {
-    if v.is_finite() { format!("{v:.digits$}") } else { "-".into() }
+    if v.is_finite() {
+        format!("{v:.digits$}")
+    } else {
+        "-".into()
+    }
 }
 
 fn thousands(v: f64) -> String {
@@ -36,7 +44,13 @@ fn render(header: &[&str], rows: &[Vec<String>]) -> String {
             .iter()
             .zip(&width)
             .enumerate()
-            .map(|(i, (c, &w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+            .map(|(i, (c, &w))| {
+                if i == 0 {
+                    format!("{c:<w$}")
+                } else {
+                    format!("{c:>w$}")
+                }
+            })
             .collect();
         let _ = writeln!(out, "{}", padded.join("  ").trim_end());
     };
@@ -50,7 +64,17 @@ fn render(header: &[&str], rows: &[Vec<String>]) -> String {
 
 /// The comparison table: one row per regime, then the resilience of each headline metric.
 pub fn comparison(summaries: &[Summary]) -> String {
-    let header = ["regime", "resolved", "median d", "p90 d", "trust end", "U-R gap", "incidents", "staff-h", "coord %"];
+    let header = [
+        "regime",
+        "resolved",
+        "median d",
+        "p90 d",
+        "trust end",
+        "U-R gap",
+        "incidents",
+        "staff-h",
+        "coord %",
+    ];
     let rows: Vec<Vec<String>> = summaries
         .iter()
         .map(|s| {
@@ -68,7 +92,10 @@ pub fn comparison(summaries: &[Summary]) -> String {
         })
         .collect();
     let mut out = render(&header, &rows);
-    if summaries.iter().any(|s| s.resilience.iter().any(|(_, r)| r.is_some())) {
+    if summaries
+        .iter()
+        .any(|s| s.resilience.iter().any(|(_, r)| r.is_some()))
+    {
         out.push('\n');
         let mut header = vec!["resilience".to_string()];
         for (m, _) in &summaries[0].resilience {
@@ -84,7 +111,10 @@ pub fn comparison(summaries: &[Summary]) -> String {
                     match r {
                         Some(r) => {
                             row.push(format!("{:.1}%", r.deepest_fall_pct));
-                            row.push(r.recovery_days.map_or("not recovered".into(), |d| format!("{d} d")));
+                            row.push(
+                                r.recovery_days
+                                    .map_or("not recovered".into(), |d| format!("{d} d")),
+                            );
                             row.push(format!("{:.0} %·d", r.loss_area + 0.0));
                         }
                         None => row.extend(["-".to_string(), "-".to_string(), "-".to_string()]),

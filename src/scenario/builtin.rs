@@ -33,11 +33,21 @@ pub fn describe(name: &str) -> Option<String> {
 }
 
 fn county(name: &str, kind: CountyKind, population_share: f64, urban_share: f64) -> CountySpec {
-    CountySpec { name: name.to_string(), kind, population_share, urban_share }
+    CountySpec {
+        name: name.to_string(),
+        kind,
+        population_share,
+        urban_share,
+    }
 }
 
 fn category(rate: f64, work_hours: f64, deadline_days: u32, severity: f64) -> CategorySpec {
-    CategorySpec { rate, work_hours, deadline_days, severity }
+    CategorySpec {
+        rate,
+        work_hours,
+        deadline_days,
+        severity,
+    }
 }
 
 /// X city with no shock: the reference against which shocks are measured.
@@ -45,8 +55,16 @@ pub fn xcity_baseline() -> Scenario {
     let pair = |a: &str, b: &str| [a.to_string(), b.to_string()];
     Scenario {
         name: "xcity-baseline".into(),
-        description: "X city (core district, county-level city, four counties), 100,000 residents, no shock".into(),
-        run: RunSpec { ticks: 365, seed: 20221, residents: 100_000, burn_in: 90, window: 7 },
+        description:
+            "X city (core district, county-level city, four counties), 100,000 residents, no shock"
+                .into(),
+        run: RunSpec {
+            ticks: 365,
+            seed: 20221,
+            residents: 100_000,
+            burn_in: 90,
+            window: 7,
+        },
         territory: TerritorySpec {
             counties: vec![
                 county("Core District", CountyKind::District, 0.32, 0.9),
@@ -191,7 +209,9 @@ pub fn xcity_flood() -> Scenario {
         start: 120,
         duration: 30,
         target: Target {
-            counties: ["North County", "East County", "South County", "West County"].map(String::from).to_vec(),
+            counties: ["North County", "East County", "South County", "West County"]
+                .map(String::from)
+                .to_vec(),
             area: Area::Rural,
         },
         intensity: 0.8,

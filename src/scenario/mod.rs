@@ -54,14 +54,23 @@ pub struct Scenario {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("unknown scenario '{name}': built-in scenarios are {allowed}, or give a path to a .toml file")]
+    #[error(
+        "unknown scenario '{name}': built-in scenarios are {allowed}, or give a path to a .toml file"
+    )]
     Unknown { name: String, allowed: String },
     #[error("cannot read scenario file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("scenario file {path}: {message}")]
     Parse { path: String, message: String },
     #[error("scenario '{scenario}': {field} {problem}")]
-    Invalid { scenario: String, field: String, problem: String },
+    Invalid {
+        scenario: String,
+        field: String,
+        problem: String,
+    },
 }
 
 impl Scenario {
@@ -77,11 +86,18 @@ impl Scenario {
                 allowed: builtin::NAMES.join(", "),
             });
         }
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ScenarioError::Read { path: name_or_path.to_string(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: name_or_path.to_string(),
+            source,
+        })?;
         let scenario: Scenario = toml::from_str(&text).map_err(|e| ScenarioError::Parse {
             path: name_or_path.to_string(),
-            message: e.to_string().lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" "),
+            message: e
+                .to_string()
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
         })?;
         scenario.validate()?;
         Ok(scenario)
@@ -96,7 +112,11 @@ impl Scenario {
     /// counts positive, names that exist. The first problem found is reported.
     pub fn validate(&self) -> Result<(), ScenarioError> {
         let bad = |field: &str, problem: String| {
-            Err(ScenarioError::Invalid { scenario: self.name.clone(), field: field.to_string(), problem })
+            Err(ScenarioError::Invalid {
+                scenario: self.name.clone(),
+                field: field.to_string(),
+                problem,
+            })
         };
         let unit = |field: &str, v: f64| -> Result<(), ScenarioError> {
             if !(0.0..=1.0).contains(&v) {
@@ -108,22 +128,45 @@ impl Scenario {
             return bad("run.ticks", "is 0; allowed: a whole number ≥ 1".into());
         }
         if self.run.residents < 100 {
-            return bad("run.residents", format!("is {}; allowed: at least 100", self.run.residents));
+            return bad(
+                "run.residents",
+                format!("is {}; allowed: at least 100", self.run.residents),
+            );
         }
         if self.territory.counties.is_empty() {
-            return bad("territory.counties", "is empty; allowed: at least one county".into());
+            return bad(
+                "territory.counties",
+                "is empty; allowed: at least one county".into(),
+            );
         }
         for c in &self.territory.counties {
-            unit(&format!("territory.counties.{}.urban_share", c.name), c.urban_share)?;
+            unit(
+                &format!("territory.counties.{}.urban_share", c.name),
+                c.urban_share,
+            )?;
             if c.population_share <= 0.0 || !c.population_share.is_finite() {
-                return bad(&format!("territory.counties.{}.population_share", c.name), format!("is {}; allowed: a number > 0", c.population_share));
+                return bad(
+                    &format!("territory.counties.{}.population_share", c.name),
+                    format!("is {}; allowed: a number > 0", c.population_share),
+                );
             }
         }
-        let names: Vec<&str> = self.territory.counties.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<&str> = self
+            .territory
+            .counties
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
         for [a, b] in &self.territory.adjacency {
             for n in [a, b] {
                 if !names.contains(&n.as_str()) {
-                    return bad("territory.adjacency", format!("names '{n}', which is not a county; allowed: {}", names.join(", ")));
+                    return bad(
+                        "territory.adjacency",
+                        format!(
+                            "names '{n}', which is not a county; allowed: {}",
+                            names.join(", ")
+                        ),
+                    );
                 }
             }
         }
@@ -131,17 +174,32 @@ impl Scenario {
         for (field, v) in [
             ("territory.grid_size_urban", t.grid_size_urban),
             ("territory.grid_size_rural", t.grid_size_rural),
-            ("territory.grids_per_community_urban", t.grids_per_community_urban),
-            ("territory.grids_per_community_rural", t.grids_per_community_rural),
-            ("territory.communities_per_township_urban", t.communities_per_township_urban),
-            ("territory.communities_per_township_rural", t.communities_per_township_rural),
+            (
+                "territory.grids_per_community_urban",
+                t.grids_per_community_urban,
+            ),
+            (
+                "territory.grids_per_community_rural",
+                t.grids_per_community_rural,
+            ),
+            (
+                "territory.communities_per_township_urban",
+                t.communities_per_township_urban,
+            ),
+            (
+                "territory.communities_per_township_rural",
+                t.communities_per_township_rural,
+            ),
         ] {
             if v == 0 {
                 return bad(field, "is 0; allowed: a whole number ≥ 1".into());
             }
         }
         if self.population.strong_ties > 100 || self.population.weak_ties > 100 {
-            return bad("population.strong_ties/weak_ties", "exceed 100; allowed: 0 to 100".into());
+            return bad(
+                "population.strong_ties/weak_ties",
+                "exceed 100; allowed: 0 to 100".into(),
+            );
         }
         for (name, m) in &self.regimes {
             for (field, v) in m.fields() {
@@ -151,10 +209,19 @@ impl Scenario {
         for (i, shock) in self.shocks.iter().enumerate() {
             let (start, end) = shock.window();
             if end > self.run.ticks {
-                return bad(&format!("shocks[{i}] ({})", shock.name()), format!("ends at tick {end}, after the run's {} ticks; allowed: start + duration ≤ ticks", self.run.ticks));
+                return bad(
+                    &format!("shocks[{i}] ({})", shock.name()),
+                    format!(
+                        "ends at tick {end}, after the run's {} ticks; allowed: start + duration ≤ ticks",
+                        self.run.ticks
+                    ),
+                );
             }
             if start == end {
-                return bad(&format!("shocks[{i}] ({})", shock.name()), "has duration 0; allowed: ≥ 1".into());
+                return bad(
+                    &format!("shocks[{i}] ({})", shock.name()),
+                    "has duration 0; allowed: ≥ 1".into(),
+                );
             }
             match shock {
                 crate::model::shocks::Shock::Flood(f) => {
@@ -162,7 +229,13 @@ impl Scenario {
                     unit(&format!("shocks[{i}].capacity_loss"), f.capacity_loss)?;
                     for n in &f.target.counties {
                         if !names.contains(&n.as_str()) {
-                            return bad(&format!("shocks[{i}].target.counties"), format!("names '{n}', which is not a county; allowed: {}", names.join(", ")));
+                            return bad(
+                                &format!("shocks[{i}].target.counties"),
+                                format!(
+                                    "names '{n}', which is not a county; allowed: {}",
+                                    names.join(", ")
+                                ),
+                            );
                         }
                     }
                 }

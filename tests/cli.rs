@@ -1,0 +1,300 @@
+//! The real `linkage` binary, driven as a user would: a small run writes its table and
+//! files; bad input gets one line on stderr, exit code 2, and leaves nothing behind.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn linkage() -> Command {
+    Command::cargo_bin("linkage").unwrap()
+}
+
+/// A run small enough for a test: 3,000 residents, 160 days (the flood still fits).
+fn small_run(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    let mut cmd = linkage();
+    cmd.args([
+        "run",
+        "--residents",
+        "3000",
+        "--ticks",
+        "160",
+        "--quiet",
+        "--out",
+    ])
+    .arg(out)
+    .args(extra);
+    cmd.assert()
+}
+
+fn stderr_of(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+}
+
+/// Nothing but the listed entries in `dir` (no temporary folders left behind).
+fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn run_prints_the_comparison_and_writes_the_run_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let a = small_run(&out, &[]).success();
+    let stdout = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    for regime in ["fragmented", "integrated", "linkage"] {
+        assert!(stdout.contains(regime), "table lacks {regime}:\n{stdout}");
+    }
+    for col in [
+        "resolved",
+        "median d",
+        "p90 d",
+        "trust end",
+        "U-R gap",
+        "incidents",
+        "staff-h",
+        "recovery",
+        "loss",
+    ] {
+        assert!(stdout.contains(col), "table lacks column {col}:\n{stdout}");
+    }
+    assert_eq!(entries(&out), ["params.toml", "summary.csv", "ticks.csv"]);
+    assert_eq!(
+        entries(tmp.path()),
+        ["run"],
+        "no temporary folder left behind"
+    );
+
+    let ticks = fs::read_to_string(out.join("ticks.csv")).unwrap();
+    let header = ticks.lines().next().unwrap();
+    assert!(header.starts_with("tick,regime,unit,created,resolved,expired,open"));
+    // 160 ticks × 3 regimes × (6 counties + city), plus the header.
+    assert_eq!(ticks.lines().count(), 1 + 160 * 3 * 7);
+    assert!(ticks.lines().any(|l| l.contains(",linkage,city,")));
+    assert!(
+        ticks
+            .lines()
+            .flat_map(|l| l.split(','))
+            .all(|c| !["NaN", "inf", "-inf"].contains(&c)),
+        "no NaN or infinite cell"
+    );
+
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 4);
+    assert!(
+        summary
+            .lines()
+            .next()
+            .unwrap()
+            .contains("service_rate_recovery_days")
+    );
+}
+
+#[test]
+fn params_toml_repeats_the_run_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = tmp.path().join("first");
+    small_run(&first, &["--regime", "linkage", "--seed", "7"]).success();
+    let second = tmp.path().join("second");
+    linkage()
+        .args(["run", "--quiet", "--scenario"])
+        .arg(first.join("params.toml"))
+        .arg("--out")
+        .arg(&second)
+        .assert()
+        .success();
+    assert_eq!(
+        fs::read(first.join("ticks.csv")).unwrap(),
+        fs::read(second.join("ticks.csv")).unwrap()
+    );
+    assert_eq!(
+        fs::read(first.join("summary.csv")).unwrap(),
+        fs::read(second.join("summary.csv")).unwrap()
+    );
+}
+
+#[test]
+fn output_bytes_do_not_depend_on_the_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let one = tmp.path().join("one");
+    let two = tmp.path().join("two");
+    small_run(&one, &["--threads", "1"]).success();
+    small_run(&two, &["--threads", "2"]).success();
+    for f in ["ticks.csv", "summary.csv", "params.toml"] {
+        assert_eq!(
+            fs::read(one.join(f)).unwrap(),
+            fs::read(two.join(f)).unwrap(),
+            "{f} differs between 1 and 2 threads"
+        );
+    }
+}
+
+#[test]
+fn regimes_can_be_chosen_by_repeating_or_by_commas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    small_run(&a, &["--regime", "linkage,fragmented"]).success();
+    let summary = fs::read_to_string(a.join("summary.csv")).unwrap();
+    assert!(
+        summary.contains("\nlinkage,")
+            && summary.contains("\nfragmented,")
+            && !summary.contains("\nintegrated,")
+    );
+    let b = tmp.path().join("b");
+    small_run(&b, &["--regime", "integrated", "--regime", "linkage"]).success();
+    assert_eq!(
+        fs::read_to_string(b.join("summary.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        3
+    );
+}
+
+/// Bad input: exit 2, a single line on stderr that names the problem and what is
+/// allowed, and no output folder.
+fn rejects(args: &[&str], expect: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let mut cmd = linkage();
+    cmd.args(args).arg("--out").arg(&out).arg("--quiet");
+    let a = cmd.assert().code(2);
+    let err = stderr_of(&a);
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one line expected for {args:?}, got:\n{err}"
+    );
+    for e in expect {
+        assert!(
+            err.contains(e),
+            "stderr for {args:?} should mention {e:?}:\n{err}"
+        );
+    }
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!out.exists(), "nothing may be written for {args:?}");
+    assert!(
+        entries(tmp.path()).is_empty(),
+        "no temporary files for {args:?}: {:?}",
+        entries(tmp.path())
+    );
+}
+
+#[test]
+fn unknown_regime_is_rejected() {
+    rejects(
+        &["run", "--regime", "anarchy"],
+        &[
+            "unknown regime 'anarchy'",
+            "fragmented, integrated, linkage",
+        ],
+    );
+}
+
+#[test]
+fn zero_or_negative_tick_counts_are_rejected() {
+    rejects(&["run", "--ticks", "0"], &["tick count", "from 1"]);
+    rejects(&["run", "--ticks", "-5"], &["tick count", "from 1"]);
+    rejects(&["run", "--ticks", "ten"], &["tick count", "whole number"]);
+}
+
+#[test]
+fn bad_seeds_are_rejected() {
+    rejects(&["run", "--seed", "-1"], &["seed", "whole number from 0"]);
+    rejects(&["run", "--seed", "1.5"], &["seed", "whole number from 0"]);
+    rejects(
+        &["run", "--seed", "99999999999999999999999"],
+        &["seed", "18446744073709551615"],
+    );
+}
+
+#[test]
+fn bad_sizes_and_threads_are_rejected() {
+    rejects(&["run", "--residents", "10"], &["resident count", "100"]);
+    rejects(&["run", "--threads", "0"], &["thread count", "from 1"]);
+}
+
+#[test]
+fn unknown_scenario_is_rejected() {
+    rejects(
+        &["run", "--scenario", "atlantis"],
+        &["unknown scenario 'atlantis'", "xcity-flood"],
+    );
+    rejects(
+        &["run", "--scenario", "/nonexistent/city.toml"],
+        &["cannot read scenario file"],
+    );
+}
+
+#[test]
+fn a_malformed_scenario_file_is_rejected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.toml");
+    fs::write(&bad, "name = \"x\"\nnot toml at all [[[\n").unwrap();
+    rejects(
+        &["run", "--scenario", bad.to_str().unwrap()],
+        &["scenario file", "bad.toml"],
+    );
+}
+
+#[test]
+fn unwritable_output_folder_is_rejected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    fs::write(&file, "x").unwrap();
+    // A path under a regular file cannot be created.
+    let a = linkage()
+        .args([
+            "run",
+            "--quiet",
+            "--residents",
+            "200",
+            "--ticks",
+            "2",
+            "--out",
+        ])
+        .arg(file.join("run"))
+        .assert()
+        .code(2);
+    let err = stderr_of(&a);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("cannot write output folder"), "{err}");
+    // An existing file where the folder should be.
+    let a = linkage()
+        .args([
+            "run",
+            "--quiet",
+            "--residents",
+            "200",
+            "--ticks",
+            "2",
+            "--out",
+        ])
+        .arg(&file)
+        .assert()
+        .code(2);
+    assert!(stderr_of(&a).contains("is not a folder"));
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        "x",
+        "the file is untouched"
+    );
+    assert_eq!(entries(tmp.path()), ["a-file"]);
+}
+
+#[test]
+fn scenarios_are_listed() {
+    let a = linkage().arg("scenarios").assert().success();
+    let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(out.contains("xcity-flood") && out.contains("xcity-baseline"));
+}
+
+#[test]
+fn help_exits_zero_and_missing_command_exits_two() {
+    linkage().arg("--help").assert().success();
+    linkage().assert().code(2);
+}
