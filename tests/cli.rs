@@ -98,7 +98,7 @@ fn run_prints_the_comparison_and_writes_the_run_folder() {
 fn params_toml_repeats_the_run_exactly() {
     let tmp = tempfile::tempdir().unwrap();
     let first = tmp.path().join("first");
-    small_run(&first, &["--regime", "linkage", "--seed", "7"]).success();
+    small_run(&first, &["--regime", "linkage,fragmented", "--seed", "7"]).success();
     let second = tmp.path().join("second");
     linkage()
         .args(["run", "--quiet", "--scenario"])

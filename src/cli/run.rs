@@ -57,6 +57,9 @@ fn plan(args: &RunArgs) -> Result<Plan, Failure> {
     scenario
         .regimes
         .retain(|name, _| regimes.iter().any(|(n, _)| n == name));
+    // Run in the scenario's (sorted) order, so that re-running params.toml, which lists
+    // exactly these regimes, writes the same bytes.
+    regimes.sort_by(|a, b| a.0.cmp(&b.0));
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));

@@ -89,10 +89,7 @@ pub struct ChunkMut<'a> {
 }
 
 /// Split `s` into consecutive pieces of the given resident ranges (which tile it).
-pub fn split_by<T>(
-    mut s: &mut [T],
-    ranges: impl Iterator<Item = Range<u32>>,
-) -> Vec<&mut [T]> {
+pub fn split_by<T>(mut s: &mut [T], ranges: impl Iterator<Item = Range<u32>>) -> Vec<&mut [T]> {
     let mut out = Vec::new();
     for r in ranges {
         let (head, tail) = s.split_at_mut(r.len());

@@ -380,7 +380,7 @@ impl Summary {
     pub fn cells(&self) -> Vec<String> {
         let f = |v: f64| {
             if v.is_finite() {
-                format!("{v:.6}")
+                format!("{:.6}", v + 0.0)
             } else {
                 String::new()
             }
