@@ -12,10 +12,17 @@ use crate::model::behaviour::BehaviourSpec;
 use crate::model::collective::{CollectiveSpec, turns_active};
 use crate::model::issues::Category;
 use crate::model::mechanisms::Mechanisms;
-use crate::model::residents::{ELDERLY, MEDIATED, PROTESTING, QUIET, Ties, VOLUNTEERING, YOUTH};
-use crate::model::shocks::Effects;
+use crate::model::residents::{
+    ADULT, ELDERLY, EXPOSED, INFECTED, MEDIATED, PROTESTING, QUIET, RECOVERED, SUSCEPTIBLE, Ties, VOLUNTEERING, YOUTH,
+};
+use crate::model::shocks::{Effects, EpidemicNow, RumourNow};
 use crate::model::unit;
 use std::ops::Range;
+
+/// Rumour states: never heard (or not believing yet), believing, debunked (immune).
+pub const NEVER: u8 = 0;
+pub const BELIEVES: u8 = 1;
+pub const DEBUNKED: u8 = 2;
 
 /// A resident-raised issue, before it enters the store.
 #[derive(Clone, Copy, Debug)]
@@ -71,7 +78,10 @@ pub struct Shared<'a> {
     pub hardship_base: &'a [f32],
     pub trust_base: &'a [f32],
     pub resolved: &'a [u16],
-    pub health: &'a [u8],
+    pub health_prev: &'a [u8],
+    pub rumour_prev: &'a [u8],
+    pub epidemic: Option<EpidemicNow>,
+    pub rumour: Option<RumourNow>,
     /// Mean platform connectivity per community after spatial linkage (report channel).
     pub channel: &'a [f32],
 }
@@ -86,6 +96,8 @@ pub struct ChunkMut<'a> {
     pub raised: &'a mut [u16],
     pub activity_next: &'a mut [u8],
     pub experience_next: &'a mut [f32],
+    pub health_next: &'a mut [u8],
+    pub rumour_next: &'a mut [u8],
 }
 
 /// Split `s` into consecutive pieces of the given resident ranges (which tile it).
@@ -122,14 +134,56 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         let (targets, strong) = sh.ties.of(iu);
         let (mut w_sum, mut wom) = (0.0f32, 0.0f32);
         let (mut active_nb, mut vol_nb) = (0u32, 0u32);
+        let (mut infectious_w, mut believing_weak) = (0.0f32, 0u32);
         for (k, &j) in targets.iter().enumerate() {
+            let j = j as usize;
             let w = if k < strong { 1.0 } else { weak_w };
             w_sum += w;
-            wom += w * sh.experience_prev[j as usize];
-            let a = sh.activity_prev[j as usize];
+            wom += w * sh.experience_prev[j];
+            let a = sh.activity_prev[j];
             active_nb += (a == PROTESTING) as u32;
             vol_nb += (a == VOLUNTEERING) as u32;
+            infectious_w += w * (sh.health_prev[j] == INFECTED) as u32 as f32;
+            believing_weak += (k >= strong && sh.rumour_prev[j] == BELIEVES) as u32;
         }
+        let (i64_, t64) = (i as u64, sh.tick as u64);
+
+        // Epidemic (SEIR over ties) and rumour (over weak ties).
+        let health = match (sh.health_prev[iu], sh.epidemic) {
+            (SUSCEPTIBLE, _) if eff.epidemic_seed > 0.0 && stream(sh.seed, Purpose::Infection, i64_, t64).chance(eff.epidemic_seed as f64) => INFECTED,
+            (SUSCEPTIBLE, Some(ep)) if infectious_w > 0.0 => {
+                let p = 1.0 - (1.0 - ep.transmission).powf(infectious_w);
+                if stream(sh.seed, Purpose::Infection, i64_, t64).chance(p as f64) { EXPOSED } else { SUSCEPTIBLE }
+            }
+            (EXPOSED, Some(ep)) => {
+                if stream(sh.seed, Purpose::Infection, i64_, t64).chance(ep.p_onset as f64) { INFECTED } else { EXPOSED }
+            }
+            (INFECTED, Some(ep)) => {
+                if stream(sh.seed, Purpose::Infection, i64_, t64).chance(ep.p_recover as f64) { RECOVERED } else { INFECTED }
+            }
+            (h, _) => h,
+        };
+        m.health_next[li] = health;
+        let belief = match (sh.rumour_prev[iu], sh.rumour) {
+            (NEVER, _) if eff.rumour_seed > 0.0 && stream(sh.seed, Purpose::Rumour, i64_, t64).chance(eff.rumour_seed as f64) => BELIEVES,
+            (NEVER, Some(r)) if believing_weak > 0 && r.spread > 0.0 => {
+                let p = 1.0 - (1.0 - r.spread).powi(believing_weak as i32);
+                if stream(sh.seed, Purpose::Rumour, i64_, t64).chance(p as f64) { BELIEVES } else { NEVER }
+            }
+            (BELIEVES, Some(r)) => {
+                if stream(sh.seed, Purpose::Rumour, i64_, t64).chance(r.p_debunk as f64) { DEBUNKED } else { BELIEVES }
+            }
+            (b, _) => b,
+        };
+        m.rumour_next[li] = belief;
+        let rumour_loss = match (belief, sh.rumour) {
+            (BELIEVES, Some(r)) => r.trust_loss,
+            _ => 0.0,
+        };
+        // A closure hits a fixed share of working-age residents.
+        let laid_off = eff.worker_share > 0.0
+            && sh.age[iu] == ADULT
+            && (stream(sh.seed, Purpose::Worker, i64_, 0).unit() as f32) < eff.worker_share;
         let wom = if w_sum > 0.0 { wom / w_sum } else { 0.0 };
         let link = sh.link[iu];
 
@@ -149,11 +203,15 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         trust += b.trust_relax as f32 * (sh.trust_base[iu] - trust)
             + b.word_of_mouth as f32 * link * wom
             - b.exposure_trust_loss as f32 * exposure
-            + eff.trust_push;
+            + eff.trust_push
+            - rumour_loss;
         let trust = unit(trust);
         m.trust[li] = trust;
         let mut hardship = m.hardship[li];
         hardship += b.hardship_relax as f32 * (sh.hardship_base[iu] - hardship) + eff.hardship_push;
+        if laid_off {
+            hardship += eff.worker_hardship;
+        }
         let mut hardship = unit(hardship);
 
         // Raising an issue: one uniform picks "none" or a category.
@@ -165,8 +223,17 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             };
         let u = stream(sh.seed, Purpose::Raise, i as u64, sh.tick as u64).unit() as f32;
         let mut acc = 0.0f32;
+        let sick = health == INFECTED;
         for cat in Category::RAISED {
-            acc += sh.base_rates[cat as usize] * need * eff.rate_mult[cat as usize];
+            let c = cat as usize;
+            let mut rate = sh.base_rates[c] * need * eff.rate_mult[c];
+            if laid_off && cat == Category::SocialAssistance {
+                rate *= eff.worker_assistance;
+            }
+            if sick {
+                rate += sh.epidemic.map_or(0.0, |ep| ep.sick_rates[c]);
+            }
+            acc += rate;
             if u < acc {
                 let p_report = b.report_base as f32
                     + b.report_trust as f32 * trust
@@ -251,7 +318,8 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         t.gain += gain as f64;
         t.security += security as f64;
         t.happiness += happiness(gain, security, hardship, trust) as f64;
-        t.health[sh.health[iu] as usize & 3] += 1;
+        t.health[health as usize & 3] += 1;
+        t.believers += (belief == BELIEVES) as u64;
         if next == PROTESTING {
             t.protesters += 1;
             out.comm_active[c - chunk.communities.start as usize] += 1;

@@ -42,8 +42,14 @@ pub enum Purpose {
     Activation = 13,
     /// Linking an organisation to the government platform (regime dependent).
     OrgLink = 14,
-    /// Shock draws (e.g. which residents a flood hits hardest).
+    /// Shock draws (reserved).
     Shock = 15,
+    /// A resident catching, developing or recovering from the epidemic.
+    Infection = 16,
+    /// A resident starting or stopping to believe a rumour.
+    Rumour = 17,
+    /// Whether a working-age resident loses income in a closure (fixed per resident).
+    Worker = 18,
 }
 
 /// The key of one stream: every field is something the draw is for.

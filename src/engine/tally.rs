@@ -34,6 +34,11 @@ pub struct Tally {
     pub staff_hours: f64,
     pub coordination_hours: f64,
     pub health: [u64; 4],
+    /// Residents believing a rumour.
+    pub believers: u64,
+    /// Government staff-hours available (before overhead, after shocks), excluding
+    /// volunteers and organisations.
+    pub capacity_hours: f64,
     pub leading_group: bool,
     /// Resolutions and expiries by issue category (`Category as usize`).
     pub category_resolved: [u32; 8],
@@ -69,6 +74,8 @@ impl Default for Tally {
             staff_hours: 0.0,
             coordination_hours: 0.0,
             health: [0; 4],
+            believers: 0,
+            capacity_hours: 0.0,
             leading_group: false,
             category_resolved: [0; 8],
             category_expired: [0; 8],
@@ -109,6 +116,8 @@ impl Tally {
         for (a, b) in self.health.iter_mut().zip(&o.health) {
             *a += b;
         }
+        self.believers += o.believers;
+        self.capacity_hours += o.capacity_hours;
         self.leading_group |= o.leading_group;
         for (a, b) in self.category_resolved.iter_mut().zip(&o.category_resolved) {
             *a += b;

@@ -20,7 +20,7 @@ use crate::model::issues::{Category, Issue, IssueStore, NONE, Phase, departments
 use crate::model::mechanisms::Mechanisms;
 use crate::model::organisations::{OrgKind, Organisations};
 use crate::model::residents::Residents;
-use crate::model::shocks::{ActiveShock, Effects};
+use crate::model::shocks::{ActiveShock, Pressures};
 use crate::model::territory::{Level, Territory};
 use crate::model::unit;
 use crate::scenario::Scenario;
@@ -53,10 +53,13 @@ pub struct World {
     shocks: Vec<ActiveShock>,
     chunks: Vec<Chunk>,
     chunk_out: Vec<ChunkOut>,
-    effects: Vec<Effects>,
-    county_capacity: Vec<f32>,
+    pressures: Pressures,
+    /// Share of each county's residents infectious last tick (sick staff).
+    county_infectious: Vec<f32>,
     activity_next: Vec<u8>,
     experience_next: Vec<f32>,
+    health_next: Vec<u8>,
+    rumour_next: Vec<u8>,
     grid_community: Vec<u32>,
     comm_active: Vec<u32>,
     comm_incident: Vec<bool>,
@@ -86,11 +89,10 @@ impl World {
         let territory = Territory::build(&scenario.territory, scenario.run.residents);
         let residents = Residents::build(&territory, &scenario.population, seed);
         let offices = Offices::build(&territory, &scenario.government);
-        let county_names: Vec<String> = territory.counties.iter().map(|c| c.name.clone()).collect();
         let shocks = scenario
             .shocks
             .iter()
-            .map(|s| ActiveShock::new(s.clone(), &territory, &county_names))
+            .map(|s| ActiveShock::new(s.clone(), &territory))
             .collect();
 
         // Organisations: a deterministic number per community, linked by regime.
@@ -205,10 +207,12 @@ impl World {
             shocks,
             chunks,
             chunk_out,
-            effects: vec![Effects::NEUTRAL; n_comm],
-            county_capacity: vec![1.0; n_counties],
+            pressures: Pressures::new(n_comm, n_counties),
+            county_infectious: vec![0.0; n_counties],
             activity_next: activity,
             experience_next: experience,
+            health_next: residents.health.clone(),
+            rumour_next: residents.rumour.clone(),
             grid_community,
             comm_active: vec![0; n_comm],
             comm_incident: vec![false; n_comm],
@@ -274,19 +278,15 @@ impl World {
         self.compute_views();
         std::mem::swap(&mut self.residents.activity, &mut self.activity_next);
         std::mem::swap(&mut self.residents.experience, &mut self.experience_next);
+        std::mem::swap(&mut self.residents.health, &mut self.health_next);
+        std::mem::swap(&mut self.residents.rumour, &mut self.rumour_next);
         self.tick = t + 1;
     }
 
     fn apply_shocks(&mut self) {
-        self.effects.fill(Effects::NEUTRAL);
-        self.county_capacity.fill(1.0);
+        self.pressures.reset();
         for s in &self.shocks {
-            s.apply(
-                self.tick,
-                &mut self.effects,
-                &mut self.county_capacity,
-                &self.territory,
-            );
+            s.apply(self.tick, &mut self.pressures, &self.mech, &self.county_infectious);
         }
     }
 
@@ -306,7 +306,7 @@ impl World {
             base_rates,
             weak_tie_weight: sc.population.weak_tie_weight as f32,
             grid_community: &self.grid_community,
-            effects: &self.effects,
+            effects: &self.pressures.effects,
             incident: &self.comm_incident,
             p_mediate: &self.comm_p_mediate,
             mediators: &self.grid_mediators,
@@ -321,7 +321,10 @@ impl World {
             hardship_base: &r.hardship_base,
             trust_base: &r.trust_base,
             resolved: &r.resolved,
-            health: &r.health,
+            health_prev: &r.health,
+            rumour_prev: &r.rumour,
+            epidemic: self.pressures.epidemic,
+            rumour: self.pressures.rumour,
             channel: &self.comm_channel,
         };
         let ranges = || self.chunks.iter().map(|c| c.residents.clone());
@@ -333,6 +336,8 @@ impl World {
         let raised = split_by(&mut r.raised, ranges());
         let activity_next = split_by(&mut self.activity_next, ranges());
         let experience_next = split_by(&mut self.experience_next, ranges());
+        let health_next = split_by(&mut self.health_next, ranges());
+        let rumour_next = split_by(&mut self.rumour_next, ranges());
         let parts: Vec<ChunkMut> = hardship
             .into_iter()
             .zip(trust)
@@ -342,10 +347,14 @@ impl World {
             .zip(raised)
             .zip(activity_next)
             .zip(experience_next)
+            .zip(health_next.into_iter().zip(rumour_next))
             .map(
                 |(
-                    ((((((hardship, trust), exposure), points), cooldown), raised), activity_next),
-                    experience_next,
+                    (
+                        ((((((hardship, trust), exposure), points), cooldown), raised), activity_next),
+                        experience_next,
+                    ),
+                    (health_next, rumour_next),
                 )| ChunkMut {
                     hardship,
                     trust,
@@ -355,6 +364,8 @@ impl World {
                     raised,
                     activity_next,
                     experience_next,
+                    health_next,
+                    rumour_next,
                 },
             )
             .collect();
@@ -534,7 +545,7 @@ impl World {
             }
             let c = self.grid_community[g] as usize;
             let p = rate
-                * self.effects[c].capacity_mult as f64
+                * self.pressures.effects[c].capacity_mult as f64
                 * (0.5 + 0.5 * info)
                 * self.comm_channel[c] as f64;
             let mut list = std::mem::take(&mut self.unreported[g]);
@@ -595,7 +606,7 @@ impl World {
 
     /// Capacity multiplier of an office from shocks.
     fn capacity_mult(&self, o: usize) -> f64 {
-        let comm_mult = |c: u32| self.effects[c as usize].capacity_mult as f64;
+        let comm_mult = |c: u32| self.pressures.effects[c as usize].capacity_mult as f64;
         match self.offices.kind[o] {
             OfficeKind::Grid(g) => comm_mult(self.grid_community[g as usize]),
             OfficeKind::Community(c) => comm_mult(c),
@@ -604,9 +615,9 @@ impl World {
                 r.clone().map(comm_mult).sum::<f64>() / r.len().max(1) as f64
             }
             OfficeKind::CountyGeneral(k) | OfficeKind::CountyDept(k, _) => {
-                self.county_capacity[k as usize] as f64
+                self.pressures.county_capacity[k as usize] as f64
             }
-            OfficeKind::CityCentre | OfficeKind::CityDept(_) => 1.0,
+            OfficeKind::CityCentre | OfficeKind::CityDept(_) => self.pressures.city_capacity as f64,
         }
     }
 
@@ -624,6 +635,10 @@ impl World {
                 _ => 0.0,
             };
             self.offices.capacity[o] = base * (1.0 - overhead) + social;
+            match self.offices.county[o] {
+                CITY => self.tallies[self.territory.counties.len()].capacity_hours += base,
+                k => self.tallies[k as usize].capacity_hours += base,
+            }
             self.offices.coordination[o] = base * overhead;
             self.offices.used[o] = 0.0;
         }
@@ -642,10 +657,11 @@ impl World {
         for k in 0..self.territory.counties.len() {
             let pop = self.territory.counties[k].residents.len() as f64 / 1000.0;
             let income = gov.county_budget_per_1000 * pop;
-            self.budget[k] = (self.budget[k] + income).min(income * 60.0);
+            let paid = income * self.pressures.county_budget[k] as f64;
+            self.budget[k] = (self.budget[k] + paid).min(income * 60.0);
         }
         let city_income = gov.city_budget_per_1000 * self.territory.residents() as f64 / 1000.0;
-        self.city_reserve = (self.city_reserve + city_income).min(city_income * 60.0);
+        self.city_reserve = (self.city_reserve + city_income * self.pressures.city_budget as f64).min(city_income * 60.0);
         if self.mech.pooling > 0.0 {
             let mut short = vec![0.0f64; self.territory.counties.len()];
             for (k, s) in short.iter_mut().enumerate() {
@@ -997,11 +1013,17 @@ impl World {
         for issue in self.issues.iter() {
             self.tallies[issue.county as usize].open += 1;
         }
+        for k in 0..n_counties {
+            let t = &self.tallies[k];
+            self.county_infectious[k] = t.health[crate::model::residents::INFECTED as usize] as f32 / t.residents.max(1) as f32;
+        }
+        let city_capacity = self.tallies[n_counties].capacity_hours;
         let mut city = Tally::default();
         for k in 0..n_counties {
             self.tallies[k].leading_group = self.leading_group;
             city.add(&self.tallies[k]);
         }
+        city.capacity_hours += city_capacity;
         city.staff_hours += city_hours.0;
         city.coordination_hours += city_hours.1;
         city.leading_group = self.leading_group;
@@ -1015,7 +1037,7 @@ impl World {
         let presence = self.scenario.collective.presence_scale as f32;
         let share = gov.mediation_share as f32;
         for (c, comm) in self.territory.communities.iter().enumerate() {
-            let mult = self.effects[c].capacity_mult;
+            let mult = self.pressures.effects[c].capacity_mult;
             let n_grids = comm.grids.len().max(1) as f32;
             let comm_staff = self.offices.staff[self.offices.community_office[c] as usize] as f32;
             let town = &self.territory.townships[comm.township as usize];

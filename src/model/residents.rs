@@ -66,7 +66,8 @@ pub const EXPOSED: u8 = 1;
 pub const INFECTED: u8 = 2;
 pub const RECOVERED: u8 = 3;
 
-/// All residents. Fields that neighbours read during a tick (`activity`, `experience`)
+/// All residents. Fields that neighbours read during a tick (`activity`, `experience`,
+/// `health`, `rumour`)
 /// are double-buffered by the engine; the rest belong to the resident alone.
 pub struct Residents {
     pub grid: Vec<u32>,
@@ -82,6 +83,8 @@ pub struct Residents {
     /// Link strength in [0,1].
     pub link: Vec<f32>,
     pub health: Vec<u8>,
+    /// Rumour state (see `engine::residents_phase`: never, believes, debunked).
+    pub rumour: Vec<u8>,
     pub activity: Vec<u8>,
     /// Ticks left in the mediated state.
     pub cooldown: Vec<u8>,
@@ -135,6 +138,7 @@ impl Residents {
             digital: Vec::with_capacity(n),
             link: Vec::with_capacity(n),
             health: vec![SUSCEPTIBLE; n],
+            rumour: vec![0; n],
             activity: vec![QUIET; n],
             cooldown: vec![0; n],
             points: vec![0.0; n],

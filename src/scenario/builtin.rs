@@ -10,26 +10,75 @@ use crate::model::issues::{CategorySpec, IssueSpec};
 use crate::model::mechanisms::{Mechanisms, PRESET_NAMES};
 use crate::model::organisations::OrganisationSpec;
 use crate::model::residents::PopulationSpec;
-use crate::model::shocks::{Area, Flood, Shock, Target};
+use crate::model::shocks::Shock;
 use crate::model::territory::{CountyKind, CountySpec, TerritorySpec};
 
-/// Names of the built-in scenarios; the first is the default.
-pub const NAMES: [&str; 2] = ["xcity-flood", "xcity-baseline"];
+/// The scenario every other one extends; defined here in code, so its values are the
+/// documented defaults of every field.
+pub const BASELINE: &str = "xcity-baseline";
+
+/// The shipped scenario files (`scenarios/*.toml`), compiled in so that names work from
+/// any folder. Each extends the baseline and changes only what it names.
+const SHIPPED: [(&str, &str); 8] = [
+    ("xcity-flood", include_str!("../../scenarios/xcity-flood.toml")),
+    ("xcity-epidemic", include_str!("../../scenarios/xcity-epidemic.toml")),
+    ("xcity-factory-closure", include_str!("../../scenarios/xcity-factory-closure.toml")),
+    ("xcity-land-dispute", include_str!("../../scenarios/xcity-land-dispute.toml")),
+    ("xcity-rumour", include_str!("../../scenarios/xcity-rumour.toml")),
+    ("xcity-fiscal-cut", include_str!("../../scenarios/xcity-fiscal-cut.toml")),
+    ("xcity-compound", include_str!("../../scenarios/xcity-compound.toml")),
+    ("full-city", include_str!("../../scenarios/full-city.toml")),
+];
+
+/// Names of the built-in scenarios, the default first.
+pub const NAMES: [&str; 9] = [
+    "xcity-flood",
+    "xcity-baseline",
+    "xcity-epidemic",
+    "xcity-factory-closure",
+    "xcity-land-dispute",
+    "xcity-rumour",
+    "xcity-fiscal-cut",
+    "xcity-compound",
+    "full-city",
+];
 
 /// The default scenario's name.
 pub const DEFAULT: &str = NAMES[0];
 
+/// The TOML text of a shipped scenario file.
+pub fn toml_source(name: &str) -> Option<&'static str> {
+    SHIPPED.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// A built-in scenario by name.
 pub fn get(name: &str) -> Option<Scenario> {
-    match name {
-        "xcity-baseline" => Some(xcity_baseline()),
-        "xcity-flood" => Some(xcity_flood()),
-        _ => None,
+    if name == BASELINE {
+        return Some(xcity_baseline());
     }
+    toml_source(name)?;
+    Some(super::file::load(name).unwrap_or_else(|e| panic!("built-in scenario {name} is invalid: {e}")))
 }
 
 /// One-line descriptions, for listings.
 pub fn describe(name: &str) -> Option<String> {
     get(name).map(|s| s.description)
+}
+
+/// One shock of each kind with default coefficients (the shape scenario files are
+/// checked against, and examples for documentation).
+pub fn example_shocks() -> Vec<Shock> {
+    fn minimal<T: serde::de::DeserializeOwned>() -> T {
+        toml::from_str("start = 0\nduration = 1\nintensity = 1.0\n[target]\n").expect("shock defaults")
+    }
+    vec![
+        Shock::Flood(minimal()),
+        Shock::Epidemic(minimal()),
+        Shock::Closure(minimal()),
+        Shock::LandDispute(minimal()),
+        Shock::Rumour(minimal()),
+        Shock::FiscalCut(minimal()),
+    ]
 }
 
 fn county(name: &str, kind: CountyKind, population_share: f64, urban_share: f64) -> CountySpec {
@@ -200,33 +249,15 @@ pub fn xcity_baseline() -> Scenario {
     }
 }
 
-/// X city hit by a flood in its rural counties (the default scenario).
-pub fn xcity_flood() -> Scenario {
-    let mut s = xcity_baseline();
-    s.name = "xcity-flood".into();
-    s.description = "X city, 100,000 residents; a 30-day flood hits the rural parts of the four counties on day 120".into();
-    s.shocks.push(Shock::Flood(Flood {
-        start: 120,
-        duration: 30,
-        target: Target {
-            counties: ["North County", "East County", "South County", "West County"]
-                .map(String::from)
-                .to_vec(),
-            area: Area::Rural,
-        },
-        intensity: 0.8,
-        emergency_surge: 40.0,
-        facility_surge: 2.0,
-        assistance_surge: 1.5,
-        hardship_per_day: 0.01,
-        capacity_loss: 0.4,
-    }));
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn example_shocks_cover_every_kind() {
+        let kinds: Vec<&str> = example_shocks().iter().map(|s| s.name()).collect();
+        assert_eq!(kinds, crate::model::shocks::KINDS);
+    }
 
     #[test]
     fn builtins_validate_and_round_trip_through_toml() {

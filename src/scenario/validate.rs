@@ -1,0 +1,283 @@
+//! Range and reference checks of a scenario. Every check names the field by its path in
+//! the scenario file and says what is allowed; all problems are collected, not just the
+//! first.
+
+use super::Scenario;
+use crate::model::shocks::Shock;
+use crate::model::territory::Territory;
+
+struct Checks {
+    problems: Vec<(String, String)>,
+}
+
+impl Checks {
+    fn bad(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.problems.push((field.into(), message.into()));
+    }
+
+    fn finite(&mut self, field: &str, v: f64) -> bool {
+        if !v.is_finite() {
+            self.bad(field, format!("is {v}; allowed: a finite number"));
+            return false;
+        }
+        true
+    }
+
+    /// A probability or share: [0, 1].
+    fn unit(&mut self, field: &str, v: f64) {
+        if self.finite(field, v) && !(0.0..=1.0).contains(&v) {
+            self.bad(field, format!("is {v}; allowed: a number from 0 to 1"));
+        }
+    }
+
+    fn nonneg(&mut self, field: &str, v: f64) {
+        if self.finite(field, v) && v < 0.0 {
+            self.bad(field, format!("is {v}; allowed: a number ≥ 0"));
+        }
+    }
+
+    fn positive(&mut self, field: &str, v: f64) {
+        if self.finite(field, v) && v <= 0.0 {
+            self.bad(field, format!("is {v}; allowed: a number > 0"));
+        }
+    }
+
+    fn between(&mut self, field: &str, v: f64, lo: f64, hi: f64) {
+        if self.finite(field, v) && !(lo..=hi).contains(&v) {
+            self.bad(field, format!("is {v}; allowed: a number from {lo} to {hi}"));
+        }
+    }
+
+    fn count(&mut self, field: &str, v: u64, lo: u64, hi: u64) {
+        if !(lo..=hi).contains(&v) {
+            self.bad(field, format!("is {v}; allowed: a whole number from {lo} to {hi}"));
+        }
+    }
+}
+
+/// Residents above which a scenario is refused (memory: about 200 bytes each).
+pub const MAX_RESIDENTS: u64 = 100_000_000;
+/// Ticks above which a run is refused (a century of days).
+pub const MAX_TICKS: u64 = 36_500;
+
+pub fn check(s: &Scenario) -> Vec<(String, String)> {
+    let mut c = Checks { problems: Vec::new() };
+    let r = &s.run;
+    c.count("run.ticks", r.ticks as u64, 1, MAX_TICKS);
+    c.count("run.residents", r.residents, 100, MAX_RESIDENTS);
+    if r.burn_in >= r.ticks.max(1) {
+        c.bad("run.burn_in", format!("is {}; allowed: less than run.ticks ({})", r.burn_in, r.ticks));
+    }
+    c.count("run.window", r.window as u64, 1, 365);
+
+    let t = &s.territory;
+    if t.counties.is_empty() {
+        c.bad("territory.counties", "is empty; allowed: at least one county");
+    }
+    for (i, county) in t.counties.iter().enumerate() {
+        let f = |x: &str| format!("territory.counties[{i}].{x}");
+        if county.name.trim().is_empty() {
+            c.bad(f("name"), "is empty; allowed: a non-empty name");
+        }
+        if t.counties[..i].iter().any(|o| o.name == county.name) {
+            c.bad(f("name"), format!("'{}' is used twice; allowed: unique names", county.name));
+        }
+        c.positive(&f("population_share"), county.population_share);
+        c.unit(&f("urban_share"), county.urban_share);
+    }
+    let names: Vec<&str> = t.counties.iter().map(|k| k.name.as_str()).collect();
+    let known = |n: &str| names.contains(&n);
+    for (i, pair) in t.adjacency.iter().enumerate() {
+        for n in pair {
+            if !known(n) {
+                c.bad(format!("territory.adjacency[{i}]"), format!("names '{n}', which is not a county; allowed: {}", names.join(", ")));
+            }
+        }
+    }
+    for (field, v) in [
+        ("territory.grid_size_urban", t.grid_size_urban),
+        ("territory.grid_size_rural", t.grid_size_rural),
+        ("territory.grids_per_community_urban", t.grids_per_community_urban),
+        ("territory.grids_per_community_rural", t.grids_per_community_rural),
+        ("territory.communities_per_township_urban", t.communities_per_township_urban),
+        ("territory.communities_per_township_rural", t.communities_per_township_rural),
+    ] {
+        c.count(field, v as u64, 1, 100_000);
+    }
+
+    let p = &s.population;
+    for (field, v) in [
+        ("population.elderly_share_urban", p.elderly_share_urban),
+        ("population.elderly_share_rural", p.elderly_share_rural),
+        ("population.youth_share", p.youth_share),
+        ("population.hardship_urban", p.hardship_urban),
+        ("population.hardship_rural", p.hardship_rural),
+        ("population.trust_mean", p.trust_mean),
+        ("population.digital_urban", p.digital_urban),
+        ("population.digital_rural", p.digital_rural),
+        ("population.weak_same_township", p.weak_same_township),
+        ("population.weak_same_county", p.weak_same_county),
+        ("population.weak_tie_weight", p.weak_tie_weight),
+        ("population.org_membership", p.org_membership),
+        ("population.link_strength", p.link_strength),
+        ("population.rural_staff_contact", p.rural_staff_contact),
+    ] {
+        c.unit(field, v);
+    }
+    if p.elderly_share_urban.max(p.elderly_share_rural) + p.youth_share > 1.0 {
+        c.bad("population.youth_share", "plus an elderly share exceeds 1; allowed: youth + elderly ≤ 1");
+    }
+    if p.weak_same_township + p.weak_same_county > 1.0 {
+        c.bad("population.weak_same_county", "plus weak_same_township exceeds 1; allowed: their sum ≤ 1");
+    }
+    c.between("population.concentration", p.concentration, 0.5, 1000.0);
+    c.count("population.strong_ties", p.strong_ties as u64, 0, 100);
+    c.count("population.weak_ties", p.weak_ties as u64, 0, 100);
+
+    let g = &s.government;
+    c.between("government.hours_per_staff", g.hours_per_staff, 0.0, 24.0);
+    for (field, v) in [
+        ("government.grid_staff_urban", g.grid_staff_urban),
+        ("government.grid_staff_rural", g.grid_staff_rural),
+        ("government.community_staff_urban", g.community_staff_urban),
+        ("government.community_staff_rural", g.community_staff_rural),
+        ("government.township_staff_per_1000_urban", g.township_staff_per_1000_urban),
+        ("government.township_staff_per_1000_rural", g.township_staff_per_1000_rural),
+        ("government.county_staff_per_1000", g.county_staff_per_1000),
+        ("government.county_dept_staff_per_1000", g.county_dept_staff_per_1000),
+        ("government.city_centre_staff_per_1000", g.city_centre_staff_per_1000),
+        ("government.city_dept_staff_per_1000", g.city_dept_staff_per_1000),
+        ("government.dispatch_hours", g.dispatch_hours),
+        ("government.escalation_delay_days", g.escalation_delay_days),
+        ("government.referral_delay_days", g.referral_delay_days),
+        ("government.handoff_hours", g.handoff_hours),
+        ("government.rural_work_penalty", g.rural_work_penalty),
+        ("government.cross_region_patience_days", g.cross_region_patience_days),
+        ("government.county_budget_per_1000", g.county_budget_per_1000),
+        ("government.city_budget_per_1000", g.city_budget_per_1000),
+        ("government.leading_group_threshold", g.leading_group_threshold),
+        ("government.mediations_per_staff", g.mediations_per_staff),
+    ] {
+        c.nonneg(field, v);
+    }
+    for (field, v) in [
+        ("government.overhead_share", g.overhead_share),
+        ("government.rural_connectivity", g.rural_connectivity),
+        ("government.patrol_rate", g.patrol_rate),
+        ("government.cross_region_rate", g.cross_region_rate),
+        ("government.mediation_share", g.mediation_share),
+    ] {
+        c.unit(field, v);
+    }
+
+    let o = &s.organisations;
+    c.nonneg("organisations.per_community_urban", o.per_community_urban);
+    c.nonneg("organisations.per_community_rural", o.per_community_rural);
+    c.nonneg("organisations.hours_per_day", o.hours_per_day);
+    c.unit("organisations.activation_rate", o.activation_rate);
+    c.unit("organisations.lapse_rate", o.lapse_rate);
+    c.unit("organisations.funding", o.funding);
+
+    for cat in crate::model::issues::Category::ALL {
+        let spec = s.issues.get(cat);
+        let name = serde_name(&cat);
+        c.nonneg(&format!("issues.{name}.rate"), spec.rate);
+        c.positive(&format!("issues.{name}.work_hours"), spec.work_hours);
+        c.count(&format!("issues.{name}.deadline_days"), spec.deadline_days as u64, 1, 3650);
+        c.unit(&format!("issues.{name}.severity"), spec.severity);
+    }
+    c.nonneg("issues.assistance_budget_units", s.issues.assistance_budget_units);
+    c.unit("issues.small_severity", s.issues.small_severity);
+
+    let b = &s.behaviour;
+    for (field, v) in [
+        ("behaviour.hardship_relax", b.hardship_relax),
+        ("behaviour.trust_relax", b.trust_relax),
+        ("behaviour.resolve_trust_gain", b.resolve_trust_gain),
+        ("behaviour.resolve_hardship_relief", b.resolve_hardship_relief),
+        ("behaviour.expire_trust_loss", b.expire_trust_loss),
+        ("behaviour.expire_hardship", b.expire_hardship),
+        ("behaviour.word_of_mouth", b.word_of_mouth),
+        ("behaviour.experience_decay", b.experience_decay),
+        ("behaviour.exposure_trust_loss", b.exposure_trust_loss),
+        ("behaviour.exposure_decay", b.exposure_decay),
+        ("behaviour.incident_exposure", b.incident_exposure),
+        ("behaviour.protester_exposure", b.protester_exposure),
+        ("behaviour.report_base", b.report_base),
+        ("behaviour.report_trust", b.report_trust),
+        ("behaviour.report_link", b.report_link),
+        ("behaviour.volunteer_rate", b.volunteer_rate),
+        ("behaviour.volunteer_stop", b.volunteer_stop),
+        ("behaviour.points_pull", b.points_pull),
+    ] {
+        c.unit(field, v);
+    }
+    c.nonneg("behaviour.elderly_need", b.elderly_need);
+    c.between("behaviour.volunteer_hours", b.volunteer_hours, 0.0, 24.0);
+    c.nonneg("behaviour.points_per_day", b.points_per_day);
+
+    let k = &s.collective;
+    c.nonneg("collective.k", k.k);
+    c.unit("collective.threshold", k.threshold);
+    c.unit("collective.mediation_relief", k.mediation_relief);
+    c.between("collective.incident_share", k.incident_share, 1e-6, 1.0);
+    c.nonneg("collective.presence_scale", k.presence_scale);
+
+    if s.regimes.is_empty() {
+        c.bad("regimes", "is empty; allowed: at least one regime (e.g. [regimes.linkage])");
+    }
+    for (name, m) in &s.regimes {
+        for (field, v) in m.fields() {
+            c.unit(&format!("regimes.{name}.{field}"), v);
+        }
+    }
+
+    // Shocks: windows inside the run, coefficients in range, targets that exist.
+    let territory = if c.problems.is_empty() { Some(Territory::build(&s.territory, s.run.residents)) } else { None };
+    let mut epidemics = 0;
+    for (i, shock) in s.shocks.iter().enumerate() {
+        let f = |x: &str| format!("shocks[{i}].{x}");
+        let (start, end) = shock.window();
+        if end == start {
+            c.bad(f("duration"), "is 0; allowed: a whole number ≥ 1");
+        }
+        if end > s.run.ticks {
+            c.bad(
+                f("duration"),
+                format!("the {} runs to tick {end}, past the run's {} ticks; allowed: start + duration ≤ run.ticks", shock.name(), s.run.ticks),
+            );
+        }
+        for (field, v) in shock.unit_fields() {
+            c.unit(&f(field), v);
+        }
+        for (field, v) in shock.nonnegative_fields() {
+            c.nonneg(&f(field), v);
+        }
+        for (field, v) in shock.day_fields() {
+            c.between(&f(field), v, 1.0, 3650.0);
+        }
+        for n in &shock.target().counties {
+            if !known(n) {
+                c.bad(f("target.counties"), format!("names '{n}', which is not a county; allowed: {}", names.join(", ")));
+            }
+        }
+        if let Some(terr) = &territory
+            && shock.target().counties.iter().all(|n| known(n))
+            && let Some(problem) = shock.target().problem(terr)
+        {
+            c.bad(f("target"), problem);
+        }
+        if matches!(shock, Shock::Epidemic(_)) {
+            epidemics += 1;
+            if epidemics > 1 {
+                c.bad(f("kind"), "is a second epidemic; allowed: one epidemic per scenario (one disease state per resident)");
+            }
+        }
+    }
+    c.problems
+}
+
+/// The snake_case name serde gives a unit enum variant.
+fn serde_name<T: serde::Serialize>(v: &T) -> String {
+    toml::Value::try_from(v).ok().and_then(|x| x.as_str().map(String::from)).unwrap_or_default()
+}
