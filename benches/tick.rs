@@ -14,7 +14,7 @@ fn ticks(c: &mut Criterion) {
     let mut group = c.benchmark_group("resident_ticks");
     group.sample_size(10);
     for residents in [10_000u64, 100_000] {
-        let mut s = builtin::xcity_flood();
+        let mut s = builtin::get("xcity-flood").unwrap();
         s.run.residents = residents;
         s.run.ticks = 30;
         s.shocks.clear();

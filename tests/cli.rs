@@ -237,7 +237,7 @@ fn a_malformed_scenario_file_is_rejected() {
     fs::write(&bad, "name = \"x\"\nnot toml at all [[[\n").unwrap();
     rejects(
         &["run", "--scenario", bad.to_str().unwrap()],
-        &["scenario file", "bad.toml"],
+        &["bad.toml:2:5", "not valid TOML"],
     );
 }
 

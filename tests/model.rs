@@ -10,7 +10,7 @@ use linkage::scenario::{Scenario, builtin};
 
 /// A small X city under the flood: 4,000 residents, 180 days, flood on days 120-149.
 fn small(residents: u64, ticks: u32) -> Scenario {
-    let mut s = builtin::xcity_flood();
+    let mut s = builtin::get("xcity-flood").unwrap();
     s.run.residents = residents;
     s.run.ticks = ticks;
     s.shocks.retain(|sh| sh.window().1 <= ticks);

@@ -24,6 +24,12 @@ pub enum Command {
     Run(RunArgs),
     /// List the built-in scenarios.
     Scenarios,
+    /// Check a scenario (built-in name or .toml file) without running it; every problem
+    /// is reported, each with its file, line and column.
+    Check {
+        /// Built-in scenario name or path to a .toml file.
+        scenario: String,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
@@ -38,7 +44,8 @@ pub struct RunArgs {
     /// Random seed (a whole number from 0 to 18446744073709551615). Default: the scenario's.
     #[arg(long, value_parser = parse_seed, allow_negative_numbers = true)]
     pub seed: Option<u64>,
-    /// Days to simulate (a whole number ≥ 1). Default: the scenario's.
+    /// Days to simulate (a whole number ≥ 1). Default: the scenario's. Shocks that end
+    /// after the last day are dropped, and the burn-in is shortened to fit.
     #[arg(long, value_parser = parse_ticks, allow_negative_numbers = true)]
     pub ticks: Option<u32>,
     /// Scale the scenario to N residents, keeping its proportions (N ≥ 100).
@@ -144,18 +151,49 @@ pub fn main() -> i32 {
         Command::Scenarios => {
             for name in crate::scenario::builtin::NAMES {
                 println!(
-                    "{name:<16} {}",
+                    "{name:<22} {}",
                     crate::scenario::builtin::describe(name).unwrap_or_default()
                 );
             }
             Ok(())
         }
+        Command::Check { scenario } => check(&scenario),
     };
     match result {
         Ok(()) => 0,
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            for line in f.message.lines() {
+                eprintln!("error: {line}");
+            }
             f.code
         }
     }
+}
+
+/// `linkage check`: load and validate, then summarise what would run.
+fn check(name: &str) -> Result<(), Failure> {
+    let s = crate::scenario::Scenario::load(name).map_err(Failure::input)?;
+    let regimes: Vec<&str> = s.regimes.keys().map(|k| k.as_str()).collect();
+    let shocks: Vec<String> = s
+        .shocks
+        .iter()
+        .map(|sh| {
+            let (a, b) = sh.window();
+            format!("{} days {a}-{}", sh.name(), b - 1)
+        })
+        .collect();
+    println!(
+        "ok: {} ({} residents, {} days, seed {}; regimes {}; shocks: {})",
+        s.name,
+        s.run.residents,
+        s.run.ticks,
+        s.run.seed,
+        regimes.join(", "),
+        if shocks.is_empty() {
+            "none".to_string()
+        } else {
+            shocks.join(", ")
+        }
+    );
+    Ok(())
 }

@@ -29,6 +29,8 @@ fn plan(args: &RunArgs) -> Result<Plan, Failure> {
         scenario.run.ticks = ticks;
         // A shorter horizon drops shocks that no longer fit inside it.
         scenario.shocks.retain(|s| s.window().1 <= ticks);
+        // ... and a burn-in that no longer fits is shortened.
+        scenario.run.burn_in = scenario.run.burn_in.min(ticks - 1);
     }
     if let Some(n) = args.residents {
         scenario.run.residents = n;

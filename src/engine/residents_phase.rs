@@ -13,7 +13,8 @@ use crate::model::collective::{CollectiveSpec, turns_active};
 use crate::model::issues::Category;
 use crate::model::mechanisms::Mechanisms;
 use crate::model::residents::{
-    ADULT, ELDERLY, EXPOSED, INFECTED, MEDIATED, PROTESTING, QUIET, RECOVERED, SUSCEPTIBLE, Ties, VOLUNTEERING, YOUTH,
+    ADULT, ELDERLY, EXPOSED, INFECTED, MEDIATED, PROTESTING, QUIET, RECOVERED, SUSCEPTIBLE, Ties,
+    VOLUNTEERING, YOUTH,
 };
 use crate::model::shocks::{Effects, EpidemicNow, RumourNow};
 use crate::model::unit;
@@ -150,28 +151,60 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
 
         // Epidemic (SEIR over ties) and rumour (over weak ties).
         let health = match (sh.health_prev[iu], sh.epidemic) {
-            (SUSCEPTIBLE, _) if eff.epidemic_seed > 0.0 && stream(sh.seed, Purpose::Infection, i64_, t64).chance(eff.epidemic_seed as f64) => INFECTED,
+            (SUSCEPTIBLE, _)
+                if eff.epidemic_seed > 0.0
+                    && stream(sh.seed, Purpose::Infection, i64_, t64)
+                        .chance(eff.epidemic_seed as f64) =>
+            {
+                INFECTED
+            }
             (SUSCEPTIBLE, Some(ep)) if infectious_w > 0.0 => {
                 let p = 1.0 - (1.0 - ep.transmission).powf(infectious_w);
-                if stream(sh.seed, Purpose::Infection, i64_, t64).chance(p as f64) { EXPOSED } else { SUSCEPTIBLE }
+                if stream(sh.seed, Purpose::Infection, i64_, t64).chance(p as f64) {
+                    EXPOSED
+                } else {
+                    SUSCEPTIBLE
+                }
             }
             (EXPOSED, Some(ep)) => {
-                if stream(sh.seed, Purpose::Infection, i64_, t64).chance(ep.p_onset as f64) { INFECTED } else { EXPOSED }
+                if stream(sh.seed, Purpose::Infection, i64_, t64).chance(ep.p_onset as f64) {
+                    INFECTED
+                } else {
+                    EXPOSED
+                }
             }
             (INFECTED, Some(ep)) => {
-                if stream(sh.seed, Purpose::Infection, i64_, t64).chance(ep.p_recover as f64) { RECOVERED } else { INFECTED }
+                if stream(sh.seed, Purpose::Infection, i64_, t64).chance(ep.p_recover as f64) {
+                    RECOVERED
+                } else {
+                    INFECTED
+                }
             }
             (h, _) => h,
         };
         m.health_next[li] = health;
         let belief = match (sh.rumour_prev[iu], sh.rumour) {
-            (NEVER, _) if eff.rumour_seed > 0.0 && stream(sh.seed, Purpose::Rumour, i64_, t64).chance(eff.rumour_seed as f64) => BELIEVES,
+            (NEVER, _)
+                if eff.rumour_seed > 0.0
+                    && stream(sh.seed, Purpose::Rumour, i64_, t64)
+                        .chance(eff.rumour_seed as f64) =>
+            {
+                BELIEVES
+            }
             (NEVER, Some(r)) if believing_weak > 0 && r.spread > 0.0 => {
                 let p = 1.0 - (1.0 - r.spread).powi(believing_weak as i32);
-                if stream(sh.seed, Purpose::Rumour, i64_, t64).chance(p as f64) { BELIEVES } else { NEVER }
+                if stream(sh.seed, Purpose::Rumour, i64_, t64).chance(p as f64) {
+                    BELIEVES
+                } else {
+                    NEVER
+                }
             }
             (BELIEVES, Some(r)) => {
-                if stream(sh.seed, Purpose::Rumour, i64_, t64).chance(r.p_debunk as f64) { DEBUNKED } else { BELIEVES }
+                if stream(sh.seed, Purpose::Rumour, i64_, t64).chance(r.p_debunk as f64) {
+                    DEBUNKED
+                } else {
+                    BELIEVES
+                }
             }
             (b, _) => b,
         };

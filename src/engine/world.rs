@@ -286,7 +286,12 @@ impl World {
     fn apply_shocks(&mut self) {
         self.pressures.reset();
         for s in &self.shocks {
-            s.apply(self.tick, &mut self.pressures, &self.mech, &self.county_infectious);
+            s.apply(
+                self.tick,
+                &mut self.pressures,
+                &self.mech,
+                &self.county_infectious,
+            );
         }
     }
 
@@ -351,7 +356,10 @@ impl World {
             .map(
                 |(
                     (
-                        ((((((hardship, trust), exposure), points), cooldown), raised), activity_next),
+                        (
+                            (((((hardship, trust), exposure), points), cooldown), raised),
+                            activity_next,
+                        ),
                         experience_next,
                     ),
                     (health_next, rumour_next),
@@ -661,7 +669,8 @@ impl World {
             self.budget[k] = (self.budget[k] + paid).min(income * 60.0);
         }
         let city_income = gov.city_budget_per_1000 * self.territory.residents() as f64 / 1000.0;
-        self.city_reserve = (self.city_reserve + city_income * self.pressures.city_budget as f64).min(city_income * 60.0);
+        self.city_reserve = (self.city_reserve + city_income * self.pressures.city_budget as f64)
+            .min(city_income * 60.0);
         if self.mech.pooling > 0.0 {
             let mut short = vec![0.0f64; self.territory.counties.len()];
             for (k, s) in short.iter_mut().enumerate() {
@@ -1015,7 +1024,8 @@ impl World {
         }
         for k in 0..n_counties {
             let t = &self.tallies[k];
-            self.county_infectious[k] = t.health[crate::model::residents::INFECTED as usize] as f32 / t.residents.max(1) as f32;
+            self.county_infectious[k] = t.health[crate::model::residents::INFECTED as usize] as f32
+                / t.residents.max(1) as f32;
         }
         let city_capacity = self.tallies[n_counties].capacity_hours;
         let mut city = Tally::default();

@@ -110,17 +110,29 @@ impl Target {
             }
         }
         if !self.communities(territory).iter().any(|&h| h) {
-            return Some("hits no community (no county has that area); choose another area or county".into());
+            return Some(
+                "hits no community (no county has that area); choose another area or county".into(),
+            );
         }
         None
     }
 }
 
-fn d_emergency_surge() -> f64 { 40.0 }
-fn d_facility_surge() -> f64 { 2.0 }
-fn d_assistance_surge() -> f64 { 1.5 }
-fn d_flood_hardship() -> f64 { 0.01 }
-fn d_capacity_loss() -> f64 { 0.4 }
+fn d_emergency_surge() -> f64 {
+    40.0
+}
+fn d_facility_surge() -> f64 {
+    2.0
+}
+fn d_assistance_surge() -> f64 {
+    1.5
+}
+fn d_flood_hardship() -> f64 {
+    0.01
+}
+fn d_capacity_loss() -> f64 {
+    0.4
+}
 
 /// A flood (洪涝): a sudden onset that recedes linearly over its duration. It raises
 /// emergency, public-facility and assistance issues, pushes hardship up, and takes
@@ -150,14 +162,30 @@ pub struct Flood {
     pub capacity_loss: f64,
 }
 
-fn d_seed_share() -> f64 { 0.002 }
-fn d_transmission() -> f64 { 0.04 }
-fn d_incubation() -> f64 { 3.0 }
-fn d_infectious() -> f64 { 7.0 }
-fn d_quarantine() -> f64 { 0.5 }
-fn d_staff_sickness() -> f64 { 1.0 }
-fn d_health_issue() -> f64 { 0.03 }
-fn d_supply_issue() -> f64 { 0.01 }
+fn d_seed_share() -> f64 {
+    0.002
+}
+fn d_transmission() -> f64 {
+    0.04
+}
+fn d_incubation() -> f64 {
+    3.0
+}
+fn d_infectious() -> f64 {
+    7.0
+}
+fn d_quarantine() -> f64 {
+    0.5
+}
+fn d_staff_sickness() -> f64 {
+    1.0
+}
+fn d_health_issue() -> f64 {
+    0.03
+}
+fn d_supply_issue() -> f64 {
+    0.01
+}
 
 /// An epidemic: SEIR over the tie graph. At `start`, `seed_share` of the residents in
 /// the target fall ill. Each day a susceptible resident is infected with probability
@@ -195,9 +223,15 @@ pub struct Epidemic {
     pub supply_issue_rate: f64,
 }
 
-fn d_worker_share() -> f64 { 0.3 }
-fn d_closure_hardship() -> f64 { 0.01 }
-fn d_closure_assistance() -> f64 { 4.0 }
+fn d_worker_share() -> f64 {
+    0.3
+}
+fn d_closure_hardship() -> f64 {
+    0.01
+}
+fn d_closure_assistance() -> f64 {
+    4.0
+}
 
 /// An economic closure (a factory closes): `intensity · worker_share` of the working-age
 /// residents in the target lose income for the window. They gain `hardship_per_day` a day
@@ -218,9 +252,15 @@ pub struct Closure {
     pub assistance_surge: f64,
 }
 
-fn d_land_hardship() -> f64 { 0.012 }
-fn d_land_trust() -> f64 { 0.012 }
-fn d_land_disputes() -> f64 { 3.0 }
+fn d_land_hardship() -> f64 {
+    0.012
+}
+fn d_land_trust() -> f64 {
+    0.012
+}
+fn d_land_disputes() -> f64 {
+    3.0
+}
 
 /// Contentious policy (land requisition, 征地): in the target (typically one township)
 /// hardship rises by `hardship_per_day` and trust falls by `trust_loss_per_day` a day at
@@ -242,11 +282,21 @@ pub struct LandDispute {
     pub dispute_surge: f64,
 }
 
-fn d_rumour_seed() -> f64 { 0.01 }
-fn d_rumour_spread() -> f64 { 0.25 }
-fn d_rumour_trust() -> f64 { 0.01 }
-fn d_rumour_debunk() -> f64 { 0.15 }
-fn d_rumour_damping() -> f64 { 0.8 }
+fn d_rumour_seed() -> f64 {
+    0.01
+}
+fn d_rumour_spread() -> f64 {
+    0.25
+}
+fn d_rumour_trust() -> f64 {
+    0.01
+}
+fn d_rumour_debunk() -> f64 {
+    0.15
+}
+fn d_rumour_damping() -> f64 {
+    0.8
+}
 
 /// A rumour (谣言): at `start`, `seed_share` of the target's residents believe it. During
 /// the window each believing weak tie passes it on with daily chance
@@ -273,8 +323,12 @@ pub struct Rumour {
     pub damping: f64,
 }
 
-fn d_staff_cut() -> f64 { 0.3 }
-fn d_budget_cut() -> f64 { 0.6 }
+fn d_staff_cut() -> f64 {
+    0.3
+}
+fn d_budget_cut() -> f64 {
+    0.6
+}
 
 /// A fiscal cut: in the target counties (every county and the city when none is named)
 /// staff capacity falls by `intensity · staff_cut` (posts frozen, overtime cut) and
@@ -305,7 +359,14 @@ pub enum Shock {
 }
 
 /// The kinds of shock, as written in scenario files.
-pub const KINDS: [&str; 6] = ["flood", "epidemic", "closure", "land_dispute", "rumour", "fiscal_cut"];
+pub const KINDS: [&str; 6] = [
+    "flood",
+    "epidemic",
+    "closure",
+    "land_dispute",
+    "rumour",
+    "fiscal_cut",
+];
 
 impl Shock {
     fn common(&self) -> (u32, u32, &Target, f64) {
@@ -357,8 +418,14 @@ impl Shock {
                 ("health_issue_rate", e.health_issue_rate),
                 ("supply_issue_rate", e.supply_issue_rate),
             ]),
-            Shock::Closure(c) => v.extend([("worker_share", c.worker_share), ("hardship_per_day", c.hardship_per_day)]),
-            Shock::LandDispute(l) => v.extend([("hardship_per_day", l.hardship_per_day), ("trust_loss_per_day", l.trust_loss_per_day)]),
+            Shock::Closure(c) => v.extend([
+                ("worker_share", c.worker_share),
+                ("hardship_per_day", c.hardship_per_day),
+            ]),
+            Shock::LandDispute(l) => v.extend([
+                ("hardship_per_day", l.hardship_per_day),
+                ("trust_loss_per_day", l.trust_loss_per_day),
+            ]),
             Shock::Rumour(r) => v.extend([
                 ("seed_share", r.seed_share),
                 ("spread", r.spread),
@@ -366,7 +433,9 @@ impl Shock {
                 ("debunk_rate", r.debunk_rate),
                 ("damping", r.damping),
             ]),
-            Shock::FiscalCut(f) => v.extend([("staff_cut", f.staff_cut), ("budget_cut", f.budget_cut)]),
+            Shock::FiscalCut(f) => {
+                v.extend([("staff_cut", f.staff_cut), ("budget_cut", f.budget_cut)])
+            }
         }
         v
     }
@@ -374,7 +443,10 @@ impl Shock {
     /// Durations in days that must be at least 1, with their names.
     pub fn day_fields(&self) -> Vec<(&'static str, f64)> {
         match self {
-            Shock::Epidemic(e) => vec![("incubation_days", e.incubation_days), ("infectious_days", e.infectious_days)],
+            Shock::Epidemic(e) => vec![
+                ("incubation_days", e.incubation_days),
+                ("infectious_days", e.infectious_days),
+            ],
             _ => vec![],
         }
     }
@@ -500,12 +572,22 @@ impl ActiveShock {
                 county_hits[territory.communities[c].county as usize] = true;
             }
         }
-        ActiveShock { shock, hits, county_hits }
+        ActiveShock {
+            shock,
+            hits,
+            county_hits,
+        }
     }
 
     /// Add this shock's effect at `tick` to `p`. `county_infectious` is each county's
     /// share of infectious residents last tick (for sick staff).
-    pub fn apply(&self, tick: u32, p: &mut Pressures, mech: &Mechanisms, county_infectious: &[f32]) {
+    pub fn apply(
+        &self,
+        tick: u32,
+        p: &mut Pressures,
+        mech: &Mechanisms,
+        county_infectious: &[f32],
+    ) {
         let (start, end) = self.shock.window();
         let in_window = tick >= start && tick < end;
         let each_hit = |p: &mut Pressures, f: &mut dyn FnMut(&mut Effects)| {
@@ -520,11 +602,14 @@ impl ActiveShock {
                 if !in_window {
                     return;
                 }
-                let s = (f.intensity * (1.0 - (tick - start) as f64 / f.duration.max(1) as f64)) as f32;
+                let s =
+                    (f.intensity * (1.0 - (tick - start) as f64 / f.duration.max(1) as f64)) as f32;
                 each_hit(p, &mut |e| {
                     e.rate_mult[Category::Emergency as usize] *= 1.0 + s * f.emergency_surge as f32;
-                    e.rate_mult[Category::PublicFacility as usize] *= 1.0 + s * f.facility_surge as f32;
-                    e.rate_mult[Category::SocialAssistance as usize] *= 1.0 + s * f.assistance_surge as f32;
+                    e.rate_mult[Category::PublicFacility as usize] *=
+                        1.0 + s * f.facility_surge as f32;
+                    e.rate_mult[Category::SocialAssistance as usize] *=
+                        1.0 + s * f.assistance_surge as f32;
                     e.hardship_push += s * f.hardship_per_day as f32;
                     e.capacity_mult *= 1.0 - s * f.capacity_loss as f32;
                 });
@@ -554,9 +639,12 @@ impl ActiveShock {
                     staff_sickness: e.staff_sickness as f32,
                 });
                 for (k, c) in p.county_capacity.iter_mut().enumerate() {
-                    *c *= 1.0 - e.staff_sickness as f32 * county_infectious.get(k).copied().unwrap_or(0.0);
+                    *c *= 1.0
+                        - e.staff_sickness as f32
+                            * county_infectious.get(k).copied().unwrap_or(0.0);
                 }
-                let mean: f32 = county_infectious.iter().sum::<f32>() / county_infectious.len().max(1) as f32;
+                let mean: f32 =
+                    county_infectious.iter().sum::<f32>() / county_infectious.len().max(1) as f32;
                 p.city_capacity *= 1.0 - e.staff_sickness as f32 * mean;
             }
             Shock::Closure(c) => {
@@ -578,7 +666,8 @@ impl ActiveShock {
                 each_hit(p, &mut |e| {
                     e.hardship_push += s * l.hardship_per_day as f32;
                     e.trust_push -= s * l.trust_loss_per_day as f32;
-                    e.rate_mult[Category::NeighbourDispute as usize] *= 1.0 + s * l.dispute_surge as f32;
+                    e.rate_mult[Category::NeighbourDispute as usize] *=
+                        1.0 + s * l.dispute_surge as f32;
                 });
             }
             Shock::Rumour(r) => {
@@ -590,7 +679,11 @@ impl ActiveShock {
                     each_hit(p, &mut |e| e.rumour_seed += seed);
                 }
                 let info = mech.information_sharing;
-                let spread = if in_window { r.spread * r.intensity * (1.0 - r.damping * info) } else { 0.0 };
+                let spread = if in_window {
+                    r.spread * r.intensity * (1.0 - r.damping * info)
+                } else {
+                    0.0
+                };
                 p.rumour = Some(RumourNow {
                     spread: spread.max(0.0) as f32,
                     trust_loss: (r.trust_loss_per_day * r.intensity) as f32,

@@ -225,6 +225,16 @@ pub const TICK_METRICS: &[TickMetric] = &[
         value: |w| w.now.health[3] as f64,
     },
     TickMetric {
+        name: "rumour_believers",
+        about: "residents believing a rumour",
+        value: |w| w.now.believers as f64,
+    },
+    TickMetric {
+        name: "capacity_hours",
+        about: "government staff-hours available after shocks (sick staff, floods, cuts), before overhead; excludes volunteers and organisations",
+        value: |w| w.now.capacity_hours,
+    },
+    TickMetric {
         name: "leading_group",
         about: "1 while the city's leading group (领导小组) is active",
         value: |w| w.now.leading_group as u8 as f64,

@@ -20,13 +20,34 @@ pub const BASELINE: &str = "xcity-baseline";
 /// The shipped scenario files (`scenarios/*.toml`), compiled in so that names work from
 /// any folder. Each extends the baseline and changes only what it names.
 const SHIPPED: [(&str, &str); 8] = [
-    ("xcity-flood", include_str!("../../scenarios/xcity-flood.toml")),
-    ("xcity-epidemic", include_str!("../../scenarios/xcity-epidemic.toml")),
-    ("xcity-factory-closure", include_str!("../../scenarios/xcity-factory-closure.toml")),
-    ("xcity-land-dispute", include_str!("../../scenarios/xcity-land-dispute.toml")),
-    ("xcity-rumour", include_str!("../../scenarios/xcity-rumour.toml")),
-    ("xcity-fiscal-cut", include_str!("../../scenarios/xcity-fiscal-cut.toml")),
-    ("xcity-compound", include_str!("../../scenarios/xcity-compound.toml")),
+    (
+        "xcity-flood",
+        include_str!("../../scenarios/xcity-flood.toml"),
+    ),
+    (
+        "xcity-epidemic",
+        include_str!("../../scenarios/xcity-epidemic.toml"),
+    ),
+    (
+        "xcity-factory-closure",
+        include_str!("../../scenarios/xcity-factory-closure.toml"),
+    ),
+    (
+        "xcity-land-dispute",
+        include_str!("../../scenarios/xcity-land-dispute.toml"),
+    ),
+    (
+        "xcity-rumour",
+        include_str!("../../scenarios/xcity-rumour.toml"),
+    ),
+    (
+        "xcity-fiscal-cut",
+        include_str!("../../scenarios/xcity-fiscal-cut.toml"),
+    ),
+    (
+        "xcity-compound",
+        include_str!("../../scenarios/xcity-compound.toml"),
+    ),
     ("full-city", include_str!("../../scenarios/full-city.toml")),
 ];
 
@@ -57,7 +78,10 @@ pub fn get(name: &str) -> Option<Scenario> {
         return Some(xcity_baseline());
     }
     toml_source(name)?;
-    Some(super::file::load(name).unwrap_or_else(|e| panic!("built-in scenario {name} is invalid: {e}")))
+    Some(
+        super::file::load(name)
+            .unwrap_or_else(|e| panic!("built-in scenario {name} is invalid: {e}")),
+    )
 }
 
 /// One-line descriptions, for listings.
@@ -69,7 +93,8 @@ pub fn describe(name: &str) -> Option<String> {
 /// checked against, and examples for documentation).
 pub fn example_shocks() -> Vec<Shock> {
     fn minimal<T: serde::de::DeserializeOwned>() -> T {
-        toml::from_str("start = 0\nduration = 1\nintensity = 1.0\n[target]\n").expect("shock defaults")
+        toml::from_str("start = 0\nduration = 1\nintensity = 1.0\n[target]\n")
+            .expect("shock defaults")
     }
     vec![
         Shock::Flood(minimal()),

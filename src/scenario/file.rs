@@ -92,13 +92,17 @@ impl Source {
 type Span = std::ops::Range<usize>;
 
 fn find_in(t: &dyn toml_edit::TableLike, path: &[Seg], depth: usize) -> Option<(usize, Span)> {
-    let Some(Seg::Key(k)) = path.first() else { return None };
+    let Some(Seg::Key(k)) = path.first() else {
+        return None;
+    };
     let (key, item) = t.get_key_value(k)?;
     let here = key.span().or_else(|| item.span()).map(|sp| (depth + 1, sp));
     let rest = &path[1..];
     let deeper = match rest.first() {
         None => None,
-        Some(Seg::Key(_)) => item.as_table_like().and_then(|tl| find_in(tl, rest, depth + 1)),
+        Some(Seg::Key(_)) => item
+            .as_table_like()
+            .and_then(|tl| find_in(tl, rest, depth + 1)),
         Some(Seg::Index(i)) => {
             if let Some(aot) = item.as_array_of_tables() {
                 aot.get(*i).and_then(|tab| {
@@ -108,7 +112,9 @@ fn find_in(t: &dyn toml_edit::TableLike, path: &[Seg], depth: usize) -> Option<(
             } else if let Some(arr) = item.as_array() {
                 arr.get(*i).and_then(|v| {
                     let at = v.span().map(|sp| (depth + 2, sp));
-                    v.as_inline_table().and_then(|it| find_in(it, &rest[1..], depth + 2)).or(at)
+                    v.as_inline_table()
+                        .and_then(|it| find_in(it, &rest[1..], depth + 2))
+                        .or(at)
                 })
             } else {
                 None
@@ -129,7 +135,8 @@ fn locate(sources: &[Source], path: &[Seg]) -> Option<String> {
             }
         }
     }
-    best.map(|(_, l)| l).or_else(|| sources.first().map(|s| s.label.clone()))
+    best.map(|(_, l)| l)
+        .or_else(|| sources.first().map(|s| s.label.clone()))
 }
 
 /// Load a built-in scenario by name or a file by path, with every check.
@@ -144,28 +151,60 @@ pub fn load(name_or_path: &str) -> Result<Scenario, ScenarioError> {
 fn finish(table: Table, sources: &[Source]) -> Result<Scenario, ScenarioError> {
     let mut shape = Vec::new();
     check_shape(&table, &mut shape);
-    let located = |path: &[Seg], message: String| Problem { location: locate(sources, path), field: path_string(path), message };
+    let located = |path: &[Seg], message: String| Problem {
+        location: locate(sources, path),
+        field: path_string(path),
+        message,
+    };
     if !shape.is_empty() {
-        return Err(ScenarioError { problems: shape.into_iter().map(|(p, m)| located(&p, m)).collect() });
+        return Err(ScenarioError {
+            problems: shape.into_iter().map(|(p, m)| located(&p, m)).collect(),
+        });
     }
-    let scenario: Scenario = Value::Table(table).try_into().map_err(|e: toml::de::Error| {
-        ScenarioError::one(sources.first().map(|s| s.label.clone()), "", e.message().trim().to_string())
-    })?;
-    let problems: Vec<Problem> = scenario.problems().into_iter().map(|(f, m)| located(&parse_path(&f), m)).collect();
-    if problems.is_empty() { Ok(scenario) } else { Err(ScenarioError { problems }) }
+    let scenario: Scenario = Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| {
+            ScenarioError::one(
+                sources.first().map(|s| s.label.clone()),
+                "",
+                e.message().trim().to_string(),
+            )
+        })?;
+    let problems: Vec<Problem> = scenario
+        .problems()
+        .into_iter()
+        .map(|(f, m)| located(&parse_path(&f), m))
+        .collect();
+    if problems.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(ScenarioError { problems })
+    }
 }
 
 /// Resolve `name` (relative to `base_dir` when it is a path) into a merged table,
 /// following `extends`. `chain` holds what is being resolved, to catch cycles.
-fn resolve(name: &str, base_dir: Option<&Path>, chain: &mut Vec<String>, sources: &mut Vec<Source>) -> Result<Table, ScenarioError> {
+fn resolve(
+    name: &str,
+    base_dir: Option<&Path>,
+    chain: &mut Vec<String>,
+    sources: &mut Vec<Source>,
+) -> Result<Table, ScenarioError> {
     if name == builtin::BASELINE {
-        return Ok(match Value::try_from(builtin::xcity_baseline()).expect("baseline serialises") {
-            Value::Table(t) => t,
-            _ => unreachable!("a scenario is a table"),
-        });
+        return Ok(
+            match Value::try_from(builtin::xcity_baseline()).expect("baseline serialises") {
+                Value::Table(t) => t,
+                _ => unreachable!("a scenario is a table"),
+            },
+        );
     }
     let (label, text, dir, id) = if let Some(text) = builtin::toml_source(name) {
-        (format!("built-in {name}"), text.to_string(), None, format!("builtin:{name}"))
+        (
+            format!("built-in {name}"),
+            text.to_string(),
+            None,
+            format!("builtin:{name}"),
+        )
     } else {
         let path = match base_dir {
             Some(d) if Path::new(name).is_relative() => d.join(name),
@@ -175,34 +214,76 @@ fn resolve(name: &str, base_dir: Option<&Path>, chain: &mut Vec<String>, sources
             return Err(ScenarioError::one(
                 None,
                 "",
-                format!("unknown scenario '{name}': built-in scenarios are {}, or give a path to a .toml file", builtin::NAMES.join(", ")),
+                format!(
+                    "unknown scenario '{name}': built-in scenarios are {}, or give a path to a .toml file",
+                    builtin::NAMES.join(", ")
+                ),
             ));
         }
         let label = path.display().to_string();
-        let bytes = std::fs::read(&path).map_err(|e| ScenarioError::one(None, "", format!("cannot read scenario file {label}: {e}")))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| ScenarioError::one(Some(label.clone()), "", "is not a text file (not UTF-8); a scenario is a TOML text file"))?;
+        let bytes = std::fs::read(&path).map_err(|e| {
+            ScenarioError::one(None, "", format!("cannot read scenario file {label}: {e}"))
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            ScenarioError::one(
+                Some(label.clone()),
+                "",
+                "is not a text file (not UTF-8); a scenario is a TOML text file",
+            )
+        })?;
         let id = std::fs::canonicalize(&path).map_or(label.clone(), |p| p.display().to_string());
         (label, text, path.parent().map(Path::to_path_buf), id)
     };
     if chain.contains(&id) {
         chain.push(id);
-        return Err(ScenarioError::one(Some(label), "extends", format!("forms a cycle ({}); allowed: a chain that ends in a built-in or a complete file", chain.join(" → "))));
+        return Err(ScenarioError::one(
+            Some(label),
+            "extends",
+            format!(
+                "forms a cycle ({}); allowed: a chain that ends in a built-in or a complete file",
+                chain.join(" → ")
+            ),
+        ));
     }
     chain.push(id);
     if text.trim().is_empty() {
-        return Err(ScenarioError::one(Some(label), "", "is empty; a scenario needs at least `extends = \"xcity-baseline\"` and the fields it changes"));
+        return Err(ScenarioError::one(
+            Some(label),
+            "",
+            "is empty; a scenario needs at least `extends = \"xcity-baseline\"` and the fields it changes",
+        ));
     }
     let doc = toml_edit::Document::parse(text.clone()).map_err(|e| {
         let at = e.span().map(|sp| {
-            let src = Source { label: label.clone(), text: text.clone(), doc: toml_edit::Document::parse(String::new()).expect("empty parses") };
+            let src = Source {
+                label: label.clone(),
+                text: text.clone(),
+                doc: toml_edit::Document::parse(String::new()).expect("empty parses"),
+            };
             let (l, c) = src.line_col(sp.start);
             format!("{label}:{l}:{c}")
         });
-        ScenarioError::one(at.or(Some(label.clone())), "", format!("not valid TOML: {}", e.message().trim()))
+        ScenarioError::one(
+            at.or(Some(label.clone())),
+            "",
+            format!("not valid TOML: {}", e.message().trim()),
+        )
     })?;
-    let own: Table = toml::from_str(&text).map_err(|e| ScenarioError::one(Some(label.clone()), "", format!("not valid TOML: {}", e.message().trim())))?;
-    sources.insert(0, Source { label: label.clone(), text, doc });
+    let own: Table = toml::from_str(&text).map_err(|e| {
+        ScenarioError::one(
+            Some(label.clone()),
+            "",
+            format!("not valid TOML: {}", e.message().trim()),
+        )
+    })?;
+    sources.insert(
+        0,
+        Source {
+            label: label.clone(),
+            text,
+            doc,
+        },
+    );
     let mut own = own;
     let parent = match own.remove("extends") {
         None => None,
@@ -211,21 +292,25 @@ fn resolve(name: &str, base_dir: Option<&Path>, chain: &mut Vec<String>, sources
             return Err(ScenarioError::one(
                 locate(&sources[..1], &[Seg::Key("extends".into())]),
                 "extends",
-                format!("is a {}; allowed: a string naming a built-in scenario or a .toml path", other.type_str()),
+                format!(
+                    "is a {}; allowed: a string naming a built-in scenario or a .toml path",
+                    other.type_str()
+                ),
             ));
         }
     };
     let Some(parent) = parent else { return Ok(own) };
     // The parent's sources go after this file's: later files win when locating.
     let mut parent_sources = Vec::new();
-    let mut base = resolve(&parent, dir.as_deref(), chain, &mut parent_sources).map_err(|mut e| {
-        for p in &mut e.problems {
-            if p.location.is_none() {
-                p.location = locate(&sources[..1], &[Seg::Key("extends".into())]);
+    let mut base =
+        resolve(&parent, dir.as_deref(), chain, &mut parent_sources).map_err(|mut e| {
+            for p in &mut e.problems {
+                if p.location.is_none() {
+                    p.location = locate(&sources[..1], &[Seg::Key("extends".into())]);
+                }
             }
-        }
-        e
-    })?;
+            e
+        })?;
     sources.extend(parent_sources);
     merge(&mut base, own);
     chain.pop();
@@ -250,11 +335,19 @@ fn schema() -> (Table, Table, Table) {
         Value::Table(t) => t,
         _ => unreachable!(),
     };
-    let mech = base["regimes"].as_table().and_then(|r| r.values().next()).and_then(|v| v.as_table()).cloned().unwrap_or_default();
+    let mech = base["regimes"]
+        .as_table()
+        .and_then(|r| r.values().next())
+        .and_then(|v| v.as_table())
+        .cloned()
+        .unwrap_or_default();
     let mut shocks = Table::new();
     for s in builtin::example_shocks() {
         if let Value::Table(mut t) = Value::try_from(&s).expect("serialises") {
-            let kind = t.remove("kind").and_then(|k| k.as_str().map(String::from)).unwrap_or_default();
+            let kind = t
+                .remove("kind")
+                .and_then(|k| k.as_str().map(String::from))
+                .unwrap_or_default();
             if let Some(Value::Table(target)) = t.get_mut("target") {
                 target.insert("township".into(), Value::Integer(0));
             }
@@ -295,13 +388,21 @@ fn check_shape(table: &Table, out: &mut Vec<(Vec<Seg>, String)>) {
         let at = path_string(path);
         match (at.as_str(), key) {
             ("", "regimes") => {
-                let Some(regimes) = value.as_table() else { return false };
+                let Some(regimes) = value.as_table() else {
+                    return false;
+                };
                 for (name, m) in regimes {
                     path.push(Seg::Key("regimes".into()));
                     path.push(Seg::Key(name.clone()));
                     match m.as_table() {
                         Some(t) => check_table(t, &mech, path, out, &|_, _, _, _| false),
-                        None => out.push((path.clone(), format!("is {}; allowed: a table of the nine mechanisms", type_name(m)))),
+                        None => out.push((
+                            path.clone(),
+                            format!(
+                                "is {}; allowed: a table of the nine mechanisms",
+                                type_name(m)
+                            ),
+                        )),
                     }
                     path.truncate(path.len() - 2);
                 }
@@ -310,7 +411,13 @@ fn check_shape(table: &Table, out: &mut Vec<(Vec<Seg>, String)>) {
             ("", "shocks") => {
                 path.push(Seg::Key("shocks".into()));
                 match value.as_array() {
-                    None => out.push((path.clone(), format!("is {}; allowed: a list of [[shocks]] tables", type_name(value)))),
+                    None => out.push((
+                        path.clone(),
+                        format!(
+                            "is {}; allowed: a list of [[shocks]] tables",
+                            type_name(value)
+                        ),
+                    )),
                     Some(list) => {
                         for (i, s) in list.iter().enumerate() {
                             path.push(Seg::Index(i));
@@ -329,7 +436,10 @@ fn check_shape(table: &Table, out: &mut Vec<(Vec<Seg>, String)>) {
 
 fn check_shock(s: &Value, shocks: &Table, path: &mut Vec<Seg>, out: &mut Vec<(Vec<Seg>, String)>) {
     let Some(t) = s.as_table() else {
-        out.push((path.clone(), format!("is {}; allowed: a [[shocks]] table", type_name(s))));
+        out.push((
+            path.clone(),
+            format!("is {}; allowed: a [[shocks]] table", type_name(s)),
+        ));
         return;
     };
     let kind = t.get("kind").and_then(|k| k.as_str());
@@ -340,7 +450,10 @@ fn check_shock(s: &Value, shocks: &Table, path: &mut Vec<Seg>, out: &mut Vec<(Ve
             Some(Value::String(k)) => format!("is '{k}'"),
             Some(v) => format!("is {}", type_name(v)),
         };
-        out.push((path.clone(), format!("{what}; allowed: {}", KINDS.join(", "))));
+        out.push((
+            path.clone(),
+            format!("{what}; allowed: {}", KINDS.join(", ")),
+        ));
         path.pop();
         return;
     };
@@ -348,7 +461,14 @@ fn check_shock(s: &Value, shocks: &Table, path: &mut Vec<Seg>, out: &mut Vec<(Ve
     rest.remove("kind");
     for req in SHOCK_REQUIRED {
         if !rest.contains_key(req) {
-            out.push((path.clone(), format!("lacks `{req}`; a {} needs {}", kind.unwrap_or(""), SHOCK_REQUIRED.join(", "))));
+            out.push((
+                path.clone(),
+                format!(
+                    "lacks `{req}`; a {} needs {}",
+                    kind.unwrap_or(""),
+                    SHOCK_REQUIRED.join(", ")
+                ),
+            ));
         }
     }
     // Only present keys are checked; the others have defaults.
@@ -358,31 +478,57 @@ fn check_shock(s: &Value, shocks: &Table, path: &mut Vec<Seg>, out: &mut Vec<(Ve
 type Special<'a> = dyn Fn(&mut Vec<Seg>, &str, &Value, &mut Vec<(Vec<Seg>, String)>) -> bool + 'a;
 
 /// Check `t` against `schema`: unknown keys, missing keys, value shapes.
-fn check_table(t: &Table, schema: &Table, path: &mut Vec<Seg>, out: &mut Vec<(Vec<Seg>, String)>, special: &Special) {
+fn check_table(
+    t: &Table,
+    schema: &Table,
+    path: &mut Vec<Seg>,
+    out: &mut Vec<(Vec<Seg>, String)>,
+    special: &Special,
+) {
     for (k, v) in t {
         if special(path, k, v, out) {
             continue;
         }
         path.push(Seg::Key(k.clone()));
         match schema.get(k) {
-            None => out.push((path.clone(), format!("is not a known field; allowed here: {}", allowed_keys(schema)))),
+            None => out.push((
+                path.clone(),
+                format!(
+                    "is not a known field; allowed here: {}",
+                    allowed_keys(schema)
+                ),
+            )),
             Some(s) => check_value(v, s, path, out, false),
         }
         path.pop();
     }
     for k in schema.keys() {
         if !t.contains_key(k) && k != "shocks" {
-            out.push((path.clone(), format!("lacks `{k}` (a file without `extends` must give every field)")));
+            out.push((
+                path.clone(),
+                format!("lacks `{k}` (a file without `extends` must give every field)"),
+            ));
         }
     }
 }
 
 /// Like `check_table`, but missing keys are allowed (they have defaults).
-fn check_table_partial(t: &Table, schema: &Table, path: &mut Vec<Seg>, out: &mut Vec<(Vec<Seg>, String)>) {
+fn check_table_partial(
+    t: &Table,
+    schema: &Table,
+    path: &mut Vec<Seg>,
+    out: &mut Vec<(Vec<Seg>, String)>,
+) {
     for (k, v) in t {
         path.push(Seg::Key(k.clone()));
         match schema.get(k) {
-            None => out.push((path.clone(), format!("is not a known field; allowed here: {}", allowed_keys(schema)))),
+            None => out.push((
+                path.clone(),
+                format!(
+                    "is not a known field; allowed here: {}",
+                    allowed_keys(schema)
+                ),
+            )),
             Some(s) => check_value(v, s, path, out, true),
         }
         path.pop();
@@ -395,7 +541,8 @@ fn words(path: &[Seg]) -> Option<&'static [&'static str]> {
         Some(Seg::Key(k)) => k.as_str(),
         _ => return None,
     };
-    let in_counties = path.iter().any(|s| *s == Seg::Key("counties".into())) && path.first() == Some(&Seg::Key("territory".into()));
+    let in_counties = path.iter().any(|s| *s == Seg::Key("counties".into()))
+        && path.first() == Some(&Seg::Key("territory".into()));
     match last {
         "kind" if in_counties => Some(&["district", "county_city", "county"]),
         "area" => Some(&["all", "urban", "rural"]),
@@ -403,7 +550,13 @@ fn words(path: &[Seg]) -> Option<&'static [&'static str]> {
     }
 }
 
-fn check_value(v: &Value, schema: &Value, path: &mut Vec<Seg>, out: &mut Vec<(Vec<Seg>, String)>, partial: bool) {
+fn check_value(
+    v: &Value,
+    schema: &Value,
+    path: &mut Vec<Seg>,
+    out: &mut Vec<(Vec<Seg>, String)>,
+    partial: bool,
+) {
     let key = match path.last() {
         Some(Seg::Key(k)) => k.clone(),
         _ => String::new(),
@@ -411,9 +564,18 @@ fn check_value(v: &Value, schema: &Value, path: &mut Vec<Seg>, out: &mut Vec<(Ve
     match (schema, v) {
         (Value::Float(_), Value::Float(_) | Value::Integer(_)) => {}
         (Value::Integer(_), Value::Integer(n)) => {
-            let max = if WIDE.contains(&key.as_str()) { i64::MAX } else if key == "mediation_days" { u8::MAX as i64 } else { u32::MAX as i64 };
+            let max = if WIDE.contains(&key.as_str()) {
+                i64::MAX
+            } else if key == "mediation_days" {
+                u8::MAX as i64
+            } else {
+                u32::MAX as i64
+            };
             if *n < 0 || *n > max {
-                out.push((path.clone(), format!("is {n}; allowed: a whole number from 0 to {max}")));
+                out.push((
+                    path.clone(),
+                    format!("is {n}; allowed: a whole number from 0 to {max}"),
+                ));
             }
         }
         (Value::String(_), Value::String(s)) => {
@@ -438,12 +600,22 @@ fn check_value(v: &Value, schema: &Value, path: &mut Vec<Seg>, out: &mut Vec<(Ve
             if let (Some(Value::Array(pair)), true) = (s.first(), key == "adjacency") {
                 for (i, it) in items.iter().enumerate() {
                     if it.as_array().is_some_and(|a| a.len() != pair.len()) {
-                        out.push((vec![Seg::Key("territory".into()), Seg::Key("adjacency".into()), Seg::Index(i)], "is not a pair; allowed: [\"County A\", \"County B\"]".into()));
+                        out.push((
+                            vec![
+                                Seg::Key("territory".into()),
+                                Seg::Key("adjacency".into()),
+                                Seg::Index(i),
+                            ],
+                            "is not a pair; allowed: [\"County A\", \"County B\"]".into(),
+                        ));
                     }
                 }
             }
         }
-        (s, v) => out.push((path.clone(), format!("is {}; allowed: {}", type_name(v), type_name(s)))),
+        (s, v) => out.push((
+            path.clone(),
+            format!("is {}; allowed: {}", type_name(v), type_name(s)),
+        )),
     }
 }
 

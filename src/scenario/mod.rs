@@ -83,7 +83,13 @@ pub struct ScenarioError {
 
 impl ScenarioError {
     pub fn one(location: Option<String>, field: &str, message: impl Into<String>) -> ScenarioError {
-        ScenarioError { problems: vec![Problem { location, field: field.to_string(), message: message.into() }] }
+        ScenarioError {
+            problems: vec![Problem {
+                location,
+                field: field.to_string(),
+                message: message.into(),
+            }],
+        }
     }
 }
 
@@ -118,9 +124,17 @@ impl Scenario {
         let problems: Vec<Problem> = self
             .problems()
             .into_iter()
-            .map(|(field, message)| Problem { location: None, field, message })
+            .map(|(field, message)| Problem {
+                location: None,
+                field,
+                message,
+            })
             .collect();
-        if problems.is_empty() { Ok(()) } else { Err(ScenarioError { problems }) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ScenarioError { problems })
+        }
     }
 
     /// The first tick of the earliest shock, if any.

@@ -44,13 +44,19 @@ impl Checks {
 
     fn between(&mut self, field: &str, v: f64, lo: f64, hi: f64) {
         if self.finite(field, v) && !(lo..=hi).contains(&v) {
-            self.bad(field, format!("is {v}; allowed: a number from {lo} to {hi}"));
+            self.bad(
+                field,
+                format!("is {v}; allowed: a number from {lo} to {hi}"),
+            );
         }
     }
 
     fn count(&mut self, field: &str, v: u64, lo: u64, hi: u64) {
         if !(lo..=hi).contains(&v) {
-            self.bad(field, format!("is {v}; allowed: a whole number from {lo} to {hi}"));
+            self.bad(
+                field,
+                format!("is {v}; allowed: a whole number from {lo} to {hi}"),
+            );
         }
     }
 }
@@ -61,18 +67,29 @@ pub const MAX_RESIDENTS: u64 = 100_000_000;
 pub const MAX_TICKS: u64 = 36_500;
 
 pub fn check(s: &Scenario) -> Vec<(String, String)> {
-    let mut c = Checks { problems: Vec::new() };
+    let mut c = Checks {
+        problems: Vec::new(),
+    };
     let r = &s.run;
     c.count("run.ticks", r.ticks as u64, 1, MAX_TICKS);
     c.count("run.residents", r.residents, 100, MAX_RESIDENTS);
     if r.burn_in >= r.ticks.max(1) {
-        c.bad("run.burn_in", format!("is {}; allowed: less than run.ticks ({})", r.burn_in, r.ticks));
+        c.bad(
+            "run.burn_in",
+            format!(
+                "is {}; allowed: less than run.ticks ({})",
+                r.burn_in, r.ticks
+            ),
+        );
     }
     c.count("run.window", r.window as u64, 1, 365);
 
     let t = &s.territory;
     if t.counties.is_empty() {
-        c.bad("territory.counties", "is empty; allowed: at least one county");
+        c.bad(
+            "territory.counties",
+            "is empty; allowed: at least one county",
+        );
     }
     for (i, county) in t.counties.iter().enumerate() {
         let f = |x: &str| format!("territory.counties[{i}].{x}");
@@ -80,7 +97,10 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
             c.bad(f("name"), "is empty; allowed: a non-empty name");
         }
         if t.counties[..i].iter().any(|o| o.name == county.name) {
-            c.bad(f("name"), format!("'{}' is used twice; allowed: unique names", county.name));
+            c.bad(
+                f("name"),
+                format!("'{}' is used twice; allowed: unique names", county.name),
+            );
         }
         c.positive(&f("population_share"), county.population_share);
         c.unit(&f("urban_share"), county.urban_share);
@@ -90,17 +110,35 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
     for (i, pair) in t.adjacency.iter().enumerate() {
         for n in pair {
             if !known(n) {
-                c.bad(format!("territory.adjacency[{i}]"), format!("names '{n}', which is not a county; allowed: {}", names.join(", ")));
+                c.bad(
+                    format!("territory.adjacency[{i}]"),
+                    format!(
+                        "names '{n}', which is not a county; allowed: {}",
+                        names.join(", ")
+                    ),
+                );
             }
         }
     }
     for (field, v) in [
         ("territory.grid_size_urban", t.grid_size_urban),
         ("territory.grid_size_rural", t.grid_size_rural),
-        ("territory.grids_per_community_urban", t.grids_per_community_urban),
-        ("territory.grids_per_community_rural", t.grids_per_community_rural),
-        ("territory.communities_per_township_urban", t.communities_per_township_urban),
-        ("territory.communities_per_township_rural", t.communities_per_township_rural),
+        (
+            "territory.grids_per_community_urban",
+            t.grids_per_community_urban,
+        ),
+        (
+            "territory.grids_per_community_rural",
+            t.grids_per_community_rural,
+        ),
+        (
+            "territory.communities_per_township_urban",
+            t.communities_per_township_urban,
+        ),
+        (
+            "territory.communities_per_township_rural",
+            t.communities_per_township_rural,
+        ),
     ] {
         c.count(field, v as u64, 1, 100_000);
     }
@@ -125,10 +163,16 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
         c.unit(field, v);
     }
     if p.elderly_share_urban.max(p.elderly_share_rural) + p.youth_share > 1.0 {
-        c.bad("population.youth_share", "plus an elderly share exceeds 1; allowed: youth + elderly ≤ 1");
+        c.bad(
+            "population.youth_share",
+            "plus an elderly share exceeds 1; allowed: youth + elderly ≤ 1",
+        );
     }
     if p.weak_same_township + p.weak_same_county > 1.0 {
-        c.bad("population.weak_same_county", "plus weak_same_township exceeds 1; allowed: their sum ≤ 1");
+        c.bad(
+            "population.weak_same_county",
+            "plus weak_same_township exceeds 1; allowed: their sum ≤ 1",
+        );
     }
     c.between("population.concentration", p.concentration, 0.5, 1000.0);
     c.count("population.strong_ties", p.strong_ties as u64, 0, 100);
@@ -141,21 +185,45 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
         ("government.grid_staff_rural", g.grid_staff_rural),
         ("government.community_staff_urban", g.community_staff_urban),
         ("government.community_staff_rural", g.community_staff_rural),
-        ("government.township_staff_per_1000_urban", g.township_staff_per_1000_urban),
-        ("government.township_staff_per_1000_rural", g.township_staff_per_1000_rural),
+        (
+            "government.township_staff_per_1000_urban",
+            g.township_staff_per_1000_urban,
+        ),
+        (
+            "government.township_staff_per_1000_rural",
+            g.township_staff_per_1000_rural,
+        ),
         ("government.county_staff_per_1000", g.county_staff_per_1000),
-        ("government.county_dept_staff_per_1000", g.county_dept_staff_per_1000),
-        ("government.city_centre_staff_per_1000", g.city_centre_staff_per_1000),
-        ("government.city_dept_staff_per_1000", g.city_dept_staff_per_1000),
+        (
+            "government.county_dept_staff_per_1000",
+            g.county_dept_staff_per_1000,
+        ),
+        (
+            "government.city_centre_staff_per_1000",
+            g.city_centre_staff_per_1000,
+        ),
+        (
+            "government.city_dept_staff_per_1000",
+            g.city_dept_staff_per_1000,
+        ),
         ("government.dispatch_hours", g.dispatch_hours),
         ("government.escalation_delay_days", g.escalation_delay_days),
         ("government.referral_delay_days", g.referral_delay_days),
         ("government.handoff_hours", g.handoff_hours),
         ("government.rural_work_penalty", g.rural_work_penalty),
-        ("government.cross_region_patience_days", g.cross_region_patience_days),
-        ("government.county_budget_per_1000", g.county_budget_per_1000),
+        (
+            "government.cross_region_patience_days",
+            g.cross_region_patience_days,
+        ),
+        (
+            "government.county_budget_per_1000",
+            g.county_budget_per_1000,
+        ),
         ("government.city_budget_per_1000", g.city_budget_per_1000),
-        ("government.leading_group_threshold", g.leading_group_threshold),
+        (
+            "government.leading_group_threshold",
+            g.leading_group_threshold,
+        ),
         ("government.mediations_per_staff", g.mediations_per_staff),
     ] {
         c.nonneg(field, v);
@@ -183,10 +251,18 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
         let name = serde_name(&cat);
         c.nonneg(&format!("issues.{name}.rate"), spec.rate);
         c.positive(&format!("issues.{name}.work_hours"), spec.work_hours);
-        c.count(&format!("issues.{name}.deadline_days"), spec.deadline_days as u64, 1, 3650);
+        c.count(
+            &format!("issues.{name}.deadline_days"),
+            spec.deadline_days as u64,
+            1,
+            3650,
+        );
         c.unit(&format!("issues.{name}.severity"), spec.severity);
     }
-    c.nonneg("issues.assistance_budget_units", s.issues.assistance_budget_units);
+    c.nonneg(
+        "issues.assistance_budget_units",
+        s.issues.assistance_budget_units,
+    );
     c.unit("issues.small_severity", s.issues.small_severity);
 
     let b = &s.behaviour;
@@ -194,7 +270,10 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
         ("behaviour.hardship_relax", b.hardship_relax),
         ("behaviour.trust_relax", b.trust_relax),
         ("behaviour.resolve_trust_gain", b.resolve_trust_gain),
-        ("behaviour.resolve_hardship_relief", b.resolve_hardship_relief),
+        (
+            "behaviour.resolve_hardship_relief",
+            b.resolve_hardship_relief,
+        ),
         ("behaviour.expire_trust_loss", b.expire_trust_loss),
         ("behaviour.expire_hardship", b.expire_hardship),
         ("behaviour.word_of_mouth", b.word_of_mouth),
@@ -224,7 +303,10 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
     c.nonneg("collective.presence_scale", k.presence_scale);
 
     if s.regimes.is_empty() {
-        c.bad("regimes", "is empty; allowed: at least one regime (e.g. [regimes.linkage])");
+        c.bad(
+            "regimes",
+            "is empty; allowed: at least one regime (e.g. [regimes.linkage])",
+        );
     }
     for (name, m) in &s.regimes {
         for (field, v) in m.fields() {
@@ -233,7 +315,11 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
     }
 
     // Shocks: windows inside the run, coefficients in range, targets that exist.
-    let territory = if c.problems.is_empty() { Some(Territory::build(&s.territory, s.run.residents)) } else { None };
+    let territory = if c.problems.is_empty() {
+        Some(Territory::build(&s.territory, s.run.residents))
+    } else {
+        None
+    };
     let mut epidemics = 0;
     for (i, shock) in s.shocks.iter().enumerate() {
         let f = |x: &str| format!("shocks[{i}].{x}");
@@ -258,7 +344,13 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
         }
         for n in &shock.target().counties {
             if !known(n) {
-                c.bad(f("target.counties"), format!("names '{n}', which is not a county; allowed: {}", names.join(", ")));
+                c.bad(
+                    f("target.counties"),
+                    format!(
+                        "names '{n}', which is not a county; allowed: {}",
+                        names.join(", ")
+                    ),
+                );
             }
         }
         if let Some(terr) = &territory
@@ -279,5 +371,8 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
 
 /// The snake_case name serde gives a unit enum variant.
 fn serde_name<T: serde::Serialize>(v: &T) -> String {
-    toml::Value::try_from(v).ok().and_then(|x| x.as_str().map(String::from)).unwrap_or_default()
+    toml::Value::try_from(v)
+        .ok()
+        .and_then(|x| x.as_str().map(String::from))
+        .unwrap_or_default()
 }
