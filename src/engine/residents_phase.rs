@@ -339,7 +339,12 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         }
         m.hardship[li] = hardship;
         m.activity_next[li] = next;
-        m.experience_next[li] = sh.experience_prev[iu] * b.experience_decay as f32;
+        let decayed = sh.experience_prev[iu] * b.experience_decay as f32;
+        m.experience_next[li] = if next == PROTESTING {
+            decayed.min(-(b.protest_voice as f32))
+        } else {
+            decayed
+        };
 
         // Tallies.
         let gain = (sh.resolved[iu] as f32 + 1.0) / (m.raised[li] as f32 + 2.0);

@@ -49,4 +49,7 @@ pub struct BehaviourSpec {
     /// Points earned per volunteering day, and their pull on volunteering again.
     pub points_per_day: f64,
     pub points_pull: f64,
+    /// Word-of-mouth signal a protester sends along its ties each day (negative: it lowers
+    /// trust around it), the channel by which protest spills over (交叠共振).
+    pub protest_voice: f64,
 }

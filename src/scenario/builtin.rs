@@ -257,6 +257,7 @@ pub fn xcity_baseline() -> Scenario {
             volunteer_hours: 2.0,
             points_per_day: 1.0,
             points_pull: 0.02,
+            protest_voice: 0.5,
         },
         collective: CollectiveSpec {
             k: 2.3,

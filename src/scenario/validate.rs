@@ -288,6 +288,7 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
         ("behaviour.volunteer_rate", b.volunteer_rate),
         ("behaviour.volunteer_stop", b.volunteer_stop),
         ("behaviour.points_pull", b.points_pull),
+        ("behaviour.protest_voice", b.protest_voice),
     ] {
         c.unit(field, v);
     }
