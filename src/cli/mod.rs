@@ -41,7 +41,7 @@ pub struct RunArgs {
     /// of the scenario (fragmented, integrated, linkage).
     #[arg(long = "regime", value_delimiter = ',')]
     pub regimes: Vec<String>,
-    /// Random seed (a whole number from 0 to 18446744073709551615). Default: the scenario's.
+    /// Random seed (a whole number from 0 to 9223372036854775807). Default: the scenario's.
     #[arg(long, value_parser = parse_seed, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Days to simulate (a whole number ≥ 1). Default: the scenario's. Shocks that end
@@ -69,11 +69,12 @@ fn whole<T: std::str::FromStr>(s: &str, what: &str, allowed: &str) -> Result<T, 
 }
 
 fn parse_seed(s: &str) -> Result<u64, String> {
-    whole(
-        s,
-        "the seed",
-        "a whole number from 0 to 18446744073709551615",
-    )
+    // TOML integers are signed 64-bit: a larger seed could not be read back from params.toml.
+    let allowed = "a whole number from 0 to 9223372036854775807";
+    match whole::<u64>(s, "the seed", allowed)? {
+        n if n <= i64::MAX as u64 => Ok(n),
+        _ => Err(format!("the seed must be {allowed}")),
+    }
 }
 
 fn parse_ticks(s: &str) -> Result<u32, String> {

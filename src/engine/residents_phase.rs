@@ -258,13 +258,13 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         let mut acc = 0.0f32;
         let sick = health == INFECTED;
         for cat in Category::RAISED {
-            let c = cat as usize;
-            let mut rate = sh.base_rates[c] * need * eff.rate_mult[c];
+            let k = cat as usize;
+            let mut rate = sh.base_rates[k] * need * eff.rate_mult[k];
             if laid_off && cat == Category::SocialAssistance {
                 rate *= eff.worker_assistance;
             }
             if sick {
-                rate += sh.epidemic.map_or(0.0, |ep| ep.sick_rates[c]);
+                rate += sh.epidemic.map_or(0.0, |ep| ep.sick_rates[k]);
             }
             acc += rate;
             if u < acc {

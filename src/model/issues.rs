@@ -73,7 +73,8 @@ impl Category {
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CategorySpec {
-    /// Issues per 1,000 residents per day, for a resident at hardship 0.5.
+    /// Issues per 1,000 residents per day, for a resident at hardship 0.5. (Not used for
+    /// `stability`: stability issues come from incidents, one per incident.)
     pub rate: f64,
     /// Staff-hours of work for an issue of severity 0.5.
     pub work_hours: f64,

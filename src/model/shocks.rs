@@ -189,7 +189,8 @@ fn d_supply_issue() -> f64 {
 
 /// An epidemic: SEIR over the tie graph. At `start`, `seed_share` of the residents in
 /// the target fall ill. Each day a susceptible resident is infected with probability
-/// `1 − Π (1 − β·w)` over infectious ties (w = 1 strong, the weak-tie weight otherwise),
+/// `1 − (1 − β)^W`, W the summed weight of its infectious ties (1 for a strong tie, the
+/// weak-tie weight for a weak one),
 /// β = `transmission · intensity`; exposed residents turn infectious after
 /// `incubation_days` and recover after `infectious_days` on average (geometric). The
 /// disease runs its course to the end of the run; during the window
@@ -302,7 +303,8 @@ fn d_rumour_damping() -> f64 {
 /// the window each believing weak tie passes it on with daily chance
 /// `spread · intensity · (1 − damping · information_sharing)`; strong ties inside the grid
 /// do not (neighbours know better). Believers lose `trust_loss_per_day` of trust a day and
-/// stop believing with daily chance `0.02 + debunk_rate · information_sharing`: an
+/// (scaled by intensity) and stop believing with daily chance
+/// `0.02 + debunk_rate · information_sharing`: an
 /// information platform both slows the rumour and debunks it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -63,6 +63,9 @@ impl Checks {
 
 /// Residents above which a scenario is refused (memory: about 200 bytes each).
 pub const MAX_RESIDENTS: u64 = 100_000_000;
+/// The largest seed: TOML integers are signed 64-bit, and a run's params.toml must read
+/// back.
+pub const MAX_SEED: u64 = i64::MAX as u64;
 /// Ticks above which a run is refused (a century of days).
 pub const MAX_TICKS: u64 = 36_500;
 
@@ -73,6 +76,7 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
     let r = &s.run;
     c.count("run.ticks", r.ticks as u64, 1, MAX_TICKS);
     c.count("run.residents", r.residents, 100, MAX_RESIDENTS);
+    c.count("run.seed", r.seed, 0, MAX_SEED);
     if r.burn_in >= r.ticks.max(1) {
         c.bad(
             "run.burn_in",
@@ -322,6 +326,7 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
         None
     };
     let mut epidemics = 0;
+    let mut rumours = 0;
     for (i, shock) in s.shocks.iter().enumerate() {
         let f = |x: &str| format!("shocks[{i}].{x}");
         let (start, end) = shock.window();
@@ -364,6 +369,12 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
             epidemics += 1;
             if epidemics > 1 {
                 c.bad(f("kind"), "is a second epidemic; allowed: one epidemic per scenario (one disease state per resident)");
+            }
+        }
+        if matches!(shock, Shock::Rumour(_)) {
+            rumours += 1;
+            if rumours > 1 {
+                c.bad(f("kind"), "is a second rumour; allowed: one rumour per scenario (one belief state per resident)");
             }
         }
     }
