@@ -125,6 +125,8 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
     let weak_w = sh.weak_tie_weight;
     let info = mech.information_sharing as f32;
     let social = mech.social as f32;
+    let epidemic_on = sh.epidemic.is_some();
+    let rumour_on = sh.rumour.is_some_and(|r| r.spread > 0.0);
     for (li, i) in chunk.residents.clone().enumerate() {
         let iu = i as usize;
         let g = sh.grid[iu] as usize;
@@ -144,8 +146,13 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             let a = sh.activity_prev[j];
             active_nb += (a == PROTESTING) as u32;
             vol_nb += (a == VOLUNTEERING) as u32;
-            infectious_w += w * (sh.health_prev[j] == INFECTED) as u32 as f32;
-            believing_weak += (k >= strong && sh.rumour_prev[j] == BELIEVES) as u32;
+            // Only read what a running process needs: each read is a cache miss.
+            if epidemic_on && sh.health_prev[j] == INFECTED {
+                infectious_w += w;
+            }
+            if rumour_on && k >= strong && sh.rumour_prev[j] == BELIEVES {
+                believing_weak += 1;
+            }
         }
         let (i64_, t64) = (i as u64, sh.tick as u64);
 
