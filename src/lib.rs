@@ -13,3 +13,4 @@ pub mod engine;
 pub mod model;
 pub mod output;
 pub mod scenario;
+pub mod validation;

@@ -3,6 +3,7 @@
 //! and exit code 2; nothing here panics on bad input.
 
 mod run;
+mod validate;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -30,6 +31,17 @@ pub enum Command {
         /// Built-in scenario name or path to a .toml file.
         scenario: String,
     },
+    /// Reproduce published models with the engine's machinery: all parts, or one of
+    /// epstein, epidemic, granovetter, drift. Exits 1 if any check fails.
+    Validate {
+        /// One part to run (default: all).
+        part: Option<String>,
+        /// Smaller sizes and fewer seeds (what `cargo test` runs).
+        #[arg(long)]
+        quick: bool,
+    },
+    /// Epstein's civil violence Model I on a torus; one CSV row per tick.
+    Epstein(validate::EpsteinArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -159,6 +171,8 @@ pub fn main() -> i32 {
             Ok(())
         }
         Command::Check { scenario } => check(&scenario),
+        Command::Validate { part, quick } => validate::validate(part.as_deref(), quick),
+        Command::Epstein(args) => validate::epstein(&args),
     };
     match result {
         Ok(()) => 0,

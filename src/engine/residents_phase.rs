@@ -13,10 +13,10 @@ use crate::model::collective::{CollectiveSpec, turns_active};
 use crate::model::issues::Category;
 use crate::model::mechanisms::Mechanisms;
 use crate::model::residents::{
-    ADULT, ELDERLY, EXPOSED, INFECTED, MEDIATED, PROTESTING, QUIET, RECOVERED, SUSCEPTIBLE, Ties,
+    ADULT, ELDERLY, INFECTED, MEDIATED, Outcomes, PROTESTING, QUIET, SUSCEPTIBLE, Ties,
     VOLUNTEERING, YOUTH,
 };
-use crate::model::shocks::{Effects, EpidemicNow, RumourNow};
+use crate::model::shocks::{Effects, EpidemicNow, RumourNow, next_health};
 use crate::model::unit;
 use std::ops::Range;
 
@@ -78,7 +78,6 @@ pub struct Shared<'a> {
     pub risk_aversion: &'a [f32],
     pub hardship_base: &'a [f32],
     pub trust_base: &'a [f32],
-    pub resolved: &'a [u16],
     pub health_prev: &'a [u8],
     pub rumour_prev: &'a [u8],
     pub epidemic: Option<EpidemicNow>,
@@ -94,7 +93,7 @@ pub struct ChunkMut<'a> {
     pub exposure: &'a mut [f32],
     pub points: &'a mut [f32],
     pub cooldown: &'a mut [u8],
-    pub raised: &'a mut [u16],
+    pub outcomes: &'a mut [Outcomes],
     pub activity_next: &'a mut [u8],
     pub experience_next: &'a mut [f32],
     pub health_next: &'a mut [u8],
@@ -125,6 +124,7 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
     let weak_w = sh.weak_tie_weight;
     let info = mech.information_sharing as f32;
     let social = mech.social as f32;
+    let memory = 1.0 - 1.0 / b.gain_memory_days.max(1.0) as f32;
     let epidemic_on = sh.epidemic.is_some();
     let rumour_on = sh.rumour.is_some_and(|r| r.spread > 0.0);
     for (li, i) in chunk.residents.clone().enumerate() {
@@ -165,29 +165,14 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             {
                 INFECTED
             }
-            (SUSCEPTIBLE, Some(ep)) if infectious_w > 0.0 => {
-                let p = 1.0 - (1.0 - ep.transmission).powf(infectious_w);
-                if stream(sh.seed, Purpose::Infection, i64_, t64).chance(p as f64) {
-                    EXPOSED
-                } else {
-                    SUSCEPTIBLE
-                }
-            }
-            (EXPOSED, Some(ep)) => {
-                if stream(sh.seed, Purpose::Infection, i64_, t64).chance(ep.p_onset as f64) {
-                    INFECTED
-                } else {
-                    EXPOSED
-                }
-            }
-            (INFECTED, Some(ep)) => {
-                if stream(sh.seed, Purpose::Infection, i64_, t64).chance(ep.p_recover as f64) {
-                    RECOVERED
-                } else {
-                    INFECTED
-                }
-            }
-            (h, _) => h,
+            (SUSCEPTIBLE, Some(_)) if infectious_w == 0.0 => SUSCEPTIBLE,
+            (h, Some(ep)) => next_health(
+                h,
+                infectious_w,
+                &ep,
+                stream(sh.seed, Purpose::Infection, i64_, t64).unit() as f32,
+            ),
+            (h, None) => h,
         };
         m.health_next[li] = health;
         let belief = match (sh.rumour_prev[iu], sh.rumour) {
@@ -289,7 +274,7 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
                     category: cat,
                     reported,
                 });
-                m.raised[li] = m.raised[li].saturating_add(1);
+                m.outcomes[li].raised += 1.0;
                 break;
             }
         }
@@ -354,7 +339,10 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         };
 
         // Tallies.
-        let gain = (sh.resolved[iu] as f32 + 1.0) / (m.raised[li] as f32 + 2.0);
+        let o = &mut m.outcomes[li];
+        let gain = o.gain();
+        o.raised *= memory;
+        o.resolved *= memory;
         let security = 1.0 - exposure;
         let t = &mut out.tally;
         t.residents += 1;

@@ -50,6 +50,8 @@ pub enum Purpose {
     Rumour = 17,
     /// Whether a working-age resident loses income in a closure (fixed per resident).
     Worker = 18,
+    /// Draws of the validation models (Epstein's grid, random graphs, thresholds).
+    Validation = 19,
 }
 
 /// The key of one stream: every field is something the draw is for.

@@ -325,7 +325,6 @@ impl World {
             risk_aversion: &r.risk_aversion,
             hardship_base: &r.hardship_base,
             trust_base: &r.trust_base,
-            resolved: &r.resolved,
             health_prev: &r.health,
             rumour_prev: &r.rumour,
             epidemic: self.pressures.epidemic,
@@ -338,7 +337,7 @@ impl World {
         let exposure = split_by(&mut r.exposure, ranges());
         let points = split_by(&mut r.points, ranges());
         let cooldown = split_by(&mut r.cooldown, ranges());
-        let raised = split_by(&mut r.raised, ranges());
+        let outcomes = split_by(&mut r.outcomes, ranges());
         let activity_next = split_by(&mut self.activity_next, ranges());
         let experience_next = split_by(&mut self.experience_next, ranges());
         let health_next = split_by(&mut self.health_next, ranges());
@@ -349,7 +348,7 @@ impl World {
             .zip(exposure)
             .zip(points)
             .zip(cooldown)
-            .zip(raised)
+            .zip(outcomes)
             .zip(activity_next)
             .zip(experience_next)
             .zip(health_next.into_iter().zip(rumour_next))
@@ -357,7 +356,7 @@ impl World {
                 |(
                     (
                         (
-                            (((((hardship, trust), exposure), points), cooldown), raised),
+                            (((((hardship, trust), exposure), points), cooldown), outcomes),
                             activity_next,
                         ),
                         experience_next,
@@ -369,7 +368,7 @@ impl World {
                     exposure,
                     points,
                     cooldown,
-                    raised,
+                    outcomes,
                     activity_next,
                     experience_next,
                     health_next,
@@ -981,7 +980,7 @@ impl World {
             res.trust[r] = unit(res.trust[r] + b.resolve_trust_gain as f32 * speed);
             res.hardship[r] =
                 unit(res.hardship[r] - b.resolve_hardship_relief as f32 * issue.severity);
-            res.resolved[r] = res.resolved[r].saturating_add(1);
+            res.outcomes[r].resolved += 1.0;
             self.experience_next[r] = (self.experience_next[r] + speed).clamp(-1.0, 1.0);
         }
     }

@@ -52,4 +52,7 @@ pub struct BehaviourSpec {
     /// Word-of-mouth signal a protester sends along its ties each day (negative: it lowers
     /// trust around it), the channel by which protest spills over (交叠共振).
     pub protest_voice: f64,
+    /// Days over which the sense of gain remembers one's issues (weights decay by
+    /// 1 − 1/days a day).
+    pub gain_memory_days: f64,
 }

@@ -95,10 +95,26 @@ pub struct Residents {
     /// Word-of-mouth signal this resident passes on: + after a fast resolution, − after
     /// an expiry; decays each tick.
     pub experience: Vec<f32>,
-    /// Issues raised and resolved (for the sense of gain, 获得感).
-    pub raised: Vec<u16>,
-    pub resolved: Vec<u16>,
+    /// Issues raised and resolved, each counted with a weight that decays with age
+    /// (`behaviour.gain_memory_days`): the sense of gain (获得感) looks at recent service.
+    pub outcomes: Vec<Outcomes>,
     pub ties: Ties,
+}
+
+/// Recency-weighted counts of one resident's issues.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Outcomes {
+    pub raised: f32,
+    pub resolved: f32,
+}
+
+impl Outcomes {
+    /// 获得感, the sense of gain: (resolved + 1) / (raised + 2), a Laplace-smoothed share
+    /// of one's recent issues that were resolved.
+    #[inline]
+    pub fn gain(&self) -> f32 {
+        (self.resolved + 1.0) / (self.raised + 2.0)
+    }
 }
 
 /// Tie graph in compressed rows: `targets[offsets[i]..offsets[i+1]]`, strong ties first,
@@ -144,8 +160,7 @@ impl Residents {
             points: vec![0.0; n],
             exposure: vec![0.0; n],
             experience: vec![0.0; n],
-            raised: vec![0; n],
-            resolved: vec![0; n],
+            outcomes: vec![Outcomes::default(); n],
             ties: Ties {
                 offsets: Vec::new(),
                 targets: Vec::new(),

@@ -514,6 +514,23 @@ pub struct EpidemicNow {
     pub staff_sickness: f32,
 }
 
+/// One day of the disease for one person (the SEIR rule of [`Epidemic`], shared by the
+/// engine and the validation models): `infectious_weight` is the summed weight of
+/// infectious contacts, `u` a uniform draw in [0,1).
+#[inline]
+pub fn next_health(state: u8, infectious_weight: f32, ep: &EpidemicNow, u: f32) -> u8 {
+    use super::residents::{EXPOSED, INFECTED, RECOVERED, SUSCEPTIBLE};
+    match state {
+        SUSCEPTIBLE if infectious_weight > 0.0 => {
+            let p = 1.0 - (1.0 - ep.transmission).powf(infectious_weight);
+            if u < p { EXPOSED } else { SUSCEPTIBLE }
+        }
+        EXPOSED if u < ep.p_onset => INFECTED,
+        INFECTED if u < ep.p_recover => RECOVERED,
+        s => s,
+    }
+}
+
 /// The rumour process this tick (present from the rumour's start to the run's end).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RumourNow {

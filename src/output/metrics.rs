@@ -138,7 +138,7 @@ pub const TICK_METRICS: &[TickMetric] = &[
     },
     TickMetric {
         name: "gain",
-        about: "获得感, sense of gain: mean of (own issues resolved + 1) / (raised + 2), 0-1",
+        about: "获得感, sense of gain: mean of (own recent issues resolved + 1) / (recent raised + 2), issues weighted by recency (behaviour.gain_memory_days), 0-1",
         value: |w| per_resident(w, |t| t.gain),
     },
     TickMetric {

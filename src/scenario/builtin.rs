@@ -258,6 +258,7 @@ pub fn xcity_baseline() -> Scenario {
             points_per_day: 1.0,
             points_pull: 0.02,
             protest_voice: 0.5,
+            gain_memory_days: 180.0,
         },
         collective: CollectiveSpec {
             k: 2.3,

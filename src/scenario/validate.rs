@@ -299,6 +299,12 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
     c.nonneg("behaviour.elderly_need", b.elderly_need);
     c.between("behaviour.volunteer_hours", b.volunteer_hours, 0.0, 24.0);
     c.nonneg("behaviour.points_per_day", b.points_per_day);
+    c.between(
+        "behaviour.gain_memory_days",
+        b.gain_memory_days,
+        1.0,
+        36500.0,
+    );
 
     let k = &s.collective;
     c.nonneg("collective.k", k.k);

@@ -1,0 +1,151 @@
+//! `linkage validate` and `linkage epstein`.
+
+use super::Failure;
+use crate::validation::checks::{self, Check, PARTS, Size};
+use crate::validation::epstein::{self, Neighbourhood, Params, Rule};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+pub fn validate(part: Option<&str>, quick: bool) -> Result<(), Failure> {
+    let parts: Vec<&str> = match part {
+        None => PARTS.to_vec(),
+        Some(p) if PARTS.contains(&p) => vec![p],
+        Some(p) => {
+            return Err(Failure::input(format!(
+                "unknown validation part '{p}'; allowed: {}",
+                PARTS.join(", ")
+            )));
+        }
+    };
+    let size = if quick { Size::Quick } else { Size::Full };
+    let mut all: Vec<Check> = Vec::new();
+    for p in parts {
+        let started = Instant::now();
+        eprintln!("validating {p} ...");
+        let checks = checks::run_part(p, size).expect("part exists");
+        for c in &checks {
+            println!(
+                "{} {:<11} {}",
+                if c.pass { "PASS" } else { "FAIL" },
+                c.part,
+                c.name
+            );
+            println!(
+                "     target: {}  ours: {}  tolerance: {}",
+                c.target, c.ours, c.tolerance
+            );
+        }
+        eprintln!("  {p}: {:.1} s", started.elapsed().as_secs_f64());
+        all.extend(checks);
+    }
+    let failed = all.iter().filter(|c| !c.pass).count();
+    println!("\n{} passed, {} failed", all.len() - failed, failed);
+    if failed > 0 {
+        return Err(Failure {
+            code: 1,
+            message: format!("{failed} validation check(s) failed"),
+        });
+    }
+    Ok(())
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct EpsteinArgs {
+    /// Legitimacy L in [0,1].
+    #[arg(long, default_value_t = 0.82, value_parser = unit)]
+    pub legitimacy: f64,
+    /// Share of sites with a cop, in [0,1].
+    #[arg(long, default_value_t = 0.04, value_parser = unit)]
+    pub cop_density: f64,
+    /// Share of sites with a citizen, in [0,1] (cops + citizens ≤ 1).
+    #[arg(long, default_value_t = 0.7, value_parser = unit)]
+    pub citizen_density: f64,
+    /// Vision v in sites (1 to 20).
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=20))]
+    pub vision: u16,
+    /// Maximum jail term in ticks, or "inf".
+    #[arg(long, default_value = "30", value_parser = jail)]
+    pub max_jail: JailTerm,
+    /// Activation threshold T in [0,1].
+    #[arg(long, default_value_t = 0.1, value_parser = unit)]
+    pub threshold: f64,
+    /// How C/A enters the arrest estimate.
+    #[arg(long, value_enum, default_value = "floor")]
+    pub rule: Rule,
+    /// Shape of vision.
+    #[arg(long, value_enum, default_value = "cross")]
+    pub neighbourhood: Neighbourhood,
+    /// Ticks to run (1 to 1000000).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub ticks: u32,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write tick,quiet,active,jailed to this file (default: standard output).
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+}
+
+fn unit(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err("must be a number from 0 to 1".into()),
+    }
+}
+
+/// A jail term: ticks, or `None` for infinite.
+#[derive(Clone, Copy, Debug)]
+pub struct JailTerm(pub Option<u32>);
+
+fn jail(s: &str) -> Result<JailTerm, String> {
+    if s.trim().eq_ignore_ascii_case("inf") {
+        return Ok(JailTerm(None));
+    }
+    s.trim()
+        .parse::<u32>()
+        .map(|v| JailTerm(Some(v)))
+        .map_err(|_| "must be a whole number ≥ 0 or 'inf'".into())
+}
+
+pub fn epstein(a: &EpsteinArgs) -> Result<(), Failure> {
+    if a.cop_density + a.citizen_density > 1.0 {
+        return Err(Failure::input(format!(
+            "cop density {} plus citizen density {} exceed 1; allowed: a sum ≤ 1",
+            a.cop_density, a.citizen_density
+        )));
+    }
+    let mut p = Params::epstein(a.vision as usize, a.legitimacy, a.max_jail.0, a.cop_density);
+    p.citizen_density = a.citizen_density;
+    p.threshold = a.threshold;
+    p.rule = a.rule;
+    p.neighbourhood = a.neighbourhood;
+    p.ticks = a.ticks;
+    p.seed = a.seed;
+    let started = Instant::now();
+    let series = epstein::run(&p);
+    let seconds = started.elapsed().as_secs_f64();
+    let mut text = String::from("tick,quiet,active,jailed\n");
+    for (t, c) in series.iter().enumerate() {
+        text.push_str(&format!("{t},{},{},{}\n", c.quiet, c.active, c.jailed));
+    }
+    match &a.csv {
+        Some(path) => {
+            let tmp = path.with_extension("csv.tmp");
+            let fail =
+                |e: std::io::Error| Failure::input(format!("cannot write {}: {e}", path.display()));
+            std::fs::write(&tmp, &text).map_err(fail)?;
+            std::fs::rename(&tmp, path).map_err(fail)?;
+        }
+        None => {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        }
+    }
+    let agents = ((p.citizen_density + p.cop_density) * (p.width * p.height) as f64).round();
+    eprintln!(
+        "{} ticks in {:.3} s: {:.1} million agent-steps per second",
+        p.ticks,
+        seconds,
+        agents * p.ticks as f64 / seconds / 1e6
+    );
+    Ok(())
+}
