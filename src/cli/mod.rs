@@ -39,6 +39,9 @@ pub enum Command {
         /// Smaller sizes and fewer seeds (what `cargo test` runs).
         #[arg(long)]
         quick: bool,
+        /// Also draw the validation charts (SVG) into this folder.
+        #[arg(long)]
+        charts: Option<std::path::PathBuf>,
     },
     /// Epstein's civil violence Model I on a torus; one CSV row per tick.
     Epstein(validate::EpsteinArgs),
@@ -171,7 +174,7 @@ pub fn main() -> i32 {
             Ok(())
         }
         Command::Check { scenario } => check(&scenario),
-        Command::Validate { part, quick } => validate::validate(part.as_deref(), quick),
+        Command::Validate { part, quick, charts } => validate::validate(part.as_deref(), quick, charts.as_deref()),
         Command::Epstein(args) => validate::epstein(&args),
     };
     match result {

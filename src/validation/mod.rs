@@ -7,3 +7,4 @@ pub mod checks;
 pub mod epstein;
 pub mod granovetter;
 pub mod sir;
+pub mod charts;
