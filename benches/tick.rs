@@ -2,7 +2,7 @@
 //! 10,000 and 100,000 residents, on 1 and 2 threads. Criterion reports time per run;
 //! resident-ticks per second = residents × 30 / time.
 //!
-//! `cargo bench --bench tick`. The end-to-end figure of `linkage run` (3 regimes ×
+//! Also Epstein's Model I (`epstein_1000_ticks`). `cargo bench --bench tick`. The end-to-end figure of `linkage run` (3 regimes ×
 //! 100,000 residents × 365 ticks) is printed by the run itself.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -40,5 +40,24 @@ fn ticks(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ticks);
+/// Epstein's Model I: 40×40, vision 7, 1,000 ticks (target: well under a second).
+fn epstein(c: &mut Criterion) {
+    use linkage::validation::epstein::{Neighbourhood, Params, run};
+    let mut group = c.benchmark_group("epstein_1000_ticks");
+    group.sample_size(10);
+    for nb in [Neighbourhood::Cross, Neighbourhood::Disc] {
+        let mut p = Params::epstein(7, 0.82, Some(30), 0.04);
+        p.neighbourhood = nb;
+        p.ticks = 1000;
+        group.throughput(Throughput::Elements(1184 * 1000));
+        group.bench_with_input(
+            BenchmarkId::from_parameter(format!("{nb:?}")),
+            &p,
+            |b, p| b.iter(|| run(p)),
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, ticks, epstein);
 criterion_main!(benches);

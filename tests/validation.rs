@@ -160,11 +160,23 @@ fn bad_validation_input_exits_two() {
 #[test]
 fn validate_draws_its_charts() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("linkage").unwrap().args(["validate", "granovetter", "--quick", "--charts"]).arg(tmp.path()).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::cargo_bin("linkage")
+        .unwrap()
+        .args(["validate", "granovetter", "--quick", "--charts"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for f in ["epstein-run2.svg", "epidemic-final-size.svg"] {
         let svg = std::fs::read_to_string(tmp.path().join(f)).unwrap();
-        assert!(svg.starts_with("<svg") && svg.contains("<polyline") && svg.len() > 5000, "{f} is a drawn chart");
+        assert!(
+            svg.starts_with("<svg") && svg.contains("<polyline") && svg.len() > 5000,
+            "{f} is a drawn chart"
+        );
     }
     assert!(String::from_utf8_lossy(&out.stdout).contains("3 passed, 0 failed"));
 }

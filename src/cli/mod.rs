@@ -174,7 +174,11 @@ pub fn main() -> i32 {
             Ok(())
         }
         Command::Check { scenario } => check(&scenario),
-        Command::Validate { part, quick, charts } => validate::validate(part.as_deref(), quick, charts.as_deref()),
+        Command::Validate {
+            part,
+            quick,
+            charts,
+        } => validate::validate(part.as_deref(), quick, charts.as_deref()),
         Command::Epstein(args) => validate::epstein(&args),
     };
     match result {

@@ -7,7 +7,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-pub fn validate(part: Option<&str>, quick: bool, charts: Option<&std::path::Path>) -> Result<(), Failure> {
+pub fn validate(
+    part: Option<&str>,
+    quick: bool,
+    charts: Option<&std::path::Path>,
+) -> Result<(), Failure> {
     let parts: Vec<&str> = match part {
         None => PARTS.to_vec(),
         Some(p) if PARTS.contains(&p) => vec![p],
@@ -20,10 +24,12 @@ pub fn validate(part: Option<&str>, quick: bool, charts: Option<&std::path::Path
     };
     let size = if quick { Size::Quick } else { Size::Full };
     if let Some(dir) = charts {
-        let fail = |e: String| Failure::input(format!("cannot draw charts in {}: {e}", dir.display()));
+        let fail =
+            |e: String| Failure::input(format!("cannot draw charts in {}: {e}", dir.display()));
         std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
         crate::validation::charts::epstein_run2(&dir.join("epstein-run2.svg")).map_err(fail)?;
-        crate::validation::charts::epidemic_final_size(&dir.join("epidemic-final-size.svg")).map_err(fail)?;
+        crate::validation::charts::epidemic_final_size(&dir.join("epidemic-final-size.svg"))
+            .map_err(fail)?;
         eprintln!("charts written to {}", dir.display());
     }
     let mut all: Vec<Check> = Vec::new();

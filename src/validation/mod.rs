@@ -3,8 +3,8 @@
 //! random graphs and well mixed (the epidemic shock's own infection rule), Granovetter's
 //! threshold model, and the stationarity of the default scenario without shocks.
 
+pub mod charts;
 pub mod checks;
 pub mod epstein;
 pub mod granovetter;
 pub mod sir;
-pub mod charts;
