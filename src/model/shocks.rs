@@ -118,20 +118,20 @@ impl Target {
     }
 }
 
-fn d_emergency_surge() -> f64 {
-    40.0
+/// Serde default functions for shock coefficients: `name = value;` defines
+/// `fn name() -> f64 { value }`.
+macro_rules! defaults {
+    ($($name:ident = $value:expr;)*) => {
+        $(fn $name() -> f64 { $value })*
+    };
 }
-fn d_facility_surge() -> f64 {
-    2.0
-}
-fn d_assistance_surge() -> f64 {
-    1.5
-}
-fn d_flood_hardship() -> f64 {
-    0.01
-}
-fn d_capacity_loss() -> f64 {
-    0.4
+
+defaults! {
+    d_emergency_surge = 40.0;
+    d_facility_surge = 2.0;
+    d_assistance_surge = 1.5;
+    d_flood_hardship = 0.01;
+    d_capacity_loss = 0.4;
 }
 
 /// A flood (洪涝): a sudden onset that recedes linearly over its duration. It raises
@@ -162,29 +162,15 @@ pub struct Flood {
     pub capacity_loss: f64,
 }
 
-fn d_seed_share() -> f64 {
-    0.002
-}
-fn d_transmission() -> f64 {
-    0.04
-}
-fn d_incubation() -> f64 {
-    3.0
-}
-fn d_infectious() -> f64 {
-    7.0
-}
-fn d_quarantine() -> f64 {
-    0.5
-}
-fn d_staff_sickness() -> f64 {
-    1.0
-}
-fn d_health_issue() -> f64 {
-    0.03
-}
-fn d_supply_issue() -> f64 {
-    0.01
+defaults! {
+    d_seed_share = 0.002;
+    d_transmission = 0.04;
+    d_incubation = 3.0;
+    d_infectious = 7.0;
+    d_quarantine = 0.5;
+    d_staff_sickness = 1.0;
+    d_health_issue = 0.03;
+    d_supply_issue = 0.01;
 }
 
 /// An epidemic: SEIR over the tie graph. At `start`, `seed_share` of the residents in
@@ -224,14 +210,10 @@ pub struct Epidemic {
     pub supply_issue_rate: f64,
 }
 
-fn d_worker_share() -> f64 {
-    0.3
-}
-fn d_closure_hardship() -> f64 {
-    0.01
-}
-fn d_closure_assistance() -> f64 {
-    4.0
+defaults! {
+    d_worker_share = 0.3;
+    d_closure_hardship = 0.01;
+    d_closure_assistance = 4.0;
 }
 
 /// An economic closure (a factory closes): `intensity · worker_share` of the working-age
@@ -253,14 +235,10 @@ pub struct Closure {
     pub assistance_surge: f64,
 }
 
-fn d_land_hardship() -> f64 {
-    0.012
-}
-fn d_land_trust() -> f64 {
-    0.012
-}
-fn d_land_disputes() -> f64 {
-    3.0
+defaults! {
+    d_land_hardship = 0.012;
+    d_land_trust = 0.012;
+    d_land_disputes = 3.0;
 }
 
 /// Contentious policy (land requisition, 征地): in the target (typically one township)
@@ -283,20 +261,12 @@ pub struct LandDispute {
     pub dispute_surge: f64,
 }
 
-fn d_rumour_seed() -> f64 {
-    0.01
-}
-fn d_rumour_spread() -> f64 {
-    0.25
-}
-fn d_rumour_trust() -> f64 {
-    0.01
-}
-fn d_rumour_debunk() -> f64 {
-    0.15
-}
-fn d_rumour_damping() -> f64 {
-    0.8
+defaults! {
+    d_rumour_seed = 0.01;
+    d_rumour_spread = 0.25;
+    d_rumour_trust = 0.01;
+    d_rumour_debunk = 0.15;
+    d_rumour_damping = 0.8;
 }
 
 /// A rumour (谣言): at `start`, `seed_share` of the target's residents believe it. During
@@ -325,11 +295,9 @@ pub struct Rumour {
     pub damping: f64,
 }
 
-fn d_staff_cut() -> f64 {
-    0.3
-}
-fn d_budget_cut() -> f64 {
-    0.6
+defaults! {
+    d_staff_cut = 0.3;
+    d_budget_cut = 0.6;
 }
 
 /// A fiscal cut: in the target counties (every county and the city when none is named)
