@@ -3,6 +3,7 @@
 //! and exit code 2; nothing here panics on bad input.
 
 mod run;
+mod sweep;
 mod validate;
 
 use clap::{Args, Parser, Subcommand};
@@ -45,6 +46,17 @@ pub enum Command {
     },
     /// Epstein's civil violence Model I on a torus; one CSV row per tick.
     Epstein(validate::EpsteinArgs),
+    /// Run an experiment: every cell × replicate, in parallel, resumable.
+    Sweep(sweep::SweepArgs),
+    /// Combine shard folders of one sweep into one runs.csv and summary.csv.
+    Merge {
+        /// Shard folders.
+        #[arg(required = true)]
+        dirs: Vec<std::path::PathBuf>,
+        /// Output folder.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
@@ -180,6 +192,8 @@ pub fn main() -> i32 {
             charts,
         } => validate::validate(part.as_deref(), quick, charts.as_deref()),
         Command::Epstein(args) => validate::epstein(&args),
+        Command::Sweep(args) => sweep::sweep(&args),
+        Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
     };
     match result {
         Ok(()) => 0,

@@ -52,6 +52,10 @@ pub enum Purpose {
     Worker = 18,
     /// Draws of the validation models (Epstein's grid, random graphs, thresholds).
     Validation = 19,
+    /// The seed of one run of a sweep (agent = cell, tick = replicate).
+    Sweep = 20,
+    /// Experimental designs (Latin hypercube permutations and offsets).
+    Design = 21,
 }
 
 /// The key of one stream: every field is something the draw is for.
@@ -98,6 +102,11 @@ impl Stream {
     #[inline]
     pub fn below(&mut self, n: usize) -> usize {
         self.0.random_range(0..n)
+    }
+
+    /// A uniform 64-bit integer.
+    pub fn word(&mut self) -> u64 {
+        self.0.random::<u64>()
     }
 
     /// The underlying generator, for `rand_distr` distributions.

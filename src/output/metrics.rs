@@ -291,6 +291,8 @@ pub struct Summary {
     pub protester_days: u64,
     pub staff_hours: f64,
     pub coordination_hours: f64,
+    pub orgs_active_end: u64,
+    pub orgs_linked_inactive_end: u64,
     /// Resilience of each headline metric (`None` without a shock).
     pub resilience: Vec<(&'static str, Option<Resilience>)>,
 }
@@ -353,6 +355,8 @@ pub fn summarise(
         protester_days: sum(|t| t.protesters),
         staff_hours: rows.iter().map(|t| t.staff_hours).sum(),
         coordination_hours: rows.iter().map(|t| t.coordination_hours).sum(),
+        orgs_active_end: last.orgs_active,
+        orgs_linked_inactive_end: last.orgs_linked_inactive,
         resilience,
     }
 }
@@ -379,6 +383,14 @@ pub const SUMMARY_COLUMNS: &[(&str, &str)] = &[
     ("protester_days", "sum over days of residents protesting"),
     ("staff_hours", "staff-hours used"),
     ("coordination_hours", "staff-hours of coordination"),
+    (
+        "orgs_active_end",
+        "social organisations active on the last day",
+    ),
+    (
+        "orgs_linked_inactive_end",
+        "organisations linked but not acting (只联不动) on the last day",
+    ),
 ];
 
 /// Resilience columns, per headline metric `m`: `m_baseline`, `m_fall_pct`,
@@ -413,6 +425,8 @@ impl Summary {
             self.protester_days.to_string(),
             f(self.staff_hours),
             f(self.coordination_hours),
+            self.orgs_active_end.to_string(),
+            self.orgs_linked_inactive_end.to_string(),
         ];
         for (_, r) in &self.resilience {
             match r {

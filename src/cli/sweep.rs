@@ -1,0 +1,206 @@
+//! `linkage sweep` and `linkage merge`.
+
+use super::Failure;
+use crate::experiment::plan::{self, Overrides, Scale};
+use crate::experiment::sweep::{self, Options, SweepError};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct SweepArgs {
+    /// Experiment file (TOML; see docs/experiments.md).
+    pub experiment: PathBuf,
+    /// Output folder. Default: runs/<experiment name>/ (so the same command resumes).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Runs at once (≥ 1). Default: all cores.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Override the replicates per cell (≥ 1).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub replicates: Option<u32>,
+    /// Override the days per run (≥ 1).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub ticks: Option<u32>,
+    /// Override the population: small (5,000), default, full (3,200,000).
+    #[arg(long, value_enum)]
+    pub scale: Option<Scale>,
+    /// Run only shard K of N (runs whose id mod N is K − 1), e.g. 2/8.
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+    /// Discard what the output folder holds and start over.
+    #[arg(long)]
+    pub restart: bool,
+    /// No progress bar and no notes on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let bad = || "the shard must be K/N with 1 ≤ K ≤ N (e.g. 2/8)".to_string();
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+fn fail(e: SweepError) -> Failure {
+    match e {
+        SweepError::Input(m) => Failure::input(m),
+        SweepError::Io(m) => Failure {
+            code: 1,
+            message: m,
+        },
+    }
+}
+
+pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
+    let overrides = Overrides {
+        replicates: a.replicates,
+        ticks: a.ticks,
+        scale: a.scale,
+    };
+    let plan =
+        plan::load(&a.experiment, overrides).map_err(|errors| Failure::input(errors.join("\n")))?;
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("runs").join(&plan.experiment.name));
+    let threads = a
+        .threads
+        .map(|t| t as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Failure {
+            code: 1,
+            message: format!("cannot start {threads} threads: {e}"),
+        })?;
+    let total = sweep::shard_runs(&plan, a.shard).len() as u64;
+    let bar = if a.quiet {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix} [{bar:30}] {pos}/{len} runs  {elapsed_precise} eta {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(plan.experiment.name.clone());
+        bar
+    };
+    let started = Instant::now();
+    let bar2 = bar.clone();
+    let options = Options {
+        shard: a.shard,
+        restart: a.restart,
+        on_run: Box::new(move || bar2.inc(1)),
+    };
+    // Runs already in the folder count as done for the bar.
+    let result = pool
+        .install(|| sweep::run(&plan, &out, &options))
+        .map_err(fail)?;
+    bar.finish_and_clear();
+    if !a.quiet {
+        eprintln!(
+            "{}: {} runs ({} already done, {} run now) in {:.1} s on {threads} thread{}; wrote {}/{{runs.csv, summary.csv}}",
+            plan.experiment.name,
+            result.total,
+            result.already_done,
+            result.ran,
+            started.elapsed().as_secs_f64(),
+            if threads == 1 { "" } else { "s" },
+            out.display()
+        );
+    }
+    print_headline(&out);
+    Ok(())
+}
+
+/// The headline table: per cell, the means of a few key metrics.
+fn print_headline(dir: &Path) {
+    let Ok(mut r) = csv::Reader::from_path(dir.join("summary.csv")) else {
+        return;
+    };
+    let Ok(h) = r.headers().cloned() else { return };
+    let h: Vec<String> = h.iter().map(String::from).collect();
+    let n_idx = h.iter().position(|x| x == "n").unwrap_or(0);
+    let picks: Vec<usize> = [
+        "resolution_rate_mean",
+        "trust_end_mean",
+        "happiness_end_mean",
+        "incidents_mean",
+    ]
+    .iter()
+    .filter_map(|m| h.iter().position(|x| x == m))
+    .collect();
+    let mut rows = vec![];
+    let mut head: Vec<String> = h[..=n_idx].to_vec();
+    head.extend(
+        picks
+            .iter()
+            .map(|&i| h[i].trim_end_matches("_mean").to_string()),
+    );
+    rows.push(head);
+    for rec in r.records().flatten() {
+        let mut row: Vec<String> = rec.iter().take(n_idx + 1).map(String::from).collect();
+        row.extend(picks.iter().map(|&i| {
+            rec.get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .map_or("-".into(), |v| format!("{v:.3}"))
+        }));
+        rows.push(row);
+    }
+    let width: Vec<usize> = (0..rows[0].len())
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.get(c).map_or(0, |x| x.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for (k, row) in rows.iter().enumerate() {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&width)
+            .map(|(c, &w)| format!("{c:>w$}"))
+            .collect();
+        println!("{}", line.join("  "));
+        if k == 0 {
+            println!(
+                "{}",
+                width
+                    .iter()
+                    .map(|&w| "-".repeat(w))
+                    .collect::<Vec<_>>()
+                    .join("  ")
+            );
+        }
+    }
+}
+
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
+    let (rows, total) = sweep::merge(dirs, out).map_err(fail)?;
+    eprintln!(
+        "merged {} folders: {rows} of {total} runs into {}/{{runs.csv, summary.csv}}",
+        dirs.len(),
+        out.display()
+    );
+    if (rows as u64) < total {
+        eprintln!(
+            "note: {} runs are missing; run the remaining shards and merge again",
+            total - rows as u64
+        );
+    }
+    print_headline(out);
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! The experiment file. Example:
+//!
+//! ```toml
+//! name = "link-strength"
+//! description = "Social linkage against link strength"
+//! seed = 7
+//! scenarios = ["xcity-flood"]          # built-in names or paths (relative to this file)
+//! regimes = ["linkage"]                # default: every regime of the scenario
+//! replicates = 10
+//! ticks = 200                          # optional override of the scenario's
+//! residents = 20000                    # optional override
+//! metrics = ["resolution_rate", "trust_end"]   # default: every summary metric
+//!
+//! [design]
+//! kind = "grid"                        # grid | lhs (with samples = N) | oat
+//!
+//! [[factors]]
+//! path = "population.link_strength"    # any numeric scenario field; mechanism.X is the
+//! values = [0.1, 0.3, 0.5, 0.7, 0.9]   # run's own regime; lhs takes range = [lo, hi]
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub seed: u64,
+    pub scenarios: Vec<String>,
+    #[serde(default)]
+    pub regimes: Vec<String>,
+    pub replicates: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticks: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub residents: Option<u64>,
+    #[serde(default)]
+    pub metrics: Vec<String>,
+    #[serde(default)]
+    pub design: Design,
+    #[serde(default)]
+    pub factors: Vec<Factor>,
+}
+
+/// How factor settings are chosen.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Design {
+    /// Every combination of every factor's `values` (full factorial).
+    #[default]
+    Grid,
+    /// `samples` points of a Latin hypercube over every factor's `range`.
+    Lhs { samples: u32 },
+    /// One at a time: the base point (the scenario as it is), then each factor set to
+    /// each of its `values` with the others at base.
+    Oat,
+}
+
+/// A parameter to vary, by its path in the scenario (`population.link_strength`,
+/// `shocks[0].intensity`) or `mechanism.<name>` for the run's regime.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Factor {
+    pub path: String,
+    #[serde(default)]
+    pub values: Vec<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<[f64; 2]>,
+}
