@@ -145,15 +145,21 @@ pub fn load(path: &Path, overrides: Overrides) -> Result<Plan, Vec<String>> {
         )]);
     }
     let experiment: Experiment = toml::from_str(&text).map_err(|e| {
-        let at = e.span().map_or(String::new(), |sp| {
+        let (at, line) = e.span().map_or((String::new(), String::new()), |sp| {
             let before = &text[..sp.start.min(text.len())];
-            format!(
-                ":{}:{}",
-                before.matches('\n').count() + 1,
-                before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1
+            let n = before.matches('\n').count();
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let line = text.lines().nth(n).unwrap_or("").trim().to_string();
+            (
+                format!(":{}:{col}", n + 1),
+                if line.is_empty() {
+                    line
+                } else {
+                    format!(" (in `{line}`)")
+                },
             )
         });
-        vec![format!("{label}{at}: {}", e.message().trim())]
+        vec![format!("{label}{at}: {}{line}", e.message().trim())]
     })?;
     plan(
         experiment,
@@ -287,10 +293,12 @@ pub fn plan(mut e: Experiment, dir: &Path, o: Overrides, label: &str) -> Result<
         toml::to_string(&e).unwrap_or_default()
     );
     for name in &e.scenarios {
-        let target = if crate::scenario::builtin::NAMES.contains(&name.as_str()) {
-            name.clone()
-        } else {
+        // Names are built-ins; anything that looks like a path is relative to the file.
+        let is_path = name.ends_with(".toml") || name.contains('/');
+        let target = if is_path {
             dir.join(name).display().to_string()
+        } else {
+            name.clone()
         };
         let mut base = match Scenario::load(&target) {
             Ok(s) => s,

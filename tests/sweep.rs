@@ -1,0 +1,381 @@
+//! Sweeps: resume after kill -9, shard + merge equality, statistics, bad experiment files.
+
+use assert_cmd::Command;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// A small experiment: 2 regimes × 3 link strengths × 4 replicates = 24 short runs.
+const SMALL: &str = r#"
+name = "small"
+seed = 5
+scenarios = ["xcity-flood"]
+regimes = ["fragmented", "linkage"]
+replicates = 4
+ticks = 150
+residents = 1500
+metrics = ["resolution_rate", "trust_end", "incidents", "service_rate_loss_area"]
+
+[design]
+kind = "grid"
+
+[[factors]]
+path = "population.link_strength"
+values = [0.2, 0.6, 1.0]
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn sweep(exp: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    Command::cargo_bin("linkage")
+        .unwrap()
+        .arg("sweep")
+        .arg(exp)
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet")
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_sweep_writes_one_row_per_run_and_a_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = write(tmp.path(), "small.toml", SMALL);
+    let out = sweep(&exp, &tmp.path().join("a"), &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let runs = std::fs::read_to_string(tmp.path().join("a/runs.csv")).unwrap();
+    let lines: Vec<&str> = runs.lines().collect();
+    assert_eq!(
+        lines[0],
+        "run,cell,replicate,seed,scenario,regime,population.link_strength,resolution_rate,trust_end,incidents,service_rate_loss_area"
+    );
+    assert_eq!(lines.len(), 25);
+    for (i, l) in lines[1..].iter().enumerate() {
+        assert!(l.starts_with(&format!("{i},")), "sorted by run id: {l}");
+    }
+    let summary = std::fs::read_to_string(tmp.path().join("a/summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 7, "6 cells");
+    assert!(
+        summary
+            .lines()
+            .next()
+            .unwrap()
+            .contains("resolution_rate_ci95_low")
+    );
+    assert!(
+        summary.lines().nth(1).unwrap().contains(",4,"),
+        "n = 4 replicates"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("resolution_rate"),
+        "headline table"
+    );
+    // Seeds depend on (experiment seed, cell, replicate), never on order or threads.
+    let one = sweep(&exp, &tmp.path().join("b"), &["--threads", "1"]);
+    assert!(one.status.success());
+    assert_eq!(
+        std::fs::read(tmp.path().join("b/runs.csv")).unwrap(),
+        runs.as_bytes()
+    );
+}
+
+#[test]
+fn a_killed_sweep_resumes_to_the_same_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = write(tmp.path(), "small.toml", SMALL);
+    assert!(sweep(&exp, &tmp.path().join("whole"), &[]).status.success());
+    let whole = std::fs::read(tmp.path().join("whole/runs.csv")).unwrap();
+    let dir = tmp.path().join("killed");
+    let bin = assert_cmd::cargo::cargo_bin("linkage");
+    for attempt in 0..2 {
+        // Start, wait for a few rows, kill -9.
+        let mut child = std::process::Command::new(&bin)
+            .arg("sweep")
+            .arg(&exp)
+            .arg("--out")
+            .arg(&dir)
+            .arg("--quiet")
+            .arg("--threads")
+            .arg("1")
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        loop {
+            let rows = std::fs::read_to_string(dir.join("runs.csv"))
+                .map(|t| t.lines().count())
+                .unwrap_or(0);
+            if rows >= 4 + 6 * attempt
+                || started.elapsed() > Duration::from_secs(60)
+                || child.try_wait().unwrap().is_some()
+            {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let partial = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
+    assert!(
+        partial.lines().count() < 25,
+        "the sweep was interrupted before it finished"
+    );
+    let resumed = sweep(&exp, &dir, &[]);
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    assert_eq!(
+        std::fs::read(dir.join("runs.csv")).unwrap(),
+        whole,
+        "resumed rows equal an uninterrupted sweep's"
+    );
+    // Running it again changes nothing.
+    assert!(sweep(&exp, &dir, &[]).status.success());
+    assert_eq!(std::fs::read(dir.join("runs.csv")).unwrap(), whole);
+}
+
+#[test]
+fn a_torn_last_line_is_cut_off_on_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = write(tmp.path(), "small.toml", SMALL);
+    let dir = tmp.path().join("t");
+    assert!(sweep(&exp, &dir, &[]).status.success());
+    let whole = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
+    // Keep the header and 5 rows, then half a row, as a kill mid-write would.
+    let keep: String = whole.lines().take(6).map(|l| format!("{l}\n")).collect();
+    let half = &whole.lines().nth(6).unwrap()[..10];
+    std::fs::write(dir.join("runs.csv"), format!("{keep}{half}")).unwrap();
+    assert!(sweep(&exp, &dir, &[]).status.success());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("runs.csv")).unwrap(),
+        whole
+    );
+}
+
+#[test]
+fn a_changed_experiment_is_refused_unless_restarted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = write(tmp.path(), "small.toml", SMALL);
+    let dir = tmp.path().join("c");
+    assert!(sweep(&exp, &dir, &[]).status.success());
+    write(
+        tmp.path(),
+        "small.toml",
+        &SMALL.replace("seed = 5", "seed = 6"),
+    );
+    let refused = sweep(&exp, &dir, &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--restart"));
+    let again = sweep(&exp, &dir, &["--restart"]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    // An override is part of the experiment too.
+    assert_eq!(
+        sweep(&exp, &dir, &["--replicates", "2"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn shards_merge_into_the_unsharded_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = write(tmp.path(), "small.toml", SMALL);
+    assert!(sweep(&exp, &tmp.path().join("whole"), &[]).status.success());
+    for k in 1..=3 {
+        let out = sweep(
+            &exp,
+            &tmp.path().join(format!("s{k}")),
+            &["--shard", &format!("{k}/3")],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rows = std::fs::read_to_string(tmp.path().join(format!("s{k}/runs.csv")))
+            .unwrap()
+            .lines()
+            .count()
+            - 1;
+        assert_eq!(rows, 8, "shard {k} runs a third");
+    }
+    let merged = Command::cargo_bin("linkage")
+        .unwrap()
+        .arg("merge")
+        .args(["s1", "s2", "s3"].map(|s| tmp.path().join(s)))
+        .arg("--out")
+        .arg(tmp.path().join("m"))
+        .output()
+        .unwrap();
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    for f in ["runs.csv", "summary.csv"] {
+        assert!(
+            std::fs::read(tmp.path().join("m").join(f)).unwrap()
+                == std::fs::read(tmp.path().join("whole").join(f)).unwrap(),
+            "merged {f} equals the unsharded sweep's"
+        );
+    }
+    // Shards of different experiments do not merge.
+    let other = write(
+        tmp.path(),
+        "other.toml",
+        &SMALL.replace("seed = 5", "seed = 9"),
+    );
+    assert!(
+        sweep(&other, &tmp.path().join("x"), &["--shard", "1/3"])
+            .status
+            .success()
+    );
+    let bad = Command::cargo_bin("linkage")
+        .unwrap()
+        .arg("merge")
+        .arg(tmp.path().join("s1"))
+        .arg(tmp.path().join("x"))
+        .arg("--out")
+        .arg(tmp.path().join("n"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn bad_experiment_files_are_refused_with_clear_messages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("empty", String::new(), "is empty"),
+        (
+            "syntax",
+            "name = \"x\"\nseed = \n".into(),
+            "bad_syntax.toml:2:",
+        ),
+        (
+            "unknown_key",
+            SMALL.replace("replicates = 4", "replicates = 4\ncolour = 1"),
+            "unknown field `colour`",
+        ),
+        (
+            "zero_replicates",
+            SMALL.replace("replicates = 4", "replicates = 0"),
+            "replicates is 0",
+        ),
+        (
+            "unknown_scenario",
+            SMALL.replace("\"xcity-flood\"", "\"atlantis\""),
+            "unknown scenario 'atlantis'",
+        ),
+        (
+            "unknown_regime",
+            SMALL.replace("\"fragmented\", ", "\"anarchy\", "),
+            "regimes names 'anarchy'",
+        ),
+        (
+            "bad_path",
+            SMALL.replace("population.link_strength", "population.link_strenght"),
+            "factor path 'population.link_strenght'",
+        ),
+        (
+            "out_of_range",
+            SMALL.replace("[0.2, 0.6, 1.0]", "[0.2, 1.5]"),
+            "population.link_strength: is 1.5; allowed: a number from 0 to 1",
+        ),
+        (
+            "unknown_metric",
+            SMALL.replace("\"incidents\"", "\"joy\""),
+            "metrics names 'joy'",
+        ),
+        (
+            "lhs_without_range",
+            SMALL.replace("kind = \"grid\"", "kind = \"lhs\"\nsamples = 4"),
+            "needs range",
+        ),
+        (
+            "wrong_type",
+            SMALL.replace("replicates = 4", "replicates = \"four\""),
+            "replicates",
+        ),
+        (
+            "unknown_design",
+            SMALL.replace("kind = \"grid\"", "kind = \"sobol\""),
+            "sobol",
+        ),
+    ];
+    for (case, text, expect) in cases {
+        let p = write(tmp.path(), &format!("bad_{case}.toml"), &text);
+        let out = sweep(&p, &tmp.path().join(case), &[]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{case}: {err}");
+        assert!(
+            err.contains(expect),
+            "{case}: expected {expect:?} in:\n{err}"
+        );
+        assert!(!err.contains("panicked"), "{case}");
+    }
+    let bad_shard = sweep(
+        &write(tmp.path(), "ok.toml", SMALL),
+        &tmp.path().join("z"),
+        &["--shard", "4/3"],
+    );
+    assert_eq!(bad_shard.status.code(), Some(2));
+}
+
+#[test]
+fn latin_hypercube_and_one_at_a_time_designs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lhs = SMALL
+        .replace("kind = \"grid\"", "kind = \"lhs\"\nsamples = 5")
+        .replace("values = [0.2, 0.6, 1.0]", "range = [0.1, 0.9]")
+        .replace("replicates = 4", "replicates = 1");
+    let out = sweep(
+        &write(tmp.path(), "lhs.toml", &lhs),
+        &tmp.path().join("l"),
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let runs = std::fs::read_to_string(tmp.path().join("l/runs.csv")).unwrap();
+    // One value per stratum of [0.1, 0.9] in each regime.
+    let mut strata: Vec<usize> = runs
+        .lines()
+        .skip(1)
+        .take(5)
+        .map(|l| ((l.split(',').nth(6).unwrap().parse::<f64>().unwrap() - 0.1) / 0.16) as usize)
+        .collect();
+    strata.sort();
+    assert_eq!(strata, vec![0, 1, 2, 3, 4]);
+    let oat = SMALL
+        .replace("kind = \"grid\"", "kind = \"oat\"")
+        .replace("replicates = 4", "replicates = 1");
+    let out = sweep(
+        &write(tmp.path(), "oat.toml", &oat),
+        &tmp.path().join("o"),
+        &[],
+    );
+    assert!(out.status.success());
+    let summary = std::fs::read_to_string(tmp.path().join("o/summary.csv")).unwrap();
+    assert_eq!(
+        summary.lines().count(),
+        1 + 2 * 4,
+        "base + 3 values, per regime"
+    );
+}
