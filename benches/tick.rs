@@ -2,7 +2,7 @@
 //! 10,000 and 100,000 residents, on 1 and 2 threads. Criterion reports time per run;
 //! resident-ticks per second = residents × 30 / time.
 //!
-//! Also Epstein's Model I (`epstein_1000_ticks`). `cargo bench --bench tick`. The end-to-end figure of `linkage run` (3 regimes ×
+//! Also Epstein's Model I (`epstein_1000_ticks`) and sweep throughput (`sweep_200_runs`). `cargo bench --bench tick`. The end-to-end figure of `linkage run` (3 regimes ×
 //! 100,000 residents × 365 ticks) is printed by the run itself.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -59,5 +59,27 @@ fn epstein(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ticks, epstein);
+/// Sweep throughput: the 200-odd short runs of `benches/sweep-200.toml` on 1 and 2
+/// threads (target: 2 threads ≥ 1.8× the throughput of 1).
+fn sweep(c: &mut Criterion) {
+    use linkage::experiment::{plan, sweep};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/sweep-200.toml");
+    let plan = plan::load(&path, plan::Overrides::default()).expect("benchmark experiment loads");
+    let mut group = c.benchmark_group("sweep_200_runs");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(plan.runs.len() as u64));
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        group.bench_function(BenchmarkId::from_parameter(format!("{threads}_threads")), |b| {
+            b.iter(|| {
+                let o = sweep::Options { shard: None, restart: true, on_run: Box::new(|| {}) };
+                pool.install(|| sweep::run(&plan, dir.path(), &o)).expect("sweep runs")
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, ticks, epstein, sweep);
 criterion_main!(benches);
