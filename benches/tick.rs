@@ -69,14 +69,25 @@ fn sweep(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(plan.runs.len() as u64));
     for threads in [1usize, 2] {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        group.bench_function(BenchmarkId::from_parameter(format!("{threads}_threads")), |b| {
-            b.iter(|| {
-                let o = sweep::Options { shard: None, restart: true, on_run: Box::new(|| {}) };
-                pool.install(|| sweep::run(&plan, dir.path(), &o)).expect("sweep runs")
-            })
-        });
+        group.bench_function(
+            BenchmarkId::from_parameter(format!("{threads}_threads")),
+            |b| {
+                b.iter(|| {
+                    let o = sweep::Options {
+                        shard: None,
+                        restart: true,
+                        on_run: Box::new(|| {}),
+                    };
+                    pool.install(|| sweep::run(&plan, dir.path(), &o))
+                        .expect("sweep runs")
+                })
+            },
+        );
     }
     group.finish();
 }

@@ -379,3 +379,13 @@ fn latin_hypercube_and_one_at_a_time_designs() {
         "base + 3 values, per regime"
     );
 }
+
+#[cfg(not(feature = "mpi"))]
+#[test]
+fn mpi_flag_without_the_feature_says_how_to_build_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = write(tmp.path(), "small.toml", SMALL);
+    let out = sweep(&exp, &tmp.path().join("m"), &["--mpi"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--features mpi"));
+}

@@ -35,6 +35,10 @@ pub struct SweepArgs {
     /// No progress bar and no notes on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Run under MPI (`mpirun -np N linkage sweep FILE --mpi`): rank 0 schedules and
+    /// writes, the other ranks run. Needs a build with `--features mpi`.
+    #[arg(long)]
+    pub mpi: bool,
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
@@ -66,6 +70,16 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
         ticks: a.ticks,
         scale: a.scale,
     };
+    if a.mpi && !cfg!(feature = "mpi") {
+        return Err(Failure::input(
+            "this linkage was built without MPI; build it with `cargo build --release --features mpi` (needs Open MPI and libclang)",
+        ));
+    }
+    if a.mpi && a.shard.is_some() {
+        return Err(Failure::input(
+            "--mpi and --shard do not combine; MPI already spreads the runs over the ranks",
+        ));
+    }
     let plan =
         plan::load(&a.experiment, overrides).map_err(|errors| Failure::input(errors.join("\n")))?;
     let out = a
@@ -105,10 +119,23 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
         restart: a.restart,
         on_run: Box::new(move || bar2.inc(1)),
     };
-    // Runs already in the folder count as done for the bar.
-    let result = pool
-        .install(|| sweep::run(&plan, &out, &options))
-        .map_err(fail)?;
+    let result = if a.mpi {
+        #[cfg(feature = "mpi")]
+        {
+            match pool
+                .install(|| crate::experiment::mpi::run(&plan, &out, &options))
+                .map_err(fail)?
+            {
+                Some(outcome) => outcome,
+                None => return Ok(()), // a worker rank: rank 0 reports
+            }
+        }
+        #[cfg(not(feature = "mpi"))]
+        unreachable!("checked above")
+    } else {
+        pool.install(|| sweep::run(&plan, &out, &options))
+            .map_err(fail)?
+    };
     bar.finish_and_clear();
     if !a.quiet {
         eprintln!(

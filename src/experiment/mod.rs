@@ -7,6 +7,8 @@
 //!   resuming after a kill, shards and merging;
 //! - [`stats`]: per-cell summaries (mean, standard deviation, 95% confidence interval).
 
+#[cfg(feature = "mpi")]
+pub mod mpi;
 pub mod plan;
 pub mod spec;
 pub mod stats;

@@ -86,7 +86,7 @@ fn csv_line(cells: &[String]) -> String {
 }
 
 /// One run's row.
-fn run_row(plan: &Plan, run: &super::plan::Run) -> String {
+pub fn run_row(plan: &Plan, run: &super::plan::Run) -> String {
     let cell = &plan.cells[run.cell];
     let mut s = cell.scenario.clone();
     s.run.seed = run.seed;
@@ -164,8 +164,17 @@ fn finished(path: &Path, header: &str) -> Result<BTreeSet<u64>, SweepError> {
     Ok(done)
 }
 
-/// Run the plan (or one shard of it) into `dir`, resuming what is there.
-pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Outcome, SweepError> {
+/// A sweep folder opened for writing: what is left to run, and the file rows go to.
+pub struct Opened {
+    pub todo: Vec<super::plan::Run>,
+    pub total: usize,
+    pub file: File,
+    pub header: String,
+    pub runs_path: PathBuf,
+}
+
+/// Check the folder's lock, cut a torn last line, and list the runs still to do.
+pub fn open(plan: &Plan, dir: &Path, o: &Options) -> Result<Opened, SweepError> {
     fs::create_dir_all(dir).map_err(|e| {
         SweepError::Input(format!(
             "cannot create output folder {}: {e}",
@@ -177,16 +186,12 @@ pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Outcome, SweepError> 
     let want = lock_text(plan, o.shard);
     if let Ok(have) = fs::read_to_string(&lock)
         && have != want
+        && !o.restart
     {
-        if !o.restart {
-            return Err(SweepError::Input(format!(
-                "{} holds a sweep of a different experiment, size or shard; rerun with --restart to discard it, or choose another --out",
-                dir.display()
-            )));
-        }
-        for f in ["runs.csv", "summary.csv"] {
-            let _ = fs::remove_file(dir.join(f));
-        }
+        return Err(SweepError::Input(format!(
+            "{} holds a sweep of a different experiment, size or shard; rerun with --restart to discard it, or choose another --out",
+            dir.display()
+        )));
     }
     if o.restart {
         for f in ["runs.csv", "summary.csv"] {
@@ -207,9 +212,27 @@ pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Outcome, SweepError> 
         .append(true)
         .open(&runs_path)
         .map_err(io(&runs_path))?;
-    if done.is_empty() && file.metadata().map(|m| m.len()).unwrap_or(0) == 0 {
+    if file.metadata().map(|m| m.len()).unwrap_or(0) == 0 {
         file.write_all(header.as_bytes()).map_err(io(&runs_path))?;
     }
+    Ok(Opened {
+        todo,
+        total: mine.len(),
+        file,
+        header,
+        runs_path,
+    })
+}
+
+/// Run the plan (or one shard of it) into `dir`, resuming what is there.
+pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Outcome, SweepError> {
+    let Opened {
+        todo,
+        total,
+        file,
+        header,
+        runs_path,
+    } = open(plan, dir, o)?;
     let file = Mutex::new(file);
     let failure: Mutex<Option<SweepError>> = Mutex::new(None);
     todo.par_iter().for_each(|run| {
@@ -227,18 +250,17 @@ pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Outcome, SweepError> 
     if let Some(e) = failure.into_inner().expect("lock") {
         return Err(e);
     }
-    let outcome = Outcome {
-        total: mine.len(),
-        already_done: mine.len() - todo.len(),
+    finish(dir, &header)?;
+    Ok(Outcome {
+        total,
+        already_done: total - todo.len(),
         ran: todo.len(),
         complete: true,
-    };
-    finish(dir, &header)?;
-    Ok(outcome)
+    })
 }
 
 /// Rewrite `runs.csv` in run-id order and write `summary.csv` next to it.
-fn finish(dir: &Path, header: &str) -> Result<(), SweepError> {
+pub fn finish(dir: &Path, header: &str) -> Result<(), SweepError> {
     let runs_path = dir.join("runs.csv");
     // Index: (id, offset, length) of every row; 16-24 bytes a run.
     let mut index: Vec<(u64, u64, u32)> = Vec::new();

@@ -1,0 +1,83 @@
+//! The MPI runner: `mpirun -np N linkage sweep FILE --mpi`. Rank 0 opens the sweep folder
+//! (lock, resume), hands run ids to the other ranks one at a time as they ask, writes
+//! each returned row, and finishes the folder as a single-process sweep does; ranks
+//! 1..N run. Every rank loads the same plan from the same arguments.
+
+use super::plan::Plan;
+use super::sweep::{self, Options, Outcome, SweepError};
+use mpi::traits::*;
+use std::io::Write;
+use std::path::Path;
+
+const STOP: u64 = u64::MAX;
+
+/// Run the sweep over MPI. Returns `Some(outcome)` on rank 0, `None` on the others.
+pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Option<Outcome>, SweepError> {
+    let universe = mpi::initialize()
+        .ok_or_else(|| SweepError::Io("MPI could not be initialised (run under mpirun)".into()))?;
+    let world = universe.world();
+    let size = world.size();
+    if size < 2 {
+        return Err(SweepError::Input(
+            "--mpi needs at least 2 ranks (mpirun -np 2 or more): rank 0 schedules, the others run"
+                .into(),
+        ));
+    }
+    if world.rank() != 0 {
+        // A worker: announce, then run what rank 0 sends until it says stop.
+        let root = world.process_at_rank(0);
+        root.send(&Vec::<u8>::new()[..]);
+        loop {
+            let (id, _) = root.receive::<u64>();
+            if id == STOP {
+                return Ok(None);
+            }
+            let run = plan.runs[id as usize];
+            let row = sweep::run_row(plan, &run);
+            root.send(row.as_bytes());
+        }
+    }
+    // Rank 0: schedule and write.
+    let opened = sweep::open(plan, dir, o);
+    let (todo, total, mut file, header, runs_path) = match opened {
+        Ok(x) => (x.todo, x.total, x.file, x.header, x.runs_path),
+        Err(e) => {
+            // Release the workers before failing.
+            for _ in 1..size {
+                let (_, status) = world.any_process().receive_vec::<u8>();
+                world.process_at_rank(status.source_rank()).send(&STOP);
+            }
+            return Err(e);
+        }
+    };
+    let mut next = todo.iter();
+    let mut stopped = 0;
+    let mut error = None;
+    while stopped < size - 1 {
+        let (msg, status) = world.any_process().receive_vec::<u8>();
+        let from = world.process_at_rank(status.source_rank());
+        if !msg.is_empty() {
+            if let Err(e) = file.write_all(&msg).and_then(|_| file.flush()) {
+                error = Some(SweepError::Io(format!("{}: {e}", runs_path.display())));
+            }
+            (o.on_run)();
+        }
+        match (error.is_none(), next.next()) {
+            (true, Some(run)) => from.send(&run.id),
+            _ => {
+                from.send(&STOP);
+                stopped += 1;
+            }
+        }
+    }
+    if let Some(e) = error {
+        return Err(e);
+    }
+    sweep::finish(dir, &header)?;
+    Ok(Some(Outcome {
+        total,
+        already_done: total - todo.len(),
+        ran: todo.len(),
+        complete: true,
+    }))
+}
