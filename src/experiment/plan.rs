@@ -351,12 +351,19 @@ pub fn plan(mut e: Experiment, dir: &Path, o: Overrides, label: &str) -> Result<
                         Some(slot) => match v {
                             None => point.push(number(slot)),
                             Some(v) => {
-                                *slot = if matches!(slot, Value::Integer(_)) {
-                                    Value::Integer(v.round() as i64)
+                                // Whole-number fields take the rounded value, and runs.csv
+                                // shows the value the run used.
+                                let used = if matches!(slot, Value::Integer(_)) {
+                                    v.round()
                                 } else {
-                                    Value::Float(*v)
+                                    *v
                                 };
-                                point.push(*v);
+                                *slot = if matches!(slot, Value::Integer(_)) {
+                                    Value::Integer(used as i64)
+                                } else {
+                                    Value::Float(used)
+                                };
+                                point.push(used);
                             }
                         },
                     }
@@ -377,9 +384,7 @@ pub fn plan(mut e: Experiment, dir: &Path, o: Overrides, label: &str) -> Result<
                 if let Err(err) = scenario.validate() {
                     for line in err.to_string().lines() {
                         bad(format!(
-                            "cell {} ({name}, {regime}, {:?}): {line}",
-                            cells.len(),
-                            point
+                            "the setting {point:?} of scenario '{name}', regime {regime}: {line}"
                         ));
                     }
                     continue;

@@ -10,8 +10,10 @@
 //!   `summary.csv` computed from it, both through a temporary file and a rename; so an
 //!   interrupted-and-resumed sweep, an uninterrupted one, and merged shards give the
 //!   same bytes;
-//! - memory does not grow with the number of runs: rows go to disk, the final sort keeps
-//!   16 bytes per run (id and offset), the summary one accumulator per cell and metric.
+//! - rows go to disk as runs finish, never into memory; what memory does grow with the
+//!   number of runs is small: the run list (about 64 bytes a run), the final sort's index
+//!   (24 bytes a run), and on resume or merge the files read back once; the summary keeps
+//!   one accumulator per cell and metric.
 
 use super::plan::Plan;
 use super::stats;
@@ -398,7 +400,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(usize, u64), SweepError> {
         w.write_all(header.as_bytes()).map_err(io(&combined))?;
         for d in dirs {
             let text = fs::read_to_string(d.join("runs.csv")).map_err(io(&d.join("runs.csv")))?;
-            for l in text.lines().skip(1) {
+            // Only whole lines: a killed shard may end in a torn one.
+            let whole = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
+            for l in whole.lines().skip(1) {
                 w.write_all(l.as_bytes())
                     .and_then(|_| w.write_all(b"\n"))
                     .map_err(io(&combined))?;
