@@ -82,6 +82,11 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     }
     let plan =
         plan::load(&a.experiment, overrides).map_err(|errors| Failure::input(errors.join("\n")))?;
+    if !a.quiet {
+        for n in &plan.notes {
+            eprintln!("note: {n}");
+        }
+    }
     let out = a
         .out
         .clone()

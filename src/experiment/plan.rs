@@ -54,6 +54,8 @@ pub struct Plan {
     /// Identifies everything that decides the runs' results (experiment, overrides,
     /// resolved scenarios, program version): a changed one is refused on resume.
     pub fingerprint: String,
+    /// Things the user should know (e.g. shocks dropped by a shorter `ticks`).
+    pub notes: Vec<String>,
 }
 
 /// Every metric a run can report, in `summary.csv` order.
@@ -287,6 +289,7 @@ pub fn plan(mut e: Experiment, dir: &Path, o: Overrides, label: &str) -> Result<
     };
     // Cells.
     let mut cells = Vec::new();
+    let mut notes = Vec::new();
     let mut fingerprint = format!(
         "linkage {}\n{}\n",
         env!("CARGO_PKG_VERSION"),
@@ -311,7 +314,14 @@ pub fn plan(mut e: Experiment, dir: &Path, o: Overrides, label: &str) -> Result<
         };
         if let Some(t) = e.ticks {
             base.run.ticks = t;
+            let before = base.shocks.len();
             base.shocks.retain(|s| s.window().1 <= t);
+            if base.shocks.len() < before {
+                notes.push(format!(
+                    "scenario '{name}': {} shock(s) end after day {t} and are left out",
+                    before - base.shocks.len()
+                ));
+            }
             base.run.burn_in = base.run.burn_in.min(t.saturating_sub(1));
         }
         if let Some(n) = e.residents {
@@ -422,6 +432,7 @@ pub fn plan(mut e: Experiment, dir: &Path, o: Overrides, label: &str) -> Result<
         runs,
         metrics,
         fingerprint: format!("{:016x}", fnv1a(fingerprint.as_bytes())),
+        notes,
     })
 }
 
