@@ -82,6 +82,7 @@ fn sweep(c: &mut Criterion) {
                         shard: None,
                         restart: true,
                         on_run: Box::new(|| {}),
+                        on_start: Box::new(|_| {}),
                     };
                     pool.install(|| sweep::run(&plan, dir.path(), &o))
                         .expect("sweep runs")

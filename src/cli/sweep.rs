@@ -119,10 +119,12 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     };
     let started = Instant::now();
     let bar2 = bar.clone();
+    let bar3 = bar.clone();
     let options = Options {
         shard: a.shard,
         restart: a.restart,
         on_run: Box::new(move || bar2.inc(1)),
+        on_start: Box::new(move |done| bar3.set_position(done)),
     };
     let result = if a.mpi {
         #[cfg(feature = "mpi")]

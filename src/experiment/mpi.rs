@@ -50,6 +50,7 @@ pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Option<Outcome>, Swee
             return Err(e);
         }
     };
+    (o.on_start)((total - todo.len()) as u64);
     let mut next = todo.iter();
     let mut stopped = 0;
     let mut error = None;

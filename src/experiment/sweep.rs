@@ -51,6 +51,8 @@ pub struct Options {
     pub restart: bool,
     /// Called after each finished run (for progress).
     pub on_run: Box<dyn Fn() + Sync>,
+    /// Called once the folder is open, with the runs it already holds.
+    pub on_start: Box<dyn Fn(u64) + Sync>,
 }
 
 pub struct Outcome {
