@@ -48,6 +48,14 @@ pub enum Command {
     Epstein(validate::EpsteinArgs),
     /// Run an experiment: every cell × replicate, in parallel, resumable.
     Sweep(sweep::SweepArgs),
+    /// Write report.html (self-contained) and plots/ for a run folder.
+    Report {
+        /// A run folder (with ticks.csv, summary.csv, params.toml).
+        dir: std::path::PathBuf,
+        /// Language of the labels and sentences.
+        #[arg(long, value_enum, default_value = "en")]
+        lang: crate::output::report::Lang,
+    },
     /// Combine shard folders of one sweep into one runs.csv and summary.csv.
     Merge {
         /// Shard folders.
@@ -87,6 +95,12 @@ pub struct RunArgs {
     /// No progress bar and no notes on stderr (the table still goes to stdout).
     #[arg(long)]
     pub quiet: bool,
+    /// Also write report.html and plots/ into the run folder.
+    #[arg(long)]
+    pub report: bool,
+    /// Language of the report.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: crate::output::report::Lang,
 }
 
 fn whole<T: std::str::FromStr>(s: &str, what: &str, allowed: &str) -> Result<T, String> {
@@ -193,6 +207,7 @@ pub fn main() -> i32 {
         } => validate::validate(part.as_deref(), quick, charts.as_deref()),
         Command::Epstein(args) => validate::epstein(&args),
         Command::Sweep(args) => sweep::sweep(&args),
+        Command::Report { dir, lang } => report(&dir, lang),
         Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
     };
     match result {
@@ -230,6 +245,26 @@ fn check(name: &str) -> Result<(), Failure> {
         } else {
             shocks.join(", ")
         }
+    );
+    Ok(())
+}
+
+/// `linkage report DIR`.
+pub(crate) fn report(
+    dir: &std::path::Path,
+    lang: crate::output::report::Lang,
+) -> Result<(), Failure> {
+    if !dir.join("ticks.csv").exists() {
+        return Err(Failure::input(format!(
+            "{} is not a run folder (no ticks.csv); give a folder written by `linkage run`",
+            dir.display()
+        )));
+    }
+    let files = crate::output::report::write(dir, lang).map_err(Failure::input)?;
+    eprintln!(
+        "wrote {}/report.html and plots/{{{}}}",
+        dir.display(),
+        files.join(", ")
     );
     Ok(())
 }

@@ -3,5 +3,6 @@
 
 pub mod files;
 pub mod metrics;
+pub mod report;
 pub mod resilience;
 pub mod table;

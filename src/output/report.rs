@@ -1,0 +1,477 @@
+//! `linkage report`: one self-contained HTML page (inline SVG, no script, no font or
+//! anything else from the network) that explains a run's comparison in charts and in
+//! sentences a teacher can read aloud, plus the charts as files in `plots/`.
+//!
+//! Everything is computed from the run folder's own files (`ticks.csv`, `summary.csv`,
+//! `params.toml`), so a report can be made again at any time.
+
+use crate::scenario::Scenario;
+use plotters::prelude::*;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Labels in the report's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+fn regime_label(lang: Lang, r: &str) -> String {
+    match (lang, r) {
+        (Lang::Zh, "fragmented") => "碎片化 fragmented".into(),
+        (Lang::Zh, "integrated") => "整体性治理 integrated".into(),
+        (Lang::Zh, "linkage") => "联动治理 linkage".into(),
+        _ => r.to_string(),
+    }
+}
+
+fn metric_label(lang: Lang, m: &str) -> &'static str {
+    match (lang, m) {
+        (Lang::En, "service_rate") => "service rate (resolved / closed, 7-day window)",
+        (Lang::En, "trust") => "mean trust in government (0-1)",
+        (Lang::En, "happiness") => "sense of happiness, 幸福感 (0-1)",
+        (Lang::En, "protesters") => "residents protesting",
+        (Lang::Zh, "service_rate") => "服务率 service rate (7日窗口)",
+        (Lang::Zh, "trust") => "政府信任 trust (0-1)",
+        (Lang::Zh, "happiness") => "幸福感 happiness (0-1)",
+        (Lang::Zh, "protesters") => "参与抗议人数 protesters",
+        _ => "",
+    }
+}
+
+/// A run folder, read back.
+pub struct RunData {
+    pub scenario: Scenario,
+    /// regime → metric → city-wide series.
+    pub city: BTreeMap<String, BTreeMap<String, Vec<f64>>>,
+    /// regime → county → trust on the last day.
+    pub county_trust: BTreeMap<String, Vec<(String, f64)>>,
+    /// regime → summary column → value.
+    pub summary: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+pub fn read(dir: &Path) -> Result<RunData, String> {
+    let scenario = Scenario::load(dir.join("params.toml").to_str().unwrap_or_default())
+        .map_err(|e| format!("{}: {e}", dir.join("params.toml").display()))?;
+    let ticks = dir.join("ticks.csv");
+    let mut r = csv::Reader::from_path(&ticks).map_err(|e| format!("{}: {e}", ticks.display()))?;
+    let header: Vec<String> = r
+        .headers()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(String::from)
+        .collect();
+    let col = |n: &str| header.iter().position(|h| h == n);
+    let (Some(c_regime), Some(c_unit), Some(c_tick)) = (col("regime"), col("unit"), col("tick"))
+    else {
+        return Err(format!(
+            "{} lacks tick, regime or unit columns; is this a linkage run folder?",
+            ticks.display()
+        ));
+    };
+    let wanted = ["service_rate", "trust", "happiness", "protesters"];
+    let mut city: BTreeMap<String, BTreeMap<String, Vec<f64>>> = BTreeMap::new();
+    let mut last_tick: BTreeMap<String, (usize, Vec<(String, f64)>)> = BTreeMap::new();
+    let c_trust = col("trust");
+    for rec in r.records() {
+        let rec = rec.map_err(|e| format!("{}: {e}", ticks.display()))?;
+        let regime = rec[c_regime].to_string();
+        let t: usize = rec[c_tick].parse().unwrap_or(0);
+        if &rec[c_unit] == "city" {
+            let m = city.entry(regime).or_default();
+            for w in wanted {
+                if let Some(i) = col(w) {
+                    m.entry(w.to_string())
+                        .or_default()
+                        .push(rec[i].parse().unwrap_or(f64::NAN));
+                }
+            }
+        } else if let Some(i) = c_trust {
+            let e = last_tick.entry(regime).or_insert((t, Vec::new()));
+            if t > e.0 {
+                *e = (t, Vec::new());
+            }
+            if t == e.0 {
+                e.1.push((rec[c_unit].to_string(), rec[i].parse().unwrap_or(f64::NAN)));
+            }
+        }
+    }
+    let s = dir.join("summary.csv");
+    let mut r = csv::Reader::from_path(&s).map_err(|e| format!("{}: {e}", s.display()))?;
+    let h: Vec<String> = r
+        .headers()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(String::from)
+        .collect();
+    let mut summary = BTreeMap::new();
+    for rec in r.records().flatten() {
+        let row: BTreeMap<String, String> = h
+            .iter()
+            .cloned()
+            .zip(rec.iter().map(String::from))
+            .collect();
+        summary.insert(row.get("regime").cloned().unwrap_or_default(), row);
+    }
+    Ok(RunData {
+        scenario,
+        city,
+        county_trust: last_tick.into_iter().map(|(k, v)| (k, v.1)).collect(),
+        summary,
+    })
+}
+
+const COLOURS: [RGBColor; 6] = [
+    RGBColor(213, 94, 0),
+    RGBColor(0, 114, 178),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+];
+
+/// One metric, every regime over time, with the shock windows shaded.
+fn time_chart(d: &RunData, metric: &str, lang: Lang) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (860, 360)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let series: Vec<(&String, &Vec<f64>)> = d
+            .city
+            .iter()
+            .filter_map(|(r, m)| m.get(metric).map(|v| (r, v)))
+            .collect();
+        let n = series.iter().map(|s| s.1.len()).max().unwrap_or(1) as f64;
+        let vals = series
+            .iter()
+            .flat_map(|s| s.1.iter().copied())
+            .filter(|v| v.is_finite());
+        let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+        let (lo, hi) = if lo.is_finite() {
+            (lo - 0.05 * (hi - lo + 1e-9), hi + 0.05 * (hi - lo + 1e-9))
+        } else {
+            (0.0, 1.0)
+        };
+        let mut chart = ChartBuilder::on(&root)
+            .caption(metric_label(lang, metric), ("sans-serif", 18))
+            .margin(10)
+            .x_label_area_size(36)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0f64..n, lo..hi)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc(if lang == Lang::Zh { "天 day" } else { "day" })
+            .y_desc(metric)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for s in &d.scenario.shocks {
+            let (a, b) = s.window();
+            chart
+                .draw_series([Rectangle::new(
+                    [(a as f64, lo), (b as f64, hi)],
+                    RGBColor(120, 120, 120).mix(0.15).filled(),
+                )])
+                .map_err(|e| e.to_string())?
+                .label(format!("{} (days {a}-{})", s.name(), b - 1))
+                .legend(|(x, y)| {
+                    Rectangle::new(
+                        [(x, y - 5), (x + 20, y + 5)],
+                        RGBColor(120, 120, 120).mix(0.3).filled(),
+                    )
+                });
+        }
+        for (k, (regime, v)) in series.iter().enumerate() {
+            let c = COLOURS[k % COLOURS.len()];
+            chart
+                .draw_series(LineSeries::new(
+                    v.iter()
+                        .enumerate()
+                        .filter(|(_, y)| y.is_finite())
+                        .map(|(t, &y)| (t as f64, y)),
+                    c.stroke_width(2),
+                ))
+                .map_err(|e| e.to_string())?
+                .label(regime_label(lang, regime))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::LowerLeft)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+/// Counties coloured by trust on the last day, one panel per regime (city → counties).
+fn territory_chart(d: &RunData, lang: Lang) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let regimes: Vec<&String> = d.county_trust.keys().collect();
+        let root = SVGBackend::with_string(
+            &mut svg,
+            (
+                860,
+                90 + 60 * d.county_trust.values().map(|v| v.len()).max().unwrap_or(1) as u32,
+            ),
+        )
+        .into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let title = if lang == Lang::Zh {
+            "市域 → 县区：期末信任 trust on the last day"
+        } else {
+            "city → counties: trust on the last day"
+        };
+        let root = root
+            .titled(title, ("sans-serif", 18))
+            .map_err(|e| e.to_string())?;
+        let panels = root.split_evenly((1, regimes.len().max(1)));
+        let all: Vec<f64> = d
+            .county_trust
+            .values()
+            .flatten()
+            .map(|x| x.1)
+            .filter(|v| v.is_finite())
+            .collect();
+        let (lo, hi) = all
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
+        for (panel, regime) in panels.iter().zip(&regimes) {
+            panel
+                .draw(&Text::new(
+                    regime_label(lang, regime),
+                    (10, 5),
+                    ("sans-serif", 15),
+                ))
+                .map_err(|e| e.to_string())?;
+            panel
+                .draw(&Rectangle::new(
+                    [(10, 28), (260, 48)],
+                    RGBColor(60, 60, 60).filled(),
+                ))
+                .map_err(|e| e.to_string())?;
+            panel
+                .draw(&Text::new(
+                    if lang == Lang::Zh { "市 city" } else { "city" },
+                    (16, 32),
+                    ("sans-serif", 13).into_font().color(&WHITE),
+                ))
+                .map_err(|e| e.to_string())?;
+            for (i, (county, trust)) in d.county_trust[*regime].iter().enumerate() {
+                let y = 60 + 60 * i as i32;
+                let f = if hi > lo {
+                    ((trust - lo) / (hi - lo)).clamp(0.0, 1.0)
+                } else {
+                    0.5
+                };
+                let colour = RGBColor(
+                    (215.0 - 170.0 * f) as u8,
+                    (48.0 + 120.0 * f) as u8,
+                    (39.0 + 60.0 * f) as u8,
+                );
+                panel
+                    .draw(&PathElement::new(
+                        vec![(30, 48), (30, y + 12), (40, y + 12)],
+                        BLACK,
+                    ))
+                    .map_err(|e| e.to_string())?;
+                panel
+                    .draw(&Rectangle::new([(40, y), (260, y + 24)], colour.filled()))
+                    .map_err(|e| e.to_string())?;
+                panel
+                    .draw(&Text::new(
+                        format!("{county}: {trust:.3}"),
+                        (46, y + 5),
+                        ("sans-serif", 13).into_font().color(&WHITE),
+                    ))
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+fn num(row: &BTreeMap<String, String>, k: &str) -> Option<f64> {
+    row.get(k).and_then(|v| v.parse().ok())
+}
+
+/// Sentences stating the comparison in numbers.
+pub fn sentences(d: &RunData, lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    let ticks = d.scenario.run.ticks;
+    let shock = d.scenario.shocks.first().map(|s| s.name()).unwrap_or("");
+    let by = |k: &str| -> Vec<(String, f64)> {
+        let mut v: Vec<(String, f64)> = d
+            .summary
+            .iter()
+            .filter_map(|(r, row)| num(row, k).map(|x| (r.clone(), x)))
+            .collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1));
+        v
+    };
+    let rate = by("resolution_rate");
+    if let (Some(best), Some(worst)) = (rate.first(), rate.last()) {
+        out.push(match lang {
+            Lang::En => format!(
+                "Over {ticks} days {} resolved {:.1}% of residents' issues and {} {:.1}%.",
+                best.0,
+                best.1 * 100.0,
+                worst.0,
+                worst.1 * 100.0
+            ),
+            Lang::Zh => format!(
+                "{ticks}天里，{}解决了{:.1}%的居民诉求，{}为{:.1}%。",
+                regime_label(lang, &best.0),
+                best.1 * 100.0,
+                regime_label(lang, &worst.0),
+                worst.1 * 100.0
+            ),
+        });
+    }
+    for metric in ["service_rate", "happiness"] {
+        let mut parts = Vec::new();
+        let mut not = Vec::new();
+        for (regime, row) in &d.summary {
+            match (
+                row.get(&format!("{metric}_recovery_days"))
+                    .map(|s| s.as_str()),
+                num(row, &format!("{metric}_fall_pct")),
+            ) {
+                (Some(""), Some(_)) => not.push(regime.clone()),
+                (Some(days), Some(fall)) => parts.push((regime.clone(), days.to_string(), fall)),
+                _ => {}
+            }
+        }
+        if parts.is_empty() && not.is_empty() {
+            continue;
+        }
+        if parts.is_empty() {
+            continue;
+        }
+        let what = if metric == "service_rate" {
+            "service"
+        } else {
+            "happiness"
+        };
+        let listed: Vec<String> = parts
+            .iter()
+            .map(|(r, days, fall)| format!("{r} in {days} days (deepest fall {fall:.1}%)"))
+            .collect();
+        let mut s = match lang {
+            Lang::En => format!(
+                "After the {shock}, {what} recovered to within 5% of its level before: {}.",
+                listed.join(", ")
+            ),
+            Lang::Zh => format!(
+                "{shock}之后，{}恢复到冲击前水平的5%以内：{}。",
+                if metric == "service_rate" {
+                    "服务"
+                } else {
+                    "幸福感"
+                },
+                parts
+                    .iter()
+                    .map(|(r, days, fall)| format!(
+                        "{}用了{days}天（最深下降{fall:.1}%）",
+                        regime_label(lang, r)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("，")
+            ),
+        };
+        if !not.is_empty() {
+            s.push_str(&match lang {
+                Lang::En => format!(" {} had not recovered by day {ticks}.", not.join(" and ")),
+                Lang::Zh => format!(
+                    "{}到第{ticks}天仍未恢复。",
+                    not.iter()
+                        .map(|r| regime_label(lang, r))
+                        .collect::<Vec<_>>()
+                        .join("和")
+                ),
+            });
+        }
+        out.push(s);
+    }
+    let inc = by("incidents");
+    if let (Some(most), Some(least)) = (inc.first(), inc.last()) {
+        out.push(match lang {
+            Lang::En => format!(
+                "{} saw {} collective incidents, {} {}.",
+                most.0, most.1, least.0, least.1
+            ),
+            Lang::Zh => format!(
+                "{}发生{}起群体性事件，{}为{}起。",
+                regime_label(lang, &most.0),
+                most.1,
+                regime_label(lang, &least.0),
+                least.1
+            ),
+        });
+    }
+    out
+}
+
+/// Write `report.html` and `plots/*.svg` into the run folder.
+pub fn write(dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
+    let d = read(dir)?;
+    let plots = dir.join("plots");
+    std::fs::create_dir_all(&plots).map_err(|e| format!("{}: {e}", plots.display()))?;
+    let mut body = String::new();
+    let sentences = sentences(&d, lang);
+    let _ = writeln!(
+        body,
+        "<h1>{}</h1><p class=\"lead\">{}</p><ul class=\"say\">",
+        esc(&d.scenario.name),
+        esc(&d.scenario.description)
+    );
+    for s in &sentences {
+        let _ = writeln!(body, "<li>{}</li>", esc(s));
+    }
+    body.push_str("</ul>\n");
+    let mut files = Vec::new();
+    for metric in ["service_rate", "trust", "happiness", "protesters"] {
+        let svg = time_chart(&d, metric, lang)?;
+        let name = format!("{metric}.svg");
+        write_atomic(&plots.join(&name), &svg)?;
+        files.push(name);
+        let _ = writeln!(body, "<figure>{svg}</figure>");
+    }
+    let svg = territory_chart(&d, lang)?;
+    write_atomic(&plots.join("territory.svg"), &svg)?;
+    files.push("territory.svg".into());
+    let _ = writeln!(body, "<figure>{svg}</figure>");
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>body{{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}}figure{{margin:1.5em 0}}.say li{{font-size:1.15em;margin:.4em 0}}</style></head><body>\n{body}</body></html>\n",
+        if lang == Lang::Zh { "zh" } else { "en" },
+        esc(&d.scenario.name)
+    );
+    write_atomic(&dir.join("report.html"), &html)?;
+    Ok(files)
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}

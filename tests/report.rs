@@ -1,0 +1,115 @@
+//! `linkage report`: a self-contained page with every chart and sentence.
+
+use assert_cmd::Command;
+
+fn run(dir: &std::path::Path, extra: &[&str]) {
+    let out = Command::cargo_bin("linkage")
+        .unwrap()
+        .args(["run", "--quiet", "--residents", "2000", "--out"])
+        .arg(dir)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn report_holds_every_chart_and_sentence_and_nothing_external() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("r");
+    run(&dir, &["--report"]);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert_eq!(
+        html.matches("<svg").count(),
+        5,
+        "four metrics and the territory"
+    );
+    for s in [
+        "resolved",
+        "After the flood, service recovered",
+        "After the flood, happiness recovered",
+        "collective incidents",
+    ] {
+        assert!(html.contains(s), "sentence {s:?} missing");
+    }
+    for r in ["fragmented", "integrated", "linkage"] {
+        assert!(html.contains(r));
+    }
+    // The only URL is SVG's namespace name, which is never fetched.
+    let stripped = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    assert!(
+        !stripped.contains("http")
+            && !stripped.contains("<script")
+            && !stripped.contains("@import"),
+        "no external resource"
+    );
+    assert!(
+        html.contains("flood (days 120-149)"),
+        "the shock window is shaded and labelled"
+    );
+    for f in [
+        "service_rate.svg",
+        "trust.svg",
+        "happiness.svg",
+        "protesters.svg",
+        "territory.svg",
+    ] {
+        let svg = std::fs::read_to_string(dir.join("plots").join(f)).unwrap();
+        assert!(
+            svg.contains("<polyline") || svg.contains("<rect"),
+            "{f} is drawn"
+        );
+    }
+}
+
+#[test]
+fn a_run_without_shock_has_no_shaded_window() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("b");
+    run(&dir, &["--scenario", "xcity-baseline", "--ticks", "120"]);
+    let out = Command::cargo_bin("linkage")
+        .unwrap()
+        .arg("report")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = std::fs::read_to_string(dir.join("plots/service_rate.svg")).unwrap();
+    assert!(
+        !svg.contains("days 1") && !svg.contains("fill-opacity=\"0.15\""),
+        "no shock window"
+    );
+}
+
+#[test]
+fn chinese_labels_are_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("z");
+    run(&dir, &["--report", "--lang", "zh", "--ticks", "160"]);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    for s in ["联动治理", "整体性治理", "碎片化", "幸福感"] {
+        assert!(html.contains(s), "{s}");
+    }
+    assert!(html.contains("lang=\"zh\""));
+}
+
+#[test]
+fn report_of_a_folder_that_is_not_a_run_exits_two() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("linkage")
+        .unwrap()
+        .arg("report")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a run folder"));
+}
