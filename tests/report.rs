@@ -83,9 +83,14 @@ fn a_run_without_shock_has_no_shaded_window() {
         String::from_utf8_lossy(&out.stderr)
     );
     let svg = std::fs::read_to_string(dir.join("plots/service_rate.svg")).unwrap();
+    // The shock window is the only grey (#787878) rectangle a chart draws.
+    assert!(!svg.contains("fill=\"#787878\""), "no shock window");
+    let flooded = tempfile::tempdir().unwrap();
+    run(&flooded.path().join("f"), &["--report", "--ticks", "160"]);
+    let svg = std::fs::read_to_string(flooded.path().join("f/plots/service_rate.svg")).unwrap();
     assert!(
-        !svg.contains("days 1") && !svg.contains("fill-opacity=\"0.15\""),
-        "no shock window"
+        svg.contains("fill=\"#787878\""),
+        "a run with a flood has its window shaded"
     );
 }
 
