@@ -6,3 +6,4 @@ pub mod metrics;
 pub mod report;
 pub mod resilience;
 pub mod table;
+pub mod fonts;

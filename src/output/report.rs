@@ -123,6 +123,7 @@ pub fn read(dir: &Path) -> Result<RunData, String> {
     })
 }
 
+const SHADE: RGBColor = RGBColor(120, 120, 120);
 const COLOURS: [RGBColor; 6] = [
     RGBColor(213, 94, 0),
     RGBColor(0, 114, 178),
@@ -132,176 +133,145 @@ const COLOURS: [RGBColor; 6] = [
     RGBColor(86, 180, 233),
 ];
 
+type Area<'a, DB> = DrawingArea<DB, plotters::coord::Shift>;
+
+fn e<E: std::fmt::Display>(x: E) -> String {
+    x.to_string()
+}
+
 /// One metric, every regime over time, with the shock windows shaded.
-fn time_chart(d: &RunData, metric: &str, lang: Lang) -> Result<String, String> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (860, 360)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let series: Vec<(&String, &Vec<f64>)> = d
-            .city
-            .iter()
-            .filter_map(|(r, m)| m.get(metric).map(|v| (r, v)))
-            .collect();
-        let n = series.iter().map(|s| s.1.len()).max().unwrap_or(1) as f64;
-        let vals = series
-            .iter()
-            .flat_map(|s| s.1.iter().copied())
-            .filter(|v| v.is_finite());
-        let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        });
-        let (lo, hi) = if lo.is_finite() {
-            (lo - 0.05 * (hi - lo + 1e-9), hi + 0.05 * (hi - lo + 1e-9))
-        } else {
-            (0.0, 1.0)
-        };
-        let mut chart = ChartBuilder::on(&root)
-            .caption(metric_label(lang, metric), ("sans-serif", 18))
-            .margin(10)
-            .x_label_area_size(36)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0f64..n, lo..hi)
-            .map_err(|e| e.to_string())?;
+fn time_chart<DB: DrawingBackend>(root: Area<DB>, d: &RunData, metric: &str, lang: Lang) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(e)?;
+    let series: Vec<(&String, &Vec<f64>)> = d.city.iter().filter_map(|(r, m)| m.get(metric).map(|v| (r, v))).collect();
+    let n = series.iter().map(|s| s.1.len()).max().unwrap_or(1) as f64;
+    let vals = series.iter().flat_map(|s| s.1.iter().copied()).filter(|v| v.is_finite());
+    let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    let (lo, hi) = if lo.is_finite() { (lo - 0.05 * (hi - lo + 1e-9), hi + 0.05 * (hi - lo + 1e-9)) } else { (0.0, 1.0) };
+    let mut chart = ChartBuilder::on(&root)
+        .caption(metric_label(lang, metric), ("sans-serif", 18))
+        .margin(10)
+        .x_label_area_size(36)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0f64..n, lo..hi)
+        .map_err(e)?;
+    chart.configure_mesh().x_desc(if lang == Lang::Zh { "天 day" } else { "day" }).y_desc(metric).draw().map_err(e)?;
+    for s in &d.scenario.shocks {
+        let (a, b) = s.window();
         chart
-            .configure_mesh()
-            .x_desc(if lang == Lang::Zh { "天 day" } else { "day" })
-            .y_desc(metric)
-            .draw()
-            .map_err(|e| e.to_string())?;
-        for s in &d.scenario.shocks {
-            let (a, b) = s.window();
-            chart
-                .draw_series([Rectangle::new(
-                    [(a as f64, lo), (b as f64, hi)],
-                    RGBColor(120, 120, 120).mix(0.15).filled(),
-                )])
-                .map_err(|e| e.to_string())?
-                .label(format!("{} (days {a}-{})", s.name(), b - 1))
-                .legend(|(x, y)| {
-                    Rectangle::new(
-                        [(x, y - 5), (x + 20, y + 5)],
-                        RGBColor(120, 120, 120).mix(0.3).filled(),
-                    )
-                });
-        }
-        for (k, (regime, v)) in series.iter().enumerate() {
-            let c = COLOURS[k % COLOURS.len()];
-            chart
-                .draw_series(LineSeries::new(
-                    v.iter()
-                        .enumerate()
-                        .filter(|(_, y)| y.is_finite())
-                        .map(|(t, &y)| (t as f64, y)),
-                    c.stroke_width(2),
-                ))
-                .map_err(|e| e.to_string())?
-                .label(regime_label(lang, regime))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2))
-                });
-        }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerLeft)
-            .draw()
-            .map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
+            .draw_series([Rectangle::new([(a as f64, lo), (b as f64, hi)], SHADE.mix(0.15).filled())])
+            .map_err(e)?
+            .label(format!("{} (days {a}-{})", s.name(), b - 1))
+            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], SHADE.mix(0.3).filled()));
     }
-    Ok(svg)
+    for (k, (regime, v)) in series.iter().enumerate() {
+        let c = COLOURS[k % COLOURS.len()];
+        chart
+            .draw_series(LineSeries::new(v.iter().enumerate().filter(|(_, y)| y.is_finite()).map(|(t, &y)| (t as f64, y)), c.stroke_width(2)))
+            .map_err(e)?
+            .label(regime_label(lang, regime))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
+    }
+    chart.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).position(SeriesLabelPosition::LowerLeft).draw().map_err(e)?;
+    root.present().map_err(e)
+}
+
+/// The resilience triangle of each regime for one headline metric: the metric against its
+/// baseline from the shock on, the loss area filled, annotated with the three figures.
+fn triangle_chart<DB: DrawingBackend>(root: Area<DB>, d: &RunData, metric: &str, lang: Lang) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(e)?;
+    let title = match lang {
+        Lang::En => format!("resilience triangle: {metric} against its pre-shock baseline"),
+        Lang::Zh => format!("韧性三角 resilience triangle: {metric}"),
+    };
+    let root = root.titled(&title, ("sans-serif", 18)).map_err(e)?;
+    let regimes: Vec<&String> = d.city.keys().collect();
+    let panels = root.split_evenly((1, regimes.len().max(1)));
+    let start = d.scenario.shock_start().unwrap_or(0) as usize;
+    for (k, (panel, regime)) in panels.iter().zip(&regimes).enumerate() {
+        let row = d.summary.get(*regime);
+        let base = row.and_then(|r| num(r, &format!("{metric}_baseline")));
+        let v = d.city[*regime].get(metric).cloned().unwrap_or_default();
+        let Some(base) = base else {
+            panel.draw(&Text::new(format!("{}: no shock, no triangle", regime_label(lang, regime)), (10, 20), ("sans-serif", 14))).map_err(e)?;
+            continue;
+        };
+        let after: Vec<(f64, f64)> = v.iter().enumerate().skip(start).filter(|(_, y)| y.is_finite()).map(|(t, &y)| ((t - start) as f64, y / base * 100.0)).collect();
+        let lo = after.iter().map(|p| p.1).fold(100.0f64, f64::min).min(95.0) - 2.0;
+        let mut chart = ChartBuilder::on(panel)
+            .caption(regime_label(lang, regime), ("sans-serif", 15))
+            .margin(8)
+            .x_label_area_size(30)
+            .y_label_area_size(45)
+            .build_cartesian_2d(0f64..after.len().max(1) as f64, lo..103f64)
+            .map_err(e)?;
+        chart.configure_mesh().x_desc("days since the shock").y_desc("% of baseline").draw().map_err(e)?;
+        let c = COLOURS[k % COLOURS.len()];
+        chart.draw_series(AreaSeries::new(after.iter().map(|&(x, y)| (x, y.min(100.0))), 100.0, c.mix(0.3)).border_style(c)).map_err(e)?;
+        chart.draw_series(LineSeries::new([(0.0, 95.0), (after.len() as f64, 95.0)], BLACK.mix(0.5))).map_err(e)?;
+        let fall = row.and_then(|r| num(r, &format!("{metric}_fall_pct"))).unwrap_or(f64::NAN);
+        let rec = row.and_then(|r| r.get(&format!("{metric}_recovery_days")).cloned()).unwrap_or_default();
+        let loss = row.and_then(|r| num(r, &format!("{metric}_loss_area"))).unwrap_or(f64::NAN);
+        let rec = if rec.is_empty() { "not recovered".to_string() } else { format!("{rec} d") };
+        for (i, t) in [format!("fall {fall:.1}%"), format!("recovery {rec}"), format!("loss {loss:.0} %·d")].iter().enumerate() {
+            panel.draw(&Text::new(t.clone(), (60, 40 + 16 * i as i32), ("sans-serif", 13))).map_err(e)?;
+        }
+    }
+    root.present().map_err(e)
 }
 
 /// Counties coloured by trust on the last day, one panel per regime (city → counties).
-fn territory_chart(d: &RunData, lang: Lang) -> Result<String, String> {
-    let mut svg = String::new();
-    {
-        let regimes: Vec<&String> = d.county_trust.keys().collect();
-        let root = SVGBackend::with_string(
-            &mut svg,
-            (
-                860,
-                90 + 60 * d.county_trust.values().map(|v| v.len()).max().unwrap_or(1) as u32,
-            ),
-        )
-        .into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let title = if lang == Lang::Zh {
-            "市域 → 县区：期末信任 trust on the last day"
-        } else {
-            "city → counties: trust on the last day"
-        };
-        let root = root
-            .titled(title, ("sans-serif", 18))
-            .map_err(|e| e.to_string())?;
-        let panels = root.split_evenly((1, regimes.len().max(1)));
-        let all: Vec<f64> = d
-            .county_trust
-            .values()
-            .flatten()
-            .map(|x| x.1)
-            .filter(|v| v.is_finite())
-            .collect();
-        let (lo, hi) = all
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-                (a.min(v), b.max(v))
-            });
-        for (panel, regime) in panels.iter().zip(&regimes) {
-            panel
-                .draw(&Text::new(
-                    regime_label(lang, regime),
-                    (10, 5),
-                    ("sans-serif", 15),
-                ))
-                .map_err(|e| e.to_string())?;
-            panel
-                .draw(&Rectangle::new(
-                    [(10, 28), (260, 48)],
-                    RGBColor(60, 60, 60).filled(),
-                ))
-                .map_err(|e| e.to_string())?;
-            panel
-                .draw(&Text::new(
-                    if lang == Lang::Zh { "市 city" } else { "city" },
-                    (16, 32),
-                    ("sans-serif", 13).into_font().color(&WHITE),
-                ))
-                .map_err(|e| e.to_string())?;
-            for (i, (county, trust)) in d.county_trust[*regime].iter().enumerate() {
-                let y = 60 + 60 * i as i32;
-                let f = if hi > lo {
-                    ((trust - lo) / (hi - lo)).clamp(0.0, 1.0)
-                } else {
-                    0.5
-                };
-                let colour = RGBColor(
-                    (215.0 - 170.0 * f) as u8,
-                    (48.0 + 120.0 * f) as u8,
-                    (39.0 + 60.0 * f) as u8,
-                );
-                panel
-                    .draw(&PathElement::new(
-                        vec![(30, 48), (30, y + 12), (40, y + 12)],
-                        BLACK,
-                    ))
-                    .map_err(|e| e.to_string())?;
-                panel
-                    .draw(&Rectangle::new([(40, y), (260, y + 24)], colour.filled()))
-                    .map_err(|e| e.to_string())?;
-                panel
-                    .draw(&Text::new(
-                        format!("{county}: {trust:.3}"),
-                        (46, y + 5),
-                        ("sans-serif", 13).into_font().color(&WHITE),
-                    ))
-                    .map_err(|e| e.to_string())?;
-            }
+fn territory_chart<DB: DrawingBackend>(root: Area<DB>, d: &RunData, lang: Lang) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    let regimes: Vec<&String> = d.county_trust.keys().collect();
+    root.fill(&WHITE).map_err(e)?;
+    let title = if lang == Lang::Zh { "市域 → 县区：期末信任 trust on the last day" } else { "city → counties: trust on the last day" };
+    let root = root.titled(title, ("sans-serif", 18)).map_err(e)?;
+    let panels = root.split_evenly((1, regimes.len().max(1)));
+    let all: Vec<f64> = d.county_trust.values().flatten().map(|x| x.1).filter(|v| v.is_finite()).collect();
+    let (lo, hi) = all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    for (panel, regime) in panels.iter().zip(&regimes) {
+        panel.draw(&Text::new(regime_label(lang, regime), (10, 5), ("sans-serif", 15))).map_err(e)?;
+        panel.draw(&Rectangle::new([(10, 28), (260, 48)], RGBColor(60, 60, 60).filled())).map_err(e)?;
+        panel.draw(&Text::new(if lang == Lang::Zh { "市 city" } else { "city" }, (16, 32), ("sans-serif", 13).into_font().color(&WHITE))).map_err(e)?;
+        for (i, (county, trust)) in d.county_trust[*regime].iter().enumerate() {
+            let y = 60 + 60 * i as i32;
+            let f = if hi > lo { ((trust - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 0.5 };
+            let colour = RGBColor((215.0 - 170.0 * f) as u8, (48.0 + 120.0 * f) as u8, (39.0 + 60.0 * f) as u8);
+            panel.draw(&PathElement::new(vec![(30, 48), (30, y + 12), (40, y + 12)], BLACK)).map_err(e)?;
+            panel.draw(&Rectangle::new([(40, y), (260, y + 24)], colour.filled())).map_err(e)?;
+            panel.draw(&Text::new(format!("{county}: {trust:.3}"), (46, y + 5), ("sans-serif", 13).into_font().color(&WHITE))).map_err(e)?;
         }
-        root.present().map_err(|e| e.to_string())?;
     }
-    Ok(svg)
+    root.present().map_err(e)
+}
+
+/// Draw a chart twice, as SVG (returned, and written to plots/NAME.svg) and as
+/// plots/NAME.png, each through a temporary file and a rename.
+macro_rules! render {
+    ($plots:expr, $name:expr, $size:expr, |$root:ident| $body:expr) => {{
+        let mut svg = String::new();
+        {
+            let $root = SVGBackend::with_string(&mut svg, $size).into_drawing_area();
+            $body?;
+        }
+        let png = $plots.join(format!("{}.png", $name));
+        let tmp = $plots.join(format!(".{}.tmp.png", $name));
+        {
+            let $root = BitMapBackend::new(&tmp, $size).into_drawing_area();
+            $body?;
+        }
+        std::fs::rename(&tmp, &png).map_err(|err| format!("{}: {err}", png.display()))?;
+        write_atomic(&$plots.join(format!("{}.svg", $name)), &svg)?;
+        svg
+    }};
 }
 
 fn num(row: &BTreeMap<String, String>, k: &str) -> Option<f64> {
@@ -425,42 +395,45 @@ pub fn sentences(d: &RunData, lang: Lang) -> Vec<String> {
     out
 }
 
-/// Write `report.html` and `plots/*.svg` into the run folder.
+/// Write `report.html` and `plots/*.{svg,png}` into the run folder. Returns the chart
+/// names.
 pub fn write(dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
+    super::fonts::ensure();
     let d = read(dir)?;
     let plots = dir.join("plots");
-    std::fs::create_dir_all(&plots).map_err(|e| format!("{}: {e}", plots.display()))?;
+    std::fs::create_dir_all(&plots).map_err(|err| format!("{}: {err}", plots.display()))?;
     let mut body = String::new();
-    let sentences = sentences(&d, lang);
-    let _ = writeln!(
-        body,
-        "<h1>{}</h1><p class=\"lead\">{}</p><ul class=\"say\">",
-        esc(&d.scenario.name),
-        esc(&d.scenario.description)
-    );
-    for s in &sentences {
+    let said = sentences(&d, lang);
+    let _ = writeln!(body, "<h1>{}</h1><p class=\"lead\">{}</p><ul class=\"say\">", esc(&d.scenario.name), esc(&d.scenario.description));
+    for s in &said {
         let _ = writeln!(body, "<li>{}</li>", esc(s));
     }
     body.push_str("</ul>\n");
-    let mut files = Vec::new();
+    let mut names = Vec::new();
     for metric in ["service_rate", "trust", "happiness", "protesters"] {
-        let svg = time_chart(&d, metric, lang)?;
-        let name = format!("{metric}.svg");
-        write_atomic(&plots.join(&name), &svg)?;
-        files.push(name);
+        let svg = render!(plots, metric, (860, 360), |root| time_chart(root, &d, metric, lang));
         let _ = writeln!(body, "<figure>{svg}</figure>");
+        names.push(metric.to_string());
     }
-    let svg = territory_chart(&d, lang)?;
-    write_atomic(&plots.join("territory.svg"), &svg)?;
-    files.push("territory.svg".into());
+    if !d.scenario.shocks.is_empty() {
+        for metric in ["service_rate", "happiness"] {
+            let name = format!("resilience_{metric}");
+            let svg = render!(plots, name, (860, 300), |root| triangle_chart(root, &d, metric, lang));
+            let _ = writeln!(body, "<figure>{svg}</figure>");
+            names.push(name);
+        }
+    }
+    let height = 90 + 60 * d.county_trust.values().map(|v| v.len()).max().unwrap_or(1) as u32;
+    let svg = render!(plots, "territory", (860, height), |root| territory_chart(root, &d, lang));
     let _ = writeln!(body, "<figure>{svg}</figure>");
+    names.push("territory".into());
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>body{{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}}figure{{margin:1.5em 0}}.say li{{font-size:1.15em;margin:.4em 0}}</style></head><body>\n{body}</body></html>\n",
         if lang == Lang::Zh { "zh" } else { "en" },
         esc(&d.scenario.name)
     );
     write_atomic(&dir.join("report.html"), &html)?;
-    Ok(files)
+    Ok(names)
 }
 
 fn esc(s: &str) -> String {
