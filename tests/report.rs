@@ -129,3 +129,40 @@ fn report_of_a_folder_that_is_not_a_run_exits_two() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a run folder"));
 }
+
+/// The page as a person sees it: headless Chromium renders report.html and the
+/// screenshot shows the charts (pixels in the regimes' line colours). `.ci/run` installs
+/// Chromium; without it this test says so and skips.
+#[test]
+fn chromium_renders_the_report_with_its_charts() {
+    let browser = ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|b| std::process::Command::new(b).arg("--version").output().is_ok_and(|o| o.status.success()));
+    let Some(browser) = browser else {
+        eprintln!("SKIPPED chromium_renders_the_report_with_its_charts: no chromium on this machine (apt-get install chromium)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("r");
+    run(&dir, &["--report", "--ticks", "160"]);
+    let shot = tmp.path().join("shot.png");
+    let profile = tmp.path().join("profile");
+    let out = std::process::Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--window-size=1000,2400"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", dir.join("report.html").display()))
+        .output()
+        .unwrap();
+    assert!(shot.exists(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
+    assert_not_blank(&shot);
+    // The regimes' line colours (orange, blue, green) are on screen: the charts drew.
+    let decoder = png::Decoder::new(std::fs::File::open(&shot).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let px = info.color_type.samples();
+    let near = |p: &[u8], c: [u8; 3]| p.iter().zip(c).all(|(&a, b)| (a as i32 - b as i32).abs() < 40);
+    for colour in [[213, 94, 0], [0, 114, 178], [0, 158, 115]] {
+        let n = buf[..info.buffer_size()].chunks(px).filter(|p| near(p, colour)).count();
+        assert!(n > 200, "colour {colour:?} appears on {n} pixels only");
+    }
+}
