@@ -29,8 +29,18 @@ fn assert_not_blank(path: &std::path::Path) {
     let first = &bytes[..px];
     let differing = bytes.chunks(px).filter(|p| *p != first).count();
     let total = bytes.len() / px;
-    assert!(info.width > 100 && info.height > 100, "{} is {}x{}", path.display(), info.width, info.height);
-    assert!(differing * 100 > total, "{} is blank ({differing} of {total} pixels drawn)", path.display());
+    assert!(
+        info.width > 100 && info.height > 100,
+        "{} is {}x{}",
+        path.display(),
+        info.width,
+        info.height
+    );
+    assert!(
+        differing * 100 > total,
+        "{} is blank ({differing} of {total} pixels drawn)",
+        path.display()
+    );
 }
 
 #[test]
@@ -135,9 +145,18 @@ fn report_of_a_folder_that_is_not_a_run_exits_two() {
 /// Chromium; without it this test says so and skips.
 #[test]
 fn chromium_renders_the_report_with_its_charts() {
-    let browser = ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|b| std::process::Command::new(b).arg("--version").output().is_ok_and(|o| o.status.success()));
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
     let Some(browser) = browser else {
-        eprintln!("SKIPPED chromium_renders_the_report_with_its_charts: no chromium on this machine (apt-get install chromium)");
+        eprintln!(
+            "SKIPPED chromium_renders_the_report_with_its_charts: no chromium on this machine (apt-get install chromium)"
+        );
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -146,13 +165,28 @@ fn chromium_renders_the_report_with_its_charts() {
     let shot = tmp.path().join("shot.png");
     let profile = tmp.path().join("profile");
     let out = std::process::Command::new(browser)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--window-size=1000,2400"])
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=1000,2400",
+        ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--screenshot={}", shot.display()))
         .arg(format!("file://{}", dir.join("report.html").display()))
         .output()
         .unwrap();
-    assert!(shot.exists(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        shot.exists(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_not_blank(&shot);
     // The regimes' line colours (orange, blue, green) are on screen: the charts drew.
     let decoder = png::Decoder::new(std::fs::File::open(&shot).unwrap());
@@ -160,9 +194,91 @@ fn chromium_renders_the_report_with_its_charts() {
     let mut buf = vec![0; reader.output_buffer_size()];
     let info = reader.next_frame(&mut buf).unwrap();
     let px = info.color_type.samples();
-    let near = |p: &[u8], c: [u8; 3]| p.iter().zip(c).all(|(&a, b)| (a as i32 - b as i32).abs() < 40);
+    let near = |p: &[u8], c: [u8; 3]| {
+        p.iter()
+            .zip(c)
+            .all(|(&a, b)| (a as i32 - b as i32).abs() < 40)
+    };
     for colour in [[213, 94, 0], [0, 114, 178], [0, 158, 115]] {
-        let n = buf[..info.buffer_size()].chunks(px).filter(|p| near(p, colour)).count();
+        let n = buf[..info.buffer_size()]
+            .chunks(px)
+            .filter(|p| near(p, colour))
+            .count();
         assert!(n > 200, "colour {colour:?} appears on {n} pixels only");
     }
+}
+
+#[test]
+fn sweep_reports_have_a_coloured_table_a_heat_map_and_a_tornado() {
+    let tmp = tempfile::tempdir().unwrap();
+    let grid = r#"
+name = "g"
+seed = 3
+scenarios = ["xcity-flood", "xcity-baseline"]
+regimes = ["fragmented", "linkage"]
+replicates = 1
+ticks = 130
+residents = 1200
+[design]
+kind = "grid"
+[[factors]]
+path = "mechanism.social"
+values = [0.2, 0.8]
+[[factors]]
+path = "population.link_strength"
+values = [0.3, 0.9]
+"#;
+    let exp = tmp.path().join("g.toml");
+    std::fs::write(&exp, grid).unwrap();
+    let out = Command::cargo_bin("linkage")
+        .unwrap()
+        .arg("sweep")
+        .arg(&exp)
+        .args(["--quiet", "--report", "--out"])
+        .arg(tmp.path().join("g"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(tmp.path().join("g/report.html")).unwrap();
+    assert!(
+        html.contains("regime × scenario") && html.contains("background:rgb("),
+        "coloured table"
+    );
+    assert!(html.contains("did best on resolution_rate"), "sentences");
+    assert_not_blank(&tmp.path().join("g/plots/heatmap.png"));
+    let oat = grid
+        .replace("kind = \"grid\"", "kind = \"oat\"")
+        .replace("name = \"g\"", "name = \"o\"");
+    std::fs::write(&exp, oat).unwrap();
+    let out = Command::cargo_bin("linkage")
+        .unwrap()
+        .arg("sweep")
+        .arg(&exp)
+        .args(["--quiet", "--out"])
+        .arg(tmp.path().join("o"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let rep = Command::cargo_bin("linkage")
+        .unwrap()
+        .arg("report")
+        .arg(tmp.path().join("o"))
+        .output()
+        .unwrap();
+    assert!(
+        rep.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rep.stderr)
+    );
+    assert_not_blank(&tmp.path().join("o/plots/tornado_linkage.png"));
+    let html = std::fs::read_to_string(tmp.path().join("o/report.html")).unwrap();
+    assert!(
+        !html
+            .replace("xmlns=\"http://www.w3.org/2000/svg\"", "")
+            .contains("http")
+    );
 }

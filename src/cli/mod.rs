@@ -254,13 +254,17 @@ pub(crate) fn report(
     dir: &std::path::Path,
     lang: crate::output::report::Lang,
 ) -> Result<(), Failure> {
-    if !dir.join("ticks.csv").exists() {
+    let files = if dir.join("ticks.csv").exists() {
+        crate::output::report::write(dir, lang)
+    } else if dir.join("summary.csv").exists() && dir.join("experiment.toml").exists() {
+        crate::output::report::write_sweep(dir, lang)
+    } else {
         return Err(Failure::input(format!(
-            "{} is not a run folder (no ticks.csv); give a folder written by `linkage run`",
+            "{} is not a run folder or a sweep folder (no ticks.csv, nor summary.csv with experiment.toml); give a folder written by `linkage run` or `linkage sweep`",
             dir.display()
         )));
     }
-    let files = crate::output::report::write(dir, lang).map_err(Failure::input)?;
+    .map_err(Failure::input)?;
     eprintln!(
         "wrote {}/report.html and plots/{{{}}}",
         dir.display(),

@@ -35,6 +35,12 @@ pub struct SweepArgs {
     /// No progress bar and no notes on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Also write report.html and plots/ into the output folder when done.
+    #[arg(long)]
+    pub report: bool,
+    /// Language of the report.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: crate::output::report::Lang,
     /// Run under MPI (`mpirun -np N linkage sweep FILE --mpi`): rank 0 schedules and
     /// writes, the other ranks run. Needs a build with `--features mpi`.
     #[arg(long)]
@@ -157,6 +163,9 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
         );
     }
     print_headline(&out);
+    if a.report {
+        super::report(&out, a.lang)?;
+    }
     Ok(())
 }
 

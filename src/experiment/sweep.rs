@@ -203,6 +203,9 @@ pub fn open(plan: &Plan, dir: &Path, o: &Options) -> Result<Opened, SweepError> 
         }
     }
     fs::write(&lock, &want).map_err(io(&lock))?;
+    // The experiment as run (after overrides), for reports and for the record.
+    let exp = dir.join("experiment.toml");
+    fs::write(&exp, toml::to_string(&plan.experiment).unwrap_or_default()).map_err(io(&exp))?;
     let header = csv_line(&header(plan));
     let done = finished(&runs_path, &header)?;
     let mine = shard_runs(plan, o.shard);
@@ -423,5 +426,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(usize, u64), SweepError> {
         format!("{fp}\nruns {total}\nshard merged\n"),
     )
     .map_err(io(out))?;
+    if let Ok(text) = fs::read_to_string(dirs[0].join("experiment.toml")) {
+        fs::write(out.join("experiment.toml"), text).map_err(io(out))?;
+    }
     Ok((rows, total))
 }

@@ -10,7 +10,12 @@ static FONT: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei.ttc");
 pub fn ensure() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        for style in [FontStyle::Normal, FontStyle::Bold, FontStyle::Italic, FontStyle::Oblique] {
+        for style in [
+            FontStyle::Normal,
+            FontStyle::Bold,
+            FontStyle::Italic,
+            FontStyle::Oblique,
+        ] {
             if plotters::style::register_font("sans-serif", style, FONT).is_err() {
                 panic!("the embedded font does not parse: the binary is broken");
             }

@@ -140,16 +140,34 @@ fn e<E: std::fmt::Display>(x: E) -> String {
 }
 
 /// One metric, every regime over time, with the shock windows shaded.
-fn time_chart<DB: DrawingBackend>(root: Area<DB>, d: &RunData, metric: &str, lang: Lang) -> Result<(), String>
+fn time_chart<DB: DrawingBackend>(
+    root: Area<DB>,
+    d: &RunData,
+    metric: &str,
+    lang: Lang,
+) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
     root.fill(&WHITE).map_err(e)?;
-    let series: Vec<(&String, &Vec<f64>)> = d.city.iter().filter_map(|(r, m)| m.get(metric).map(|v| (r, v))).collect();
+    let series: Vec<(&String, &Vec<f64>)> = d
+        .city
+        .iter()
+        .filter_map(|(r, m)| m.get(metric).map(|v| (r, v)))
+        .collect();
     let n = series.iter().map(|s| s.1.len()).max().unwrap_or(1) as f64;
-    let vals = series.iter().flat_map(|s| s.1.iter().copied()).filter(|v| v.is_finite());
-    let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
-    let (lo, hi) = if lo.is_finite() { (lo - 0.05 * (hi - lo + 1e-9), hi + 0.05 * (hi - lo + 1e-9)) } else { (0.0, 1.0) };
+    let vals = series
+        .iter()
+        .flat_map(|s| s.1.iter().copied())
+        .filter(|v| v.is_finite());
+    let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let (lo, hi) = if lo.is_finite() {
+        (lo - 0.05 * (hi - lo + 1e-9), hi + 0.05 * (hi - lo + 1e-9))
+    } else {
+        (0.0, 1.0)
+    };
     let mut chart = ChartBuilder::on(&root)
         .caption(metric_label(lang, metric), ("sans-serif", 18))
         .margin(10)
@@ -157,30 +175,57 @@ where
         .y_label_area_size(60)
         .build_cartesian_2d(0f64..n, lo..hi)
         .map_err(e)?;
-    chart.configure_mesh().x_desc(if lang == Lang::Zh { "天 day" } else { "day" }).y_desc(metric).draw().map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc(if lang == Lang::Zh { "天 day" } else { "day" })
+        .y_desc(metric)
+        .draw()
+        .map_err(e)?;
     for s in &d.scenario.shocks {
         let (a, b) = s.window();
         chart
-            .draw_series([Rectangle::new([(a as f64, lo), (b as f64, hi)], SHADE.mix(0.15).filled())])
+            .draw_series([Rectangle::new(
+                [(a as f64, lo), (b as f64, hi)],
+                SHADE.mix(0.15).filled(),
+            )])
             .map_err(e)?
             .label(format!("{} (days {a}-{})", s.name(), b - 1))
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], SHADE.mix(0.3).filled()));
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 20, y + 5)], SHADE.mix(0.3).filled())
+            });
     }
     for (k, (regime, v)) in series.iter().enumerate() {
         let c = COLOURS[k % COLOURS.len()];
         chart
-            .draw_series(LineSeries::new(v.iter().enumerate().filter(|(_, y)| y.is_finite()).map(|(t, &y)| (t as f64, y)), c.stroke_width(2)))
+            .draw_series(LineSeries::new(
+                v.iter()
+                    .enumerate()
+                    .filter(|(_, y)| y.is_finite())
+                    .map(|(t, &y)| (t as f64, y)),
+                c.stroke_width(2),
+            ))
             .map_err(e)?
             .label(regime_label(lang, regime))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
     }
-    chart.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).position(SeriesLabelPosition::LowerLeft).draw().map_err(e)?;
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::LowerLeft)
+        .draw()
+        .map_err(e)?;
     root.present().map_err(e)
 }
 
 /// The resilience triangle of each regime for one headline metric: the metric against its
 /// baseline from the shock on, the loss area filled, annotated with the three figures.
-fn triangle_chart<DB: DrawingBackend>(root: Area<DB>, d: &RunData, metric: &str, lang: Lang) -> Result<(), String>
+fn triangle_chart<DB: DrawingBackend>(
+    root: Area<DB>,
+    d: &RunData,
+    metric: &str,
+    lang: Lang,
+) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
@@ -198,10 +243,22 @@ where
         let base = row.and_then(|r| num(r, &format!("{metric}_baseline")));
         let v = d.city[*regime].get(metric).cloned().unwrap_or_default();
         let Some(base) = base else {
-            panel.draw(&Text::new(format!("{}: no shock, no triangle", regime_label(lang, regime)), (10, 20), ("sans-serif", 14))).map_err(e)?;
+            panel
+                .draw(&Text::new(
+                    format!("{}: no shock, no triangle", regime_label(lang, regime)),
+                    (10, 20),
+                    ("sans-serif", 14),
+                ))
+                .map_err(e)?;
             continue;
         };
-        let after: Vec<(f64, f64)> = v.iter().enumerate().skip(start).filter(|(_, y)| y.is_finite()).map(|(t, &y)| ((t - start) as f64, y / base * 100.0)).collect();
+        let after: Vec<(f64, f64)> = v
+            .iter()
+            .enumerate()
+            .skip(start)
+            .filter(|(_, y)| y.is_finite())
+            .map(|(t, &y)| ((t - start) as f64, y / base * 100.0))
+            .collect();
         let lo = after.iter().map(|p| p.1).fold(100.0f64, f64::min).min(95.0) - 2.0;
         let mut chart = ChartBuilder::on(panel)
             .caption(regime_label(lang, regime), ("sans-serif", 15))
@@ -210,44 +267,142 @@ where
             .y_label_area_size(45)
             .build_cartesian_2d(0f64..after.len().max(1) as f64, lo..103f64)
             .map_err(e)?;
-        chart.configure_mesh().x_desc("days since the shock").y_desc("% of baseline").draw().map_err(e)?;
+        chart
+            .configure_mesh()
+            .x_desc("days since the shock")
+            .y_desc("% of baseline")
+            .draw()
+            .map_err(e)?;
         let c = COLOURS[k % COLOURS.len()];
-        chart.draw_series(AreaSeries::new(after.iter().map(|&(x, y)| (x, y.min(100.0))), 100.0, c.mix(0.3)).border_style(c)).map_err(e)?;
-        chart.draw_series(LineSeries::new([(0.0, 95.0), (after.len() as f64, 95.0)], BLACK.mix(0.5))).map_err(e)?;
-        let fall = row.and_then(|r| num(r, &format!("{metric}_fall_pct"))).unwrap_or(f64::NAN);
-        let rec = row.and_then(|r| r.get(&format!("{metric}_recovery_days")).cloned()).unwrap_or_default();
-        let loss = row.and_then(|r| num(r, &format!("{metric}_loss_area"))).unwrap_or(f64::NAN);
-        let rec = if rec.is_empty() { "not recovered".to_string() } else { format!("{rec} d") };
-        for (i, t) in [format!("fall {fall:.1}%"), format!("recovery {rec}"), format!("loss {loss:.0} %·d")].iter().enumerate() {
-            panel.draw(&Text::new(t.clone(), (60, 40 + 16 * i as i32), ("sans-serif", 13))).map_err(e)?;
+        chart
+            .draw_series(
+                AreaSeries::new(
+                    after.iter().map(|&(x, y)| (x, y.min(100.0))),
+                    100.0,
+                    c.mix(0.3),
+                )
+                .border_style(c),
+            )
+            .map_err(e)?;
+        chart
+            .draw_series(LineSeries::new(
+                [(0.0, 95.0), (after.len() as f64, 95.0)],
+                BLACK.mix(0.5),
+            ))
+            .map_err(e)?;
+        let fall = row
+            .and_then(|r| num(r, &format!("{metric}_fall_pct")))
+            .unwrap_or(f64::NAN);
+        let rec = row
+            .and_then(|r| r.get(&format!("{metric}_recovery_days")).cloned())
+            .unwrap_or_default();
+        let loss = row
+            .and_then(|r| num(r, &format!("{metric}_loss_area")))
+            .unwrap_or(f64::NAN);
+        let rec = if rec.is_empty() {
+            "not recovered".to_string()
+        } else {
+            format!("{rec} d")
+        };
+        for (i, t) in [
+            format!("fall {fall:.1}%"),
+            format!("recovery {rec}"),
+            format!("loss {loss:.0} %·d"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            panel
+                .draw(&Text::new(
+                    t.clone(),
+                    (60, 40 + 16 * i as i32),
+                    ("sans-serif", 13),
+                ))
+                .map_err(e)?;
         }
     }
     root.present().map_err(e)
 }
 
 /// Counties coloured by trust on the last day, one panel per regime (city → counties).
-fn territory_chart<DB: DrawingBackend>(root: Area<DB>, d: &RunData, lang: Lang) -> Result<(), String>
+fn territory_chart<DB: DrawingBackend>(
+    root: Area<DB>,
+    d: &RunData,
+    lang: Lang,
+) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
     let regimes: Vec<&String> = d.county_trust.keys().collect();
     root.fill(&WHITE).map_err(e)?;
-    let title = if lang == Lang::Zh { "市域 → 县区：期末信任 trust on the last day" } else { "city → counties: trust on the last day" };
+    let title = if lang == Lang::Zh {
+        "市域 → 县区：期末信任 trust on the last day"
+    } else {
+        "city → counties: trust on the last day"
+    };
     let root = root.titled(title, ("sans-serif", 18)).map_err(e)?;
     let panels = root.split_evenly((1, regimes.len().max(1)));
-    let all: Vec<f64> = d.county_trust.values().flatten().map(|x| x.1).filter(|v| v.is_finite()).collect();
-    let (lo, hi) = all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let all: Vec<f64> = d
+        .county_trust
+        .values()
+        .flatten()
+        .map(|x| x.1)
+        .filter(|v| v.is_finite())
+        .collect();
+    let (lo, hi) = all
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
     for (panel, regime) in panels.iter().zip(&regimes) {
-        panel.draw(&Text::new(regime_label(lang, regime), (10, 5), ("sans-serif", 15))).map_err(e)?;
-        panel.draw(&Rectangle::new([(10, 28), (260, 48)], RGBColor(60, 60, 60).filled())).map_err(e)?;
-        panel.draw(&Text::new(if lang == Lang::Zh { "市 city" } else { "city" }, (16, 32), ("sans-serif", 13).into_font().color(&WHITE))).map_err(e)?;
+        panel
+            .draw(&Text::new(
+                regime_label(lang, regime),
+                (10, 5),
+                ("sans-serif", 15),
+            ))
+            .map_err(e)?;
+        panel
+            .draw(&Rectangle::new(
+                [(10, 28), (260, 48)],
+                RGBColor(60, 60, 60).filled(),
+            ))
+            .map_err(e)?;
+        panel
+            .draw(&Text::new(
+                if lang == Lang::Zh { "市 city" } else { "city" },
+                (16, 32),
+                ("sans-serif", 13).into_font().color(&WHITE),
+            ))
+            .map_err(e)?;
         for (i, (county, trust)) in d.county_trust[*regime].iter().enumerate() {
             let y = 60 + 60 * i as i32;
-            let f = if hi > lo { ((trust - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 0.5 };
-            let colour = RGBColor((215.0 - 170.0 * f) as u8, (48.0 + 120.0 * f) as u8, (39.0 + 60.0 * f) as u8);
-            panel.draw(&PathElement::new(vec![(30, 48), (30, y + 12), (40, y + 12)], BLACK)).map_err(e)?;
-            panel.draw(&Rectangle::new([(40, y), (260, y + 24)], colour.filled())).map_err(e)?;
-            panel.draw(&Text::new(format!("{county}: {trust:.3}"), (46, y + 5), ("sans-serif", 13).into_font().color(&WHITE))).map_err(e)?;
+            let f = if hi > lo {
+                ((trust - lo) / (hi - lo)).clamp(0.0, 1.0)
+            } else {
+                0.5
+            };
+            let colour = RGBColor(
+                (215.0 - 170.0 * f) as u8,
+                (48.0 + 120.0 * f) as u8,
+                (39.0 + 60.0 * f) as u8,
+            );
+            panel
+                .draw(&PathElement::new(
+                    vec![(30, 48), (30, y + 12), (40, y + 12)],
+                    BLACK,
+                ))
+                .map_err(e)?;
+            panel
+                .draw(&Rectangle::new([(40, y), (260, y + 24)], colour.filled()))
+                .map_err(e)?;
+            panel
+                .draw(&Text::new(
+                    format!("{county}: {trust:.3}"),
+                    (46, y + 5),
+                    ("sans-serif", 13).into_font().color(&WHITE),
+                ))
+                .map_err(e)?;
         }
     }
     root.present().map_err(e)
@@ -404,27 +559,38 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
     std::fs::create_dir_all(&plots).map_err(|err| format!("{}: {err}", plots.display()))?;
     let mut body = String::new();
     let said = sentences(&d, lang);
-    let _ = writeln!(body, "<h1>{}</h1><p class=\"lead\">{}</p><ul class=\"say\">", esc(&d.scenario.name), esc(&d.scenario.description));
+    let _ = writeln!(
+        body,
+        "<h1>{}</h1><p class=\"lead\">{}</p><ul class=\"say\">",
+        esc(&d.scenario.name),
+        esc(&d.scenario.description)
+    );
     for s in &said {
         let _ = writeln!(body, "<li>{}</li>", esc(s));
     }
     body.push_str("</ul>\n");
     let mut names = Vec::new();
     for metric in ["service_rate", "trust", "happiness", "protesters"] {
-        let svg = render!(plots, metric, (860, 360), |root| time_chart(root, &d, metric, lang));
+        let svg = render!(plots, metric, (860, 360), |root| time_chart(
+            root, &d, metric, lang
+        ));
         let _ = writeln!(body, "<figure>{svg}</figure>");
         names.push(metric.to_string());
     }
     if !d.scenario.shocks.is_empty() {
         for metric in ["service_rate", "happiness"] {
             let name = format!("resilience_{metric}");
-            let svg = render!(plots, name, (860, 300), |root| triangle_chart(root, &d, metric, lang));
+            let svg = render!(plots, name, (860, 300), |root| triangle_chart(
+                root, &d, metric, lang
+            ));
             let _ = writeln!(body, "<figure>{svg}</figure>");
             names.push(name);
         }
     }
     let height = 90 + 60 * d.county_trust.values().map(|v| v.len()).max().unwrap_or(1) as u32;
-    let svg = render!(plots, "territory", (860, height), |root| territory_chart(root, &d, lang));
+    let svg = render!(plots, "territory", (860, height), |root| territory_chart(
+        root, &d, lang
+    ));
     let _ = writeln!(body, "<figure>{svg}</figure>");
     names.push("territory".into());
     let html = format!(
@@ -447,4 +613,380 @@ fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(&tmp, text)
         .and_then(|_| std::fs::rename(&tmp, path))
         .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A sweep folder, read back: the experiment and the per-cell summary.
+struct SweepData {
+    experiment: crate::experiment::spec::Experiment,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl SweepData {
+    fn col(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    fn value(&self, row: &[String], name: &str) -> Option<f64> {
+        self.col(name)
+            .and_then(|i| row.get(i))
+            .and_then(|v| v.parse().ok())
+    }
+}
+
+fn read_sweep(dir: &Path) -> Result<SweepData, String> {
+    let exp = dir.join("experiment.toml");
+    let text = std::fs::read_to_string(&exp).map_err(|err| format!("{}: {err}", exp.display()))?;
+    let experiment = toml::from_str(&text).map_err(|err| format!("{}: {err}", exp.display()))?;
+    let s = dir.join("summary.csv");
+    let mut r = csv::Reader::from_path(&s).map_err(|err| format!("{}: {err}", s.display()))?;
+    let header = r.headers().map_err(e)?.iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .flatten()
+        .map(|rec| rec.iter().map(String::from).collect())
+        .collect();
+    Ok(SweepData {
+        experiment,
+        header,
+        rows,
+    })
+}
+
+/// The cell whose centre is at `v` (k + 0.5), if any.
+fn centre(v: f64) -> Option<usize> {
+    ((v - v.floor() - 0.5).abs() < 1e-6 && v >= 0.0).then_some(v.floor() as usize)
+}
+
+/// Background colour for a value in [lo, hi]: red (worse) to green (better).
+fn shade(v: f64, lo: f64, hi: f64) -> RGBColor {
+    let f = if hi > lo {
+        ((v - lo) / (hi - lo)).clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
+    RGBColor(
+        (215.0 - 170.0 * f) as u8,
+        (70.0 + 110.0 * f) as u8,
+        (50.0 + 60.0 * f) as u8,
+    )
+}
+
+/// Heat map of `metric` over the first two factors, one panel per regime.
+fn heat_chart<DB: DrawingBackend>(root: Area<DB>, d: &SweepData, metric: &str) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(e)?;
+    let (fx, fy) = (&d.experiment.factors[0].path, &d.experiment.factors[1].path);
+    let root = root
+        .titled(
+            &format!("{metric} (mean) over {fx} × {fy}"),
+            ("sans-serif", 17),
+        )
+        .map_err(e)?;
+    let regimes: Vec<String> = {
+        let mut v: Vec<String> = d
+            .rows
+            .iter()
+            .filter_map(|r| d.col("regime").map(|i| r[i].clone()))
+            .collect();
+        v.dedup();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let xs: Vec<f64> = {
+        let mut v = d.experiment.factors[0].values.clone();
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        v
+    };
+    let ys: Vec<f64> = {
+        let mut v = d.experiment.factors[1].values.clone();
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        v
+    };
+    let vals: Vec<f64> = d
+        .rows
+        .iter()
+        .filter_map(|r| d.value(r, &format!("{metric}_mean")))
+        .collect();
+    let (lo, hi) = vals
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    for (panel, regime) in root
+        .split_evenly((1, regimes.len().max(1)))
+        .iter()
+        .zip(&regimes)
+    {
+        let mut chart = ChartBuilder::on(panel)
+            .caption(regime, ("sans-serif", 15))
+            .margin(8)
+            .x_label_area_size(34)
+            .y_label_area_size(44)
+            .build_cartesian_2d(0f64..xs.len() as f64, 0f64..ys.len() as f64)
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            // Labels every half cell; only the cell centres (x.5) are named.
+            .x_labels(2 * xs.len() + 1)
+            .y_labels(2 * ys.len() + 1)
+            .x_label_formatter(&|v| {
+                centre(*v)
+                    .and_then(|i| xs.get(i))
+                    .map_or(String::new(), |x| format!("{x}"))
+            })
+            .y_label_formatter(&|v| {
+                centre(*v)
+                    .and_then(|i| ys.get(i))
+                    .map_or(String::new(), |y| format!("{y}"))
+            })
+            .x_desc(fx.as_str())
+            .y_desc(fy.as_str())
+            .draw()
+            .map_err(e)?;
+        for row in d
+            .rows
+            .iter()
+            .filter(|r| d.col("regime").is_some_and(|i| &r[i] == regime))
+        {
+            let (Some(x), Some(y), Some(v)) = (
+                d.value(row, fx),
+                d.value(row, fy),
+                d.value(row, &format!("{metric}_mean")),
+            ) else {
+                continue;
+            };
+            let (Some(i), Some(j)) = (
+                xs.iter().position(|&a| a == x),
+                ys.iter().position(|&b| b == y),
+            ) else {
+                continue;
+            };
+            let (i, j) = (i as f64, j as f64);
+            chart
+                .draw_series([Rectangle::new(
+                    [(i, j), (i + 1.0, j + 1.0)],
+                    shade(v, lo, hi).filled(),
+                )])
+                .map_err(e)?;
+            chart
+                .draw_series([Text::new(
+                    format!("{v:.3}"),
+                    (i + 0.15, j + 0.6),
+                    ("sans-serif", 12).into_font().color(&WHITE),
+                )])
+                .map_err(e)?;
+        }
+    }
+    root.present().map_err(e)
+}
+
+/// Tornado chart of a one-at-a-time design: for each factor, the lowest and highest mean
+/// of `metric` over its values, against the base point (first regime).
+fn tornado_chart<DB: DrawingBackend>(
+    root: Area<DB>,
+    d: &SweepData,
+    metric: &str,
+    regime: &str,
+) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(e)?;
+    let mine: Vec<&Vec<String>> = d
+        .rows
+        .iter()
+        .filter(|r| d.col("regime").is_some_and(|i| r[i] == regime))
+        .collect();
+    let Some(base_row) = mine.first() else {
+        return Ok(());
+    };
+    let base = d
+        .value(base_row, &format!("{metric}_mean"))
+        .unwrap_or(f64::NAN);
+    let mut bars: Vec<(String, f64, f64)> = Vec::new();
+    for f in &d.experiment.factors {
+        let b = d.value(base_row, &f.path);
+        let vals: Vec<f64> = mine
+            .iter()
+            .filter(|r| d.value(r, &f.path) != b)
+            .filter_map(|r| d.value(r, &format!("{metric}_mean")))
+            .collect();
+        let lo = vals.iter().copied().fold(base, f64::min);
+        let hi = vals.iter().copied().fold(base, f64::max);
+        bars.push((
+            f.path.trim_start_matches("mechanism.").to_string(),
+            lo - base,
+            hi - base,
+        ));
+    }
+    bars.sort_by(|a, b| (b.2 - b.1).total_cmp(&(a.2 - a.1)));
+    let m = bars
+        .iter()
+        .map(|b| b.1.abs().max(b.2.abs()))
+        .fold(1e-6, f64::max)
+        * 1.1;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!("{regime}: change of {metric} (mean) when one factor moves (base {base:.3})"),
+            ("sans-serif", 16),
+        )
+        .margin(10)
+        .x_label_area_size(34)
+        .y_label_area_size(150)
+        .build_cartesian_2d(-m..m, 0f64..bars.len() as f64)
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(2 * bars.len() + 1)
+        .y_label_formatter(&|v| {
+            centre(*v)
+                .and_then(|i| bars.get(bars.len().checked_sub(1 + i)?))
+                .map_or(String::new(), |b| b.0.clone())
+        })
+        .x_desc(format!("change of {metric}"))
+        .draw()
+        .map_err(e)?;
+    for (k, (_, lo, hi)) in bars.iter().enumerate() {
+        let y = (bars.len() - 1 - k) as f64;
+        chart
+            .draw_series([Rectangle::new(
+                [(*lo, y + 0.15), (0.0, y + 0.85)],
+                COLOURS[0].filled(),
+            )])
+            .map_err(e)?;
+        chart
+            .draw_series([Rectangle::new(
+                [(0.0, y + 0.15), (*hi, y + 0.85)],
+                COLOURS[2].filled(),
+            )])
+            .map_err(e)?;
+    }
+    root.present().map_err(e)
+}
+
+/// `report.html` and `plots/` for a sweep folder.
+pub fn write_sweep(dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
+    super::fonts::ensure();
+    let d = read_sweep(dir)?;
+    let plots = dir.join("plots");
+    std::fs::create_dir_all(&plots).map_err(|err| format!("{}: {err}", plots.display()))?;
+    let metric = if d.col("resolution_rate_mean").is_some() {
+        "resolution_rate"
+    } else {
+        d.header
+            .iter()
+            .find_map(|h| h.strip_suffix("_mean"))
+            .unwrap_or("")
+    };
+    let mut body = format!(
+        "<h1>{}</h1><p class=\"lead\">{}</p>\n",
+        esc(&d.experiment.name),
+        esc(&d.experiment.description)
+    );
+    let mut names = Vec::new();
+    // Regime × scenario table, coloured by the mean of the headline metric.
+    let (Some(ci), Some(cr)) = (d.col("scenario"), d.col("regime")) else {
+        return Err("summary.csv lacks scenario and regime columns".into());
+    };
+    let mut scen: Vec<String> = d.rows.iter().map(|r| r[ci].clone()).collect();
+    scen.dedup();
+    let mut regs: Vec<String> = d.rows.iter().map(|r| r[cr].clone()).collect();
+    regs.sort();
+    regs.dedup();
+    let vals: Vec<f64> = d
+        .rows
+        .iter()
+        .filter_map(|r| d.value(r, &format!("{metric}_mean")))
+        .collect();
+    let (lo, hi) = vals
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let mut said = Vec::new();
+    let _ = write!(
+        body,
+        "<h2>{metric}: regime × scenario (mean over replicates and settings)</h2><table><tr><th></th>"
+    );
+    for r in &regs {
+        let _ = write!(body, "<th>{}</th>", esc(&regime_label(lang, r)));
+    }
+    body.push_str("</tr>\n");
+    for s in &scen {
+        let _ = write!(body, "<tr><th>{}</th>", esc(s));
+        let mut best: Option<(String, f64)> = None;
+        for r in &regs {
+            let cell: Vec<f64> = d
+                .rows
+                .iter()
+                .filter(|x| &x[ci] == s && &x[cr] == r)
+                .filter_map(|x| d.value(x, &format!("{metric}_mean")))
+                .collect();
+            if cell.is_empty() {
+                body.push_str("<td>-</td>");
+                continue;
+            }
+            let v = cell.iter().sum::<f64>() / cell.len() as f64;
+            if best.as_ref().is_none_or(|b| v > b.1) {
+                best = Some((r.clone(), v));
+            }
+            let c = shade(v, lo, hi);
+            let _ = write!(
+                body,
+                "<td style=\"background:rgb({},{},{});color:#fff\">{v:.3}</td>",
+                c.0, c.1, c.2
+            );
+        }
+        body.push_str("</tr>\n");
+        if let Some((r, v)) = best {
+            said.push(match lang {
+                Lang::En => format!("Under {s}, {r} did best on {metric}: {v:.3}."),
+                Lang::Zh => format!(
+                    "在{s}下，{}的{metric}最好：{v:.3}。",
+                    regime_label(lang, &r)
+                ),
+            });
+        }
+    }
+    body.push_str("</table>\n<ul class=\"say\">");
+    for s in &said {
+        let _ = write!(body, "<li>{}</li>", esc(s));
+    }
+    body.push_str("</ul>\n");
+    use crate::experiment::spec::Design;
+    if d.experiment.factors.len() >= 2 && d.experiment.design == Design::Grid {
+        let svg = render!(plots, "heatmap", (900, 380), |root| heat_chart(
+            root, &d, metric
+        ));
+        let _ = writeln!(body, "<figure>{svg}</figure>");
+        names.push("heatmap".to_string());
+    }
+    if d.experiment.design == Design::Oat && !d.experiment.factors.is_empty() {
+        for r in &regs {
+            let name = format!("tornado_{r}");
+            let svg = render!(
+                plots,
+                name,
+                (900, 120 + 40 * d.experiment.factors.len() as u32),
+                |root| tornado_chart(root, &d, metric, r)
+            );
+            let _ = writeln!(body, "<figure>{svg}</figure>");
+            names.push(name);
+        }
+    }
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}}td,th{{padding:.3em .6em;text-align:right}}.say li{{font-size:1.1em}}</style></head><body>\n{body}</body></html>\n",
+        if lang == Lang::Zh { "zh" } else { "en" },
+        esc(&d.experiment.name)
+    );
+    write_atomic(&dir.join("report.html"), &html)?;
+    Ok(names)
 }
