@@ -62,7 +62,10 @@ fn run_prints_the_comparison_and_writes_the_run_folder() {
     ] {
         assert!(stdout.contains(col), "table lacks column {col}:\n{stdout}");
     }
-    assert_eq!(entries(&out), ["params.toml", "summary.csv", "ticks.csv"]);
+    assert_eq!(
+        entries(&out),
+        ["params.toml", "summary.csv", "territory.csv", "ticks.csv"]
+    );
     assert_eq!(
         entries(tmp.path()),
         ["run"],

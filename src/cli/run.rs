@@ -153,6 +153,18 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let pairs: Vec<(&RegimeRun, &ndarray::Array3<f64>)> = runs.iter().zip(&tables).collect();
     files::write_ticks(&out.file("ticks.csv"), &units, &pairs).map_err(write)?;
     files::write_summary(&out.file("summary.csv"), &summaries).map_err(write)?;
+    let county_names: Vec<String> = sc
+        .territory
+        .counties
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    files::write_territory(
+        &out.file("territory.csv"),
+        &county_names,
+        &runs.iter().collect::<Vec<_>>(),
+    )
+    .map_err(write)?;
     let header = format!(
         "# linkage {} — parameters of this run; repeat it with:\n#   linkage run --scenario <this file>\n",
         env!("CARGO_PKG_VERSION")
@@ -186,7 +198,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             if plan.threads == 1 { "" } else { "s" }
         );
         eprintln!(
-            "wrote {}/{{ticks.csv, summary.csv, params.toml}}",
+            "wrote {}/{{ticks.csv, summary.csv, territory.csv, params.toml}}",
             dest.display()
         );
     }

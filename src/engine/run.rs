@@ -14,6 +14,45 @@ pub struct RegimeRun {
     pub history: Vec<Vec<Tally>>,
     pub residents: u64,
     pub seconds: f64,
+    /// Every township at the end of the run.
+    pub townships: Vec<TownshipEnd>,
+}
+
+/// A township's state on the last day (for the territory drawing).
+#[derive(Clone, Debug)]
+pub struct TownshipEnd {
+    pub county: u16,
+    pub urban: bool,
+    pub residents: u32,
+    pub trust: f64,
+    /// Issues open (backlog) from this township.
+    pub open: u64,
+}
+
+/// Each township's mean trust and open issues at this moment.
+pub fn townships(world: &World) -> Vec<TownshipEnd> {
+    let open = world.census();
+    world
+        .territory
+        .townships
+        .iter()
+        .zip(open)
+        .map(|(t, open)| {
+            let r = t.residents.start as usize..t.residents.end as usize;
+            let trust = world.residents.trust[r.clone()]
+                .iter()
+                .map(|&x| x as f64)
+                .sum::<f64>()
+                / r.len().max(1) as f64;
+            TownshipEnd {
+                county: t.county,
+                urban: t.urban,
+                residents: r.len() as u32,
+                trust,
+                open,
+            }
+        })
+        .collect()
 }
 
 impl RegimeRun {
@@ -38,7 +77,9 @@ pub fn run_regime(
         history.push(world.tallies().to_vec());
         on_tick(&world);
     }
+    let townships = townships(&world);
     RegimeRun {
+        townships,
         regime: name.to_string(),
         mechanisms: mech,
         history,

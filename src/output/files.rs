@@ -152,3 +152,45 @@ pub fn write_summary(path: &Path, summaries: &[Summary]) -> Result<(), OutputErr
 pub fn write_text(path: &Path, text: &str) -> Result<(), OutputError> {
     fs::write(path, text).map_err(|e| csv_error(path, e))
 }
+
+/// `territory.csv`: one row per regime × township on the last day.
+pub fn write_territory(
+    path: &Path,
+    counties: &[String],
+    runs: &[&RegimeRun],
+) -> Result<(), OutputError> {
+    let mut w = csv::Writer::from_path(path).map_err(|e| csv_error(path, e))?;
+    w.write_record([
+        "regime",
+        "county",
+        "township",
+        "urban",
+        "residents",
+        "trust",
+        "open",
+    ])
+    .map_err(|e| csv_error(path, e))?;
+    for run in runs {
+        let mut k_prev = u16::MAX;
+        let mut idx = 0;
+        for t in &run.townships {
+            if t.county != k_prev {
+                k_prev = t.county;
+                idx = 0;
+            }
+            let county = counties.get(t.county as usize).cloned().unwrap_or_default();
+            w.write_record([
+                run.regime.clone(),
+                county,
+                idx.to_string(),
+                (t.urban as u8).to_string(),
+                t.residents.to_string(),
+                format!("{:.6}", t.trust),
+                t.open.to_string(),
+            ])
+            .map_err(|e| csv_error(path, e))?;
+            idx += 1;
+        }
+    }
+    w.flush().map_err(|e| csv_error(path, e))
+}

@@ -50,6 +50,8 @@ pub struct RunData {
     pub county_trust: BTreeMap<String, Vec<(String, f64)>>,
     /// regime → summary column → value.
     pub summary: BTreeMap<String, BTreeMap<String, String>>,
+    /// regime → county → trust of each township on the last day (territory.csv).
+    pub townships: BTreeMap<String, BTreeMap<String, Vec<f64>>>,
 }
 
 pub fn read(dir: &Path) -> Result<RunData, String> {
@@ -115,11 +117,29 @@ pub fn read(dir: &Path) -> Result<RunData, String> {
             .collect();
         summary.insert(row.get("regime").cloned().unwrap_or_default(), row);
     }
+    let mut townships: BTreeMap<String, BTreeMap<String, Vec<f64>>> = BTreeMap::new();
+    if let Ok(mut r) = csv::Reader::from_path(dir.join("territory.csv")) {
+        for rec in r.records().flatten() {
+            if let (Some(reg), Some(county), Some(trust)) = (
+                rec.get(0),
+                rec.get(1),
+                rec.get(5).and_then(|v| v.parse().ok()),
+            ) {
+                townships
+                    .entry(reg.to_string())
+                    .or_default()
+                    .entry(county.to_string())
+                    .or_default()
+                    .push(trust);
+            }
+        }
+    }
     Ok(RunData {
         scenario,
         city,
         county_trust: last_tick.into_iter().map(|(k, v)| (k, v.1)).collect(),
         summary,
+        townships,
     })
 }
 
@@ -336,9 +356,9 @@ where
     let regimes: Vec<&String> = d.county_trust.keys().collect();
     root.fill(&WHITE).map_err(e)?;
     let title = if lang == Lang::Zh {
-        "市域 → 县区：期末信任 trust on the last day"
+        "市域 → 县区 → 乡镇街道：期末信任 trust on the last day"
     } else {
-        "city → counties: trust on the last day"
+        "city → counties → townships (squares): trust on the last day"
     };
     let root = root.titled(title, ("sans-serif", 18)).map_err(e)?;
     let panels = root.split_evenly((1, regimes.len().max(1)));
@@ -403,6 +423,34 @@ where
                     ("sans-serif", 13).into_font().color(&WHITE),
                 ))
                 .map_err(e)?;
+            // Its townships, one square each, below the county (territory.csv).
+            if let Some(towns) = d.townships.get(*regime).and_then(|m| m.get(county)) {
+                for (j, t) in towns.iter().take(24).enumerate() {
+                    let x = 44 + 9 * j as i32;
+                    let g = if hi > lo {
+                        ((t - lo) / (hi - lo)).clamp(0.0, 1.0)
+                    } else {
+                        0.5
+                    };
+                    let c = RGBColor(
+                        (215.0 - 170.0 * g) as u8,
+                        (48.0 + 120.0 * g) as u8,
+                        (39.0 + 60.0 * g) as u8,
+                    );
+                    panel
+                        .draw(&Rectangle::new([(x, y + 27), (x + 7, y + 34)], c.filled()))
+                        .map_err(e)?;
+                }
+                if towns.len() > 24 {
+                    panel
+                        .draw(&Text::new(
+                            format!("+{}", towns.len() - 24),
+                            (44 + 9 * 24, y + 25),
+                            ("sans-serif", 10),
+                        ))
+                        .map_err(e)?;
+                }
+            }
         }
     }
     root.present().map_err(e)
