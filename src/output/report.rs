@@ -397,16 +397,7 @@ where
             .map_err(e)?;
         for (i, (county, trust)) in d.county_trust[*regime].iter().enumerate() {
             let y = 60 + 60 * i as i32;
-            let f = if hi > lo {
-                ((trust - lo) / (hi - lo)).clamp(0.0, 1.0)
-            } else {
-                0.5
-            };
-            let colour = RGBColor(
-                (215.0 - 170.0 * f) as u8,
-                (48.0 + 120.0 * f) as u8,
-                (39.0 + 60.0 * f) as u8,
-            );
+            let colour = shade(*trust, lo, hi);
             panel
                 .draw(&PathElement::new(
                     vec![(30, 48), (30, y + 12), (40, y + 12)],
@@ -427,16 +418,7 @@ where
             if let Some(towns) = d.townships.get(*regime).and_then(|m| m.get(county)) {
                 for (j, t) in towns.iter().take(24).enumerate() {
                     let x = 44 + 9 * j as i32;
-                    let g = if hi > lo {
-                        ((t - lo) / (hi - lo)).clamp(0.0, 1.0)
-                    } else {
-                        0.5
-                    };
-                    let c = RGBColor(
-                        (215.0 - 170.0 * g) as u8,
-                        (48.0 + 120.0 * g) as u8,
-                        (39.0 + 60.0 * g) as u8,
-                    );
+                    let c = shade(*t, lo, hi);
                     panel
                         .draw(&Rectangle::new([(x, y + 27), (x + 7, y + 34)], c.filled()))
                         .map_err(e)?;
