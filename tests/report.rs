@@ -250,6 +250,10 @@ values = [0.3, 0.9]
     );
     assert!(html.contains("did best on resolution_rate"), "sentences");
     assert_not_blank(&tmp.path().join("g/plots/heatmap.png"));
+    assert!(
+        html.contains("is highest (") && html.contains("and lowest ("),
+        "the heat map in words"
+    );
     let oat = grid
         .replace("kind = \"grid\"", "kind = \"oat\"")
         .replace("name = \"g\"", "name = \"o\"");

@@ -996,7 +996,11 @@ pub fn write_sweep(dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
         let svg = render!(plots, "heatmap", (900, 380), |root| heat_chart(
             root, &d, metric
         ));
-        let _ = writeln!(body, "<figure>{svg}</figure>");
+        let _ = writeln!(
+            body,
+            "<figure>{svg}<figcaption>{}</figcaption></figure>",
+            esc(&heat_sentence(&d, metric))
+        );
         names.push("heatmap".to_string());
     }
     if d.experiment.design == Design::Oat && !d.experiment.factors.is_empty() {
@@ -1008,7 +1012,11 @@ pub fn write_sweep(dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
                 (900, 120 + 40 * d.experiment.factors.len() as u32),
                 |root| tornado_chart(root, &d, metric, r)
             );
-            let _ = writeln!(body, "<figure>{svg}</figure>");
+            let _ = writeln!(
+                body,
+                "<figure>{svg}<figcaption>{}</figcaption></figure>",
+                esc(&tornado_sentence(&d, metric, r))
+            );
             names.push(name);
         }
     }
@@ -1019,4 +1027,64 @@ pub fn write_sweep(dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
     );
     write_atomic(&dir.join("report.html"), &html)?;
     Ok(names)
+}
+
+/// The heat map in words: where the metric is highest and lowest.
+fn heat_sentence(d: &SweepData, metric: &str) -> String {
+    let (fx, fy) = (&d.experiment.factors[0].path, &d.experiment.factors[1].path);
+    let mut cells: Vec<(f64, f64, f64, String)> = d
+        .rows
+        .iter()
+        .filter_map(|r| {
+            Some((
+                d.value(r, fx)?,
+                d.value(r, fy)?,
+                d.value(r, &format!("{metric}_mean"))?,
+                r[d.col("regime")?].clone(),
+            ))
+        })
+        .collect();
+    cells.sort_by(|a, b| b.2.total_cmp(&a.2));
+    match (cells.first(), cells.last()) {
+        (Some(h), Some(l)) => format!(
+            "{metric} is highest ({:.3}) for {} at {fx} = {}, {fy} = {}, and lowest ({:.3}) for {} at {fx} = {}, {fy} = {}.",
+            h.2, h.3, h.0, h.1, l.2, l.3, l.0, l.1
+        ),
+        _ => String::new(),
+    }
+}
+
+/// The tornado in words: which factor moves the metric most, and by how much.
+fn tornado_sentence(d: &SweepData, metric: &str, regime: &str) -> String {
+    let mine: Vec<&Vec<String>> = d
+        .rows
+        .iter()
+        .filter(|r| d.col("regime").is_some_and(|i| r[i] == regime))
+        .collect();
+    let Some(base_row) = mine.first() else {
+        return String::new();
+    };
+    let Some(base) = d.value(base_row, &format!("{metric}_mean")) else {
+        return String::new();
+    };
+    let mut best: Option<(String, f64, f64)> = None;
+    for f in &d.experiment.factors {
+        let b = d.value(base_row, &f.path);
+        for r in mine.iter().filter(|r| d.value(r, &f.path) != b) {
+            if let (Some(v), Some(x)) = (d.value(r, &format!("{metric}_mean")), d.value(r, &f.path))
+                && best
+                    .as_ref()
+                    .is_none_or(|bb| (v - base).abs() > (bb.1 - base).abs())
+            {
+                best = Some((format!("{} = {x}", f.path), v, x));
+            }
+        }
+    }
+    match best {
+        Some((setting, v, _)) => format!(
+            "For {regime}, setting {setting} moves {metric} most: from {base:.3} to {v:.3} ({:+.1} points).",
+            (v - base) * 100.0
+        ),
+        None => String::new(),
+    }
 }
