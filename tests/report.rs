@@ -281,6 +281,10 @@ values = [0.3, 0.9]
     assert_not_blank(&tmp.path().join("o/plots/tornado_linkage.png"));
     let html = std::fs::read_to_string(tmp.path().join("o/report.html")).unwrap();
     assert!(
+        html.contains("moves resolution_rate most: from"),
+        "the tornado in words"
+    );
+    assert!(
         !html
             .replace("xmlns=\"http://www.w3.org/2000/svg\"", "")
             .contains("http")
