@@ -31,7 +31,7 @@ fn metric_label(lang: Lang, m: &str) -> &'static str {
     match (lang, m) {
         (Lang::En, "service_rate") => "service rate (resolved / closed, 7-day window)",
         (Lang::En, "trust") => "mean trust in government (0-1)",
-        (Lang::En, "happiness") => "sense of happiness, 幸福感 (0-1)",
+        (Lang::En, "happiness") => "sense of happiness (0-1)",
         (Lang::En, "protesters") => "residents protesting",
         (Lang::Zh, "service_rate") => "服务率 service rate (7日窗口)",
         (Lang::Zh, "trust") => "政府信任 trust (0-1)",
