@@ -662,6 +662,16 @@ impl SweepData {
             .and_then(|i| row.get(i))
             .and_then(|v| v.parse().ok())
     }
+
+    /// The smallest and largest value of a column over all cells.
+    fn range(&self, name: &str) -> (f64, f64) {
+        self.rows
+            .iter()
+            .filter_map(|r| self.value(r, name))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            })
+    }
 }
 
 fn read_sweep(dir: &Path) -> Result<SweepData, String> {
@@ -738,16 +748,7 @@ where
         v.dedup();
         v
     };
-    let vals: Vec<f64> = d
-        .rows
-        .iter()
-        .filter_map(|r| d.value(r, &format!("{metric}_mean")))
-        .collect();
-    let (lo, hi) = vals
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-            (a.min(v), b.max(v))
-        });
+    let (lo, hi) = d.range(&format!("{metric}_mean"));
     for (panel, regime) in root
         .split_evenly((1, regimes.len().max(1)))
         .iter()
@@ -931,16 +932,7 @@ pub fn write_sweep(dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
     let mut regs: Vec<String> = d.rows.iter().map(|r| r[cr].clone()).collect();
     regs.sort();
     regs.dedup();
-    let vals: Vec<f64> = d
-        .rows
-        .iter()
-        .filter_map(|r| d.value(r, &format!("{metric}_mean")))
-        .collect();
-    let (lo, hi) = vals
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-            (a.min(v), b.max(v))
-        });
+    let (lo, hi) = d.range(&format!("{metric}_mean"));
     let mut said = Vec::new();
     let _ = write!(
         body,
