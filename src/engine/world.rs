@@ -26,6 +26,21 @@ use crate::model::unit;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 
+/// Which mechanism sets the share of a capacity transfer.
+#[derive(Clone, Copy, Debug)]
+enum Lever {
+    Pooling,
+    Spatial,
+    LeadingGroup,
+}
+
+/// Spare capacity that may move from `donors` to `receivers` each tick.
+struct Transfer {
+    donors: Vec<u32>,
+    receivers: Vec<u32>,
+    by: Lever,
+}
+
 /// Cumulative issue counts of one unit, for the conservation check.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Ledger {
@@ -74,9 +89,8 @@ pub struct World {
     city_reserve: f64,
     serial: u64,
     /// Offices that pool capacity with each other (same level and department kind).
-    pool_groups: Vec<Vec<u32>>,
-    /// Offices between which urban units lend to rural ones (same level).
-    spatial_groups: Vec<Vec<u32>>,
+    /// Every capacity transfer the mechanisms allow, laid out once.
+    transfers: Vec<Transfer>,
     demand: Vec<f64>,
     scratch: Vec<u32>,
     tallies: Vec<Tally>,
@@ -169,25 +183,58 @@ impl World {
             })
             .collect();
 
-        // Capacity-sharing groups.
-        let mut pool_groups: Vec<Vec<u32>> = Vec::new();
-        let mut spatial_groups: Vec<Vec<u32>> = Vec::new();
+        // Capacity transfers: pooling within a level (and department), spatial linkage
+        // from urban to rural units of a level, the leading group from city offices to
+        // the county offices that mirror them.
+        let mut transfers: Vec<Transfer> = Vec::new();
         {
             let by = |f: &dyn Fn(&OfficeKind) -> bool| -> Vec<u32> {
                 (0..offices.len() as u32)
                     .filter(|&o| f(&offices.kind[o as usize]))
                     .collect()
             };
-            pool_groups.push(by(&|k| matches!(k, OfficeKind::Township(_))));
-            pool_groups.push(by(&|k| matches!(k, OfficeKind::CountyGeneral(_))));
+            let pool = |offices: Vec<u32>| Transfer {
+                donors: offices.clone(),
+                receivers: offices,
+                by: Lever::Pooling,
+            };
+            transfers.push(pool(by(&|k| matches!(k, OfficeKind::Township(_)))));
+            transfers.push(pool(by(&|k| matches!(k, OfficeKind::CountyGeneral(_)))));
             for d in Dept::ALL {
-                pool_groups.push(by(
+                transfers.push(pool(by(
                     &|k| matches!(k, OfficeKind::CountyDept(_, e) if *e == d),
-                ));
+                )));
             }
-            spatial_groups.push(by(&|k| matches!(k, OfficeKind::Grid(_))));
-            spatial_groups.push(by(&|k| matches!(k, OfficeKind::Community(_))));
-            spatial_groups.push(by(&|k| matches!(k, OfficeKind::Township(_))));
+            let levels: [&dyn Fn(&OfficeKind) -> bool; 3] = [
+                &|k| matches!(k, OfficeKind::Grid(_)),
+                &|k| matches!(k, OfficeKind::Community(_)),
+                &|k| matches!(k, OfficeKind::Township(_)),
+            ];
+            for level in levels {
+                let (urban, rural): (Vec<u32>, Vec<u32>) = by(level)
+                    .into_iter()
+                    .partition(|&o| offices.urban[o as usize]);
+                transfers.push(Transfer {
+                    donors: urban,
+                    receivers: rural,
+                    by: Lever::Spatial,
+                });
+            }
+            transfers.push(Transfer {
+                donors: vec![offices.city_centre],
+                receivers: offices.county_office.clone(),
+                by: Lever::LeadingGroup,
+            });
+            for d in Dept::ALL {
+                let depts = (0..territory.counties.len())
+                    .map(|k| offices.county_dept(k as u16, d))
+                    .collect();
+                transfers.push(Transfer {
+                    donors: vec![offices.city_dept[d as usize]],
+                    receivers: depts,
+                    by: Lever::LeadingGroup,
+                });
+            }
         }
         let n = residents.len();
         let n_counties = territory.counties.len();
@@ -226,8 +273,7 @@ impl World {
             budget: vec![0.0; n_counties],
             city_reserve: 0.0,
             serial: 0,
-            pool_groups,
-            spatial_groups,
+            transfers,
             demand: vec![0.0; n_offices],
             scratch: Vec::new(),
             tallies: vec![Tally::default(); n_counties + 1],
@@ -689,53 +735,24 @@ impl World {
                 self.city_reserve -= give;
             }
         }
-        // Capacity transfers.
-        let friction = 0.3 * self.mech.coordination_cost;
-        let groups = std::mem::take(&mut self.pool_groups);
-        for grp in &groups {
-            self.lend(grp, grp, self.mech.pooling, friction);
-        }
-        self.pool_groups = groups;
-        let groups = std::mem::take(&mut self.spatial_groups);
-        for grp in &groups {
-            let urban: Vec<u32> = grp
-                .iter()
-                .copied()
-                .filter(|&o| self.offices.urban[o as usize])
-                .collect();
-            let rural: Vec<u32> = grp
-                .iter()
-                .copied()
-                .filter(|&o| !self.offices.urban[o as usize])
-                .collect();
-            self.lend(&urban, &rural, self.mech.spatial, friction);
-        }
-        self.spatial_groups = groups;
         // Leading group: open issues per 1,000 residents above a threshold that rises as
         // vertical linkage falls; when active, city offices lend to county offices.
         let per_1000 = self.issues.live() as f64 / (self.territory.residents() as f64 / 1000.0);
         let threshold = gov.leading_group_threshold * (1.0 + 2.0 * (1.0 - self.mech.vertical));
         self.leading_group = self.mech.vertical > 0.0 && per_1000 > threshold;
-        if self.leading_group {
-            let counties: Vec<u32> = self.offices.county_office.clone();
-            self.lend(
-                &[self.offices.city_centre],
-                &counties,
-                self.mech.vertical,
-                friction,
-            );
-            for d in Dept::ALL {
-                let depts: Vec<u32> = (0..self.territory.counties.len())
-                    .map(|k| self.offices.county_dept(k as u16, d))
-                    .collect();
-                self.lend(
-                    &[self.offices.city_dept[d as usize]],
-                    &depts,
-                    self.mech.vertical,
-                    friction,
-                );
-            }
+        // Capacity transfers, each at the share its mechanism sets.
+        let friction = 0.3 * self.mech.coordination_cost;
+        let transfers = std::mem::take(&mut self.transfers);
+        for t in &transfers {
+            let share = match t.by {
+                Lever::Pooling => self.mech.pooling,
+                Lever::Spatial => self.mech.spatial,
+                Lever::LeadingGroup if self.leading_group => self.mech.vertical,
+                Lever::LeadingGroup => 0.0,
+            };
+            self.lend(&t.donors, &t.receivers, share, friction);
         }
+        self.transfers = transfers;
     }
 
     /// Move `share` of the donors' spare capacity to the receivers' deficits, in
