@@ -122,9 +122,9 @@ fn trust_hardship_and_probabilities_stay_in_unit_interval_and_finite() {
                     );
                 }
                 assert!(
-                    r.experience
+                    r.visible
                         .iter()
-                        .all(|x| x.is_finite() && (-1.0..=1.0).contains(x))
+                        .all(|v| v.experience.is_finite() && (-1.0..=1.0).contains(&v.experience))
                 );
                 assert!(r.points.iter().all(|x| x.is_finite() && *x >= 0.0));
                 for t in w.tallies() {

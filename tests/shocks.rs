@@ -146,7 +146,7 @@ fn land_dispute(s: &Scenario, target: &linkage::model::shocks::Target) -> (u64, 
             let n = comm
                 .residents
                 .clone()
-                .filter(|&i| w.residents.activity[i as usize] == PROTESTING)
+                .filter(|&i| w.residents.visible[i as usize].activity == PROTESTING)
                 .count() as u64;
             if hits[c] { inside += n } else { outside += n }
         }

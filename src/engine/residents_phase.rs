@@ -14,7 +14,7 @@ use crate::model::issues::Category;
 use crate::model::mechanisms::Mechanisms;
 use crate::model::residents::{
     ADULT, ELDERLY, INFECTED, MEDIATED, Outcomes, PROTESTING, QUIET, SUSCEPTIBLE, Ties,
-    VOLUNTEERING, YOUTH,
+    VOLUNTEERING, Visible, YOUTH,
 };
 use crate::model::shocks::{Effects, EpidemicNow, RumourNow, next_health};
 use crate::model::unit;
@@ -68,8 +68,8 @@ pub struct Shared<'a> {
     pub incident: &'a [bool],
     pub p_mediate: &'a [f32],
     pub mediators: &'a [f32],
-    pub activity_prev: &'a [u8],
-    pub experience_prev: &'a [f32],
+    /// What every resident's ties saw of it at the end of last tick.
+    pub visible_prev: &'a [Visible],
     pub ties: &'a Ties,
     pub grid: &'a [u32],
     pub age: &'a [u8],
@@ -78,8 +78,6 @@ pub struct Shared<'a> {
     pub risk_aversion: &'a [f32],
     pub hardship_base: &'a [f32],
     pub trust_base: &'a [f32],
-    pub health_prev: &'a [u8],
-    pub rumour_prev: &'a [u8],
     pub epidemic: Option<EpidemicNow>,
     pub rumour: Option<RumourNow>,
     /// Mean platform connectivity per community after spatial linkage (report channel).
@@ -94,21 +92,58 @@ pub struct ChunkMut<'a> {
     pub points: &'a mut [f32],
     pub cooldown: &'a mut [u8],
     pub outcomes: &'a mut [Outcomes],
-    pub activity_next: &'a mut [u8],
-    pub experience_next: &'a mut [f32],
-    pub health_next: &'a mut [u8],
-    pub rumour_next: &'a mut [u8],
+    pub visible_next: &'a mut [Visible],
 }
 
-/// Split `s` into consecutive pieces of the given resident ranges (which tile it).
-pub fn split_by<T>(mut s: &mut [T], ranges: impl Iterator<Item = Range<u32>>) -> Vec<&mut [T]> {
-    let mut out = Vec::new();
-    for r in ranges {
-        let (head, tail) = s.split_at_mut(r.len());
-        out.push(head);
-        s = tail;
+impl<'a> ChunkMut<'a> {
+    /// Split after the first `at` residents.
+    fn split_at(self, at: usize) -> (ChunkMut<'a>, ChunkMut<'a>) {
+        let (hardship, hardship_b) = self.hardship.split_at_mut(at);
+        let (trust, trust_b) = self.trust.split_at_mut(at);
+        let (exposure, exposure_b) = self.exposure.split_at_mut(at);
+        let (points, points_b) = self.points.split_at_mut(at);
+        let (cooldown, cooldown_b) = self.cooldown.split_at_mut(at);
+        let (outcomes, outcomes_b) = self.outcomes.split_at_mut(at);
+        let (visible_next, visible_next_b) = self.visible_next.split_at_mut(at);
+        (
+            ChunkMut {
+                hardship,
+                trust,
+                exposure,
+                points,
+                cooldown,
+                outcomes,
+                visible_next,
+            },
+            ChunkMut {
+                hardship: hardship_b,
+                trust: trust_b,
+                exposure: exposure_b,
+                points: points_b,
+                cooldown: cooldown_b,
+                outcomes: outcomes_b,
+                visible_next: visible_next_b,
+            },
+        )
     }
-    out
+}
+
+/// Update every chunk, in parallel: `m` holds the residents of `chunks` (which are
+/// consecutive) and `outs` one output per chunk. The work is halved recursively with
+/// `rayon::join`, so the tick allocates nothing to hand out the pieces.
+pub fn update_all(sh: &Shared, chunks: &[Chunk], m: ChunkMut, outs: &mut [ChunkOut]) {
+    match chunks {
+        [] => {}
+        [chunk] => update(sh, chunk, m, &mut outs[0]),
+        _ => {
+            let mid = chunks.len() / 2;
+            let at = (chunks[mid].residents.start - chunks[0].residents.start) as usize;
+            let (ma, mb) = m.split_at(at);
+            let (oa, ob) = outs.split_at_mut(mid);
+            let (ca, cb) = chunks.split_at(mid);
+            rayon::join(|| update_all(sh, ca, ma, oa), || update_all(sh, cb, mb, ob));
+        }
+    }
 }
 
 /// Update one chunk of residents.
@@ -139,25 +174,25 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         let (mut active_nb, mut vol_nb) = (0u32, 0u32);
         let (mut infectious_w, mut believing_weak) = (0.0f32, 0u32);
         for (k, &j) in targets.iter().enumerate() {
-            let j = j as usize;
+            // One 8-byte load per tie: everything a neighbour shows is in one record.
+            let v = sh.visible_prev[j as usize];
             let w = if k < strong { 1.0 } else { weak_w };
             w_sum += w;
-            wom += w * sh.experience_prev[j];
-            let a = sh.activity_prev[j];
-            active_nb += (a == PROTESTING) as u32;
-            vol_nb += (a == VOLUNTEERING) as u32;
-            // Only read what a running process needs: each read is a cache miss.
-            if epidemic_on && sh.health_prev[j] == INFECTED {
+            wom += w * v.experience;
+            active_nb += (v.activity == PROTESTING) as u32;
+            vol_nb += (v.activity == VOLUNTEERING) as u32;
+            if epidemic_on && v.health == INFECTED {
                 infectious_w += w;
             }
-            if rumour_on && k >= strong && sh.rumour_prev[j] == BELIEVES {
+            if rumour_on && k >= strong && v.rumour == BELIEVES {
                 believing_weak += 1;
             }
         }
+        let me = sh.visible_prev[iu];
         let (i64_, t64) = (i as u64, sh.tick as u64);
 
         // Epidemic (SEIR over ties) and rumour (over weak ties).
-        let health = match (sh.health_prev[iu], sh.epidemic) {
+        let health = match (me.health, sh.epidemic) {
             (SUSCEPTIBLE, _)
                 if eff.epidemic_seed > 0.0
                     && stream(sh.seed, Purpose::Infection, i64_, t64)
@@ -174,8 +209,7 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             ),
             (h, None) => h,
         };
-        m.health_next[li] = health;
-        let belief = match (sh.rumour_prev[iu], sh.rumour) {
+        let belief = match (me.rumour, sh.rumour) {
             (NEVER, _)
                 if eff.rumour_seed > 0.0
                     && stream(sh.seed, Purpose::Rumour, i64_, t64)
@@ -200,7 +234,6 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             }
             (b, _) => b,
         };
-        m.rumour_next[li] = belief;
         let rumour_loss = match (belief, sh.rumour) {
             (BELIEVES, Some(r)) => r.trust_loss,
             _ => 0.0,
@@ -280,7 +313,7 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         }
 
         // Action decision: protest (Epstein), mediation, volunteering.
-        let prev = sh.activity_prev[iu];
+        let prev = me.activity;
         let next = if m.cooldown[li] > 0 {
             m.cooldown[li] -= 1;
             if m.cooldown[li] > 0 { MEDIATED } else { QUIET }
@@ -330,12 +363,16 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             m.points[li] += b.points_per_day as f32 * social;
         }
         m.hardship[li] = hardship;
-        m.activity_next[li] = next;
-        let decayed = sh.experience_prev[iu] * b.experience_decay as f32;
-        m.experience_next[li] = if next == PROTESTING {
-            decayed.min(-(b.protest_voice as f32))
-        } else {
-            decayed
+        let decayed = me.experience * b.experience_decay as f32;
+        m.visible_next[li] = Visible {
+            experience: if next == PROTESTING {
+                decayed.min(-(b.protest_voice as f32))
+            } else {
+                decayed
+            },
+            activity: next,
+            health,
+            rumour: belief,
         };
 
         // Tallies.

@@ -12,19 +12,18 @@
 //! 8. offices work their queues in office order: work, escalate, refer, resolve, expire;
 //! 9. tallies are taken and next tick's mediation views computed.
 
-use super::residents_phase::{self, Chunk, ChunkMut, ChunkOut, Shared, split_by};
+use super::residents_phase::{self, Chunk, ChunkMut, ChunkOut, Shared};
 use super::rng::{Purpose, stream};
 use super::tally::Tally;
 use crate::model::government::{CITY, Dept, OfficeKind, Offices};
 use crate::model::issues::{Category, Issue, IssueStore, NONE, Phase, departments};
 use crate::model::mechanisms::Mechanisms;
 use crate::model::organisations::{OrgKind, Organisations};
-use crate::model::residents::Residents;
+use crate::model::residents::{Residents, Visible};
 use crate::model::shocks::{ActiveShock, Pressures};
 use crate::model::territory::{Level, Territory};
 use crate::model::unit;
 use crate::scenario::Scenario;
-use rayon::prelude::*;
 
 /// Which mechanism sets the share of a capacity transfer.
 #[derive(Clone, Copy, Debug)]
@@ -71,10 +70,8 @@ pub struct World {
     pressures: Pressures,
     /// Share of each county's residents infectious last tick (sick staff).
     county_infectious: Vec<f32>,
-    activity_next: Vec<u8>,
-    experience_next: Vec<f32>,
-    health_next: Vec<u8>,
-    rumour_next: Vec<u8>,
+    /// The next tick's `residents.visible` (double buffer).
+    visible_next: Vec<Visible>,
     grid_community: Vec<u32>,
     comm_active: Vec<u32>,
     comm_incident: Vec<bool>,
@@ -241,8 +238,6 @@ impl World {
         let n_towns = territory.townships.len();
         let n_grids = territory.grids.len();
         let n_offices = offices.len();
-        let experience = residents.experience.clone();
-        let activity = residents.activity.clone();
         let mut w = World {
             scenario: scenario.clone(),
             mech,
@@ -256,10 +251,7 @@ impl World {
             chunk_out,
             pressures: Pressures::new(n_comm, n_counties),
             county_infectious: vec![0.0; n_counties],
-            activity_next: activity,
-            experience_next: experience,
-            health_next: residents.health.clone(),
-            rumour_next: residents.rumour.clone(),
+            visible_next: residents.visible.clone(),
             grid_community,
             comm_active: vec![0; n_comm],
             comm_incident: vec![false; n_comm],
@@ -322,10 +314,7 @@ impl World {
         self.work_offices();
         self.finish_tick();
         self.compute_views();
-        std::mem::swap(&mut self.residents.activity, &mut self.activity_next);
-        std::mem::swap(&mut self.residents.experience, &mut self.experience_next);
-        std::mem::swap(&mut self.residents.health, &mut self.health_next);
-        std::mem::swap(&mut self.residents.rumour, &mut self.rumour_next);
+        std::mem::swap(&mut self.residents.visible, &mut self.visible_next);
         self.tick = t + 1;
     }
 
@@ -361,8 +350,7 @@ impl World {
             incident: &self.comm_incident,
             p_mediate: &self.comm_p_mediate,
             mediators: &self.grid_mediators,
-            activity_prev: &r.activity,
-            experience_prev: &r.experience,
+            visible_prev: &r.visible,
             ties: &r.ties,
             grid: &r.grid,
             age: &r.age,
@@ -371,62 +359,20 @@ impl World {
             risk_aversion: &r.risk_aversion,
             hardship_base: &r.hardship_base,
             trust_base: &r.trust_base,
-            health_prev: &r.health,
-            rumour_prev: &r.rumour,
             epidemic: self.pressures.epidemic,
             rumour: self.pressures.rumour,
             channel: &self.comm_channel,
         };
-        let ranges = || self.chunks.iter().map(|c| c.residents.clone());
-        let hardship = split_by(&mut r.hardship, ranges());
-        let trust = split_by(&mut r.trust, ranges());
-        let exposure = split_by(&mut r.exposure, ranges());
-        let points = split_by(&mut r.points, ranges());
-        let cooldown = split_by(&mut r.cooldown, ranges());
-        let outcomes = split_by(&mut r.outcomes, ranges());
-        let activity_next = split_by(&mut self.activity_next, ranges());
-        let experience_next = split_by(&mut self.experience_next, ranges());
-        let health_next = split_by(&mut self.health_next, ranges());
-        let rumour_next = split_by(&mut self.rumour_next, ranges());
-        let parts: Vec<ChunkMut> = hardship
-            .into_iter()
-            .zip(trust)
-            .zip(exposure)
-            .zip(points)
-            .zip(cooldown)
-            .zip(outcomes)
-            .zip(activity_next)
-            .zip(experience_next)
-            .zip(health_next.into_iter().zip(rumour_next))
-            .map(
-                |(
-                    (
-                        (
-                            (((((hardship, trust), exposure), points), cooldown), outcomes),
-                            activity_next,
-                        ),
-                        experience_next,
-                    ),
-                    (health_next, rumour_next),
-                )| ChunkMut {
-                    hardship,
-                    trust,
-                    exposure,
-                    points,
-                    cooldown,
-                    outcomes,
-                    activity_next,
-                    experience_next,
-                    health_next,
-                    rumour_next,
-                },
-            )
-            .collect();
-        parts
-            .into_par_iter()
-            .zip(self.chunks.par_iter())
-            .zip(self.chunk_out.par_iter_mut())
-            .for_each(|((m, chunk), out)| residents_phase::update(&shared, chunk, m, out));
+        let m = ChunkMut {
+            hardship: &mut r.hardship,
+            trust: &mut r.trust,
+            exposure: &mut r.exposure,
+            points: &mut r.points,
+            cooldown: &mut r.cooldown,
+            outcomes: &mut r.outcomes,
+            visible_next: &mut self.visible_next,
+        };
+        residents_phase::update_all(&shared, &self.chunks, m, &mut self.chunk_out);
         // Merge in chunk order.
         for (chunk, out) in self.chunks.iter().zip(&self.chunk_out) {
             self.tallies[chunk.county as usize].add(&out.tally);
@@ -998,7 +944,8 @@ impl World {
             res.hardship[r] =
                 unit(res.hardship[r] - b.resolve_hardship_relief as f32 * issue.severity);
             res.outcomes[r].resolved += 1.0;
-            self.experience_next[r] = (self.experience_next[r] + speed).clamp(-1.0, 1.0);
+            let e = &mut self.visible_next[r].experience;
+            *e = (*e + speed).clamp(-1.0, 1.0);
         }
     }
 
@@ -1013,7 +960,8 @@ impl World {
             let res = &mut self.residents;
             res.trust[r] = unit(res.trust[r] - b.expire_trust_loss as f32);
             res.hardship[r] = unit(res.hardship[r] + b.expire_hardship as f32 * issue.severity);
-            self.experience_next[r] = (self.experience_next[r] - 1.0).clamp(-1.0, 1.0);
+            let e = &mut self.visible_next[r].experience;
+            *e = (*e - 1.0).clamp(-1.0, 1.0);
         }
     }
 

@@ -66,9 +66,26 @@ pub const EXPOSED: u8 = 1;
 pub const INFECTED: u8 = 2;
 pub const RECOVERED: u8 = 3;
 
-/// All residents. Fields that neighbours read during a tick (`activity`, `experience`,
-/// `health`, `rumour`)
-/// are double-buffered by the engine; the rest belong to the resident alone.
+/// What a resident's ties see of it: the fields neighbours read during a tick, packed
+/// into one 8-byte record so that a tie costs one cache line fetch, not four. The
+/// engine double-buffers it; every other field belongs to the resident alone.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[repr(C, align(8))]
+pub struct Visible {
+    /// Word-of-mouth signal this resident passes on: + after a fast resolution, − after
+    /// an expiry or while protesting; decays each tick. In [−1, 1].
+    pub experience: f32,
+    /// Activity state: `QUIET`, `VOLUNTEERING`, `PROTESTING` or `MEDIATED`.
+    pub activity: u8,
+    /// Health state for the epidemic: `SUSCEPTIBLE`, `EXPOSED`, `INFECTED`, `RECOVERED`.
+    pub health: u8,
+    /// Rumour state (see `engine::residents_phase`: never, believes, debunked).
+    pub rumour: u8,
+}
+
+const _: () = assert!(std::mem::size_of::<Visible>() == 8);
+
+/// All residents, one vector per field (structure of arrays).
 pub struct Residents {
     pub grid: Vec<u32>,
     pub age: Vec<u8>,
@@ -82,19 +99,14 @@ pub struct Residents {
     pub digital: Vec<f32>,
     /// Link strength in [0,1].
     pub link: Vec<f32>,
-    pub health: Vec<u8>,
-    /// Rumour state (see `engine::residents_phase`: never, believes, debunked).
-    pub rumour: Vec<u8>,
-    pub activity: Vec<u8>,
+    /// Experience, activity, health and rumour state, as neighbours see them.
+    pub visible: Vec<Visible>,
     /// Ticks left in the mediated state.
     pub cooldown: Vec<u8>,
     /// Volunteer points (积分制), an incentive to volunteer again.
     pub points: Vec<f32>,
     /// Exposure to incidents and protest around one (1 − security).
     pub exposure: Vec<f32>,
-    /// Word-of-mouth signal this resident passes on: + after a fast resolution, − after
-    /// an expiry; decays each tick.
-    pub experience: Vec<f32>,
     /// Issues raised and resolved, each counted with a weight that decays with age
     /// (`behaviour.gain_memory_days`): the sense of gain (获得感) looks at recent service.
     pub outcomes: Vec<Outcomes>,
@@ -153,13 +165,10 @@ impl Residents {
             risk_aversion: Vec::with_capacity(n),
             digital: Vec::with_capacity(n),
             link: Vec::with_capacity(n),
-            health: vec![SUSCEPTIBLE; n],
-            rumour: vec![0; n],
-            activity: vec![QUIET; n],
+            visible: vec![Visible::default(); n],
             cooldown: vec![0; n],
             points: vec![0.0; n],
             exposure: vec![0.0; n],
-            experience: vec![0.0; n],
             outcomes: vec![Outcomes::default(); n],
             ties: Ties {
                 offsets: Vec::new(),
@@ -218,7 +227,7 @@ impl Residents {
                 staff_contact[i as usize] = (contact * (0.4 + 0.6 * s.unit())) as f32;
             }
         }
-        r.ties = build_ties(territory, spec, seed);
+        r.ties = build_ties(territory, spec, &r.grid, seed);
         // Link strength: ties to grid staff, to organisations, and to neighbours.
         for i in 0..n {
             let (t, strong) = r.ties.of(i);
@@ -245,85 +254,106 @@ impl Residents {
 
 /// Draw the tie graph: each resident proposes `strong_ties / 2` ties in its grid and
 /// `weak_ties / 2` beyond it; proposals are made symmetric and de-duplicated.
-fn build_ties(territory: &Territory, spec: &PopulationSpec, seed: u64) -> Ties {
+///
+/// Built straight into compressed rows in two passes over the proposals (count, then
+/// fill), which are drawn again rather than stored: peak memory is the rows themselves
+/// (4 bytes a tie end, before de-duplication) plus one counter per resident, not an
+/// edge list of twice that. Each row is then sorted, de-duplicated and laid out strong
+/// ties first, both parts in increasing order.
+fn build_ties(territory: &Territory, spec: &PopulationSpec, grid_of: &[u32], seed: u64) -> Ties {
     let n = territory.residents() as usize;
-    let mut edges: Vec<(u32, u32)> =
-        Vec::with_capacity(n * (spec.strong_ties + spec.weak_ties) as usize);
-    let pick_in = |s: &mut crate::engine::rng::Stream, range: &std::ops::Range<u32>| {
-        range.start + s.below(range.len().max(1)) as u32
-    };
-    for grid in &territory.grids {
-        let town = &territory.townships[grid.township as usize];
-        let county = &territory.counties[grid.county as usize];
-        let adj = &territory.adjacency[grid.county as usize];
-        for i in grid.residents.clone() {
-            let mut s = stream(seed, Purpose::Ties, i as u64, 0);
-            if grid.residents.len() > 1 {
-                for _ in 0..spec.strong_ties.div_ceil(2) {
-                    let j = pick_in(&mut s, &grid.residents);
-                    if j != i {
-                        edges.push((i, j));
+    let propose = |emit: &mut dyn FnMut(u32, u32)| {
+        let pick_in = |s: &mut crate::engine::rng::Stream, range: &std::ops::Range<u32>| {
+            range.start + s.below(range.len().max(1)) as u32
+        };
+        for grid in &territory.grids {
+            let town = &territory.townships[grid.township as usize];
+            let county = &territory.counties[grid.county as usize];
+            let adj = &territory.adjacency[grid.county as usize];
+            for i in grid.residents.clone() {
+                let mut s = stream(seed, Purpose::Ties, i as u64, 0);
+                if grid.residents.len() > 1 {
+                    for _ in 0..spec.strong_ties.div_ceil(2) {
+                        let j = pick_in(&mut s, &grid.residents);
+                        if j != i {
+                            emit(i, j);
+                        }
+                    }
+                }
+                for _ in 0..spec.weak_ties.div_ceil(2) {
+                    let u = s.unit();
+                    let range = if u < spec.weak_same_township {
+                        town.residents.clone()
+                    } else if u < spec.weak_same_township + spec.weak_same_county || adj.is_empty()
+                    {
+                        county.residents.clone()
+                    } else {
+                        let k = adj[s.below(adj.len())];
+                        territory.counties[k as usize].residents.clone()
+                    };
+                    let j = pick_in(&mut s, &range);
+                    if j != i && !grid.residents.contains(&j) {
+                        emit(i, j);
                     }
                 }
             }
-            for _ in 0..spec.weak_ties.div_ceil(2) {
-                let u = s.unit();
-                let range = if u < spec.weak_same_township {
-                    town.residents.clone()
-                } else if u < spec.weak_same_township + spec.weak_same_county || adj.is_empty() {
-                    county.residents.clone()
-                } else {
-                    let k = adj[s.below(adj.len())];
-                    territory.counties[k as usize].residents.clone()
-                };
-                let j = pick_in(&mut s, &range);
-                if j != i && !grid.residents.contains(&j) {
-                    edges.push((i, j));
-                }
-            }
         }
-    }
-    let m = edges.len();
-    for e in 0..m {
-        let (a, b) = edges[e];
-        edges.push((b, a));
-    }
-    edges.sort_unstable();
-    edges.dedup();
+    };
+    // Pass 1: tie ends per resident, both directions.
     let mut offsets = vec![0u32; n + 1];
-    for &(a, _) in &edges {
-        offsets[a as usize + 1] += 1;
-    }
+    propose(&mut |i, j| {
+        offsets[i as usize + 1] += 1;
+        offsets[j as usize + 1] += 1;
+    });
     for i in 0..n {
         offsets[i + 1] += offsets[i];
     }
-    let grid_of = {
-        let mut g = vec![0u32; n];
-        for (gi, grid) in territory.grids.iter().enumerate() {
-            for i in grid.residents.clone() {
-                g[i as usize] = gi as u32;
-            }
-        }
-        g
-    };
-    let mut targets = Vec::with_capacity(edges.len());
+    // Pass 2: fill the rows.
+    let mut targets = vec![0u32; offsets[n] as usize];
+    let mut fill: Vec<u32> = offsets[..n].to_vec();
+    propose(&mut |i, j| {
+        targets[fill[i as usize] as usize] = j;
+        fill[i as usize] += 1;
+        targets[fill[j as usize] as usize] = i;
+        fill[j as usize] += 1;
+    });
+    drop(fill);
+    // Sort, de-duplicate and put strong ties first, compacting rows in place.
     let mut strong = vec![0u8; n];
+    let mut weak: Vec<u32> = Vec::new();
+    let mut write = 0usize;
+    let mut start = 0usize;
     for i in 0..n {
-        let row = &edges[offsets[i] as usize..offsets[i + 1] as usize];
+        let end = offsets[i + 1] as usize;
+        let row = &mut targets[start..end];
+        row.sort_unstable();
         let mut ns = 0u8;
-        for &(_, j) in row {
+        let row_start = write;
+        weak.clear();
+        let mut last = None;
+        for k in start..end {
+            let j = targets[k];
+            if last == Some(j) {
+                continue;
+            }
+            last = Some(j);
             if grid_of[j as usize] == grid_of[i] {
-                targets.push(j);
+                targets[write] = j;
+                write += 1;
                 ns = ns.saturating_add(1);
+            } else {
+                weak.push(j);
             }
         }
-        for &(_, j) in row {
-            if grid_of[j as usize] != grid_of[i] {
-                targets.push(j);
-            }
-        }
+        targets[write..write + weak.len()].copy_from_slice(&weak);
+        write += weak.len();
         strong[i] = ns;
+        offsets[i] = row_start as u32;
+        start = end;
     }
+    offsets[n] = write as u32;
+    targets.truncate(write);
+    targets.shrink_to_fit();
     Ties {
         offsets,
         targets,
