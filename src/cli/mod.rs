@@ -2,6 +2,7 @@
 //! glue the library together. Every error a user can cause ends as one line on stderr
 //! and exit code 2; nothing here panics on bad input.
 
+mod bench;
 mod run;
 mod sweep;
 mod validate;
@@ -56,6 +57,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "en")]
         lang: crate::output::report::Lang,
     },
+    /// Measure what a tick costs against size and threads, and check the performance
+    /// targets (docs/performance.md). Each measurement runs in its own process.
+    Bench(bench::BenchArgs),
+    /// One measurement of `linkage bench`, printed as a JSON line (used by bench).
+    #[command(hide = true)]
+    BenchOne(bench::BenchOneArgs),
     /// Combine shard folders of one sweep into one runs.csv and summary.csv.
     Merge {
         /// Shard folders.
@@ -209,6 +216,8 @@ pub fn main() -> i32 {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Report { dir, lang } => report(&dir, lang),
         Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
+        Command::Bench(args) => bench::bench(&args),
+        Command::BenchOne(args) => bench::bench_one(&args),
     };
     match result {
         Ok(()) => 0,

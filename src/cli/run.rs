@@ -13,14 +13,14 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 /// The checked configuration of a run: everything validated before any work starts.
-struct Plan {
-    scenario: Scenario,
-    regimes: Vec<(String, Mechanisms)>,
+pub(super) struct Plan {
+    pub(super) scenario: Scenario,
+    pub(super) regimes: Vec<(String, Mechanisms)>,
     threads: usize,
     out: PathBuf,
 }
 
-fn plan(args: &RunArgs) -> Result<Plan, Failure> {
+pub(super) fn plan(args: &RunArgs) -> Result<Plan, Failure> {
     let mut scenario = Scenario::load(&args.scenario).map_err(Failure::input)?;
     if let Some(seed) = args.seed {
         scenario.run.seed = seed;
@@ -189,14 +189,27 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     print!("{}", table::comparison(&summaries));
     if !args.quiet {
         let resident_ticks: u64 = runs.iter().map(|r| r.resident_ticks()).sum();
+        let build: f64 = runs.iter().map(|r| r.build_seconds).sum();
+        let stepping: f64 = runs.iter().map(|r| r.seconds - r.build_seconds).sum();
         eprintln!(
-            "\n{} resident-ticks in {:.2} s: {:.2} million resident-ticks per second ({} thread{})",
+            "\n{} resident-ticks in {:.2} s ({:.2} s building, {:.2} s ticking): {:.2} million resident-ticks per second while ticking, {:.1} ms a tick ({} thread{})",
             resident_ticks,
             seconds,
-            resident_ticks as f64 / seconds / 1e6,
+            build,
+            stepping,
+            resident_ticks as f64 / stepping / 1e6,
+            stepping * 1e3 / (ticks as f64 * runs.len() as f64),
             plan.threads,
             if plan.threads == 1 { "" } else { "s" }
         );
+        if let Some(peak) = crate::engine::memory::peak_bytes() {
+            let residents = runs.first().map_or(1, |r| r.residents).max(1);
+            eprintln!(
+                "peak memory {:.0} MB, {:.0} bytes a resident",
+                peak as f64 / 1e6,
+                peak as f64 / residents as f64
+            );
+        }
         eprintln!(
             "wrote {}/{{ticks.csv, summary.csv, territory.csv, params.toml}}",
             dest.display()

@@ -13,7 +13,10 @@ pub struct RegimeRun {
     /// `history[tick][unit]`: one tally per county, then the city row.
     pub history: Vec<Vec<Tally>>,
     pub residents: u64,
+    /// Wall time of the whole run, building the world included.
     pub seconds: f64,
+    /// Wall time spent building the world (territory, residents, ties, offices).
+    pub build_seconds: f64,
     /// Every township at the end of the run.
     pub townships: Vec<TownshipEnd>,
 }
@@ -71,6 +74,7 @@ pub fn run_regime(
 ) -> RegimeRun {
     let start = Instant::now();
     let mut world = World::new(scenario, mech);
+    let build_seconds = start.elapsed().as_secs_f64();
     let mut history = Vec::with_capacity(scenario.run.ticks as usize);
     for _ in 0..scenario.run.ticks {
         world.step();
@@ -85,5 +89,6 @@ pub fn run_regime(
         history,
         residents: world.residents.len() as u64,
         seconds: start.elapsed().as_secs_f64(),
+        build_seconds,
     }
 }
