@@ -68,6 +68,40 @@ pub struct Measurement {
     /// FNV-1a of the last tick's tallies: equal across thread counts if the run is
     /// deterministic.
     pub checksum: String,
+    /// Tie ends per resident (strong and weak), and how many of them leave the grid.
+    pub ties_per_resident: f64,
+    pub weak_ties_per_resident: f64,
+    /// Bytes the resident phase reads and writes per resident-tick: its own fields
+    /// (streamed in order), its rows of the tie graph, and one 8-byte record a tie.
+    pub bytes_per_resident_tick: f64,
+}
+
+/// What this machine's memory does, measured in the bench's own process.
+#[derive(Clone, Debug, Serialize)]
+pub struct MemoryProbe {
+    /// Sequential read bandwidth over 512 MB, 1 thread and every core, GB/s.
+    pub read_gb_s_1_thread: f64,
+    pub read_gb_s_all_cores: f64,
+    /// One dependent load at a random place in 64 MB (a pointer chase), ns.
+    pub random_load_ns: f64,
+}
+
+/// The hot loop against the machine, at the largest size on the most threads.
+#[derive(Clone, Debug, Serialize)]
+pub struct Roofline {
+    pub residents: u64,
+    pub bytes_per_resident_tick: f64,
+    /// Bytes a second the resident phase moves at the measured rate (the rate covers the
+    /// whole tick, so this is a lower bound for the phase itself), GB/s.
+    pub gb_s: f64,
+    /// That as a share of the sequential read bandwidth on as many cores.
+    pub share_of_bandwidth: f64,
+    /// Weak-tie loads a second at the measured rate.
+    pub weak_loads_per_second: f64,
+    /// Time a resident-tick takes on one thread, ns, and what its weak-tie loads would
+    /// take if each went to memory and none overlapped (weak ties × random load time).
+    pub ns_per_resident_tick: f64,
+    pub ns_if_weak_loads_missed: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -93,6 +127,9 @@ pub struct Record {
     /// smaller (on the most threads), if both were measured.
     pub cost_ratio_10x: Option<f64>,
     pub full_city: Option<Measurement>,
+    /// The machine's memory, and the hot loop against it (not with `--quick`).
+    pub memory: Option<MemoryProbe>,
+    pub roofline: Option<Roofline>,
     pub targets: Vec<Target>,
     pub seconds: f64,
 }
@@ -165,6 +202,7 @@ pub fn bench_one(a: &BenchOneArgs) -> Result<(), Failure> {
     }
     let rate = residents as f64 * ticks as f64 / stepping;
     let peak = crate::engine::memory::peak_bytes();
+    let (ties, weak) = tie_counts(sc, mech);
     let m = Measurement {
         scenario: sc.name.clone(),
         residents,
@@ -179,12 +217,111 @@ pub fn bench_one(a: &BenchOneArgs) -> Result<(), Failure> {
         peak_bytes: peak,
         peak_bytes_per_resident: peak.map(|p| p as f64 / residents as f64),
         checksum,
+        ties_per_resident: ties,
+        weak_ties_per_resident: weak,
+        bytes_per_resident_tick: OWN_BYTES_PER_RESIDENT_TICK + ties * (4.0 + 8.0) + 5.0,
     };
     println!(
         "{}",
         serde_json::to_string(&m).expect("a measurement serialises")
     );
     Ok(())
+}
+
+/// Bytes of a resident's own fields that the resident phase streams each tick: read
+/// and written (hardship, trust, exposure, points: 4 bytes each; cooldown 1; outcomes
+/// 8), read only (grid, link, digital, risk aversion, hardship and trust baselines: 4
+/// each; age 1; its own visible record 8), and written (its next visible record 8).
+/// Add 5 for its row offset and strong-tie count, and 4 + 8 a tie (the target's index
+/// and its visible record).
+const OWN_BYTES_PER_RESIDENT_TICK: f64 =
+    2.0 * (4.0 * 4.0 + 1.0 + 8.0) + (6.0 * 4.0 + 1.0 + 8.0) + 8.0;
+
+/// Mean tie ends and weak tie ends per resident of the scenario's world (rebuilt: the
+/// bench's world has moved on, but ties never change).
+fn tie_counts(
+    sc: &crate::scenario::Scenario,
+    mech: crate::model::mechanisms::Mechanisms,
+) -> (f64, f64) {
+    let world = World::new(sc, mech);
+    let ties = &world.residents.ties;
+    let n = world.residents.len().max(1) as f64;
+    let all = ties.targets.len() as f64;
+    let strong: f64 = ties.strong.iter().map(|&s| s as f64).sum();
+    (all / n, (all - strong) / n)
+}
+
+/// Read bandwidth over 512 MB and random-load latency over 64 MB.
+fn probe_memory() -> MemoryProbe {
+    use rayon::prelude::*;
+    const WORDS: usize = 64 << 20; // 512 MB of u64
+    let data: Vec<u64> = (0..WORDS as u64).collect();
+    let read = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .ok();
+        let mut best = f64::INFINITY;
+        for _ in 0..3 {
+            let t = Instant::now();
+            let sum: u64 = match &pool {
+                Some(p) => p.install(|| {
+                    data.par_chunks(WORDS / threads.max(1))
+                        .map(|c| c.iter().fold(0u64, |a, &x| a.wrapping_add(x)))
+                        .reduce(|| 0, u64::wrapping_add)
+                }),
+                None => data.iter().fold(0u64, |a, &x| a.wrapping_add(x)),
+            };
+            std::hint::black_box(sum);
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        (WORDS * 8) as f64 / best / 1e9
+    };
+    let one = read(1);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let all = read(cores);
+    drop(data);
+    // One random cycle through 64 MB, twice the last-level cache (Sattolo's shuffle),
+    // followed for 20M dependent steps.
+    let mut next: Vec<u32> = (0..(16u32 << 20)).collect();
+    let mut s = crate::engine::rng::stream(0, crate::engine::rng::Purpose::Probe, 0, 0);
+    for i in (1..next.len()).rev() {
+        let j = s.below(i);
+        next.swap(i, j);
+    }
+    let steps = 20_000_000u32;
+    let t = Instant::now();
+    let mut at = 0u32;
+    for _ in 0..steps {
+        at = next[at as usize];
+    }
+    std::hint::black_box(at);
+    let random_load_ns = t.elapsed().as_secs_f64() * 1e9 / steps as f64;
+    MemoryProbe {
+        read_gb_s_1_thread: one,
+        read_gb_s_all_cores: all,
+        random_load_ns,
+    }
+}
+
+fn roofline(m: &Measurement, probe: &MemoryProbe) -> Roofline {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let bandwidth = if m.threads >= cores {
+        probe.read_gb_s_all_cores
+    } else {
+        probe.read_gb_s_1_thread * m.threads as f64
+    };
+    let gb_s = m.resident_ticks_per_second * m.bytes_per_resident_tick / 1e9;
+    let weak = m.resident_ticks_per_second * m.weak_ties_per_resident;
+    Roofline {
+        residents: m.residents,
+        bytes_per_resident_tick: m.bytes_per_resident_tick,
+        gb_s,
+        share_of_bandwidth: gb_s / bandwidth,
+        weak_loads_per_second: weak,
+        ns_per_resident_tick: 1e9 / m.resident_ticks_per_second_per_core,
+        ns_if_weak_loads_missed: m.weak_ties_per_resident * probe.random_load_ns,
+    }
 }
 
 /// Run `bench-one` in a child process.
@@ -440,6 +577,28 @@ fn table(rec: &Record) -> String {
     if let Some(r) = rec.cost_ratio_10x {
         let _ = writeln!(s, "time a tick at 10× the residents: {r:.1}×");
     }
+    if let (Some(p), Some(r)) = (&rec.memory, &rec.roofline) {
+        let _ = writeln!(
+            s,
+            "\nmemory: reads {:.1} GB/s on 1 thread, {:.1} GB/s on {} cores; a random load takes {:.0} ns",
+            p.read_gb_s_1_thread, p.read_gb_s_all_cores, rec.cores, p.random_load_ns
+        );
+        let _ = writeln!(
+            s,
+            "hot loop at {} residents: {:.0} bytes a resident-tick, {:.1} GB/s = {:.0}% of read bandwidth;",
+            thousands(r.residents),
+            r.bytes_per_resident_tick,
+            r.gb_s,
+            r.share_of_bandwidth * 100.0
+        );
+        let _ = writeln!(
+            s,
+            "  a resident-tick takes {:.0} ns a thread; its {:.1} weak-tie loads would take {:.0} ns if each went to memory in turn",
+            r.ns_per_resident_tick,
+            r.ns_if_weak_loads_missed / rec.memory.as_ref().map_or(1.0, |p| p.random_load_ns),
+            r.ns_if_weak_loads_missed
+        );
+    }
     if !rec.targets.is_empty() {
         let w = rec
             .targets
@@ -543,7 +702,6 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
     } else {
         None
     };
-    bar.finish_and_clear();
 
     let rate = |n: u64, k: usize| {
         measurements
@@ -579,9 +737,23 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
         speedup,
         cost_ratio_10x,
         full_city: full,
+        memory: None,
+        roofline: None,
         targets: Vec::new(),
         seconds: 0.0,
     };
+    if !a.quick {
+        bar.set_message("memory bandwidth and latency");
+        let probe = probe_memory();
+        rec.roofline = rec
+            .measurements
+            .iter()
+            .filter(|m| m.threads == most)
+            .max_by_key(|m| m.residents)
+            .map(|m| roofline(m, &probe));
+        rec.memory = Some(probe);
+    }
+    bar.finish_and_clear();
     rec.targets = targets(&rec);
     rec.seconds = started.elapsed().as_secs_f64();
     if a.json {

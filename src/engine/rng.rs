@@ -56,6 +56,8 @@ pub enum Purpose {
     Sweep = 20,
     /// Experimental designs (Latin hypercube permutations and offsets).
     Design = 21,
+    /// The random order of `linkage bench`'s memory-latency probe.
+    Probe = 22,
 }
 
 /// The key of one stream: every field is something the draw is for.
