@@ -623,13 +623,28 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
     ));
     let _ = writeln!(body, "<figure>{svg}</figure>");
     names.push("territory".into());
-    let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>body{{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}}figure{{margin:1.5em 0}}.say li{{font-size:1.15em;margin:.4em 0}}</style></head><body>\n{body}</body></html>\n",
-        if lang == Lang::Zh { "zh" } else { "en" },
-        esc(&d.scenario.name)
-    );
+    let html = page(
+        lang,
+        &d.scenario.name,
+        "body{max-width:900px}figure{margin:1.5em 0}.say li{font-size:1.15em;margin:.4em 0}",
+        &body,
+    )?;
     write_atomic(&dir.join("report.html"), &html)?;
     Ok(names)
+}
+
+/// The whole page: `body` under a title, with the embedded font's subset for exactly the
+/// characters the page uses as an `@font-face` data URI, set first for the text and for
+/// the SVG charts' labels (whose `font-family` attribute a CSS rule overrides). So Chinese
+/// labels render on a machine without a CJK font, and the page fetches nothing.
+fn page(lang: Lang, title: &str, style: &str, body: &str) -> Result<String, String> {
+    let title = esc(title);
+    let face = super::fonts::face_css(&format!("{title}{body}"))?;
+    let family = super::fonts::WEB_FAMILY;
+    Ok(format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title><style>{face}\nbody,svg text{{font-family:\"{family}\",sans-serif}}body{{margin:2em auto;color:#222}}{style}</style></head><body>\n{body}</body></html>\n",
+        if lang == Lang::Zh { "zh" } else { "en" },
+    ))
 }
 
 fn esc(s: &str) -> String {
@@ -1012,11 +1027,12 @@ pub fn write_sweep(dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
             names.push(name);
         }
     }
-    let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}}td,th{{padding:.3em .6em;text-align:right}}.say li{{font-size:1.1em}}</style></head><body>\n{body}</body></html>\n",
-        if lang == Lang::Zh { "zh" } else { "en" },
-        esc(&d.experiment.name)
-    );
+    let html = page(
+        lang,
+        &d.experiment.name,
+        "body{max-width:960px}td,th{padding:.3em .6em;text-align:right}.say li{font-size:1.1em}",
+        &body,
+    )?;
     write_atomic(&dir.join("report.html"), &html)?;
     Ok(names)
 }
