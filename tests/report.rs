@@ -419,3 +419,89 @@ values = [0.3, 0.9]
     );
     assert_self_contained(&html);
 }
+
+/// A sweep of the flood with `replicates` per cell, and its report.
+fn flood_sweep(dir: &std::path::Path, replicates: u32, lang: &str) -> String {
+    let exp = dir.join("flood.toml");
+    std::fs::write(
+        &exp,
+        format!(
+            r#"
+name = "flood"
+seed = 8
+scenarios = ["xcity-flood"]
+regimes = ["fragmented", "linkage"]
+replicates = {replicates}
+ticks = 150
+residents = 1200
+"#
+        ),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("linkage")
+        .unwrap()
+        .arg("sweep")
+        .arg(&exp)
+        .args(["--quiet", "--report", "--lang", lang, "--out"])
+        .arg(dir.join("s"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(dir.join("s/report.html")).unwrap()
+}
+
+/// With replicates, each headline metric is drawn over time for every regime: the mean
+/// as a line, the 95% band as a shaded polygon, the flood's window shaded; and the chart
+/// is said in words, with the gap between the regimes on the last day and its interval.
+#[test]
+fn sweep_reports_draw_the_regimes_over_time_with_confidence_bands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let html = flood_sweep(tmp.path(), 3, "en");
+    for m in ["service_rate", "trust", "happiness"] {
+        let plot = tmp.path().join(format!("s/plots/series_xcity-flood_{m}"));
+        let svg = std::fs::read_to_string(plot.with_extension("svg")).unwrap();
+        for colour in ["#D55E00", "#0072B2"] {
+            assert!(
+                svg.contains(&format!("stroke=\"{colour}\"")),
+                "{m}: the mean of each regime is a line ({colour})"
+            );
+        }
+        assert!(
+            svg.matches("<polygon").count() >= 2,
+            "{m}: a band per regime"
+        );
+        assert!(svg.contains("fill=\"#787878\""), "{m}: the flood is shaded");
+        assert!(
+            svg.contains("(mean, 95% CI)"),
+            "{m}: the legend says what is drawn"
+        );
+        assert_not_blank(&plot.with_extension("png"));
+        assert!(
+            html.contains(&format!("On day 149, {m} was ")),
+            "{m}: sentence"
+        );
+    }
+    assert!(html.contains("95% CI of the gap"), "the gap's interval");
+    assert_eq!(html.matches("<figure>").count(), 3);
+    assert_self_contained(&html);
+}
+
+#[test]
+fn sweep_reports_with_one_replicate_draw_lines_without_bands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let html = flood_sweep(tmp.path(), 1, "zh");
+    let svg =
+        std::fs::read_to_string(tmp.path().join("s/plots/series_xcity-flood_trust.svg")).unwrap();
+    assert!(svg.contains("<polyline"), "the means are drawn");
+    assert!(!svg.contains("<polygon"), "no band from one run");
+    assert!(!svg.contains("95% CI"));
+    assert!(
+        html.contains("每种体制只有一次模拟，没有置信区间"),
+        "the sentence says why there is no interval"
+    );
+    assert!(html.contains("第149天"));
+}
