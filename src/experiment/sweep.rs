@@ -138,11 +138,6 @@ impl RunOutput {
     }
 }
 
-/// One run's row.
-pub fn run_row(plan: &Plan, run: &super::plan::Run) -> String {
-    run_output(plan, run).row
-}
-
 /// Run one run: its row and its series.
 pub fn run_output(plan: &Plan, run: &super::plan::Run) -> RunOutput {
     let cell = &plan.cells[run.cell];
