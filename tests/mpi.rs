@@ -1,6 +1,7 @@
 //! The MPI runner (cargo feature `mpi`): a 2-rank sweep under mpirun writes the same
-//! runs.csv and summary.csv as the single-process sweep. `.ci/run` installs Open MPI and
-//! runs this with `--features mpi`; without mpirun on the machine it skips, saying why.
+//! runs.csv, summary.csv, series.csv and series-summary.csv as the single-process
+//! sweep. `.ci/run` installs Open MPI and runs this with `--features mpi`; without
+//! mpirun on the machine it skips, saying why.
 #![cfg(feature = "mpi")]
 
 use std::process::Command;
@@ -62,7 +63,12 @@ fn two_ranks_write_what_one_process_writes() {
         String::from_utf8_lossy(&mpi.stdout),
         String::from_utf8_lossy(&mpi.stderr)
     );
-    for f in ["runs.csv", "summary.csv"] {
+    for f in [
+        "runs.csv",
+        "summary.csv",
+        "series.csv",
+        "series-summary.csv",
+    ] {
         let a = std::fs::read(tmp.path().join("single").join(f)).unwrap();
         let b = std::fs::read(tmp.path().join("mpi").join(f)).unwrap();
         assert!(

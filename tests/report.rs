@@ -43,6 +43,59 @@ fn assert_not_blank(path: &std::path::Path) {
     );
 }
 
+/// The page fetches nothing: every `url(` is a `data:` font (the embedded subset), and
+/// once those are cut out, the only URL left is SVG's namespace name, which is never
+/// fetched.
+fn assert_self_contained(html: &str) {
+    let mut rest = String::new();
+    let mut s = html;
+    while let Some(i) = s.find("url(") {
+        rest.push_str(&s[..i]);
+        let inner = &s[i + 4..];
+        assert!(
+            inner.starts_with("data:font/"),
+            "a url( that is not a data: font: {}",
+            &inner[..inner.len().min(60)]
+        );
+        s = &inner[inner.find(')').expect("url( is closed") + 1..];
+    }
+    rest.push_str(s);
+    let stripped = rest.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    for bad in ["http", "<script", "@import", "<link", "src=\""] {
+        assert!(
+            !stripped.contains(bad),
+            "no external resource: found {bad:?}"
+        );
+    }
+}
+
+/// The embedded font of a page: the bytes of its `@font-face` data URI.
+fn embedded_font(html: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let start = html
+        .find("url(data:font/ttf;base64,")
+        .expect("the page embeds its font")
+        + "url(data:font/ttf;base64,".len();
+    let end = start + html[start..].find(')').unwrap();
+    base64::engine::general_purpose::STANDARD
+        .decode(&html[start..end])
+        .expect("valid base64")
+}
+
+#[test]
+fn self_contained_check_catches_a_web_url() {
+    let ok = "<style>@font-face{src:url(data:font/ttf;base64,aHR0cA==)}</style><svg xmlns=\"http://www.w3.org/2000/svg\"></svg>";
+    assert_self_contained(ok);
+    for bad in [
+        "<style>@font-face{src:url(https://fonts.example/a.ttf)}</style>",
+        "<img src=\"x.png\">",
+        "<a>http://example.org</a>",
+    ] {
+        let caught = std::panic::catch_unwind(|| assert_self_contained(bad)).is_err();
+        assert!(caught, "{bad} passed the check");
+    }
+}
+
 #[test]
 fn report_holds_every_chart_and_sentence_and_nothing_external() {
     let tmp = tempfile::tempdir().unwrap();
@@ -60,14 +113,7 @@ fn report_holds_every_chart_and_sentence_and_nothing_external() {
     for r in ["fragmented", "integrated", "linkage"] {
         assert!(html.contains(r));
     }
-    // The only URL is SVG's namespace name, which is never fetched.
-    let stripped = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
-    assert!(
-        !stripped.contains("http")
-            && !stripped.contains("<script")
-            && !stripped.contains("@import"),
-        "no external resource"
-    );
+    assert_self_contained(&html);
     assert!(
         html.contains("flood (days 120-149)"),
         "the shock window is shaded and labelled"
@@ -125,6 +171,41 @@ fn chinese_labels_are_written() {
         assert!(html.contains(s), "{s}");
     }
     assert!(html.contains("lang=\"zh\""));
+    assert_self_contained(&html);
+}
+
+/// A viewer without a CJK font still sees the Chinese labels: the page embeds a subset
+/// of the font that has a glyph for every character outside ASCII on the page, and the
+/// text and the charts' labels ask for that font first.
+#[test]
+fn the_chinese_page_embeds_a_font_for_every_character_it_uses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("z");
+    run(&dir, &["--report", "--lang", "zh", "--ticks", "160"]);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let font = embedded_font(&html);
+    let face = ttf_parser::Face::parse(&font, 0).expect("the embedded subset is a font");
+    let mut missing: Vec<char> = html
+        .chars()
+        .filter(|c| !c.is_ascii() && !c.is_whitespace())
+        .filter(|&c| face.glyph_index(c).is_none_or(|g| g.0 == 0))
+        .collect();
+    missing.sort();
+    missing.dedup();
+    assert!(missing.is_empty(), "no glyph for {missing:?}");
+    let cjk = html
+        .chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c));
+    assert!(cjk.count() > 100, "the page has Chinese text to cover");
+    assert!(
+        font.len() < 200_000,
+        "a subset, not the whole 5 MB font: {} bytes",
+        font.len()
+    );
+    assert!(
+        html.contains("svg text{font-family:\"LinkageSans\""),
+        "the charts' labels use the embedded font first"
+    );
 }
 
 #[test]
@@ -140,28 +221,21 @@ fn report_of_a_folder_that_is_not_a_run_exits_two() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a run folder"));
 }
 
-/// The page as a person sees it: headless Chromium renders report.html and the
-/// screenshot shows the charts (pixels in the regimes' line colours). `.ci/run` installs
-/// Chromium; without it this test says so and skips.
-#[test]
-fn chromium_renders_the_report_with_its_charts() {
-    let browser = ["chromium", "chromium-browser", "google-chrome"]
+/// The first browser on this machine that can take headless screenshots.
+fn browser() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| {
             std::process::Command::new(b)
                 .arg("--version")
                 .output()
                 .is_ok_and(|o| o.status.success())
-        });
-    let Some(browser) = browser else {
-        eprintln!(
-            "SKIPPED chromium_renders_the_report_with_its_charts: no chromium on this machine (apt-get install chromium)"
-        );
-        return;
-    };
+        })
+}
+
+/// Headless screenshot of `page` in a window of `size`: (pixels, samples per pixel).
+fn screenshot(browser: &str, page: &std::path::Path, size: &str) -> (Vec<u8>, usize) {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("r");
-    run(&dir, &["--report", "--ticks", "160"]);
     let shot = tmp.path().join("shot.png");
     let profile = tmp.path().join("profile");
     let out = std::process::Command::new(browser)
@@ -175,11 +249,11 @@ fn chromium_renders_the_report_with_its_charts() {
             "--disable-component-update",
             "--disable-sync",
             "--hide-scrollbars",
-            "--window-size=1000,2400",
         ])
+        .arg(format!("--window-size={size}"))
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--screenshot={}", shot.display()))
-        .arg(format!("file://{}", dir.join("report.html").display()))
+        .arg(format!("file://{}", page.display()))
         .output()
         .unwrap();
     assert!(
@@ -188,24 +262,83 @@ fn chromium_renders_the_report_with_its_charts() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_not_blank(&shot);
-    // The regimes' line colours (orange, blue, green) are on screen: the charts drew.
     let decoder = png::Decoder::new(std::fs::File::open(&shot).unwrap());
     let mut reader = decoder.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size()];
     let info = reader.next_frame(&mut buf).unwrap();
-    let px = info.color_type.samples();
+    buf.truncate(info.buffer_size());
+    (buf, info.color_type.samples())
+}
+
+/// Pixels near each of the regimes' line colours (orange, blue, green) are on screen:
+/// the charts drew.
+fn assert_charts_drawn(pixels: &[u8], px: usize) {
     let near = |p: &[u8], c: [u8; 3]| {
         p.iter()
             .zip(c)
             .all(|(&a, b)| (a as i32 - b as i32).abs() < 40)
     };
     for colour in [[213, 94, 0], [0, 114, 178], [0, 158, 115]] {
-        let n = buf[..info.buffer_size()]
-            .chunks(px)
-            .filter(|p| near(p, colour))
-            .count();
+        let n = pixels.chunks(px).filter(|p| near(p, colour)).count();
         assert!(n > 200, "colour {colour:?} appears on {n} pixels only");
     }
+}
+
+/// The page as a person sees it: headless Chromium renders report.html and the
+/// screenshot shows the charts (pixels in the regimes' line colours). `.ci/run` installs
+/// Chromium; without it this test says so and skips.
+#[test]
+fn chromium_renders_the_report_with_its_charts() {
+    let Some(browser) = browser() else {
+        eprintln!(
+            "SKIPPED chromium_renders_the_report_with_its_charts: no chromium on this machine (apt-get install chromium)"
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("r");
+    run(&dir, &["--report", "--ticks", "160"]);
+    let (pixels, px) = screenshot(browser, &dir.join("report.html"), "1000,2400");
+    assert_charts_drawn(&pixels, px);
+}
+
+/// The Chinese page renders with its charts, and its Chinese glyphs come from the
+/// embedded font: two different words set in it give different pictures. Without the
+/// font, a machine with no CJK font draws both as the same empty boxes (the CI machine
+/// has none), so this fails if the font does not load.
+#[test]
+fn chromium_draws_the_chinese_labels_with_the_embedded_font() {
+    let Some(browser) = browser() else {
+        eprintln!(
+            "SKIPPED chromium_draws_the_chinese_labels_with_the_embedded_font: no chromium on this machine (apt-get install chromium)"
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("z");
+    run(&dir, &["--report", "--lang", "zh", "--ticks", "160"]);
+    let (pixels, px) = screenshot(browser, &dir.join("report.html"), "1000,2400");
+    assert_charts_drawn(&pixels, px);
+    // The page's own @font-face rule, on two words from its regime names.
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let start = html.find("@font-face{").unwrap();
+    let face = &html[start..start + html[start..].find('}').unwrap() + 1];
+    let mut shots = Vec::new();
+    for word in ["联动", "碎片"] {
+        let probe = tmp.path().join(format!("probe-{word}.html"));
+        std::fs::write(
+            &probe,
+            format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>{face} body{{margin:0;font:120px \"LinkageSans\"}}</style></head><body>{word}</body></html>"
+            ),
+        )
+        .unwrap();
+        shots.push(screenshot(browser, &probe, "400,200").0);
+    }
+    assert!(
+        shots[0] != shots[1],
+        "联动 and 碎片 look the same: drawn as empty boxes, not glyphs"
+    );
 }
 
 #[test]
@@ -284,9 +417,91 @@ values = [0.3, 0.9]
         html.contains("moves resolution_rate most: from"),
         "the tornado in words"
     );
+    assert_self_contained(&html);
+}
+
+/// A sweep of the flood with `replicates` per cell, and its report.
+fn flood_sweep(dir: &std::path::Path, replicates: u32, lang: &str) -> String {
+    let exp = dir.join("flood.toml");
+    std::fs::write(
+        &exp,
+        format!(
+            r#"
+name = "flood"
+seed = 8
+scenarios = ["xcity-flood"]
+regimes = ["fragmented", "linkage"]
+replicates = {replicates}
+ticks = 150
+residents = 1200
+"#
+        ),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("linkage")
+        .unwrap()
+        .arg("sweep")
+        .arg(&exp)
+        .args(["--quiet", "--report", "--lang", lang, "--out"])
+        .arg(dir.join("s"))
+        .output()
+        .unwrap();
     assert!(
-        !html
-            .replace("xmlns=\"http://www.w3.org/2000/svg\"", "")
-            .contains("http")
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    std::fs::read_to_string(dir.join("s/report.html")).unwrap()
+}
+
+/// With replicates, each headline metric is drawn over time for every regime: the mean
+/// as a line, the 95% band as a shaded polygon, the flood's window shaded; and the chart
+/// is said in words, with the gap between the regimes on the last day and its interval.
+#[test]
+fn sweep_reports_draw_the_regimes_over_time_with_confidence_bands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let html = flood_sweep(tmp.path(), 3, "en");
+    for m in ["service_rate", "trust", "happiness"] {
+        let plot = tmp.path().join(format!("s/plots/series_xcity-flood_{m}"));
+        let svg = std::fs::read_to_string(plot.with_extension("svg")).unwrap();
+        for colour in ["#D55E00", "#0072B2"] {
+            assert!(
+                svg.contains(&format!("stroke=\"{colour}\"")),
+                "{m}: the mean of each regime is a line ({colour})"
+            );
+        }
+        assert!(
+            svg.matches("<polygon").count() >= 2,
+            "{m}: a band per regime"
+        );
+        assert!(svg.contains("fill=\"#787878\""), "{m}: the flood is shaded");
+        assert!(
+            svg.contains("(mean, 95% CI)"),
+            "{m}: the legend says what is drawn"
+        );
+        assert_not_blank(&plot.with_extension("png"));
+        assert!(
+            html.contains(&format!("On day 149, {m} was ")),
+            "{m}: sentence"
+        );
+    }
+    assert!(html.contains("95% CI of the gap"), "the gap's interval");
+    assert_eq!(html.matches("<figure>").count(), 3);
+    assert_self_contained(&html);
+}
+
+#[test]
+fn sweep_reports_with_one_replicate_draw_lines_without_bands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let html = flood_sweep(tmp.path(), 1, "zh");
+    let svg =
+        std::fs::read_to_string(tmp.path().join("s/plots/series_xcity-flood_trust.svg")).unwrap();
+    assert!(svg.contains("<polyline"), "the means are drawn");
+    assert!(!svg.contains("<polygon"), "no band from one run");
+    assert!(!svg.contains("95% CI"));
+    assert!(
+        html.contains("每种体制只有一次模拟，没有置信区间"),
+        "the sentence says why there is no interval"
+    );
+    assert!(html.contains("第149天"));
 }

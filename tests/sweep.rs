@@ -82,10 +82,111 @@ fn a_sweep_writes_one_row_per_run_and_a_summary() {
     // Seeds depend on (experiment seed, cell, replicate), never on order or threads.
     let one = sweep(&exp, &tmp.path().join("b"), &["--threads", "1"]);
     assert!(one.status.success());
+    assert_same_files(&tmp.path().join("a"), &tmp.path().join("b"));
+}
+
+/// The files a finished sweep folder holds, compared byte for byte.
+const FILES: [&str; 4] = [
+    "runs.csv",
+    "summary.csv",
+    "series.csv",
+    "series-summary.csv",
+];
+
+fn assert_same_files(a: &Path, b: &Path) {
+    for f in FILES {
+        let x = std::fs::read(a.join(f)).unwrap_or_else(|e| panic!("{}: {e}", a.join(f).display()));
+        let y = std::fs::read(b.join(f)).unwrap_or_else(|e| panic!("{}: {e}", b.join(f).display()));
+        assert!(
+            x == y,
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+/// series.csv has one line per run and day, sorted; series-summary.csv one per cell and
+/// day, with n, mean, sd and a 95% interval that brackets the mean wherever runs differ.
+#[test]
+fn a_sweep_records_each_runs_days_and_summarises_them_per_cell() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = write(tmp.path(), "small.toml", SMALL);
+    let dir = tmp.path().join("a");
+    assert!(sweep(&exp, &dir, &[]).status.success());
+    let series = std::fs::read_to_string(dir.join("series.csv")).unwrap();
+    let lines: Vec<&str> = series.lines().collect();
+    assert_eq!(lines[0], "run,tick,service_rate,trust,happiness");
+    assert_eq!(lines.len(), 1 + 24 * 150, "24 runs × 150 days");
+    for (i, l) in lines[1..].iter().enumerate() {
+        assert!(
+            l.starts_with(&format!("{},{},", i / 150, i % 150)),
+            "sorted by run and day: line {i}: {l}"
+        );
+    }
+    let mut r = csv::Reader::from_path(dir.join("series-summary.csv")).unwrap();
+    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
-        std::fs::read(tmp.path().join("b/runs.csv")).unwrap(),
-        runs.as_bytes()
+        h[..6],
+        [
+            "cell",
+            "scenario",
+            "regime",
+            "population.link_strength",
+            "tick",
+            "service_rate_n"
+        ]
     );
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    assert_eq!(rows.len(), 6 * 150, "6 cells × 150 days");
+    let mut noisy = 0;
+    for row in &rows {
+        for m in ["service_rate", "trust", "happiness"] {
+            let get = |s: &str| row[col(&format!("{m}_{s}"))].parse::<f64>().ok();
+            let (Some(mean), Some(sd), Some(lo), Some(hi)) =
+                (get("mean"), get("sd"), get("ci95_low"), get("ci95_high"))
+            else {
+                continue;
+            };
+            if sd > 0.0 {
+                assert!(lo < mean && mean < hi, "{m}: {lo} < {mean} < {hi}");
+                noisy += 1;
+            }
+        }
+        assert_eq!(&row[col("trust_n")], "4", "4 replicates a cell");
+    }
+    assert!(noisy > 1000, "runs differ on most days ({noisy})");
+    // The mean of day 100's trust in cell 0 is the mean of its 4 runs' values.
+    let runs: Vec<f64> = lines[1..]
+        .iter()
+        .filter(|l| {
+            l.split(',').nth(1) == Some("100")
+                && l.split(',').next().unwrap().parse::<u32>().unwrap() < 4
+        })
+        .map(|l| l.split(',').nth(3).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(runs.len(), 4);
+    let mean: f64 = rows[100][col("trust_mean")].parse().unwrap();
+    assert!((mean - runs.iter().sum::<f64>() / 4.0).abs() < 1e-6);
+}
+
+#[test]
+fn one_replicate_has_means_without_intervals() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = write(
+        tmp.path(),
+        "one.toml",
+        &SMALL.replace("replicates = 4", "replicates = 1"),
+    );
+    let dir = tmp.path().join("o");
+    assert!(sweep(&exp, &dir, &[]).status.success());
+    let text = std::fs::read_to_string(dir.join("series-summary.csv")).unwrap();
+    let row: Vec<&str> = text.lines().nth(101).unwrap().split(',').collect();
+    // trust: n, mean, sd, low, high are columns 10..15.
+    assert_eq!(row[10], "1");
+    assert!(row[11].parse::<f64>().is_ok());
+    assert_eq!(row[12..15], ["", "", ""]);
 }
 
 #[test]
@@ -140,9 +241,10 @@ fn a_killed_sweep_resumes_to_the_same_rows() {
         whole,
         "resumed rows equal an uninterrupted sweep's"
     );
+    assert_same_files(&tmp.path().join("whole"), &dir);
     // Running it again changes nothing.
     assert!(sweep(&exp, &dir, &[]).status.success());
-    assert_eq!(std::fs::read(dir.join("runs.csv")).unwrap(), whole);
+    assert_same_files(&tmp.path().join("whole"), &dir);
 }
 
 #[test]
@@ -156,10 +258,32 @@ fn a_torn_last_line_is_cut_off_on_resume() {
     let keep: String = whole.lines().take(6).map(|l| format!("{l}\n")).collect();
     let half = &whole.lines().nth(6).unwrap()[..10];
     std::fs::write(dir.join("runs.csv"), format!("{keep}{half}")).unwrap();
+    // series.csv as a kill leaves it: the blocks of runs 0-4 (which have rows), run 5's
+    // whole block without its row (killed between the two writes), and run 6's block
+    // torn in the middle of a line.
+    let series = std::fs::read_to_string(dir.join("series.csv")).unwrap();
+    let kept: String = series
+        .lines()
+        .take(1 + 6 * 150 + 70)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let torn = &series.lines().nth(1 + 6 * 150 + 70).unwrap()[..9];
+    std::fs::write(dir.join("series.csv"), format!("{kept}{torn}")).unwrap();
+    let series_summary = std::fs::read(dir.join("series-summary.csv")).unwrap();
+    std::fs::remove_file(dir.join("series-summary.csv")).unwrap();
     assert!(sweep(&exp, &dir, &[]).status.success());
     assert_eq!(
         std::fs::read_to_string(dir.join("runs.csv")).unwrap(),
         whole
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("series.csv")).unwrap(),
+        series,
+        "one whole block per run, no duplicate or torn lines"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("series-summary.csv")).unwrap(),
+        series_summary
     );
 }
 
@@ -226,13 +350,7 @@ fn shards_merge_into_the_unsharded_sweep() {
         "{}",
         String::from_utf8_lossy(&merged.stderr)
     );
-    for f in ["runs.csv", "summary.csv"] {
-        assert!(
-            std::fs::read(tmp.path().join("m").join(f)).unwrap()
-                == std::fs::read(tmp.path().join("whole").join(f)).unwrap(),
-            "merged {f} equals the unsharded sweep's"
-        );
-    }
+    assert_same_files(&tmp.path().join("whole"), &tmp.path().join("m"));
     // Shards of different experiments do not merge.
     let other = write(
         tmp.path(),

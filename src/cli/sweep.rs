@@ -152,7 +152,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     bar.finish_and_clear();
     if !a.quiet {
         eprintln!(
-            "{}: {} runs ({} already done, {} run now) in {:.1} s on {threads} thread{}; wrote {}/{{runs.csv, summary.csv}}",
+            "{}: {} runs ({} already done, {} run now) in {:.1} s on {threads} thread{}; wrote {}/{{runs.csv, summary.csv, series.csv, series-summary.csv}}",
             plan.experiment.name,
             result.total,
             result.already_done,
@@ -234,7 +234,7 @@ fn print_headline(dir: &Path) {
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
     let (rows, total) = sweep::merge(dirs, out).map_err(fail)?;
     eprintln!(
-        "merged {} folders: {rows} of {total} runs into {}/{{runs.csv, summary.csv}}",
+        "merged {} folders: {rows} of {total} runs into {}/{{runs.csv, summary.csv, series.csv, series-summary.csv}}",
         dirs.len(),
         out.display()
     );

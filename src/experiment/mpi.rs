@@ -1,12 +1,12 @@
 //! The MPI runner: `mpirun -np N linkage sweep FILE --mpi`. Rank 0 opens the sweep folder
 //! (lock, resume), hands run ids to the other ranks one at a time as they ask, writes
-//! each returned row, and finishes the folder as a single-process sweep does; ranks
-//! 1..N run. Every rank loads the same plan from the same arguments.
+//! each returned run (its series block, then its row, as `sweep::Sink` does for
+//! threads), and finishes the folder as a single-process sweep does; ranks 1..N run.
+//! Every rank loads the same plan from the same arguments.
 
 use super::plan::Plan;
 use super::sweep::{self, Options, Outcome, SweepError};
 use mpi::traits::*;
-use std::io::Write;
 use std::path::Path;
 
 const STOP: u64 = u64::MAX;
@@ -33,14 +33,13 @@ pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Option<Outcome>, Swee
                 return Ok(None);
             }
             let run = plan.runs[id as usize];
-            let row = sweep::run_row(plan, &run);
-            root.send(row.as_bytes());
+            root.send(&sweep::run_output(plan, &run).to_bytes()[..]);
         }
     }
     // Rank 0: schedule and write.
     let opened = sweep::open(plan, dir, o);
-    let (todo, total, mut file, header, runs_path) = match opened {
-        Ok(x) => (x.todo, x.total, x.file, x.header, x.runs_path),
+    let (todo, total, mut sink, header) = match opened {
+        Ok(x) => (x.todo, x.total, x.sink, x.header),
         Err(e) => {
             // Release the workers before failing.
             for _ in 1..size {
@@ -58,8 +57,11 @@ pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Option<Outcome>, Swee
         let (msg, status) = world.any_process().receive_vec::<u8>();
         let from = world.process_at_rank(status.source_rank());
         if !msg.is_empty() {
-            if let Err(e) = file.write_all(&msg).and_then(|_| file.flush()) {
-                error = Some(SweepError::Io(format!("{}: {e}", runs_path.display())));
+            let written = sweep::RunOutput::from_bytes(&msg)
+                .ok_or_else(|| SweepError::Io("a rank sent a malformed run".into()))
+                .and_then(|out| sink.write(&out));
+            if let Err(e) = written {
+                error = Some(e);
             }
             (o.on_run)();
         }

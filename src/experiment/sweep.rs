@@ -1,26 +1,33 @@
-//! Running a plan: runs in parallel, one row per run appended to `runs.csv` as it
-//! finishes, resumable after any kill, shardable, mergeable.
+//! Running a plan: runs in parallel, one row per run appended to `runs.csv` and one block
+//! of daily city-wide headline metrics appended to `series.csv` as it finishes,
+//! resumable after any kill, shardable, mergeable.
 //!
 //! Invariants:
 //! - a row is written with one `write_all` of a whole line, so a kill leaves at most one
-//!   partial last line, which the next start cuts off;
+//!   partial last line, which the next start cuts off; the same for a run's block of
+//!   `series.csv`, which is written (whole) before its row, so a run with a row has its
+//!   whole block; a block without a row (killed between the two, or torn) is written
+//!   again when the run reruns, and `finish` keeps one whole block per run;
 //! - `sweep.lock` holds the plan's fingerprint: a changed experiment is refused unless
 //!   `restart` is set;
-//! - when a sweep (or shard) completes, `runs.csv` is rewritten in run-id order and
-//!   `summary.csv` computed from it, both through a temporary file and a rename; so an
-//!   interrupted-and-resumed sweep, an uninterrupted one, and merged shards give the
-//!   same bytes;
+//! - when a sweep (or shard) completes, `runs.csv` and `series.csv` are rewritten in
+//!   run-id order and `summary.csv` and `series-summary.csv` computed from them, all
+//!   through a temporary file and a rename; so an interrupted-and-resumed sweep, an
+//!   uninterrupted one, and merged shards give the same bytes;
 //! - rows go to disk as runs finish, never into memory; what memory does grow with the
 //!   number of runs is small: the run list (about 64 bytes a run), the final sort's index
-//!   (24 bytes a run), and on resume or merge the files read back once; the summary keeps
-//!   one accumulator per cell and metric.
+//!   (24 bytes a run, and 32 for `series.csv`'s blocks), and on resume or merge
+//!   `runs.csv` read back once; the summary keeps one accumulator per cell and metric,
+//!   the series summary one per tick and headline metric of one cell at a time (a
+//!   cell's runs have consecutive ids).
 
 use super::plan::Plan;
 use super::stats;
 use crate::engine::run::run_regime;
-use crate::output::metrics::{Summary, summarise, tick_table};
+use crate::output::metrics::{HEADLINE, Summary, summarise, tick_metric, tick_table};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -89,14 +96,66 @@ fn csv_line(cells: &[String]) -> String {
     String::from_utf8(w.into_inner().expect("flushed")).expect("utf-8")
 }
 
-/// One run's row.
-pub fn run_row(plan: &Plan, run: &super::plan::Run) -> String {
+/// The header of `series.csv`: run, tick, then the headline metrics.
+pub fn series_header() -> String {
+    let mut h = vec!["run".to_string(), "tick".to_string()];
+    h.extend(HEADLINE.iter().map(|m| m.to_string()));
+    csv_line(&h)
+}
+
+/// A value as `summary.csv` writes it: six decimals, empty when undefined.
+fn decimal(v: f64) -> String {
+    if v.is_finite() {
+        format!("{:.6}", v + 0.0)
+    } else {
+        String::new()
+    }
+}
+
+/// What one run gives: its row of `runs.csv` and its block of `series.csv` (one line
+/// per tick: the city-wide value of each headline metric that day).
+pub struct RunOutput {
+    pub row: String,
+    pub series: String,
+}
+
+impl RunOutput {
+    /// One message for MPI: the row's length (8 bytes, little-endian), row, series.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = (self.row.len() as u64).to_le_bytes().to_vec();
+        b.extend_from_slice(self.row.as_bytes());
+        b.extend_from_slice(self.series.as_bytes());
+        b
+    }
+
+    pub fn from_bytes(b: &[u8]) -> Option<RunOutput> {
+        let n = u64::from_le_bytes(b.get(..8)?.try_into().ok()?) as usize;
+        let text = std::str::from_utf8(b.get(8..)?).ok()?;
+        Some(RunOutput {
+            row: text.get(..n)?.to_string(),
+            series: text.get(n..)?.to_string(),
+        })
+    }
+}
+
+/// Run one run: its row and its series.
+pub fn run_output(plan: &Plan, run: &super::plan::Run) -> RunOutput {
     let cell = &plan.cells[run.cell];
     let mut s = cell.scenario.clone();
     s.run.seed = run.seed;
     let mech = s.regimes[&cell.regime];
     let result = run_regime(&s, &cell.regime, mech, |_| {});
     let table = tick_table(&result.history, s.run.window as usize);
+    let city = table.shape()[1] - 1;
+    let columns: Vec<usize> = HEADLINE.iter().map(|m| tick_metric(m)).collect();
+    let mut series = String::with_capacity(table.shape()[0] * 32);
+    for t in 0..table.shape()[0] {
+        let _ = write!(series, "{},{t}", run.id);
+        for &m in &columns {
+            let _ = write!(series, ",{}", decimal(table[[t, city, m]]));
+        }
+        series.push('\n');
+    }
     let summary = summarise(&result, &table, s.run.burn_in as usize, s.shock_start());
     let names = Summary::header();
     let values = summary.cells();
@@ -118,7 +177,10 @@ pub fn run_row(plan: &Plan, run: &super::plan::Run) -> String {
                 .unwrap_or_default(),
         );
     }
-    csv_line(&row)
+    RunOutput {
+        row: csv_line(&row),
+        series,
+    }
 }
 
 fn lock_text(plan: &Plan, shard: Option<(u64, u64)>) -> String {
@@ -168,13 +230,90 @@ fn finished(path: &Path, header: &str) -> Result<BTreeSet<u64>, SweepError> {
     Ok(done)
 }
 
-/// A sweep folder opened for writing: what is left to run, and the file rows go to.
+/// Cut a torn last line off `path` (bytes after its last newline), reading only its end.
+fn cut_torn_tail(path: &Path) -> Result<(), SweepError> {
+    let mut f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(io(path))?;
+    let len = f.metadata().map_err(io(path))?.len();
+    let mut end = len;
+    let mut buf = vec![0u8; 1 << 16];
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(end - start) as usize];
+        f.seek(SeekFrom::Start(start))
+            .and_then(|_| f.read_exact(chunk))
+            .map_err(io(path))?;
+        if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
+            end = start + i as u64 + 1;
+            break;
+        }
+        end = start;
+    }
+    if end < len {
+        f.set_len(end).map_err(io(path))?;
+    }
+    Ok(())
+}
+
+/// Open `series.csv` for appending: cut a torn last line, check (or write) its header.
+fn open_series(path: &Path) -> Result<File, SweepError> {
+    let header = series_header();
+    if path.exists() {
+        cut_torn_tail(path)?;
+        let mut first = String::new();
+        BufReader::new(File::open(path).map_err(io(path))?)
+            .read_line(&mut first)
+            .map_err(io(path))?;
+        if !first.is_empty() && first != header {
+            return Err(SweepError::Input(format!(
+                "{} has other columns than this version of linkage writes; rerun with --restart to start over",
+                path.display()
+            )));
+        }
+    }
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(io(path))?;
+    if file.metadata().map(|m| m.len()).unwrap_or(0) == 0 {
+        file.write_all(header.as_bytes()).map_err(io(path))?;
+    }
+    Ok(file)
+}
+
+/// Where finished runs go: `runs.csv` and `series.csv`, open for appending.
+pub struct Sink {
+    runs: File,
+    series: File,
+    runs_path: PathBuf,
+    series_path: PathBuf,
+}
+
+impl Sink {
+    /// Append a run: its series block first, then its row (each one `write_all`), so a
+    /// run that has a row has its whole block.
+    pub fn write(&mut self, out: &RunOutput) -> Result<(), SweepError> {
+        self.series
+            .write_all(out.series.as_bytes())
+            .and_then(|_| self.series.flush())
+            .map_err(io(&self.series_path))?;
+        self.runs
+            .write_all(out.row.as_bytes())
+            .and_then(|_| self.runs.flush())
+            .map_err(io(&self.runs_path))
+    }
+}
+
+/// A sweep folder opened for writing: what is left to run, and the files runs go to.
 pub struct Opened {
     pub todo: Vec<super::plan::Run>,
     pub total: usize,
-    pub file: File,
+    pub sink: Sink,
     pub header: String,
-    pub runs_path: PathBuf,
 }
 
 /// Check the folder's lock, cut a torn last line, and list the runs still to do.
@@ -198,7 +337,7 @@ pub fn open(plan: &Plan, dir: &Path, o: &Options) -> Result<Opened, SweepError> 
         )));
     }
     if o.restart {
-        for f in ["runs.csv", "summary.csv"] {
+        for f in [RUNS, SUMMARY, SERIES, SERIES_SUMMARY] {
             let _ = fs::remove_file(dir.join(f));
         }
     }
@@ -214,20 +353,26 @@ pub fn open(plan: &Plan, dir: &Path, o: &Options) -> Result<Opened, SweepError> 
         .filter(|r| !done.contains(&r.id))
         .copied()
         .collect();
-    let mut file = OpenOptions::new()
+    let mut runs = OpenOptions::new()
         .create(true)
         .append(true)
         .open(&runs_path)
         .map_err(io(&runs_path))?;
-    if file.metadata().map(|m| m.len()).unwrap_or(0) == 0 {
-        file.write_all(header.as_bytes()).map_err(io(&runs_path))?;
+    if runs.metadata().map(|m| m.len()).unwrap_or(0) == 0 {
+        runs.write_all(header.as_bytes()).map_err(io(&runs_path))?;
     }
+    let series_path = dir.join(SERIES);
+    let series = open_series(&series_path)?;
     Ok(Opened {
         todo,
         total: mine.len(),
-        file,
+        sink: Sink {
+            runs,
+            series,
+            runs_path,
+            series_path,
+        },
         header,
-        runs_path,
     })
 }
 
@@ -236,22 +381,19 @@ pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Outcome, SweepError> 
     let Opened {
         todo,
         total,
-        file,
+        sink,
         header,
-        runs_path,
     } = open(plan, dir, o)?;
-    let file = Mutex::new(file);
+    let sink = Mutex::new(sink);
     let failure: Mutex<Option<SweepError>> = Mutex::new(None);
     todo.par_iter().for_each(|run| {
         if failure.lock().expect("lock").is_some() {
             return;
         }
-        let line = run_row(plan, run);
-        let mut f = file.lock().expect("lock");
-        if let Err(e) = f.write_all(line.as_bytes()).and_then(|_| f.flush()) {
-            *failure.lock().expect("lock") = Some(io(&runs_path)(e));
+        let out = run_output(plan, run);
+        if let Err(e) = sink.lock().expect("lock").write(&out) {
+            *failure.lock().expect("lock") = Some(e);
         }
-        drop(f);
         (o.on_run)();
     });
     if let Some(e) = failure.into_inner().expect("lock") {
@@ -266,8 +408,26 @@ pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Outcome, SweepError> 
     })
 }
 
-/// Rewrite `runs.csv` in run-id order and write `summary.csv` next to it.
+/// The files of a sweep folder.
+pub const RUNS: &str = "runs.csv";
+pub const SUMMARY: &str = "summary.csv";
+pub const SERIES: &str = "series.csv";
+pub const SERIES_SUMMARY: &str = "series-summary.csv";
+
+/// Rewrite `runs.csv` in run-id order and write `summary.csv` next to it; then the same
+/// for `series.csv` and `series-summary.csv`, if the folder has a `series.csv`.
 pub fn finish(dir: &Path, header: &str) -> Result<(), SweepError> {
+    sort_runs(dir, header)?;
+    write_summary(dir)?;
+    if dir.join(SERIES).exists() {
+        sort_series(dir)?;
+        write_series_summary(dir)?;
+    }
+    Ok(())
+}
+
+/// Rewrite `runs.csv` in run-id order, one row per run.
+fn sort_runs(dir: &Path, header: &str) -> Result<(), SweepError> {
     let runs_path = dir.join("runs.csv");
     // Index: (id, offset, length) of every row; 16-24 bytes a run.
     let mut index: Vec<(u64, u64, u32)> = Vec::new();
@@ -291,23 +451,208 @@ pub fn finish(dir: &Path, header: &str) -> Result<(), SweepError> {
     }
     index.sort_unstable();
     index.dedup_by_key(|e| e.0);
-    let tmp = dir.join(".runs.csv.tmp");
+    rewrite(
+        &runs_path,
+        &runs_path,
+        header,
+        index.iter().map(|&(_, off, len)| (off, len as u64)),
+    )
+}
+
+/// Copy byte ranges of `src` after `header` into `dest` through a temporary file.
+fn rewrite(
+    src: &Path,
+    dest: &Path,
+    header: &str,
+    ranges: impl Iterator<Item = (u64, u64)>,
+) -> Result<(), SweepError> {
+    let tmp = dest.with_file_name(format!(
+        ".{}.tmp",
+        dest.file_name().and_then(|n| n.to_str()).unwrap_or("out")
+    ));
     {
-        let mut src = File::open(&runs_path).map_err(io(&runs_path))?;
+        let mut from = File::open(src).map_err(io(src))?;
         let mut out = std::io::BufWriter::new(File::create(&tmp).map_err(io(&tmp))?);
         out.write_all(header.as_bytes()).map_err(io(&tmp))?;
         let mut buf = Vec::new();
-        for &(_, off, len) in &index {
+        for (off, len) in ranges {
             buf.resize(len as usize, 0);
-            src.seek(SeekFrom::Start(off))
-                .and_then(|_| src.read_exact(&mut buf))
-                .map_err(io(&runs_path))?;
+            from.seek(SeekFrom::Start(off))
+                .and_then(|_| from.read_exact(&mut buf))
+                .map_err(io(src))?;
             out.write_all(&buf).map_err(io(&tmp))?;
         }
         out.flush().map_err(io(&tmp))?;
     }
-    fs::rename(&tmp, &runs_path).map_err(io(&runs_path))?;
-    write_summary(dir)
+    fs::rename(&tmp, dest).map_err(io(dest))
+}
+
+/// Rewrite `series.csv` in run-id order with one whole block per run. A block is a run
+/// of lines with the same run id and rising ticks; a run may have several (a torn one
+/// cut short by a kill, or one written again after a kill between block and row), and
+/// the longest is kept (whole blocks of a run are identical).
+fn sort_series(dir: &Path) -> Result<(), SweepError> {
+    let path = dir.join(SERIES);
+    // (run, lines, offset, bytes) of every block: 32 bytes a block.
+    let mut blocks: Vec<(u64, u64, u64, u64)> = Vec::new();
+    {
+        let mut r = BufReader::new(File::open(&path).map_err(io(&path))?);
+        let mut line = String::new();
+        let mut offset = 0u64;
+        let mut first = true;
+        let mut last_tick = 0u64;
+        loop {
+            line.clear();
+            let n = r.read_line(&mut line).map_err(io(&path))? as u64;
+            if n == 0 {
+                break;
+            }
+            let mut fields = line.split(',');
+            let ids = (
+                fields.next().and_then(|x| x.parse::<u64>().ok()),
+                fields.next().and_then(|x| x.parse::<u64>().ok()),
+            );
+            if !first
+                && line.ends_with('\n')
+                && let (Some(run), Some(tick)) = ids
+            {
+                match blocks.last_mut() {
+                    Some(b) if b.0 == run && tick > last_tick && b.2 + b.3 == offset => {
+                        b.1 += 1;
+                        b.3 += n;
+                    }
+                    _ => blocks.push((run, 1, offset, n)),
+                }
+                last_tick = tick;
+            }
+            first = false;
+            offset += n;
+        }
+    }
+    // By run, the longest block first; then keep that one.
+    blocks.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    blocks.dedup_by_key(|b| b.0);
+    rewrite(
+        &path,
+        &path,
+        &series_header(),
+        blocks.iter().map(|b| (b.2, b.3)),
+    )
+}
+
+/// `series-summary.csv`: per cell and tick, for each headline metric, n, mean, sample
+/// standard deviation and 95% confidence interval over the cell's runs. Streams the sorted
+/// `runs.csv` (for each run's cell and labels) alongside the sorted `series.csv`; a cell's
+/// runs have consecutive ids, so one cell's accumulators are held at a time.
+pub fn write_series_summary(dir: &Path) -> Result<(), SweepError> {
+    let runs_path = dir.join(RUNS);
+    let series_path = dir.join(SERIES);
+    let csv_err = |p: &Path| {
+        let p = p.display().to_string();
+        move |e: csv::Error| SweepError::Io(format!("{p}: {e}"))
+    };
+    let mut runs = csv::Reader::from_path(&runs_path).map_err(csv_err(&runs_path))?;
+    let header: Vec<String> = runs
+        .headers()
+        .map_err(csv_err(&runs_path))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let labels_end = first_metric(&header);
+    let mut series = BufReader::new(File::open(&series_path).map_err(io(&series_path))?);
+    let mut line = String::new();
+    series.read_line(&mut line).map_err(io(&series_path))?; // header
+    line.clear();
+    let tmp = dir.join(format!(".{SERIES_SUMMARY}.tmp"));
+    let mut out = std::io::BufWriter::new(File::create(&tmp).map_err(io(&tmp))?);
+    let mut h = vec!["cell".to_string()];
+    h.extend(header[4..labels_end].iter().cloned());
+    h.push("tick".into());
+    for m in HEADLINE {
+        for s in ["n", "mean", "sd", "ci95_low", "ci95_high"] {
+            h.push(format!("{m}_{s}"));
+        }
+    }
+    out.write_all(csv_line(&h).as_bytes()).map_err(io(&tmp))?;
+    // The cell being accumulated: its number, labels and per-tick accumulators.
+    let mut current: Option<(String, Vec<String>, Vec<[stats::Running; HEADLINE.len()]>)> = None;
+    let flush = |out: &mut std::io::BufWriter<File>,
+                 cell: Option<(String, Vec<String>, Vec<[stats::Running; HEADLINE.len()]>)>|
+     -> Result<(), SweepError> {
+        let Some((cell, labels, ticks)) = cell else {
+            return Ok(());
+        };
+        for (t, accs) in ticks.iter().enumerate() {
+            let mut r = vec![cell.clone()];
+            r.extend(labels.iter().cloned());
+            r.push(t.to_string());
+            for a in accs {
+                let (lo, hi) = a.ci95();
+                r.extend([
+                    a.n.to_string(),
+                    decimal(a.mean()),
+                    decimal(a.sd()),
+                    decimal(lo),
+                    decimal(hi),
+                ]);
+            }
+            out.write_all(csv_line(&r).as_bytes()).map_err(io(&tmp))?;
+        }
+        Ok(())
+    };
+    for rec in runs.records() {
+        let rec = rec.map_err(csv_err(&runs_path))?;
+        let (Some(run), Some(cell)) = (rec.get(0).and_then(|x| x.parse::<u64>().ok()), rec.get(1))
+        else {
+            continue;
+        };
+        if current.as_ref().is_none_or(|c| c.0 != cell) {
+            flush(&mut out, current.take())?;
+            current = Some((
+                cell.to_string(),
+                rec.iter()
+                    .skip(4)
+                    .take(labels_end - 4)
+                    .map(String::from)
+                    .collect(),
+                Vec::new(),
+            ));
+        }
+        let ticks = &mut current.as_mut().expect("set above").2;
+        // This run's lines (series.csv is sorted by run id too).
+        loop {
+            if line.is_empty() && series.read_line(&mut line).map_err(io(&series_path))? == 0 {
+                break;
+            }
+            let mut fields = line.trim_end().split(',');
+            let Some(id) = fields.next().and_then(|x| x.parse::<u64>().ok()) else {
+                line.clear();
+                continue;
+            };
+            if id > run {
+                break; // the next run's; keep the line
+            }
+            if id == run
+                && let Some(t) = fields.next().and_then(|x| x.parse::<usize>().ok())
+            {
+                if ticks.len() <= t {
+                    ticks.resize(t + 1, [stats::Running::default(); 3]);
+                }
+                for (acc, v) in ticks[t].iter_mut().zip(fields) {
+                    if let Ok(x) = v.parse::<f64>()
+                        && x.is_finite()
+                    {
+                        acc.push(x);
+                    }
+                }
+            }
+            line.clear();
+        }
+    }
+    flush(&mut out, current.take())?;
+    out.flush().map_err(io(&tmp))?;
+    drop(out);
+    fs::rename(&tmp, dir.join(SERIES_SUMMARY)).map_err(io(&dir.join(SERIES_SUMMARY)))
 }
 
 /// `summary.csv` from `runs.csv`, streamed.
@@ -415,6 +760,47 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(usize, u64), SweepError> {
         }
     }
     fs::rename(&combined, out.join("runs.csv")).map_err(io(out))?;
+    // The shards' series blocks, if every shard has them (a folder of an older linkage
+    // has none); finish sorts them and keeps one block per run.
+    let series_out = out.join(SERIES);
+    if dirs.iter().all(|d| d.join(SERIES).exists()) {
+        let combined = out.join(".series.unsorted.tmp");
+        {
+            let mut w = std::io::BufWriter::new(File::create(&combined).map_err(io(&combined))?);
+            w.write_all(series_header().as_bytes())
+                .map_err(io(&combined))?;
+            for d in dirs {
+                let p = d.join(SERIES);
+                let mut r = BufReader::new(File::open(&p).map_err(io(&p))?);
+                let mut line = String::new();
+                let mut first = true;
+                loop {
+                    line.clear();
+                    if r.read_line(&mut line).map_err(io(&p))? == 0 {
+                        break;
+                    }
+                    if first {
+                        if line != series_header() {
+                            return Err(SweepError::Input(format!(
+                                "{} has other columns than this version of linkage writes",
+                                p.display()
+                            )));
+                        }
+                    } else if line.ends_with('\n') {
+                        // Only whole lines: a killed shard may end in a torn one.
+                        w.write_all(line.as_bytes()).map_err(io(&combined))?;
+                    }
+                    first = false;
+                }
+            }
+            w.flush().map_err(io(&combined))?;
+        }
+        fs::rename(&combined, &series_out).map_err(io(&series_out))?;
+    } else {
+        for f in [SERIES, SERIES_SUMMARY] {
+            let _ = fs::remove_file(out.join(f));
+        }
+    }
     finish(out, &header)?;
     let rows = fs::read_to_string(out.join("runs.csv"))
         .map_err(io(out))?

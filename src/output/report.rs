@@ -623,13 +623,28 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
     ));
     let _ = writeln!(body, "<figure>{svg}</figure>");
     names.push("territory".into());
-    let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>body{{font-family:sans-serif;max-width:900px;margin:2em auto;color:#222}}figure{{margin:1.5em 0}}.say li{{font-size:1.15em;margin:.4em 0}}</style></head><body>\n{body}</body></html>\n",
-        if lang == Lang::Zh { "zh" } else { "en" },
-        esc(&d.scenario.name)
-    );
+    let html = page(
+        lang,
+        &d.scenario.name,
+        "body{max-width:900px}figure{margin:1.5em 0}.say li{font-size:1.15em;margin:.4em 0}",
+        &body,
+    )?;
     write_atomic(&dir.join("report.html"), &html)?;
     Ok(names)
+}
+
+/// The whole page: `body` under a title, with the embedded font's subset for exactly the
+/// characters the page uses as an `@font-face` data URI, set first for the text and for
+/// the SVG charts' labels (whose `font-family` attribute a CSS rule overrides). So Chinese
+/// labels render on a machine without a CJK font, and the page fetches nothing.
+fn page(lang: Lang, title: &str, style: &str, body: &str) -> Result<String, String> {
+    let title = esc(title);
+    let face = super::fonts::face_css(&format!("{title}{body}"))?;
+    let family = super::fonts::WEB_FAMILY;
+    Ok(format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title><style>{face}\nbody,svg text{{font-family:\"{family}\",sans-serif}}body{{margin:2em auto;color:#222}}{style}</style></head><body>\n{body}</body></html>\n",
+        if lang == Lang::Zh { "zh" } else { "en" },
+    ))
 }
 
 fn esc(s: &str) -> String {
@@ -903,6 +918,358 @@ where
     root.present().map_err(e)
 }
 
+/// One tick of a cell's headline metric over its runs (`series-summary.csv`).
+#[derive(Clone, Copy, Debug)]
+struct Point {
+    tick: usize,
+    n: u64,
+    mean: f64,
+    sd: f64,
+    lo: f64,
+    hi: f64,
+}
+
+/// A scenario and the cells drawn for it, one per regime.
+type ScenarioSeries = (String, Vec<Drawn>);
+
+/// The cell drawn for one scenario × regime, and its metrics over time.
+struct Drawn {
+    regime: String,
+    cell: String,
+    /// `factor = value` of the cell's design point.
+    point: Vec<String>,
+    /// metric → points in tick order.
+    metrics: BTreeMap<String, Vec<Point>>,
+}
+
+/// The time series of a sweep to draw: per scenario (in summary order), per regime (in
+/// name order), the cell at the first design point of that scenario × regime (the cell
+/// with the lowest number: for `oat` the base point, every factor at the scenario's own
+/// value; for `grid` every factor at its first value; for `lhs` the first sample; without
+/// factors, the scenario × regime itself). `None` when the folder has no
+/// `series-summary.csv` (a sweep of an older linkage). Streams the file and keeps only
+/// the drawn cells, so memory follows the cells drawn, not the cells swept.
+fn read_series(dir: &Path, d: &SweepData) -> Result<Option<Vec<ScenarioSeries>>, String> {
+    let path = dir.join(crate::experiment::sweep::SERIES_SUMMARY);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let (Some(cc), Some(cs), Some(cr)) = (d.col("cell"), d.col("scenario"), d.col("regime")) else {
+        return Ok(None);
+    };
+    // scenario → regime → lowest cell.
+    let mut chosen: Vec<(String, BTreeMap<String, u64>)> = Vec::new();
+    for row in &d.rows {
+        let Ok(cell) = row[cc].parse::<u64>() else {
+            continue;
+        };
+        let i = match chosen.iter().position(|c| c.0 == row[cs]) {
+            Some(i) => i,
+            None => {
+                chosen.push((row[cs].clone(), BTreeMap::new()));
+                chosen.len() - 1
+            }
+        };
+        let e = chosen[i].1.entry(row[cr].clone()).or_insert(cell);
+        *e = (*e).min(cell);
+    }
+    let wanted: BTreeMap<u64, (usize, String)> = chosen
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, regs))| regs.iter().map(move |(r, &c)| (c, (i, r.clone()))))
+        .collect();
+    let mut out: Vec<ScenarioSeries> = chosen
+        .iter()
+        .map(|(scen, _)| (scen.clone(), Vec::new()))
+        .collect();
+    let mut r =
+        csv::Reader::from_path(&path).map_err(|err| format!("{}: {err}", path.display()))?;
+    let header: Vec<String> = r.headers().map_err(e)?.iter().map(String::from).collect();
+    let col = |n: &str| header.iter().position(|h| h == n);
+    let (Some(h_cell), Some(h_tick)) = (col("cell"), col("tick")) else {
+        return Err(format!("{} lacks cell and tick columns", path.display()));
+    };
+    let factors: Vec<(String, usize)> = d
+        .experiment
+        .factors
+        .iter()
+        .filter_map(|f| Some((f.path.clone(), col(&f.path)?)))
+        .collect();
+    let num = |rec: &csv::StringRecord, i: Option<usize>| -> f64 {
+        i.and_then(|i| rec.get(i))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    for rec in r.records() {
+        let rec = rec.map_err(|err| format!("{}: {err}", path.display()))?;
+        let Some(cell) = rec.get(h_cell).and_then(|c| c.parse::<u64>().ok()) else {
+            continue;
+        };
+        let Some((scen, regime)) = wanted.get(&cell) else {
+            continue;
+        };
+        let list = &mut out[*scen].1;
+        if list.last().is_none_or(|x| x.cell != cell.to_string()) {
+            list.push(Drawn {
+                regime: regime.clone(),
+                cell: cell.to_string(),
+                point: factors
+                    .iter()
+                    .map(|(f, i)| format!("{f} = {}", rec.get(*i).unwrap_or("")))
+                    .collect(),
+                metrics: BTreeMap::new(),
+            });
+        }
+        let drawn = list.last_mut().expect("pushed above");
+        let tick = rec.get(h_tick).and_then(|t| t.parse().ok()).unwrap_or(0);
+        for m in crate::output::metrics::HEADLINE {
+            drawn.metrics.entry(m.to_string()).or_default().push(Point {
+                tick,
+                n: num(&rec, col(&format!("{m}_n"))) as u64,
+                mean: num(&rec, col(&format!("{m}_mean"))),
+                sd: num(&rec, col(&format!("{m}_sd"))),
+                lo: num(&rec, col(&format!("{m}_ci95_low"))),
+                hi: num(&rec, col(&format!("{m}_ci95_high"))),
+            });
+        }
+    }
+    for (_, list) in &mut out {
+        list.sort_by(|a, b| a.regime.cmp(&b.regime));
+    }
+    Ok(Some(out))
+}
+
+/// The shock windows of a swept scenario, `(name, first day, day after the last)`: those
+/// of the scenario as loaded by its name, less any that end after the sweep's `ticks`.
+/// Empty if the scenario cannot be loaded from here (a path relative to the experiment).
+fn sweep_shocks(name: &str, ticks: Option<u32>) -> Vec<(String, u32, u32)> {
+    let Ok(s) = Scenario::load(name) else {
+        return Vec::new();
+    };
+    let ticks = ticks.unwrap_or(s.run.ticks);
+    s.shocks
+        .iter()
+        .map(|x| (x.name().to_string(), x.window().0, x.window().1))
+        .filter(|x| x.2 <= ticks)
+        .collect()
+}
+
+/// One headline metric of one scenario over time: each regime's mean over its runs as a
+/// line, with the 95% confidence band shaded where the cell has two or more runs, and the
+/// shock windows shaded grey as in run reports.
+fn band_chart<DB: DrawingBackend>(
+    root: Area<DB>,
+    title: &str,
+    drawn: &[Drawn],
+    metric: &str,
+    shocks: &[(String, u32, u32)],
+    lang: Lang,
+) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(e)?;
+    let pts = |d: &Drawn| d.metrics.get(metric).cloned().unwrap_or_default();
+    let n = drawn
+        .iter()
+        .flat_map(|d| pts(d).into_iter().map(|p| p.tick + 1))
+        .max()
+        .unwrap_or(1) as f64;
+    let (lo, hi) = drawn
+        .iter()
+        .flat_map(&pts)
+        .flat_map(|p| [p.mean, p.lo, p.hi])
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    let (lo, hi) = if lo.is_finite() {
+        (lo - 0.05 * (hi - lo + 1e-9), hi + 0.05 * (hi - lo + 1e-9))
+    } else {
+        (0.0, 1.0)
+    };
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 18))
+        .margin(10)
+        .x_label_area_size(36)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0f64..n, lo..hi)
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc(if lang == Lang::Zh { "天 day" } else { "day" })
+        .y_desc(metric)
+        .draw()
+        .map_err(e)?;
+    for (name, a, b) in shocks {
+        chart
+            .draw_series([Rectangle::new(
+                [(*a as f64, lo), (*b as f64, hi)],
+                SHADE.mix(0.15).filled(),
+            )])
+            .map_err(e)?
+            .label(format!("{name} (days {a}-{})", b - 1))
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 20, y + 5)], SHADE.mix(0.3).filled())
+            });
+    }
+    for (k, d) in drawn.iter().enumerate() {
+        let c = COLOURS[k % COLOURS.len()];
+        let p = pts(d);
+        // The band: one polygon per stretch of ticks whose interval is defined.
+        for stretch in p
+            .split(|q| !(q.lo.is_finite() && q.hi.is_finite()))
+            .filter(|s| s.len() >= 2)
+        {
+            let outline: Vec<(f64, f64)> = stretch
+                .iter()
+                .map(|q| (q.tick as f64, q.hi))
+                .chain(stretch.iter().rev().map(|q| (q.tick as f64, q.lo)))
+                .collect();
+            chart
+                .draw_series([Polygon::new(outline, c.mix(0.2).filled())])
+                .map_err(e)?;
+        }
+        let with_band = p.iter().any(|q| q.n >= 2);
+        chart
+            .draw_series(LineSeries::new(
+                p.iter()
+                    .filter(|q| q.mean.is_finite())
+                    .map(|q| (q.tick as f64, q.mean)),
+                c.stroke_width(2),
+            ))
+            .map_err(e)?
+            .label(format!(
+                "{}{}",
+                regime_label(lang, &d.regime),
+                if with_band { " (mean, 95% CI)" } else { "" }
+            ))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::LowerLeft)
+        .draw()
+        .map_err(e)?;
+    root.present().map_err(e)
+}
+
+/// The chart in words: on the last day every regime has a value, each regime's mean (with
+/// its 95% interval), and the gap between the best and the worst with the 95% interval of
+/// that difference (Welch), or a note that one run per regime gives no interval.
+fn band_sentence(drawn: &[Drawn], metric: &str, lang: Lang) -> String {
+    let pts: Vec<(&Drawn, Vec<Point>)> = drawn
+        .iter()
+        .map(|d| (d, d.metrics.get(metric).cloned().unwrap_or_default()))
+        .collect();
+    let last = pts
+        .iter()
+        .map(|(_, p)| {
+            p.iter()
+                .filter(|q| q.mean.is_finite())
+                .map(|q| q.tick)
+                .collect::<std::collections::BTreeSet<_>>()
+        })
+        .reduce(|a, b| a.intersection(&b).copied().collect())
+        .and_then(|t| t.last().copied());
+    let Some(t) = last else {
+        return String::new();
+    };
+    let mut at: Vec<(&str, Point)> = pts
+        .iter()
+        .filter_map(|(d, p)| Some((d.regime.as_str(), *p.iter().find(|q| q.tick == t)?)))
+        .collect();
+    at.sort_by(|a, b| b.1.mean.total_cmp(&a.1.mean));
+    let values: Vec<String> = at
+        .iter()
+        .map(|(r, q)| {
+            let ci = if q.lo.is_finite() {
+                match lang {
+                    Lang::En => format!(" (95% CI {:.3} to {:.3})", q.lo, q.hi),
+                    Lang::Zh => format!("（95%置信区间 {:.3} 至 {:.3}）", q.lo, q.hi),
+                }
+            } else {
+                String::new()
+            };
+            match lang {
+                Lang::En => format!("{:.3} under {r}{ci}", q.mean),
+                Lang::Zh => format!("{} {:.3}{ci}", regime_label(lang, r), q.mean),
+            }
+        })
+        .collect();
+    let mut s = match lang {
+        Lang::En => format!("On day {t}, {metric} was {}.", values.join(", ")),
+        Lang::Zh => format!("第{t}天，{metric}：{}。", values.join("，")),
+    };
+    if let (Some(best), Some(worst)) = (at.first(), at.last())
+        && at.len() >= 2
+    {
+        let gap = best.1.mean - worst.1.mean;
+        let (a, b) = (best.1, worst.1);
+        let ci = if a.n >= 2 && b.n >= 2 && a.sd.is_finite() && b.sd.is_finite() {
+            let (va, vb) = (a.sd * a.sd / a.n as f64, b.sd * b.sd / b.n as f64);
+            let se = (va + vb).sqrt();
+            let half = if se > 0.0 {
+                let df =
+                    (va + vb).powi(2) / (va * va / (a.n - 1) as f64 + vb * vb / (b.n - 1) as f64);
+                crate::experiment::stats::t975(df.floor().max(1.0) as u64) * se
+            } else {
+                0.0
+            };
+            Some((gap - half, gap + half))
+        } else {
+            None
+        };
+        s.push_str(&match (lang, ci) {
+            (Lang::En, Some((l, h))) => format!(
+                " {} was ahead of {} by {gap:.3} (95% CI of the gap {l:.3} to {h:.3}; {}).",
+                best.0,
+                worst.0,
+                if l > 0.0 {
+                    "the interval excludes 0"
+                } else {
+                    "the interval includes 0, so these runs do not tell them apart"
+                }
+            ),
+            (Lang::En, None) => format!(
+                " {} was ahead of {} by {gap:.3} (one run per regime, so no interval).",
+                best.0, worst.0
+            ),
+            (Lang::Zh, Some((l, h))) => format!(
+                "{}比{}高{gap:.3}（差值的95%置信区间 {l:.3} 至 {h:.3}；{}）。",
+                regime_label(lang, best.0),
+                regime_label(lang, worst.0),
+                if l > 0.0 {
+                    "区间不含0"
+                } else {
+                    "区间含0，这些模拟分不出高下"
+                }
+            ),
+            (Lang::Zh, None) => format!(
+                "{}比{}高{gap:.3}（每种体制只有一次模拟，没有置信区间）。",
+                regime_label(lang, best.0),
+                regime_label(lang, worst.0)
+            ),
+        });
+    }
+    s
+}
+
+/// A file-name-safe form of a scenario name or path.
+fn slug(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
 /// `report.html` and `plots/` for a sweep folder.
 pub fn write_sweep(dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
     super::fonts::ensure();
@@ -983,6 +1350,42 @@ pub fn write_sweep(dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
         let _ = write!(body, "<li>{}</li>", esc(s));
     }
     body.push_str("</ul>\n");
+    if let Some(series) = read_series(dir, &d)? {
+        let _ = writeln!(
+            body,
+            "<h2>{}</h2>",
+            match lang {
+                Lang::En =>
+                    "Over time: each regime's mean over its runs, with its 95% confidence band",
+                Lang::Zh => "随时间变化：各体制的均值及其95%置信带 over time",
+            }
+        );
+        for (scenario, drawn) in &series {
+            let shocks = sweep_shocks(scenario, d.experiment.ticks);
+            let point = drawn
+                .iter()
+                .filter(|x| !x.point.is_empty())
+                .map(|x| format!("{} (cell {}): {}", x.regime, x.cell, x.point.join(", ")))
+                .collect::<Vec<_>>();
+            for metric in crate::output::metrics::HEADLINE {
+                let name = format!("series_{}_{metric}", slug(scenario));
+                let title = format!("{} - {scenario}", metric_label(lang, metric));
+                let svg = render!(plots, name, (860, 360), |root| band_chart(
+                    root, &title, drawn, metric, &shocks, lang
+                ));
+                let mut caption = band_sentence(drawn, metric, lang);
+                if !point.is_empty() {
+                    let _ = write!(caption, " [{}]", point.join("; "));
+                }
+                let _ = writeln!(
+                    body,
+                    "<figure>{svg}<figcaption>{}</figcaption></figure>",
+                    esc(&caption)
+                );
+                names.push(name);
+            }
+        }
+    }
     use crate::experiment::spec::Design;
     if d.experiment.factors.len() >= 2 && d.experiment.design == Design::Grid {
         let svg = render!(plots, "heatmap", (900, 380), |root| heat_chart(
@@ -1012,11 +1415,12 @@ pub fn write_sweep(dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
             names.push(name);
         }
     }
-    let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}}td,th{{padding:.3em .6em;text-align:right}}.say li{{font-size:1.1em}}</style></head><body>\n{body}</body></html>\n",
-        if lang == Lang::Zh { "zh" } else { "en" },
-        esc(&d.experiment.name)
-    );
+    let html = page(
+        lang,
+        &d.experiment.name,
+        "body{max-width:960px}td,th{padding:.3em .6em;text-align:right}.say li{font-size:1.1em}",
+        &body,
+    )?;
     write_atomic(&dir.join("report.html"), &html)?;
     Ok(names)
 }
