@@ -36,6 +36,11 @@ pub struct BenchArgs {
     /// A smoke test for CI: 10,000 and 100,000 residents, 10 days, no full city.
     #[arg(long)]
     pub quick: bool,
+    /// Rounds: every configuration is measured once a round, in turn, and its fastest
+    /// round is kept, so a busy spell on a shared machine hits all configurations alike
+    /// [default: 5; 1 with --quick].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub rounds: Option<u32>,
     /// Print one JSON record on stdout instead of the table (the table goes to stderr).
     #[arg(long)]
     pub json: bool,
@@ -74,6 +79,9 @@ pub struct Measurement {
     /// Bytes the resident phase reads and writes per resident-tick: its own fields
     /// (streamed in order), its rows of the tie graph, and one 8-byte record a tie.
     pub bytes_per_resident_tick: f64,
+    /// Tick time of every round (filled in by `bench`; the fastest is `tick_seconds`).
+    #[serde(default)]
+    pub tick_seconds_rounds: Vec<f64>,
 }
 
 /// What this machine's memory does, measured in the bench's own process.
@@ -120,6 +128,7 @@ pub struct Record {
     pub scenario: String,
     pub regime: String,
     pub ticks: u32,
+    pub rounds: u32,
     pub measurements: Vec<Measurement>,
     /// Rate on the most threads over rate on 1 thread, per size.
     pub speedup: Vec<(u64, f64)>,
@@ -185,11 +194,13 @@ pub fn bench_one(a: &BenchOneArgs) -> Result<(), Failure> {
     let (mut build, mut stepping) = (f64::INFINITY, f64::INFINITY);
     let mut checksum = String::new();
     let mut residents = 0;
+    let (mut ties, mut weak) = (0.0, 0.0);
     for _ in 0..a.repeats.max(1) {
         pool.install(|| {
             let t0 = Instant::now();
             let mut world = World::new(sc, mech);
             let t1 = Instant::now();
+            (ties, weak) = tie_counts(&world);
             for _ in 0..ticks {
                 world.step();
             }
@@ -202,7 +213,6 @@ pub fn bench_one(a: &BenchOneArgs) -> Result<(), Failure> {
     }
     let rate = residents as f64 * ticks as f64 / stepping;
     let peak = crate::engine::memory::peak_bytes();
-    let (ties, weak) = tie_counts(sc, mech);
     let m = Measurement {
         scenario: sc.name.clone(),
         residents,
@@ -220,6 +230,7 @@ pub fn bench_one(a: &BenchOneArgs) -> Result<(), Failure> {
         ties_per_resident: ties,
         weak_ties_per_resident: weak,
         bytes_per_resident_tick: OWN_BYTES_PER_RESIDENT_TICK + ties * (4.0 + 8.0) + 5.0,
+        tick_seconds_rounds: Vec::new(),
     };
     println!(
         "{}",
@@ -237,13 +248,8 @@ pub fn bench_one(a: &BenchOneArgs) -> Result<(), Failure> {
 const OWN_BYTES_PER_RESIDENT_TICK: f64 =
     2.0 * (4.0 * 4.0 + 1.0 + 8.0) + (6.0 * 4.0 + 1.0 + 8.0) + 8.0;
 
-/// Mean tie ends and weak tie ends per resident of the scenario's world (rebuilt: the
-/// bench's world has moved on, but ties never change).
-fn tie_counts(
-    sc: &crate::scenario::Scenario,
-    mech: crate::model::mechanisms::Mechanisms,
-) -> (f64, f64) {
-    let world = World::new(sc, mech);
+/// Mean tie ends and weak tie ends per resident.
+fn tie_counts(world: &World) -> (f64, f64) {
     let ties = &world.residents.ties;
     let n = world.residents.len().max(1) as f64;
     let all = ties.targets.len() as f64;
@@ -377,6 +383,28 @@ fn measure(
         code: 1,
         message: format!("a measurement printed something unreadable: {e}"),
     })
+}
+
+/// Keep the faster of two measurements of one configuration, the larger peak memory,
+/// and every round's tick time.
+fn fastest(old: Option<Measurement>, new: Measurement) -> Measurement {
+    let Some(old) = old else {
+        let mut m = new;
+        m.tick_seconds_rounds = vec![m.tick_seconds];
+        return m;
+    };
+    let mut rounds = old.tick_seconds_rounds.clone();
+    rounds.push(new.tick_seconds);
+    let peak = old.peak_bytes.max(new.peak_bytes);
+    let mut m = if new.tick_seconds < old.tick_seconds {
+        new
+    } else {
+        old
+    };
+    m.tick_seconds_rounds = rounds;
+    m.peak_bytes = peak;
+    m.peak_bytes_per_resident = peak.map(|p| p as f64 / m.residents as f64);
+    m
 }
 
 /// Repeats that give a small size about as much work as 20M resident-ticks, so that
@@ -526,8 +554,13 @@ fn table(rec: &Record) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "linkage bench: {} under {}, {} days a measurement from day 0, {} cores\n",
-        rec.scenario, rec.regime, rec.ticks, rec.cores
+        "linkage bench: {} under {}, {} days a measurement from day 0, fastest of {} round{}, {} cores\n",
+        rec.scenario,
+        rec.regime,
+        rec.ticks,
+        rec.rounds,
+        if rec.rounds == 1 { "" } else { "s" },
+        rec.cores
     );
     let _ = writeln!(
         s,
@@ -661,7 +694,8 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
     };
     let scenario_name = super::run::plan(&probe)?.scenario.name;
 
-    let steps = sizes.len() * threads.len() + full_city as usize;
+    let rounds = a.rounds.unwrap_or(if a.quick { 1 } else { 5 });
+    let steps = rounds as usize * sizes.len() * threads.len() + full_city as usize;
     let bar = if a.quiet {
         ProgressBar::hidden()
     } else {
@@ -673,11 +707,15 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
         );
         bar
     };
-    let mut measurements = Vec::new();
-    for &n in &sizes {
-        for &k in &threads {
+    let configs: Vec<(u64, usize)> = sizes
+        .iter()
+        .flat_map(|&n| threads.iter().map(move |&k| (n, k)))
+        .collect();
+    let mut measurements: Vec<Option<Measurement>> = vec![None; configs.len()];
+    for round in 1..=rounds {
+        for (slot, &(n, k)) in measurements.iter_mut().zip(&configs) {
             bar.set_message(format!(
-                "{} residents × {ticks} days on {k} thread{}",
+                "round {round}/{rounds}: {} residents × {ticks} days on {k} thread{}",
                 thousands(n),
                 if k == 1 { "" } else { "s" }
             ));
@@ -689,16 +727,17 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
                 k,
                 repeats_for(n, ticks),
             )?;
-            measurements.push(m);
+            *slot = Some(fastest(slot.take(), m));
             bar.inc(1);
         }
     }
+    let measurements: Vec<Measurement> = measurements.into_iter().flatten().collect();
     let most = *threads.last().expect("at least one thread count");
     let full = if full_city {
         bar.set_message(format!("full-city × 365 days on {most} threads"));
         let m = measure("full-city", &a.regime, None, None, most, 1)?;
         bar.inc(1);
-        Some(m)
+        Some(fastest(None, m))
     } else {
         None
     };
@@ -733,6 +772,7 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
         scenario: scenario_name,
         regime: a.regime.clone(),
         ticks,
+        rounds,
         measurements,
         speedup,
         cost_ratio_10x,
