@@ -66,6 +66,15 @@ fn bench_json_record_has_every_figure_and_same_results_across_threads() {
     assert_eq!(rec["speedup"].as_array().unwrap().len(), 2);
     assert!(rec["cost_ratio_10x"].as_f64().unwrap() > 0.0);
     assert!(rec["full_city"].is_null());
+    // The machine's memory was probed and the hot loop set against it.
+    assert!(rec["memory"]["read_gb_s_1_thread"].as_f64().unwrap() > 0.0);
+    assert!(rec["memory"]["random_load_ns"].as_f64().unwrap() > 0.0);
+    let bytes = rec["roofline"]["bytes_per_resident_tick"].as_f64().unwrap();
+    assert!(
+        (150.0..400.0).contains(&bytes),
+        "{bytes} bytes a resident-tick"
+    );
+    assert_eq!(rec["roofline"]["residents"], 20000);
     let targets = rec["targets"].as_array().unwrap();
     let same = targets
         .iter()

@@ -160,6 +160,43 @@ fn e<E: std::fmt::Display>(x: E) -> String {
 }
 
 /// One metric, every regime over time, with the shock windows shaded.
+/// The corner of a chart where the legend hides the fewest data points: each corner box
+/// spans 40% of the width and 35% of the height; ties go to lower left, lower right,
+/// upper left, upper right in that order.
+fn legend_corner(
+    points: impl Iterator<Item = (f64, f64)>,
+    x: (f64, f64),
+    y: (f64, f64),
+) -> SeriesLabelPosition {
+    let mut count = [0usize; 4];
+    for (px, py) in points.filter(|p| p.0.is_finite() && p.1.is_finite()) {
+        let fx = (px - x.0) / (x.1 - x.0).max(1e-12);
+        let fy = (py - y.0) / (y.1 - y.0).max(1e-12);
+        let (left, right) = (fx <= 0.4, fx >= 0.6);
+        let (low, high) = (fy <= 0.35, fy >= 0.65);
+        count[0] += (left && low) as usize;
+        count[1] += (right && low) as usize;
+        count[2] += (left && high) as usize;
+        count[3] += (right && high) as usize;
+    }
+    let best = (0..4).min_by_key(|&k| count[k]).unwrap_or(0);
+    [
+        SeriesLabelPosition::LowerLeft,
+        SeriesLabelPosition::LowerRight,
+        SeriesLabelPosition::UpperLeft,
+        SeriesLabelPosition::UpperRight,
+    ][best]
+        .clone()
+}
+
+/// The legend entry of a shaded shock window `[a, b)`.
+fn window_label(lang: Lang, name: &str, a: u32, b: u32) -> String {
+    match lang {
+        Lang::En => format!("{name} (days {a}-{})", b - 1),
+        Lang::Zh => format!("{name}（第{a}-{}天）", b - 1),
+    }
+}
+
 fn time_chart<DB: DrawingBackend>(
     root: Area<DB>,
     d: &RunData,
@@ -198,6 +235,7 @@ where
     chart
         .configure_mesh()
         .x_desc(if lang == Lang::Zh { "天 day" } else { "day" })
+        .x_label_formatter(&|x| format!("{x:.0}"))
         .y_desc(metric)
         .draw()
         .map_err(e)?;
@@ -209,7 +247,7 @@ where
                 SHADE.mix(0.15).filled(),
             )])
             .map_err(e)?
-            .label(format!("{} (days {a}-{})", s.name(), b - 1))
+            .label(window_label(lang, s.name(), a, b))
             .legend(|(x, y)| {
                 Rectangle::new([(x, y - 5), (x + 20, y + 5)], SHADE.mix(0.3).filled())
             });
@@ -232,7 +270,13 @@ where
         .configure_series_labels()
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerLeft)
+        .position(legend_corner(
+            series
+                .iter()
+                .flat_map(|(_, v)| v.iter().enumerate().map(|(t, &y)| (t as f64, y))),
+            (0.0, n),
+            (lo, hi),
+        ))
         .draw()
         .map_err(e)?;
     root.present().map_err(e)
@@ -1098,6 +1142,7 @@ where
     chart
         .configure_mesh()
         .x_desc(if lang == Lang::Zh { "天 day" } else { "day" })
+        .x_label_formatter(&|x| format!("{x:.0}"))
         .y_desc(metric)
         .draw()
         .map_err(e)?;
@@ -1108,7 +1153,7 @@ where
                 SHADE.mix(0.15).filled(),
             )])
             .map_err(e)?
-            .label(format!("{name} (days {a}-{})", b - 1))
+            .label(window_label(lang, name, *a, *b))
             .legend(|(x, y)| {
                 Rectangle::new([(x, y - 5), (x + 20, y + 5)], SHADE.mix(0.3).filled())
             });
@@ -1150,7 +1195,17 @@ where
         .configure_series_labels()
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerLeft)
+        .position(legend_corner(
+            drawn.iter().flat_map(|d| pts(d)).flat_map(|q| {
+                [
+                    (q.tick as f64, q.lo),
+                    (q.tick as f64, q.mean),
+                    (q.tick as f64, q.hi),
+                ]
+            }),
+            (0.0, n),
+            (lo, hi),
+        ))
         .draw()
         .map_err(e)?;
     root.present().map_err(e)
@@ -1482,5 +1537,26 @@ fn tornado_sentence(d: &SweepData, metric: &str, regime: &str) -> String {
             (v - base) * 100.0
         ),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legend_goes_where_the_data_is_not() {
+        // A rising line fills lower left and upper right: the legend goes lower right.
+        let rising = (0..100).map(|t| (t as f64, t as f64));
+        let at = legend_corner(rising, (0.0, 100.0), (0.0, 100.0));
+        assert!(matches!(at, SeriesLabelPosition::LowerRight), "{at:?}");
+        // A line along the bottom leaves the upper corners; upper left comes first.
+        let low = (0..100).map(|t| (t as f64, 5.0));
+        let at = legend_corner(low, (0.0, 100.0), (0.0, 100.0));
+        assert!(matches!(at, SeriesLabelPosition::UpperLeft), "{at:?}");
+        // A line along the top keeps the default, lower left.
+        let high = (0..100).map(|t| (t as f64, 95.0));
+        let at = legend_corner(high, (0.0, 100.0), (0.0, 100.0));
+        assert!(matches!(at, SeriesLabelPosition::LowerLeft), "{at:?}");
     }
 }
