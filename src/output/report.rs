@@ -1196,7 +1196,7 @@ where
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .position(legend_corner(
-            drawn.iter().flat_map(|d| pts(d)).flat_map(|q| {
+            drawn.iter().flat_map(pts).flat_map(|q| {
                 [
                     (q.tick as f64, q.lo),
                     (q.tick as f64, q.mean),
