@@ -143,6 +143,17 @@ pub struct Record {
     pub seconds: f64,
 }
 
+impl Record {
+    /// The largest thread count measured.
+    fn most_threads(&self) -> usize {
+        self.measurements
+            .iter()
+            .map(|m| m.threads)
+            .max()
+            .unwrap_or(1)
+    }
+}
+
 /// The hidden `bench-one`: one measurement in this process.
 #[derive(Args, Debug)]
 pub struct BenchOneArgs {
@@ -424,26 +435,13 @@ fn per_resident(m: &Measurement) -> String {
 }
 
 fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (k, c) in s.chars().enumerate() {
-        if k > 0 && (s.len() - k) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::output::table::thousands(n as f64)
 }
 
 /// The targets of issue 7 / docs/performance.md, for what was measured.
 fn targets(rec: &Record) -> Vec<Target> {
     let mut t = Vec::new();
-    let most = rec
-        .measurements
-        .iter()
-        .map(|m| m.threads)
-        .max()
-        .unwrap_or(1);
+    let most = rec.most_threads();
     let at = |n: u64, k: usize| {
         rec.measurements
             .iter()
@@ -594,12 +592,7 @@ fn table(rec: &Record) -> String {
         );
     }
     if !rec.speedup.is_empty() {
-        let most = rec
-            .measurements
-            .iter()
-            .map(|m| m.threads)
-            .max()
-            .unwrap_or(1);
+        let most = rec.most_threads();
         let parts: Vec<String> = rec
             .speedup
             .iter()

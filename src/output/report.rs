@@ -197,6 +197,68 @@ fn window_label(lang: Lang, name: &str, a: u32, b: u32) -> String {
     }
 }
 
+/// The frame both time charts share: a day axis of `days` and a value axis fitted to
+/// `values` with 5% room, titled, labelled, and the shock windows `[a, b)` shaded grey
+/// with a legend entry each.
+#[allow(clippy::type_complexity)]
+fn time_frame<'a, DB: DrawingBackend>(
+    root: &'a Area<DB>,
+    title: &str,
+    metric: &str,
+    lang: Lang,
+    days: f64,
+    values: impl Iterator<Item = f64>,
+    shocks: &[(String, u32, u32)],
+) -> Result<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    String,
+>
+where
+    DB::ErrorType: 'static,
+{
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    let (lo, hi) = if lo.is_finite() {
+        (lo - 0.05 * (hi - lo + 1e-9), hi + 0.05 * (hi - lo + 1e-9))
+    } else {
+        (0.0, 1.0)
+    };
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 18))
+        .margin(10)
+        .x_label_area_size(36)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0f64..days, lo..hi)
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .x_desc(if lang == Lang::Zh { "天 day" } else { "day" })
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_desc(metric)
+        .draw()
+        .map_err(e)?;
+    for (name, a, b) in shocks {
+        chart
+            .draw_series([Rectangle::new(
+                [(*a as f64, lo), (*b as f64, hi)],
+                SHADE.mix(0.15).filled(),
+            )])
+            .map_err(e)?
+            .label(window_label(lang, name, *a, *b))
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 20, y + 5)], SHADE.mix(0.3).filled())
+            });
+    }
+    Ok(chart)
+}
+
 fn time_chart<DB: DrawingBackend>(
     root: Area<DB>,
     d: &RunData,
@@ -213,45 +275,25 @@ where
         .filter_map(|(r, m)| m.get(metric).map(|v| (r, v)))
         .collect();
     let n = series.iter().map(|s| s.1.len()).max().unwrap_or(1) as f64;
-    let vals = series
+    let shocks: Vec<(String, u32, u32)> = d
+        .scenario
+        .shocks
         .iter()
-        .flat_map(|s| s.1.iter().copied())
-        .filter(|v| v.is_finite());
-    let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-        (a.min(v), b.max(v))
-    });
-    let (lo, hi) = if lo.is_finite() {
-        (lo - 0.05 * (hi - lo + 1e-9), hi + 0.05 * (hi - lo + 1e-9))
-    } else {
-        (0.0, 1.0)
-    };
-    let mut chart = ChartBuilder::on(&root)
-        .caption(metric_label(lang, metric), ("sans-serif", 18))
-        .margin(10)
-        .x_label_area_size(36)
-        .y_label_area_size(60)
-        .build_cartesian_2d(0f64..n, lo..hi)
-        .map_err(e)?;
-    chart
-        .configure_mesh()
-        .x_desc(if lang == Lang::Zh { "天 day" } else { "day" })
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_desc(metric)
-        .draw()
-        .map_err(e)?;
-    for s in &d.scenario.shocks {
-        let (a, b) = s.window();
-        chart
-            .draw_series([Rectangle::new(
-                [(a as f64, lo), (b as f64, hi)],
-                SHADE.mix(0.15).filled(),
-            )])
-            .map_err(e)?
-            .label(window_label(lang, s.name(), a, b))
-            .legend(|(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 20, y + 5)], SHADE.mix(0.3).filled())
-            });
-    }
+        .map(|s| {
+            let (a, b) = s.window();
+            (s.name().to_string(), a, b)
+        })
+        .collect();
+    let mut chart = time_frame(
+        &root,
+        metric_label(lang, metric),
+        metric,
+        lang,
+        n,
+        series.iter().flat_map(|s| s.1.iter().copied()),
+        &shocks,
+    )?;
+    let (lo, hi) = (chart.y_range().start, chart.y_range().end);
     for (k, (regime, v)) in series.iter().enumerate() {
         let c = COLOURS[k % COLOURS.len()];
         chart
@@ -1119,45 +1161,19 @@ where
         .flat_map(|d| pts(d).into_iter().map(|p| p.tick + 1))
         .max()
         .unwrap_or(1) as f64;
-    let (lo, hi) = drawn
-        .iter()
-        .flat_map(&pts)
-        .flat_map(|p| [p.mean, p.lo, p.hi])
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        });
-    let (lo, hi) = if lo.is_finite() {
-        (lo - 0.05 * (hi - lo + 1e-9), hi + 0.05 * (hi - lo + 1e-9))
-    } else {
-        (0.0, 1.0)
-    };
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 18))
-        .margin(10)
-        .x_label_area_size(36)
-        .y_label_area_size(60)
-        .build_cartesian_2d(0f64..n, lo..hi)
-        .map_err(e)?;
-    chart
-        .configure_mesh()
-        .x_desc(if lang == Lang::Zh { "天 day" } else { "day" })
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_desc(metric)
-        .draw()
-        .map_err(e)?;
-    for (name, a, b) in shocks {
-        chart
-            .draw_series([Rectangle::new(
-                [(*a as f64, lo), (*b as f64, hi)],
-                SHADE.mix(0.15).filled(),
-            )])
-            .map_err(e)?
-            .label(window_label(lang, name, *a, *b))
-            .legend(|(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 20, y + 5)], SHADE.mix(0.3).filled())
-            });
-    }
+    let mut chart = time_frame(
+        &root,
+        title,
+        metric,
+        lang,
+        n,
+        drawn
+            .iter()
+            .flat_map(&pts)
+            .flat_map(|p| [p.mean, p.lo, p.hi]),
+        shocks,
+    )?;
+    let (lo, hi) = (chart.y_range().start, chart.y_range().end);
     for (k, d) in drawn.iter().enumerate() {
         let c = COLOURS[k % COLOURS.len()];
         let p = pts(d);

@@ -19,7 +19,8 @@ fn num(v: f64, digits: usize) -> String {
     }
 }
 
-fn thousands(v: f64) -> String {
+/// A whole number with thousands separators: 1234567 → "1,234,567".
+pub(crate) fn thousands(v: f64) -> String {
     let s = format!("{:.0}", v.max(0.0));
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
