@@ -430,6 +430,11 @@ fn bad_experiment_files_are_refused_with_clear_messages() {
             "replicates",
         ),
         (
+            "samples_under_grid",
+            SMALL.replace("kind = \"grid\"", "kind = \"grid\"\nsamples = 4"),
+            "unknown field `samples`",
+        ),
+        (
             "unknown_design",
             SMALL.replace("kind = \"grid\"", "kind = \"sobol\""),
             "sobol",

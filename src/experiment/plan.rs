@@ -214,10 +214,10 @@ pub fn plan(mut e: Experiment, dir: &Path, o: Overrides, label: &str) -> Result<
             bad(format!("factors[{i}] repeats the path '{}'", f.path));
         }
         match &e.design {
-            Design::Grid | Design::Oat if f.values.is_empty() => bad(format!(
+            Design::Grid {} | Design::Oat {} if f.values.is_empty() => bad(format!(
                 "factors[{i}] ({}) has no values; a {} design needs values = [..]",
                 f.path,
-                if e.design == Design::Grid {
+                if matches!(e.design, Design::Grid {}) {
                     "grid"
                 } else {
                     "oat"
@@ -244,7 +244,7 @@ pub fn plan(mut e: Experiment, dir: &Path, o: Overrides, label: &str) -> Result<
     }
     // Design points.
     let points: Vec<Vec<Option<f64>>> = match &e.design {
-        Design::Grid => {
+        Design::Grid {} => {
             let mut pts: Vec<Vec<Option<f64>>> = vec![vec![]];
             for f in &e.factors {
                 pts = pts
@@ -275,7 +275,7 @@ pub fn plan(mut e: Experiment, dir: &Path, o: Overrides, label: &str) -> Result<
             }
             pts
         }
-        Design::Oat => {
+        Design::Oat {} => {
             let mut pts = vec![vec![None; e.factors.len()]];
             for (fi, f) in e.factors.iter().enumerate() {
                 for &v in &f.values {

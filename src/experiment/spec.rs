@@ -44,18 +44,25 @@ pub struct Experiment {
     pub factors: Vec<Factor>,
 }
 
-/// How factor settings are chosen.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+/// How factor settings are chosen. Every kind is a struct variant, even without fields,
+/// so that a field of another kind (`samples` under `kind = "grid"`) is refused rather
+/// than ignored: serde checks unknown fields only on struct variants.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Design {
     /// Every combination of every factor's `values` (full factorial).
-    #[default]
-    Grid,
+    Grid {},
     /// `samples` points of a Latin hypercube over every factor's `range`.
     Lhs { samples: u32 },
     /// One at a time: the base point (the scenario as it is), then each factor set to
     /// each of its `values` with the others at base.
-    Oat,
+    Oat {},
+}
+
+impl Default for Design {
+    fn default() -> Design {
+        Design::Grid {}
+    }
 }
 
 /// A parameter to vary, by its path in the scenario (`population.link_strength`,

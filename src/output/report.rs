@@ -1458,7 +1458,7 @@ pub fn write_sweep(dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
         }
     }
     use crate::experiment::spec::Design;
-    if d.experiment.factors.len() >= 2 && d.experiment.design == Design::Grid {
+    if d.experiment.factors.len() >= 2 && matches!(d.experiment.design, Design::Grid {}) {
         let svg = render!(plots, "heatmap", (900, 380), |root| heat_chart(
             root, &d, metric
         ));
@@ -1469,7 +1469,7 @@ pub fn write_sweep(dir: &Path, lang: Lang) -> Result<Vec<String>, String> {
         );
         names.push("heatmap".to_string());
     }
-    if d.experiment.design == Design::Oat && !d.experiment.factors.is_empty() {
+    if matches!(d.experiment.design, Design::Oat {}) && !d.experiment.factors.is_empty() {
         for r in &regs {
             let name = format!("tornado_{r}");
             let svg = render!(
