@@ -512,3 +512,34 @@ fn mpi_flag_without_the_feature_says_how_to_build_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--features mpi"));
 }
+
+/// A second sweep into a folder that a running sweep holds stops at once with one line,
+/// and writes nothing; once the first lets go, the folder is usable again.
+#[test]
+fn a_folder_in_use_by_another_sweep_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = write(tmp.path(), "small.toml", SMALL);
+    let out = tmp.path().join("busy");
+    std::fs::create_dir_all(&out).unwrap();
+    let holder = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(out.join("sweep.lock"))
+        .unwrap();
+    holder.try_lock().expect("the test takes the lock first");
+    let refused = sweep(&exp, &out, &[]);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{err}");
+    assert!(err.contains("another sweep is writing into"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!out.join("runs.csv").exists());
+    drop(holder);
+    let ok = sweep(&exp, &out, &[]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(out.join("summary.csv").exists());
+}

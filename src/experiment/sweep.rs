@@ -287,6 +287,8 @@ fn open_series(path: &Path) -> Result<File, SweepError> {
 
 /// Where finished runs go: `runs.csv` and `series.csv`, open for appending.
 pub struct Sink {
+    /// sweep.lock, locked: released when the sink is dropped, after the finish.
+    _lock: File,
     runs: File,
     series: File,
     runs_path: PathBuf,
@@ -325,9 +327,29 @@ pub fn open(plan: &Plan, dir: &Path, o: &Options) -> Result<Opened, SweepError> 
         ))
     })?;
     let lock = dir.join("sweep.lock");
+    // Hold an OS lock on sweep.lock for as long as the sweep writes here, so that a
+    // second sweep into the same folder stops instead of interleaving its rows.
+    let guard = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&lock)
+        .map_err(io(&lock))?;
+    match guard.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            return Err(SweepError::Input(format!(
+                "another sweep is writing into {} (it holds sweep.lock); wait for it to end, or choose another --out",
+                dir.display()
+            )));
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(io(&lock)(e)),
+    }
     let runs_path = dir.join("runs.csv");
     let want = lock_text(plan, o.shard);
     if let Ok(have) = fs::read_to_string(&lock)
+        && !have.is_empty()
         && have != want
         && !o.restart
     {
@@ -367,6 +389,7 @@ pub fn open(plan: &Plan, dir: &Path, o: &Options) -> Result<Opened, SweepError> 
         todo,
         total: mine.len(),
         sink: Sink {
+            _lock: guard,
             runs,
             series,
             runs_path,
