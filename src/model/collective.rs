@@ -36,8 +36,14 @@ pub fn turns_active(
     active_in_view: u32,
 ) -> bool {
     let grievance = hardship * (1.0 - trust);
-    let ratio = (mediators / (active_in_view as f32 + 1.0)).floor();
-    let risk = 1.0 - (-(spec.k as f32) * ratio).exp();
+    let seen = active_in_view as f32 + 1.0;
+    // Fewer mediators than protesters in view (the common case) deter nothing: the
+    // ratio floors to 0 and the risk is exactly 0, without calling floor or exp.
+    let risk = if mediators < seen {
+        0.0
+    } else {
+        1.0 - (-(spec.k as f32) * (mediators / seen).floor()).exp()
+    };
     grievance - risk_aversion * risk > spec.threshold as f32
 }
 
