@@ -30,7 +30,7 @@ pub struct BenchArgs {
     /// Regime to run.
     #[arg(long, default_value = "linkage")]
     pub regime: String,
-    /// Skip the full-city run (3.2M residents × 365 days, about two minutes).
+    /// Skip the full-city run (3.2M residents × 365 days; about a minute on 2 cores).
     #[arg(long)]
     pub no_full_city: bool,
     /// A smoke test for CI: 10,000 and 100,000 residents, 10 days, no full city.

@@ -49,9 +49,9 @@ pub enum Command {
     Epstein(validate::EpsteinArgs),
     /// Run an experiment: every cell × replicate, in parallel, resumable.
     Sweep(sweep::SweepArgs),
-    /// Write report.html (self-contained) and plots/ for a run folder.
+    /// Write report.html (self-contained) and plots/ for a run folder or a sweep folder.
     Report {
-        /// A run folder (with ticks.csv, summary.csv, params.toml).
+        /// A run folder (with ticks.csv, summary.csv, params.toml) or a sweep folder (with summary.csv and experiment.toml).
         dir: std::path::PathBuf,
         /// Language of the labels and sentences.
         #[arg(long, value_enum, default_value = "en")]
