@@ -193,7 +193,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         let stepping: f64 = runs.iter().map(|r| r.seconds - r.build_seconds).sum();
         eprintln!(
             "\n{} resident-ticks in {:.2} s ({:.2} s building, {:.2} s ticking): {:.2} million resident-ticks per second while ticking, {:.1} ms a tick ({} thread{})",
-            resident_ticks,
+            crate::output::table::thousands(resident_ticks as f64),
             seconds,
             build,
             stepping,
