@@ -189,6 +189,11 @@ fn legend_corner(
         .clone()
 }
 
+/// `v` clipped to [0, 1]; NaN stays NaN.
+fn clip_unit(v: f64) -> f64 {
+    if v.is_nan() { v } else { v.clamp(0.0, 1.0) }
+}
+
 /// The legend entry of a shaded shock window `[a, b)`.
 fn window_label(lang: Lang, name: &str, a: u32, b: u32) -> String {
     match lang {
@@ -1114,8 +1119,11 @@ fn read_series(dir: &Path, d: &SweepData) -> Result<Option<Vec<ScenarioSeries>>,
                 n: num(&rec, col(&format!("{m}_n"))) as u64,
                 mean: num(&rec, col(&format!("{m}_mean"))),
                 sd: num(&rec, col(&format!("{m}_sd"))),
-                lo: num(&rec, col(&format!("{m}_ci95_low"))),
-                hi: num(&rec, col(&format!("{m}_ci95_high"))),
+                // The headline metrics are shares in [0, 1]; a t-interval near an end
+                // can cross it, so the drawing and the sentence show it clipped (the
+                // CSV keeps it as computed). An undefined bound stays undefined.
+                lo: clip_unit(num(&rec, col(&format!("{m}_ci95_low")))),
+                hi: clip_unit(num(&rec, col(&format!("{m}_ci95_high")))),
             });
         }
     }
@@ -1559,6 +1567,14 @@ fn tornado_sentence(d: &SweepData, metric: &str, regime: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intervals_are_clipped_to_the_unit_range_and_undefined_stays_undefined() {
+        assert_eq!(clip_unit(1.007), 1.0);
+        assert_eq!(clip_unit(-0.01), 0.0);
+        assert_eq!(clip_unit(0.5), 0.5);
+        assert!(clip_unit(f64::NAN).is_nan());
+    }
 
     #[test]
     fn legend_goes_where_the_data_is_not() {
