@@ -2,11 +2,8 @@
 //! consistent. Nothing here is timed; the speed targets are checked by `linkage bench
 //! --check` and `cargo bench`, not by tests.
 
-use assert_cmd::Command;
-
-fn linkage() -> Command {
-    Command::cargo_bin("linkage").unwrap()
-}
+mod common;
+use common::linkage;
 
 #[test]
 fn bench_json_record_has_every_figure_and_same_results_across_threads() {

@@ -1,13 +1,11 @@
 //! The real `linkage` binary, driven as a user would: a small run writes its table and
 //! files; bad input gets one line on stderr, exit code 2, and leaves nothing behind.
 
-use assert_cmd::Command;
+mod common;
+use common::linkage;
+
 use std::fs;
 use std::path::Path;
-
-fn linkage() -> Command {
-    Command::cargo_bin("linkage").unwrap()
-}
 
 /// A run small enough for a test: 3,000 residents, 160 days (the flood still fits).
 fn small_run(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {

@@ -1,19 +1,14 @@
 //! `linkage report`: a self-contained page with every chart and sentence.
 
-use assert_cmd::Command;
+mod common;
+use common::{linkage, succeeds};
 
 fn run(dir: &std::path::Path, extra: &[&str]) {
-    let out = Command::cargo_bin("linkage")
-        .unwrap()
-        .args(["run", "--quiet", "--residents", "2000", "--out"])
-        .arg(dir)
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeds(
+        linkage()
+            .args(["run", "--quiet", "--residents", "2000", "--out"])
+            .arg(dir)
+            .args(extra),
     );
 }
 
@@ -138,17 +133,7 @@ fn a_run_without_shock_has_no_shaded_window() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("b");
     run(&dir, &["--scenario", "xcity-baseline", "--ticks", "120"]);
-    let out = Command::cargo_bin("linkage")
-        .unwrap()
-        .arg("report")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(linkage().arg("report").arg(&dir));
     let svg = std::fs::read_to_string(dir.join("plots/service_rate.svg")).unwrap();
     // The shock window is the only grey (#787878) rectangle a chart draws.
     assert!(!svg.contains("fill=\"#787878\""), "no shock window");
@@ -211,26 +196,26 @@ fn the_chinese_page_embeds_a_font_for_every_character_it_uses() {
 #[test]
 fn report_of_a_folder_that_is_not_a_run_exits_two() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("linkage")
-        .unwrap()
-        .arg("report")
-        .arg(tmp.path())
-        .output()
-        .unwrap();
+    let out = linkage().arg("report").arg(tmp.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a run folder"));
 }
 
 /// The first browser on this machine that can take headless screenshots.
-fn browser() -> Option<&'static str> {
-    ["chromium", "chromium-browser", "google-chrome"]
+/// The headless browser on this machine; without one, say which test skips and why.
+fn browser(test: &str) -> Option<&'static str> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| {
             std::process::Command::new(b)
                 .arg("--version")
                 .output()
                 .is_ok_and(|o| o.status.success())
-        })
+        });
+    if found.is_none() {
+        eprintln!("SKIPPED {test}: no chromium on this machine (apt-get install chromium)");
+    }
+    found
 }
 
 /// Headless screenshot of `page` in a window of `size`: (pixels, samples per pixel).
@@ -289,10 +274,7 @@ fn assert_charts_drawn(pixels: &[u8], px: usize) {
 /// Chromium; without it this test says so and skips.
 #[test]
 fn chromium_renders_the_report_with_its_charts() {
-    let Some(browser) = browser() else {
-        eprintln!(
-            "SKIPPED chromium_renders_the_report_with_its_charts: no chromium on this machine (apt-get install chromium)"
-        );
+    let Some(browser) = browser("chromium_renders_the_report_with_its_charts") else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -308,10 +290,7 @@ fn chromium_renders_the_report_with_its_charts() {
 /// has none), so this fails if the font does not load.
 #[test]
 fn chromium_draws_the_chinese_labels_with_the_embedded_font() {
-    let Some(browser) = browser() else {
-        eprintln!(
-            "SKIPPED chromium_draws_the_chinese_labels_with_the_embedded_font: no chromium on this machine (apt-get install chromium)"
-        );
+    let Some(browser) = browser("chromium_draws_the_chinese_labels_with_the_embedded_font") else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -363,18 +342,12 @@ values = [0.3, 0.9]
 "#;
     let exp = tmp.path().join("g.toml");
     std::fs::write(&exp, grid).unwrap();
-    let out = Command::cargo_bin("linkage")
-        .unwrap()
-        .arg("sweep")
-        .arg(&exp)
-        .args(["--quiet", "--report", "--out"])
-        .arg(tmp.path().join("g"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeds(
+        linkage()
+            .arg("sweep")
+            .arg(&exp)
+            .args(["--quiet", "--report", "--out"])
+            .arg(tmp.path().join("g")),
     );
     let html = std::fs::read_to_string(tmp.path().join("g/report.html")).unwrap();
     assert!(
@@ -391,8 +364,7 @@ values = [0.3, 0.9]
         .replace("kind = \"grid\"", "kind = \"oat\"")
         .replace("name = \"g\"", "name = \"o\"");
     std::fs::write(&exp, oat).unwrap();
-    let out = Command::cargo_bin("linkage")
-        .unwrap()
+    let out = linkage()
         .arg("sweep")
         .arg(&exp)
         .args(["--quiet", "--out"])
@@ -400,17 +372,7 @@ values = [0.3, 0.9]
         .output()
         .unwrap();
     assert!(out.status.success());
-    let rep = Command::cargo_bin("linkage")
-        .unwrap()
-        .arg("report")
-        .arg(tmp.path().join("o"))
-        .output()
-        .unwrap();
-    assert!(
-        rep.status.success(),
-        "{}",
-        String::from_utf8_lossy(&rep.stderr)
-    );
+    succeeds(linkage().arg("report").arg(tmp.path().join("o")));
     assert_not_blank(&tmp.path().join("o/plots/tornado_linkage.png"));
     let html = std::fs::read_to_string(tmp.path().join("o/report.html")).unwrap();
     assert!(
@@ -438,18 +400,12 @@ residents = 1200
         ),
     )
     .unwrap();
-    let out = Command::cargo_bin("linkage")
-        .unwrap()
-        .arg("sweep")
-        .arg(&exp)
-        .args(["--quiet", "--report", "--lang", lang, "--out"])
-        .arg(dir.join("s"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeds(
+        linkage()
+            .arg("sweep")
+            .arg(&exp)
+            .args(["--quiet", "--report", "--lang", lang, "--out"])
+            .arg(dir.join("s")),
     );
     std::fs::read_to_string(dir.join("s/report.html")).unwrap()
 }

@@ -5,7 +5,9 @@
 //! changing the baseline regenerate it with
 //! `UPDATE_SCENARIOS=1 cargo test --release --test scenarios`.
 
-use assert_cmd::Command;
+mod common;
+use common::{linkage, succeeds};
+
 use linkage::engine::run::run_regime;
 use linkage::model::mechanisms::Mechanisms;
 use linkage::scenario::{Scenario, builtin};
@@ -84,12 +86,7 @@ fn problems_name_the_field_and_what_is_allowed() {
 fn refused(dir: &Path, case: &str, text: &[u8], expect: &[&str]) {
     let path = dir.join(format!("{case}.toml"));
     std::fs::write(&path, text).unwrap();
-    let out = Command::cargo_bin("linkage")
-        .unwrap()
-        .arg("check")
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = linkage().arg("check").arg(&path).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         out.status.code(),
@@ -259,8 +256,7 @@ fn malformed_scenarios_are_refused_with_clear_messages() {
     // A cycle of extends.
     std::fs::write(d.join("a.toml"), "extends = \"b.toml\"\n").unwrap();
     std::fs::write(d.join("b.toml"), "extends = \"a.toml\"\n").unwrap();
-    let out = Command::cargo_bin("linkage")
-        .unwrap()
+    let out = linkage()
         .arg("check")
         .arg(d.join("a.toml"))
         .output()
@@ -273,8 +269,7 @@ fn malformed_scenarios_are_refused_with_clear_messages() {
     );
     // Several errors: each on its own line.
     let several = String::from_utf8_lossy(
-        &Command::cargo_bin("linkage")
-            .unwrap()
+        &linkage()
             .arg("check")
             .arg(d.join("several_errors.toml"))
             .output()
@@ -294,30 +289,14 @@ fn an_edited_copy_runs_and_a_good_file_checks() {
         "extends = \"xcity-flood\"\nname = \"mine\"\n[run]\nresidents = 1500\nticks = 160\n[regimes.my-mix]\ninformation_sharing = 0.9\nvertical = 0.2\nhorizontal = 0.2\nsocial = 0.9\nspatial = 0.0\npooling = 0.0\ncentral_routing = 0.0\ngrid_first = 0.9\ncoordination_cost = 0.1\n",
     )
     .unwrap();
-    let out = Command::cargo_bin("linkage")
-        .unwrap()
-        .arg("check")
-        .arg(&p)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeeds(linkage().arg("check").arg(&p));
     assert!(String::from_utf8_lossy(&out.stdout).contains("ok: mine (1500 residents, 160 days"));
-    let out = Command::cargo_bin("linkage")
-        .unwrap()
-        .args(["run", "--quiet", "--regime", "my-mix", "--scenario"])
-        .arg(&p)
-        .arg("--out")
-        .arg(tmp.path().join("run"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeeds(
+        linkage()
+            .args(["run", "--quiet", "--regime", "my-mix", "--scenario"])
+            .arg(&p)
+            .arg("--out")
+            .arg(tmp.path().join("run")),
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("my-mix"));
 }

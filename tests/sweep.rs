@@ -1,6 +1,8 @@
 //! Sweeps: resume after kill -9, shard + merge equality, statistics, bad experiment files.
 
-use assert_cmd::Command;
+mod common;
+use common::{linkage, succeeds};
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -30,8 +32,7 @@ fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
 }
 
 fn sweep(exp: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    Command::cargo_bin("linkage")
-        .unwrap()
+    linkage()
         .arg("sweep")
         .arg(exp)
         .arg("--out")
@@ -337,18 +338,12 @@ fn shards_merge_into_the_unsharded_sweep() {
             - 1;
         assert_eq!(rows, 8, "shard {k} runs a third");
     }
-    let merged = Command::cargo_bin("linkage")
-        .unwrap()
-        .arg("merge")
-        .args(["s1", "s2", "s3"].map(|s| tmp.path().join(s)))
-        .arg("--out")
-        .arg(tmp.path().join("m"))
-        .output()
-        .unwrap();
-    assert!(
-        merged.status.success(),
-        "{}",
-        String::from_utf8_lossy(&merged.stderr)
+    succeeds(
+        linkage()
+            .arg("merge")
+            .args(["s1", "s2", "s3"].map(|s| tmp.path().join(s)))
+            .arg("--out")
+            .arg(tmp.path().join("m")),
     );
     assert_same_files(&tmp.path().join("whole"), &tmp.path().join("m"));
     // Shards of different experiments do not merge.
@@ -362,8 +357,7 @@ fn shards_merge_into_the_unsharded_sweep() {
             .status
             .success()
     );
-    let bad = Command::cargo_bin("linkage")
-        .unwrap()
+    let bad = linkage()
         .arg("merge")
         .arg(tmp.path().join("s1"))
         .arg(tmp.path().join("x"))

@@ -2,7 +2,9 @@
 //! epidemic final sizes, Granovetter's threshold results and a stationary default
 //! scenario. `linkage validate` runs the full sizes.
 
-use assert_cmd::Command;
+mod common;
+use common::{linkage, succeeds};
+
 use linkage::validation::checks::{PARTS, Size, run_part};
 
 fn part_passes(part: &str) {
@@ -46,8 +48,7 @@ fn every_part_has_checks() {
 fn epstein_command_writes_one_row_per_tick() {
     let tmp = tempfile::tempdir().unwrap();
     let csv = tmp.path().join("e.csv");
-    let out = Command::cargo_bin("linkage")
-        .unwrap()
+    let out = linkage()
         .args([
             "epstein",
             "--legitimacy",
@@ -92,8 +93,7 @@ fn epstein_command_writes_one_row_per_tick() {
         assert_eq!(v[1] + v[2] + v[3], 1120, "citizens are conserved: {l}");
     }
     // Same seed, same bytes; infinite jail accepted.
-    let again = Command::cargo_bin("linkage")
-        .unwrap()
+    let again = linkage()
         .args([
             "epstein",
             "--ticks",
@@ -108,8 +108,7 @@ fn epstein_command_writes_one_row_per_tick() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&again.stdout), text);
-    Command::cargo_bin("linkage")
-        .unwrap()
+    linkage()
         .args(["epstein", "--ticks", "5", "--max-jail", "inf"])
         .assert()
         .success();
@@ -117,11 +116,7 @@ fn epstein_command_writes_one_row_per_tick() {
 
 #[test]
 fn bad_validation_input_exits_two() {
-    let out = Command::cargo_bin("linkage")
-        .unwrap()
-        .args(["validate", "bogus"])
-        .output()
-        .unwrap();
+    let out = linkage().args(["validate", "bogus"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr)
@@ -140,11 +135,7 @@ fn bad_validation_input_exits_two() {
         ],
         vec!["epstein", "--ticks", "0"],
     ] {
-        let out = Command::cargo_bin("linkage")
-            .unwrap()
-            .args(&args)
-            .output()
-            .unwrap();
+        let out = linkage().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert_eq!(
             String::from_utf8_lossy(&out.stderr)
@@ -160,16 +151,10 @@ fn bad_validation_input_exits_two() {
 #[test]
 fn validate_draws_its_charts() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("linkage")
-        .unwrap()
-        .args(["validate", "granovetter", "--quick", "--charts"])
-        .arg(tmp.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeeds(
+        linkage()
+            .args(["validate", "granovetter", "--quick", "--charts"])
+            .arg(tmp.path()),
     );
     for f in ["epstein-run2.svg", "epidemic-final-size.svg"] {
         let svg = std::fs::read_to_string(tmp.path().join(f)).unwrap();

