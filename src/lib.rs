@@ -8,6 +8,7 @@
 //! - [`output`]: metrics, resilience, CSV files and tables.
 //! - [`cli`]: the `linkage` command line.
 
+pub mod base;
 pub mod cli;
 pub mod engine;
 pub mod experiment;

@@ -171,11 +171,6 @@ pub struct BenchOneArgs {
     pub repeats: u32,
 }
 
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325u64, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x100000001b3)
-    })
-}
 
 /// Build and run one configuration `repeats` times; keep the fastest.
 pub fn bench_one(a: &BenchOneArgs) -> Result<(), Failure> {
@@ -192,13 +187,7 @@ pub fn bench_one(a: &BenchOneArgs) -> Result<(), Failure> {
         lang: crate::output::report::Lang::En,
     };
     let plan = super::run::plan(&args)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(a.threads)
-        .build()
-        .map_err(|e| Failure {
-            code: 1,
-            message: format!("cannot start {} threads: {e}", a.threads),
-        })?;
+    let pool = crate::base::pool::pool(Some(a.threads))?;
     let mech = plan.regimes[0].1;
     let sc = &plan.scenario;
     let ticks = sc.run.ticks;
@@ -221,7 +210,7 @@ pub fn bench_one(a: &BenchOneArgs) -> Result<(), Failure> {
             build = build.min((t1 - t0).as_secs_f64());
             stepping = stepping.min((t2 - t1).as_secs_f64());
             residents = world.residents.len() as u64;
-            checksum = format!("{:016x}", fnv(format!("{:?}", world.tallies()).as_bytes()));
+            checksum = format!("{:016x}", crate::base::hash::fnv1a(format!("{:?}", world.tallies()).as_bytes()));
         });
     }
     let rate = residents as f64 * ticks as f64 / stepping;
@@ -284,10 +273,7 @@ fn probe_memory() -> MemoryProbe {
     const WORDS: usize = 64 << 20; // 512 MB of u64
     let data: Vec<u64> = (0..WORDS as u64).collect();
     let read = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .ok();
+        let pool = crate::base::pool::pool(Some(threads)).ok();
         let mut best = f64::INFINITY;
         for _ in 0..3 {
             let t = Instant::now();
@@ -305,13 +291,13 @@ fn probe_memory() -> MemoryProbe {
         (WORDS * 8) as f64 / best / 1e9
     };
     let one = read(1);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = crate::base::pool::all_cores();
     let all = read(cores);
     drop(data);
     // One random cycle through 64 MB, twice the last-level cache (Sattolo's shuffle),
     // followed for 20M dependent steps.
     let mut next: Vec<u32> = (0..(16u32 << 20)).collect();
-    let mut s = crate::engine::rng::stream(0, crate::engine::rng::Purpose::Probe, 0, 0);
+    let mut s = crate::base::rng::stream(0, crate::base::rng::Purpose::Probe, 0, 0);
     for i in (1..next.len()).rev() {
         let j = s.below(i);
         next.swap(i, j);
@@ -332,7 +318,7 @@ fn probe_memory() -> MemoryProbe {
 }
 
 fn roofline(m: &Measurement, probe: &MemoryProbe) -> Roofline {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = crate::base::pool::all_cores();
     let bandwidth = if m.threads >= cores {
         probe.read_gb_s_all_cores
     } else {
@@ -771,7 +757,7 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
     });
     let mut rec = Record {
         linkage_version: env!("CARGO_PKG_VERSION"),
-        cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        cores: crate::base::pool::all_cores(),
         scenario: scenario_name,
         regime: a.regime.clone(),
         ticks,

@@ -166,6 +166,16 @@ impl Failure {
     }
 }
 
+impl From<crate::base::pool::PoolError> for Failure {
+    /// The OS refused the threads: not the user's input, exit code 1.
+    fn from(e: crate::base::pool::PoolError) -> Failure {
+        Failure {
+            code: 1,
+            message: e.to_string(),
+        }
+    }
+}
+
 /// Parse the arguments, run the command, and return the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {

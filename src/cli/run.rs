@@ -64,7 +64,7 @@ pub(super) fn plan(args: &RunArgs) -> Result<Plan, Failure> {
     regimes.sort_by(|a, b| a.0.cmp(&b.0));
     let threads = args
         .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        .unwrap_or_else(|| crate::base::pool::all_cores());
     let out = match &args.out {
         Some(p) => p.clone(),
         None => {
@@ -90,13 +90,7 @@ pub(super) fn plan(args: &RunArgs) -> Result<Plan, Failure> {
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let plan = plan(args)?;
     let out = OutDir::prepare(&plan.out).map_err(Failure::input)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(plan.threads)
-        .build()
-        .map_err(|e| Failure {
-            code: 1,
-            message: format!("cannot start {} threads: {e}", plan.threads),
-        })?;
+    let pool = crate::base::pool::pool(Some(plan.threads))?;
     let sc = &plan.scenario;
     let ticks = sc.run.ticks as u64;
     let bar = if args.quiet {

@@ -97,17 +97,8 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(&plan.experiment.name));
-    let threads = a
-        .threads
-        .map(|t| t as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Failure {
-            code: 1,
-            message: format!("cannot start {threads} threads: {e}"),
-        })?;
+    let pool = crate::base::pool::pool(a.threads.map(|t| t as usize))?;
+    let threads = pool.current_num_threads();
     let total = sweep::shard_runs(&plan, a.shard).len() as u64;
     let bar = if a.quiet {
         ProgressBar::hidden()

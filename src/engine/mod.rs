@@ -8,7 +8,6 @@
 //! output never depends on the thread count or on scheduling.
 
 pub mod memory;
-pub mod rng;
 pub mod run;
 pub mod tally;
 pub mod world;

@@ -6,7 +6,7 @@
 //! buffers. Random draws are keyed by (seed, purpose, resident, tick). Hence the result
 //! is independent of how chunks are scheduled over threads.
 
-use super::rng::{Purpose, stream};
+use crate::base::rng::{Purpose, stream};
 use super::tally::Tally;
 use crate::model::behaviour::BehaviourSpec;
 use crate::model::collective::{CollectiveSpec, turns_active};

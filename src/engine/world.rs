@@ -13,7 +13,7 @@
 //! 9. tallies are taken and next tick's mediation views computed.
 
 use super::residents_phase::{self, Chunk, ChunkMut, ChunkOut, Shared};
-use super::rng::{Purpose, stream};
+use crate::base::rng::{Purpose, stream};
 use super::tally::Tally;
 use crate::model::government::{CITY, Dept, OfficeKind, Offices};
 use crate::model::issues::{Category, Issue, IssueStore, NONE, Phase, departments};

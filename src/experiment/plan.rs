@@ -2,7 +2,7 @@
 //! and replicates, each run with a seed derived from (experiment seed, cell, replicate).
 
 use super::spec::{Design, Experiment};
-use crate::engine::rng::{Purpose, stream};
+use crate::base::rng::{Purpose, stream};
 use crate::output::metrics::{HEADLINE, RESILIENCE_SUFFIXES, SUMMARY_COLUMNS};
 use crate::scenario::Scenario;
 use std::path::Path;
@@ -431,15 +431,8 @@ pub fn plan(mut e: Experiment, dir: &Path, o: Overrides, label: &str) -> Result<
         cells,
         runs,
         metrics,
-        fingerprint: format!("{:016x}", fnv1a(fingerprint.as_bytes())),
+        fingerprint: format!("{:016x}", crate::base::hash::fnv1a(fingerprint.as_bytes())),
         notes,
     })
 }
 
-/// FNV-1a, 64 bits: a stable digest for the fingerprint (std's hasher may change
-/// between Rust versions).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    })
-}

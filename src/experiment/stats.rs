@@ -92,13 +92,7 @@ pub fn summarise(
             out_header.push(format!("{m}_{s}"));
         }
     }
-    let f = |v: f64| {
-        if v.is_finite() {
-            format!("{:.6}", v + 0.0)
-        } else {
-            String::new()
-        }
-    };
+    let f = crate::base::num::decimal;
     let rows = cells
         .into_iter()
         .map(|(cell, (labels, accs))| {

@@ -103,14 +103,7 @@ pub fn series_header() -> String {
     csv_line(&h)
 }
 
-/// A value as `summary.csv` writes it: six decimals, empty when undefined.
-fn decimal(v: f64) -> String {
-    if v.is_finite() {
-        format!("{:.6}", v + 0.0)
-    } else {
-        String::new()
-    }
-}
+use crate::base::num::decimal;
 
 /// What one run gives: its row of `runs.csv` and its block of `series.csv` (one line
 /// per tick: the city-wide value of each headline metric that day).

@@ -7,7 +7,7 @@
 //! grid staff, organisations and neighbours.
 
 use super::territory::Territory;
-use crate::engine::rng::{Purpose, stream};
+use crate::base::rng::{Purpose, stream};
 use rand_distr::{Beta, Distribution};
 use serde::{Deserialize, Serialize};
 
@@ -263,7 +263,7 @@ impl Residents {
 fn build_ties(territory: &Territory, spec: &PopulationSpec, grid_of: &[u32], seed: u64) -> Ties {
     let n = territory.residents() as usize;
     let propose = |emit: &mut dyn FnMut(u32, u32)| {
-        let pick_in = |s: &mut crate::engine::rng::Stream, range: &std::ops::Range<u32>| {
+        let pick_in = |s: &mut crate::base::rng::Stream, range: &std::ops::Range<u32>| {
             range.start + s.below(range.len().max(1)) as u32
         };
         for grid in &territory.grids {

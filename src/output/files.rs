@@ -91,15 +91,7 @@ impl Drop for OutDir {
     }
 }
 
-fn cell(v: f64) -> String {
-    if !v.is_finite() {
-        String::new()
-    } else if v == v.trunc() && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v:.6}")
-    }
-}
+use crate::base::num::compact as cell;
 
 fn csv_error(path: &Path, e: impl std::fmt::Display) -> OutputError {
     OutputError::Write {
@@ -185,7 +177,7 @@ pub fn write_territory(
                 idx.to_string(),
                 (t.urban as u8).to_string(),
                 t.residents.to_string(),
-                format!("{:.6}", t.trust),
+                crate::base::num::decimal(t.trust),
                 t.open.to_string(),
             ])
             .map_err(|e| csv_error(path, e))?;

@@ -400,13 +400,7 @@ pub const RESILIENCE_SUFFIXES: [&str; 4] = ["baseline", "fall_pct", "recovery_da
 impl Summary {
     /// The summary as CSV cells, in `SUMMARY_COLUMNS` then resilience order.
     pub fn cells(&self) -> Vec<String> {
-        let f = |v: f64| {
-            if v.is_finite() {
-                format!("{:.6}", v + 0.0)
-            } else {
-                String::new()
-            }
-        };
+        let f = crate::base::num::decimal;
         let mut c = vec![
             self.regime.clone(),
             self.residents.to_string(),

@@ -17,7 +17,7 @@
 //!   wording); `diamond` is von Neumann radius v (Mesa's grids with `moore=False`); `disc`
 //!   is Euclidean radius v (NetLogo's `in-radius`).
 
-use crate::engine::rng::{Purpose, stream};
+use crate::base::rng::{Purpose, stream};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Rule {

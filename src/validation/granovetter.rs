@@ -2,7 +2,7 @@
 //! joins a riot once the number already rioting reaches their threshold. The equilibrium
 //! is found by iterating r ← #{i : θ_i ≤ r} from r = 0.
 
-use crate::engine::rng::{Purpose, stream};
+use crate::base::rng::{Purpose, stream};
 use rand_distr::{Distribution, Normal};
 
 /// Equilibrium number of rioters for integer thresholds.

@@ -1,7 +1,7 @@
 //! SIR/SEIR with the epidemic shock's own infection rule ([`next_health`]) on an
 //! Erdős–Rényi graph and well mixed, against the final-size equations.
 
-use crate::engine::rng::{Purpose, stream};
+use crate::base::rng::{Purpose, stream};
 use crate::model::residents::{EXPOSED, INFECTED, RECOVERED, SUSCEPTIBLE, Ties};
 use crate::model::shocks::{EpidemicNow, next_health};
 

@@ -1,0 +1,47 @@
+//! Numbers as the CSV files write them. Every CSV writer goes through one of these two, so
+//! a value has one spelling wherever it appears.
+
+/// A measured value: six decimals, `-0` written as `0`, empty when undefined (NaN or
+/// infinite). Used by `summary.csv`, `runs.csv`, the sweep aggregates and series.
+pub fn decimal(v: f64) -> String {
+    if v.is_finite() {
+        format!("{:.6}", v + 0.0)
+    } else {
+        String::new()
+    }
+}
+
+/// A value that is often a count: whole numbers without decimals (below 10^15), others
+/// with six; empty when undefined. Used by `ticks.csv` and `territory.csv`.
+pub fn compact(v: f64) -> String {
+    if !v.is_finite() {
+        String::new()
+    } else if v == v.trunc() && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.6}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_spells_values_one_way() {
+        assert_eq!(decimal(0.5), "0.500000");
+        assert_eq!(decimal(-0.0), "0.000000");
+        assert_eq!(decimal(-1e-9), "-0.000000");
+        assert_eq!(decimal(f64::NAN), "");
+        assert_eq!(decimal(f64::INFINITY), "");
+    }
+
+    #[test]
+    fn compact_keeps_counts_whole() {
+        assert_eq!(compact(12.0), "12");
+        assert_eq!(compact(-3.0), "-3");
+        assert_eq!(compact(0.25), "0.250000");
+        assert_eq!(compact(1e16), "10000000000000000.000000");
+        assert_eq!(compact(f64::NAN), "");
+    }
+}
