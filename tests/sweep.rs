@@ -396,7 +396,7 @@ fn bad_experiment_files_are_refused_with_clear_messages() {
         (
             "unknown_regime",
             SMALL.replace("\"fragmented\", ", "\"anarchy\", "),
-            "regimes names 'anarchy'",
+            "unknown regime 'anarchy'",
         ),
         (
             "bad_path",

@@ -26,36 +26,13 @@ pub(super) fn plan(args: &RunArgs) -> Result<Plan, Failure> {
         scenario.run.seed = seed;
     }
     if let Some(ticks) = args.ticks {
-        scenario.run.ticks = ticks;
-        // A shorter horizon drops shocks that no longer fit inside it.
-        scenario.shocks.retain(|s| s.window().1 <= ticks);
-        // ... and a burn-in that no longer fits is shortened.
-        scenario.run.burn_in = scenario.run.burn_in.min(ticks - 1);
+        scenario = scenario.with_ticks(ticks);
     }
     if let Some(n) = args.residents {
         scenario.run.residents = n;
     }
     scenario.validate().map_err(Failure::input)?;
-    let names: Vec<String> = if args.regimes.is_empty() {
-        scenario.regimes.keys().cloned().collect()
-    } else {
-        args.regimes.clone()
-    };
-    let mut regimes = Vec::new();
-    for name in names {
-        let name = name.trim().to_string();
-        match scenario.regimes.get(&name) {
-            Some(m) if !regimes.iter().any(|(n, _)| *n == name) => regimes.push((name, *m)),
-            Some(_) => {}
-            None => {
-                let allowed: Vec<&str> = scenario.regimes.keys().map(|s| s.as_str()).collect();
-                return Err(Failure::input(format!(
-                    "unknown regime '{name}'; allowed: {}",
-                    allowed.join(", ")
-                )));
-            }
-        }
-    }
+    let mut regimes = scenario.select_regimes(&args.regimes).map_err(Failure::input)?;
     scenario
         .regimes
         .retain(|name, _| regimes.iter().any(|(n, _)| n == name));

@@ -313,34 +313,26 @@ pub fn plan(mut e: Experiment, dir: &Path, o: Overrides, label: &str) -> Result<
             }
         };
         if let Some(t) = e.ticks {
-            base.run.ticks = t;
             let before = base.shocks.len();
-            base.shocks.retain(|s| s.window().1 <= t);
+            base = base.with_ticks(t);
             if base.shocks.len() < before {
                 notes.push(format!(
                     "scenario '{name}': {} shock(s) end after day {t} and are left out",
                     before - base.shocks.len()
                 ));
             }
-            base.run.burn_in = base.run.burn_in.min(t.saturating_sub(1));
         }
         if let Some(n) = e.residents {
             base.run.residents = n;
         }
-        let regimes: Vec<String> = if e.regimes.is_empty() {
-            base.regimes.keys().cloned().collect()
-        } else {
-            e.regimes.clone()
-        };
-        for regime in regimes {
-            if !base.regimes.contains_key(&regime) {
-                let allowed: Vec<&str> = base.regimes.keys().map(|k| k.as_str()).collect();
-                bad(format!(
-                    "regimes names '{regime}', which scenario '{name}' does not have; allowed: {}",
-                    allowed.join(", ")
-                ));
+        let regimes = match base.select_regimes(&e.regimes) {
+            Ok(r) => r,
+            Err(msg) => {
+                bad(format!("regimes: scenario '{name}': {msg}"));
                 continue;
             }
+        };
+        for (regime, _) in regimes {
             let mut one = base.clone();
             one.regimes.retain(|k, _| *k == regime);
             let table = Value::try_from(&one).expect("scenario serialises");

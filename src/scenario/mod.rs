@@ -137,6 +137,41 @@ impl Scenario {
         }
     }
 
+    /// The scenario run for `ticks` days instead: shocks that end after the last day are
+    /// dropped, and a burn-in that no longer fits is shortened to `ticks - 1`. The one
+    /// `--ticks` rule, used by `run`, `sweep` and the reports alike.
+    pub fn with_ticks(mut self, ticks: u32) -> Scenario {
+        self.run.ticks = ticks;
+        self.shocks.retain(|s| s.window().1 <= ticks);
+        self.run.burn_in = self.run.burn_in.min(ticks.saturating_sub(1));
+        self
+    }
+
+    /// The regimes named, in the order given, each once (names are trimmed); all of the
+    /// scenario's regimes, in its sorted order, when `names` is empty. An unknown name is
+    /// an error that lists the allowed ones.
+    pub fn select_regimes(&self, names: &[String]) -> Result<Vec<(String, Mechanisms)>, String> {
+        if names.is_empty() {
+            return Ok(self.regimes.iter().map(|(n, m)| (n.clone(), *m)).collect());
+        }
+        let mut out: Vec<(String, Mechanisms)> = Vec::new();
+        for name in names {
+            let name = name.trim();
+            match self.regimes.get(name) {
+                Some(_) if out.iter().any(|(n, _)| n == name) => {}
+                Some(m) => out.push((name.to_string(), *m)),
+                None => {
+                    let allowed: Vec<&str> = self.regimes.keys().map(|s| s.as_str()).collect();
+                    return Err(format!(
+                        "unknown regime '{name}'; allowed: {}",
+                        allowed.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The first tick of the earliest shock, if any.
     pub fn shock_start(&self) -> Option<u32> {
         self.shocks.iter().map(|s| s.window().0).min()
