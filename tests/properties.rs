@@ -33,7 +33,7 @@ proptest! {
         staff in 0.1f64..3.0,
         intensity in 0.0f64..=1.0,
         threshold in 0.0f64..=0.5,
-        kind in 0usize..6,
+        kind in 0usize..linkage::model::shocks::KINDS.len(),
     ) {
         let mut s = builtin::xcity_baseline();
         s.run.seed = seed;
@@ -45,13 +45,10 @@ proptest! {
         s.government.city_centre_staff_per_1000 *= staff;
         s.collective.threshold = threshold;
         let mut shock = builtin::example_shocks().swap_remove(kind);
-        match &mut shock {
-            Shock::Flood(x) => { x.start = 10; x.duration = 20; x.intensity = intensity; }
-            Shock::Epidemic(x) => { x.start = 10; x.duration = 20; x.intensity = intensity; x.seed_share = 0.05; }
-            Shock::Closure(x) => { x.start = 10; x.duration = 20; x.intensity = intensity; }
-            Shock::LandDispute(x) => { x.start = 10; x.duration = 20; x.intensity = intensity; }
-            Shock::Rumour(x) => { x.start = 10; x.duration = 20; x.intensity = intensity; }
-            Shock::FiscalCut(x) => { x.start = 10; x.duration = 20; x.intensity = intensity; }
+        let common = shock.common_mut();
+        (*common.start, *common.duration, *common.intensity) = (10, 20, intensity);
+        if let Shock::Epidemic(x) = &mut shock {
+            x.seed_share = 0.05;
         }
         s.shocks = vec![shock];
         prop_assert!(s.validate().is_ok(), "{:?}", s.validate());

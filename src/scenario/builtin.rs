@@ -92,18 +92,7 @@ pub fn describe(name: &str) -> Option<String> {
 /// One shock of each kind with default coefficients (the shape scenario files are
 /// checked against, and examples for documentation).
 pub fn example_shocks() -> Vec<Shock> {
-    fn minimal<T: serde::de::DeserializeOwned>() -> T {
-        toml::from_str("start = 0\nduration = 1\nintensity = 1.0\n[target]\n")
-            .expect("shock defaults")
-    }
-    vec![
-        Shock::Flood(minimal()),
-        Shock::Epidemic(minimal()),
-        Shock::Closure(minimal()),
-        Shock::LandDispute(minimal()),
-        Shock::Rumour(minimal()),
-        Shock::FiscalCut(minimal()),
-    ]
+    Shock::examples()
 }
 
 fn county(name: &str, kind: CountyKind, population_share: f64, urban_share: f64) -> CountySpec {

@@ -17,7 +17,7 @@
 //! of the `extends` chain to mention it).
 
 use super::{Problem, Scenario, ScenarioError, builtin};
-use crate::model::shocks::KINDS;
+use crate::model::shocks::{KINDS, REQUIRED as SHOCK_REQUIRED};
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 
@@ -357,8 +357,6 @@ fn schema() -> (Table, Table, Table) {
     (base, mech, shocks)
 }
 
-/// Keys of a shock that have no default.
-const SHOCK_REQUIRED: [&str; 4] = ["start", "duration", "target", "intensity"];
 /// Integer fields that are 64-bit (everything else whole is at most 32-bit).
 const WIDE: [&str; 2] = ["seed", "residents"];
 

@@ -3,7 +3,7 @@
 //! first.
 
 use super::Scenario;
-use crate::model::shocks::Shock;
+use crate::model::shocks::{Allowed, Shock};
 use crate::model::territory::Territory;
 
 struct Checks {
@@ -325,34 +325,35 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
         }
     }
 
-    // Shocks: windows inside the run, coefficients in range, targets that exist.
+    check_shocks(&mut c, s);
+    c.problems
+}
+
+/// The shocks: windows inside the run, each kind's coefficients in the range it declares
+/// ([`Shock::fields`]), targets that exist, and at most one of a kind that allows one.
+fn check_shocks(c: &mut Checks, s: &Scenario) {
+    let names: Vec<&str> = s
+        .territory
+        .counties
+        .iter()
+        .map(|k| k.name.as_str())
+        .collect();
+    let known = |n: &str| names.contains(&n);
+    // Targets are checked against the built territory only when all else is valid.
     let territory = if c.problems.is_empty() {
         Some(Territory::build(&s.territory, s.run.residents))
     } else {
         None
     };
-    let mut epidemics = 0;
-    let mut rumours = 0;
     for (i, shock) in s.shocks.iter().enumerate() {
         let f = |x: &str| format!("shocks[{i}].{x}");
-        let (start, end) = shock.window();
-        if end == start {
-            c.bad(f("duration"), "is 0; allowed: a whole number ≥ 1");
-        }
-        if end > s.run.ticks {
-            c.bad(
-                f("duration"),
-                format!("the {} runs to tick {end}, past the run's {} ticks; allowed: start + duration ≤ run.ticks", shock.name(), s.run.ticks),
-            );
-        }
-        for (field, v) in shock.unit_fields() {
-            c.unit(&f(field), v);
-        }
-        for (field, v) in shock.nonnegative_fields() {
-            c.nonneg(&f(field), v);
-        }
-        for (field, v) in shock.day_fields() {
-            c.between(&f(field), v, 1.0, 3650.0);
+        check_window(c, shock, s.run.ticks, &f);
+        for (field, v, allowed) in shock.fields() {
+            match allowed {
+                Allowed::Share => c.unit(&f(field), v),
+                Allowed::NonNegative => c.nonneg(&f(field), v),
+                Allowed::Range(lo, hi) => c.between(&f(field), v, lo, hi),
+            }
         }
         for n in &shock.target().counties {
             if !known(n) {
@@ -371,20 +372,41 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
         {
             c.bad(f("target"), problem);
         }
-        if matches!(shock, Shock::Epidemic(_)) {
-            epidemics += 1;
-            if epidemics > 1 {
-                c.bad(f("kind"), "is a second epidemic; allowed: one epidemic per scenario (one disease state per resident)");
-            }
-        }
-        if matches!(shock, Shock::Rumour(_)) {
-            rumours += 1;
-            if rumours > 1 {
-                c.bad(f("kind"), "is a second rumour; allowed: one rumour per scenario (one belief state per resident)");
-            }
+        if let Some(reason) = shock.one_per_scenario()
+            && s.shocks[..i].iter().any(|o| o.name() == shock.name())
+        {
+            let kind = shock.name();
+            c.bad(
+                f("kind"),
+                format!("is a second {kind}; allowed: one {kind} per scenario ({reason})"),
+            );
         }
     }
-    c.problems
+}
+
+/// A shock's window: at least one day, starting and ending inside the run. The end is
+/// computed in 64 bits, so a start near `u32::MAX` is reported as such, not wrapped.
+fn check_window(c: &mut Checks, shock: &Shock, ticks: u32, f: &dyn Fn(&str) -> String) {
+    let (start, end) = (shock.window().0, shock.end());
+    if shock.duration() == 0 {
+        c.bad(f("duration"), "is 0; allowed: a whole number ≥ 1");
+    }
+    if start >= ticks {
+        c.bad(
+            f("start"),
+            format!(
+                "is {start}, not a day of the run's {ticks} ticks; allowed: start + duration ≤ run.ticks"
+            ),
+        );
+    } else if end > ticks as u64 {
+        c.bad(
+            f("duration"),
+            format!(
+                "the {} runs to tick {end}, past the run's {ticks} ticks; allowed: start + duration ≤ run.ticks",
+                shock.name()
+            ),
+        );
+    }
 }
 
 /// The snake_case name serde gives a unit enum variant.
