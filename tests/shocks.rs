@@ -6,6 +6,8 @@ use linkage::engine::world::World;
 use linkage::model::issues::Category;
 use linkage::model::mechanisms::Mechanisms;
 use linkage::model::residents::PROTESTING;
+use linkage::model::shocks::{ActiveShock, Pressures, Shock};
+use linkage::model::territory::Territory;
 use linkage::scenario::{Scenario, builtin};
 
 fn scenario(name: &str, residents: u64, ticks: u32) -> Scenario {
@@ -284,4 +286,135 @@ fn compound_shocks_combine_their_effects() {
             > 50.0,
         "the rumour's believers"
     );
+}
+
+/// A scenario with one shock written as TOML (`kind`, its fields, every county).
+fn with_shock(shock_toml: &str) -> Scenario {
+    let mut s = builtin::xcity_baseline();
+    s.run.residents = 2000;
+    let shock: Shock = toml::from_str(&format!("{shock_toml}\n[target]\n")).unwrap();
+    s.shocks = vec![shock];
+    s
+}
+
+fn problems(s: &Scenario) -> String {
+    s.validate()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_window_starting_on_the_last_possible_day_is_refused_without_wrapping() {
+    let s = with_shock("kind = \"flood\"\nstart = 4294967295\nduration = 1\nintensity = 0.5");
+    let e = problems(&s);
+    assert!(
+        e.contains("shocks[0].start: is 4294967295") && e.contains("start + duration ≤ run.ticks"),
+        "{e}"
+    );
+    assert!(!e.contains("is 0"), "the sum must not wrap: {e}");
+    assert_eq!(s.shocks[0].end(), 4_294_967_296);
+    // Inside the run but past its end: reported on the duration, with the true end.
+    let s = with_shock("kind = \"rumour\"\nstart = 300\nduration = 4294967295\nintensity = 0.5");
+    let e = problems(&s);
+    assert!(
+        e.contains("shocks[0].duration: the rumour runs to tick 4294967595"),
+        "{e}"
+    );
+    let s = with_shock("kind = \"rumour\"\nstart = 300\nduration = 0\nintensity = 0.5");
+    assert!(problems(&s).contains("shocks[0].duration: is 0"));
+}
+
+#[test]
+fn every_coefficient_a_kind_declares_is_checked_under_its_own_name() {
+    for example in builtin::example_shocks() {
+        let kind = example.name();
+        for (field, _, _) in example.fields() {
+            let intensity = if field == "intensity" {
+                ""
+            } else {
+                "intensity = 0.5\n"
+            };
+            let s = with_shock(&format!(
+                "kind = \"{kind}\"\nstart = 10\nduration = 5\n{intensity}{field} = -1.0"
+            ));
+            let e = problems(&s);
+            assert!(
+                e.contains(&format!("shocks[0].{field}: is -1")),
+                "{kind}.{field}: {e}"
+            );
+        }
+        let ok = with_shock(&format!(
+            "kind = \"{kind}\"\nstart = 10\nduration = 5\nintensity = 0.5"
+        ));
+        assert!(ok.validate().is_ok(), "{kind}: defaults are valid");
+    }
+}
+
+#[test]
+fn a_second_epidemic_or_rumour_is_refused_and_a_second_flood_is_not() {
+    for (kind, refused) in [("epidemic", true), ("rumour", true), ("flood", false)] {
+        let mut s = with_shock(&format!(
+            "kind = \"{kind}\"\nstart = 10\nduration = 5\nintensity = 0.5"
+        ));
+        s.shocks.push(s.shocks[0].clone());
+        let e = problems(&s);
+        assert_eq!(
+            e.contains(&format!("shocks[1].kind: is a second {kind}")),
+            refused,
+            "{kind}: {e}"
+        );
+    }
+}
+
+/// This tick's pressures of one shock over the baseline territory at 2,000 residents.
+fn pressures(shock_toml: &str, tick: u32, info: f64) -> (Pressures, ActiveShock) {
+    let s = with_shock(shock_toml);
+    let territory = Territory::build(&s.territory, s.run.residents);
+    let active = ActiveShock::new(s.shocks[0].clone(), &territory);
+    let mut p = Pressures::new(territory.communities.len(), territory.counties.len());
+    let mut m = linkage();
+    m.information_sharing = info;
+    active.apply(tick, &mut p, &m, &vec![0.0; territory.counties.len()]);
+    (p, active)
+}
+
+#[test]
+fn the_flood_county_share_and_the_rumour_debunk_floor_are_parameters_with_the_old_values() {
+    let flood = "kind = \"flood\"\nstart = 10\nduration = 4\nintensity = 0.8";
+    // Day 12 of a 4-day flood: strength 0.8 · (1 − 2/4) = 0.4.
+    let (p, active) = pressures(flood, 12, 0.5);
+    let s = 0.4f32;
+    let k = active.county_hits.iter().position(|&h| h).unwrap();
+    assert_eq!(p.county_capacity[k], 1.0 - 0.5 * s * 0.4f32);
+    let (p, _) = pressures(&format!("{flood}\ncounty_loss_share = 1.0"), 12, 0.5);
+    assert_eq!(p.county_capacity[k], 1.0 - s * 0.4f32);
+    assert_eq!(
+        pressures(flood, 14, 0.5).0.county_capacity[k],
+        1.0,
+        "after the window"
+    );
+
+    let rumour = "kind = \"rumour\"\nstart = 10\nduration = 4\nintensity = 1.0";
+    let debunk = |extra: &str, info: f64| {
+        pressures(&format!("{rumour}\n{extra}"), 11, info)
+            .0
+            .rumour
+            .unwrap()
+            .p_debunk
+    };
+    assert_eq!(debunk("", 0.5), (0.02 + 0.15 * 0.5f64) as f32);
+    assert_eq!(debunk("debunk_base = 0.1", 0.0), 0.1);
+    assert_eq!(debunk("debunk_base = 1.0", 1.0), 1.0, "a chance stays ≤ 1");
+}
+
+#[test]
+fn new_shock_parameters_are_written_to_params_and_read_back() {
+    let s = builtin::get("xcity-rumour").unwrap();
+    let text = s.to_toml();
+    assert!(text.contains("debunk_base = 0.02"), "{text}");
+    let flood = builtin::get("xcity-flood").unwrap().to_toml();
+    assert!(flood.contains("county_loss_share = 0.5"), "{flood}");
+    let back: Scenario = toml::from_str(&flood).unwrap();
+    assert_eq!(back.to_toml(), flood);
 }
