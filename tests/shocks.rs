@@ -418,3 +418,34 @@ fn new_shock_parameters_are_written_to_params_and_read_back() {
     let back: Scenario = toml::from_str(&flood).unwrap();
     assert_eq!(back.to_toml(), flood);
 }
+
+#[test]
+fn each_shipped_single_shock_file_names_every_coefficient_of_its_kind() {
+    let mut files = 0;
+    for name in builtin::NAMES {
+        let Some(text) = builtin::toml_source(name) else {
+            continue;
+        };
+        let table: toml::Table = toml::from_str(text).unwrap();
+        let Some([shock]) = table
+            .get("shocks")
+            .and_then(|s| s.as_array())
+            .map(Vec::as_slice)
+        else {
+            continue;
+        };
+        files += 1;
+        let kind = shock["kind"].as_str().unwrap();
+        let example = builtin::example_shocks()
+            .into_iter()
+            .find(|s| s.name() == kind)
+            .unwrap();
+        for (field, _, _) in example.fields() {
+            assert!(
+                shock.get(field).is_some(),
+                "scenarios/{name}.toml: the {kind} lacks `{field}` (shipped files show every coefficient)"
+            );
+        }
+    }
+    assert!(files >= 6, "a shipped file for each of the six first kinds: {files}");
+}
