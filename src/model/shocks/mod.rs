@@ -16,7 +16,7 @@
 //! Each kind is a struct with the four common fields (`start`, `duration`, `target`,
 //! `intensity`) and its own coefficients with serde defaults, and implements [`Kind`]:
 //! its name in files, the allowed range of each coefficient, and what it does in one
-//! tick. The kinds are registered in [`kinds!`](kinds) below, which makes the serde enum
+//! tick. The kinds are registered in `kinds!` below, which makes the serde enum
 //! [`Shock`] (tagged by `kind`), [`KINDS`] and the dispatch. Adding a kind: write
 //! `src/model/shocks/<kind>.rs`, add `mod <kind>;` and its line in `kinds!`
 //! (docs/scenarios.md, "Adding a shock kind").
