@@ -116,7 +116,7 @@ pub struct EpidemicNow {
 
 /// One day of the disease for one person (the SEIR rule of [`Epidemic`], shared by the
 /// engine and the validation models): `infectious_weight` is the summed weight of
-/// infectious contacts, `u` a uniform draw in [0,1).
+/// infectious contacts, `u` a uniform draw from 0 (inclusive) to 1 (exclusive).
 #[inline]
 pub fn next_health(state: u8, infectious_weight: f32, ep: &EpidemicNow, u: f32) -> u8 {
     use crate::model::residents::{EXPOSED, INFECTED, RECOVERED, SUSCEPTIBLE};

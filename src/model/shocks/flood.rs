@@ -24,7 +24,7 @@ pub struct Flood {
     pub start: u32,
     pub duration: u32,
     pub target: Target,
-    /// Peak strength in [0,1]; at tick t the strength is `intensity · (1 − (t−start)/duration)`.
+    /// Peak strength from 0 to 1; at tick t the strength is `intensity · (1 − (t−start)/duration)`.
     pub intensity: f64,
     /// Emergency issue rate multiplier at strength 1 (added to 1).
     #[serde(default = "d_emergency_surge")]
