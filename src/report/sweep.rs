@@ -91,12 +91,12 @@ impl SweepData {
     /// A one-at-a-time design's bars for `regime`: the mean of `metric` at the base point
     /// (the regime's first cell) and, for each factor (widest first), its name and the
     /// lowest and highest change from the base over its values. `None` without cells.
-    pub fn tornado(&self, metric: &str, regime: &str) -> Option<(f64, Vec<(String, f64, f64)>)> {
+    pub fn tornado(&self, metric: &str, regime: &str) -> Option<(f64, Vec<Bar>)> {
         let mean = format!("{metric}_mean");
         let mine: Vec<&Vec<String>> = self.of_regime(regime).collect();
         let base_row = mine.first()?;
         let base = self.value(base_row, &mean).unwrap_or(f64::NAN);
-        let mut bars: Vec<(String, f64, f64)> = Vec::new();
+        let mut bars: Vec<Bar> = Vec::new();
         for f in &self.experiment.factors {
             let b = self.value(base_row, &f.path);
             let vals: Vec<f64> = mine
@@ -122,6 +122,9 @@ impl SweepData {
         self.scenarios.get(k)?.as_ref()
     }
 }
+
+/// A tornado bar: the factor, and the lowest and highest change from the base point.
+pub type Bar = (String, f64, f64);
 
 /// Read a sweep folder back.
 pub fn read(dir: &Path) -> Result<SweepData, ReportError> {
