@@ -6,6 +6,7 @@
 //! - [`engine`]: how time advances (tick phases, parallel update, random streams).
 //! - [`scenario`]: scenario values, built-ins, loading and validation.
 //! - [`output`]: metrics, resilience, CSV files and tables.
+//! - [`report`]: charts, sentences and the HTML page of a run or a sweep.
 //! - [`cli`]: the `linkage` command line.
 
 pub mod base;
@@ -14,5 +15,6 @@ pub mod engine;
 pub mod experiment;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod scenario;
 pub mod validation;

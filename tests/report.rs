@@ -201,6 +201,83 @@ fn report_of_a_folder_that_is_not_a_run_exits_two() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a run folder"));
 }
 
+/// The heading gives the run as it was, not the scenario's description: a run at 2,000
+/// residents says so, and nothing says the description's "100,000 residents".
+#[test]
+fn the_heading_gives_the_runs_real_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("r");
+    run(&dir, &["--report", "--ticks", "150"]);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("2,000 residents, 150 days"), "the real size");
+    assert!(
+        !html.contains("100,000"),
+        "no stale size from the description"
+    );
+    assert!(html.contains("flood (days 120-149)"));
+}
+
+/// The rolling window's length is the run's `run.window`, not a fixed "7-day".
+#[test]
+fn the_window_in_the_labels_is_the_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("w.toml");
+    std::fs::write(&scenario, "extends = \"xcity-flood\"\n[run]\nwindow = 14\n").unwrap();
+    let dir = tmp.path().join("r");
+    let scenario = scenario.to_str().unwrap();
+    run(
+        &dir,
+        &["--report", "--ticks", "150", "--scenario", scenario],
+    );
+    let svg = std::fs::read_to_string(dir.join("plots/service_rate.svg")).unwrap();
+    assert!(svg.contains("14-day window"), "the run's window");
+    assert!(!svg.contains("7-day"));
+}
+
+/// Every chart that colours a value has the scale's legend, on a fixed range: trust on
+/// [0, 1] in the territory chart.
+#[test]
+fn the_territory_chart_has_a_colour_bar_over_zero_to_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("r");
+    run(&dir, &["--report", "--ticks", "130"]);
+    let svg = std::fs::read_to_string(dir.join("plots/territory.svg")).unwrap();
+    assert!(
+        svg.contains("mean trust in government (0-1)"),
+        "the bar's title"
+    );
+    // plotters writes each text on its own line.
+    for tick in ["0", "0.25", "0.5", "0.75", "1"] {
+        assert!(svg.contains(&format!(">\n{tick}\n</text>")), "tick {tick}");
+    }
+    assert_not_blank(&dir.join("plots/territory.png"));
+}
+
+/// A garbage file in the folder gives one line naming that file, and exit code 2.
+#[test]
+fn a_garbage_file_is_named_in_the_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("r");
+    run(&dir, &["--ticks", "30"]);
+    for (file, garbage) in [
+        ("summary.csv", &b"\xff\xfe\x00garbage\n1,2\n"[..]),
+        ("summary.csv", &b"regime,a\nx,1,2\n"[..]),
+        ("territory.csv", &b"regime,county,trust\nx,y,abc\n"[..]),
+        ("params.toml", &b"not = = toml"[..]),
+    ] {
+        let good = std::fs::read(dir.join(file)).unwrap();
+        std::fs::write(dir.join(file), garbage).unwrap();
+        let out = linkage().arg("report").arg(&dir).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        assert!(
+            err.contains(&dir.join(file).display().to_string()),
+            "{file} is named: {err}"
+        );
+        std::fs::write(dir.join(file), good).unwrap();
+    }
+}
+
 /// The first browser on this machine that can take headless screenshots.
 /// The headless browser on this machine; without one, say which test skips and why.
 fn browser(test: &str) -> Option<&'static str> {
@@ -460,4 +537,84 @@ fn sweep_reports_with_one_replicate_draw_lines_without_bands() {
         "the sentence says why there is no interval"
     );
     assert!(html.contains("第149天"));
+}
+
+/// A sweep folder with a garbage `summary.csv`: the error names the file.
+#[test]
+fn a_sweep_folder_with_a_garbage_summary_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("experiment.toml"),
+        "name = \"x\"\nseed = 1\nscenarios = [\"xcity-flood\"]\nreplicates = 1\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("summary.csv"), b"\xff\xfe garbage\n").unwrap();
+    let out = linkage().arg("report").arg(&dir).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let named = dir.join("summary.csv").display().to_string();
+    assert!(err.contains(&named), "{err}");
+}
+
+/// The shock windows of a sweep's charts are those of the scenario as the sweep ran it,
+/// `scenario-<k>.toml`, not the scenario reloaded by its name: a sweep over a scenario
+/// path (relative to the experiment, so not loadable from here) has its flood shaded
+/// once the folder holds the scenario as run, and that file's shocks are the ones drawn.
+#[test]
+fn sweep_shading_comes_from_the_scenario_as_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let flood = tmp.path().join("flood-run");
+    run(&flood, &["--ticks", "150"]);
+    let rumour = tmp.path().join("rumour-run");
+    run(&rumour, &["--ticks", "150", "--scenario", "xcity-rumour"]);
+    std::fs::copy(flood.join("params.toml"), tmp.path().join("city.toml")).unwrap();
+    let exp = tmp.path().join("e.toml");
+    std::fs::write(
+        &exp,
+        "name = \"paths\"\nseed = 2\nscenarios = [\"city.toml\"]\nregimes = [\"fragmented\", \"linkage\"]\nreplicates = 1\nresidents = 1200\n",
+    )
+    .unwrap();
+    let dir = tmp.path().join("s");
+    succeeds(
+        linkage()
+            .arg("sweep")
+            .arg(&exp)
+            .args(["--quiet", "--out"])
+            .arg(&dir),
+    );
+    let chart = dir.join("plots/series_city-toml_trust.svg");
+    let report = || {
+        succeeds(linkage().arg("report").arg(&dir));
+        std::fs::read_to_string(&chart).unwrap()
+    };
+    // The experiment's first scenario as run: k = 0.
+    let as_run = dir.join("scenario-0.toml");
+    std::fs::copy(flood.join("params.toml"), &as_run).unwrap();
+    let svg = report();
+    assert!(svg.contains("flood (days 120-149)"), "shaded from the file");
+    assert!(svg.contains("fill=\"#787878\""));
+    // Its shocks, not the named scenario's: a rumour in its place is what is drawn.
+    std::fs::copy(rumour.join("params.toml"), &as_run).unwrap();
+    let svg = report();
+    assert!(svg.contains("rumour (days 120-149)"), "the file's shocks");
+    assert!(!svg.contains("flood (days"));
+    // A folder of an older version, without the file: the name is all there is, and a
+    // path relative to the experiment does not load from here, so nothing is shaded.
+    std::fs::remove_file(&as_run).unwrap();
+    let svg = report();
+    assert!(!svg.contains("fill=\"#787878\""), "no scenario, no shading");
+}
+
+/// The sweep's coloured table carries its scale's legend, on the metric's range.
+#[test]
+fn sweep_colours_have_a_legend() {
+    let tmp = tempfile::tempdir().unwrap();
+    let html = flood_sweep(tmp.path(), 1, "en");
+    assert!(
+        html.contains("<p class=\"scale\">resolution rate, resolved / created (0-1) (mean): "),
+        "the table's scale"
+    );
+    assert!(html.contains(">0.25</span>"));
 }

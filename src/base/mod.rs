@@ -1,11 +1,13 @@
 //! The base layer: small facts every other module shares and that depend on nothing of
 //! the model. Counter-based random streams, numbers as CSV writes them, the one stable
-//! hash, writing a file so that no half of it is ever seen, and the worker pool.
+//! hash, writing a file so that no half of it is ever seen, the worker pool, and the font
+//! compiled into the binary that every chart draws with.
 //!
 //! Layer order (each module imports only from the ones after it; `tests/layers.rs`
 //! checks it): `cli` → `report` → `experiment` → `output` → `engine` → `model` →
 //! `scenario`'s values → `base`.
 
+pub mod fonts;
 pub mod fs;
 pub mod hash;
 pub mod num;

@@ -183,8 +183,7 @@ pub fn bench_one(a: &BenchOneArgs) -> Result<(), Failure> {
         threads: Some(a.threads),
         out: Some("unused".into()),
         quiet: true,
-        report: false,
-        lang: crate::output::report::Lang::En,
+        report: super::ReportArgs::default(),
     };
     let plan = super::run::plan(&args)?;
     let pool = crate::base::pool::pool(Some(a.threads))?;
@@ -678,8 +677,7 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
         threads: Some(1),
         out: Some("unused".into()),
         quiet: true,
-        report: false,
-        lang: crate::output::report::Lang::En,
+        report: super::ReportArgs::default(),
     };
     let scenario_name = super::run::plan(&probe)?.scenario.name;
 

@@ -53,9 +53,8 @@ pub enum Command {
     Report {
         /// A run folder (with ticks.csv, summary.csv, params.toml) or a sweep folder (with summary.csv and experiment.toml).
         dir: std::path::PathBuf,
-        /// Language of the labels and sentences.
-        #[arg(long, value_enum, default_value = "en")]
-        lang: crate::output::report::Lang,
+        #[command(flatten)]
+        lang: LangArgs,
     },
     /// Measure what a tick costs against size and threads, and check the performance
     /// targets (docs/performance.md). Each measurement runs in its own process.
@@ -102,12 +101,53 @@ pub struct RunArgs {
     /// No progress bar and no notes on stderr (the table still goes to stdout).
     #[arg(long)]
     pub quiet: bool,
-    /// Also write report.html and plots/ into the run folder.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// The language of a report, as the command line spells it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LangArg {
+    #[default]
+    En,
+    Zh,
+}
+
+impl From<LangArg> for crate::report::Lang {
+    fn from(l: LangArg) -> crate::report::Lang {
+        match l {
+            LangArg::En => crate::report::Lang::En,
+            LangArg::Zh => crate::report::Lang::Zh,
+        }
+    }
+}
+
+/// `--lang`, shared by `report` and by every command that can write a report.
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct LangArgs {
+    /// Language of the report's labels and sentences.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: LangArg,
+}
+
+/// `--report` and `--lang`, flattened into `run` and `sweep`.
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct ReportArgs {
+    /// Also write report.html and plots/ into the output folder when done.
     #[arg(long)]
     pub report: bool,
-    /// Language of the report.
-    #[arg(long, value_enum, default_value = "en")]
-    pub lang: crate::output::report::Lang,
+    #[command(flatten)]
+    pub lang: LangArgs,
+}
+
+impl ReportArgs {
+    /// Write the report of `dir` if `--report` was given.
+    pub(crate) fn write_into(&self, dir: &std::path::Path) -> Result<(), Failure> {
+        if self.report {
+            report(dir, self.lang.lang.into())?;
+        }
+        Ok(())
+    }
 }
 
 fn whole<T: std::str::FromStr>(s: &str, what: &str, allowed: &str) -> Result<T, String> {
@@ -224,7 +264,7 @@ pub fn main() -> i32 {
         } => validate::validate(part.as_deref(), quick, charts.as_deref()),
         Command::Epstein(args) => validate::epstein(&args),
         Command::Sweep(args) => sweep::sweep(&args),
-        Command::Report { dir, lang } => report(&dir, lang),
+        Command::Report { dir, lang } => report(&dir, lang.lang.into()),
         Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
         Command::Bench(args) => bench::bench(&args),
         Command::BenchOne(args) => bench::bench_one(&args),
@@ -269,21 +309,17 @@ fn check(name: &str) -> Result<(), Failure> {
 }
 
 /// `linkage report DIR`.
-pub(crate) fn report(
-    dir: &std::path::Path,
-    lang: crate::output::report::Lang,
-) -> Result<(), Failure> {
-    let files = if dir.join("ticks.csv").exists() {
-        crate::output::report::write(dir, lang)
-    } else if dir.join("summary.csv").exists() && dir.join("experiment.toml").exists() {
-        crate::output::report::write_sweep(dir, lang)
-    } else {
-        return Err(Failure::input(format!(
-            "{} is not a run folder or a sweep folder (no ticks.csv, nor summary.csv with experiment.toml); give a folder written by `linkage run` or `linkage sweep`",
-            dir.display()
-        )));
-    }
-    .map_err(Failure::input)?;
+pub(crate) fn report(dir: &std::path::Path, lang: crate::report::Lang) -> Result<(), Failure> {
+    use crate::report::ReportError;
+    let files = crate::report::write(dir, lang).map_err(|e| match e {
+        // The folder could not be read back: the user's input. Writing or drawing failed:
+        // not the input's fault.
+        ReportError::Write { .. } | ReportError::Chart { .. } | ReportError::Font(_) => Failure {
+            code: 1,
+            message: e.to_string(),
+        },
+        e => Failure::input(e),
+    })?;
     eprintln!(
         "wrote {}/report.html and plots/{{{}}}",
         dir.display(),

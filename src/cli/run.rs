@@ -142,9 +142,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     );
     files::write_text(&out.file("params.toml"), &(header + &sc.to_toml())).map_err(write)?;
     let dest = out.commit().map_err(write)?;
-    if args.report {
-        super::report(&dest, args.lang)?;
-    }
+    args.report.write_into(&dest)?;
 
     let shock = match (sc.shock_start(), sc.shock_end()) {
         (Some(s), Some(e)) => format!(", shock days {s}-{}", e - 1),

@@ -35,12 +35,8 @@ pub struct SweepArgs {
     /// No progress bar and no notes on stderr.
     #[arg(long)]
     pub quiet: bool,
-    /// Also write report.html and plots/ into the output folder when done.
-    #[arg(long)]
-    pub report: bool,
-    /// Language of the report.
-    #[arg(long, value_enum, default_value = "en")]
-    pub lang: crate::output::report::Lang,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
     /// Run under MPI (`mpirun -np N linkage sweep FILE --mpi`): rank 0 schedules and
     /// writes, the other ranks run. Needs a build with `--features mpi`.
     #[arg(long)]
@@ -154,9 +150,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
         );
     }
     print_headline(&out);
-    if a.report {
-        super::report(&out, a.lang)?;
-    }
+    a.report.write_into(&out)?;
     Ok(())
 }
 

@@ -271,6 +271,77 @@ pub fn tick_table(history: &[Vec<Tally>], window: usize) -> Array3<f64> {
 /// The headline metrics whose resilience is reported (higher is better for each).
 pub const HEADLINE: [&str; 3] = ["service_rate", "trust", "happiness"];
 
+/// How a report names a metric of [`TICK_METRICS`] or [`SUMMARY_COLUMNS`]: a short label in
+/// English and in Chinese, whether it is taken over the rolling window (`run.window`
+/// days), and the range of a bounded metric. A report's colour scales span that range, so
+/// that a small gap looks small; `None` for counts, hours and days, which have no upper
+/// bound (README, "Reports", says how those are scaled).
+pub struct Label {
+    pub name: &'static str,
+    pub en: &'static str,
+    pub zh: &'static str,
+    pub windowed: bool,
+    pub range: Option<(f64, f64)>,
+}
+
+/// The labels of the metrics a report shows.
+pub const LABELS: &[Label] = &[
+    Label {
+        name: "service_rate",
+        en: "service rate, resolved / closed",
+        zh: "服务率 service rate",
+        windowed: true,
+        range: Some((0.0, 1.0)),
+    },
+    Label {
+        name: "trust",
+        en: "mean trust in government",
+        zh: "政府信任 trust",
+        windowed: false,
+        range: Some((0.0, 1.0)),
+    },
+    Label {
+        name: "happiness",
+        en: "sense of happiness",
+        zh: "幸福感 happiness",
+        windowed: false,
+        range: Some((0.0, 1.0)),
+    },
+    Label {
+        name: "protesters",
+        en: "residents protesting",
+        zh: "参与抗议人数 protesters",
+        windowed: false,
+        range: None,
+    },
+    Label {
+        name: "resolution_rate",
+        en: "resolution rate, resolved / created",
+        zh: "解决率 resolution rate",
+        windowed: false,
+        range: Some((0.0, 1.0)),
+    },
+    Label {
+        name: "trust_end",
+        en: "mean trust on the last day",
+        zh: "期末政府信任 trust at the end",
+        windowed: false,
+        range: Some((0.0, 1.0)),
+    },
+    Label {
+        name: "happiness_end",
+        en: "mean happiness on the last day",
+        zh: "期末幸福感 happiness at the end",
+        windowed: false,
+        range: Some((0.0, 1.0)),
+    },
+];
+
+/// The report label of a metric, if it has one.
+pub fn label(name: &str) -> Option<&'static Label> {
+    LABELS.iter().find(|l| l.name == name)
+}
+
 /// One regime's summary over the whole run (city-wide).
 #[derive(Clone, Debug)]
 pub struct Summary {
@@ -462,5 +533,14 @@ mod tests {
         assert_eq!(hist_quantile(&h, 1.0), 9.0);
         assert!((hist_mean(&h) - (5.0 + 12.0 + 9.0) / 10.0).abs() < 1e-12);
         assert!(hist_quantile(&[0; 4], 0.5).is_nan());
+    }
+
+    #[test]
+    fn every_label_names_a_metric_of_the_tables() {
+        for l in LABELS {
+            let known = TICK_METRICS.iter().any(|m| m.name == l.name)
+                || SUMMARY_COLUMNS.iter().any(|c| c.0 == l.name);
+            assert!(known, "label for unknown metric {}", l.name);
+        }
     }
 }

@@ -1,9 +1,8 @@
 //! Outputs: metric definitions (one function per metric, used by CSV, tables and tests
 //! alike), resilience figures, the files of a run and the printed comparison table.
+//! Data only: reports (charts, sentences, pages) live in the `report` module above.
 
 pub mod files;
-pub mod fonts;
 pub mod metrics;
-pub mod report;
 pub mod resilience;
 pub mod table;

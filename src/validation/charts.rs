@@ -1,5 +1,5 @@
 //! Charts of the validation models (SVG, drawn with plotters; text is measured with the
-//! embedded font, `output::fonts`).
+//! embedded font, `base::fonts`).
 
 use super::epstein::{self, Neighbourhood, Params, Rule};
 use super::sir;
@@ -14,7 +14,7 @@ fn err(e: impl std::fmt::Display) -> String {
 
 /// Epstein Run 2 (seed 1): active citizens over time with the floor and literal rules.
 pub fn epstein_run2(path: &Path) -> Res {
-    crate::output::fonts::ensure();
+    crate::base::fonts::ensure();
     let series = |rule: Rule| {
         let mut p = Params::epstein(7, 0.82, Some(30), 0.04);
         p.rule = rule;
@@ -82,7 +82,7 @@ pub fn epstein_run2(path: &Path) -> Res {
 
 /// Final size on an Erdős–Rényi graph (z = 4) against zT: simulation and theory.
 pub fn epidemic_final_size(path: &Path) -> Res {
-    crate::output::fonts::ensure();
+    crate::base::fonts::ensure();
     let graph = sir::erdos_renyi(10_000, 4.0, 7);
     let gamma = 0.2;
     let points: Vec<(f64, f64)> = (1..=9)

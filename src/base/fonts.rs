@@ -3,6 +3,9 @@
 //! draw with it directly, and `report.html` carries a subset of it (only the characters
 //! the page uses) as an `@font-face` data URI, so a viewer without a CJK font still sees
 //! Chinese text and nothing is fetched.
+//!
+//! It sits in the base layer because both chart-drawing layers use it: `report` (run and
+//! sweep reports) and `validation` (the reference models' charts).
 
 use base64::Engine as _;
 use plotters::style::FontStyle;
@@ -10,6 +13,15 @@ use std::collections::BTreeSet;
 use std::sync::Once;
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei.ttc");
+
+/// The embedded font could not be read or cut: the binary itself is broken.
+#[derive(Debug, thiserror::Error)]
+pub enum FontError {
+    #[error("the embedded font does not parse ({0}): the binary is broken")]
+    Parse(String),
+    #[error("cannot subset the embedded font: {0}")]
+    Subset(String),
+}
 /// The face of the collection we use (0: WenQuanYi Micro Hei; 1 is its monospaced twin).
 const FACE: u32 = 0;
 /// The CSS family name of the embedded subset.
@@ -35,9 +47,8 @@ pub fn ensure() {
 /// A TrueType font holding the glyphs of every character of `text` that the embedded font
 /// has, plus printable ASCII, with a Unicode cmap (browsers reject fonts without one).
 /// The same text gives the same bytes.
-pub fn subset(text: &str) -> Result<Vec<u8>, String> {
-    let face = ttf_parser::Face::parse(FONT, FACE)
-        .map_err(|e| format!("the embedded font does not parse ({e}): the binary is broken"))?;
+pub fn subset(text: &str) -> Result<Vec<u8>, FontError> {
+    let face = ttf_parser::Face::parse(FONT, FACE).map_err(|e| FontError::Parse(e.to_string()))?;
     let chars: BTreeSet<char> = text
         .chars()
         .filter(|c| !c.is_control())
@@ -55,22 +66,22 @@ pub fn subset(text: &str) -> Result<Vec<u8>, String> {
     let glyphs: Vec<u16> = glyphs.into_iter().collect();
     let data = allsorts::binary::read::ReadScope::new(FONT)
         .read::<allsorts::font_data::FontData<'_>>()
-        .map_err(|e| format!("the embedded font does not parse ({e})"))?;
+        .map_err(|e| FontError::Parse(e.to_string()))?;
     let provider = data
         .table_provider(FACE as usize)
-        .map_err(|e| format!("the embedded font does not parse ({e})"))?;
+        .map_err(|e| FontError::Parse(e.to_string()))?;
     allsorts::subset::subset(
         &provider,
         &glyphs,
         &allsorts::subset::SubsetProfile::Minimal,
         allsorts::subset::CmapTarget::Unicode,
     )
-    .map_err(|e| format!("cannot subset the embedded font: {e}"))
+    .map_err(|e| FontError::Subset(e.to_string()))
 }
 
 /// A CSS `@font-face` rule naming [`WEB_FAMILY`], its source the [`subset`] for `text` as
 /// a `data:` URI (base64).
-pub fn face_css(text: &str) -> Result<String, String> {
+pub fn face_css(text: &str) -> Result<String, FontError> {
     let font = subset(text)?;
     Ok(format!(
         "@font-face{{font-family:\"{WEB_FAMILY}\";src:url(data:font/ttf;base64,{}) format(\"truetype\")}}",

@@ -1,0 +1,182 @@
+//! Reports: one self-contained HTML page (inline SVG, no script, no font or anything
+//! else from the network) that explains a run's or a sweep's comparison in charts and in
+//! sentences a teacher can read aloud, plus the charts as files in `plots/`.
+//!
+//! - [`run`]: a run folder read back (`ticks.csv`, `summary.csv`, `territory.csv`,
+//!   `params.toml`), its sentences and its page.
+//! - [`sweep`]: a sweep folder read back (`experiment.toml`, `summary.csv`, the drawn
+//!   cells of `series-summary.csv`, the scenarios as run), its sentences and its page.
+//! - [`charts`]: every chart, generic over the plotters backend, and the colour scale.
+//! - [`lang`]: names of regimes, metrics and windows in English or Chinese.
+//! - [`page`]: the HTML page around them.
+//!
+//! Invariants: everything is computed from the folder's own files, so a report can be
+//! made again at any time, and the run's or sweep's output files are never changed (the
+//! report adds `report.html` and `plots/`, each file written whole or not at all). Every
+//! error names the file it is about. This layer sits above `experiment` and `output`; no
+//! module below imports it.
+
+pub mod charts;
+pub mod lang;
+pub mod page;
+pub mod run;
+pub mod sweep;
+
+pub use lang::Lang;
+
+use crate::scenario::ScenarioError;
+use std::path::{Path, PathBuf};
+
+/// Why a report could not be made. Each message is one line naming the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(
+        "{} is not a run folder or a sweep folder (no ticks.csv, nor summary.csv with experiment.toml); give a folder written by `linkage run` or `linkage sweep`",
+        .0.display()
+    )]
+    NotAFolder(PathBuf),
+    #[error("{}: {source}", path.display())]
+    Csv { path: PathBuf, source: csv::Error },
+    #[error("{}: {problem}", path.display())]
+    Content { path: PathBuf, problem: String },
+    #[error("{}", located(path, source))]
+    Scenario {
+        path: PathBuf,
+        source: ScenarioError,
+    },
+    #[error("{}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot draw the chart {name}: {source}")]
+    Chart {
+        name: String,
+        source: charts::DrawError,
+    },
+    #[error(transparent)]
+    Font(#[from] crate::base::fonts::FontError),
+}
+
+/// A scenario's problems, each naming `path` (the loader names it already when the
+/// problem has a line; otherwise it is put in front).
+fn located(path: &Path, e: &ScenarioError) -> String {
+    let shown = path.display().to_string();
+    e.to_string()
+        .lines()
+        .map(|l| {
+            if l.starts_with(&shown) {
+                l.to_string()
+            } else {
+                format!("{shown}: {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What a report wrote: the chart names, each as `plots/NAME.svg` and `plots/NAME.png`.
+pub type Charts = Vec<String>;
+
+/// Write `report.html` and `plots/` for a run folder (it has `ticks.csv`) or a sweep
+/// folder (it has `summary.csv` and `experiment.toml`). Returns the chart names.
+pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
+    if dir.join("ticks.csv").exists() {
+        run::write(dir, lang)
+    } else if dir.join("summary.csv").exists() && dir.join("experiment.toml").exists() {
+        sweep::write(dir, lang)
+    } else {
+        Err(ReportError::NotAFolder(dir.to_path_buf()))
+    }
+}
+
+/// A CSV file of the folder, opened for reading: its path and reader.
+pub(crate) fn open_csv(path: PathBuf) -> Result<Csv, ReportError> {
+    match csv::Reader::from_path(&path) {
+        Ok(reader) => Ok(Csv { path, reader }),
+        Err(source) => Err(ReportError::Csv { path, source }),
+    }
+}
+
+/// A CSV file being read back; every error it gives names the file.
+pub(crate) struct Csv {
+    pub path: PathBuf,
+    reader: csv::Reader<std::fs::File>,
+}
+
+impl Csv {
+    /// The header row.
+    pub fn header(&mut self) -> Result<Vec<String>, ReportError> {
+        match self.reader.headers() {
+            Ok(h) => Ok(h.iter().map(String::from).collect()),
+            Err(source) => Err(self.csv(source)),
+        }
+    }
+
+    /// The records, each an error naming the file if it does not parse.
+    pub fn records(&mut self) -> impl Iterator<Item = Result<csv::StringRecord, ReportError>> + '_ {
+        let path = &self.path;
+        self.reader.records().map(move |r| {
+            r.map_err(|source| ReportError::Csv {
+                path: path.clone(),
+                source,
+            })
+        })
+    }
+
+    /// An error about this file's content.
+    pub fn problem(&self, problem: impl Into<String>) -> ReportError {
+        ReportError::Content {
+            path: self.path.clone(),
+            problem: problem.into(),
+        }
+    }
+
+    fn csv(&self, source: csv::Error) -> ReportError {
+        ReportError::Csv {
+            path: self.path.clone(),
+            source,
+        }
+    }
+}
+
+/// A number of a CSV cell: empty is undefined (NaN, as the files write it); anything
+/// else that is not a number is an error naming the file, the line and the column.
+pub(crate) fn cell_number(
+    file: &Csv,
+    rec: &csv::StringRecord,
+    i: usize,
+    column: &str,
+) -> Result<f64, ReportError> {
+    let text = rec.get(i).unwrap_or("");
+    if text.is_empty() {
+        return Ok(f64::NAN);
+    }
+    text.parse().map_err(|_| {
+        let line = rec.position().map_or(0, |p| p.line());
+        file.problem(format!(
+            "line {line}, column {column}: '{text}' is not a number"
+        ))
+    })
+}
+
+/// The `plots/` folder of `dir`, made if missing.
+pub(crate) fn plots(dir: &Path) -> Result<PathBuf, ReportError> {
+    let plots = dir.join("plots");
+    std::fs::create_dir_all(&plots).map_err(|source| ReportError::Write {
+        path: plots.clone(),
+        source,
+    })?;
+    Ok(plots)
+}
+
+/// Write the page atomically as `dir/report.html`.
+pub(crate) fn write_page(dir: &Path, html: &str) -> Result<(), ReportError> {
+    let path = dir.join("report.html");
+    crate::base::fs::write_atomic(&path, html).map_err(|source| ReportError::Write { path, source })
+}

@@ -1,0 +1,703 @@
+//! The report of a sweep folder: the folder read back (the experiment, the per-cell
+//! summary, the drawn cells' series and each scenario as run), the comparison in
+//! sentences, and the page: a regime × scenario table, each headline metric over time per
+//! scenario with its confidence bands, a heat map (grid designs) and tornado charts
+//! (one-at-a-time designs).
+//!
+//! Shock windows and the rolling window come from the scenario as the sweep ran it,
+//! `scenario-<k>.toml` for the k-th entry of the experiment's `scenarios` (k from 0);
+//! a folder of an older version without those files falls back to loading the scenario
+//! by its name with the experiment's `ticks` and `residents` applied.
+
+use super::charts::{self, Scale, Window, render};
+use super::lang::{Lang, metric_label, regime_label};
+use super::page::{cell, esc, page, scale_legend};
+use super::run::shock_windows;
+use super::{Charts, ReportError, open_csv};
+use crate::experiment::spec::{Design, Experiment};
+use crate::output::metrics::HEADLINE;
+use crate::scenario::Scenario;
+use plotters::prelude::*;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// A sweep folder, read back: the experiment, the per-cell summary, and each scenario as
+/// run (in the order of the experiment's `scenarios`; `None` where it cannot be known).
+pub struct SweepData {
+    pub experiment: Experiment,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub scenarios: Vec<Option<Scenario>>,
+}
+
+impl SweepData {
+    pub fn col(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    pub fn value(&self, row: &[String], name: &str) -> Option<f64> {
+        self.col(name)
+            .and_then(|i| row.get(i))
+            .and_then(|v| v.parse().ok())
+    }
+
+    /// The colour scale of `metric`'s cell means (see [`Scale::for_metric`]).
+    pub fn scale(&self, metric: &str) -> Scale {
+        let mean = format!("{metric}_mean");
+        Scale::for_metric(
+            metric,
+            self.rows.iter().filter_map(|r| self.value(r, &mean)),
+        )
+    }
+
+    /// The regimes of the summary, in name order.
+    pub fn regimes(&self) -> Vec<String> {
+        let Some(cr) = self.col("regime") else {
+            return Vec::new();
+        };
+        let mut v: Vec<String> = self.rows.iter().map(|r| r[cr].clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// The rows of one regime.
+    fn of_regime<'a>(&'a self, regime: &'a str) -> impl Iterator<Item = &'a Vec<String>> + 'a {
+        let cr = self.col("regime");
+        self.rows
+            .iter()
+            .filter(move |r| cr.is_some_and(|i| r[i] == regime))
+    }
+
+    /// `(first factor, second factor, mean of metric)` of each of `regime`'s cells.
+    pub fn grid_cells(&self, regime: &str, metric: &str) -> Vec<(f64, f64, f64)> {
+        let (fx, fy) = (
+            &self.experiment.factors[0].path,
+            &self.experiment.factors[1].path,
+        );
+        let mean = format!("{metric}_mean");
+        self.of_regime(regime)
+            .filter_map(|row| {
+                Some((
+                    self.value(row, fx)?,
+                    self.value(row, fy)?,
+                    self.value(row, &mean)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// A one-at-a-time design's bars for `regime`: the mean of `metric` at the base point
+    /// (the regime's first cell) and, for each factor (widest first), its name and the
+    /// lowest and highest change from the base over its values. `None` without cells.
+    pub fn tornado(&self, metric: &str, regime: &str) -> Option<(f64, Vec<Bar>)> {
+        let mean = format!("{metric}_mean");
+        let mine: Vec<&Vec<String>> = self.of_regime(regime).collect();
+        let base_row = mine.first()?;
+        let base = self.value(base_row, &mean).unwrap_or(f64::NAN);
+        let mut bars: Vec<Bar> = Vec::new();
+        for f in &self.experiment.factors {
+            let b = self.value(base_row, &f.path);
+            let vals: Vec<f64> = mine
+                .iter()
+                .filter(|r| self.value(r, &f.path) != b)
+                .filter_map(|r| self.value(r, &mean))
+                .collect();
+            let lo = vals.iter().copied().fold(base, f64::min);
+            let hi = vals.iter().copied().fold(base, f64::max);
+            bars.push((
+                f.path.trim_start_matches("mechanism.").to_string(),
+                lo - base,
+                hi - base,
+            ));
+        }
+        bars.sort_by(|a, b| (b.2 - b.1).total_cmp(&(a.2 - a.1)));
+        Some((base, bars))
+    }
+
+    /// The scenario as run for a name of the experiment's `scenarios`.
+    fn scenario(&self, name: &str) -> Option<&Scenario> {
+        let k = self.experiment.scenarios.iter().position(|s| s == name)?;
+        self.scenarios.get(k)?.as_ref()
+    }
+}
+
+/// A tornado bar: the factor, and the lowest and highest change from the base point.
+pub type Bar = (String, f64, f64);
+
+/// Read a sweep folder back.
+pub fn read(dir: &Path) -> Result<SweepData, ReportError> {
+    let path = dir.join("experiment.toml");
+    let text = std::fs::read_to_string(&path).map_err(|source| ReportError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let experiment: Experiment = toml::from_str(&text).map_err(|err| ReportError::Content {
+        path: path.clone(),
+        problem: err.to_string().lines().next().unwrap_or("").to_string(),
+    })?;
+    let mut file = open_csv(dir.join(crate::experiment::sweep::SUMMARY))?;
+    let header = file.header()?;
+    let rows = file
+        .records()
+        .map(|rec| rec.map(|rec| rec.iter().map(String::from).collect()))
+        .collect::<Result<_, _>>()?;
+    let scenarios = (0..experiment.scenarios.len())
+        .map(|k| scenario_as_run(dir, &experiment, k))
+        .collect::<Result<_, _>>()?;
+    Ok(SweepData {
+        experiment,
+        header,
+        rows,
+        scenarios,
+    })
+}
+
+/// The file in which a sweep keeps the k-th scenario of its experiment as run.
+pub fn scenario_file(k: usize) -> String {
+    format!("scenario-{k}.toml")
+}
+
+/// The k-th scenario of the experiment as the sweep ran it: `scenario-<k>.toml` when the
+/// folder has it (an error naming the file if it does not load); otherwise (a folder of
+/// an older version) the scenario loaded by its name with the experiment's `ticks` and
+/// `residents` applied, or `None` if it cannot be loaded from here (a path relative to
+/// the experiment file).
+pub fn scenario_as_run(
+    dir: &Path,
+    e: &Experiment,
+    k: usize,
+) -> Result<Option<Scenario>, ReportError> {
+    let path = dir.join(scenario_file(k));
+    if path.exists() {
+        return Scenario::load(&path.to_string_lossy())
+            .map(Some)
+            .map_err(|source| ReportError::Scenario { path, source });
+    }
+    let Some(Ok(mut s)) = e.scenarios.get(k).map(|name| Scenario::load(name)) else {
+        return Ok(None);
+    };
+    if let Some(ticks) = e.ticks {
+        s = s.with_ticks(ticks);
+    }
+    if let Some(n) = e.residents {
+        s.run.residents = n;
+    }
+    Ok(Some(s))
+}
+
+/// One tick of a cell's headline metric over its runs (`series-summary.csv`).
+#[derive(Clone, Copy, Debug)]
+pub struct Point {
+    pub tick: usize,
+    pub n: u64,
+    pub mean: f64,
+    pub sd: f64,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// A scenario and the cells drawn for it, one per regime.
+type ScenarioSeries = (String, Vec<Drawn>);
+
+/// The cell drawn for one scenario × regime, and its metrics over time.
+pub struct Drawn {
+    pub regime: String,
+    pub cell: String,
+    /// `factor = value` of the cell's design point.
+    pub point: Vec<String>,
+    /// metric → points in tick order.
+    pub metrics: BTreeMap<String, Vec<Point>>,
+}
+
+/// `v` clipped to [0, 1]; NaN stays NaN.
+fn clip_unit(v: f64) -> f64 {
+    if v.is_nan() { v } else { v.clamp(0.0, 1.0) }
+}
+
+/// The cells to draw: per scenario (in summary order), regime → the cell with the lowest
+/// number of that scenario × regime.
+fn chosen_cells(d: &SweepData) -> Vec<(String, BTreeMap<String, u64>)> {
+    let (Some(cc), Some(cs), Some(cr)) = (d.col("cell"), d.col("scenario"), d.col("regime")) else {
+        return Vec::new();
+    };
+    let mut chosen: Vec<(String, BTreeMap<String, u64>)> = Vec::new();
+    for row in &d.rows {
+        let Ok(cell) = row[cc].parse::<u64>() else {
+            continue;
+        };
+        let i = match chosen.iter().position(|c| c.0 == row[cs]) {
+            Some(i) => i,
+            None => {
+                chosen.push((row[cs].clone(), BTreeMap::new()));
+                chosen.len() - 1
+            }
+        };
+        let e = chosen[i].1.entry(row[cr].clone()).or_insert(cell);
+        *e = (*e).min(cell);
+    }
+    chosen
+}
+
+/// The time series of a sweep to draw: per scenario (in summary order), per regime (in
+/// name order), the cell at the first design point of that scenario × regime (the cell
+/// with the lowest number: for `oat` the base point, every factor at the scenario's own
+/// value; for `grid` every factor at its first value; for `lhs` the first sample; without
+/// factors, the scenario × regime itself). `None` when the folder has no
+/// `series-summary.csv` (a sweep of an older linkage). Streams the file and keeps only
+/// the drawn cells, so memory follows the cells drawn, not the cells swept.
+fn read_series(dir: &Path, d: &SweepData) -> Result<Option<Vec<ScenarioSeries>>, ReportError> {
+    let path = dir.join(crate::experiment::sweep::SERIES_SUMMARY);
+    let chosen = chosen_cells(d);
+    if !path.exists() || chosen.is_empty() {
+        return Ok(None);
+    }
+    let wanted: BTreeMap<u64, (usize, String)> = chosen
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, regs))| regs.iter().map(move |(r, &c)| (c, (i, r.clone()))))
+        .collect();
+    let mut out: Vec<ScenarioSeries> = chosen
+        .iter()
+        .map(|(scen, _)| (scen.clone(), Vec::new()))
+        .collect();
+    let mut file = open_csv(path)?;
+    let header = file.header()?;
+    let col = |n: &str| header.iter().position(|h| h == n);
+    let (Some(h_cell), Some(h_tick)) = (col("cell"), col("tick")) else {
+        return Err(file.problem("lacks cell and tick columns"));
+    };
+    let factors: Vec<(String, usize)> = d
+        .experiment
+        .factors
+        .iter()
+        .filter_map(|f| Some((f.path.clone(), col(&f.path)?)))
+        .collect();
+    let num = |rec: &csv::StringRecord, i: Option<usize>| -> f64 {
+        i.and_then(|i| rec.get(i))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    for rec in file.records() {
+        let rec = rec?;
+        let Some(cell) = rec.get(h_cell).and_then(|c| c.parse::<u64>().ok()) else {
+            continue;
+        };
+        let Some((scen, regime)) = wanted.get(&cell) else {
+            continue;
+        };
+        let list = &mut out[*scen].1;
+        if list.last().is_none_or(|x| x.cell != cell.to_string()) {
+            list.push(Drawn {
+                regime: regime.clone(),
+                cell: cell.to_string(),
+                point: factors
+                    .iter()
+                    .map(|(f, i)| format!("{f} = {}", rec.get(*i).unwrap_or("")))
+                    .collect(),
+                metrics: BTreeMap::new(),
+            });
+        }
+        let drawn = list.last_mut().expect("pushed above");
+        let tick = rec.get(h_tick).and_then(|t| t.parse().ok()).unwrap_or(0);
+        for m in HEADLINE {
+            drawn.metrics.entry(m.to_string()).or_default().push(Point {
+                tick,
+                n: num(&rec, col(&format!("{m}_n"))) as u64,
+                mean: num(&rec, col(&format!("{m}_mean"))),
+                sd: num(&rec, col(&format!("{m}_sd"))),
+                // The headline metrics are shares in [0, 1]; a t-interval near an end
+                // can cross it, so the drawing and the sentence show it clipped (the
+                // CSV keeps it as computed). An undefined bound stays undefined.
+                lo: clip_unit(num(&rec, col(&format!("{m}_ci95_low")))),
+                hi: clip_unit(num(&rec, col(&format!("{m}_ci95_high")))),
+            });
+        }
+    }
+    for (_, list) in &mut out {
+        list.sort_by(|a, b| a.regime.cmp(&b.regime));
+    }
+    Ok(Some(out))
+}
+
+/// The last day on which every drawn regime has a value of `metric`, and each regime's
+/// point that day, best first.
+fn last_common_day<'a>(drawn: &'a [Drawn], metric: &str) -> Option<(usize, Vec<(&'a str, Point)>)> {
+    let pts: Vec<(&Drawn, Vec<Point>)> = drawn
+        .iter()
+        .map(|d| (d, d.metrics.get(metric).cloned().unwrap_or_default()))
+        .collect();
+    let t = pts
+        .iter()
+        .map(|(_, p)| {
+            p.iter()
+                .filter(|q| q.mean.is_finite())
+                .map(|q| q.tick)
+                .collect::<std::collections::BTreeSet<_>>()
+        })
+        .reduce(|a, b| a.intersection(&b).copied().collect())
+        .and_then(|t| t.last().copied())?;
+    let mut at: Vec<(&str, Point)> = pts
+        .iter()
+        .filter_map(|(d, p)| Some((d.regime.as_str(), *p.iter().find(|q| q.tick == t)?)))
+        .collect();
+    at.sort_by(|a, b| b.1.mean.total_cmp(&a.1.mean));
+    Some((t, at))
+}
+
+/// The 95% interval (Welch) of the difference of two cells' means; `None` unless each
+/// has two or more runs.
+fn gap_interval(a: Point, b: Point) -> Option<(f64, f64)> {
+    if !(a.n >= 2 && b.n >= 2 && a.sd.is_finite() && b.sd.is_finite()) {
+        return None;
+    }
+    let gap = a.mean - b.mean;
+    let (va, vb) = (a.sd * a.sd / a.n as f64, b.sd * b.sd / b.n as f64);
+    let se = (va + vb).sqrt();
+    let half = if se > 0.0 {
+        let df = (va + vb).powi(2) / (va * va / (a.n - 1) as f64 + vb * vb / (b.n - 1) as f64);
+        crate::experiment::stats::t975(df.floor().max(1.0) as u64) * se
+    } else {
+        0.0
+    };
+    Some((gap - half, gap + half))
+}
+
+/// The chart in words: on the last day every regime has a value, each regime's mean (with
+/// its 95% interval), and the gap between the best and the worst with the 95% interval of
+/// that difference (Welch), or a note that one run per regime gives no interval.
+fn band_sentence(drawn: &[Drawn], metric: &str, lang: Lang) -> String {
+    let Some((t, at)) = last_common_day(drawn, metric) else {
+        return String::new();
+    };
+    let values: Vec<String> = at
+        .iter()
+        .map(|(r, q)| {
+            let ci = match (q.lo.is_finite(), lang) {
+                (false, _) => String::new(),
+                (true, Lang::En) => format!(" (95% CI {:.3} to {:.3})", q.lo, q.hi),
+                (true, Lang::Zh) => format!("（95%置信区间 {:.3} 至 {:.3}）", q.lo, q.hi),
+            };
+            match lang {
+                Lang::En => format!("{:.3} under {r}{ci}", q.mean),
+                Lang::Zh => format!("{} {:.3}{ci}", regime_label(lang, r), q.mean),
+            }
+        })
+        .collect();
+    let mut s = match lang {
+        Lang::En => format!("On day {t}, {metric} was {}.", values.join(", ")),
+        Lang::Zh => format!("第{t}天，{metric}：{}。", values.join("，")),
+    };
+    let (Some(best), Some(worst)) = (at.first(), at.last()) else {
+        return s;
+    };
+    if at.len() < 2 {
+        return s;
+    }
+    let gap = best.1.mean - worst.1.mean;
+    let (b, w) = (regime_label(lang, best.0), regime_label(lang, worst.0));
+    s.push_str(&match (lang, gap_interval(best.1, worst.1)) {
+        (Lang::En, Some((l, h))) => format!(
+            " {} was ahead of {} by {gap:.3} (95% CI of the gap {l:.3} to {h:.3}; {}).",
+            best.0,
+            worst.0,
+            if l > 0.0 {
+                "the interval excludes 0"
+            } else {
+                "the interval includes 0, so these runs do not tell them apart"
+            }
+        ),
+        (Lang::En, None) => format!(
+            " {} was ahead of {} by {gap:.3} (one run per regime, so no interval).",
+            best.0, worst.0
+        ),
+        (Lang::Zh, Some((l, h))) => format!(
+            "{b}比{w}高{gap:.3}（差值的95%置信区间 {l:.3} 至 {h:.3}；{}）。",
+            if l > 0.0 {
+                "区间不含0"
+            } else {
+                "区间含0，这些模拟分不出高下"
+            }
+        ),
+        (Lang::Zh, None) => {
+            format!("{b}比{w}高{gap:.3}（每种体制只有一次模拟，没有置信区间）。")
+        }
+    });
+    s
+}
+
+/// The heat map in words: where the metric is highest and lowest.
+fn heat_sentence(d: &SweepData, metric: &str) -> String {
+    let (fx, fy) = (&d.experiment.factors[0].path, &d.experiment.factors[1].path);
+    let mut cells: Vec<(f64, f64, f64, String)> = d
+        .rows
+        .iter()
+        .filter_map(|r| {
+            Some((
+                d.value(r, fx)?,
+                d.value(r, fy)?,
+                d.value(r, &format!("{metric}_mean"))?,
+                r[d.col("regime")?].clone(),
+            ))
+        })
+        .collect();
+    cells.sort_by(|a, b| b.2.total_cmp(&a.2));
+    match (cells.first(), cells.last()) {
+        (Some(h), Some(l)) => format!(
+            "{metric} is highest ({:.3}) for {} at {fx} = {}, {fy} = {}, and lowest ({:.3}) for {} at {fx} = {}, {fy} = {}.",
+            h.2, h.3, h.0, h.1, l.2, l.3, l.0, l.1
+        ),
+        _ => String::new(),
+    }
+}
+
+/// The tornado in words: which factor moves the metric most, and by how much.
+fn tornado_sentence(d: &SweepData, metric: &str, regime: &str) -> String {
+    let mean = format!("{metric}_mean");
+    let mine: Vec<&Vec<String>> = d.of_regime(regime).collect();
+    let Some(base_row) = mine.first() else {
+        return String::new();
+    };
+    let Some(base) = d.value(base_row, &mean) else {
+        return String::new();
+    };
+    let mut best: Option<(String, f64)> = None;
+    for f in &d.experiment.factors {
+        let b = d.value(base_row, &f.path);
+        for r in mine.iter().filter(|r| d.value(r, &f.path) != b) {
+            if let (Some(v), Some(x)) = (d.value(r, &mean), d.value(r, &f.path))
+                && best
+                    .as_ref()
+                    .is_none_or(|bb| (v - base).abs() > (bb.1 - base).abs())
+            {
+                best = Some((format!("{} = {x}", f.path), v));
+            }
+        }
+    }
+    match best {
+        Some((setting, v)) => format!(
+            "For {regime}, setting {setting} moves {metric} most: from {base:.3} to {v:.3} ({:+.1} points).",
+            (v - base) * 100.0
+        ),
+        None => String::new(),
+    }
+}
+
+/// A file-name-safe form of a scenario name or path.
+fn slug(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// The summary's headline column: `resolution_rate` when swept, else the first metric.
+fn headline(d: &SweepData) -> String {
+    if d.col("resolution_rate_mean").is_some() {
+        return "resolution_rate".into();
+    }
+    d.header
+        .iter()
+        .find_map(|h| h.strip_suffix("_mean"))
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The regime × scenario table coloured by the mean of `metric` on its fixed scale, the
+/// scale's legend, and a sentence per scenario naming the best regime.
+fn regime_table(
+    dir: &Path,
+    d: &SweepData,
+    metric: &str,
+    lang: Lang,
+) -> Result<String, ReportError> {
+    let (Some(ci), Some(cr)) = (d.col("scenario"), d.col("regime")) else {
+        return Err(ReportError::Content {
+            path: dir.join(crate::experiment::sweep::SUMMARY),
+            problem: "lacks scenario and regime columns".into(),
+        });
+    };
+    let mut scen: Vec<String> = d.rows.iter().map(|r| r[ci].clone()).collect();
+    scen.dedup();
+    let regs = d.regimes();
+    let scale = d.scale(metric);
+    let mut said = Vec::new();
+    let mut body = format!(
+        "<h2>{metric}: regime × scenario (mean over replicates and settings)</h2><table><tr><th></th>"
+    );
+    for r in &regs {
+        let _ = write!(body, "<th>{}</th>", esc(&regime_label(lang, r)));
+    }
+    body.push_str("</tr>\n");
+    for s in &scen {
+        let _ = write!(body, "<tr><th>{}</th>", esc(s));
+        let mut best: Option<(String, f64)> = None;
+        for r in &regs {
+            let values: Vec<f64> = d
+                .rows
+                .iter()
+                .filter(|x| &x[ci] == s && &x[cr] == r)
+                .filter_map(|x| d.value(x, &format!("{metric}_mean")))
+                .collect();
+            if values.is_empty() {
+                body.push_str("<td>-</td>");
+                continue;
+            }
+            let v = values.iter().sum::<f64>() / values.len() as f64;
+            if best.as_ref().is_none_or(|b| v > b.1) {
+                best = Some((r.clone(), v));
+            }
+            body.push_str(&cell(&scale, v));
+        }
+        body.push_str("</tr>\n");
+        if let Some((r, v)) = best {
+            said.push(match lang {
+                Lang::En => format!("Under {s}, {r} did best on {metric}: {v:.3}."),
+                Lang::Zh => format!(
+                    "在{s}下，{}的{metric}最好：{v:.3}。",
+                    regime_label(lang, &r)
+                ),
+            });
+        }
+    }
+    body.push_str("</table>\n");
+    body.push_str(&scale_legend(
+        &scale,
+        &format!("{} (mean)", metric_label(lang, metric, None)),
+    ));
+    body.push_str("<ul class=\"say\">");
+    for s in &said {
+        let _ = write!(body, "<li>{}</li>", esc(s));
+    }
+    body.push_str("</ul>\n");
+    Ok(body)
+}
+
+/// One figure: the chart's SVG over its caption.
+fn figure(svg: &str, caption: &str) -> String {
+    format!(
+        "<figure>{svg}<figcaption>{}</figcaption></figure>\n",
+        esc(caption)
+    )
+}
+
+/// For each scenario, each headline metric over time with its bands (and the scenario's
+/// shock windows as run), each with its sentence; empty without `series-summary.csv`.
+fn series_section(
+    dir: &Path,
+    d: &SweepData,
+    plots: &Path,
+    lang: Lang,
+    names: &mut Charts,
+) -> Result<String, ReportError> {
+    let Some(series) = read_series(dir, d)? else {
+        return Ok(String::new());
+    };
+    let mut body = format!(
+        "<h2>{}</h2>\n",
+        match lang {
+            Lang::En => "Over time: each regime's mean over its runs, with its 95% confidence band",
+            Lang::Zh => "随时间变化：各体制的均值及其95%置信带 over time",
+        }
+    );
+    for (scenario, drawn) in &series {
+        let as_run = d.scenario(scenario);
+        let shocks: Vec<Window> = as_run.map(shock_windows).unwrap_or_default();
+        let window = as_run.map(|s| s.run.window);
+        let point = drawn
+            .iter()
+            .filter(|x| !x.point.is_empty())
+            .map(|x| format!("{} (cell {}): {}", x.regime, x.cell, x.point.join(", ")))
+            .collect::<Vec<_>>();
+        for metric in HEADLINE {
+            let name = format!("series_{}_{metric}", slug(scenario));
+            let title = format!("{} - {scenario}", metric_label(lang, metric, window));
+            let svg = render!(plots, name, (860, 360), |root| charts::band_chart(
+                root, &title, drawn, metric, &shocks, lang
+            ));
+            let mut caption = band_sentence(drawn, metric, lang);
+            if !point.is_empty() {
+                let _ = write!(caption, " [{}]", point.join("; "));
+            }
+            body.push_str(&figure(&svg, &caption));
+            names.push(name);
+        }
+    }
+    Ok(body)
+}
+
+/// The heat map of a grid design over two or more factors, and the tornado charts of a
+/// one-at-a-time design, each with its sentence.
+fn design_section(
+    d: &SweepData,
+    plots: &Path,
+    metric: &str,
+    lang: Lang,
+    names: &mut Charts,
+) -> Result<String, ReportError> {
+    let mut body = String::new();
+    let factors = d.experiment.factors.len();
+    if factors >= 2 && matches!(d.experiment.design, Design::Grid {}) {
+        let svg = render!(plots, "heatmap", (900, 380 + charts::BAR_HEIGHT), |root| {
+            charts::heat_chart(root, d, metric, lang)
+        });
+        body.push_str(&figure(&svg, &heat_sentence(d, metric)));
+        names.push("heatmap".to_string());
+    }
+    if matches!(d.experiment.design, Design::Oat {}) && factors > 0 {
+        for r in &d.regimes() {
+            let name = format!("tornado_{r}");
+            let size = (900, 120 + 40 * factors as u32);
+            let svg = render!(plots, name, size, |root| charts::tornado_chart(
+                root, d, metric, r
+            ));
+            body.push_str(&figure(&svg, &tornado_sentence(d, metric, r)));
+            names.push(name);
+        }
+    }
+    Ok(body)
+}
+
+/// Write `report.html` and `plots/` for a sweep folder. Returns the chart names.
+pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
+    crate::base::fonts::ensure();
+    let d = read(dir)?;
+    let plots = super::plots(dir)?;
+    let metric = headline(&d);
+    let mut names = Vec::new();
+    let mut body = format!(
+        "<h1>{}</h1><p class=\"lead\">{}</p>\n",
+        esc(&d.experiment.name),
+        esc(&d.experiment.description)
+    );
+    body.push_str(&regime_table(dir, &d, &metric, lang)?);
+    body.push_str(&series_section(dir, &d, &plots, lang, &mut names)?);
+    body.push_str(&design_section(&d, &plots, &metric, lang, &mut names)?);
+    let html = page(
+        lang,
+        &d.experiment.name,
+        "body{max-width:960px}td,th{padding:.3em .6em;text-align:right}.say li{font-size:1.1em}",
+        &body,
+    )?;
+    super::write_page(dir, &html)?;
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_are_clipped_to_the_unit_range_and_undefined_stays_undefined() {
+        assert_eq!(clip_unit(1.007), 1.0);
+        assert_eq!(clip_unit(-0.01), 0.0);
+        assert_eq!(clip_unit(0.5), 0.5);
+        assert!(clip_unit(f64::NAN).is_nan());
+    }
+}
