@@ -3,6 +3,7 @@
 use super::Failure;
 use crate::experiment::plan::{self, Overrides, Scale};
 use crate::experiment::sweep::{self, Options, SweepError};
+use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -25,7 +26,7 @@ pub struct SweepArgs {
     pub ticks: Option<u32>,
     /// Override the population: small (5,000), default, full (3,200,000).
     #[arg(long, value_enum)]
-    pub scale: Option<Scale>,
+    pub scale: Option<ScaleArg>,
     /// Run only shard K of N (runs whose id mod N is K − 1), e.g. 2/8.
     #[arg(long, value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
@@ -47,6 +48,27 @@ pub struct SweepArgs {
     pub mpi: bool,
 }
 
+/// `--scale`: the command line's spelling of [`Scale`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScaleArg {
+    /// 5,000 residents.
+    Small,
+    /// The scenario's (or the experiment's) own size.
+    Default,
+    /// A whole prefecture-level city: 3,200,000 residents.
+    Full,
+}
+
+impl From<ScaleArg> for Scale {
+    fn from(s: ScaleArg) -> Scale {
+        match s {
+            ScaleArg::Small => Scale::Small,
+            ScaleArg::Default => Scale::Default,
+            ScaleArg::Full => Scale::Full,
+        }
+    }
+}
+
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     let bad = || "the shard must be K/N with 1 ≤ K ≤ N (e.g. 2/8)".to_string();
     let (k, n) = s.split_once('/').ok_or_else(bad)?;
@@ -60,13 +82,11 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     Ok((k, n))
 }
 
+/// Exit code 2 for the user's input, 1 for the system.
 fn fail(e: SweepError) -> Failure {
-    match e {
-        SweepError::Input(m) => Failure::input(m),
-        SweepError::Io(m) => Failure {
-            code: 1,
-            message: m,
-        },
+    Failure {
+        code: if e.is_input() { 2 } else { 1 },
+        message: e.to_string(),
     }
 }
 
@@ -74,7 +94,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     let overrides = Overrides {
         replicates: a.replicates,
         ticks: a.ticks,
-        scale: a.scale,
+        scale: a.scale.map(Scale::from),
     };
     if a.mpi && !cfg!(feature = "mpi") {
         return Err(Failure::input(
@@ -86,8 +106,10 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
             "--mpi and --shard do not combine; MPI already spreads the runs over the ranks",
         ));
     }
-    let plan =
-        plan::load(&a.experiment, overrides).map_err(|errors| Failure::input(errors.join("\n")))?;
+    let plan = plan::load(&a.experiment, overrides).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        Failure::input(lines.join("\n"))
+    })?;
     if !a.quiet {
         for n in &plan.notes {
             eprintln!("note: {n}");
