@@ -182,6 +182,10 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The metrics whose cell means the headline table shows (names of the metric table,
+/// `output::metrics::SUMMARY_COLUMNS`).
+const TABLE_METRICS: [&str; 4] = ["resolution_rate", "trust_end", "happiness_end", "incidents"];
+
 /// The headline table: per cell, the means of a few key metrics.
 fn print_headline(dir: &Path) {
     let Ok(mut r) = csv::Reader::from_path(dir.join("summary.csv")) else {
@@ -190,15 +194,10 @@ fn print_headline(dir: &Path) {
     let Ok(h) = r.headers().cloned() else { return };
     let h: Vec<String> = h.iter().map(String::from).collect();
     let n_idx = h.iter().position(|x| x == "n").unwrap_or(0);
-    let picks: Vec<usize> = [
-        "resolution_rate_mean",
-        "trust_end_mean",
-        "happiness_end_mean",
-        "incidents_mean",
-    ]
-    .iter()
-    .filter_map(|m| h.iter().position(|x| x == m))
-    .collect();
+    let picks: Vec<usize> = TABLE_METRICS
+        .iter()
+        .filter_map(|m| h.iter().position(|x| *x == format!("{m}_mean")))
+        .collect();
     let mut rows = vec![];
     let mut head: Vec<String> = h[..=n_idx].to_vec();
     head.extend(
@@ -259,4 +258,26 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
     }
     print_headline(out);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_headline_table_names_run_metrics() {
+        let known = plan::all_metrics();
+        for m in TABLE_METRICS {
+            assert!(known.iter().any(|k| k == m), "{m} is not a metric");
+        }
+    }
+
+    #[test]
+    fn every_scale_converts() {
+        for s in ScaleArg::value_variants() {
+            let name = s.to_possible_value().unwrap().get_name().to_string();
+            let scale = Scale::from(*s);
+            assert_eq!(format!("{scale:?}").to_lowercase(), name);
+        }
+    }
 }
