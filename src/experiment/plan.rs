@@ -1,5 +1,11 @@
 //! From an experiment file to the list of runs: cells (scenario × regime × design point)
 //! and replicates, each run with a seed derived from (experiment seed, cell, replicate).
+//!
+//! The steps of [`plan`]: apply the command line's overrides; check the experiment's own
+//! keys; lay out the design points; for each scenario, load it as run (`ticks`,
+//! `residents`), then for each regime and point set the factors and check the cell's
+//! scenario; number and seed the runs. Every problem is collected, so the user sees all
+//! of them at once, each as one line ([`PlanError`]).
 
 use super::spec::{Design, Experiment};
 use crate::base::rng::{Purpose, stream};
