@@ -537,3 +537,80 @@ fn a_folder_in_use_by_another_sweep_is_refused() {
     );
     assert!(out.join("summary.csv").exists());
 }
+
+/// Two scenarios, one cell each: the flood keeps its shock at 150 days, the epidemic's
+/// ends later and is dropped.
+const TWO_SCENARIOS: &str = r#"
+name = "recorded"
+seed = 3
+scenarios = ["xcity-flood", "xcity-epidemic"]
+regimes = ["linkage"]
+replicates = 2
+ticks = 150
+residents = 1500
+"#;
+
+/// `scenario-<k>.toml` is the k-th entry of `scenarios` as run (after `ticks` and
+/// `residents`, with every regime), the same bytes in every shard and in the merge, and
+/// an earlier sweep's extra scenario files are removed.
+#[test]
+fn each_scenario_is_recorded_as_run_in_every_shard_and_the_merge() {
+    use linkage::scenario::Scenario;
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = write(tmp.path(), "two.toml", TWO_SCENARIOS);
+    let whole = tmp.path().join("whole");
+    succeeds(&mut sweep_cmd(&exp, &whole, &[]));
+    for (k, name) in ["xcity-flood", "xcity-epidemic"].iter().enumerate() {
+        let text = std::fs::read_to_string(whole.join(format!("scenario-{k}.toml"))).unwrap();
+        let mut want = Scenario::load(name).unwrap().with_ticks(150);
+        want.run.residents = 1500;
+        assert_eq!(text, want.to_toml(), "scenario-{k}.toml is {name} as run");
+        let read = Scenario::load(whole.join(format!("scenario-{k}.toml")).to_str().unwrap())
+            .unwrap();
+        assert_eq!(read.regimes.len(), 3, "every regime, not only the ones run");
+        assert_eq!(read.shocks.is_empty(), k == 1, "the epidemic's shock is dropped");
+    }
+    assert!(!whole.join("scenario-2.toml").exists());
+    for k in 1..=2 {
+        let shard = tmp.path().join(format!("s{k}"));
+        succeeds(&mut sweep_cmd(&exp, &shard, &["--shard", &format!("{k}/2")]));
+    }
+    let merged = tmp.path().join("m");
+    succeeds(
+        linkage()
+            .arg("merge")
+            .args(["s1", "s2"].map(|s| tmp.path().join(s)))
+            .arg("--out")
+            .arg(&merged),
+    );
+    for dir in ["s1", "s2", "m"].map(|s| tmp.path().join(s)) {
+        for f in ["scenario-0.toml", "scenario-1.toml", "experiment.toml"] {
+            assert_eq!(
+                std::fs::read(whole.join(f)).unwrap(),
+                std::fs::read(dir.join(f)).unwrap(),
+                "{f} of {}",
+                dir.display()
+            );
+        }
+    }
+    // Restarted with one scenario, the folder records one.
+    let one = write(
+        tmp.path(),
+        "one.toml",
+        &TWO_SCENARIOS.replace(r#", "xcity-epidemic""#, ""),
+    );
+    succeeds(&mut sweep_cmd(&one, &whole, &["--restart"]));
+    assert!(whole.join("scenario-0.toml").exists());
+    assert!(!whole.join("scenario-1.toml").exists());
+}
+
+fn sweep_cmd(exp: &Path, out: &Path, extra: &[&str]) -> assert_cmd::Command {
+    let mut c = linkage();
+    c.arg("sweep")
+        .arg(exp)
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet")
+        .args(extra);
+    c
+}

@@ -3,6 +3,7 @@
 use super::Failure;
 use crate::experiment::plan::{self, Overrides, Scale};
 use crate::experiment::sweep::{self, Options, SweepError};
+use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -25,7 +26,7 @@ pub struct SweepArgs {
     pub ticks: Option<u32>,
     /// Override the population: small (5,000), default, full (3,200,000).
     #[arg(long, value_enum)]
-    pub scale: Option<Scale>,
+    pub scale: Option<ScaleArg>,
     /// Run only shard K of N (runs whose id mod N is K − 1), e.g. 2/8.
     #[arg(long, value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
@@ -43,6 +44,27 @@ pub struct SweepArgs {
     pub mpi: bool,
 }
 
+/// `--scale`: the command line's spelling of [`Scale`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScaleArg {
+    /// 5,000 residents.
+    Small,
+    /// The scenario's (or the experiment's) own size.
+    Default,
+    /// A whole prefecture-level city: 3,200,000 residents.
+    Full,
+}
+
+impl From<ScaleArg> for Scale {
+    fn from(s: ScaleArg) -> Scale {
+        match s {
+            ScaleArg::Small => Scale::Small,
+            ScaleArg::Default => Scale::Default,
+            ScaleArg::Full => Scale::Full,
+        }
+    }
+}
+
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     let bad = || "the shard must be K/N with 1 ≤ K ≤ N (e.g. 2/8)".to_string();
     let (k, n) = s.split_once('/').ok_or_else(bad)?;
@@ -56,13 +78,11 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     Ok((k, n))
 }
 
+/// Exit code 2 for the user's input, 1 for the system.
 fn fail(e: SweepError) -> Failure {
-    match e {
-        SweepError::Input(m) => Failure::input(m),
-        SweepError::Io(m) => Failure {
-            code: 1,
-            message: m,
-        },
+    Failure {
+        code: if e.is_input() { 2 } else { 1 },
+        message: e.to_string(),
     }
 }
 
@@ -70,7 +90,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     let overrides = Overrides {
         replicates: a.replicates,
         ticks: a.ticks,
-        scale: a.scale,
+        scale: a.scale.map(Scale::from),
     };
     if a.mpi && !cfg!(feature = "mpi") {
         return Err(Failure::input(
@@ -82,8 +102,10 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
             "--mpi and --shard do not combine; MPI already spreads the runs over the ranks",
         ));
     }
-    let plan =
-        plan::load(&a.experiment, overrides).map_err(|errors| Failure::input(errors.join("\n")))?;
+    let plan = plan::load(&a.experiment, overrides).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        Failure::input(lines.join("\n"))
+    })?;
     if !a.quiet {
         for n in &plan.notes {
             eprintln!("note: {n}");
@@ -154,6 +176,10 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The metrics whose cell means the headline table shows (names of the metric table,
+/// `output::metrics::SUMMARY_COLUMNS`).
+const TABLE_METRICS: [&str; 4] = ["resolution_rate", "trust_end", "happiness_end", "incidents"];
+
 /// The headline table: per cell, the means of a few key metrics.
 fn print_headline(dir: &Path) {
     let Ok(mut r) = csv::Reader::from_path(dir.join("summary.csv")) else {
@@ -162,15 +188,10 @@ fn print_headline(dir: &Path) {
     let Ok(h) = r.headers().cloned() else { return };
     let h: Vec<String> = h.iter().map(String::from).collect();
     let n_idx = h.iter().position(|x| x == "n").unwrap_or(0);
-    let picks: Vec<usize> = [
-        "resolution_rate_mean",
-        "trust_end_mean",
-        "happiness_end_mean",
-        "incidents_mean",
-    ]
-    .iter()
-    .filter_map(|m| h.iter().position(|x| x == m))
-    .collect();
+    let picks: Vec<usize> = TABLE_METRICS
+        .iter()
+        .filter_map(|m| h.iter().position(|x| *x == format!("{m}_mean")))
+        .collect();
     let mut rows = vec![];
     let mut head: Vec<String> = h[..=n_idx].to_vec();
     head.extend(
@@ -231,4 +252,26 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
     }
     print_headline(out);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_headline_table_names_run_metrics() {
+        let known = plan::all_metrics();
+        for m in TABLE_METRICS {
+            assert!(known.iter().any(|k| k == m), "{m} is not a metric");
+        }
+    }
+
+    #[test]
+    fn every_scale_converts() {
+        for s in ScaleArg::value_variants() {
+            let name = s.to_possible_value().unwrap().get_name().to_string();
+            let scale = Scale::from(*s);
+            assert_eq!(format!("{scale:?}").to_lowercase(), name);
+        }
+    }
 }

@@ -4,8 +4,15 @@
 //! - [`plan`]: the list of runs, each with its scenario, regime and seed, derived from
 //!   (experiment seed, cell, replicate) so that a run's result never depends on run order;
 //! - [`sweep`]: running them in parallel, streaming one row per run to `runs.csv`,
-//!   resuming after a kill, shards and merging;
-//! - [`stats`]: per-cell summaries (mean, standard deviation, 95% confidence interval).
+//!   resuming after a kill, shards and merging (one file per job: folder and lock,
+//!   running and resume, finish and merge, aggregates);
+//! - [`stats`]: per-cell summaries (mean, standard deviation, 95% confidence interval);
+//! - `mpi` (cargo feature `mpi`): the same sweep with runs spread over MPI ranks.
+//!
+//! Layering: this module uses `output` (metrics), `engine`, `scenario` and `base`, and
+//! never `report` or `cli`; command-line types (clap) stay in `cli`, which converts them
+//! (e.g. `--scale` into [`plan::Scale`]). Errors are typed: [`plan::PlanError`] and
+//! [`sweep::SweepError`], each a one-line message.
 
 #[cfg(feature = "mpi")]
 pub mod mpi;

@@ -14,14 +14,11 @@ const STOP: u64 = u64::MAX;
 /// Run the sweep over MPI. Returns `Some(outcome)` on rank 0, `None` on the others.
 pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Option<Outcome>, SweepError> {
     let universe = mpi::initialize()
-        .ok_or_else(|| SweepError::Io("MPI could not be initialised (run under mpirun)".into()))?;
+        .ok_or(SweepError::NoMpi)?;
     let world = universe.world();
     let size = world.size();
     if size < 2 {
-        return Err(SweepError::Input(
-            "--mpi needs at least 2 ranks (mpirun -np 2 or more): rank 0 schedules, the others run"
-                .into(),
-        ));
+        return Err(SweepError::TooFewRanks);
     }
     if world.rank() != 0 {
         // A worker: announce, then run what rank 0 sends until it says stop.
@@ -58,7 +55,7 @@ pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Option<Outcome>, Swee
         let from = world.process_at_rank(status.source_rank());
         if !msg.is_empty() {
             let written = sweep::RunOutput::from_bytes(&msg)
-                .ok_or_else(|| SweepError::Io("a rank sent a malformed run".into()))
+                .ok_or(SweepError::MalformedRun)
                 .and_then(|out| sink.write(&out));
             if let Err(e) = written {
                 error = Some(e);

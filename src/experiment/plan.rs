@@ -1,9 +1,15 @@
 //! From an experiment file to the list of runs: cells (scenario × regime × design point)
 //! and replicates, each run with a seed derived from (experiment seed, cell, replicate).
+//!
+//! The steps of [`plan`]: apply the command line's overrides; check the experiment's own
+//! keys; lay out the design points; for each scenario, load it as run (`ticks`,
+//! `residents`), then for each regime and point set the factors and check the cell's
+//! scenario; number and seed the runs. Every problem is collected, so the user sees all
+//! of them at once, each as one line ([`PlanError`]).
 
 use super::spec::{Design, Experiment};
 use crate::base::rng::{Purpose, stream};
-use crate::output::metrics::{HEADLINE, RESILIENCE_SUFFIXES, SUMMARY_COLUMNS};
+use crate::output::metrics::Summary;
 use crate::scenario::Scenario;
 use std::path::Path;
 use toml::Value;
@@ -16,7 +22,8 @@ pub struct Overrides {
     pub scale: Option<Scale>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// A population override for quick looks (`linkage sweep --scale`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scale {
     /// 5,000 residents.
     Small,
@@ -56,21 +63,16 @@ pub struct Plan {
     pub fingerprint: String,
     /// Things the user should know (e.g. shocks dropped by a shorter `ticks`).
     pub notes: Vec<String>,
+    /// The k-th entry of `experiment.scenarios` as run: after the experiment's `ticks`
+    /// and `residents`, before factors, with all its regimes (a sweep folder records
+    /// each as `scenario-<k>.toml`).
+    pub scenarios: Vec<Scenario>,
 }
 
-/// Every metric a run can report, in `summary.csv` order.
+/// Every metric a run can report, in `summary.csv` order: its columns after `regime`,
+/// `residents` and `ticks`.
 pub fn all_metrics() -> Vec<String> {
-    let mut m: Vec<String> = SUMMARY_COLUMNS
-        .iter()
-        .skip(3)
-        .map(|(n, _)| n.to_string())
-        .collect();
-    for h in HEADLINE {
-        for s in RESILIENCE_SUFFIXES {
-            m.push(format!("{h}_{s}"));
-        }
-    }
-    m
+    Summary::header().split_off(3)
 }
 
 /// A path step.
@@ -131,23 +133,106 @@ fn number(v: &Value) -> f64 {
     }
 }
 
+/// Why an experiment cannot be laid out. Each is one line; [`load`] and [`plan`] return
+/// every problem they find at once.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    #[error("cannot read experiment file {file}: {reason}")]
+    Unreadable { file: String, reason: String },
+    #[error("{file}: is not a text file (not UTF-8); an experiment is a TOML file")]
+    NotText { file: String },
+    #[error("{file}: is empty; an experiment needs name, seed, scenarios and replicates")]
+    Empty { file: String },
+    /// Not valid TOML, or not the experiment's shape: `at` is `:line:column` (or empty),
+    /// `context` the text of that line as ` (in `…`)` (or empty).
+    #[error("{file}{at}: {message}{context}")]
+    Toml {
+        file: String,
+        at: String,
+        message: String,
+        context: String,
+    },
+    #[error("{file}: {problem}")]
+    Invalid { file: String, problem: Problem },
+}
+
+/// A problem with a well-formed experiment (or a scenario it names).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Problem {
+    #[error("replicates is 0; allowed: a whole number ≥ 1")]
+    NoReplicates,
+    #[error("scenarios is empty; allowed: one or more built-in names or .toml paths")]
+    NoScenarios,
+    #[error("seed is {0}; allowed: 0 to {max}", max = i64::MAX)]
+    Seed(u64),
+    #[error("metrics names '{name}', which is not a metric; allowed: {}", allowed.join(", "))]
+    UnknownMetric { name: String, allowed: Vec<String> },
+    #[error("factors[{index}] repeats the path '{path}'")]
+    RepeatedFactor { index: usize, path: String },
+    #[error("factors[{index}] ({path}) has no values; a {design} design needs values = [..]")]
+    NoValues {
+        index: usize,
+        path: String,
+        design: &'static str,
+    },
+    #[error(
+        "factors[{index}] ({path}) needs range = [low, high] with low ≤ high for an lhs design"
+    )]
+    NoRange { index: usize, path: String },
+    #[error("factors[{index}] ({path}) has a value that is not a finite number")]
+    NotFinite { index: usize, path: String },
+    #[error("design.samples is 0; allowed: a whole number ≥ 1")]
+    NoSamples,
+    /// One line of what is wrong with a scenario (it may have several).
+    #[error("scenarios: '{name}': {line}")]
+    Scenario { name: String, line: String },
+    #[error("regimes: scenario '{name}': {message}")]
+    Regime { name: String, message: String },
+    #[error(
+        "factor path '{path}' is not a number in scenario '{scenario}' (looked for {looked_for})"
+    )]
+    NotANumber {
+        path: String,
+        scenario: String,
+        looked_for: String,
+    },
+    #[error("a factor setting in scenario '{scenario}' cannot be used: {message}")]
+    Unusable { scenario: String, message: String },
+    /// One line of what the scenario checks refuse in a cell.
+    #[error("the setting {point:?} of scenario '{scenario}', regime {regime}: {line}")]
+    Refused {
+        point: Vec<f64>,
+        scenario: String,
+        regime: String,
+        line: String,
+    },
+}
+
 /// Read an experiment file and lay out its runs. Every problem is returned at once.
-pub fn load(path: &Path, overrides: Overrides) -> Result<Plan, Vec<String>> {
+pub fn load(path: &Path, overrides: Overrides) -> Result<Plan, Vec<PlanError>> {
     let label = path.display().to_string();
-    let text = std::fs::read(path)
-        .map_err(|e| vec![format!("cannot read experiment file {label}: {e}")])?;
-    let text = String::from_utf8(text).map_err(|_| {
-        vec![format!(
-            "{label}: is not a text file (not UTF-8); an experiment is a TOML file"
-        )]
+    let experiment = read(path, &label).map_err(|e| vec![e])?;
+    plan(
+        experiment,
+        path.parent().unwrap_or(Path::new(".")),
+        overrides,
+        &label,
+    )
+}
+
+/// The experiment in the file at `path`: its first TOML problem, located.
+fn read(path: &Path, label: &str) -> Result<Experiment, PlanError> {
+    let file = label.to_string();
+    let text = std::fs::read(path).map_err(|e| PlanError::Unreadable {
+        file: file.clone(),
+        reason: e.to_string(),
     })?;
+    let text = String::from_utf8(text).map_err(|_| PlanError::NotText { file: file.clone() })?;
     if text.trim().is_empty() {
-        return Err(vec![format!(
-            "{label}: is empty; an experiment needs name, seed, scenarios and replicates"
-        )]);
+        return Err(PlanError::Empty { file });
     }
-    let experiment: Experiment = toml::from_str(&text).map_err(|e| {
-        let (at, line) = e.span().map_or((String::new(), String::new()), |sp| {
+    toml::from_str(&text).map_err(|e| {
+        let (at, context) = e.span().map_or((String::new(), String::new()), |sp| {
             let before = &text[..sp.start.min(text.len())];
             let n = before.matches('\n').count();
             let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -161,20 +246,17 @@ pub fn load(path: &Path, overrides: Overrides) -> Result<Plan, Vec<String>> {
                 },
             )
         });
-        vec![format!("{label}{at}: {}{line}", e.message().trim())]
-    })?;
-    plan(
-        experiment,
-        path.parent().unwrap_or(Path::new(".")),
-        overrides,
-        &label,
-    )
+        PlanError::Toml {
+            file,
+            at,
+            message: e.message().trim().to_string(),
+            context,
+        }
+    })
 }
 
-/// Lay out the runs of an experiment whose scenario paths are relative to `dir`.
-pub fn plan(mut e: Experiment, dir: &Path, o: Overrides, label: &str) -> Result<Plan, Vec<String>> {
-    let mut errors = Vec::new();
-    let mut bad = |m: String| errors.push(format!("{label}: {m}"));
+/// Apply the command line's overrides to the experiment.
+fn apply_overrides(e: &mut Experiment, o: Overrides) {
     if let Some(r) = o.replicates {
         e.replicates = r;
     }
@@ -186,64 +268,69 @@ pub fn plan(mut e: Experiment, dir: &Path, o: Overrides, label: &str) -> Result<
         Some(Scale::Full) => e.residents = Some(3_200_000),
         _ => {}
     }
+}
+
+/// The checks of the experiment's own keys (not its scenarios), in file order.
+fn check_keys(e: &Experiment, metrics: &[String], problems: &mut Vec<Problem>) {
     if e.replicates == 0 {
-        bad("replicates is 0; allowed: a whole number ≥ 1".into());
+        problems.push(Problem::NoReplicates);
     }
     if e.scenarios.is_empty() {
-        bad("scenarios is empty; allowed: one or more built-in names or .toml paths".into());
+        problems.push(Problem::NoScenarios);
     }
     if e.seed > i64::MAX as u64 {
-        bad(format!("seed is {}; allowed: 0 to {}", e.seed, i64::MAX));
+        problems.push(Problem::Seed(e.seed));
     }
     let known = all_metrics();
-    let metrics: Vec<String> = if e.metrics.is_empty() {
-        known.clone()
-    } else {
-        e.metrics.clone()
-    };
-    for m in &metrics {
+    for m in metrics {
         if !known.contains(m) {
-            bad(format!(
-                "metrics names '{m}', which is not a metric; allowed: {}",
-                known.join(", ")
-            ));
+            problems.push(Problem::UnknownMetric {
+                name: m.clone(),
+                allowed: known.clone(),
+            });
         }
     }
-    for (i, f) in e.factors.iter().enumerate() {
-        if e.factors[..i].iter().any(|g| g.path == f.path) {
-            bad(format!("factors[{i}] repeats the path '{}'", f.path));
+    for (index, f) in e.factors.iter().enumerate() {
+        let path = f.path.clone();
+        if e.factors[..index].iter().any(|g| g.path == f.path) {
+            problems.push(Problem::RepeatedFactor {
+                index,
+                path: path.clone(),
+            });
         }
         match &e.design {
-            Design::Grid {} | Design::Oat {} if f.values.is_empty() => bad(format!(
-                "factors[{i}] ({}) has no values; a {} design needs values = [..]",
-                f.path,
-                if matches!(e.design, Design::Grid {}) {
-                    "grid"
-                } else {
-                    "oat"
-                }
-            )),
+            Design::Grid {} | Design::Oat {} if f.values.is_empty() => {
+                problems.push(Problem::NoValues {
+                    index,
+                    path: path.clone(),
+                    design: if matches!(e.design, Design::Grid {}) {
+                        "grid"
+                    } else {
+                        "oat"
+                    },
+                })
+            }
             Design::Lhs { .. } => match f.range {
                 Some([lo, hi]) if lo.is_finite() && hi.is_finite() && lo <= hi => {}
-                _ => bad(format!(
-                    "factors[{i}] ({}) needs range = [low, high] with low ≤ high for an lhs design",
-                    f.path
-                )),
+                _ => problems.push(Problem::NoRange {
+                    index,
+                    path: path.clone(),
+                }),
             },
             _ => {}
         }
         if f.values.iter().any(|v| !v.is_finite()) {
-            bad(format!(
-                "factors[{i}] ({}) has a value that is not a finite number",
-                f.path
-            ));
+            problems.push(Problem::NotFinite { index, path });
         }
     }
     if let Design::Lhs { samples: 0 } = e.design {
-        bad("design.samples is 0; allowed: a whole number ≥ 1".into());
+        problems.push(Problem::NoSamples);
     }
-    // Design points.
-    let points: Vec<Vec<Option<f64>>> = match &e.design {
+}
+
+/// The design points: for each, every factor's value, or `None` for the scenario's own.
+fn design_points(e: &Experiment) -> Vec<Vec<Option<f64>>> {
+    match &e.design {
         Design::Grid {} => {
             let mut pts: Vec<Vec<Option<f64>>> = vec![vec![]];
             for f in &e.factors {
@@ -286,126 +373,159 @@ pub fn plan(mut e: Experiment, dir: &Path, o: Overrides, label: &str) -> Result<
             }
             pts
         }
+    }
+}
+
+/// The scenario `name` as run: loaded (a path relative to `dir`), with the experiment's
+/// `ticks` (noting dropped shocks) and `residents`.
+fn scenario_as_run(
+    e: &Experiment,
+    name: &str,
+    dir: &Path,
+    notes: &mut Vec<String>,
+) -> Result<Scenario, Vec<Problem>> {
+    // Names are built-ins; anything that looks like a path is relative to the file.
+    let is_path = name.ends_with(".toml") || name.contains('/');
+    let target = if is_path {
+        dir.join(name).display().to_string()
+    } else {
+        name.to_string()
     };
-    // Cells.
-    let mut cells = Vec::new();
-    let mut notes = Vec::new();
-    let mut fingerprint = format!(
-        "linkage {}\n{}\n",
-        env!("CARGO_PKG_VERSION"),
-        toml::to_string(&e).unwrap_or_default()
-    );
-    for name in &e.scenarios {
-        // Names are built-ins; anything that looks like a path is relative to the file.
-        let is_path = name.ends_with(".toml") || name.contains('/');
-        let target = if is_path {
-            dir.join(name).display().to_string()
-        } else {
-            name.clone()
+    let mut base = Scenario::load(&target).map_err(|err| {
+        err.to_string()
+            .lines()
+            .map(|line| Problem::Scenario {
+                name: name.to_string(),
+                line: line.to_string(),
+            })
+            .collect::<Vec<_>>()
+    })?;
+    if let Some(t) = e.ticks {
+        let before = base.shocks.len();
+        base = base.with_ticks(t);
+        if base.shocks.len() < before {
+            notes.push(format!(
+                "scenario '{name}': {} shock(s) end after day {t} and are left out",
+                before - base.shocks.len()
+            ));
+        }
+    }
+    if let Some(n) = e.residents {
+        base.run.residents = n;
+    }
+    Ok(base)
+}
+
+/// Set the factors of design point `p` in the scenario table `t` of a `regime` cell:
+/// the value used for each factor, or every factor path that is not a number.
+fn set_point(
+    t: &mut Value,
+    e: &Experiment,
+    p: &[Option<f64>],
+    regime: &str,
+    name: &str,
+) -> Result<Vec<f64>, Vec<Problem>> {
+    let mut point = Vec::with_capacity(p.len());
+    let mut missing = Vec::new();
+    for (f, v) in e.factors.iter().zip(p) {
+        let sp = scenario_path(&f.path, regime);
+        let Some(slot) = slot(t, &sp) else {
+            missing.push(Problem::NotANumber {
+                path: f.path.clone(),
+                scenario: name.to_string(),
+                looked_for: sp,
+            });
+            continue;
         };
-        let mut base = match Scenario::load(&target) {
-            Ok(s) => s,
-            Err(err) => {
-                for line in err.to_string().lines() {
-                    bad(format!("scenarios: '{name}': {line}"));
-                }
-                continue;
-            }
-        };
-        if let Some(t) = e.ticks {
-            let before = base.shocks.len();
-            base = base.with_ticks(t);
-            if base.shocks.len() < before {
-                notes.push(format!(
-                    "scenario '{name}': {} shock(s) end after day {t} and are left out",
-                    before - base.shocks.len()
-                ));
+        match v {
+            None => point.push(number(slot)),
+            Some(v) => {
+                // Whole-number fields take the rounded value, and runs.csv shows the
+                // value the run used.
+                let whole = matches!(slot, Value::Integer(_));
+                let used = if whole { v.round() } else { *v };
+                *slot = if whole {
+                    Value::Integer(used as i64)
+                } else {
+                    Value::Float(used)
+                };
+                point.push(used);
             }
         }
-        if let Some(n) = e.residents {
-            base.run.residents = n;
-        }
-        let regimes = match base.select_regimes(&e.regimes) {
-            Ok(r) => r,
-            Err(msg) => {
-                bad(format!("regimes: scenario '{name}': {msg}"));
-                continue;
-            }
-        };
-        for (regime, _) in regimes {
-            let mut one = base.clone();
-            one.regimes.retain(|k, _| *k == regime);
-            let table = Value::try_from(&one).expect("scenario serialises");
-            for p in &points {
-                let mut t = table.clone();
-                let mut point = Vec::with_capacity(p.len());
-                let mut ok = true;
-                for (f, v) in e.factors.iter().zip(p) {
-                    let sp = scenario_path(&f.path, &regime);
-                    match slot(&mut t, &sp) {
-                        None => {
-                            bad(format!(
-                                "factor path '{}' is not a number in scenario '{name}' (looked for {sp})",
-                                f.path
-                            ));
-                            ok = false;
-                        }
-                        Some(slot) => match v {
-                            None => point.push(number(slot)),
-                            Some(v) => {
-                                // Whole-number fields take the rounded value, and runs.csv
-                                // shows the value the run used.
-                                let used = if matches!(slot, Value::Integer(_)) {
-                                    v.round()
-                                } else {
-                                    *v
-                                };
-                                *slot = if matches!(slot, Value::Integer(_)) {
-                                    Value::Integer(used as i64)
-                                } else {
-                                    Value::Float(used)
-                                };
-                                point.push(used);
-                            }
-                        },
-                    }
-                }
-                if !ok {
+    }
+    if missing.is_empty() {
+        Ok(point)
+    } else {
+        Err(missing)
+    }
+}
+
+/// The cells being laid out, with the problems found and the fingerprint so far.
+struct Layout {
+    cells: Vec<Cell>,
+    problems: Vec<Problem>,
+    fingerprint: String,
+}
+
+impl Layout {
+    /// The cells of scenario `name` (as run: `base`) under `regime`, one per design point.
+    /// A factor path that is not found stops this regime's cells.
+    fn add_regime(
+        &mut self,
+        e: &Experiment,
+        name: &str,
+        base: &Scenario,
+        regime: &str,
+        points: &[Vec<Option<f64>>],
+    ) {
+        let mut one = base.clone();
+        one.regimes.retain(|k, _| *k == regime);
+        let table = Value::try_from(&one).expect("scenario serialises");
+        for p in points {
+            let mut t = table.clone();
+            let point = match set_point(&mut t, e, p, regime, name) {
+                Ok(point) => point,
+                Err(missing) => {
+                    self.problems.extend(missing);
                     break;
                 }
-                let scenario: Scenario = match t.try_into() {
-                    Ok(s) => s,
-                    Err(err) => {
-                        bad(format!(
-                            "a factor setting in scenario '{name}' cannot be used: {}",
-                            err.message().trim()
-                        ));
-                        continue;
-                    }
-                };
-                if let Err(err) = scenario.validate() {
-                    for line in err.to_string().lines() {
-                        bad(format!(
-                            "the setting {point:?} of scenario '{name}', regime {regime}: {line}"
-                        ));
-                    }
+            };
+            let scenario: Scenario = match t.try_into() {
+                Ok(s) => s,
+                Err(err) => {
+                    self.problems.push(Problem::Unusable {
+                        scenario: name.to_string(),
+                        message: err.message().trim().to_string(),
+                    });
                     continue;
                 }
-                fingerprint.push_str(&scenario.to_toml());
-                cells.push(Cell {
-                    scenario_name: name.clone(),
-                    regime: regime.clone(),
-                    point,
-                    scenario,
-                });
+            };
+            if let Err(err) = scenario.validate() {
+                for line in err.to_string().lines() {
+                    self.problems.push(Problem::Refused {
+                        point: point.clone(),
+                        scenario: name.to_string(),
+                        regime: regime.to_string(),
+                        line: line.to_string(),
+                    });
+                }
+                continue;
             }
+            self.fingerprint.push_str(&scenario.to_toml());
+            self.cells.push(Cell {
+                scenario_name: name.to_string(),
+                regime: regime.to_string(),
+                point,
+                scenario,
+            });
         }
     }
-    errors.dedup();
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let runs = cells
+}
+
+/// The runs of `cells`: each cell's replicates, numbered in order, each seeded from
+/// (experiment seed, cell, replicate).
+fn runs(cells: &[Cell], e: &Experiment) -> Vec<Run> {
+    cells
         .iter()
         .enumerate()
         .flat_map(|(c, _)| (0..e.replicates).map(move |r| (c, r)))
@@ -417,14 +537,79 @@ pub fn plan(mut e: Experiment, dir: &Path, o: Overrides, label: &str) -> Result<
             seed: stream(e.seed, Purpose::Sweep, cell as u64, replicate as u64).word()
                 & i64::MAX as u64,
         })
-        .collect();
+        .collect()
+}
+
+/// Lay out the runs of an experiment whose scenario paths are relative to `dir`. Every
+/// problem is returned at once, each naming the file (`label`).
+pub fn plan(
+    mut e: Experiment,
+    dir: &Path,
+    o: Overrides,
+    label: &str,
+) -> Result<Plan, Vec<PlanError>> {
+    apply_overrides(&mut e, o);
+    let metrics: Vec<String> = if e.metrics.is_empty() {
+        all_metrics()
+    } else {
+        e.metrics.clone()
+    };
+    let mut layout = Layout {
+        cells: Vec::new(),
+        problems: Vec::new(),
+        fingerprint: format!(
+            "linkage {}\n{}\n",
+            env!("CARGO_PKG_VERSION"),
+            toml::to_string(&e).unwrap_or_default()
+        ),
+    };
+    check_keys(&e, &metrics, &mut layout.problems);
+    let points = design_points(&e);
+    let mut notes = Vec::new();
+    let mut scenarios = Vec::new();
+    for name in &e.scenarios {
+        let base = match scenario_as_run(&e, name, dir, &mut notes) {
+            Ok(base) => base,
+            Err(problems) => {
+                layout.problems.extend(problems);
+                continue;
+            }
+        };
+        match base.select_regimes(&e.regimes) {
+            Ok(regimes) => {
+                for (regime, _) in regimes {
+                    layout.add_regime(&e, name, &base, &regime, &points);
+                }
+            }
+            Err(message) => layout.problems.push(Problem::Regime {
+                name: name.clone(),
+                message,
+            }),
+        }
+        scenarios.push(base);
+    }
+    let Layout {
+        cells,
+        mut problems,
+        fingerprint,
+    } = layout;
+    problems.dedup();
+    if !problems.is_empty() {
+        return Err(problems
+            .into_iter()
+            .map(|problem| PlanError::Invalid {
+                file: label.to_string(),
+                problem,
+            })
+            .collect());
+    }
     Ok(Plan {
+        runs: runs(&cells, &e),
         experiment: e,
         cells,
-        runs,
         metrics,
         fingerprint: format!("{:016x}", crate::base::hash::fnv1a(fingerprint.as_bytes())),
         notes,
+        scenarios,
     })
 }
-

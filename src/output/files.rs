@@ -1,6 +1,9 @@
 //! The files of a run, written so that nothing half-written is ever left behind: all
-//! files go to a temporary folder beside the destination, which is renamed into place
-//! (or whose files are renamed one by one into an existing folder) only when complete.
+//! files go to a temporary folder beside the destination (named as
+//! [`crate::base::fs::temporary_for`] names a single file's temporary), which is renamed
+//! into place (or whose files are renamed one by one into an existing folder) only when
+//! complete. The writers here write into that folder, so they write plainly; numbers are
+//! spelled by [`crate::base::num`].
 
 use super::metrics::{Summary, TICK_METRICS};
 use crate::engine::run::RegimeRun;
@@ -42,10 +45,8 @@ impl OutDir {
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).map_err(unwritable)?;
-        let name = dest
-            .file_name()
-            .map_or("run".into(), |n| n.to_string_lossy().into_owned());
-        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        // The same hidden name a single atomic file gets: `.NAME.tmp-PID`, beside `dest`.
+        let tmp = crate::base::fs::temporary_for(dest);
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(unwritable)?;
         }
@@ -140,7 +141,7 @@ pub fn write_summary(path: &Path, summaries: &[Summary]) -> Result<(), OutputErr
     w.flush().map_err(|e| csv_error(path, e))
 }
 
-/// A text file.
+/// A text file (into an [`OutDir`]'s temporary folder, so written plainly).
 pub fn write_text(path: &Path, text: &str) -> Result<(), OutputError> {
     fs::write(path, text).map_err(|e| csv_error(path, e))
 }

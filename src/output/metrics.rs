@@ -543,4 +543,20 @@ mod tests {
             assert!(known, "label for unknown metric {}", l.name);
         }
     }
+
+    #[test]
+    fn headline_metrics_are_tick_metrics_and_summary_columns_are_unique() {
+        for m in HEADLINE {
+            assert_eq!(TICK_METRICS[tick_metric(m)].name, m);
+        }
+        let header = Summary::header();
+        let mut unique = header.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), header.len());
+        assert_eq!(
+            header.len(),
+            SUMMARY_COLUMNS.len() + HEADLINE.len() * RESILIENCE_SUFFIXES.len()
+        );
+    }
 }

@@ -1,7 +1,8 @@
 //! Resilience of a metric against its pre-shock baseline (Bruneau et al. 2003's
 //! resilience triangle), for metrics where higher is better.
 
-/// Tolerance band for "recovered": within 5% of baseline.
+/// Tolerance band for "recovered": within 5% of baseline (the one place this number is
+/// set; code that states the band reads it from here).
 pub const TOLERANCE: f64 = 0.05;
 /// Ticks a metric must stay inside the band to count as recovered (filters daily noise).
 pub const HOLD: usize = 7;
@@ -12,8 +13,9 @@ pub struct Resilience {
     pub baseline: f64,
     /// Largest relative fall below baseline after the shock starts, in percent (≥ 0).
     pub deepest_fall_pct: f64,
-    /// Ticks from the shock's start until the metric is back within 5% of baseline (and
-    /// stays there for 7 ticks or until the run ends); `None` if it never recovers.
+    /// Ticks from the shock's start until the metric is back within [`TOLERANCE`] of
+    /// baseline (and stays there for [`HOLD`] ticks or until the run ends); `None` if it
+    /// never recovers.
     pub recovery_days: Option<u32>,
     /// Sum over ticks from the shock's start to recovery (or the end) of the relative
     /// shortfall below baseline, in percent·days: the area of the resilience triangle.

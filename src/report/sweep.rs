@@ -154,11 +154,6 @@ pub fn read(dir: &Path) -> Result<SweepData, ReportError> {
     })
 }
 
-/// The file in which a sweep keeps the k-th scenario of its experiment as run.
-pub fn scenario_file(k: usize) -> String {
-    format!("scenario-{k}.toml")
-}
-
 /// The k-th scenario of the experiment as the sweep ran it: `scenario-<k>.toml` when the
 /// folder has it (an error naming the file if it does not load); otherwise (a folder of
 /// an older version) the scenario loaded by its name with the experiment's `ticks` and
@@ -169,7 +164,7 @@ pub fn scenario_as_run(
     e: &Experiment,
     k: usize,
 ) -> Result<Option<Scenario>, ReportError> {
-    let path = dir.join(scenario_file(k));
+    let path = dir.join(crate::experiment::sweep::scenario_file(k));
     if path.exists() {
         return Scenario::load(&path.to_string_lossy())
             .map(Some)

@@ -1,0 +1,287 @@
+//! Finishing and merging. When a sweep (or shard) is complete, `runs.csv` and
+//! `series.csv` are rewritten in run-id order with one row and one block per run, and
+//! the aggregates computed from them; `merge` combines shard folders into the files one
+//! unsharded sweep writes. Every rewrite goes through [`AtomicFile`], so a kill leaves the
+//! old file or the new one.
+
+use super::aggregates::{write_series_summary, write_summary};
+use super::folder::{remove_scenarios_from, scenario_file};
+use super::running::series_header;
+use super::{EXPERIMENT, LOCK, RUNS, SERIES, SERIES_SUMMARY, SweepError, io};
+use crate::base::fs::{AtomicFile, write_atomic};
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// Rewrite `runs.csv` in run-id order and write `summary.csv` next to it; then the same
+/// for `series.csv` and `series-summary.csv`, if the folder has a `series.csv`.
+pub fn finish(dir: &Path, header: &str) -> Result<(), SweepError> {
+    sort_runs(dir, header)?;
+    write_summary(dir)?;
+    if dir.join(SERIES).exists() {
+        sort_series(dir)?;
+        write_series_summary(dir)?;
+    }
+    Ok(())
+}
+
+/// Rewrite `runs.csv` in run-id order, one row per run.
+fn sort_runs(dir: &Path, header: &str) -> Result<(), SweepError> {
+    let runs_path = dir.join(RUNS);
+    // Index: (id, offset, length) of every row; 16-24 bytes a run.
+    let mut index: Vec<(u64, u64, u32)> = Vec::new();
+    {
+        let mut r = BufReader::new(File::open(&runs_path).map_err(io(&runs_path))?);
+        let mut line = String::new();
+        let mut offset = 0u64;
+        let mut first = true;
+        loop {
+            line.clear();
+            let n = r.read_line(&mut line).map_err(io(&runs_path))?;
+            if n == 0 {
+                break;
+            }
+            if !first && let Some(id) = line.split(',').next().and_then(|x| x.parse::<u64>().ok()) {
+                index.push((id, offset, n as u32));
+            }
+            first = false;
+            offset += n as u64;
+        }
+    }
+    index.sort_unstable();
+    index.dedup_by_key(|e| e.0);
+    rewrite(
+        &runs_path,
+        &runs_path,
+        header,
+        index.iter().map(|&(_, off, len)| (off, len as u64)),
+    )
+}
+
+/// Copy byte ranges of `src` after `header` into `dest`, atomically.
+fn rewrite(
+    src: &Path,
+    dest: &Path,
+    header: &str,
+    ranges: impl Iterator<Item = (u64, u64)>,
+) -> Result<(), SweepError> {
+    let mut from = File::open(src).map_err(io(src))?;
+    let mut out = AtomicFile::create(dest).map_err(io(dest))?;
+    out.write_all(header.as_bytes()).map_err(io(dest))?;
+    let mut buf = Vec::new();
+    for (off, len) in ranges {
+        buf.resize(len as usize, 0);
+        from.seek(SeekFrom::Start(off))
+            .and_then(|_| from.read_exact(&mut buf))
+            .map_err(io(src))?;
+        out.write_all(&buf).map_err(io(dest))?;
+    }
+    out.commit().map_err(io(dest))
+}
+
+/// Rewrite `series.csv` in run-id order with one whole block per run. A block is a run
+/// of lines with the same run id and rising ticks; a run may have several (a torn one
+/// cut short by a kill, or one written again after a kill between block and row), and
+/// the longest is kept (whole blocks of a run are identical).
+fn sort_series(dir: &Path) -> Result<(), SweepError> {
+    let path = dir.join(SERIES);
+    // (run, lines, offset, bytes) of every block: 32 bytes a block.
+    let mut blocks: Vec<(u64, u64, u64, u64)> = Vec::new();
+    {
+        let mut r = BufReader::new(File::open(&path).map_err(io(&path))?);
+        let mut line = String::new();
+        let mut offset = 0u64;
+        let mut first = true;
+        let mut last_tick = 0u64;
+        loop {
+            line.clear();
+            let n = r.read_line(&mut line).map_err(io(&path))? as u64;
+            if n == 0 {
+                break;
+            }
+            let mut fields = line.split(',');
+            let ids = (
+                fields.next().and_then(|x| x.parse::<u64>().ok()),
+                fields.next().and_then(|x| x.parse::<u64>().ok()),
+            );
+            if !first
+                && line.ends_with('\n')
+                && let (Some(run), Some(tick)) = ids
+            {
+                match blocks.last_mut() {
+                    Some(b) if b.0 == run && tick > last_tick && b.2 + b.3 == offset => {
+                        b.1 += 1;
+                        b.3 += n;
+                    }
+                    _ => blocks.push((run, 1, offset, n)),
+                }
+                last_tick = tick;
+            }
+            first = false;
+            offset += n;
+        }
+    }
+    // By run, the longest block first; then keep that one.
+    blocks.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    blocks.dedup_by_key(|b| b.0);
+    rewrite(
+        &path,
+        &path,
+        &series_header(),
+        blocks.iter().map(|b| (b.2, b.3)),
+    )
+}
+
+/// The fingerprint line and run count of a shard's `sweep.lock`.
+fn read_lock(dir: &Path) -> Result<(String, u64), SweepError> {
+    let lock = fs::read_to_string(dir.join(LOCK)).map_err(|source| {
+        SweepError::NotASweepFolder {
+            dir: dir.to_path_buf(),
+            source,
+        }
+    })?;
+    let mut lines = lock.lines();
+    let fp = lines.next().unwrap_or("").to_string();
+    let total: u64 = lines
+        .next()
+        .and_then(|l| l.strip_prefix("runs "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    Ok((fp, total))
+}
+
+/// Check that `dirs` are shards of one sweep: (fingerprint line, runs, `runs.csv` header).
+fn check_shards(dirs: &[PathBuf]) -> Result<(String, u64, String), SweepError> {
+    let mut fingerprint: Option<(String, u64)> = None;
+    let mut header: Option<String> = None;
+    for d in dirs {
+        let (fp, total) = read_lock(d)?;
+        match &fingerprint {
+            None => fingerprint = Some((fp, total)),
+            Some((f, _)) if *f != fp => {
+                return Err(SweepError::DifferentExperiment {
+                    dir: d.clone(),
+                    first: dirs[0].clone(),
+                });
+            }
+            _ => {}
+        }
+        let runs = d.join(RUNS);
+        let h = fs::read_to_string(&runs)
+            .map_err(io(&runs))?
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string()
+            + "\n";
+        if header.as_ref().is_some_and(|x| *x != h) {
+            return Err(SweepError::DifferentColumns {
+                dir: d.clone(),
+                first: dirs[0].clone(),
+            });
+        }
+        header = Some(h);
+    }
+    match (fingerprint, header) {
+        (Some((fp, total)), Some(header)) => Ok((fp, total, header)),
+        _ => Err(SweepError::NoFolders),
+    }
+}
+
+/// The shards' rows (whole lines only) after `header` into `out/runs.csv`, unsorted.
+fn combine_runs(dirs: &[PathBuf], out: &Path, header: &str) -> Result<(), SweepError> {
+    let dest = out.join(RUNS);
+    let mut w = AtomicFile::create(&dest).map_err(io(&dest))?;
+    w.write_all(header.as_bytes()).map_err(io(&dest))?;
+    for d in dirs {
+        let runs = d.join(RUNS);
+        let text = fs::read_to_string(&runs).map_err(io(&runs))?;
+        // Only whole lines: a killed shard may end in a torn one.
+        let whole = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
+        for l in whole.lines().skip(1) {
+            w.write_all(l.as_bytes())
+                .and_then(|_| w.write_all(b"\n"))
+                .map_err(io(&dest))?;
+        }
+    }
+    w.commit().map_err(io(&dest))
+}
+
+/// The shards' series lines (whole lines only) into `out/series.csv`, unsorted.
+fn combine_series(dirs: &[PathBuf], out: &Path) -> Result<(), SweepError> {
+    let dest = out.join(SERIES);
+    let header = series_header();
+    let mut w = AtomicFile::create(&dest).map_err(io(&dest))?;
+    w.write_all(header.as_bytes()).map_err(io(&dest))?;
+    for d in dirs {
+        let p = d.join(SERIES);
+        let mut r = BufReader::new(File::open(&p).map_err(io(&p))?);
+        let mut line = String::new();
+        let mut first = true;
+        loop {
+            line.clear();
+            if r.read_line(&mut line).map_err(io(&p))? == 0 {
+                break;
+            }
+            if first {
+                if line != header {
+                    return Err(SweepError::ShardSeriesColumns { path: p });
+                }
+            } else if line.ends_with('\n') {
+                // Only whole lines: a killed shard may end in a torn one.
+                w.write_all(line.as_bytes()).map_err(io(&dest))?;
+            }
+            first = false;
+        }
+    }
+    w.commit().map_err(io(&dest))
+}
+
+/// Copy the records of what was run (`experiment.toml`, `scenario-<k>.toml`) into `out`:
+/// each from the first shard that has it (every shard writes the same bytes).
+fn copy_records(dirs: &[PathBuf], out: &Path) -> Result<(), SweepError> {
+    let first_with = |name: &str| dirs.iter().find_map(|d| fs::read(d.join(name)).ok());
+    if let Some(bytes) = first_with(EXPERIMENT) {
+        let dest = out.join(EXPERIMENT);
+        write_atomic(&dest, bytes).map_err(io(&dest))?;
+    }
+    let mut k = 0;
+    while let Some(bytes) = first_with(&scenario_file(k)) {
+        let dest = out.join(scenario_file(k));
+        write_atomic(&dest, bytes).map_err(io(&dest))?;
+        k += 1;
+    }
+    remove_scenarios_from(out, k)
+}
+
+/// Combine shard folders into `out`: the same `runs.csv` and `summary.csv` an unsharded
+/// sweep gives. Refuses shards of different experiments, and reports missing runs.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(usize, u64), SweepError> {
+    let (fp, total, header) = check_shards(dirs)?;
+    fs::create_dir_all(out).map_err(|source| SweepError::CannotCreate {
+        dir: out.to_path_buf(),
+        source,
+    })?;
+    combine_runs(dirs, out, &header)?;
+    // The shards' series blocks, if every shard has them (a folder of an older linkage
+    // has none); finish sorts them and keeps one block per run.
+    if dirs.iter().all(|d| d.join(SERIES).exists()) {
+        combine_series(dirs, out)?;
+    } else {
+        for f in [SERIES, SERIES_SUMMARY] {
+            let _ = fs::remove_file(out.join(f));
+        }
+    }
+    finish(out, &header)?;
+    let runs = out.join(RUNS);
+    let rows = fs::read_to_string(&runs)
+        .map_err(io(&runs))?
+        .lines()
+        .count()
+        .saturating_sub(1);
+    // In place, as `open` writes it (see the `folder` module).
+    let lock = out.join(LOCK);
+    fs::write(&lock, format!("{fp}\nruns {total}\nshard merged\n")).map_err(io(&lock))?;
+    copy_records(dirs, out)?;
+    Ok((rows, total))
+}
