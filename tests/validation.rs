@@ -20,7 +20,11 @@ fn assert_checks(part: &str, checks: &[Check], expected: &[&str]) {
     assert_eq!(checks.len(), expected.len(), "{part}: {names:#?}");
     for (c, e) in checks.iter().zip(expected) {
         assert_eq!(c.part, part, "{}", c.name);
-        assert!(c.name.starts_with(e), "{part}: expected {e:?}, found {:?}", c.name);
+        assert!(
+            c.name.starts_with(e),
+            "{part}: expected {e:?}, found {:?}",
+            c.name
+        );
         assert!(!c.target.trim().is_empty(), "{}: no target", c.name);
         assert!(
             c.ours.chars().any(|ch| ch.is_ascii_digit()),

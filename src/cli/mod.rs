@@ -218,7 +218,11 @@ fn clap_error_line(rendered: &str, command: &str) -> String {
             listing = false;
         } else {
             // The first item of a list follows its ':'; the next ones a comma.
-            line.push_str(if listing && !line.ends_with(':') { ", " } else { " " });
+            line.push_str(if listing && !line.ends_with(':') {
+                ", "
+            } else {
+                " "
+            });
             line.push_str(text);
         }
     }
@@ -247,7 +251,10 @@ pub fn main() -> i32 {
                     0
                 };
             }
-            eprintln!("{}", clap_error_line(&e.render().to_string(), &subcommand()));
+            eprintln!(
+                "{}",
+                clap_error_line(&e.render().to_string(), &subcommand())
+            );
             return 2;
         }
     };

@@ -41,7 +41,7 @@ pub(super) fn plan(args: &RunArgs) -> Result<Plan, Failure> {
     regimes.sort_by(|a, b| a.0.cmp(&b.0));
     let threads = args
         .threads
-        .unwrap_or_else(|| crate::base::pool::all_cores());
+        .unwrap_or_else(crate::base::pool::all_cores);
     let out = match &args.out {
         Some(p) => p.clone(),
         None => {

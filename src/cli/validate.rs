@@ -58,9 +58,8 @@ pub fn validate(
 
 /// The validation charts (SVG) into `dir`, created if need be.
 fn draw_charts(dir: &std::path::Path) -> Result<(), Failure> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        Failure::input(format!("cannot draw charts in {}: {e}", dir.display()))
-    })?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::input(format!("cannot draw charts in {}: {e}", dir.display())))?;
     crate::validation::charts::epstein_run2(&dir.join("epstein-run2.svg"))
         .map_err(Failure::input)?;
     crate::validation::charts::epidemic_final_size(&dir.join("epidemic-final-size.svg"))

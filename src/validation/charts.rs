@@ -1,9 +1,9 @@
 //! Charts of the validation models (SVG, drawn with plotters; text is measured with the
 //! embedded font, `output::fonts`).
 
+use super::ValidationError;
 use super::epstein::{self, Neighbourhood, Params, Rule};
 use super::sir;
-use super::ValidationError;
 use plotters::prelude::*;
 use std::path::Path;
 

@@ -205,11 +205,10 @@ impl<'p> Torus<'p> {
         self.apply_schedule(t);
         self.serve_jail_terms(tick);
         self.order.clear();
-        self.order.extend(
-            (0..self.agents.len() as u32).filter(|&i| {
+        self.order
+            .extend((0..self.agents.len() as u32).filter(|&i| {
                 self.agents[i as usize].jail.is_none() && !self.agents[i as usize].removed
-            }),
-        );
+            }));
         shuffle(&mut self.order, self.p.seed, u64::MAX, tick);
         let order = std::mem::take(&mut self.order);
         for &i in &order {
@@ -237,7 +236,9 @@ impl<'p> Torus<'p> {
             Schedule::GradualDrop { at, to, step } if t >= at => {
                 self.legitimacy = (self.legitimacy - step).max(to)
             }
-            Schedule::RemoveCops { at, every } if t >= at && (t - at) % every.max(1) == 0 => {
+            Schedule::RemoveCops { at, every }
+                if t >= at && (t - at).is_multiple_of(every.max(1)) =>
+            {
                 let free: Vec<usize> = (0..self.agents.len())
                     .filter(|&i| self.agents[i].cop && !self.agents[i].removed)
                     .collect();

@@ -263,7 +263,7 @@ fn speedup(measurements: &[Measurement], s: &Settings) -> Vec<(u64, f64)> {
 fn cost_ratio_10x(measurements: &[Measurement], s: &Settings) -> Option<f64> {
     let largest = *s.sizes.last().expect("at least one size");
     let most = s.most_threads();
-    (largest % 10 == 0 && s.sizes.contains(&(largest / 10))).then(|| {
+    (largest.is_multiple_of(10) && s.sizes.contains(&(largest / 10))).then(|| {
         let per_tick = |n: u64| {
             measurements
                 .iter()
