@@ -303,3 +303,79 @@ fn help_exits_zero_and_missing_command_exits_two() {
     linkage().arg("--help").assert().success();
     linkage().assert().code(2);
 }
+
+/// Exit 2 and one line on stderr that contains every one of `expect`.
+fn one_line_error(args: &[&str], expect: &[&str]) {
+    let a = linkage().args(args).assert().code(2);
+    let err = stderr_of(&a);
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one line expected for {args:?}, got:\n{err}"
+    );
+    for e in expect {
+        assert!(
+            err.contains(e),
+            "stderr for {args:?} should mention {e:?}:\n{err}"
+        );
+    }
+    assert!(a.get_output().stdout.is_empty(), "{args:?}");
+}
+
+#[test]
+fn missing_arguments_are_named() {
+    one_line_error(
+        &["merge", "--out", "m"],
+        &[
+            "required arguments were not provided: <DIRS>...",
+            "linkage merge --help",
+        ],
+    );
+    one_line_error(
+        &["merge", "a", "b"],
+        &["required arguments were not provided: --out <OUT>"],
+    );
+    one_line_error(&["merge"], &["<DIRS>...", "--out <OUT>"]);
+    one_line_error(
+        &["check"],
+        &["not provided: <SCENARIO>", "linkage check --help"],
+    );
+    one_line_error(&["report"], &["not provided: <DIR>"]);
+}
+
+#[test]
+fn other_argument_errors_keep_their_particulars() {
+    // The allowed values of a value enum.
+    one_line_error(
+        &["epstein", "--rule", "ceiling"],
+        &[
+            "invalid value 'ceiling' for '--rule <RULE>'",
+            "literal, floor, round",
+        ],
+    );
+    one_line_error(
+        &["report", ".", "--lang", "fr"],
+        &["invalid value 'fr'", "possible values: en"],
+    );
+    // A misspelt option, with clap's suggestion.
+    one_line_error(
+        &["run", "--regme", "linkage"],
+        &["'--regme'", "tip:", "'--regime'"],
+    );
+    one_line_error(
+        &["frobnicate"],
+        &["unrecognized subcommand 'frobnicate'", "linkage --help"],
+    );
+    one_line_error(
+        &["run", "--threads"],
+        &["a value is required for '--threads"],
+    );
+    one_line_error(
+        &["run", "--quiet", "--quiet"],
+        &["'--quiet' cannot be used multiple times"],
+    );
+    one_line_error(
+        &["validate", "epstein", "drift"],
+        &["unexpected argument 'drift'"],
+    );
+}

@@ -5,11 +5,40 @@
 mod common;
 use common::{linkage, succeeds};
 
-use linkage::validation::checks::{PARTS, Size, run_part};
+use linkage::validation::checks::{Check, PARTS, Size, run_part};
 
-fn part_passes(part: &str) {
-    let checks = run_part(part, Size::Quick).unwrap();
-    assert!(!checks.is_empty());
+/// Run `part` at the quick size. It has the `expected` checks in order (each name starts
+/// with its entry), and each states its part, a published target, our figure and a
+/// tolerance; and every one passes.
+fn part_passes(part: &str, expected: &[&str]) {
+    assert_checks(part, &run_part(part, Size::Quick).unwrap(), expected);
+}
+
+/// What [`part_passes`] asserts, on checks already run.
+fn assert_checks(part: &str, checks: &[Check], expected: &[&str]) {
+    let names: Vec<&str> = checks.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(checks.len(), expected.len(), "{part}: {names:#?}");
+    for (c, e) in checks.iter().zip(expected) {
+        assert_eq!(c.part, part, "{}", c.name);
+        assert!(
+            c.name.starts_with(e),
+            "{part}: expected {e:?}, found {:?}",
+            c.name
+        );
+        assert!(!c.target.trim().is_empty(), "{}: no target", c.name);
+        assert!(
+            c.ours.chars().any(|ch| ch.is_ascii_digit()),
+            "{}: our figure {:?} has no number",
+            c.name,
+            c.ours
+        );
+        assert!(
+            c.tolerance == "exact" || c.tolerance.chars().any(|ch| ch.is_ascii_digit()),
+            "{}: tolerance {:?} is neither exact nor a number",
+            c.name,
+            c.tolerance
+        );
+    }
     let failed: Vec<String> = checks
         .iter()
         .filter(|c| !c.pass)
@@ -20,28 +49,68 @@ fn part_passes(part: &str) {
 
 #[test]
 fn epstein_model_one_reproduces_table_two() {
-    part_passes("epstein");
+    part_passes(
+        "epstein",
+        &["Run 2, floor", "Run 2, literal", "Runs 3-4", "Run 5"],
+    );
 }
 
 #[test]
 fn epidemic_final_sizes_match_theory() {
-    part_passes("epidemic");
+    part_passes(
+        "epidemic",
+        &[
+            "SEIR on Erdős–Rényi, z = 4, T = 0.5",
+            "below threshold",
+            "well mixed, R0 = 2",
+        ],
+    );
 }
 
 #[test]
 fn granovetter_thresholds_behave_as_published() {
-    part_passes("granovetter");
+    part_passes(
+        "granovetter",
+        &[
+            "thresholds 0..99",
+            "threshold-1 person moved to 2",
+            "normal thresholds, mean 25",
+        ],
+    );
 }
 
+/// Every regime, each with the same headline metrics in the same order, each within
+/// ± 2% between the two halves of ten years.
 #[test]
 fn default_scenario_without_shock_is_stationary() {
-    part_passes("drift");
+    let checks = run_part("drift", Size::Quick).unwrap();
+    let regimes = ["fragmented", "integrated", "linkage"];
+    let per_regime = checks.len() / regimes.len();
+    assert!(per_regime >= 3, "{} checks", checks.len());
+    let metrics: Vec<&str> = checks[..per_regime]
+        .iter()
+        .map(|c| c.name.split_once(": ").unwrap().1)
+        .collect();
+    let expected: Vec<String> = regimes
+        .iter()
+        .flat_map(|r| metrics.iter().map(move |m| format!("{r}: {m}")))
+        .collect();
+    for c in &checks {
+        assert!(c.name.ends_with(", years 1-5.5 vs 5.5-10"), "{}", c.name);
+        assert_eq!(c.tolerance, "± 2%", "{}", c.name);
+    }
+    let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+    assert_checks("drift", &checks, &expected);
 }
 
 #[test]
-fn every_part_has_checks() {
-    assert_eq!(PARTS.len(), 4);
-    assert!(run_part("bogus", Size::Quick).is_none());
+fn the_suite_has_four_parts_and_refuses_others_by_name() {
+    assert_eq!(PARTS, ["epstein", "epidemic", "granovetter", "drift"]);
+    let e = run_part("bogus", Size::Quick).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "unknown validation part 'bogus'; allowed: epstein, epidemic, granovetter, drift"
+    );
 }
 
 #[test]

@@ -216,6 +216,62 @@ impl From<crate::base::pool::PoolError> for Failure {
     }
 }
 
+/// `linkage` and the subcommand of this command line, if the first argument names one:
+/// whose `--help` an error points to.
+fn subcommand() -> String {
+    use clap::CommandFactory;
+    let named = std::env::args()
+        .nth(1)
+        .filter(|a| Cli::command().find_subcommand(a).is_some());
+    match named {
+        Some(name) => format!("linkage {name}"),
+        None => "linkage".to_string(),
+    }
+}
+
+/// clap's rendered error as one line. clap puts the problem on the first line and its
+/// particulars on the lines below: the missing arguments one a line under a line ending
+/// in ':', the allowed values in brackets, a tip; then a usage block and a pointer to
+/// `--help`. The particulars are joined onto the problem (a list with commas, a tip after
+/// ';'), the usage dropped, and the pointer names the subcommand's help.
+fn clap_error_line(rendered: &str, command: &str) -> String {
+    let mut line = String::new();
+    let mut listing = false;
+    let mut in_usage = false;
+    for text in rendered.lines() {
+        let text = text.trim();
+        if text.is_empty() {
+            in_usage = false;
+            continue;
+        }
+        if in_usage || text.starts_with("For more information") {
+            continue;
+        }
+        if text.starts_with("Usage:") {
+            in_usage = true;
+        } else if line.is_empty() {
+            line.push_str(text);
+            listing = text.ends_with(':');
+        } else if text.starts_with("tip:") {
+            line.push_str("; ");
+            line.push_str(text);
+            listing = false;
+        } else {
+            // The first item of a list follows its ':'; the next ones a comma.
+            line.push_str(if listing && !line.ends_with(':') {
+                ", "
+            } else {
+                " "
+            });
+            line.push_str(text);
+        }
+    }
+    if line.is_empty() {
+        line.push_str("error: invalid arguments");
+    }
+    format!("{line} (see '{command} --help')")
+}
+
 /// Parse the arguments, run the command, and return the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -235,13 +291,10 @@ pub fn main() -> i32 {
                     0
                 };
             }
-            // One line: clap's first line names the problem (and the allowed values).
-            let text = e.render().to_string();
-            let first = text
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("error: invalid arguments");
-            eprintln!("{} (see 'linkage --help')", first.trim_end());
+            eprintln!(
+                "{}",
+                clap_error_line(&e.render().to_string(), &subcommand())
+            );
             return 2;
         }
     };
@@ -326,4 +379,27 @@ pub(crate) fn report(dir: &std::path::Path, lang: crate::report::Lang) -> Result
         files.join(", ")
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clap_error_line;
+
+    #[test]
+    fn clap_errors_keep_their_particulars_on_one_line() {
+        let missing = "error: the following required arguments were not provided:\n  <DIRS>...\n  --out <OUT>\n\nUsage: linkage merge --out <OUT> <DIRS>...\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            clap_error_line(missing, "linkage merge"),
+            "error: the following required arguments were not provided: <DIRS>..., --out <OUT> (see 'linkage merge --help')"
+        );
+        let value = "error: invalid value 'floor=x' for '--rule <RULE>'\n  [possible values: literal, floor, round]\n\n  tip: a similar value exists: 'floor'\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            clap_error_line(value, "linkage epstein"),
+            "error: invalid value 'floor=x' for '--rule <RULE>' [possible values: literal, floor, round]; tip: a similar value exists: 'floor' (see 'linkage epstein --help')"
+        );
+        assert_eq!(
+            clap_error_line("", "linkage"),
+            "error: invalid arguments (see 'linkage --help')"
+        );
+    }
 }

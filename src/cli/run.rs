@@ -41,7 +41,7 @@ pub(super) fn plan(args: &RunArgs) -> Result<Plan, Failure> {
     regimes.sort_by(|a, b| a.0.cmp(&b.0));
     let threads = args
         .threads
-        .unwrap_or_else(|| crate::base::pool::all_cores());
+        .unwrap_or_else(crate::base::pool::all_cores);
     let out = match &args.out {
         Some(p) => p.clone(),
         None => {
@@ -70,22 +70,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let pool = crate::base::pool::pool(Some(plan.threads))?;
     let sc = &plan.scenario;
     let ticks = sc.run.ticks as u64;
-    let bar = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::with_draw_target(
-            Some(ticks * plan.regimes.len() as u64),
-            ProgressDrawTarget::stderr(),
-        );
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix:>10} [{bar:30}] {pos}/{len} ticks  {elapsed_precise} eta {eta}",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        bar
-    };
+    let bar = progress_bar(args.quiet, ticks * plan.regimes.len() as u64);
     let started = Instant::now();
     let runs: Vec<RegimeRun> = pool.install(|| {
         plan.regimes
@@ -109,6 +94,56 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         .zip(&tables)
         .map(|(r, t)| metrics::summarise(r, t, sc.run.burn_in as usize, sc.shock_start()))
         .collect();
+    let dest = write_folder(out, sc, &runs, &tables, &summaries)?;
+    args.report.write_into(&dest)?;
+
+    let shock = match (sc.shock_start(), sc.shock_end()) {
+        (Some(s), Some(e)) => format!(", shock days {s}-{}", e - 1),
+        _ => String::new(),
+    };
+    println!(
+        "{}: {} residents, {} days{shock}, seed {}\n",
+        sc.name,
+        runs.first().map_or(0, |r| r.residents),
+        ticks,
+        sc.run.seed
+    );
+    print!("{}", table::comparison(&summaries));
+    if !args.quiet {
+        print_cost(&runs, seconds, ticks, plan.threads);
+        eprintln!(
+            "wrote {}/{{ticks.csv, summary.csv, territory.csv, params.toml}}",
+            dest.display()
+        );
+    }
+    Ok(())
+}
+
+/// The progress bar over all regimes' ticks (hidden with `--quiet`).
+fn progress_bar(quiet: bool, total_ticks: u64) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total_ticks), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{prefix:>10} [{bar:30}] {pos}/{len} ticks  {elapsed_precise} eta {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+/// Write ticks.csv, summary.csv, territory.csv and params.toml, then move the folder into
+/// place; returns where it is.
+fn write_folder(
+    out: OutDir,
+    sc: &Scenario,
+    runs: &[RegimeRun],
+    tables: &[ndarray::Array3<f64>],
+    summaries: &[Summary],
+) -> Result<PathBuf, Failure> {
     let mut units: Vec<String> = sc
         .territory
         .counties
@@ -116,14 +151,13 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         .map(|c| c.name.clone())
         .collect();
     units.push("city".into());
-
     let write = |e: files::OutputError| Failure {
         code: 1,
         message: e.to_string(),
     };
-    let pairs: Vec<(&RegimeRun, &ndarray::Array3<f64>)> = runs.iter().zip(&tables).collect();
+    let pairs: Vec<(&RegimeRun, &ndarray::Array3<f64>)> = runs.iter().zip(tables).collect();
     files::write_ticks(&out.file("ticks.csv"), &units, &pairs).map_err(write)?;
-    files::write_summary(&out.file("summary.csv"), &summaries).map_err(write)?;
+    files::write_summary(&out.file("summary.csv"), summaries).map_err(write)?;
     let county_names: Vec<String> = sc
         .territory
         .counties
@@ -141,48 +175,31 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         env!("CARGO_PKG_VERSION")
     );
     files::write_text(&out.file("params.toml"), &(header + &sc.to_toml())).map_err(write)?;
-    let dest = out.commit().map_err(write)?;
-    args.report.write_into(&dest)?;
+    out.commit().map_err(write)
+}
 
-    let shock = match (sc.shock_start(), sc.shock_end()) {
-        (Some(s), Some(e)) => format!(", shock days {s}-{}", e - 1),
-        _ => String::new(),
-    };
-    println!(
-        "{}: {} residents, {} days{shock}, seed {}\n",
-        sc.name,
-        runs.first().map_or(0, |r| r.residents),
-        ticks,
-        sc.run.seed
+/// What the run cost, on stderr: resident-ticks a second while ticking, and peak memory.
+fn print_cost(runs: &[RegimeRun], seconds: f64, ticks: u64, threads: usize) {
+    let resident_ticks: u64 = runs.iter().map(|r| r.resident_ticks()).sum();
+    let build: f64 = runs.iter().map(|r| r.build_seconds).sum();
+    let stepping: f64 = runs.iter().map(|r| r.seconds - r.build_seconds).sum();
+    eprintln!(
+        "\n{} resident-ticks in {:.2} s ({:.2} s building, {:.2} s ticking): {:.2} million resident-ticks per second while ticking, {:.1} ms a tick ({} thread{})",
+        crate::output::table::thousands(resident_ticks as f64),
+        seconds,
+        build,
+        stepping,
+        resident_ticks as f64 / stepping / 1e6,
+        stepping * 1e3 / (ticks as f64 * runs.len() as f64),
+        threads,
+        if threads == 1 { "" } else { "s" }
     );
-    print!("{}", table::comparison(&summaries));
-    if !args.quiet {
-        let resident_ticks: u64 = runs.iter().map(|r| r.resident_ticks()).sum();
-        let build: f64 = runs.iter().map(|r| r.build_seconds).sum();
-        let stepping: f64 = runs.iter().map(|r| r.seconds - r.build_seconds).sum();
+    if let Some(peak) = crate::engine::memory::peak_bytes() {
+        let residents = runs.first().map_or(1, |r| r.residents).max(1);
         eprintln!(
-            "\n{} resident-ticks in {:.2} s ({:.2} s building, {:.2} s ticking): {:.2} million resident-ticks per second while ticking, {:.1} ms a tick ({} thread{})",
-            crate::output::table::thousands(resident_ticks as f64),
-            seconds,
-            build,
-            stepping,
-            resident_ticks as f64 / stepping / 1e6,
-            stepping * 1e3 / (ticks as f64 * runs.len() as f64),
-            plan.threads,
-            if plan.threads == 1 { "" } else { "s" }
-        );
-        if let Some(peak) = crate::engine::memory::peak_bytes() {
-            let residents = runs.first().map_or(1, |r| r.residents).max(1);
-            eprintln!(
-                "peak memory {:.0} MB, {:.0} bytes a resident",
-                peak as f64 / 1e6,
-                peak as f64 / residents as f64
-            );
-        }
-        eprintln!(
-            "wrote {}/{{ticks.csv, summary.csv, territory.csv, params.toml}}",
-            dest.display()
+            "peak memory {:.0} MB, {:.0} bytes a resident",
+            peak as f64 / 1e6,
+            peak as f64 / residents as f64
         );
     }
-    Ok(())
 }

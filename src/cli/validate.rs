@@ -1,6 +1,10 @@
-//! `linkage validate` and `linkage epstein`.
+//! `linkage validate` and `linkage epstein`: the validation suite's parts and charts,
+//! and Epstein's model on its own with every switch as an option. The model's switches
+//! are library enums; their command-line spellings ([`RuleArg`], [`NeighbourhoodArg`])
+//! live here and convert.
 
 use super::Failure;
+use crate::validation::ValidationError;
 use crate::validation::checks::{self, Check, PARTS, Size};
 use crate::validation::epstein::{self, Neighbourhood, Params, Rule};
 use std::io::Write;
@@ -15,28 +19,17 @@ pub fn validate(
     let parts: Vec<&str> = match part {
         None => PARTS.to_vec(),
         Some(p) if PARTS.contains(&p) => vec![p],
-        Some(p) => {
-            return Err(Failure::input(format!(
-                "unknown validation part '{p}'; allowed: {}",
-                PARTS.join(", ")
-            )));
-        }
+        Some(p) => return Err(Failure::input(ValidationError::UnknownPart(p.to_string()))),
     };
     let size = if quick { Size::Quick } else { Size::Full };
     if let Some(dir) = charts {
-        let fail =
-            |e: String| Failure::input(format!("cannot draw charts in {}: {e}", dir.display()));
-        std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
-        crate::validation::charts::epstein_run2(&dir.join("epstein-run2.svg")).map_err(fail)?;
-        crate::validation::charts::epidemic_final_size(&dir.join("epidemic-final-size.svg"))
-            .map_err(fail)?;
-        eprintln!("charts written to {}", dir.display());
+        draw_charts(dir)?;
     }
     let mut all: Vec<Check> = Vec::new();
     for p in parts {
         let started = Instant::now();
         eprintln!("validating {p} ...");
-        let checks = checks::run_part(p, size).expect("part exists");
+        let checks = checks::run_part(p, size).map_err(Failure::input)?;
         for c in &checks {
             println!(
                 "{} {:<11} {}",
@@ -63,6 +56,60 @@ pub fn validate(
     Ok(())
 }
 
+/// The validation charts (SVG) into `dir`, created if need be.
+fn draw_charts(dir: &std::path::Path) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::input(format!("cannot draw charts in {}: {e}", dir.display())))?;
+    crate::validation::charts::epstein_run2(&dir.join("epstein-run2.svg"))
+        .map_err(Failure::input)?;
+    crate::validation::charts::epidemic_final_size(&dir.join("epidemic-final-size.svg"))
+        .map_err(Failure::input)?;
+    eprintln!("charts written to {}", dir.display());
+    Ok(())
+}
+
+/// `--rule`: how C/A enters the arrest estimate ([`Rule`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RuleArg {
+    /// C/A as printed in the paper.
+    Literal,
+    /// ⌊C/A⌋ (NetLogo's Rebellion).
+    Floor,
+    /// round(C/A) (Mesa's example model).
+    Round,
+}
+
+impl From<RuleArg> for Rule {
+    fn from(r: RuleArg) -> Rule {
+        match r {
+            RuleArg::Literal => Rule::Literal,
+            RuleArg::Floor => Rule::Floor,
+            RuleArg::Round => Rule::Round,
+        }
+    }
+}
+
+/// `--neighbourhood`: the shape of vision ([`Neighbourhood`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum NeighbourhoodArg {
+    /// The four lateral directions up to v (the paper's wording).
+    Cross,
+    /// Von Neumann radius v (Mesa's grids).
+    Diamond,
+    /// Euclidean radius v (NetLogo's in-radius).
+    Disc,
+}
+
+impl From<NeighbourhoodArg> for Neighbourhood {
+    fn from(n: NeighbourhoodArg) -> Neighbourhood {
+        match n {
+            NeighbourhoodArg::Cross => Neighbourhood::Cross,
+            NeighbourhoodArg::Diamond => Neighbourhood::Diamond,
+            NeighbourhoodArg::Disc => Neighbourhood::Disc,
+        }
+    }
+}
+
 #[derive(clap::Args, Debug, Clone)]
 pub struct EpsteinArgs {
     /// Legitimacy L in [0,1].
@@ -85,10 +132,10 @@ pub struct EpsteinArgs {
     pub threshold: f64,
     /// How C/A enters the arrest estimate.
     #[arg(long, value_enum, default_value = "floor")]
-    pub rule: Rule,
+    pub rule: RuleArg,
     /// Shape of vision.
     #[arg(long, value_enum, default_value = "cross")]
-    pub neighbourhood: Neighbourhood,
+    pub neighbourhood: NeighbourhoodArg,
     /// Ticks to run (1 to 1000000).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub ticks: u32,
@@ -130,8 +177,8 @@ pub fn epstein(a: &EpsteinArgs) -> Result<(), Failure> {
     let mut p = Params::epstein(a.vision as usize, a.legitimacy, a.max_jail.0, a.cop_density);
     p.citizen_density = a.citizen_density;
     p.threshold = a.threshold;
-    p.rule = a.rule;
-    p.neighbourhood = a.neighbourhood;
+    p.rule = a.rule.into();
+    p.neighbourhood = a.neighbourhood.into();
     p.ticks = a.ticks;
     p.seed = a.seed;
     let started = Instant::now();
@@ -143,11 +190,8 @@ pub fn epstein(a: &EpsteinArgs) -> Result<(), Failure> {
     }
     match &a.csv {
         Some(path) => {
-            let tmp = path.with_extension("csv.tmp");
-            let fail =
-                |e: std::io::Error| Failure::input(format!("cannot write {}: {e}", path.display()));
-            std::fs::write(&tmp, &text).map_err(fail)?;
-            std::fs::rename(&tmp, path).map_err(fail)?;
+            crate::base::fs::write_atomic(path, &text)
+                .map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))?;
         }
         None => {
             let _ = std::io::stdout().write_all(text.as_bytes());

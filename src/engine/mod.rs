@@ -7,6 +7,7 @@
 //! are merged in chunk order. Everything else runs sequentially in a fixed order. So the
 //! output never depends on the thread count or on scheduling.
 
+pub mod inspect;
 pub mod memory;
 pub mod run;
 pub mod tally;

@@ -2,7 +2,7 @@
 //! tolerance, and whether it passes.
 
 use super::epstein::{self, Counts, Neighbourhood, Params, Rule, Schedule};
-use super::{granovetter, sir};
+use super::{ValidationError, granovetter, sir};
 use crate::engine::run::run_regime;
 use crate::model::mechanisms::{Mechanisms, PRESET_NAMES};
 use crate::output::metrics::{HEADLINE, tick_metric, tick_table};
@@ -30,13 +30,13 @@ pub struct Check {
 pub const PARTS: [&str; 4] = ["epstein", "epidemic", "granovetter", "drift"];
 
 /// Run one part.
-pub fn run_part(part: &str, size: Size) -> Option<Vec<Check>> {
-    Some(match part {
+pub fn run_part(part: &str, size: Size) -> Result<Vec<Check>, ValidationError> {
+    Ok(match part {
         "epstein" => epstein_checks(size),
         "epidemic" => epidemic_checks(size),
         "granovetter" => granovetter_checks(size),
         "drift" => drift_checks(size),
-        _ => return None,
+        _ => return Err(ValidationError::UnknownPart(part.to_string())),
     })
 }
 
@@ -70,10 +70,20 @@ fn peak(series: &[Counts], from: usize) -> u32 {
 /// unless a check says otherwise.
 fn epstein_checks(size: Size) -> Vec<Check> {
     let seeds: Vec<u64> = (1..=if size == Size::Full { 20 } else { 4 }).collect();
+    let mut out = run2_checks(&seeds, size);
+    out.push(legitimacy_drop_check(&seeds));
+    out.push(cop_removal_check(&seeds));
+    out
+}
+
+/// "k/n seeds".
+fn share(k: usize, n: usize) -> String {
+    format!("{k}/{n} seeds")
+}
+
+/// Run 2: punctuated equilibrium with floor, none with the literal rule.
+fn run2_checks(seeds: &[u64], size: Size) -> Vec<Check> {
     let n = seeds.len();
-    let share = |k: usize| format!("{k}/{n} seeds");
-    let mut out = Vec::new();
-    // Run 2: punctuated equilibrium with floor, none with the literal rule.
     let run2 = |rule: Rule| -> Vec<Vec<Counts>> {
         seeds
             .par_iter()
@@ -97,17 +107,17 @@ fn epstein_checks(size: Size) -> Vec<Check> {
         .map(|r| epstein::outbursts(&r[50..], 50))
         .sum::<usize>() as f64
         / n as f64;
-    out.push(check(
+    let mut out = vec![check(
         "epstein",
         "Run 2, floor: outbursts (>50 active) recur",
         "punctuated equilibrium in most seeds".into(),
         format!(
             "{} with ≥ 2 outbursts after tick 50 (mean {mean_outbursts:.1})",
-            share(recurring)
+            share(recurring, n)
         ),
         "≥ 75% of seeds".into(),
         recurring * 4 >= n * 3,
-    ));
+    )];
     let literal = run2(Rule::Literal);
     let calm = literal
         .iter()
@@ -120,12 +130,17 @@ fn epstein_checks(size: Size) -> Vec<Check> {
         "no outburst".into(),
         format!(
             "{} without one after tick 50 (largest peak {max_literal})",
-            share(calm)
+            share(calm, n)
         ),
         "≥ 75% of seeds".into(),
         calm * 4 >= n * 3,
     ));
-    // Runs 3 and 4: a sudden legitimacy drop gives a larger peak than the same drop in steps.
+    out
+}
+
+/// Runs 3 and 4: a sudden legitimacy drop gives a larger peak than the same drop in steps.
+fn legitimacy_drop_check(seeds: &[u64]) -> Check {
+    let n = seeds.len();
     let pairs: Vec<(u32, u32)> = seeds
         .par_iter()
         .map(|&seed| {
@@ -146,20 +161,24 @@ fn epstein_checks(size: Size) -> Vec<Check> {
     let larger = pairs.iter().filter(|(a, b)| a > b).count();
     let mean =
         |f: fn(&(u32, u32)) -> u32| pairs.iter().map(|p| f(p) as f64).sum::<f64>() / n as f64;
-    out.push(check(
+    check(
         "epstein",
         "Runs 3-4: sudden drop beats gradual drop",
         "larger peak of actives after a sudden drop, in most seeds".into(),
         format!(
             "{} (mean peaks {:.0} vs {:.0})",
-            share(larger),
+            share(larger, n),
             mean(|p| p.0),
             mean(|p| p.1)
         ),
         "> 50% of seeds".into(),
         larger * 2 > n,
-    ));
-    // Run 5: removing cops gradually tips society into rebellion.
+    )
+}
+
+/// Run 5: removing cops gradually tips society into rebellion.
+fn cop_removal_check(seeds: &[u64]) -> Check {
+    let n = seeds.len();
     let run5: Vec<(u32, u32)> = seeds
         .par_iter()
         .map(|&seed| {
@@ -176,20 +195,19 @@ fn epstein_checks(size: Size) -> Vec<Check> {
         .iter()
         .filter(|(c, r)| *r >= 100 && *r >= 5 * (*c).max(1))
         .count();
-    out.push(check(
+    check(
         "epstein",
         "Run 5: cops removed gradually -> rebellion",
         "society tips into rebellion".into(),
         format!(
             "{} with a peak ≥ 100 active and ≥ 5× the peak with all cops (mean peaks {:.0} vs {:.0})",
-            share(tipped),
+            share(tipped, n),
             run5.iter().map(|p| p.1 as f64).sum::<f64>() / n as f64,
             run5.iter().map(|p| p.0 as f64).sum::<f64>() / n as f64
         ),
         "> 50% of seeds".into(),
         tipped * 2 > n,
-    ));
-    out
+    )
 }
 
 fn epidemic_checks(size: Size) -> Vec<Check> {

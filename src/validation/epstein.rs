@@ -17,16 +17,18 @@
 //!   wording); `diamond` is von Neumann radius v (Mesa's grids with `moore=False`); `disc`
 //!   is Euclidean radius v (NetLogo's `in-radius`).
 
-use crate::base::rng::{Purpose, stream};
+use crate::base::rng::{Purpose, Stream, stream};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// How C/A enters the arrest estimate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rule {
     Literal,
     Floor,
     Round,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// The shape of vision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Neighbourhood {
     Cross,
     Diamond,
@@ -122,164 +124,234 @@ struct Agent {
     removed: bool,
 }
 
+/// The torus and its agents during a run. Every random draw comes from a stream keyed by
+/// (seed, agent or a fixed key, tick), so the order of the steps below is the model.
+struct Torus<'p> {
+    p: &'p Params,
+    /// The agent on each site, or `EMPTY`.
+    grid: Vec<u32>,
+    agents: Vec<Agent>,
+    /// The sites in vision of every site, `k` a site (the torus wraps).
+    vision: Vec<u32>,
+    k: usize,
+    legitimacy: f64,
+    /// This tick's activation order, and a scratch list of sites or agents.
+    order: Vec<u32>,
+    seen: Vec<u32>,
+}
+
 /// Run the model and return the counts after each tick.
 pub fn run(p: &Params) -> Vec<Counts> {
-    let n_sites = p.width * p.height;
-    let n_cit = (p.citizen_density * n_sites as f64).round() as usize;
-    let n_cop = (p.cop_density * n_sites as f64).round() as usize;
-    let mut grid = vec![EMPTY; n_sites];
-    // Place agents on distinct random sites (a shuffled list of sites).
-    let mut sites: Vec<u32> = (0..n_sites as u32).collect();
-    shuffle(&mut sites, p.seed, u64::MAX - 1, 0);
-    let mut agents: Vec<Agent> = Vec::with_capacity(n_cit + n_cop);
-    for (i, &site) in sites.iter().take((n_cit + n_cop).min(n_sites)).enumerate() {
-        let mut s = stream(p.seed, Purpose::Validation, i as u64, u64::MAX);
-        let cop = i >= n_cit;
-        agents.push(Agent {
-            cop,
-            pos: site,
-            hardship: s.unit(),
-            risk: s.unit(),
-            active: false,
-            jail: None,
-            removed: false,
-        });
-        grid[site as usize] = i as u32;
-    }
-    let offsets = neighbourhood(p.neighbourhood, p.vision as i64);
-    let mut legitimacy = p.legitimacy;
-    let mut order: Vec<u32> = Vec::with_capacity(agents.len());
-    let mut seen: Vec<u32> = Vec::new();
-    let mut out = Vec::with_capacity(p.ticks as usize);
-    // The sites in vision of every site, precomputed (the torus wraps).
-    let k = offsets.len();
-    let mut vision: Vec<u32> = Vec::with_capacity(n_sites * k);
-    for site in 0..n_sites {
-        let (x, y) = ((site % p.width) as i64, (site / p.width) as i64);
-        for &(dx, dy) in &offsets {
-            let nx = (x + dx).rem_euclid(p.width as i64) as usize;
-            let ny = (y + dy).rem_euclid(p.height as i64) as usize;
-            vision.push((ny * p.width + nx) as u32);
+    let mut torus = Torus::new(p);
+    (0..p.ticks).map(|t| torus.tick(t)).collect()
+}
+
+impl<'p> Torus<'p> {
+    /// Citizens then cops on distinct random sites (a shuffled list of sites), each
+    /// citizen's hardship and risk aversion drawn from its own stream.
+    fn new(p: &'p Params) -> Torus<'p> {
+        let n_sites = p.width * p.height;
+        let n_cit = (p.citizen_density * n_sites as f64).round() as usize;
+        let n_cop = (p.cop_density * n_sites as f64).round() as usize;
+        let mut grid = vec![EMPTY; n_sites];
+        let mut sites: Vec<u32> = (0..n_sites as u32).collect();
+        shuffle(&mut sites, p.seed, u64::MAX - 1, 0);
+        let mut agents: Vec<Agent> = Vec::with_capacity(n_cit + n_cop);
+        for (i, &site) in sites.iter().take((n_cit + n_cop).min(n_sites)).enumerate() {
+            let mut s = stream(p.seed, Purpose::Validation, i as u64, u64::MAX);
+            let cop = i >= n_cit;
+            agents.push(Agent {
+                cop,
+                pos: site,
+                hardship: s.unit(),
+                risk: s.unit(),
+                active: false,
+                jail: None,
+                removed: false,
+            });
+            grid[site as usize] = i as u32;
+        }
+        let offsets = neighbourhood(p.neighbourhood, p.vision as i64);
+        let k = offsets.len();
+        let mut vision: Vec<u32> = Vec::with_capacity(n_sites * k);
+        for site in 0..n_sites {
+            let (x, y) = ((site % p.width) as i64, (site / p.width) as i64);
+            for &(dx, dy) in &offsets {
+                let nx = (x + dx).rem_euclid(p.width as i64) as usize;
+                let ny = (y + dy).rem_euclid(p.height as i64) as usize;
+                vision.push((ny * p.width + nx) as u32);
+            }
+        }
+        Torus {
+            p,
+            order: Vec::with_capacity(agents.len()),
+            grid,
+            agents,
+            vision,
+            k,
+            legitimacy: p.legitimacy,
+            seen: Vec::new(),
         }
     }
-    let in_view = |pos: u32| &vision[pos as usize * k..pos as usize * k + k];
-    for t in 0..p.ticks {
+
+    /// The sites in vision of `pos`.
+    fn in_view(vision: &[u32], k: usize, pos: u32) -> &[u32] {
+        &vision[pos as usize * k..pos as usize * k + k]
+    }
+
+    /// One tick: the schedule, jail terms, then every free agent in a random order.
+    fn tick(&mut self, t: u32) -> Counts {
         let tick = t as u64;
-        match p.schedule {
-            Schedule::SuddenDrop { at, to } if t == at => legitimacy = to,
-            Schedule::GradualDrop { at, to, step } if t >= at => {
-                legitimacy = (legitimacy - step).max(to)
+        self.apply_schedule(t);
+        self.serve_jail_terms(tick);
+        self.order.clear();
+        self.order
+            .extend((0..self.agents.len() as u32).filter(|&i| {
+                self.agents[i as usize].jail.is_none() && !self.agents[i as usize].removed
+            }));
+        shuffle(&mut self.order, self.p.seed, u64::MAX, tick);
+        let order = std::mem::take(&mut self.order);
+        for &i in &order {
+            let i = i as usize;
+            if self.agents[i].jail.is_some() {
+                continue; // arrested earlier this tick
             }
-            Schedule::RemoveCops { at, every } if t >= at && (t - at) % every.max(1) == 0 => {
-                let free: Vec<usize> = (0..agents.len())
-                    .filter(|&i| agents[i].cop && !agents[i].removed)
+            let mut s = stream(self.p.seed, Purpose::Validation, i as u64, tick * 4);
+            self.move_in_view(i, &mut s);
+            if self.agents[i].cop {
+                self.arrest(i, &mut s);
+            } else {
+                self.decide(i);
+            }
+        }
+        self.order = order;
+        self.counts()
+    }
+
+    /// Legitimacy drops and cop removals (Epstein's Runs 3-5).
+    fn apply_schedule(&mut self, t: u32) {
+        let tick = t as u64;
+        match self.p.schedule {
+            Schedule::SuddenDrop { at, to } if t == at => self.legitimacy = to,
+            Schedule::GradualDrop { at, to, step } if t >= at => {
+                self.legitimacy = (self.legitimacy - step).max(to)
+            }
+            Schedule::RemoveCops { at, every }
+                if t >= at && (t - at).is_multiple_of(every.max(1)) =>
+            {
+                let free: Vec<usize> = (0..self.agents.len())
+                    .filter(|&i| self.agents[i].cop && !self.agents[i].removed)
                     .collect();
                 if !free.is_empty() {
-                    let i = free
-                        [stream(p.seed, Purpose::Validation, u64::MAX - 2, tick).below(free.len())];
-                    agents[i].removed = true;
-                    grid[agents[i].pos as usize] = EMPTY;
+                    let i = free[stream(self.p.seed, Purpose::Validation, u64::MAX - 2, tick)
+                        .below(free.len())];
+                    self.agents[i].removed = true;
+                    self.grid[self.agents[i].pos as usize] = EMPTY;
                 }
             }
             _ => {}
         }
-        // Jail terms run down; released citizens go to a random empty site.
+    }
+
+    /// Jail terms run down; released citizens go to a random empty site.
+    fn serve_jail_terms(&mut self, tick: u64) {
         #[allow(clippy::needless_range_loop)] // `i` keys the agent's random stream too
-        for i in 0..agents.len() {
-            if let Some(left) = agents[i].jail {
-                if left == u32::MAX {
-                    continue;
-                }
-                if left == 0 {
-                    let empty: Vec<u32> = (0..n_sites as u32)
-                        .filter(|&c| grid[c as usize] == EMPTY)
-                        .collect();
-                    if let Some(&c) = empty.get(
-                        stream(p.seed, Purpose::Validation, i as u64, tick * 4 + 3)
-                            .below(empty.len().max(1)),
-                    ) {
-                        agents[i].jail = None;
-                        agents[i].active = false;
-                        agents[i].pos = c;
-                        grid[c as usize] = i as u32;
-                    }
-                } else {
-                    agents[i].jail = Some(left - 1);
-                }
+        for i in 0..self.agents.len() {
+            let Some(left) = self.agents[i].jail else {
+                continue;
+            };
+            if left == u32::MAX {
+                continue;
+            }
+            if left > 0 {
+                self.agents[i].jail = Some(left - 1);
+                continue;
+            }
+            let empty: Vec<u32> = (0..self.grid.len() as u32)
+                .filter(|&c| self.grid[c as usize] == EMPTY)
+                .collect();
+            if let Some(&c) = empty.get(
+                stream(self.p.seed, Purpose::Validation, i as u64, tick * 4 + 3)
+                    .below(empty.len().max(1)),
+            ) {
+                let a = &mut self.agents[i];
+                a.jail = None;
+                a.active = false;
+                a.pos = c;
+                self.grid[c as usize] = i as u32;
             }
         }
-        order.clear();
-        order.extend(
-            (0..agents.len() as u32)
-                .filter(|&i| agents[i as usize].jail.is_none() && !agents[i as usize].removed),
+    }
+
+    /// Agent `i` moves to a random empty site in vision, if there is one.
+    fn move_in_view(&mut self, i: usize, s: &mut Stream) {
+        self.seen.clear();
+        let grid = &self.grid;
+        self.seen.extend(
+            Self::in_view(&self.vision, self.k, self.agents[i].pos)
+                .iter()
+                .copied()
+                .filter(|&c| grid[c as usize] == EMPTY),
         );
-        shuffle(&mut order, p.seed, u64::MAX, tick);
-        for &i in &order {
-            let i = i as usize;
-            if agents[i].jail.is_some() {
-                continue; // arrested earlier this tick
-            }
-            let mut s = stream(p.seed, Purpose::Validation, i as u64, tick * 4);
-            // Move to a random empty site in vision.
-            seen.clear();
-            seen.extend(
-                in_view(agents[i].pos)
-                    .iter()
-                    .copied()
-                    .filter(|&c| grid[c as usize] == EMPTY),
-            );
-            if !seen.is_empty() {
-                let c = seen[s.below(seen.len())];
-                grid[agents[i].pos as usize] = EMPTY;
-                agents[i].pos = c;
-                grid[c as usize] = i as u32;
-            }
-            // Act.
-            let pos = agents[i].pos;
-            if agents[i].cop {
-                seen.clear();
-                for &c in in_view(pos) {
-                    let o = grid[c as usize];
-                    if o != EMPTY && !agents[o as usize].cop && agents[o as usize].active {
-                        seen.push(o);
-                    }
-                }
-                if !seen.is_empty() {
-                    let j = seen[s.below(seen.len())] as usize;
-                    let term = match p.max_jail {
-                        None => u32::MAX,
-                        Some(m) => s.below(m.max(1) as usize) as u32,
-                    };
-                    agents[j].jail = Some(term);
-                    agents[j].active = false;
-                    grid[agents[j].pos as usize] = EMPTY;
-                }
-            } else {
-                let (mut cops, mut actives) = (0u32, 1u32);
-                for &c in in_view(pos) {
-                    let o = grid[c as usize];
-                    if o != EMPTY {
-                        let a = &agents[o as usize];
-                        if a.cop {
-                            cops += 1;
-                        } else if a.active {
-                            actives += 1;
-                        }
-                    }
-                }
-                let ratio = cops as f64 / actives as f64;
-                let f = match p.rule {
-                    Rule::Literal => ratio,
-                    Rule::Floor => ratio.floor(),
-                    Rule::Round => ratio.round(),
-                };
-                let risk = 1.0 - (-p.k * f).exp();
-                let grievance = agents[i].hardship * (1.0 - legitimacy);
-                agents[i].active = grievance - agents[i].risk * risk > p.threshold;
+        if !self.seen.is_empty() {
+            let c = self.seen[s.below(self.seen.len())];
+            self.grid[self.agents[i].pos as usize] = EMPTY;
+            self.agents[i].pos = c;
+            self.grid[c as usize] = i as u32;
+        }
+    }
+
+    /// Cop `i` arrests one random active citizen in vision, for a random term.
+    fn arrest(&mut self, i: usize, s: &mut Stream) {
+        self.seen.clear();
+        for &c in Self::in_view(&self.vision, self.k, self.agents[i].pos) {
+            let o = self.grid[c as usize];
+            if o != EMPTY && !self.agents[o as usize].cop && self.agents[o as usize].active {
+                self.seen.push(o);
             }
         }
+        if !self.seen.is_empty() {
+            let j = self.seen[s.below(self.seen.len())] as usize;
+            let term = match self.p.max_jail {
+                None => u32::MAX,
+                Some(m) => s.below(m.max(1) as usize) as u32,
+            };
+            self.agents[j].jail = Some(term);
+            self.agents[j].active = false;
+            self.grid[self.agents[j].pos as usize] = EMPTY;
+        }
+    }
+
+    /// Citizen `i` turns active when grievance less risk exceeds the threshold:
+    /// G − R·P > T, with P = 1 − exp(−k·f(C/A)) over the cops and actives in vision.
+    fn decide(&mut self, i: usize) {
+        let (mut cops, mut actives) = (0u32, 1u32);
+        for &c in Self::in_view(&self.vision, self.k, self.agents[i].pos) {
+            let o = self.grid[c as usize];
+            if o != EMPTY {
+                let a = &self.agents[o as usize];
+                if a.cop {
+                    cops += 1;
+                } else if a.active {
+                    actives += 1;
+                }
+            }
+        }
+        let ratio = cops as f64 / actives as f64;
+        let f = match self.p.rule {
+            Rule::Literal => ratio,
+            Rule::Floor => ratio.floor(),
+            Rule::Round => ratio.round(),
+        };
+        let risk = 1.0 - (-self.p.k * f).exp();
+        let grievance = self.agents[i].hardship * (1.0 - self.legitimacy);
+        self.agents[i].active = grievance - self.agents[i].risk * risk > self.p.threshold;
+    }
+
+    /// Citizens quiet, active and jailed.
+    fn counts(&self) -> Counts {
         let mut c = Counts::default();
-        for a in agents.iter().filter(|a| !a.cop) {
+        for a in self.agents.iter().filter(|a| !a.cop) {
             if a.jail.is_some() {
                 c.jailed += 1;
             } else if a.active {
@@ -288,9 +360,8 @@ pub fn run(p: &Params) -> Vec<Counts> {
                 c.quiet += 1;
             }
         }
-        out.push(c);
+        c
     }
-    out
 }
 
 /// Site offsets within vision `v`, excluding the centre.

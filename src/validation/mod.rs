@@ -8,3 +8,17 @@ pub mod checks;
 pub mod epstein;
 pub mod granovetter;
 pub mod sir;
+
+use std::path::PathBuf;
+
+/// What can go wrong in the validation suite (the checks themselves pass or fail; they
+/// do not error).
+#[derive(Debug, thiserror::Error)]
+pub enum ValidationError {
+    /// A part name that is not one of [`checks::PARTS`].
+    #[error("unknown validation part '{0}'; allowed: {parts}", parts = checks::PARTS.join(", "))]
+    UnknownPart(String),
+    /// A chart could not be drawn or written.
+    #[error("cannot draw {}: {message}", path.display())]
+    Chart { path: PathBuf, message: String },
+}
