@@ -7,6 +7,7 @@
 //! offices, county departments, the city centre, city departments), which is the order the
 //! engine works them in each tick.
 
+use super::mechanisms::Mechanisms;
 use super::territory::{Level, Territory};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -38,6 +39,10 @@ impl Dept {
 }
 
 /// Staffing, budgets and the handling constants of government.
+///
+/// The fields after `mediations_per_staff` were numbers in the engine's rules until
+/// issue 11; each has a serde default (its old value) so that older `params.toml` files
+/// still load. [`GovernmentSpec::DEFAULTED`] lists them.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GovernmentSpec {
@@ -82,7 +87,7 @@ pub struct GovernmentSpec {
     /// horizontal linkage and information sharing.
     pub cross_region_rate: f64,
     /// Days a county waits for its partner before escalating a cross-region issue to the
-    /// city (doubled at no vertical linkage).
+    /// city (multiplied by `cross_region_patience_stretch − vertical`).
     pub cross_region_patience_days: f64,
     /// Assistance budget units per 1,000 residents per day, paid to each county.
     pub county_budget_per_1000: f64,
@@ -95,6 +100,85 @@ pub struct GovernmentSpec {
     pub mediation_share: f64,
     /// Protesters one mediator can settle in a day.
     pub mediations_per_staff: f64,
+    /// Share of the capacity moved between offices that is lost to coordination, at
+    /// coordination cost 1 (the loss is this × `coordination_cost`).
+    #[serde(default = "defaults::transfer_friction")]
+    pub transfer_friction: f64,
+    /// A county's budget and the city reserve are capped at this many days of income.
+    #[serde(default = "defaults::budget_cap_days")]
+    pub budget_cap_days: f64,
+    /// The leading group's threshold is `leading_group_threshold × (leading_group_floor +
+    /// leading_group_rise × (1 − vertical))`.
+    #[serde(default = "defaults::leading_group_floor")]
+    pub leading_group_floor: f64,
+    #[serde(default = "defaults::leading_group_rise")]
+    pub leading_group_rise: f64,
+    /// A patrol's chance is `patrol_rate × capacity × (patrol_floor +
+    /// patrol_information_gain × information_sharing) × channel`.
+    #[serde(default = "defaults::half")]
+    pub patrol_floor: f64,
+    #[serde(default = "defaults::half")]
+    pub patrol_information_gain: f64,
+    /// The partner county's daily chance is `cross_region_rate ×
+    /// (cross_region_horizontal_weight × horizontal + cross_region_information_weight ×
+    /// information_sharing)`.
+    #[serde(default = "defaults::half")]
+    pub cross_region_horizontal_weight: f64,
+    #[serde(default = "defaults::half")]
+    pub cross_region_information_weight: f64,
+    /// Patience is `cross_region_patience_days × (cross_region_patience_stretch −
+    /// vertical)`, rounded to whole days.
+    #[serde(default = "defaults::cross_region_patience_stretch")]
+    pub cross_region_patience_stretch: f64,
+    /// Days from the city centre's dispatch to the first stage's queue.
+    #[serde(default = "defaults::one_day")]
+    pub dispatch_delay_days: u32,
+    /// Fewest days between two sequential stages of an issue (the referral delay when
+    /// longer).
+    #[serde(default = "defaults::one_day")]
+    pub stage_delay_min_days: u32,
+}
+
+/// The serde defaults of the fields that older scenario files may lack.
+mod defaults {
+    pub fn transfer_friction() -> f64 {
+        0.3
+    }
+    pub fn budget_cap_days() -> f64 {
+        60.0
+    }
+    pub fn leading_group_floor() -> f64 {
+        1.0
+    }
+    pub fn leading_group_rise() -> f64 {
+        2.0
+    }
+    pub fn half() -> f64 {
+        0.5
+    }
+    pub fn cross_region_patience_stretch() -> f64 {
+        2.0
+    }
+    pub fn one_day() -> u32 {
+        1
+    }
+}
+
+impl GovernmentSpec {
+    /// Fields a scenario file may leave out (they take their serde default).
+    pub const DEFAULTED: [&'static str; 11] = [
+        "transfer_friction",
+        "budget_cap_days",
+        "leading_group_floor",
+        "leading_group_rise",
+        "patrol_floor",
+        "patrol_information_gain",
+        "cross_region_horizontal_weight",
+        "cross_region_information_weight",
+        "cross_region_patience_stretch",
+        "dispatch_delay_days",
+        "stage_delay_min_days",
+    ];
 }
 
 /// What kind of office.
@@ -141,6 +225,7 @@ pub struct Offices {
 pub const CITY: u16 = u16::MAX;
 
 impl Offices {
+    /// Every office of `territory`, numbered level by level (the module invariant).
     pub fn build(territory: &Territory, spec: &GovernmentSpec) -> Offices {
         let mut o = Offices {
             kind: Vec::new(),
@@ -161,15 +246,19 @@ impl Offices {
             city_centre: 0,
             city_dept: [0; Dept::COUNT],
         };
+        o.build_local(territory, spec);
+        o.build_counties(territory, spec);
+        o.build_city(territory, spec);
+        o
+    }
+
+    /// Grid offices, community committees and townships (块 below the county).
+    fn build_local(&mut self, territory: &Territory, spec: &GovernmentSpec) {
         let conn = |urban: bool| if urban { 1.0 } else { spec.rural_connectivity };
-        let per_1000 = |n: u32, rate: f64| n as f64 / 1000.0 * rate;
+        let pick = |urban: bool, u: f64, r: f64| if urban { u } else { r };
         for (g, grid) in territory.grids.iter().enumerate() {
-            let staff = if grid.urban {
-                spec.grid_staff_urban
-            } else {
-                spec.grid_staff_rural
-            };
-            let id = o.push(
+            let staff = pick(grid.urban, spec.grid_staff_urban, spec.grid_staff_rural);
+            let id = self.push(
                 OfficeKind::Grid(g as u32),
                 Level::Grid,
                 grid.county,
@@ -177,15 +266,15 @@ impl Offices {
                 staff,
                 conn(grid.urban),
             );
-            o.grid_office.push(id);
+            self.grid_office.push(id);
         }
         for (c, comm) in territory.communities.iter().enumerate() {
-            let staff = if comm.urban {
-                spec.community_staff_urban
-            } else {
-                spec.community_staff_rural
-            };
-            let id = o.push(
+            let staff = pick(
+                comm.urban,
+                spec.community_staff_urban,
+                spec.community_staff_rural,
+            );
+            let id = self.push(
                 OfficeKind::Community(c as u32),
                 Level::Community,
                 comm.county,
@@ -193,16 +282,16 @@ impl Offices {
                 staff,
                 conn(comm.urban),
             );
-            o.community_office.push(id);
+            self.community_office.push(id);
         }
         for (t, town) in territory.townships.iter().enumerate() {
-            let rate = if town.urban {
-                spec.township_staff_per_1000_urban
-            } else {
-                spec.township_staff_per_1000_rural
-            };
+            let rate = pick(
+                town.urban,
+                spec.township_staff_per_1000_urban,
+                spec.township_staff_per_1000_rural,
+            );
             let staff = per_1000(town.residents.len() as u32, rate);
-            let id = o.push(
+            let id = self.push(
                 OfficeKind::Township(t as u32),
                 Level::Township,
                 town.county,
@@ -210,58 +299,42 @@ impl Offices {
                 staff,
                 conn(town.urban),
             );
-            o.township_office.push(id);
+            self.township_office.push(id);
         }
+    }
+
+    /// County general offices, then every county's departments.
+    fn build_counties(&mut self, territory: &Territory, spec: &GovernmentSpec) {
         for (k, county) in territory.counties.iter().enumerate() {
             let n = county.residents.len() as u32;
             let urban = Self::mostly_urban(territory, k);
             let staff = per_1000(n, spec.county_staff_per_1000);
-            let id = o.push(
-                OfficeKind::CountyGeneral(k as u16),
-                Level::County,
-                k as u16,
-                urban,
-                staff,
-                1.0,
-            );
-            o.county_office.push(id);
+            let kind = OfficeKind::CountyGeneral(k as u16);
+            let id = self.push(kind, Level::County, k as u16, urban, staff, 1.0);
+            self.county_office.push(id);
         }
         for (k, county) in territory.counties.iter().enumerate() {
             let n = county.residents.len() as u32;
             let urban = Self::mostly_urban(territory, k);
             for d in Dept::ALL {
                 let staff = per_1000(n, spec.county_dept_staff_per_1000);
-                let id = o.push(
-                    OfficeKind::CountyDept(k as u16, d),
-                    Level::County,
-                    k as u16,
-                    urban,
-                    staff,
-                    1.0,
-                );
-                o.county_dept.push(id);
+                let kind = OfficeKind::CountyDept(k as u16, d);
+                let id = self.push(kind, Level::County, k as u16, urban, staff, 1.0);
+                self.county_dept.push(id);
             }
         }
+    }
+
+    /// The city centre and the city departments.
+    fn build_city(&mut self, territory: &Territory, spec: &GovernmentSpec) {
         let n = territory.residents();
-        o.city_centre = o.push(
-            OfficeKind::CityCentre,
-            Level::City,
-            CITY,
-            true,
-            per_1000(n, spec.city_centre_staff_per_1000),
-            1.0,
-        );
+        let staff = per_1000(n, spec.city_centre_staff_per_1000);
+        self.city_centre = self.push(OfficeKind::CityCentre, Level::City, CITY, true, staff, 1.0);
         for d in Dept::ALL {
-            o.city_dept[d as usize] = o.push(
-                OfficeKind::CityDept(d),
-                Level::City,
-                CITY,
-                true,
-                per_1000(n, spec.city_dept_staff_per_1000),
-                1.0,
-            );
+            let staff = per_1000(n, spec.city_dept_staff_per_1000);
+            let kind = OfficeKind::CityDept(d);
+            self.city_dept[d as usize] = self.push(kind, Level::City, CITY, true, staff, 1.0);
         }
-        o
     }
 
     fn mostly_urban(territory: &Territory, k: usize) -> bool {
@@ -308,4 +381,228 @@ impl Offices {
     pub fn county_dept(&self, county: u16, dept: Dept) -> u32 {
         self.county_dept[county as usize * Dept::COUNT + dept as usize]
     }
+
+    /// The office an issue escalates to from `o`: grid → community → township → county
+    /// general office → city centre.
+    pub fn parent(&self, territory: &Territory, o: u32) -> u32 {
+        let t = territory;
+        match self.kind[o as usize] {
+            OfficeKind::Grid(g) => self.community_office[t.grids[g as usize].community as usize],
+            OfficeKind::Community(c) => {
+                self.township_office[t.communities[c as usize].township as usize]
+            }
+            OfficeKind::Township(tw) => {
+                self.county_office[t.townships[tw as usize].county as usize]
+            }
+            _ => self.city_centre,
+        }
+    }
+
+    /// The city department that takes over from office `o` when a county gives up on its
+    /// partner: the one mirroring `o`'s department, civil affairs when `o` is none.
+    pub fn city_mirror(&self, o: u32) -> u32 {
+        let d = match self.kind[o as usize] {
+            OfficeKind::CountyDept(_, d) => d,
+            _ => Dept::CivilAffairs,
+        };
+        self.city_dept[d as usize]
+    }
+
+    /// The office of `level` that serves `grid`'s place (county general office for the
+    /// county level and above).
+    pub fn office_of_level(&self, territory: &Territory, level: Level, grid: u32) -> u32 {
+        let g = &territory.grids[grid as usize];
+        match level {
+            Level::Grid => self.grid_office[grid as usize],
+            Level::Community => self.community_office[g.community as usize],
+            Level::Township => self.township_office[g.township as usize],
+            _ => self.county_office[g.county as usize],
+        }
+    }
+}
+
+/// Staff of a unit of `n` residents at `rate` staff per 1,000.
+fn per_1000(n: u32, rate: f64) -> f64 {
+    n as f64 / 1000.0 * rate
+}
+
+// ---- Rules of government: pure functions of a spec, the mechanisms and plain numbers.
+
+/// Days an escalation takes: `escalation_delay_days × (1 − vertical)`, rounded.
+pub fn escalation_delay(gov: &GovernmentSpec, mech: &Mechanisms) -> u32 {
+    (gov.escalation_delay_days * (1.0 - mech.vertical)).round() as u32
+}
+
+/// Days a referral from an office of platform `connectivity` takes: spatial linkage
+/// closes the connectivity gap, and information sharing over it shortens the delay.
+pub fn referral_delay(gov: &GovernmentSpec, mech: &Mechanisms, connectivity: f64) -> u32 {
+    let conn = connectivity + (1.0 - connectivity) * mech.spatial;
+    (gov.referral_delay_days * (1.0 - mech.information_sharing * conn)).round() as u32
+}
+
+/// Daily chance that the partner county agrees to act on a cross-region issue.
+pub fn cross_region_cooperation(gov: &GovernmentSpec, mech: &Mechanisms) -> f64 {
+    gov.cross_region_rate
+        * (gov.cross_region_horizontal_weight * mech.horizontal
+            + gov.cross_region_information_weight * mech.information_sharing)
+}
+
+/// Days a county waits for its partner before escalating to the city.
+pub fn cross_region_patience(gov: &GovernmentSpec, mech: &Mechanisms) -> u32 {
+    (gov.cross_region_patience_days * (gov.cross_region_patience_stretch - mech.vertical)).round()
+        as u32
+}
+
+/// Daily chance that a grid patrol finds one unreported issue, given its community's
+/// capacity multiplier (shocks) and reporting channel.
+pub fn patrol_chance(gov: &GovernmentSpec, mech: &Mechanisms, capacity: f64, channel: f64) -> f64 {
+    gov.patrol_rate
+        * capacity
+        * (gov.patrol_floor + gov.patrol_information_gain * mech.information_sharing)
+        * channel
+}
+
+/// Reporting channel of a community: 1 when urban; rural connectivity, raised by spatial
+/// linkage, when rural.
+pub fn channel(gov: &GovernmentSpec, mech: &Mechanisms, urban: bool) -> f32 {
+    let rural_conn = gov.rural_connectivity as f32;
+    if urban {
+        1.0
+    } else {
+        rural_conn + (1.0 - rural_conn) * mech.spatial as f32
+    }
+}
+
+/// Handling-time factor of an issue: 1 in urban units, `1 + rural_work_penalty × (1 −
+/// spatial)` in rural ones.
+pub fn work_factor(gov: &GovernmentSpec, mech: &Mechanisms, urban: bool) -> f64 {
+    if urban {
+        1.0
+    } else {
+        1.0 + gov.rural_work_penalty * (1.0 - mech.spatial)
+    }
+}
+
+/// Share of staff time lost to standing coordination.
+pub fn overhead(gov: &GovernmentSpec, mech: &Mechanisms) -> f64 {
+    mech.coordination_cost * mech.link_intensity() * gov.overhead_share
+}
+
+/// Capacity of an office: staff hours `base` less overhead, plus volunteer and
+/// organisation hours `social`.
+pub fn office_capacity(base: f64, overhead: f64, social: f64) -> f64 {
+    base * (1.0 - overhead) + social
+}
+
+/// Coordination hours of one hand-off (or one joint-meeting seat).
+pub fn handoff_cost(gov: &GovernmentSpec, mech: &Mechanisms) -> f64 {
+    gov.handoff_hours * mech.coordination_cost
+}
+
+/// A county's daily assistance income, for `residents` residents.
+pub fn county_income(gov: &GovernmentSpec, residents: usize) -> f64 {
+    let pop = residents as f64 / 1000.0;
+    gov.county_budget_per_1000 * pop
+}
+
+/// The city reserve's daily income, for `residents` city residents.
+pub fn city_income(gov: &GovernmentSpec, residents: u32) -> f64 {
+    gov.city_budget_per_1000 * residents as f64 / 1000.0
+}
+
+/// A budget after a day's `income`, of which shocks let `paid` (a share) arrive; capped
+/// at `budget_cap_days` of income.
+pub fn budget_after_income(gov: &GovernmentSpec, budget: f64, income: f64, paid: f64) -> f64 {
+    (budget + income * paid).min(income * gov.budget_cap_days)
+}
+
+/// How far a county's budget falls short of the `waiting` assistance issues at `units`
+/// each.
+pub fn budget_shortfall(waiting: f64, units: f64, budget: f64) -> f64 {
+    (waiting * units - budget).max(0.0)
+}
+
+/// Pooling of the city reserve: the grant to each county, in proportion to its
+/// shortfall, and the total given. `None` when no county is short.
+pub fn pool_reserve(reserve: f64, pooling: f64, short: &[f64]) -> Option<(Vec<f64>, f64)> {
+    let total: f64 = short.iter().sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let give = (reserve * pooling).min(total);
+    Some((short.iter().map(|s| give * s / total).collect(), give))
+}
+
+/// Open issues per 1,000 residents.
+pub fn open_per_1000(open: usize, residents: u32) -> f64 {
+    open as f64 / (residents as f64 / 1000.0)
+}
+
+/// Whether the leading group is active: some vertical linkage, and an open load above a
+/// threshold that rises as vertical linkage falls.
+pub fn leading_group_active(gov: &GovernmentSpec, mech: &Mechanisms, open_per_1000: f64) -> bool {
+    let threshold = gov.leading_group_threshold
+        * (gov.leading_group_floor + gov.leading_group_rise * (1.0 - mech.vertical));
+    mech.vertical > 0.0 && open_per_1000 > threshold
+}
+
+/// Which mechanism sets the share of a capacity transfer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lever {
+    /// 统筹: among offices of one level (and department).
+    Pooling,
+    /// 以城带乡: from urban to rural offices of a level.
+    Spatial,
+    /// 领导小组: from city offices to the county offices that mirror them, while active.
+    LeadingGroup,
+}
+
+/// Share of spare capacity a transfer moves.
+pub fn transfer_share(lever: Lever, mech: &Mechanisms, leading_group: bool) -> f64 {
+    match lever {
+        Lever::Pooling => mech.pooling,
+        Lever::Spatial => mech.spatial,
+        Lever::LeadingGroup if leading_group => mech.vertical,
+        Lever::LeadingGroup => 0.0,
+    }
+}
+
+/// Share of moved capacity lost to coordination.
+pub fn transfer_friction(gov: &GovernmentSpec, mech: &Mechanisms) -> f64 {
+    gov.transfer_friction * mech.coordination_cost
+}
+
+/// A capacity transfer: `share` of the donors' total `spare` capacity, at most the
+/// receivers' total `deficit`, taken from each donor in proportion to its spare and given
+/// to each receiver in proportion to its deficit. Returns (given by each donor, received
+/// by each receiver before friction), or `None` when nothing moves.
+pub fn transfer(spare: &[f64], deficit: &[f64], share: f64) -> Option<(Vec<f64>, Vec<f64>)> {
+    let total_spare: f64 = spare.iter().sum();
+    let total_deficit: f64 = deficit.iter().sum();
+    let moved = share * total_spare.min(total_deficit);
+    if moved <= 0.0 {
+        return None;
+    }
+    let gives = spare.iter().map(|s| moved * s / total_spare).collect();
+    let gets = deficit.iter().map(|d| moved * d / total_deficit).collect();
+    Some((gives, gets))
+}
+
+/// Mediators present in one grid of a community: the grid's own staff, plus its share of
+/// the community's mediating staff and organisations, scaled by presence and shocks.
+pub fn grid_mediators(
+    presence: f32,
+    capacity: f32,
+    grid_staff: f32,
+    community_mediators: f32,
+    grids: f32,
+) -> f32 {
+    presence * capacity * (grid_staff + community_mediators / grids)
+}
+
+/// Chance that an active protester in a community is mediated today: the mediations its
+/// mediators can do, over the protesters, at most 1.
+pub fn mediation_chance(gov: &GovernmentSpec, mediators: f32, capacity: f32, active: u32) -> f32 {
+    let mediations = mediators * gov.mediations_per_staff as f32 * capacity;
+    (mediations / active.max(1) as f32).min(1.0)
 }

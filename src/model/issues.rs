@@ -7,8 +7,12 @@
 //! unreported issues), and every created issue ends resolved or expired or is still live:
 //! created = resolved + expired + open.
 
-use super::government::Dept;
+use super::behaviour::BehaviourSpec;
+use super::government::{Dept, Offices};
+use super::mechanisms::Mechanisms;
 use super::territory::Level;
+use super::unit;
+use crate::base::rng::{Purpose, Stream, stream};
 use serde::{Deserialize, Serialize};
 
 /// Issue categories (MODEL.md §4).
@@ -100,9 +104,40 @@ pub struct IssueSpec {
     pub assistance_budget_units: f64,
     /// Severity below which an issue counts as small (小事) for grid-first handling.
     pub small_severity: f64,
+    /// Severity is `severity × (severity_base + u)`, u uniform in [0,1), clamped to
+    /// `severity_min`..1.
+    #[serde(default = "defaults::half")]
+    pub severity_base: f64,
+    #[serde(default = "defaults::severity_min")]
+    pub severity_min: f64,
+    /// Work is `work_hours × (work_base + severity)` (× the rural factor).
+    #[serde(default = "defaults::half")]
+    pub work_base: f64,
+    /// Share of the trust gain of a resolution lost when it comes at the deadline (less
+    /// when sooner, in proportion to the time taken).
+    #[serde(default = "defaults::half")]
+    pub late_resolution_discount: f64,
+}
+
+/// The serde defaults of the fields that older scenario files may lack.
+mod defaults {
+    pub fn half() -> f64 {
+        0.5
+    }
+    pub fn severity_min() -> f64 {
+        0.05
+    }
 }
 
 impl IssueSpec {
+    /// Fields a scenario file may leave out (they take their serde default).
+    pub const DEFAULTED: [&'static str; 4] = [
+        "severity_base",
+        "severity_min",
+        "work_base",
+        "late_resolution_discount",
+    ];
+
     pub fn get(&self, c: Category) -> &CategorySpec {
         match c {
             Category::Routine => &self.routine,
@@ -241,6 +276,348 @@ pub fn departments(category: Category, pick: f64) -> [Option<Dept>; 2] {
             let a = k / 3;
             let b = (a + 1 + k % 3) % 4;
             [Some(SERVICE[a]), Some(SERVICE[b])]
+        }
+    }
+}
+
+// ---- Rules of an issue's life: pure functions of the issue, a view of its office, the
+// specs and the mechanisms. The engine applies what they return, in office order.
+
+/// Work below this many staff-hours counts as done (float dust from splitting work into
+/// stages); a numerical tolerance, not a behavioural parameter.
+pub const WORK_DONE: f32 = 1e-4;
+
+/// What a new issue draws from its detail stream, in draw order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Details {
+    pub severity: f32,
+    pub work_total: f32,
+    /// The other county of a cross-region issue (its own county otherwise).
+    pub partner: u16,
+    pub departments: [Option<Dept>; 2],
+}
+
+/// Severity of a new issue: the category's `mean` × (`severity_base` + `u`), clamped to
+/// `severity_min`..1; `u` is uniform in [0,1).
+pub fn severity(spec: &IssueSpec, mean: f64, u: f64) -> f32 {
+    (mean * (spec.severity_base + u)).clamp(spec.severity_min, 1.0) as f32
+}
+
+/// Staff-hours of an issue: `work_hours × (work_base + severity) × work_factor`.
+pub fn work(spec: &IssueSpec, category: &CategorySpec, severity: f32, work_factor: f64) -> f32 {
+    (category.work_hours * (spec.work_base + severity as f64) * work_factor) as f32
+}
+
+/// Draw a new issue's details: severity, work, the partner county of a cross-region
+/// issue (one of `adjacent`, uniformly) and the departments. `work_factor` is the
+/// handling-time factor of the place it was raised.
+pub fn details(
+    category: Category,
+    spec: &IssueSpec,
+    work_factor: f64,
+    county: u16,
+    adjacent: &[u16],
+    s: &mut Stream,
+) -> Details {
+    let cat = spec.get(category);
+    let severity = severity(spec, cat.severity, s.unit());
+    let work_total = work(spec, cat, severity, work_factor);
+    let partner = if category == Category::CrossRegion && !adjacent.is_empty() {
+        adjacent[s.below(adjacent.len())]
+    } else {
+        county
+    };
+    Details {
+        severity,
+        work_total,
+        partner,
+        departments: departments(category, s.unit()),
+    }
+}
+
+/// The offices that work on an issue, in order: its departments in its county (a
+/// cross-region issue's one department in both counties), or `level_office`, the office
+/// of its category's level, when it needs no department.
+pub fn stage_offices(
+    category: Category,
+    departments: [Option<Dept>; 2],
+    county: u16,
+    partner: u16,
+    level_office: u32,
+    offices: &Offices,
+) -> [u32; 2] {
+    match departments {
+        [Some(a), Some(b)] => [
+            offices.county_dept(county, a),
+            offices.county_dept(county, b),
+        ],
+        [Some(a), None] if category == Category::CrossRegion => [
+            offices.county_dept(county, a),
+            offices.county_dept(partner, a),
+        ],
+        [Some(a), None] => [offices.county_dept(county, a), NONE],
+        _ => [level_office, NONE],
+    }
+}
+
+/// Where and when a new issue was raised.
+#[derive(Clone, Copy, Debug)]
+pub struct Origin {
+    /// The resident who raised it (`NONE` for an incident's stability issue).
+    pub resident: u32,
+    pub grid: u32,
+    pub county: u16,
+    pub urban: bool,
+    pub tick: u32,
+    /// Serial number in order of creation.
+    pub key: u64,
+}
+
+impl Issue {
+    /// A new, unreported issue. A two-stage issue handled in sequence starts with half its
+    /// work in the first stage; handled jointly, all of it.
+    pub fn new(
+        category: Category,
+        spec: &CategorySpec,
+        details: &Details,
+        stages: [u32; 2],
+        joint: bool,
+        origin: Origin,
+    ) -> Issue {
+        let two = stages[1] != NONE;
+        let work_total = details.work_total;
+        Issue {
+            category,
+            phase: Phase::Unreported,
+            severity: details.severity,
+            work_left: if two && !joint {
+                work_total / 2.0
+            } else {
+                work_total
+            },
+            work_total,
+            resident: origin.resident,
+            grid: origin.grid,
+            county: origin.county,
+            partner: details.partner,
+            urban: origin.urban,
+            in_grid: false,
+            joint,
+            created: origin.tick,
+            deadline: origin.tick + spec.deadline_days,
+            ready_at: origin.tick,
+            office: NONE,
+            stages,
+            stage: 0,
+            waiting_since: 0,
+            key: origin.key,
+        }
+    }
+
+    /// Make `office` the issue's only stage, with all its work left (the grid closing it
+    /// itself, or the city taking over).
+    pub fn restage_at(&mut self, office: u32) {
+        self.stages = [office, NONE];
+        self.stage = 0;
+        self.joint = false;
+        self.work_left = self.work_total;
+        self.phase = Phase::Staged;
+    }
+
+    /// Move on to the next stage, which gets half the work; returns its office.
+    pub fn next_stage(&mut self) -> u32 {
+        self.stage += 1;
+        self.work_left = self.work_total / 2.0;
+        self.stages[self.stage as usize]
+    }
+
+    /// Seats at the joint meeting that opens a jointly handled issue (one per department),
+    /// when work on it is about to start; `None` otherwise.
+    pub fn joint_meeting_seats(&self) -> Option<f64> {
+        (self.joint && self.stage == 0 && self.work_left == self.work_total)
+            .then(|| self.stage_count() as f64)
+    }
+}
+
+/// Where a detected issue goes first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// The city centre's dispatch queue (central routing).
+    Centre,
+    /// Its grid office; `in_grid` when the grid closes it itself (grid first).
+    Grid { in_grid: bool },
+}
+
+/// Route a detected issue: to the centre with probability `central_routing`, otherwise
+/// to its grid, which keeps routine issues and, with probability `grid_first`, small
+/// grid-solvable ones below severity `small`.
+pub fn route(issue: &Issue, mech: &Mechanisms, small: f32, s: &mut Stream) -> Route {
+    if s.chance(mech.central_routing) {
+        Route::Centre
+    } else {
+        let in_grid = issue.category.level() == Level::Grid
+            || (issue.category.grid_solvable()
+                && issue.severity < small
+                && s.chance(mech.grid_first));
+        Route::Grid { in_grid }
+    }
+}
+
+/// The office an issue is queued at, as its next move sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct OfficeView {
+    pub office: u32,
+    pub level: Level,
+    /// Staff-hours left today.
+    pub capacity: f64,
+}
+
+/// The day's settings of the issue rules, fixed for a tick.
+#[derive(Clone, Copy, Debug)]
+pub struct Today {
+    pub tick: u32,
+    /// The run's seed (keys the partner county's daily decision).
+    pub seed: u64,
+    /// Staff-hours the centre needs to dispatch one issue.
+    pub dispatch_hours: f64,
+    /// Daily chance that a partner county agrees (see `government::cross_region_cooperation`).
+    pub cooperation: f64,
+    /// Days a county waits for its partner (see `government::cross_region_patience`).
+    pub patience: u32,
+}
+
+/// An issue's next move at the office whose queue holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Move {
+    /// Past its deadline: it leaves unresolved.
+    Expire,
+    /// Not today: back to the end of the queue (a hand-off delay, no capacity to dispatch,
+    /// or the partner county has not yet agreed).
+    Wait,
+    /// The city centre dispatches it to its first stage.
+    Dispatch,
+    /// The grid closes it itself: the grid becomes its only stage, and works it.
+    CloseInGrid,
+    /// Up to the parent office: this level cannot close it.
+    Escalate,
+    /// A cross-region issue reached its county: wait for the partner county.
+    AwaitPartner,
+    /// Work on it here.
+    Work,
+    /// Sideways to its first stage.
+    Refer,
+    /// The partner county agreed: refer to the first stage; both counties pay a hand-off.
+    ReferWithPartner,
+    /// The county gave up waiting for its partner: the mirroring city department takes it.
+    EscalateToCity,
+}
+
+/// The next move of a queued (reported) issue.
+pub fn next_move(issue: &Issue, office: &OfficeView, today: &Today) -> Move {
+    let t = today.tick;
+    if t > issue.deadline {
+        return Move::Expire;
+    }
+    if issue.ready_at > t {
+        return Move::Wait;
+    }
+    match issue.phase {
+        Phase::Unreported => unreachable!("unreported issues are not queued"),
+        Phase::AtCentre if office.capacity >= today.dispatch_hours => Move::Dispatch,
+        Phase::AtCentre => Move::Wait,
+        Phase::Climbing => climb(issue, office),
+        Phase::AwaitingPartner => {
+            let mut s = stream(today.seed, Purpose::CrossRegion, issue.key, t as u64);
+            if s.chance(today.cooperation) {
+                Move::ReferWithPartner
+            } else if t - issue.waiting_since >= today.patience {
+                Move::EscalateToCity
+            } else {
+                Move::Wait
+            }
+        }
+        Phase::Staged => Move::Work,
+    }
+}
+
+/// A climbing issue: closed in the grid, escalated until its level, held for a partner
+/// county, or worked or referred to its first stage.
+fn climb(issue: &Issue, office: &OfficeView) -> Move {
+    if issue.in_grid && office.level == Level::Grid {
+        Move::CloseInGrid
+    } else if office.level < issue.category.level() {
+        Move::Escalate
+    } else if issue.category == Category::CrossRegion && issue.partner != issue.county {
+        Move::AwaitPartner
+    } else if issue.stages[0] == office.office {
+        Move::Work
+    } else {
+        Move::Refer
+    }
+}
+
+/// What follows a day's work on a staged issue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterWork {
+    /// Work is left: back to the queue.
+    Unfinished,
+    /// A social-assistance issue whose county budget cannot pay yet: back to the queue.
+    AwaitBudget,
+    /// Resolved; `draws_budget` when it takes `assistance_budget_units` from its county.
+    Resolve { draws_budget: bool },
+    /// On to its next stage.
+    NextStage,
+}
+
+/// After work on `issue` (its `work_left` already reduced), with `budget` units left in
+/// its county and `units` the cost of one assistance issue.
+pub fn after_work(issue: &Issue, budget: f64, units: f64) -> AfterWork {
+    if issue.work_left > WORK_DONE {
+        return AfterWork::Unfinished;
+    }
+    let final_stage = issue.stage as usize + 1 >= issue.stage_count();
+    let draws_budget = issue.category == Category::SocialAssistance && final_stage;
+    if draws_budget && budget < units {
+        AfterWork::AwaitBudget
+    } else if issue.joint || final_stage {
+        AfterWork::Resolve { draws_budget }
+    } else {
+        AfterWork::NextStage
+    }
+}
+
+/// How quickly an issue was resolved, in (0,1]: 1 at once, down to
+/// 1 − `late_resolution_discount` at the deadline.
+pub fn resolution_speed(spec: &IssueSpec, issue: &Issue, days: u32) -> f32 {
+    let allowed = (issue.deadline - issue.created).max(1) as f32;
+    1.0 - spec.late_resolution_discount as f32 * (days as f32 / allowed).min(1.0)
+}
+
+/// What the resident who raised an issue feels: trust, hardship and the experience
+/// neighbours see (in [−1, 1]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Felt {
+    pub trust: f32,
+    pub hardship: f32,
+    pub experience: f32,
+}
+
+impl Felt {
+    /// After a resolution of the given `speed` (see [`resolution_speed`]).
+    pub fn resolved(self, b: &BehaviourSpec, speed: f32, severity: f32) -> Felt {
+        Felt {
+            trust: unit(self.trust + b.resolve_trust_gain as f32 * speed),
+            hardship: unit(self.hardship - b.resolve_hardship_relief as f32 * severity),
+            experience: (self.experience + speed).clamp(-1.0, 1.0),
+        }
+    }
+
+    /// After an expiry: the worst experience.
+    pub fn expired(self, b: &BehaviourSpec, severity: f32) -> Felt {
+        Felt {
+            trust: unit(self.trust - b.expire_trust_loss as f32),
+            hardship: unit(self.hardship + b.expire_hardship as f32 * severity),
+            experience: (self.experience - 1.0).clamp(-1.0, 1.0),
         }
     }
 }

@@ -7,6 +7,8 @@
 //! separately. Only active organisations add staff-hours to their community, and
 //! councils and social-work agencies also add mediators.
 
+use super::territory::Territory;
+use crate::base::rng::{Purpose, Stream, stream};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +52,19 @@ pub struct OrganisationSpec {
     pub lapse_rate: f64,
     /// Funding per organisation in [0,1]; scales its activation.
     pub funding: f64,
+    /// Lowest propensity of an organisation; propensities are uniform in
+    /// [`propensity_min`, `propensity_min` + 1).
+    #[serde(default = "default_propensity_min")]
+    pub propensity_min: f64,
+}
+
+fn default_propensity_min() -> f64 {
+    0.5
+}
+
+impl OrganisationSpec {
+    /// Fields a scenario file may leave out (they take their serde default).
+    pub const DEFAULTED: [&'static str; 1] = ["propensity_min"];
 }
 
 /// All organisations, structure of arrays.
@@ -58,7 +73,7 @@ pub struct Organisations {
     pub community: Vec<u32>,
     pub linked: Vec<bool>,
     pub active: Vec<bool>,
-    /// Per-organisation propensity in [0.5, 1.5] (funding and leadership).
+    /// Per-organisation propensity, by default in [0.5, 1.5) (funding and leadership).
     pub propensity: Vec<f32>,
 }
 
@@ -69,5 +84,60 @@ impl Organisations {
 
     pub fn is_empty(&self) -> bool {
         self.kind.is_empty()
+    }
+}
+
+impl Organisations {
+    /// The organisations of a run: per community, the integer part of its mean
+    /// (`per_community_urban` or `_rural`) plus one with the chance of the fraction, each
+    /// of a random kind and propensity; each linked to the platform with probability
+    /// `social` (the regime's 三社联动), drawn once.
+    pub fn build(spec: &OrganisationSpec, territory: &Territory, seed: u64, social: f64) -> Self {
+        let mut orgs = Organisations {
+            kind: Vec::new(),
+            community: Vec::new(),
+            linked: Vec::new(),
+            active: Vec::new(),
+            propensity: Vec::new(),
+        };
+        for (c, comm) in territory.communities.iter().enumerate() {
+            let mean = if comm.urban {
+                spec.per_community_urban
+            } else {
+                spec.per_community_rural
+            };
+            let mut s = stream(seed, Purpose::Organisation, c as u64, 0);
+            let n = mean.floor() as usize + s.chance(mean.fract()) as usize;
+            for _ in 0..n {
+                let id = orgs.kind.len();
+                orgs.kind.push(OrgKind::ALL[s.below(OrgKind::ALL.len())]);
+                orgs.community.push(c as u32);
+                orgs.propensity
+                    .push((spec.propensity_min + s.unit()) as f32);
+                orgs.linked
+                    .push(stream(seed, Purpose::OrgLink, id as u64, 0).chance(social));
+                orgs.active.push(false);
+            }
+        }
+        orgs
+    }
+}
+
+/// Whether a linked organisation is active after today: an active one lapses with
+/// chance `lapse_rate × (1 − social × link)`; an inactive one activates with chance
+/// `activation_rate × social × link × funding × propensity`. `link` is the mean link
+/// strength of its community.
+pub fn stays_active(
+    spec: &OrganisationSpec,
+    active: bool,
+    social: f64,
+    link: f64,
+    propensity: f32,
+    s: &mut Stream,
+) -> bool {
+    if active {
+        !s.chance(spec.lapse_rate * (1.0 - social * link))
+    } else {
+        s.chance(spec.activation_rate * social * link * spec.funding * propensity as f64)
     }
 }
