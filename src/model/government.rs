@@ -606,3 +606,140 @@ pub fn mediation_chance(gov: &GovernmentSpec, mediators: f32, capacity: f32, act
     let mediations = mediators * gov.mediations_per_staff as f32 * capacity;
     (mediations / active.max(1) as f32).min(1.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::builtin::xcity_baseline;
+
+    fn gov() -> GovernmentSpec {
+        xcity_baseline().government
+    }
+
+    fn mech(name: &str) -> Mechanisms {
+        Mechanisms::preset(name).unwrap()
+    }
+
+    #[test]
+    fn offices_are_numbered_level_by_level_and_escalate_to_the_city() {
+        let sc = xcity_baseline();
+        let t = Territory::build(&sc.territory, 5000);
+        let o = Offices::build(&t, &sc.government);
+        assert!(o.level.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(
+            o.len(),
+            t.grids.len()
+                + t.communities.len()
+                + t.townships.len()
+                + t.counties.len() * (1 + Dept::COUNT)
+                + 1
+                + Dept::COUNT
+        );
+        let mut at = o.grid_office[0];
+        let mut climb = vec![o.level[at as usize]];
+        while at != o.city_centre {
+            at = o.parent(&t, at);
+            climb.push(o.level[at as usize]);
+        }
+        use Level::*;
+        assert_eq!(climb, [Grid, Community, Township, County, City]);
+        assert_eq!(
+            o.city_mirror(o.county_dept(0, Dept::Health)),
+            o.city_dept[Dept::Health as usize]
+        );
+        assert_eq!(
+            o.city_mirror(o.county_office[0]),
+            o.city_dept[Dept::CivilAffairs as usize]
+        );
+    }
+
+    #[test]
+    fn a_transfer_moves_a_share_of_the_smaller_side_in_proportion() {
+        let (gives, gets) = transfer(&[3.0, 1.0], &[2.0, 0.0, 6.0], 0.5).unwrap();
+        assert_eq!(gives, [1.5, 0.5]);
+        assert_eq!(gets, [0.5, 0.0, 1.5]);
+        assert!(transfer(&[3.0], &[0.0], 1.0).is_none());
+        assert!(transfer(&[3.0], &[2.0], 0.0).is_none());
+    }
+
+    #[test]
+    fn friction_and_share_come_from_the_mechanisms() {
+        let g = gov();
+        let m = mech("linkage");
+        assert_eq!(transfer_friction(&g, &m), 0.3 * m.coordination_cost);
+        assert_eq!(transfer_share(Lever::Pooling, &m, false), m.pooling);
+        assert_eq!(transfer_share(Lever::Spatial, &m, false), m.spatial);
+        assert_eq!(transfer_share(Lever::LeadingGroup, &m, false), 0.0);
+        assert_eq!(transfer_share(Lever::LeadingGroup, &m, true), m.vertical);
+    }
+
+    #[test]
+    fn the_leading_group_threshold_rises_as_vertical_linkage_falls() {
+        let g = gov();
+        let mut m = mech("linkage");
+        m.vertical = 1.0;
+        assert!(leading_group_active(&g, &m, 41.0));
+        assert!(!leading_group_active(&g, &m, 39.0));
+        m.vertical = 0.5;
+        assert!(!leading_group_active(&g, &m, 79.0));
+        assert!(leading_group_active(&g, &m, 81.0));
+        m.vertical = 0.0;
+        assert!(!leading_group_active(&g, &m, 1e9));
+    }
+
+    #[test]
+    fn delays_shrink_with_linkage() {
+        let g = gov();
+        let mut m = mech("fragmented");
+        m.vertical = 0.0;
+        m.information_sharing = 0.0;
+        assert_eq!(escalation_delay(&g, &m), 4);
+        assert_eq!(referral_delay(&g, &m, 1.0), 4);
+        assert_eq!(cross_region_patience(&g, &m), 20);
+        m.vertical = 1.0;
+        m.information_sharing = 1.0;
+        assert_eq!(escalation_delay(&g, &m), 0);
+        assert_eq!(referral_delay(&g, &m, 1.0), 0);
+        assert_eq!(cross_region_patience(&g, &m), 10);
+        m.spatial = 0.0;
+        assert_eq!(referral_delay(&g, &m, 0.5), 2);
+    }
+
+    #[test]
+    fn patrols_and_partners_need_information_sharing() {
+        let g = gov();
+        let mut m = mech("linkage");
+        m.information_sharing = 0.0;
+        assert_eq!(patrol_chance(&g, &m, 1.0, 1.0), 0.15);
+        m.information_sharing = 1.0;
+        assert_eq!(patrol_chance(&g, &m, 1.0, 1.0), 0.3);
+        m.horizontal = 1.0;
+        assert_eq!(cross_region_cooperation(&g, &m), 0.3);
+        m.horizontal = 0.0;
+        assert_eq!(cross_region_cooperation(&g, &m), 0.15);
+    }
+
+    #[test]
+    fn budgets_are_capped_and_the_reserve_goes_to_who_is_short() {
+        let g = gov();
+        assert_eq!(budget_after_income(&g, 0.0, 2.0, 0.5), 1.0);
+        assert_eq!(budget_after_income(&g, 200.0, 2.0, 1.0), 120.0);
+        assert_eq!(budget_shortfall(3.0, 1.0, 1.0), 2.0);
+        assert_eq!(budget_shortfall(1.0, 1.0, 3.0), 0.0);
+        let (grants, given) = pool_reserve(10.0, 0.5, &[1.0, 0.0, 3.0]).unwrap();
+        assert_eq!(given, 4.0);
+        assert_eq!(grants, [1.0, 0.0, 3.0]);
+        let (grants, given) = pool_reserve(4.0, 0.5, &[1.0, 3.0]).unwrap();
+        assert_eq!(given, 2.0);
+        assert_eq!(grants, [0.5, 1.5]);
+        assert!(pool_reserve(10.0, 1.0, &[0.0, 0.0]).is_none());
+    }
+
+    #[test]
+    fn mediation_is_a_probability() {
+        let g = gov();
+        assert_eq!(mediation_chance(&g, 2.0, 1.0, 0), 1.0);
+        assert_eq!(mediation_chance(&g, 1.0, 1.0, 6), 0.5);
+        assert_eq!(grid_mediators(1.0, 1.0, 1.0, 4.0, 4.0), 2.0);
+    }
+}

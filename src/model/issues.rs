@@ -634,15 +634,15 @@ mod tests {
         }
     }
 
-    #[test]
-    fn store_reuses_slots() {
-        let mut s = IssueStore::default();
-        let mk = || Issue {
-            category: Category::Routine,
-            phase: Phase::Unreported,
-            severity: 0.5,
-            work_left: 1.0,
-            work_total: 1.0,
+    /// A live issue of `category` in `phase`, created on day 0 with a deadline on day 10,
+    /// 4 staff-hours of work, worked at office 7.
+    fn issue(category: Category, phase: Phase) -> Issue {
+        Issue {
+            category,
+            phase,
+            severity: 0.4,
+            work_left: 4.0,
+            work_total: 4.0,
             resident: 0,
             grid: 0,
             county: 0,
@@ -651,14 +651,190 @@ mod tests {
             in_grid: false,
             joint: false,
             created: 0,
-            deadline: 1,
+            deadline: 10,
             ready_at: 0,
-            office: NONE,
-            stages: [NONE; 2],
+            office: 7,
+            stages: [7, NONE],
             stage: 0,
             waiting_since: 0,
             key: 0,
+        }
+    }
+
+    fn office(level: Level) -> OfficeView {
+        OfficeView {
+            office: 7,
+            level,
+            capacity: 10.0,
+        }
+    }
+
+    fn today(tick: u32) -> Today {
+        Today {
+            tick,
+            seed: 1,
+            dispatch_hours: 0.25,
+            cooperation: 0.0,
+            patience: 5,
+        }
+    }
+
+    fn spec() -> IssueSpec {
+        crate::scenario::builtin::xcity_baseline().issues
+    }
+
+    #[test]
+    fn an_issue_past_its_deadline_expires_and_one_not_ready_waits() {
+        let i = issue(Category::Routine, Phase::Staged);
+        assert_eq!(next_move(&i, &office(Level::Grid), &today(11)), Move::Expire);
+        assert_eq!(next_move(&i, &office(Level::Grid), &today(10)), Move::Work);
+        let later = Issue { ready_at: 3, ..i };
+        assert_eq!(next_move(&later, &office(Level::Grid), &today(2)), Move::Wait);
+    }
+
+    #[test]
+    fn the_centre_dispatches_only_with_the_hours_to_do_it() {
+        let i = issue(Category::Routine, Phase::AtCentre);
+        let mut at = office(Level::City);
+        assert_eq!(next_move(&i, &at, &today(0)), Move::Dispatch);
+        at.capacity = 0.2;
+        assert_eq!(next_move(&i, &at, &today(0)), Move::Wait);
+    }
+
+    #[test]
+    fn a_climbing_issue_escalates_until_its_level_then_is_worked_or_referred() {
+        let mut i = issue(Category::PublicFacility, Phase::Climbing);
+        assert_eq!(next_move(&i, &office(Level::Grid), &today(0)), Move::Escalate);
+        assert_eq!(next_move(&i, &office(Level::Community), &today(0)), Move::Escalate);
+        assert_eq!(next_move(&i, &office(Level::Township), &today(0)), Move::Work);
+        i.stages = [9, NONE];
+        assert_eq!(next_move(&i, &office(Level::Township), &today(0)), Move::Refer);
+        i.in_grid = true;
+        assert_eq!(next_move(&i, &office(Level::Grid), &today(0)), Move::CloseInGrid);
+    }
+
+    #[test]
+    fn a_cross_region_issue_waits_for_its_partner_then_goes_to_the_city() {
+        let mut i = issue(Category::CrossRegion, Phase::Climbing);
+        i.partner = 1;
+        assert_eq!(next_move(&i, &office(Level::County), &today(0)), Move::AwaitPartner);
+        i.phase = Phase::AwaitingPartner;
+        i.waiting_since = 2;
+        let mut t = today(6);
+        assert_eq!(next_move(&i, &office(Level::County), &t), Move::Wait);
+        t.tick = 7;
+        assert_eq!(next_move(&i, &office(Level::County), &t), Move::EscalateToCity);
+        t.cooperation = 1.0;
+        assert_eq!(next_move(&i, &office(Level::County), &t), Move::ReferWithPartner);
+    }
+
+    #[test]
+    fn sequential_stages_split_the_work_and_the_last_resolves() {
+        let mut i = issue(Category::CrossDepartment, Phase::Staged);
+        i.stages = [7, 8];
+        i.work_left = 0.0;
+        assert_eq!(after_work(&i, 0.0, 1.0), AfterWork::NextStage);
+        assert_eq!(i.next_stage(), 8);
+        assert_eq!(i.work_left, 2.0);
+        i.work_left = 0.5;
+        assert_eq!(after_work(&i, 0.0, 1.0), AfterWork::Unfinished);
+        i.work_left = 0.0;
+        assert_eq!(
+            after_work(&i, 0.0, 1.0),
+            AfterWork::Resolve {
+                draws_budget: false
+            }
+        );
+        let joint = Issue {
+            joint: true,
+            stage: 0,
+            ..i.clone()
         };
+        assert_eq!(
+            after_work(&joint, 0.0, 1.0),
+            AfterWork::Resolve {
+                draws_budget: false
+            }
+        );
+    }
+
+    #[test]
+    fn social_assistance_waits_for_budget() {
+        let mut i = issue(Category::SocialAssistance, Phase::Staged);
+        i.work_left = 0.0;
+        assert_eq!(after_work(&i, 0.5, 1.0), AfterWork::AwaitBudget);
+        assert_eq!(
+            after_work(&i, 1.0, 1.0),
+            AfterWork::Resolve { draws_budget: true }
+        );
+    }
+
+    #[test]
+    fn a_joint_meeting_opens_a_joint_issue_once() {
+        let mut i = issue(Category::CrossDepartment, Phase::Staged);
+        i.stages = [7, 8];
+        assert_eq!(i.joint_meeting_seats(), None);
+        i.joint = true;
+        assert_eq!(i.joint_meeting_seats(), Some(2.0));
+        i.work_left = 1.0;
+        assert_eq!(i.joint_meeting_seats(), None);
+    }
+
+    #[test]
+    fn late_resolutions_gain_less_trust() {
+        let spec = spec();
+        let i = issue(Category::Routine, Phase::Staged);
+        assert_eq!(resolution_speed(&spec, &i, 0), 1.0);
+        assert_eq!(resolution_speed(&spec, &i, 5), 0.75);
+        assert_eq!(resolution_speed(&spec, &i, 10), 0.5);
+        assert_eq!(resolution_speed(&spec, &i, 30), 0.5);
+        let b = crate::scenario::builtin::xcity_baseline().behaviour;
+        let before = Felt {
+            trust: 0.5,
+            hardship: 0.5,
+            experience: 0.5,
+        };
+        let good = before.resolved(&b, 1.0, 0.4);
+        assert!(good.trust > 0.5 && good.hardship < 0.5);
+        assert_eq!(good.experience, 1.0);
+        let bad = before.expired(&b, 0.4);
+        assert!(bad.trust < 0.5 && bad.hardship > 0.5);
+        assert_eq!(bad.experience, -0.5);
+    }
+
+    #[test]
+    fn severity_and_work_follow_their_parameters() {
+        let mut spec = spec();
+        assert_eq!(severity(&spec, 0.4, 0.5), 0.4);
+        assert_eq!(severity(&spec, 0.01, 0.0), 0.05);
+        assert_eq!(severity(&spec, 0.9, 0.99), 1.0);
+        let cat = *spec.get(Category::Routine);
+        assert_eq!(work(&spec, &cat, 0.5, 1.5), 1.5);
+        spec.work_base = 1.0;
+        assert_eq!(work(&spec, &cat, 0.5, 1.0), 1.5);
+    }
+
+    #[test]
+    fn routing_sends_all_to_the_centre_or_keeps_routine_issues_in_the_grid() {
+        let mut m = Mechanisms::preset("linkage").unwrap();
+        let i = issue(Category::Routine, Phase::Unreported);
+        let mut s = stream(1, Purpose::Route, 0, 0);
+        m.central_routing = 1.0;
+        assert_eq!(route(&i, &m, 0.5, &mut s), Route::Centre);
+        m.central_routing = 0.0;
+        assert_eq!(route(&i, &m, 0.5, &mut s), Route::Grid { in_grid: true });
+        let big = Issue {
+            severity: 0.9,
+            ..issue(Category::NeighbourDispute, Phase::Unreported)
+        };
+        m.grid_first = 1.0;
+        assert_eq!(route(&big, &m, 0.5, &mut s), Route::Grid { in_grid: false });
+    }
+
+    #[test]
+    fn store_reuses_slots() {
+        let mut s = IssueStore::default();
+        let mk = || issue(Category::Routine, Phase::Unreported);
         let a = s.insert(mk());
         s.remove(a);
         let b = s.insert(mk());

@@ -141,3 +141,39 @@ pub fn stays_active(
         s.chance(spec.activation_rate * social * link * spec.funding * propensity as f64)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::builtin::xcity_baseline;
+
+    #[test]
+    fn organisations_follow_the_community_means_and_the_social_share() {
+        let sc = xcity_baseline();
+        let t = Territory::build(&sc.territory, 20_000);
+        let none = Organisations::build(&sc.organisations, &t, 1, 0.0);
+        let all = Organisations::build(&sc.organisations, &t, 1, 1.0);
+        assert_eq!(none.len(), all.len());
+        assert!(none.linked.iter().all(|&l| !l) && all.linked.iter().all(|&l| l));
+        let lo = sc.organisations.propensity_min as f32;
+        assert!(all.propensity.iter().all(|&p| (lo..lo + 1.0).contains(&p)));
+        let urban = t.communities.iter().filter(|c| c.urban).count() as f64;
+        let rural = t.communities.len() as f64 - urban;
+        let expected = urban * 2.0 + rural * 0.7;
+        assert!((all.len() as f64 - expected).abs() < 0.2 * expected + 2.0);
+    }
+
+    #[test]
+    fn without_social_linkage_organisations_never_activate_and_always_may_lapse() {
+        let spec = xcity_baseline().organisations;
+        let mut s = stream(1, Purpose::Activation, 0, 0);
+        assert!((0..100).all(|_| !stays_active(&spec, false, 0.0, 1.0, 1.0, &mut s)));
+        let mut full = spec.clone();
+        full.activation_rate = 1.0;
+        full.funding = 1.0;
+        full.lapse_rate = 1.0;
+        assert!(stays_active(&full, false, 1.0, 1.0, 1.0, &mut s));
+        assert!(!stays_active(&full, true, 0.0, 1.0, 1.0, &mut s));
+        assert!(stays_active(&full, true, 1.0, 1.0, 1.0, &mut s));
+    }
+}

@@ -516,13 +516,26 @@ fn check_table(
         return;
     }
     for k in schema.keys() {
-        if !t.contains_key(k) && k != "shocks" {
+        if !t.contains_key(k) && k != "shocks" && !defaulted(path, k) {
             out.push((
                 path.clone(),
                 format!("lacks `{k}` (a file without `extends` must give every field)"),
             ));
         }
     }
+}
+
+/// Whether `key` of the table at `path` has a serde default, so that older complete
+/// files (a run's `params.toml`) that lack it still load.
+fn defaulted(path: &[Seg], key: &str) -> bool {
+    use crate::model::{government, issues, organisations};
+    let list: &[&str] = match path {
+        [Seg::Key(s)] if s == "government" => &government::GovernmentSpec::DEFAULTED,
+        [Seg::Key(s)] if s == "issues" => &issues::IssueSpec::DEFAULTED,
+        [Seg::Key(s)] if s == "organisations" => &organisations::OrganisationSpec::DEFAULTED,
+        _ => &[],
+    };
+    list.contains(&key)
 }
 
 /// A `Special` that claims no key.
