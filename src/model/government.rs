@@ -7,6 +7,7 @@
 //! offices, county departments, the city centre, city departments), which is the order the
 //! engine works them in each tick.
 
+use super::issues::IssueId;
 use super::mechanisms::Mechanisms;
 use super::territory::{Level, Territory};
 use serde::{Deserialize, Serialize};
@@ -181,6 +182,18 @@ impl GovernmentSpec {
     ];
 }
 
+/// An office's index in [`Offices`]: offices are numbered level by level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OfficeId(pub u32);
+
+impl OfficeId {
+    /// Its position in the per-office arrays of [`Offices`].
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 /// What kind of office.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OfficeKind {
@@ -197,32 +210,30 @@ pub enum OfficeKind {
 pub struct Offices {
     pub kind: Vec<OfficeKind>,
     pub level: Vec<Level>,
-    /// County of the office (`u16::MAX` for city offices).
-    pub county: Vec<u16>,
+    /// County of the office (`None` for city offices).
+    pub county: Vec<Option<u16>>,
     pub urban: Vec<bool>,
     /// Staff head count.
     pub staff: Vec<f64>,
     /// Platform connectivity in (0,1].
     pub connectivity: Vec<f64>,
-    /// Queue of issue ids.
-    pub queue: Vec<VecDeque<u32>>,
+    /// Queue of issues.
+    pub queue: Vec<VecDeque<IssueId>>,
     /// Capacity available this tick, in staff-hours.
     pub capacity: Vec<f64>,
     /// Staff-hours used this tick.
     pub used: Vec<f64>,
     /// Coordination hours spent this tick.
     pub coordination: Vec<f64>,
-    pub grid_office: Vec<u32>,
-    pub community_office: Vec<u32>,
-    pub township_office: Vec<u32>,
-    pub county_office: Vec<u32>,
+    pub grid_office: Vec<OfficeId>,
+    pub community_office: Vec<OfficeId>,
+    pub township_office: Vec<OfficeId>,
+    pub county_office: Vec<OfficeId>,
     /// `county_dept[k * Dept::COUNT + d]`.
-    pub county_dept: Vec<u32>,
-    pub city_centre: u32,
-    pub city_dept: [u32; Dept::COUNT],
+    pub county_dept: Vec<OfficeId>,
+    pub city_centre: OfficeId,
+    pub city_dept: [OfficeId; Dept::COUNT],
 }
-
-pub const CITY: u16 = u16::MAX;
 
 impl Offices {
     /// Every office of `territory`, numbered level by level (the module invariant).
@@ -243,8 +254,8 @@ impl Offices {
             township_office: Vec::new(),
             county_office: Vec::new(),
             county_dept: Vec::new(),
-            city_centre: 0,
-            city_dept: [0; Dept::COUNT],
+            city_centre: OfficeId(0),
+            city_dept: [OfficeId(0); Dept::COUNT],
         };
         o.build_local(territory, spec);
         o.build_counties(territory, spec);
@@ -261,7 +272,7 @@ impl Offices {
             let id = self.push(
                 OfficeKind::Grid(g as u32),
                 Level::Grid,
-                grid.county,
+                Some(grid.county),
                 grid.urban,
                 staff,
                 conn(grid.urban),
@@ -277,7 +288,7 @@ impl Offices {
             let id = self.push(
                 OfficeKind::Community(c as u32),
                 Level::Community,
-                comm.county,
+                Some(comm.county),
                 comm.urban,
                 staff,
                 conn(comm.urban),
@@ -294,7 +305,7 @@ impl Offices {
             let id = self.push(
                 OfficeKind::Township(t as u32),
                 Level::Township,
-                town.county,
+                Some(town.county),
                 town.urban,
                 staff,
                 conn(town.urban),
@@ -310,7 +321,7 @@ impl Offices {
             let urban = Self::mostly_urban(territory, k);
             let staff = per_1000(n, spec.county_staff_per_1000);
             let kind = OfficeKind::CountyGeneral(k as u16);
-            let id = self.push(kind, Level::County, k as u16, urban, staff, 1.0);
+            let id = self.push(kind, Level::County, Some(k as u16), urban, staff, 1.0);
             self.county_office.push(id);
         }
         for (k, county) in territory.counties.iter().enumerate() {
@@ -319,7 +330,7 @@ impl Offices {
             for d in Dept::ALL {
                 let staff = per_1000(n, spec.county_dept_staff_per_1000);
                 let kind = OfficeKind::CountyDept(k as u16, d);
-                let id = self.push(kind, Level::County, k as u16, urban, staff, 1.0);
+                let id = self.push(kind, Level::County, Some(k as u16), urban, staff, 1.0);
                 self.county_dept.push(id);
             }
         }
@@ -329,11 +340,11 @@ impl Offices {
     fn build_city(&mut self, territory: &Territory, spec: &GovernmentSpec) {
         let n = territory.residents();
         let staff = per_1000(n, spec.city_centre_staff_per_1000);
-        self.city_centre = self.push(OfficeKind::CityCentre, Level::City, CITY, true, staff, 1.0);
+        self.city_centre = self.push(OfficeKind::CityCentre, Level::City, None, true, staff, 1.0);
         for d in Dept::ALL {
             let staff = per_1000(n, spec.city_dept_staff_per_1000);
             let kind = OfficeKind::CityDept(d);
-            self.city_dept[d as usize] = self.push(kind, Level::City, CITY, true, staff, 1.0);
+            self.city_dept[d as usize] = self.push(kind, Level::City, None, true, staff, 1.0);
         }
     }
 
@@ -352,11 +363,11 @@ impl Offices {
         &mut self,
         kind: OfficeKind,
         level: Level,
-        county: u16,
+        county: Option<u16>,
         urban: bool,
         staff: f64,
         connectivity: f64,
-    ) -> u32 {
+    ) -> OfficeId {
         self.kind.push(kind);
         self.level.push(level);
         self.county.push(county);
@@ -367,7 +378,12 @@ impl Offices {
         self.capacity.push(0.0);
         self.used.push(0.0);
         self.coordination.push(0.0);
-        (self.kind.len() - 1) as u32
+        OfficeId((self.kind.len() - 1) as u32)
+    }
+
+    /// Every office, in id order.
+    pub fn ids(&self) -> impl Iterator<Item = OfficeId> + use<> {
+        (0..self.kind.len() as u32).map(OfficeId)
     }
 
     pub fn len(&self) -> usize {
@@ -378,15 +394,15 @@ impl Offices {
         self.kind.is_empty()
     }
 
-    pub fn county_dept(&self, county: u16, dept: Dept) -> u32 {
+    pub fn county_dept(&self, county: u16, dept: Dept) -> OfficeId {
         self.county_dept[county as usize * Dept::COUNT + dept as usize]
     }
 
     /// The office an issue escalates to from `o`: grid → community → township → county
     /// general office → city centre.
-    pub fn parent(&self, territory: &Territory, o: u32) -> u32 {
+    pub fn parent(&self, territory: &Territory, o: OfficeId) -> OfficeId {
         let t = territory;
-        match self.kind[o as usize] {
+        match self.kind[o.index()] {
             OfficeKind::Grid(g) => self.community_office[t.grids[g as usize].community as usize],
             OfficeKind::Community(c) => {
                 self.township_office[t.communities[c as usize].township as usize]
@@ -400,8 +416,8 @@ impl Offices {
 
     /// The city department that takes over from office `o` when a county gives up on its
     /// partner: the one mirroring `o`'s department, civil affairs when `o` is none.
-    pub fn city_mirror(&self, o: u32) -> u32 {
-        let d = match self.kind[o as usize] {
+    pub fn city_mirror(&self, o: OfficeId) -> OfficeId {
+        let d = match self.kind[o.index()] {
             OfficeKind::CountyDept(_, d) => d,
             _ => Dept::CivilAffairs,
         };
@@ -410,7 +426,7 @@ impl Offices {
 
     /// The office of `level` that serves `grid`'s place (county general office for the
     /// county level and above).
-    pub fn office_of_level(&self, territory: &Territory, level: Level, grid: u32) -> u32 {
+    pub fn office_of_level(&self, territory: &Territory, level: Level, grid: u32) -> OfficeId {
         let g = &territory.grids[grid as usize];
         match level {
             Level::Grid => self.grid_office[grid as usize],
@@ -636,10 +652,10 @@ mod tests {
                 + Dept::COUNT
         );
         let mut at = o.grid_office[0];
-        let mut climb = vec![o.level[at as usize]];
+        let mut climb = vec![o.level[at.index()]];
         while at != o.city_centre {
             at = o.parent(&t, at);
-            climb.push(o.level[at as usize]);
+            climb.push(o.level[at.index()]);
         }
         use Level::*;
         assert_eq!(climb, [Grid, Community, Township, County, City]);

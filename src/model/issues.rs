@@ -8,7 +8,7 @@
 //! created = resolved + expired + open.
 
 use super::behaviour::BehaviourSpec;
-use super::government::{Dept, Offices};
+use super::government::{Dept, OfficeId, Offices};
 use super::mechanisms::Mechanisms;
 use super::territory::Level;
 use super::unit;
@@ -152,8 +152,9 @@ impl IssueSpec {
     }
 }
 
-/// Sentinel for "no office / no resident".
-pub const NONE: u32 = u32::MAX;
+/// An issue's handle in the [`IssueStore`] (reused after the issue leaves).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct IssueId(u32);
 
 /// Where an issue is in its life cycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,7 +181,8 @@ pub struct Issue {
     pub work_left: f32,
     /// Total staff-hours of the issue (for splitting into stages).
     pub work_total: f32,
-    pub resident: u32,
+    /// The resident who raised it; `None` for an incident's stability issue.
+    pub resident: Option<u32>,
     pub grid: u32,
     pub county: u16,
     /// The other county of a cross-region issue.
@@ -194,10 +196,10 @@ pub struct Issue {
     pub deadline: u32,
     /// Not to be touched before this tick (hand-off delays).
     pub ready_at: u32,
-    /// The office whose queue holds it (`NONE` while unreported).
-    pub office: u32,
-    /// Department offices that work on it in order; `NONE` where unused.
-    pub stages: [u32; 2],
+    /// The office whose queue holds it (`None` while unreported).
+    pub office: Option<OfficeId>,
+    /// The offices that work on it in order; the first always exists.
+    pub stages: [Option<OfficeId>; 2],
     pub stage: u8,
     /// Tick it started waiting for the partner county.
     pub waiting_since: u32,
@@ -207,7 +209,12 @@ pub struct Issue {
 
 impl Issue {
     pub fn stage_count(&self) -> usize {
-        self.stages.iter().filter(|&&s| s != NONE).count()
+        self.stages.iter().flatten().count()
+    }
+
+    /// The office of its first stage.
+    pub fn first_stage(&self) -> OfficeId {
+        self.stages[0].expect("an issue has a first stage")
     }
 }
 
@@ -216,35 +223,39 @@ impl Issue {
 #[derive(Default)]
 pub struct IssueStore {
     slots: Vec<Option<Issue>>,
-    free: Vec<u32>,
+    free: Vec<IssueId>,
     live: usize,
 }
 
 impl IssueStore {
-    pub fn insert(&mut self, issue: Issue) -> u32 {
+    pub fn insert(&mut self, issue: Issue) -> IssueId {
         self.live += 1;
         if let Some(id) = self.free.pop() {
-            self.slots[id as usize] = Some(issue);
+            self.slots[id.0 as usize] = Some(issue);
             id
         } else {
             self.slots.push(Some(issue));
-            (self.slots.len() - 1) as u32
+            IssueId((self.slots.len() - 1) as u32)
         }
     }
 
-    pub fn remove(&mut self, id: u32) -> Issue {
-        let issue = self.slots[id as usize].take().expect("issue id is live");
+    pub fn remove(&mut self, id: IssueId) -> Issue {
+        let issue = self.slots[id.0 as usize].take().expect("issue id is live");
         self.free.push(id);
         self.live -= 1;
         issue
     }
 
-    pub fn get(&self, id: u32) -> &Issue {
-        self.slots[id as usize].as_ref().expect("issue id is live")
+    pub fn get(&self, id: IssueId) -> &Issue {
+        self.slots[id.0 as usize]
+            .as_ref()
+            .expect("issue id is live")
     }
 
-    pub fn get_mut(&mut self, id: u32) -> &mut Issue {
-        self.slots[id as usize].as_mut().expect("issue id is live")
+    pub fn get_mut(&mut self, id: IssueId) -> &mut Issue {
+        self.slots[id.0 as usize]
+            .as_mut()
+            .expect("issue id is live")
     }
 
     pub fn live(&self) -> usize {
@@ -343,28 +354,23 @@ pub fn stage_offices(
     departments: [Option<Dept>; 2],
     county: u16,
     partner: u16,
-    level_office: u32,
+    level_office: OfficeId,
     offices: &Offices,
-) -> [u32; 2] {
+) -> [Option<OfficeId>; 2] {
+    let dept = |county: u16, d: Dept| Some(offices.county_dept(county, d));
     match departments {
-        [Some(a), Some(b)] => [
-            offices.county_dept(county, a),
-            offices.county_dept(county, b),
-        ],
-        [Some(a), None] if category == Category::CrossRegion => [
-            offices.county_dept(county, a),
-            offices.county_dept(partner, a),
-        ],
-        [Some(a), None] => [offices.county_dept(county, a), NONE],
-        _ => [level_office, NONE],
+        [Some(a), Some(b)] => [dept(county, a), dept(county, b)],
+        [Some(a), None] if category == Category::CrossRegion => [dept(county, a), dept(partner, a)],
+        [Some(a), None] => [dept(county, a), None],
+        _ => [Some(level_office), None],
     }
 }
 
 /// Where and when a new issue was raised.
 #[derive(Clone, Copy, Debug)]
 pub struct Origin {
-    /// The resident who raised it (`NONE` for an incident's stability issue).
-    pub resident: u32,
+    /// The resident who raised it (`None` for an incident's stability issue).
+    pub resident: Option<u32>,
     pub grid: u32,
     pub county: u16,
     pub urban: bool,
@@ -380,11 +386,11 @@ impl Issue {
         category: Category,
         spec: &CategorySpec,
         details: &Details,
-        stages: [u32; 2],
+        stages: [Option<OfficeId>; 2],
         joint: bool,
         origin: Origin,
     ) -> Issue {
-        let two = stages[1] != NONE;
+        let two = stages[1].is_some();
         let work_total = details.work_total;
         Issue {
             category,
@@ -406,7 +412,7 @@ impl Issue {
             created: origin.tick,
             deadline: origin.tick + spec.deadline_days,
             ready_at: origin.tick,
-            office: NONE,
+            office: None,
             stages,
             stage: 0,
             waiting_since: 0,
@@ -416,8 +422,8 @@ impl Issue {
 
     /// Make `office` the issue's only stage, with all its work left (the grid closing it
     /// itself, or the city taking over).
-    pub fn restage_at(&mut self, office: u32) {
-        self.stages = [office, NONE];
+    pub fn restage_at(&mut self, office: OfficeId) {
+        self.stages = [Some(office), None];
         self.stage = 0;
         self.joint = false;
         self.work_left = self.work_total;
@@ -425,10 +431,10 @@ impl Issue {
     }
 
     /// Move on to the next stage, which gets half the work; returns its office.
-    pub fn next_stage(&mut self) -> u32 {
+    pub fn next_stage(&mut self) -> OfficeId {
         self.stage += 1;
         self.work_left = self.work_total / 2.0;
-        self.stages[self.stage as usize]
+        self.stages[self.stage as usize].expect("a next stage exists")
     }
 
     /// Seats at the joint meeting that opens a jointly handled issue (one per department),
@@ -466,7 +472,7 @@ pub fn route(issue: &Issue, mech: &Mechanisms, small: f32, s: &mut Stream) -> Ro
 /// The office an issue is queued at, as its next move sees it.
 #[derive(Clone, Copy, Debug)]
 pub struct OfficeView {
-    pub office: u32,
+    pub office: OfficeId,
     pub level: Level,
     /// Staff-hours left today.
     pub capacity: f64,
@@ -549,7 +555,7 @@ fn climb(issue: &Issue, office: &OfficeView) -> Move {
         Move::Escalate
     } else if issue.category == Category::CrossRegion && issue.partner != issue.county {
         Move::AwaitPartner
-    } else if issue.stages[0] == office.office {
+    } else if issue.stages[0] == Some(office.office) {
         Move::Work
     } else {
         Move::Refer
@@ -643,7 +649,7 @@ mod tests {
             severity: 0.4,
             work_left: 4.0,
             work_total: 4.0,
-            resident: 0,
+            resident: Some(0),
             grid: 0,
             county: 0,
             partner: 0,
@@ -653,8 +659,8 @@ mod tests {
             created: 0,
             deadline: 10,
             ready_at: 0,
-            office: 7,
-            stages: [7, NONE],
+            office: Some(OfficeId(7)),
+            stages: [Some(OfficeId(7)), None],
             stage: 0,
             waiting_since: 0,
             key: 0,
@@ -663,7 +669,7 @@ mod tests {
 
     fn office(level: Level) -> OfficeView {
         OfficeView {
-            office: 7,
+            office: OfficeId(7),
             level,
             capacity: 10.0,
         }
@@ -686,10 +692,16 @@ mod tests {
     #[test]
     fn an_issue_past_its_deadline_expires_and_one_not_ready_waits() {
         let i = issue(Category::Routine, Phase::Staged);
-        assert_eq!(next_move(&i, &office(Level::Grid), &today(11)), Move::Expire);
+        assert_eq!(
+            next_move(&i, &office(Level::Grid), &today(11)),
+            Move::Expire
+        );
         assert_eq!(next_move(&i, &office(Level::Grid), &today(10)), Move::Work);
         let later = Issue { ready_at: 3, ..i };
-        assert_eq!(next_move(&later, &office(Level::Grid), &today(2)), Move::Wait);
+        assert_eq!(
+            next_move(&later, &office(Level::Grid), &today(2)),
+            Move::Wait
+        );
     }
 
     #[test]
@@ -704,37 +716,61 @@ mod tests {
     #[test]
     fn a_climbing_issue_escalates_until_its_level_then_is_worked_or_referred() {
         let mut i = issue(Category::PublicFacility, Phase::Climbing);
-        assert_eq!(next_move(&i, &office(Level::Grid), &today(0)), Move::Escalate);
-        assert_eq!(next_move(&i, &office(Level::Community), &today(0)), Move::Escalate);
-        assert_eq!(next_move(&i, &office(Level::Township), &today(0)), Move::Work);
-        i.stages = [9, NONE];
-        assert_eq!(next_move(&i, &office(Level::Township), &today(0)), Move::Refer);
+        assert_eq!(
+            next_move(&i, &office(Level::Grid), &today(0)),
+            Move::Escalate
+        );
+        assert_eq!(
+            next_move(&i, &office(Level::Community), &today(0)),
+            Move::Escalate
+        );
+        assert_eq!(
+            next_move(&i, &office(Level::Township), &today(0)),
+            Move::Work
+        );
+        i.stages = [Some(OfficeId(9)), None];
+        assert_eq!(
+            next_move(&i, &office(Level::Township), &today(0)),
+            Move::Refer
+        );
         i.in_grid = true;
-        assert_eq!(next_move(&i, &office(Level::Grid), &today(0)), Move::CloseInGrid);
+        assert_eq!(
+            next_move(&i, &office(Level::Grid), &today(0)),
+            Move::CloseInGrid
+        );
     }
 
     #[test]
     fn a_cross_region_issue_waits_for_its_partner_then_goes_to_the_city() {
         let mut i = issue(Category::CrossRegion, Phase::Climbing);
         i.partner = 1;
-        assert_eq!(next_move(&i, &office(Level::County), &today(0)), Move::AwaitPartner);
+        assert_eq!(
+            next_move(&i, &office(Level::County), &today(0)),
+            Move::AwaitPartner
+        );
         i.phase = Phase::AwaitingPartner;
         i.waiting_since = 2;
         let mut t = today(6);
         assert_eq!(next_move(&i, &office(Level::County), &t), Move::Wait);
         t.tick = 7;
-        assert_eq!(next_move(&i, &office(Level::County), &t), Move::EscalateToCity);
+        assert_eq!(
+            next_move(&i, &office(Level::County), &t),
+            Move::EscalateToCity
+        );
         t.cooperation = 1.0;
-        assert_eq!(next_move(&i, &office(Level::County), &t), Move::ReferWithPartner);
+        assert_eq!(
+            next_move(&i, &office(Level::County), &t),
+            Move::ReferWithPartner
+        );
     }
 
     #[test]
     fn sequential_stages_split_the_work_and_the_last_resolves() {
         let mut i = issue(Category::CrossDepartment, Phase::Staged);
-        i.stages = [7, 8];
+        i.stages = [Some(OfficeId(7)), Some(OfficeId(8))];
         i.work_left = 0.0;
         assert_eq!(after_work(&i, 0.0, 1.0), AfterWork::NextStage);
-        assert_eq!(i.next_stage(), 8);
+        assert_eq!(i.next_stage(), OfficeId(8));
         assert_eq!(i.work_left, 2.0);
         i.work_left = 0.5;
         assert_eq!(after_work(&i, 0.0, 1.0), AfterWork::Unfinished);
@@ -772,7 +808,7 @@ mod tests {
     #[test]
     fn a_joint_meeting_opens_a_joint_issue_once() {
         let mut i = issue(Category::CrossDepartment, Phase::Staged);
-        i.stages = [7, 8];
+        i.stages = [Some(OfficeId(7)), Some(OfficeId(8))];
         assert_eq!(i.joint_meeting_seats(), None);
         i.joint = true;
         assert_eq!(i.joint_meeting_seats(), Some(2.0));

@@ -6,7 +6,7 @@ use super::capacity::Transfer;
 use super::{Ledger, World};
 use crate::engine::residents_phase::{Chunk, ChunkOut};
 use crate::engine::tally::Tally;
-use crate::model::government::{self, Dept, Lever, OfficeKind, Offices};
+use crate::model::government::{self, Dept, Lever, OfficeId, OfficeKind, Offices};
 use crate::model::issues::IssueStore;
 use crate::model::mechanisms::Mechanisms;
 use crate::model::organisations::Organisations;
@@ -127,12 +127,13 @@ fn mean_links(territory: &Territory, residents: &Residents) -> Vec<f32> {
 /// pooling within a level (and department), spatial linkage from urban to rural units of
 /// a level, the leading group from city offices to the county offices that mirror them.
 fn transfers(territory: &Territory, offices: &Offices) -> Vec<Transfer> {
-    let by = |f: &dyn Fn(&OfficeKind) -> bool| -> Vec<u32> {
-        (0..offices.len() as u32)
-            .filter(|&o| f(&offices.kind[o as usize]))
+    let by = |f: &dyn Fn(&OfficeKind) -> bool| -> Vec<OfficeId> {
+        offices
+            .ids()
+            .filter(|&o| f(&offices.kind[o.index()]))
             .collect()
     };
-    let pool = |offices: Vec<u32>| Transfer {
+    let pool = |offices: Vec<OfficeId>| Transfer {
         donors: offices.clone(),
         receivers: offices,
         by: Lever::Pooling,
@@ -152,9 +153,9 @@ fn transfers(territory: &Territory, offices: &Offices) -> Vec<Transfer> {
         &|k| matches!(k, OfficeKind::Township(_)),
     ];
     for level in levels {
-        let (urban, rural): (Vec<u32>, Vec<u32>) = by(level)
+        let (urban, rural): (Vec<OfficeId>, Vec<OfficeId>) = by(level)
             .into_iter()
-            .partition(|&o| offices.urban[o as usize]);
+            .partition(|&o| offices.urban[o.index()]);
         transfers.push(Transfer {
             donors: urban,
             receivers: rural,

@@ -6,14 +6,14 @@
 
 use super::World;
 use crate::base::rng::{Purpose, stream};
-use crate::model::government::{self, CITY, Dept, Lever, OfficeKind};
+use crate::model::government::{self, Dept, Lever, OfficeId, OfficeKind};
 use crate::model::issues::Phase;
 use crate::model::organisations;
 
 /// Spare capacity that may move from `donors` to `receivers` each tick.
 pub(super) struct Transfer {
-    pub donors: Vec<u32>,
-    pub receivers: Vec<u32>,
+    pub donors: Vec<OfficeId>,
+    pub receivers: Vec<OfficeId>,
     pub by: Lever,
 }
 
@@ -98,8 +98,8 @@ impl World {
             };
             self.offices.capacity[o] = government::office_capacity(base, overhead, social);
             match self.offices.county[o] {
-                CITY => self.tallies[city_row].capacity_hours += base,
-                k => self.tallies[k as usize].capacity_hours += base,
+                None => self.tallies[city_row].capacity_hours += base,
+                Some(k) => self.tallies[k as usize].capacity_hours += base,
             }
             self.offices.coordination[o] = base * overhead;
             self.offices.used[o] = 0.0;
@@ -137,7 +137,10 @@ impl World {
         }
         let short: Vec<f64> = (0..self.territory.counties.len())
             .map(|k| {
-                let o = self.offices.county_dept(k as u16, Dept::CivilAffairs) as usize;
+                let o = self
+                    .offices
+                    .county_dept(k as u16, Dept::CivilAffairs)
+                    .index();
                 let waiting = self.offices.queue[o]
                     .iter()
                     .filter(|&&id| self.issues.get(id).phase == Phase::Staged)
@@ -168,27 +171,27 @@ impl World {
 
     /// Move `share` of the donors' spare capacity to the receivers' deficits, in
     /// proportion; `friction` of what moves is lost to coordination.
-    fn lend(&mut self, donors: &[u32], receivers: &[u32], share: f64, friction: f64) {
+    fn lend(&mut self, donors: &[OfficeId], receivers: &[OfficeId], share: f64, friction: f64) {
         if share <= 0.0 {
             return;
         }
         let spare: Vec<f64> = donors
             .iter()
-            .map(|&o| (self.offices.capacity[o as usize] - self.demand[o as usize]).max(0.0))
+            .map(|&o| (self.offices.capacity[o.index()] - self.demand[o.index()]).max(0.0))
             .collect();
         let deficit: Vec<f64> = receivers
             .iter()
-            .map(|&o| (self.demand[o as usize] - self.offices.capacity[o as usize]).max(0.0))
+            .map(|&o| (self.demand[o.index()] - self.offices.capacity[o.index()]).max(0.0))
             .collect();
         let Some((gives, gets)) = government::transfer(&spare, &deficit, share) else {
             return;
         };
         for (&o, g) in donors.iter().zip(gives) {
-            self.offices.capacity[o as usize] -= g;
+            self.offices.capacity[o.index()] -= g;
         }
         for (&o, g) in receivers.iter().zip(gets) {
-            self.offices.capacity[o as usize] += g * (1.0 - friction);
-            self.offices.coordination[o as usize] += g * friction;
+            self.offices.capacity[o.index()] += g * (1.0 - friction);
+            self.offices.coordination[o.index()] += g * friction;
         }
     }
 }

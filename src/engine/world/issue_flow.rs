@@ -10,8 +10,9 @@
 use super::World;
 use crate::base::rng::{Purpose, stream};
 use crate::model::government;
+use crate::model::government::OfficeId;
 use crate::model::issues::{
-    self, Category, Felt, Issue, NONE, Origin, Phase, Route, resolution_speed,
+    self, Category, Felt, Issue, IssueId, Origin, Phase, Route, resolution_speed,
 };
 
 impl World {
@@ -22,7 +23,7 @@ impl World {
                 let ni = self.chunk_out[k].issues[n];
                 let grid = self.residents.grid[ni.resident as usize];
                 self.create_issue(
-                    ni.resident,
+                    Some(ni.resident),
                     grid,
                     ni.category,
                     ni.reported,
@@ -35,7 +36,7 @@ impl World {
     /// Create an issue; `agent` keys its detail draws (unique per tick).
     pub(super) fn create_issue(
         &mut self,
-        resident: u32,
+        resident: Option<u32>,
         grid: u32,
         category: Category,
         reported: bool,
@@ -60,7 +61,7 @@ impl World {
             level_office,
             &self.offices,
         );
-        let joint = stages[1] != NONE
+        let joint = stages[1].is_some()
             && stream(self.seed, Purpose::Joint, agent, t as u64).chance(self.mech.horizontal);
         let origin = Origin {
             resident,
@@ -84,24 +85,25 @@ impl World {
     }
 
     /// A detected issue goes to the city centre (central routing) or to its grid.
-    fn route(&mut self, id: u32) {
+    fn route(&mut self, id: IssueId) {
         let t = self.tick;
         let small = self.scenario.issues.small_severity as f32;
         let issue = self.issues.get_mut(id);
         let mut s = stream(self.seed, Purpose::Route, issue.key, t as u64);
-        match issues::route(issue, &self.mech, small, &mut s) {
+        let office = match issues::route(issue, &self.mech, small, &mut s) {
             Route::Centre => {
                 issue.phase = Phase::AtCentre;
-                issue.office = self.offices.city_centre;
+                self.offices.city_centre
             }
             Route::Grid { in_grid } => {
                 issue.in_grid = in_grid;
                 issue.phase = Phase::Climbing;
-                issue.office = self.offices.grid_office[issue.grid as usize];
+                self.offices.grid_office[issue.grid as usize]
             }
-        }
+        };
+        issue.office = Some(office);
         issue.ready_at = t;
-        self.offices.queue[issue.office as usize].push_back(id);
+        self.offices.queue[office.index()].push_back(id);
     }
 
     /// Grid patrols: each unreported issue is found with the patrol chance of its
@@ -139,24 +141,24 @@ impl World {
 
     /// Move an issue to another office's queue, ready after `delay` ticks, charging the
     /// hand-off's coordination hours to the sending office.
-    pub(super) fn hand_off(&mut self, id: u32, from: u32, to: u32, delay: u32) {
+    pub(super) fn hand_off(&mut self, id: IssueId, from: OfficeId, to: OfficeId, delay: u32) {
         let cost = government::handoff_cost(&self.scenario.government, &self.mech);
-        self.offices.coordination[from as usize] += cost;
-        let take = cost.min(self.offices.capacity[from as usize].max(0.0));
-        self.offices.capacity[from as usize] -= take;
+        self.offices.coordination[from.index()] += cost;
+        let take = cost.min(self.offices.capacity[from.index()].max(0.0));
+        self.offices.capacity[from.index()] -= take;
         self.send(id, to, delay);
     }
 
     /// Put an issue in another office's queue, ready after `delay` ticks.
-    pub(super) fn send(&mut self, id: u32, to: u32, delay: u32) {
+    pub(super) fn send(&mut self, id: IssueId, to: OfficeId, delay: u32) {
         let issue = self.issues.get_mut(id);
-        issue.office = to;
+        issue.office = Some(to);
         issue.ready_at = self.tick + delay;
-        self.offices.queue[to as usize].push_back(id);
+        self.offices.queue[to.index()].push_back(id);
     }
 
     /// The issue leaves resolved; its resident feels it.
-    pub(super) fn resolve(&mut self, id: u32) {
+    pub(super) fn resolve(&mut self, id: IssueId) {
         let issue = self.issues.remove(id);
         let days = self.tick - issue.created;
         let township = self.territory.grids[issue.grid as usize].township as usize;
@@ -166,8 +168,8 @@ impl World {
             issue.urban,
             issue.category as usize,
         );
-        if issue.resident != NONE {
-            let r = issue.resident as usize;
+        if let Some(r) = issue.resident {
+            let r = r as usize;
             let speed = resolution_speed(&self.scenario.issues, &issue, days);
             let felt = self
                 .felt(r)
@@ -178,13 +180,13 @@ impl World {
     }
 
     /// The issue leaves unresolved; its resident feels it.
-    pub(super) fn expire(&mut self, id: u32) {
+    pub(super) fn expire(&mut self, id: IssueId) {
         let issue = self.issues.remove(id);
         let township = self.territory.grids[issue.grid as usize].township as usize;
         self.ledger[township].expired += 1;
         self.tallies[issue.county as usize].record_expiry(issue.urban, issue.category as usize);
-        if issue.resident != NONE {
-            let r = issue.resident as usize;
+        if let Some(r) = issue.resident {
+            let r = r as usize;
             let felt = self
                 .felt(r)
                 .expired(&self.scenario.behaviour, issue.severity);

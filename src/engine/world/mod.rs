@@ -31,8 +31,8 @@ mod residents;
 
 use super::residents_phase::{Chunk, ChunkOut};
 use super::tally::Tally;
-use crate::model::government::{CITY, Offices};
-use crate::model::issues::IssueStore;
+use crate::model::government::Offices;
+use crate::model::issues::{IssueId, IssueStore};
 use crate::model::mechanisms::Mechanisms;
 use crate::model::organisations::Organisations;
 use crate::model::residents::{Residents, Visible};
@@ -61,7 +61,7 @@ pub struct World {
     pub orgs: Organisations,
     pub issues: IssueStore,
     /// Unreported issues per grid.
-    pub unreported: Vec<Vec<u32>>,
+    pub unreported: Vec<Vec<IssueId>>,
     pub tick: u32,
     /// Cumulative counts per township.
     pub ledger: Vec<Ledger>,
@@ -92,7 +92,7 @@ pub struct World {
     /// Every capacity transfer the mechanisms allow, laid out once.
     transfers: Vec<Transfer>,
     demand: Vec<f64>,
-    scratch: Vec<u32>,
+    scratch: Vec<IssueId>,
     tallies: Vec<Tally>,
 }
 
@@ -151,11 +151,11 @@ impl World {
             let used = self.offices.used[o];
             let coord = self.offices.coordination[o];
             match self.offices.county[o] {
-                CITY => {
+                None => {
                     city_hours.0 += used + coord;
                     city_hours.1 += coord;
                 }
-                k => {
+                Some(k) => {
                     self.tallies[k as usize].staff_hours += used + coord;
                     self.tallies[k as usize].coordination_hours += coord;
                 }

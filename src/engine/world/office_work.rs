@@ -7,8 +7,8 @@
 //! front to back once per tick; an issue put back goes to the end.
 
 use super::World;
-use crate::model::government;
-use crate::model::issues::{self, AfterWork, Move, OfficeView, Phase, Today};
+use crate::model::government::{self, OfficeId};
+use crate::model::issues::{self, AfterWork, IssueId, Move, OfficeView, Phase, Today};
 
 /// The day's settings of the office rules that do not depend on the office.
 struct Settings {
@@ -32,14 +32,14 @@ impl World {
             escalation_delay: government::escalation_delay(gov, &self.mech),
             units: self.scenario.issues.assistance_budget_units,
         };
-        for o in 0..self.offices.len() as u32 {
+        for o in self.offices.ids() {
             self.work_queue(o, &settings);
         }
     }
 
     /// Office `o` takes each issue of its queue once.
-    fn work_queue(&mut self, o: u32, settings: &Settings) {
-        let ou = o as usize;
+    fn work_queue(&mut self, o: OfficeId, settings: &Settings) {
+        let ou = o.index();
         let ref_delay = government::referral_delay(
             &self.scenario.government,
             &self.mech,
@@ -62,11 +62,11 @@ impl World {
     }
 
     /// Apply an issue's move at office `o`.
-    fn apply(&mut self, id: u32, o: u32, mv: Move, settings: &Settings, ref_delay: u32) {
-        let ou = o as usize;
+    fn apply(&mut self, id: IssueId, o: OfficeId, mv: Move, settings: &Settings, ref_delay: u32) {
+        let ou = o.index();
         let issue = self.issues.get_mut(id);
         let county = issue.county as usize;
-        let first = issue.stages[0];
+        let first = issue.first_stage();
         match mv {
             Move::Expire => self.expire(id),
             Move::Wait => self.offices.queue[ou].push_back(id),
@@ -107,7 +107,7 @@ impl World {
                 let partner_office = self.offices.county_office[issue.partner as usize];
                 self.tallies[county].referrals += 1;
                 // The partner county's hand-off cost too.
-                self.offices.coordination[partner_office as usize] +=
+                self.offices.coordination[partner_office.index()] +=
                     government::handoff_cost(&self.scenario.government, &self.mech);
                 self.hand_off(id, o, first, ref_delay);
             }
@@ -122,8 +122,8 @@ impl World {
 
     /// Work on a staged issue at office `o`; resolve it, pass it to its next stage, or
     /// leave it queued.
-    fn work_on(&mut self, id: u32, o: u32, units: f64, ref_delay: u32) {
-        let ou = o as usize;
+    fn work_on(&mut self, id: IssueId, o: OfficeId, units: f64, ref_delay: u32) {
+        let ou = o.index();
         let cap = self.offices.capacity[ou].max(0.0);
         let issue = self.issues.get_mut(id);
         if let Some(seats) = issue.joint_meeting_seats() {

@@ -6,7 +6,7 @@
 use super::World;
 use crate::engine::residents_phase::{self, ChunkMut, Shared};
 use crate::model::government;
-use crate::model::issues::{Category, NONE};
+use crate::model::issues::Category;
 
 impl World {
     pub(super) fn resident_phase(&mut self) {
@@ -76,7 +76,7 @@ impl World {
                 self.tallies[county].incidents_new += 1;
                 let grid = comm.grids.start;
                 let agent = self.residents.len() as u64 + c as u64;
-                self.create_issue(NONE, grid, Category::Stability, true, agent);
+                self.create_issue(None, grid, Category::Stability, true, agent);
             } else if self.comm_incident[c] && active < share / 2.0 {
                 self.comm_incident[c] = false;
             }
@@ -95,17 +95,17 @@ impl World {
         for (c, comm) in self.territory.communities.iter().enumerate() {
             let mult = self.pressures.effects[c].capacity_mult;
             let n_grids = comm.grids.len().max(1) as f32;
-            let comm_staff = self.offices.staff[self.offices.community_office[c] as usize] as f32;
+            let comm_staff = self.offices.staff[self.offices.community_office[c].index()] as f32;
             let town = &self.territory.townships[comm.township as usize];
             let town_staff = self.offices.staff
-                [self.offices.township_office[comm.township as usize] as usize]
+                [self.offices.township_office[comm.township as usize].index()]
                 as f32;
             let town_share = town_staff * share / town.communities.len().max(1) as f32;
             let orgs = self.comm_org_mediators[c];
             let comm_mediators = comm_staff * share + orgs;
             for g in comm.grids.clone() {
                 let grid_staff =
-                    self.offices.staff[self.offices.grid_office[g as usize] as usize] as f32;
+                    self.offices.staff[self.offices.grid_office[g as usize].index()] as f32;
                 self.grid_mediators[g as usize] =
                     government::grid_mediators(presence, mult, grid_staff, comm_mediators, n_grids);
             }
