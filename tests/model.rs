@@ -373,15 +373,30 @@ fn the_flood_raises_emergencies_and_hurts_rural_service() {
 /// run's `params.toml` of an older version) still loads, and gets the old constants.
 #[test]
 fn older_complete_files_without_the_rule_parameters_load_with_the_old_values() {
-    use linkage::model::government::GovernmentSpec;
-    use linkage::model::issues::IssueSpec;
-    use linkage::model::organisations::OrganisationSpec;
     let base = builtin::xcity_baseline();
     let mut table: toml::Table = toml::from_str(&base.to_toml()).unwrap();
     let sections: [(&str, &[&str]); 3] = [
-        ("government", &GovernmentSpec::DEFAULTED),
-        ("issues", &IssueSpec::DEFAULTED),
-        ("organisations", &OrganisationSpec::DEFAULTED),
+        (
+            "government",
+            &[
+                "transfer_friction",
+                "budget_cap_days",
+                "leading_group_floor",
+                "leading_group_rise",
+                "patrol_floor",
+                "patrol_information_gain",
+                "cross_region_horizontal_weight",
+                "cross_region_information_weight",
+                "cross_region_patience_stretch",
+                "dispatch_delay_days",
+                "stage_delay_min_days",
+            ],
+        ),
+        (
+            "issues",
+            &["severity_base", "severity_min", "work_base", "late_resolution_discount"],
+        ),
+        ("organisations", &["propensity_min"]),
     ];
     for (section, keys) in sections {
         let t = table[section].as_table_mut().unwrap();

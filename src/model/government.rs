@@ -43,7 +43,7 @@ impl Dept {
 ///
 /// The fields after `mediations_per_staff` were numbers in the engine's rules until
 /// issue 11; each has a serde default (its old value) so that older `params.toml` files
-/// still load. [`GovernmentSpec::DEFAULTED`] lists them.
+/// still load.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GovernmentSpec {
@@ -163,23 +163,6 @@ mod defaults {
     pub fn one_day() -> u32 {
         1
     }
-}
-
-impl GovernmentSpec {
-    /// Fields a scenario file may leave out (they take their serde default).
-    pub const DEFAULTED: [&'static str; 11] = [
-        "transfer_friction",
-        "budget_cap_days",
-        "leading_group_floor",
-        "leading_group_rise",
-        "patrol_floor",
-        "patrol_information_gain",
-        "cross_region_horizontal_weight",
-        "cross_region_information_weight",
-        "cross_region_patience_stretch",
-        "dispatch_delay_days",
-        "stage_delay_min_days",
-    ];
 }
 
 /// An office's index in [`Offices`]: offices are numbered level by level.

@@ -130,14 +130,6 @@ mod defaults {
 }
 
 impl IssueSpec {
-    /// Fields a scenario file may leave out (they take their serde default).
-    pub const DEFAULTED: [&'static str; 4] = [
-        "severity_base",
-        "severity_min",
-        "work_base",
-        "late_resolution_discount",
-    ];
-
     pub fn get(&self, c: Category) -> &CategorySpec {
         match c {
             Category::Routine => &self.routine,

@@ -62,11 +62,6 @@ fn default_propensity_min() -> f64 {
     0.5
 }
 
-impl OrganisationSpec {
-    /// Fields a scenario file may leave out (they take their serde default).
-    pub const DEFAULTED: [&'static str; 1] = ["propensity_min"];
-}
-
 /// All organisations, structure of arrays.
 pub struct Organisations {
     pub kind: Vec<OrgKind>,
@@ -85,9 +80,7 @@ impl Organisations {
     pub fn is_empty(&self) -> bool {
         self.kind.is_empty()
     }
-}
 
-impl Organisations {
     /// The organisations of a run: per community, the integer part of its mean
     /// (`per_community_urban` or `_rural`) plus one with the chance of the fraction, each
     /// of a random kind and propensity; each linked to the platform with probability

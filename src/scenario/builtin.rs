@@ -283,6 +283,7 @@ pub fn xcity_baseline() -> Scenario {
             mediation_relief: 0.05,
             incident_share: 0.02,
             presence_scale: 10.0,
+            incident_end_ratio: 0.5,
         },
         regimes: PRESET_NAMES
             .iter()

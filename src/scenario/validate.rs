@@ -328,6 +328,7 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
     c.unit("collective.mediation_relief", k.mediation_relief);
     c.between("collective.incident_share", k.incident_share, 1e-6, 1.0);
     c.nonneg("collective.presence_scale", k.presence_scale);
+    c.unit("collective.incident_end_ratio", k.incident_end_ratio);
 
     if s.regimes.is_empty() {
         c.bad(

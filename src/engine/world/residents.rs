@@ -5,7 +5,7 @@
 
 use super::World;
 use crate::engine::residents_phase::{self, ChunkMut, Shared};
-use crate::model::government;
+use crate::model::{collective, government};
 use crate::model::issues::Category;
 
 impl World {
@@ -65,22 +65,21 @@ impl World {
 
     /// Start or end incidents; a new incident raises a stability issue.
     pub(super) fn incidents(&mut self) {
-        let share = self.scenario.collective.incident_share;
         for c in 0..self.territory.communities.len() {
             let comm = &self.territory.communities[c];
             let n = comm.residents.len().max(1) as f64;
             let active = self.comm_active[c] as f64 / n;
             let county = comm.county as usize;
-            if !self.comm_incident[c] && active > share {
-                self.comm_incident[c] = true;
+            let ongoing = self.comm_incident[c];
+            let now = collective::incident_after(&self.scenario.collective, ongoing, active);
+            self.comm_incident[c] = now;
+            if now && !ongoing {
                 self.tallies[county].incidents_new += 1;
                 let grid = comm.grids.start;
                 let agent = self.residents.len() as u64 + c as u64;
                 self.create_issue(None, grid, Category::Stability, true, agent);
-            } else if self.comm_incident[c] && active < share / 2.0 {
-                self.comm_incident[c] = false;
             }
-            if self.comm_incident[c] {
+            if now {
                 self.tallies[county].incidents_active += 1;
             }
         }
