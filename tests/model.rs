@@ -368,3 +368,57 @@ fn the_flood_raises_emergencies_and_hurts_rural_service() {
         "nothing differs before the flood starts"
     );
 }
+
+/// A complete scenario file written before the rule constants became parameters (a
+/// run's `params.toml` of an older version) still loads, and gets the old constants.
+#[test]
+fn older_complete_files_without_the_rule_parameters_load_with_the_old_values() {
+    let base = builtin::xcity_baseline();
+    let mut table: toml::Table = toml::from_str(&base.to_toml()).unwrap();
+    let sections: [(&str, &[&str]); 3] = [
+        (
+            "government",
+            &[
+                "transfer_friction",
+                "budget_cap_days",
+                "leading_group_floor",
+                "leading_group_rise",
+                "patrol_floor",
+                "patrol_information_gain",
+                "cross_region_horizontal_weight",
+                "cross_region_information_weight",
+                "cross_region_patience_stretch",
+                "dispatch_delay_days",
+                "stage_delay_min_days",
+            ],
+        ),
+        (
+            "issues",
+            &["severity_base", "severity_min", "work_base", "late_resolution_discount"],
+        ),
+        ("organisations", &["propensity_min"]),
+    ];
+    for (section, keys) in sections {
+        let t = table[section].as_table_mut().unwrap();
+        for k in keys {
+            assert!(t.remove(*k).is_some(), "{section}.{k} is written out");
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("linkage-old-params-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("params.toml");
+    std::fs::write(&path, toml::to_string(&table).unwrap()).unwrap();
+    let old = Scenario::load(path.to_str().unwrap()).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(old.to_toml(), base.to_toml());
+    assert_eq!(old.government.transfer_friction, 0.3);
+    assert_eq!(old.government.budget_cap_days, 60.0);
+    assert_eq!(
+        (old.government.leading_group_floor, old.government.leading_group_rise),
+        (1.0, 2.0)
+    );
+    assert_eq!(
+        (old.government.patrol_floor, old.government.patrol_information_gain),
+        (0.5, 0.5)
+    );
+}

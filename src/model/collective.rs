@@ -23,6 +23,24 @@ pub struct CollectiveSpec {
     /// Mediators present in a grid per staff-equivalent of grid, community-mediation and
     /// organisation capacity serving it (turns staffing into Epstein's `C`).
     pub presence_scale: f64,
+    /// An incident ends when the active share falls below `incident_share` × this.
+    #[serde(default = "default_incident_end_ratio")]
+    pub incident_end_ratio: f64,
+}
+
+fn default_incident_end_ratio() -> f64 {
+    0.5
+}
+
+/// Whether a community has an incident after today, given whether it had one and the
+/// share of its residents active: one starts above `incident_share` and ends below
+/// `incident_share × incident_end_ratio`.
+pub fn incident_after(spec: &CollectiveSpec, ongoing: bool, active_share: f64) -> bool {
+    if ongoing {
+        active_share >= spec.incident_share * spec.incident_end_ratio
+    } else {
+        active_share > spec.incident_share
+    }
 }
 
 /// Epstein's rule. Returns whether the resident turns (or stays) active.
@@ -59,7 +77,18 @@ mod tests {
             mediation_relief: 0.05,
             incident_share: 0.02,
             presence_scale: 4.0,
+            incident_end_ratio: 0.5,
         }
+    }
+
+    #[test]
+    fn an_incident_starts_above_its_share_and_ends_below_the_lower_one() {
+        let s = spec();
+        assert!(!incident_after(&s, false, 0.02));
+        assert!(incident_after(&s, false, 0.03));
+        assert!(incident_after(&s, true, 0.015));
+        assert!(incident_after(&s, true, 0.01));
+        assert!(!incident_after(&s, true, 0.009));
     }
 
     #[test]

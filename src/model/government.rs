@@ -7,6 +7,8 @@
 //! offices, county departments, the city centre, city departments), which is the order the
 //! engine works them in each tick.
 
+use super::issues::IssueId;
+use super::mechanisms::Mechanisms;
 use super::territory::{Level, Territory};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -38,6 +40,10 @@ impl Dept {
 }
 
 /// Staffing, budgets and the handling constants of government.
+///
+/// The fields after `mediations_per_staff` were numbers in the engine's rules until
+/// issue 11; each has a serde default (its old value) so that older `params.toml` files
+/// still load.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GovernmentSpec {
@@ -82,7 +88,7 @@ pub struct GovernmentSpec {
     /// horizontal linkage and information sharing.
     pub cross_region_rate: f64,
     /// Days a county waits for its partner before escalating a cross-region issue to the
-    /// city (doubled at no vertical linkage).
+    /// city (multiplied by `cross_region_patience_stretch − vertical`).
     pub cross_region_patience_days: f64,
     /// Assistance budget units per 1,000 residents per day, paid to each county.
     pub county_budget_per_1000: f64,
@@ -95,6 +101,80 @@ pub struct GovernmentSpec {
     pub mediation_share: f64,
     /// Protesters one mediator can settle in a day.
     pub mediations_per_staff: f64,
+    /// Share of the capacity moved between offices that is lost to coordination, at
+    /// coordination cost 1 (the loss is this × `coordination_cost`).
+    #[serde(default = "defaults::transfer_friction")]
+    pub transfer_friction: f64,
+    /// A county's budget and the city reserve are capped at this many days of income.
+    #[serde(default = "defaults::budget_cap_days")]
+    pub budget_cap_days: f64,
+    /// The leading group's threshold is `leading_group_threshold × (leading_group_floor +
+    /// leading_group_rise × (1 − vertical))`.
+    #[serde(default = "defaults::leading_group_floor")]
+    pub leading_group_floor: f64,
+    #[serde(default = "defaults::leading_group_rise")]
+    pub leading_group_rise: f64,
+    /// A patrol's chance is `patrol_rate × capacity × (patrol_floor +
+    /// patrol_information_gain × information_sharing) × channel`.
+    #[serde(default = "defaults::half")]
+    pub patrol_floor: f64,
+    #[serde(default = "defaults::half")]
+    pub patrol_information_gain: f64,
+    /// The partner county's daily chance is `cross_region_rate ×
+    /// (cross_region_horizontal_weight × horizontal + cross_region_information_weight ×
+    /// information_sharing)`.
+    #[serde(default = "defaults::half")]
+    pub cross_region_horizontal_weight: f64,
+    #[serde(default = "defaults::half")]
+    pub cross_region_information_weight: f64,
+    /// Patience is `cross_region_patience_days × (cross_region_patience_stretch −
+    /// vertical)`, rounded to whole days.
+    #[serde(default = "defaults::cross_region_patience_stretch")]
+    pub cross_region_patience_stretch: f64,
+    /// Days from the city centre's dispatch to the first stage's queue.
+    #[serde(default = "defaults::one_day")]
+    pub dispatch_delay_days: u32,
+    /// Fewest days between two sequential stages of an issue (the referral delay when
+    /// longer).
+    #[serde(default = "defaults::one_day")]
+    pub stage_delay_min_days: u32,
+}
+
+/// The serde defaults of the fields that older scenario files may lack.
+mod defaults {
+    pub fn transfer_friction() -> f64 {
+        0.3
+    }
+    pub fn budget_cap_days() -> f64 {
+        60.0
+    }
+    pub fn leading_group_floor() -> f64 {
+        1.0
+    }
+    pub fn leading_group_rise() -> f64 {
+        2.0
+    }
+    pub fn half() -> f64 {
+        0.5
+    }
+    pub fn cross_region_patience_stretch() -> f64 {
+        2.0
+    }
+    pub fn one_day() -> u32 {
+        1
+    }
+}
+
+/// An office's index in [`Offices`]: offices are numbered level by level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OfficeId(pub u32);
+
+impl OfficeId {
+    /// Its position in the per-office arrays of [`Offices`].
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
 }
 
 /// What kind of office.
@@ -113,34 +193,33 @@ pub enum OfficeKind {
 pub struct Offices {
     pub kind: Vec<OfficeKind>,
     pub level: Vec<Level>,
-    /// County of the office (`u16::MAX` for city offices).
-    pub county: Vec<u16>,
+    /// County of the office (`None` for city offices).
+    pub county: Vec<Option<u16>>,
     pub urban: Vec<bool>,
     /// Staff head count.
     pub staff: Vec<f64>,
     /// Platform connectivity in (0,1].
     pub connectivity: Vec<f64>,
-    /// Queue of issue ids.
-    pub queue: Vec<VecDeque<u32>>,
+    /// Queue of issues.
+    pub queue: Vec<VecDeque<IssueId>>,
     /// Capacity available this tick, in staff-hours.
     pub capacity: Vec<f64>,
     /// Staff-hours used this tick.
     pub used: Vec<f64>,
     /// Coordination hours spent this tick.
     pub coordination: Vec<f64>,
-    pub grid_office: Vec<u32>,
-    pub community_office: Vec<u32>,
-    pub township_office: Vec<u32>,
-    pub county_office: Vec<u32>,
+    pub grid_office: Vec<OfficeId>,
+    pub community_office: Vec<OfficeId>,
+    pub township_office: Vec<OfficeId>,
+    pub county_office: Vec<OfficeId>,
     /// `county_dept[k * Dept::COUNT + d]`.
-    pub county_dept: Vec<u32>,
-    pub city_centre: u32,
-    pub city_dept: [u32; Dept::COUNT],
+    pub county_dept: Vec<OfficeId>,
+    pub city_centre: OfficeId,
+    pub city_dept: [OfficeId; Dept::COUNT],
 }
 
-pub const CITY: u16 = u16::MAX;
-
 impl Offices {
+    /// Every office of `territory`, numbered level by level (the module invariant).
     pub fn build(territory: &Territory, spec: &GovernmentSpec) -> Offices {
         let mut o = Offices {
             kind: Vec::new(),
@@ -158,110 +237,98 @@ impl Offices {
             township_office: Vec::new(),
             county_office: Vec::new(),
             county_dept: Vec::new(),
-            city_centre: 0,
-            city_dept: [0; Dept::COUNT],
+            city_centre: OfficeId(0),
+            city_dept: [OfficeId(0); Dept::COUNT],
         };
+        o.build_local(territory, spec);
+        o.build_counties(territory, spec);
+        o.build_city(territory, spec);
+        o
+    }
+
+    /// Grid offices, community committees and townships (块 below the county).
+    fn build_local(&mut self, territory: &Territory, spec: &GovernmentSpec) {
         let conn = |urban: bool| if urban { 1.0 } else { spec.rural_connectivity };
-        let per_1000 = |n: u32, rate: f64| n as f64 / 1000.0 * rate;
+        let pick = |urban: bool, u: f64, r: f64| if urban { u } else { r };
         for (g, grid) in territory.grids.iter().enumerate() {
-            let staff = if grid.urban {
-                spec.grid_staff_urban
-            } else {
-                spec.grid_staff_rural
-            };
-            let id = o.push(
+            let staff = pick(grid.urban, spec.grid_staff_urban, spec.grid_staff_rural);
+            let id = self.push(
                 OfficeKind::Grid(g as u32),
                 Level::Grid,
-                grid.county,
+                Some(grid.county),
                 grid.urban,
                 staff,
                 conn(grid.urban),
             );
-            o.grid_office.push(id);
+            self.grid_office.push(id);
         }
         for (c, comm) in territory.communities.iter().enumerate() {
-            let staff = if comm.urban {
-                spec.community_staff_urban
-            } else {
-                spec.community_staff_rural
-            };
-            let id = o.push(
+            let staff = pick(
+                comm.urban,
+                spec.community_staff_urban,
+                spec.community_staff_rural,
+            );
+            let id = self.push(
                 OfficeKind::Community(c as u32),
                 Level::Community,
-                comm.county,
+                Some(comm.county),
                 comm.urban,
                 staff,
                 conn(comm.urban),
             );
-            o.community_office.push(id);
+            self.community_office.push(id);
         }
         for (t, town) in territory.townships.iter().enumerate() {
-            let rate = if town.urban {
-                spec.township_staff_per_1000_urban
-            } else {
-                spec.township_staff_per_1000_rural
-            };
+            let rate = pick(
+                town.urban,
+                spec.township_staff_per_1000_urban,
+                spec.township_staff_per_1000_rural,
+            );
             let staff = per_1000(town.residents.len() as u32, rate);
-            let id = o.push(
+            let id = self.push(
                 OfficeKind::Township(t as u32),
                 Level::Township,
-                town.county,
+                Some(town.county),
                 town.urban,
                 staff,
                 conn(town.urban),
             );
-            o.township_office.push(id);
+            self.township_office.push(id);
         }
+    }
+
+    /// County general offices, then every county's departments.
+    fn build_counties(&mut self, territory: &Territory, spec: &GovernmentSpec) {
         for (k, county) in territory.counties.iter().enumerate() {
             let n = county.residents.len() as u32;
             let urban = Self::mostly_urban(territory, k);
             let staff = per_1000(n, spec.county_staff_per_1000);
-            let id = o.push(
-                OfficeKind::CountyGeneral(k as u16),
-                Level::County,
-                k as u16,
-                urban,
-                staff,
-                1.0,
-            );
-            o.county_office.push(id);
+            let kind = OfficeKind::CountyGeneral(k as u16);
+            let id = self.push(kind, Level::County, Some(k as u16), urban, staff, 1.0);
+            self.county_office.push(id);
         }
         for (k, county) in territory.counties.iter().enumerate() {
             let n = county.residents.len() as u32;
             let urban = Self::mostly_urban(territory, k);
             for d in Dept::ALL {
                 let staff = per_1000(n, spec.county_dept_staff_per_1000);
-                let id = o.push(
-                    OfficeKind::CountyDept(k as u16, d),
-                    Level::County,
-                    k as u16,
-                    urban,
-                    staff,
-                    1.0,
-                );
-                o.county_dept.push(id);
+                let kind = OfficeKind::CountyDept(k as u16, d);
+                let id = self.push(kind, Level::County, Some(k as u16), urban, staff, 1.0);
+                self.county_dept.push(id);
             }
         }
+    }
+
+    /// The city centre and the city departments.
+    fn build_city(&mut self, territory: &Territory, spec: &GovernmentSpec) {
         let n = territory.residents();
-        o.city_centre = o.push(
-            OfficeKind::CityCentre,
-            Level::City,
-            CITY,
-            true,
-            per_1000(n, spec.city_centre_staff_per_1000),
-            1.0,
-        );
+        let staff = per_1000(n, spec.city_centre_staff_per_1000);
+        self.city_centre = self.push(OfficeKind::CityCentre, Level::City, None, true, staff, 1.0);
         for d in Dept::ALL {
-            o.city_dept[d as usize] = o.push(
-                OfficeKind::CityDept(d),
-                Level::City,
-                CITY,
-                true,
-                per_1000(n, spec.city_dept_staff_per_1000),
-                1.0,
-            );
+            let staff = per_1000(n, spec.city_dept_staff_per_1000);
+            let kind = OfficeKind::CityDept(d);
+            self.city_dept[d as usize] = self.push(kind, Level::City, None, true, staff, 1.0);
         }
-        o
     }
 
     fn mostly_urban(territory: &Territory, k: usize) -> bool {
@@ -279,11 +346,11 @@ impl Offices {
         &mut self,
         kind: OfficeKind,
         level: Level,
-        county: u16,
+        county: Option<u16>,
         urban: bool,
         staff: f64,
         connectivity: f64,
-    ) -> u32 {
+    ) -> OfficeId {
         self.kind.push(kind);
         self.level.push(level);
         self.county.push(county);
@@ -294,7 +361,12 @@ impl Offices {
         self.capacity.push(0.0);
         self.used.push(0.0);
         self.coordination.push(0.0);
-        (self.kind.len() - 1) as u32
+        OfficeId((self.kind.len() - 1) as u32)
+    }
+
+    /// Every office, in id order.
+    pub fn ids(&self) -> impl Iterator<Item = OfficeId> + use<> {
+        (0..self.kind.len() as u32).map(OfficeId)
     }
 
     pub fn len(&self) -> usize {
@@ -305,7 +377,368 @@ impl Offices {
         self.kind.is_empty()
     }
 
-    pub fn county_dept(&self, county: u16, dept: Dept) -> u32 {
+    pub fn county_dept(&self, county: u16, dept: Dept) -> OfficeId {
         self.county_dept[county as usize * Dept::COUNT + dept as usize]
+    }
+
+    /// The office an issue escalates to from `o`: grid → community → township → county
+    /// general office → city centre.
+    pub fn parent(&self, territory: &Territory, o: OfficeId) -> OfficeId {
+        let t = territory;
+        match self.kind[o.index()] {
+            OfficeKind::Grid(g) => self.community_office[t.grids[g as usize].community as usize],
+            OfficeKind::Community(c) => {
+                self.township_office[t.communities[c as usize].township as usize]
+            }
+            OfficeKind::Township(tw) => {
+                self.county_office[t.townships[tw as usize].county as usize]
+            }
+            _ => self.city_centre,
+        }
+    }
+
+    /// The city department that takes over from office `o` when a county gives up on its
+    /// partner: the one mirroring `o`'s department, civil affairs when `o` is none.
+    pub fn city_mirror(&self, o: OfficeId) -> OfficeId {
+        let d = match self.kind[o.index()] {
+            OfficeKind::CountyDept(_, d) => d,
+            _ => Dept::CivilAffairs,
+        };
+        self.city_dept[d as usize]
+    }
+
+    /// The office of `level` that serves `grid`'s place (county general office for the
+    /// county level and above).
+    pub fn office_of_level(&self, territory: &Territory, level: Level, grid: u32) -> OfficeId {
+        let g = &territory.grids[grid as usize];
+        match level {
+            Level::Grid => self.grid_office[grid as usize],
+            Level::Community => self.community_office[g.community as usize],
+            Level::Township => self.township_office[g.township as usize],
+            _ => self.county_office[g.county as usize],
+        }
+    }
+}
+
+/// Staff of a unit of `n` residents at `rate` staff per 1,000.
+fn per_1000(n: u32, rate: f64) -> f64 {
+    n as f64 / 1000.0 * rate
+}
+
+// ---- Rules of government: pure functions of a spec, the mechanisms and plain numbers.
+
+/// Days an escalation takes: `escalation_delay_days × (1 − vertical)`, rounded.
+pub fn escalation_delay(gov: &GovernmentSpec, mech: &Mechanisms) -> u32 {
+    (gov.escalation_delay_days * (1.0 - mech.vertical)).round() as u32
+}
+
+/// Days a referral from an office of platform `connectivity` takes: spatial linkage
+/// closes the connectivity gap, and information sharing over it shortens the delay.
+pub fn referral_delay(gov: &GovernmentSpec, mech: &Mechanisms, connectivity: f64) -> u32 {
+    let conn = connectivity + (1.0 - connectivity) * mech.spatial;
+    (gov.referral_delay_days * (1.0 - mech.information_sharing * conn)).round() as u32
+}
+
+/// Daily chance that the partner county agrees to act on a cross-region issue.
+pub fn cross_region_cooperation(gov: &GovernmentSpec, mech: &Mechanisms) -> f64 {
+    gov.cross_region_rate
+        * (gov.cross_region_horizontal_weight * mech.horizontal
+            + gov.cross_region_information_weight * mech.information_sharing)
+}
+
+/// Days a county waits for its partner before escalating to the city.
+pub fn cross_region_patience(gov: &GovernmentSpec, mech: &Mechanisms) -> u32 {
+    (gov.cross_region_patience_days * (gov.cross_region_patience_stretch - mech.vertical)).round()
+        as u32
+}
+
+/// Daily chance that a grid patrol finds one unreported issue, given its community's
+/// capacity multiplier (shocks) and reporting channel.
+pub fn patrol_chance(gov: &GovernmentSpec, mech: &Mechanisms, capacity: f64, channel: f64) -> f64 {
+    gov.patrol_rate
+        * capacity
+        * (gov.patrol_floor + gov.patrol_information_gain * mech.information_sharing)
+        * channel
+}
+
+/// Reporting channel of a community: 1 when urban; rural connectivity, raised by spatial
+/// linkage, when rural.
+pub fn channel(gov: &GovernmentSpec, mech: &Mechanisms, urban: bool) -> f32 {
+    let rural_conn = gov.rural_connectivity as f32;
+    if urban {
+        1.0
+    } else {
+        rural_conn + (1.0 - rural_conn) * mech.spatial as f32
+    }
+}
+
+/// Handling-time factor of an issue: 1 in urban units, `1 + rural_work_penalty × (1 −
+/// spatial)` in rural ones.
+pub fn work_factor(gov: &GovernmentSpec, mech: &Mechanisms, urban: bool) -> f64 {
+    if urban {
+        1.0
+    } else {
+        1.0 + gov.rural_work_penalty * (1.0 - mech.spatial)
+    }
+}
+
+/// Share of staff time lost to standing coordination.
+pub fn overhead(gov: &GovernmentSpec, mech: &Mechanisms) -> f64 {
+    mech.coordination_cost * mech.link_intensity() * gov.overhead_share
+}
+
+/// Capacity of an office: staff hours `base` less overhead, plus volunteer and
+/// organisation hours `social`.
+pub fn office_capacity(base: f64, overhead: f64, social: f64) -> f64 {
+    base * (1.0 - overhead) + social
+}
+
+/// Coordination hours of one hand-off (or one joint-meeting seat).
+pub fn handoff_cost(gov: &GovernmentSpec, mech: &Mechanisms) -> f64 {
+    gov.handoff_hours * mech.coordination_cost
+}
+
+/// A county's daily assistance income, for `residents` residents.
+pub fn county_income(gov: &GovernmentSpec, residents: usize) -> f64 {
+    let pop = residents as f64 / 1000.0;
+    gov.county_budget_per_1000 * pop
+}
+
+/// The city reserve's daily income, for `residents` city residents.
+pub fn city_income(gov: &GovernmentSpec, residents: u32) -> f64 {
+    gov.city_budget_per_1000 * residents as f64 / 1000.0
+}
+
+/// A budget after a day's `income`, of which shocks let `paid` (a share) arrive; capped
+/// at `budget_cap_days` of income.
+pub fn budget_after_income(gov: &GovernmentSpec, budget: f64, income: f64, paid: f64) -> f64 {
+    (budget + income * paid).min(income * gov.budget_cap_days)
+}
+
+/// How far a county's budget falls short of the `waiting` assistance issues at `units`
+/// each.
+pub fn budget_shortfall(waiting: f64, units: f64, budget: f64) -> f64 {
+    (waiting * units - budget).max(0.0)
+}
+
+/// Pooling of the city reserve: the grant to each county, in proportion to its
+/// shortfall, and the total given. `None` when no county is short.
+pub fn pool_reserve(reserve: f64, pooling: f64, short: &[f64]) -> Option<(Vec<f64>, f64)> {
+    let total: f64 = short.iter().sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let give = (reserve * pooling).min(total);
+    Some((short.iter().map(|s| give * s / total).collect(), give))
+}
+
+/// Open issues per 1,000 residents.
+pub fn open_per_1000(open: usize, residents: u32) -> f64 {
+    open as f64 / (residents as f64 / 1000.0)
+}
+
+/// Whether the leading group is active: some vertical linkage, and an open load above a
+/// threshold that rises as vertical linkage falls.
+pub fn leading_group_active(gov: &GovernmentSpec, mech: &Mechanisms, open_per_1000: f64) -> bool {
+    let threshold = gov.leading_group_threshold
+        * (gov.leading_group_floor + gov.leading_group_rise * (1.0 - mech.vertical));
+    mech.vertical > 0.0 && open_per_1000 > threshold
+}
+
+/// Which mechanism sets the share of a capacity transfer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lever {
+    /// 统筹: among offices of one level (and department).
+    Pooling,
+    /// 以城带乡: from urban to rural offices of a level.
+    Spatial,
+    /// 领导小组: from city offices to the county offices that mirror them, while active.
+    LeadingGroup,
+}
+
+/// Share of spare capacity a transfer moves.
+pub fn transfer_share(lever: Lever, mech: &Mechanisms, leading_group: bool) -> f64 {
+    match lever {
+        Lever::Pooling => mech.pooling,
+        Lever::Spatial => mech.spatial,
+        Lever::LeadingGroup if leading_group => mech.vertical,
+        Lever::LeadingGroup => 0.0,
+    }
+}
+
+/// Share of moved capacity lost to coordination.
+pub fn transfer_friction(gov: &GovernmentSpec, mech: &Mechanisms) -> f64 {
+    gov.transfer_friction * mech.coordination_cost
+}
+
+/// A capacity transfer: `share` of the donors' total `spare` capacity, at most the
+/// receivers' total `deficit`, taken from each donor in proportion to its spare and given
+/// to each receiver in proportion to its deficit. Returns (given by each donor, received
+/// by each receiver before friction), or `None` when nothing moves.
+pub fn transfer(spare: &[f64], deficit: &[f64], share: f64) -> Option<(Vec<f64>, Vec<f64>)> {
+    let total_spare: f64 = spare.iter().sum();
+    let total_deficit: f64 = deficit.iter().sum();
+    let moved = share * total_spare.min(total_deficit);
+    if moved <= 0.0 {
+        return None;
+    }
+    let gives = spare.iter().map(|s| moved * s / total_spare).collect();
+    let gets = deficit.iter().map(|d| moved * d / total_deficit).collect();
+    Some((gives, gets))
+}
+
+/// Mediators present in one grid of a community: the grid's own staff, plus its share of
+/// the community's mediating staff and organisations, scaled by presence and shocks.
+pub fn grid_mediators(
+    presence: f32,
+    capacity: f32,
+    grid_staff: f32,
+    community_mediators: f32,
+    grids: f32,
+) -> f32 {
+    presence * capacity * (grid_staff + community_mediators / grids)
+}
+
+/// Chance that an active protester in a community is mediated today: the mediations its
+/// mediators can do, over the protesters, at most 1.
+pub fn mediation_chance(gov: &GovernmentSpec, mediators: f32, capacity: f32, active: u32) -> f32 {
+    let mediations = mediators * gov.mediations_per_staff as f32 * capacity;
+    (mediations / active.max(1) as f32).min(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::builtin::xcity_baseline;
+
+    fn gov() -> GovernmentSpec {
+        xcity_baseline().government
+    }
+
+    fn mech(name: &str) -> Mechanisms {
+        Mechanisms::preset(name).unwrap()
+    }
+
+    #[test]
+    fn offices_are_numbered_level_by_level_and_escalate_to_the_city() {
+        let sc = xcity_baseline();
+        let t = Territory::build(&sc.territory, 5000);
+        let o = Offices::build(&t, &sc.government);
+        assert!(o.level.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(
+            o.len(),
+            t.grids.len()
+                + t.communities.len()
+                + t.townships.len()
+                + t.counties.len() * (1 + Dept::COUNT)
+                + 1
+                + Dept::COUNT
+        );
+        let mut at = o.grid_office[0];
+        let mut climb = vec![o.level[at.index()]];
+        while at != o.city_centre {
+            at = o.parent(&t, at);
+            climb.push(o.level[at.index()]);
+        }
+        use Level::*;
+        assert_eq!(climb, [Grid, Community, Township, County, City]);
+        assert_eq!(
+            o.city_mirror(o.county_dept(0, Dept::Health)),
+            o.city_dept[Dept::Health as usize]
+        );
+        assert_eq!(
+            o.city_mirror(o.county_office[0]),
+            o.city_dept[Dept::CivilAffairs as usize]
+        );
+    }
+
+    #[test]
+    fn a_transfer_moves_a_share_of_the_smaller_side_in_proportion() {
+        let (gives, gets) = transfer(&[3.0, 1.0], &[2.0, 0.0, 6.0], 0.5).unwrap();
+        assert_eq!(gives, [1.5, 0.5]);
+        assert_eq!(gets, [0.5, 0.0, 1.5]);
+        assert!(transfer(&[3.0], &[0.0], 1.0).is_none());
+        assert!(transfer(&[3.0], &[2.0], 0.0).is_none());
+    }
+
+    #[test]
+    fn friction_and_share_come_from_the_mechanisms() {
+        let g = gov();
+        let m = mech("linkage");
+        assert_eq!(transfer_friction(&g, &m), 0.3 * m.coordination_cost);
+        assert_eq!(transfer_share(Lever::Pooling, &m, false), m.pooling);
+        assert_eq!(transfer_share(Lever::Spatial, &m, false), m.spatial);
+        assert_eq!(transfer_share(Lever::LeadingGroup, &m, false), 0.0);
+        assert_eq!(transfer_share(Lever::LeadingGroup, &m, true), m.vertical);
+    }
+
+    #[test]
+    fn the_leading_group_threshold_rises_as_vertical_linkage_falls() {
+        let g = gov();
+        let mut m = mech("linkage");
+        m.vertical = 1.0;
+        assert!(leading_group_active(&g, &m, 41.0));
+        assert!(!leading_group_active(&g, &m, 39.0));
+        m.vertical = 0.5;
+        assert!(!leading_group_active(&g, &m, 79.0));
+        assert!(leading_group_active(&g, &m, 81.0));
+        m.vertical = 0.0;
+        assert!(!leading_group_active(&g, &m, 1e9));
+    }
+
+    #[test]
+    fn delays_shrink_with_linkage() {
+        let g = gov();
+        let mut m = mech("fragmented");
+        m.vertical = 0.0;
+        m.information_sharing = 0.0;
+        assert_eq!(escalation_delay(&g, &m), 4);
+        assert_eq!(referral_delay(&g, &m, 1.0), 4);
+        assert_eq!(cross_region_patience(&g, &m), 20);
+        m.vertical = 1.0;
+        m.information_sharing = 1.0;
+        assert_eq!(escalation_delay(&g, &m), 0);
+        assert_eq!(referral_delay(&g, &m, 1.0), 0);
+        assert_eq!(cross_region_patience(&g, &m), 10);
+        m.spatial = 0.0;
+        assert_eq!(referral_delay(&g, &m, 0.5), 2);
+    }
+
+    #[test]
+    fn patrols_and_partners_need_information_sharing() {
+        let g = gov();
+        let mut m = mech("linkage");
+        m.information_sharing = 0.0;
+        assert_eq!(patrol_chance(&g, &m, 1.0, 1.0), 0.15);
+        m.information_sharing = 1.0;
+        assert_eq!(patrol_chance(&g, &m, 1.0, 1.0), 0.3);
+        m.horizontal = 1.0;
+        assert_eq!(cross_region_cooperation(&g, &m), 0.3);
+        m.horizontal = 0.0;
+        assert_eq!(cross_region_cooperation(&g, &m), 0.15);
+    }
+
+    #[test]
+    fn budgets_are_capped_and_the_reserve_goes_to_who_is_short() {
+        let g = gov();
+        assert_eq!(budget_after_income(&g, 0.0, 2.0, 0.5), 1.0);
+        assert_eq!(budget_after_income(&g, 200.0, 2.0, 1.0), 120.0);
+        assert_eq!(budget_shortfall(3.0, 1.0, 1.0), 2.0);
+        assert_eq!(budget_shortfall(1.0, 1.0, 3.0), 0.0);
+        let (grants, given) = pool_reserve(10.0, 0.5, &[1.0, 0.0, 3.0]).unwrap();
+        assert_eq!(given, 4.0);
+        assert_eq!(grants, [1.0, 0.0, 3.0]);
+        let (grants, given) = pool_reserve(4.0, 0.5, &[1.0, 3.0]).unwrap();
+        assert_eq!(given, 2.0);
+        assert_eq!(grants, [0.5, 1.5]);
+        assert!(pool_reserve(10.0, 1.0, &[0.0, 0.0]).is_none());
+    }
+
+    #[test]
+    fn mediation_is_a_probability() {
+        let g = gov();
+        assert_eq!(mediation_chance(&g, 2.0, 1.0, 0), 1.0);
+        assert_eq!(mediation_chance(&g, 1.0, 1.0, 6), 0.5);
+        assert_eq!(grid_mediators(1.0, 1.0, 1.0, 4.0, 4.0), 2.0);
     }
 }

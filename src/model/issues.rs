@@ -7,8 +7,12 @@
 //! unreported issues), and every created issue ends resolved or expired or is still live:
 //! created = resolved + expired + open.
 
-use super::government::Dept;
+use super::behaviour::BehaviourSpec;
+use super::government::{Dept, OfficeId, Offices};
+use super::mechanisms::Mechanisms;
 use super::territory::Level;
+use super::unit;
+use crate::base::rng::{Purpose, Stream, stream};
 use serde::{Deserialize, Serialize};
 
 /// Issue categories (MODEL.md §4).
@@ -100,6 +104,29 @@ pub struct IssueSpec {
     pub assistance_budget_units: f64,
     /// Severity below which an issue counts as small (小事) for grid-first handling.
     pub small_severity: f64,
+    /// Severity is `severity × (severity_base + u)`, u uniform in [0,1), clamped to
+    /// `severity_min`..1.
+    #[serde(default = "defaults::half")]
+    pub severity_base: f64,
+    #[serde(default = "defaults::severity_min")]
+    pub severity_min: f64,
+    /// Work is `work_hours × (work_base + severity)` (× the rural factor).
+    #[serde(default = "defaults::half")]
+    pub work_base: f64,
+    /// Share of the trust gain of a resolution lost when it comes at the deadline (less
+    /// when sooner, in proportion to the time taken).
+    #[serde(default = "defaults::half")]
+    pub late_resolution_discount: f64,
+}
+
+/// The serde defaults of the fields that older scenario files may lack.
+mod defaults {
+    pub fn half() -> f64 {
+        0.5
+    }
+    pub fn severity_min() -> f64 {
+        0.05
+    }
 }
 
 impl IssueSpec {
@@ -117,8 +144,9 @@ impl IssueSpec {
     }
 }
 
-/// Sentinel for "no office / no resident".
-pub const NONE: u32 = u32::MAX;
+/// An issue's handle in the [`IssueStore`] (reused after the issue leaves).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct IssueId(u32);
 
 /// Where an issue is in its life cycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,7 +173,8 @@ pub struct Issue {
     pub work_left: f32,
     /// Total staff-hours of the issue (for splitting into stages).
     pub work_total: f32,
-    pub resident: u32,
+    /// The resident who raised it; `None` for an incident's stability issue.
+    pub resident: Option<u32>,
     pub grid: u32,
     pub county: u16,
     /// The other county of a cross-region issue.
@@ -159,10 +188,10 @@ pub struct Issue {
     pub deadline: u32,
     /// Not to be touched before this tick (hand-off delays).
     pub ready_at: u32,
-    /// The office whose queue holds it (`NONE` while unreported).
-    pub office: u32,
-    /// Department offices that work on it in order; `NONE` where unused.
-    pub stages: [u32; 2],
+    /// The office whose queue holds it (`None` while unreported).
+    pub office: Option<OfficeId>,
+    /// The offices that work on it in order; the first always exists.
+    pub stages: [Option<OfficeId>; 2],
     pub stage: u8,
     /// Tick it started waiting for the partner county.
     pub waiting_since: u32,
@@ -172,7 +201,12 @@ pub struct Issue {
 
 impl Issue {
     pub fn stage_count(&self) -> usize {
-        self.stages.iter().filter(|&&s| s != NONE).count()
+        self.stages.iter().flatten().count()
+    }
+
+    /// The office of its first stage.
+    pub fn first_stage(&self) -> OfficeId {
+        self.stages[0].expect("an issue has a first stage")
     }
 }
 
@@ -181,35 +215,39 @@ impl Issue {
 #[derive(Default)]
 pub struct IssueStore {
     slots: Vec<Option<Issue>>,
-    free: Vec<u32>,
+    free: Vec<IssueId>,
     live: usize,
 }
 
 impl IssueStore {
-    pub fn insert(&mut self, issue: Issue) -> u32 {
+    pub fn insert(&mut self, issue: Issue) -> IssueId {
         self.live += 1;
         if let Some(id) = self.free.pop() {
-            self.slots[id as usize] = Some(issue);
+            self.slots[id.0 as usize] = Some(issue);
             id
         } else {
             self.slots.push(Some(issue));
-            (self.slots.len() - 1) as u32
+            IssueId((self.slots.len() - 1) as u32)
         }
     }
 
-    pub fn remove(&mut self, id: u32) -> Issue {
-        let issue = self.slots[id as usize].take().expect("issue id is live");
+    pub fn remove(&mut self, id: IssueId) -> Issue {
+        let issue = self.slots[id.0 as usize].take().expect("issue id is live");
         self.free.push(id);
         self.live -= 1;
         issue
     }
 
-    pub fn get(&self, id: u32) -> &Issue {
-        self.slots[id as usize].as_ref().expect("issue id is live")
+    pub fn get(&self, id: IssueId) -> &Issue {
+        self.slots[id.0 as usize]
+            .as_ref()
+            .expect("issue id is live")
     }
 
-    pub fn get_mut(&mut self, id: u32) -> &mut Issue {
-        self.slots[id as usize].as_mut().expect("issue id is live")
+    pub fn get_mut(&mut self, id: IssueId) -> &mut Issue {
+        self.slots[id.0 as usize]
+            .as_mut()
+            .expect("issue id is live")
     }
 
     pub fn live(&self) -> usize {
@@ -245,6 +283,343 @@ pub fn departments(category: Category, pick: f64) -> [Option<Dept>; 2] {
     }
 }
 
+// ---- Rules of an issue's life: pure functions of the issue, a view of its office, the
+// specs and the mechanisms. The engine applies what they return, in office order.
+
+/// Work below this many staff-hours counts as done (float dust from splitting work into
+/// stages); a numerical tolerance, not a behavioural parameter.
+pub const WORK_DONE: f32 = 1e-4;
+
+/// What a new issue draws from its detail stream, in draw order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Details {
+    pub severity: f32,
+    pub work_total: f32,
+    /// The other county of a cross-region issue (its own county otherwise).
+    pub partner: u16,
+    pub departments: [Option<Dept>; 2],
+}
+
+/// Severity of a new issue: the category's `mean` × (`severity_base` + `u`), clamped to
+/// `severity_min`..1; `u` is uniform in [0,1).
+pub fn severity(spec: &IssueSpec, mean: f64, u: f64) -> f32 {
+    (mean * (spec.severity_base + u)).clamp(spec.severity_min, 1.0) as f32
+}
+
+/// Staff-hours of an issue: `work_hours × (work_base + severity) × work_factor`.
+pub fn work(spec: &IssueSpec, category: &CategorySpec, severity: f32, work_factor: f64) -> f32 {
+    (category.work_hours * (spec.work_base + severity as f64) * work_factor) as f32
+}
+
+/// Draw a new issue's details: severity, work, the partner county of a cross-region
+/// issue (one of `adjacent`, uniformly) and the departments. `work_factor` is the
+/// handling-time factor of the place it was raised.
+pub fn details(
+    category: Category,
+    spec: &IssueSpec,
+    work_factor: f64,
+    county: u16,
+    adjacent: &[u16],
+    s: &mut Stream,
+) -> Details {
+    let cat = spec.get(category);
+    let severity = severity(spec, cat.severity, s.unit());
+    let work_total = work(spec, cat, severity, work_factor);
+    let partner = if category == Category::CrossRegion && !adjacent.is_empty() {
+        adjacent[s.below(adjacent.len())]
+    } else {
+        county
+    };
+    Details {
+        severity,
+        work_total,
+        partner,
+        departments: departments(category, s.unit()),
+    }
+}
+
+/// The offices that work on an issue, in order: its departments in its county (a
+/// cross-region issue's one department in both counties), or `level_office`, the office
+/// of its category's level, when it needs no department.
+pub fn stage_offices(
+    category: Category,
+    departments: [Option<Dept>; 2],
+    county: u16,
+    partner: u16,
+    level_office: OfficeId,
+    offices: &Offices,
+) -> [Option<OfficeId>; 2] {
+    let dept = |county: u16, d: Dept| Some(offices.county_dept(county, d));
+    match departments {
+        [Some(a), Some(b)] => [dept(county, a), dept(county, b)],
+        [Some(a), None] if category == Category::CrossRegion => [dept(county, a), dept(partner, a)],
+        [Some(a), None] => [dept(county, a), None],
+        _ => [Some(level_office), None],
+    }
+}
+
+/// Where and when a new issue was raised.
+#[derive(Clone, Copy, Debug)]
+pub struct Origin {
+    /// The resident who raised it (`None` for an incident's stability issue).
+    pub resident: Option<u32>,
+    pub grid: u32,
+    pub county: u16,
+    pub urban: bool,
+    pub tick: u32,
+    /// Serial number in order of creation.
+    pub key: u64,
+}
+
+impl Issue {
+    /// A new, unreported issue. A two-stage issue handled in sequence starts with half its
+    /// work in the first stage; handled jointly, all of it.
+    pub fn new(
+        category: Category,
+        spec: &CategorySpec,
+        details: &Details,
+        stages: [Option<OfficeId>; 2],
+        joint: bool,
+        origin: Origin,
+    ) -> Issue {
+        let two = stages[1].is_some();
+        let work_total = details.work_total;
+        Issue {
+            category,
+            phase: Phase::Unreported,
+            severity: details.severity,
+            work_left: if two && !joint {
+                work_total / 2.0
+            } else {
+                work_total
+            },
+            work_total,
+            resident: origin.resident,
+            grid: origin.grid,
+            county: origin.county,
+            partner: details.partner,
+            urban: origin.urban,
+            in_grid: false,
+            joint,
+            created: origin.tick,
+            deadline: origin.tick + spec.deadline_days,
+            ready_at: origin.tick,
+            office: None,
+            stages,
+            stage: 0,
+            waiting_since: 0,
+            key: origin.key,
+        }
+    }
+
+    /// Make `office` the issue's only stage, with all its work left (the grid closing it
+    /// itself, or the city taking over).
+    pub fn restage_at(&mut self, office: OfficeId) {
+        self.stages = [Some(office), None];
+        self.stage = 0;
+        self.joint = false;
+        self.work_left = self.work_total;
+        self.phase = Phase::Staged;
+    }
+
+    /// Move on to the next stage, which gets half the work; returns its office.
+    pub fn next_stage(&mut self) -> OfficeId {
+        self.stage += 1;
+        self.work_left = self.work_total / 2.0;
+        self.stages[self.stage as usize].expect("a next stage exists")
+    }
+
+    /// Seats at the joint meeting that opens a jointly handled issue (one per department),
+    /// when work on it is about to start; `None` otherwise.
+    pub fn joint_meeting_seats(&self) -> Option<f64> {
+        (self.joint && self.stage == 0 && self.work_left == self.work_total)
+            .then(|| self.stage_count() as f64)
+    }
+}
+
+/// Where a detected issue goes first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// The city centre's dispatch queue (central routing).
+    Centre,
+    /// Its grid office; `in_grid` when the grid closes it itself (grid first).
+    Grid { in_grid: bool },
+}
+
+/// Route a detected issue: to the centre with probability `central_routing`, otherwise
+/// to its grid, which keeps routine issues and, with probability `grid_first`, small
+/// grid-solvable ones below severity `small`.
+pub fn route(issue: &Issue, mech: &Mechanisms, small: f32, s: &mut Stream) -> Route {
+    if s.chance(mech.central_routing) {
+        Route::Centre
+    } else {
+        let in_grid = issue.category.level() == Level::Grid
+            || (issue.category.grid_solvable()
+                && issue.severity < small
+                && s.chance(mech.grid_first));
+        Route::Grid { in_grid }
+    }
+}
+
+/// The office an issue is queued at, as its next move sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct OfficeView {
+    pub office: OfficeId,
+    pub level: Level,
+    /// Staff-hours left today.
+    pub capacity: f64,
+}
+
+/// The day's settings of the issue rules, fixed for a tick.
+#[derive(Clone, Copy, Debug)]
+pub struct Today {
+    pub tick: u32,
+    /// The run's seed (keys the partner county's daily decision).
+    pub seed: u64,
+    /// Staff-hours the centre needs to dispatch one issue.
+    pub dispatch_hours: f64,
+    /// Daily chance that a partner county agrees (see `government::cross_region_cooperation`).
+    pub cooperation: f64,
+    /// Days a county waits for its partner (see `government::cross_region_patience`).
+    pub patience: u32,
+}
+
+/// An issue's next move at the office whose queue holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Move {
+    /// Past its deadline: it leaves unresolved.
+    Expire,
+    /// Not today: back to the end of the queue (a hand-off delay, no capacity to dispatch,
+    /// or the partner county has not yet agreed).
+    Wait,
+    /// The city centre dispatches it to its first stage.
+    Dispatch,
+    /// The grid closes it itself: the grid becomes its only stage, and works it.
+    CloseInGrid,
+    /// Up to the parent office: this level cannot close it.
+    Escalate,
+    /// A cross-region issue reached its county: wait for the partner county.
+    AwaitPartner,
+    /// Work on it here.
+    Work,
+    /// Sideways to its first stage.
+    Refer,
+    /// The partner county agreed: refer to the first stage; both counties pay a hand-off.
+    ReferWithPartner,
+    /// The county gave up waiting for its partner: the mirroring city department takes it.
+    EscalateToCity,
+}
+
+/// The next move of a queued (reported) issue.
+pub fn next_move(issue: &Issue, office: &OfficeView, today: &Today) -> Move {
+    let t = today.tick;
+    if t > issue.deadline {
+        return Move::Expire;
+    }
+    if issue.ready_at > t {
+        return Move::Wait;
+    }
+    match issue.phase {
+        Phase::Unreported => unreachable!("unreported issues are not queued"),
+        Phase::AtCentre if office.capacity >= today.dispatch_hours => Move::Dispatch,
+        Phase::AtCentre => Move::Wait,
+        Phase::Climbing => climb(issue, office),
+        Phase::AwaitingPartner => {
+            let mut s = stream(today.seed, Purpose::CrossRegion, issue.key, t as u64);
+            if s.chance(today.cooperation) {
+                Move::ReferWithPartner
+            } else if t - issue.waiting_since >= today.patience {
+                Move::EscalateToCity
+            } else {
+                Move::Wait
+            }
+        }
+        Phase::Staged => Move::Work,
+    }
+}
+
+/// A climbing issue: closed in the grid, escalated until its level, held for a partner
+/// county, or worked or referred to its first stage.
+fn climb(issue: &Issue, office: &OfficeView) -> Move {
+    if issue.in_grid && office.level == Level::Grid {
+        Move::CloseInGrid
+    } else if office.level < issue.category.level() {
+        Move::Escalate
+    } else if issue.category == Category::CrossRegion && issue.partner != issue.county {
+        Move::AwaitPartner
+    } else if issue.stages[0] == Some(office.office) {
+        Move::Work
+    } else {
+        Move::Refer
+    }
+}
+
+/// What follows a day's work on a staged issue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterWork {
+    /// Work is left: back to the queue.
+    Unfinished,
+    /// A social-assistance issue whose county budget cannot pay yet: back to the queue.
+    AwaitBudget,
+    /// Resolved; `draws_budget` when it takes `assistance_budget_units` from its county.
+    Resolve { draws_budget: bool },
+    /// On to its next stage.
+    NextStage,
+}
+
+/// After work on `issue` (its `work_left` already reduced), with `budget` units left in
+/// its county and `units` the cost of one assistance issue.
+pub fn after_work(issue: &Issue, budget: f64, units: f64) -> AfterWork {
+    if issue.work_left > WORK_DONE {
+        return AfterWork::Unfinished;
+    }
+    let final_stage = issue.stage as usize + 1 >= issue.stage_count();
+    let draws_budget = issue.category == Category::SocialAssistance && final_stage;
+    if draws_budget && budget < units {
+        AfterWork::AwaitBudget
+    } else if issue.joint || final_stage {
+        AfterWork::Resolve { draws_budget }
+    } else {
+        AfterWork::NextStage
+    }
+}
+
+/// How quickly an issue was resolved, in (0,1]: 1 at once, down to
+/// 1 − `late_resolution_discount` at the deadline.
+pub fn resolution_speed(spec: &IssueSpec, issue: &Issue, days: u32) -> f32 {
+    let allowed = (issue.deadline - issue.created).max(1) as f32;
+    1.0 - spec.late_resolution_discount as f32 * (days as f32 / allowed).min(1.0)
+}
+
+/// What the resident who raised an issue feels: trust, hardship and the experience
+/// neighbours see (in [−1, 1]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Felt {
+    pub trust: f32,
+    pub hardship: f32,
+    pub experience: f32,
+}
+
+impl Felt {
+    /// After a resolution of the given `speed` (see [`resolution_speed`]).
+    pub fn resolved(self, b: &BehaviourSpec, speed: f32, severity: f32) -> Felt {
+        Felt {
+            trust: unit(self.trust + b.resolve_trust_gain as f32 * speed),
+            hardship: unit(self.hardship - b.resolve_hardship_relief as f32 * severity),
+            experience: (self.experience + speed).clamp(-1.0, 1.0),
+        }
+    }
+
+    /// After an expiry: the worst experience.
+    pub fn expired(self, b: &BehaviourSpec, severity: f32) -> Felt {
+        Felt {
+            trust: unit(self.trust - b.expire_trust_loss as f32),
+            hardship: unit(self.hardship + b.expire_hardship as f32 * severity),
+            experience: (self.experience - 1.0).clamp(-1.0, 1.0),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,16 +632,16 @@ mod tests {
         }
     }
 
-    #[test]
-    fn store_reuses_slots() {
-        let mut s = IssueStore::default();
-        let mk = || Issue {
-            category: Category::Routine,
-            phase: Phase::Unreported,
-            severity: 0.5,
-            work_left: 1.0,
-            work_total: 1.0,
-            resident: 0,
+    /// A live issue of `category` in `phase`, created on day 0 with a deadline on day 10,
+    /// 4 staff-hours of work, worked at office 7.
+    fn issue(category: Category, phase: Phase) -> Issue {
+        Issue {
+            category,
+            phase,
+            severity: 0.4,
+            work_left: 4.0,
+            work_total: 4.0,
+            resident: Some(0),
             grid: 0,
             county: 0,
             partner: 0,
@@ -274,14 +649,220 @@ mod tests {
             in_grid: false,
             joint: false,
             created: 0,
-            deadline: 1,
+            deadline: 10,
             ready_at: 0,
-            office: NONE,
-            stages: [NONE; 2],
+            office: Some(OfficeId(7)),
+            stages: [Some(OfficeId(7)), None],
             stage: 0,
             waiting_since: 0,
             key: 0,
+        }
+    }
+
+    fn office(level: Level) -> OfficeView {
+        OfficeView {
+            office: OfficeId(7),
+            level,
+            capacity: 10.0,
+        }
+    }
+
+    fn today(tick: u32) -> Today {
+        Today {
+            tick,
+            seed: 1,
+            dispatch_hours: 0.25,
+            cooperation: 0.0,
+            patience: 5,
+        }
+    }
+
+    fn spec() -> IssueSpec {
+        crate::scenario::builtin::xcity_baseline().issues
+    }
+
+    #[test]
+    fn an_issue_past_its_deadline_expires_and_one_not_ready_waits() {
+        let i = issue(Category::Routine, Phase::Staged);
+        assert_eq!(
+            next_move(&i, &office(Level::Grid), &today(11)),
+            Move::Expire
+        );
+        assert_eq!(next_move(&i, &office(Level::Grid), &today(10)), Move::Work);
+        let later = Issue { ready_at: 3, ..i };
+        assert_eq!(
+            next_move(&later, &office(Level::Grid), &today(2)),
+            Move::Wait
+        );
+    }
+
+    #[test]
+    fn the_centre_dispatches_only_with_the_hours_to_do_it() {
+        let i = issue(Category::Routine, Phase::AtCentre);
+        let mut at = office(Level::City);
+        assert_eq!(next_move(&i, &at, &today(0)), Move::Dispatch);
+        at.capacity = 0.2;
+        assert_eq!(next_move(&i, &at, &today(0)), Move::Wait);
+    }
+
+    #[test]
+    fn a_climbing_issue_escalates_until_its_level_then_is_worked_or_referred() {
+        let mut i = issue(Category::PublicFacility, Phase::Climbing);
+        assert_eq!(
+            next_move(&i, &office(Level::Grid), &today(0)),
+            Move::Escalate
+        );
+        assert_eq!(
+            next_move(&i, &office(Level::Community), &today(0)),
+            Move::Escalate
+        );
+        assert_eq!(
+            next_move(&i, &office(Level::Township), &today(0)),
+            Move::Work
+        );
+        i.stages = [Some(OfficeId(9)), None];
+        assert_eq!(
+            next_move(&i, &office(Level::Township), &today(0)),
+            Move::Refer
+        );
+        i.in_grid = true;
+        assert_eq!(
+            next_move(&i, &office(Level::Grid), &today(0)),
+            Move::CloseInGrid
+        );
+    }
+
+    #[test]
+    fn a_cross_region_issue_waits_for_its_partner_then_goes_to_the_city() {
+        let mut i = issue(Category::CrossRegion, Phase::Climbing);
+        i.partner = 1;
+        assert_eq!(
+            next_move(&i, &office(Level::County), &today(0)),
+            Move::AwaitPartner
+        );
+        i.phase = Phase::AwaitingPartner;
+        i.waiting_since = 2;
+        let mut t = today(6);
+        assert_eq!(next_move(&i, &office(Level::County), &t), Move::Wait);
+        t.tick = 7;
+        assert_eq!(
+            next_move(&i, &office(Level::County), &t),
+            Move::EscalateToCity
+        );
+        t.cooperation = 1.0;
+        assert_eq!(
+            next_move(&i, &office(Level::County), &t),
+            Move::ReferWithPartner
+        );
+    }
+
+    #[test]
+    fn sequential_stages_split_the_work_and_the_last_resolves() {
+        let mut i = issue(Category::CrossDepartment, Phase::Staged);
+        i.stages = [Some(OfficeId(7)), Some(OfficeId(8))];
+        i.work_left = 0.0;
+        assert_eq!(after_work(&i, 0.0, 1.0), AfterWork::NextStage);
+        assert_eq!(i.next_stage(), OfficeId(8));
+        assert_eq!(i.work_left, 2.0);
+        i.work_left = 0.5;
+        assert_eq!(after_work(&i, 0.0, 1.0), AfterWork::Unfinished);
+        i.work_left = 0.0;
+        assert_eq!(
+            after_work(&i, 0.0, 1.0),
+            AfterWork::Resolve {
+                draws_budget: false
+            }
+        );
+        let joint = Issue {
+            joint: true,
+            stage: 0,
+            ..i.clone()
         };
+        assert_eq!(
+            after_work(&joint, 0.0, 1.0),
+            AfterWork::Resolve {
+                draws_budget: false
+            }
+        );
+    }
+
+    #[test]
+    fn social_assistance_waits_for_budget() {
+        let mut i = issue(Category::SocialAssistance, Phase::Staged);
+        i.work_left = 0.0;
+        assert_eq!(after_work(&i, 0.5, 1.0), AfterWork::AwaitBudget);
+        assert_eq!(
+            after_work(&i, 1.0, 1.0),
+            AfterWork::Resolve { draws_budget: true }
+        );
+    }
+
+    #[test]
+    fn a_joint_meeting_opens_a_joint_issue_once() {
+        let mut i = issue(Category::CrossDepartment, Phase::Staged);
+        i.stages = [Some(OfficeId(7)), Some(OfficeId(8))];
+        assert_eq!(i.joint_meeting_seats(), None);
+        i.joint = true;
+        assert_eq!(i.joint_meeting_seats(), Some(2.0));
+        i.work_left = 1.0;
+        assert_eq!(i.joint_meeting_seats(), None);
+    }
+
+    #[test]
+    fn late_resolutions_gain_less_trust() {
+        let spec = spec();
+        let i = issue(Category::Routine, Phase::Staged);
+        assert_eq!(resolution_speed(&spec, &i, 0), 1.0);
+        assert_eq!(resolution_speed(&spec, &i, 5), 0.75);
+        assert_eq!(resolution_speed(&spec, &i, 10), 0.5);
+        assert_eq!(resolution_speed(&spec, &i, 30), 0.5);
+        let b = crate::scenario::builtin::xcity_baseline().behaviour;
+        let before = Felt {
+            trust: 0.5,
+            hardship: 0.5,
+            experience: 0.5,
+        };
+        let good = before.resolved(&b, 1.0, 0.4);
+        assert!(good.trust > 0.5 && good.hardship < 0.5);
+        assert_eq!(good.experience, 1.0);
+        let bad = before.expired(&b, 0.4);
+        assert!(bad.trust < 0.5 && bad.hardship > 0.5);
+        assert_eq!(bad.experience, -0.5);
+    }
+
+    #[test]
+    fn severity_and_work_follow_their_parameters() {
+        let mut spec = spec();
+        assert_eq!(severity(&spec, 0.4, 0.5), 0.4);
+        assert_eq!(severity(&spec, 0.01, 0.0), 0.05);
+        assert_eq!(severity(&spec, 0.9, 0.99), 1.0);
+        let cat = *spec.get(Category::Routine);
+        assert_eq!(work(&spec, &cat, 0.5, 1.5), 1.5);
+        spec.work_base = 1.0;
+        assert_eq!(work(&spec, &cat, 0.5, 1.0), 1.5);
+    }
+
+    #[test]
+    fn routing_sends_all_to_the_centre_or_keeps_routine_issues_in_the_grid() {
+        let mut m = Mechanisms::preset("linkage").unwrap();
+        let i = issue(Category::Routine, Phase::Unreported);
+        let mut s = stream(1, Purpose::Route, 0, 0);
+        m.central_routing = 1.0;
+        assert_eq!(route(&i, &m, 0.5, &mut s), Route::Centre);
+        m.central_routing = 0.0;
+        assert_eq!(route(&i, &m, 0.5, &mut s), Route::Grid { in_grid: true });
+        let big = Issue {
+            severity: 0.9,
+            ..issue(Category::NeighbourDispute, Phase::Unreported)
+        };
+        m.grid_first = 1.0;
+        assert_eq!(route(&big, &m, 0.5, &mut s), Route::Grid { in_grid: false });
+    }
+
+    #[test]
+    fn store_reuses_slots() {
+        let mut s = IssueStore::default();
+        let mk = || issue(Category::Routine, Phase::Unreported);
         let a = s.insert(mk());
         s.remove(a);
         let b = s.insert(mk());

@@ -7,6 +7,8 @@
 //! separately. Only active organisations add staff-hours to their community, and
 //! councils and social-work agencies also add mediators.
 
+use super::territory::Territory;
+use crate::base::rng::{Purpose, Stream, stream};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +52,14 @@ pub struct OrganisationSpec {
     pub lapse_rate: f64,
     /// Funding per organisation in [0,1]; scales its activation.
     pub funding: f64,
+    /// Lowest propensity of an organisation; propensities are uniform in
+    /// [`propensity_min`, `propensity_min` + 1).
+    #[serde(default = "default_propensity_min")]
+    pub propensity_min: f64,
+}
+
+fn default_propensity_min() -> f64 {
+    0.5
 }
 
 /// All organisations, structure of arrays.
@@ -58,7 +68,7 @@ pub struct Organisations {
     pub community: Vec<u32>,
     pub linked: Vec<bool>,
     pub active: Vec<bool>,
-    /// Per-organisation propensity in [0.5, 1.5] (funding and leadership).
+    /// Per-organisation propensity, by default in [0.5, 1.5) (funding and leadership).
     pub propensity: Vec<f32>,
 }
 
@@ -69,5 +79,94 @@ impl Organisations {
 
     pub fn is_empty(&self) -> bool {
         self.kind.is_empty()
+    }
+
+    /// The organisations of a run: per community, the integer part of its mean
+    /// (`per_community_urban` or `_rural`) plus one with the chance of the fraction, each
+    /// of a random kind and propensity; each linked to the platform with probability
+    /// `social` (the regime's 三社联动), drawn once.
+    pub fn build(spec: &OrganisationSpec, territory: &Territory, seed: u64, social: f64) -> Self {
+        let mut orgs = Organisations {
+            kind: Vec::new(),
+            community: Vec::new(),
+            linked: Vec::new(),
+            active: Vec::new(),
+            propensity: Vec::new(),
+        };
+        for (c, comm) in territory.communities.iter().enumerate() {
+            let mean = if comm.urban {
+                spec.per_community_urban
+            } else {
+                spec.per_community_rural
+            };
+            let mut s = stream(seed, Purpose::Organisation, c as u64, 0);
+            let n = mean.floor() as usize + s.chance(mean.fract()) as usize;
+            for _ in 0..n {
+                let id = orgs.kind.len();
+                orgs.kind.push(OrgKind::ALL[s.below(OrgKind::ALL.len())]);
+                orgs.community.push(c as u32);
+                orgs.propensity
+                    .push((spec.propensity_min + s.unit()) as f32);
+                orgs.linked
+                    .push(stream(seed, Purpose::OrgLink, id as u64, 0).chance(social));
+                orgs.active.push(false);
+            }
+        }
+        orgs
+    }
+}
+
+/// Whether a linked organisation is active after today: an active one lapses with
+/// chance `lapse_rate × (1 − social × link)`; an inactive one activates with chance
+/// `activation_rate × social × link × funding × propensity`. `link` is the mean link
+/// strength of its community.
+pub fn stays_active(
+    spec: &OrganisationSpec,
+    active: bool,
+    social: f64,
+    link: f64,
+    propensity: f32,
+    s: &mut Stream,
+) -> bool {
+    if active {
+        !s.chance(spec.lapse_rate * (1.0 - social * link))
+    } else {
+        s.chance(spec.activation_rate * social * link * spec.funding * propensity as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::builtin::xcity_baseline;
+
+    #[test]
+    fn organisations_follow_the_community_means_and_the_social_share() {
+        let sc = xcity_baseline();
+        let t = Territory::build(&sc.territory, 20_000);
+        let none = Organisations::build(&sc.organisations, &t, 1, 0.0);
+        let all = Organisations::build(&sc.organisations, &t, 1, 1.0);
+        assert_eq!(none.len(), all.len());
+        assert!(none.linked.iter().all(|&l| !l) && all.linked.iter().all(|&l| l));
+        let lo = sc.organisations.propensity_min as f32;
+        assert!(all.propensity.iter().all(|&p| (lo..lo + 1.0).contains(&p)));
+        let urban = t.communities.iter().filter(|c| c.urban).count() as f64;
+        let rural = t.communities.len() as f64 - urban;
+        let expected = urban * 2.0 + rural * 0.7;
+        assert!((all.len() as f64 - expected).abs() < 0.2 * expected + 2.0);
+    }
+
+    #[test]
+    fn without_social_linkage_organisations_never_activate_and_always_may_lapse() {
+        let spec = xcity_baseline().organisations;
+        let mut s = stream(1, Purpose::Activation, 0, 0);
+        assert!((0..100).all(|_| !stays_active(&spec, false, 0.0, 1.0, 1.0, &mut s)));
+        let mut full = spec.clone();
+        full.activation_rate = 1.0;
+        full.funding = 1.0;
+        full.lapse_rate = 1.0;
+        assert!(stays_active(&full, false, 1.0, 1.0, 1.0, &mut s));
+        assert!(!stays_active(&full, true, 0.0, 1.0, 1.0, &mut s));
+        assert!(stays_active(&full, true, 1.0, 1.0, 1.0, &mut s));
     }
 }

@@ -203,6 +203,17 @@ pub fn xcity_baseline() -> Scenario {
             leading_group_threshold: 40.0,
             mediation_share: 0.5,
             mediations_per_staff: 3.0,
+            transfer_friction: 0.3,
+            budget_cap_days: 60.0,
+            leading_group_floor: 1.0,
+            leading_group_rise: 2.0,
+            patrol_floor: 0.5,
+            patrol_information_gain: 0.5,
+            cross_region_horizontal_weight: 0.5,
+            cross_region_information_weight: 0.5,
+            cross_region_patience_stretch: 2.0,
+            dispatch_delay_days: 1,
+            stage_delay_min_days: 1,
         },
         organisations: OrganisationSpec {
             per_community_urban: 2.0,
@@ -211,6 +222,7 @@ pub fn xcity_baseline() -> Scenario {
             activation_rate: 0.1,
             lapse_rate: 0.05,
             funding: 0.7,
+            propensity_min: 0.5,
         },
         issues: IssueSpec {
             routine: category(4.0, 1.0, 10, 0.3),
@@ -223,6 +235,10 @@ pub fn xcity_baseline() -> Scenario {
             stability: category(0.0, 20.0, 14, 0.8),
             assistance_budget_units: 1.0,
             small_severity: 0.5,
+            severity_base: 0.5,
+            severity_min: 0.05,
+            work_base: 0.5,
+            late_resolution_discount: 0.5,
         },
         behaviour: BehaviourSpec {
             hardship_relax: 0.02,
@@ -256,6 +272,7 @@ pub fn xcity_baseline() -> Scenario {
             mediation_relief: 0.05,
             incident_share: 0.02,
             presence_scale: 10.0,
+            incident_end_ratio: 0.5,
         },
         regimes: PRESET_NAMES
             .iter()

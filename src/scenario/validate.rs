@@ -238,9 +238,20 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
         ("government.patrol_rate", g.patrol_rate),
         ("government.cross_region_rate", g.cross_region_rate),
         ("government.mediation_share", g.mediation_share),
+        ("government.transfer_friction", g.transfer_friction),
+        ("government.patrol_floor", g.patrol_floor),
+        ("government.patrol_information_gain", g.patrol_information_gain),
+        ("government.cross_region_horizontal_weight", g.cross_region_horizontal_weight),
+        ("government.cross_region_information_weight", g.cross_region_information_weight),
     ] {
         c.unit(field, v);
     }
+    c.between("government.budget_cap_days", g.budget_cap_days, 0.0, 3650.0);
+    c.between("government.leading_group_floor", g.leading_group_floor, 0.0, 100.0);
+    c.between("government.leading_group_rise", g.leading_group_rise, 0.0, 100.0);
+    c.between("government.cross_region_patience_stretch", g.cross_region_patience_stretch, 1.0, 10.0);
+    c.count("government.dispatch_delay_days", g.dispatch_delay_days as u64, 0, 365);
+    c.count("government.stage_delay_min_days", g.stage_delay_min_days as u64, 0, 365);
 
     let o = &s.organisations;
     c.nonneg("organisations.per_community_urban", o.per_community_urban);
@@ -249,6 +260,7 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
     c.unit("organisations.activation_rate", o.activation_rate);
     c.unit("organisations.lapse_rate", o.lapse_rate);
     c.unit("organisations.funding", o.funding);
+    c.between("organisations.propensity_min", o.propensity_min, 0.0, 10.0);
 
     for cat in crate::model::issues::Category::ALL {
         let spec = s.issues.get(cat);
@@ -268,6 +280,10 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
         s.issues.assistance_budget_units,
     );
     c.unit("issues.small_severity", s.issues.small_severity);
+    c.unit("issues.severity_base", s.issues.severity_base);
+    c.unit("issues.severity_min", s.issues.severity_min);
+    c.between("issues.work_base", s.issues.work_base, 0.0, 10.0);
+    c.unit("issues.late_resolution_discount", s.issues.late_resolution_discount);
 
     let b = &s.behaviour;
     for (field, v) in [
@@ -312,6 +328,7 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
     c.unit("collective.mediation_relief", k.mediation_relief);
     c.between("collective.incident_share", k.incident_share, 1e-6, 1.0);
     c.nonneg("collective.presence_scale", k.presence_scale);
+    c.unit("collective.incident_end_ratio", k.incident_end_ratio);
 
     if s.regimes.is_empty() {
         c.bad(

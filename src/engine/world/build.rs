@@ -1,0 +1,181 @@
+//! Building a world: the territory, residents, offices and organisations from the
+//! scenario, plus what the engine lays out once for the whole run (the parallel chunks,
+//! per-community views and the table of capacity transfers).
+
+use super::capacity::Transfer;
+use super::{Ledger, World};
+use crate::engine::residents_phase::{Chunk, ChunkOut};
+use crate::engine::tally::Tally;
+use crate::model::government::{self, Dept, Lever, OfficeId, OfficeKind, Offices};
+use crate::model::issues::IssueStore;
+use crate::model::mechanisms::Mechanisms;
+use crate::model::organisations::Organisations;
+use crate::model::residents::Residents;
+use crate::model::shocks::{ActiveShock, Pressures};
+use crate::model::territory::Territory;
+use crate::scenario::Scenario;
+
+/// Residents per parallel chunk, about (chunks are whole communities of one county).
+const CHUNK: usize = 4096;
+
+impl World {
+    /// Build the world of `scenario` under the regime `mech`.
+    pub fn new(scenario: &Scenario, mech: Mechanisms) -> World {
+        let seed = scenario.run.seed;
+        let territory = Territory::build(&scenario.territory, scenario.run.residents);
+        let residents = Residents::build(&territory, &scenario.population, seed);
+        let offices = Offices::build(&territory, &scenario.government);
+        let shocks = scenario
+            .shocks
+            .iter()
+            .map(|s| ActiveShock::new(s.clone(), &territory))
+            .collect();
+        let orgs = Organisations::build(&scenario.organisations, &territory, seed, mech.social);
+        let chunks = chunks(&territory);
+        let chunk_out = chunks.iter().map(|_| ChunkOut::default()).collect();
+        let grid_community = territory.grids.iter().map(|g| g.community).collect();
+        let comm_mean_link = mean_links(&territory, &residents);
+        let comm_channel = territory
+            .communities
+            .iter()
+            .map(|c| government::channel(&scenario.government, &mech, c.urban))
+            .collect();
+        let transfers = transfers(&territory, &offices);
+        let n_comm = territory.communities.len();
+        let n_counties = territory.counties.len();
+        let n_grids = territory.grids.len();
+        let mut w = World {
+            scenario: scenario.clone(),
+            mech,
+            seed,
+            unreported: vec![Vec::new(); n_grids],
+            tick: 0,
+            ledger: vec![Ledger::default(); territory.townships.len()],
+            leading_group: false,
+            shocks,
+            chunks,
+            chunk_out,
+            pressures: Pressures::new(n_comm, n_counties),
+            county_infectious: vec![0.0; n_counties],
+            visible_next: residents.visible.clone(),
+            grid_community,
+            comm_active: vec![0; n_comm],
+            comm_incident: vec![false; n_comm],
+            comm_p_mediate: vec![0.0; n_comm],
+            comm_mean_link,
+            comm_channel,
+            comm_orgs_active_hours: vec![0.0; n_comm],
+            comm_org_mediators: vec![0.0; n_comm],
+            grid_mediators: vec![0.0; n_grids],
+            grid_volunteers: vec![0; n_grids],
+            budget: vec![0.0; n_counties],
+            city_reserve: 0.0,
+            serial: 0,
+            transfers,
+            demand: vec![0.0; offices.len()],
+            scratch: Vec::new(),
+            tallies: vec![Tally::default(); n_counties + 1],
+            territory,
+            residents,
+            offices,
+            orgs,
+            issues: IssueStore::default(),
+        };
+        w.compute_views();
+        w
+    }
+}
+
+/// Chunks of the parallel resident update: whole communities, never across a county,
+/// about [`CHUNK`] residents each.
+fn chunks(territory: &Territory) -> Vec<Chunk> {
+    let mut chunks: Vec<Chunk> = Vec::new();
+    for (c, comm) in territory.communities.iter().enumerate() {
+        let extend = chunks.last().is_some_and(|ch| {
+            ch.county == comm.county && ch.residents.len() + comm.residents.len() <= CHUNK
+        });
+        if extend {
+            let ch = chunks.last_mut().expect("non-empty");
+            ch.residents.end = comm.residents.end;
+            ch.communities.end = c as u32 + 1;
+            ch.grids.end = comm.grids.end;
+        } else {
+            chunks.push(Chunk {
+                county: comm.county,
+                residents: comm.residents.clone(),
+                communities: c as u32..c as u32 + 1,
+                grids: comm.grids.clone(),
+            });
+        }
+    }
+    chunks
+}
+
+/// Mean link strength of each community's residents.
+fn mean_links(territory: &Territory, residents: &Residents) -> Vec<f32> {
+    territory
+        .communities
+        .iter()
+        .map(|c| {
+            let r = c.residents.start as usize..c.residents.end as usize;
+            residents.link[r.clone()].iter().sum::<f32>() / r.len().max(1) as f32
+        })
+        .collect()
+}
+
+/// Every capacity transfer the mechanisms may allow, in the order they are applied:
+/// pooling within a level (and department), spatial linkage from urban to rural units of
+/// a level, the leading group from city offices to the county offices that mirror them.
+fn transfers(territory: &Territory, offices: &Offices) -> Vec<Transfer> {
+    let by = |f: &dyn Fn(&OfficeKind) -> bool| -> Vec<OfficeId> {
+        offices
+            .ids()
+            .filter(|&o| f(&offices.kind[o.index()]))
+            .collect()
+    };
+    let pool = |offices: Vec<OfficeId>| Transfer {
+        donors: offices.clone(),
+        receivers: offices,
+        by: Lever::Pooling,
+    };
+    let mut transfers = vec![
+        pool(by(&|k| matches!(k, OfficeKind::Township(_)))),
+        pool(by(&|k| matches!(k, OfficeKind::CountyGeneral(_)))),
+    ];
+    for d in Dept::ALL {
+        transfers.push(pool(by(
+            &|k| matches!(k, OfficeKind::CountyDept(_, e) if *e == d),
+        )));
+    }
+    let levels: [&dyn Fn(&OfficeKind) -> bool; 3] = [
+        &|k| matches!(k, OfficeKind::Grid(_)),
+        &|k| matches!(k, OfficeKind::Community(_)),
+        &|k| matches!(k, OfficeKind::Township(_)),
+    ];
+    for level in levels {
+        let (urban, rural): (Vec<OfficeId>, Vec<OfficeId>) = by(level)
+            .into_iter()
+            .partition(|&o| offices.urban[o.index()]);
+        transfers.push(Transfer {
+            donors: urban,
+            receivers: rural,
+            by: Lever::Spatial,
+        });
+    }
+    transfers.push(Transfer {
+        donors: vec![offices.city_centre],
+        receivers: offices.county_office.clone(),
+        by: Lever::LeadingGroup,
+    });
+    for d in Dept::ALL {
+        let depts = (0..territory.counties.len())
+            .map(|k| offices.county_dept(k as u16, d))
+            .collect();
+        transfers.push(Transfer {
+            donors: vec![offices.city_dept[d as usize]],
+            receivers: depts,
+            by: Lever::LeadingGroup,
+        });
+    }
+    transfers
+}

@@ -1,0 +1,211 @@
+//! Issue flow: new issues enter the store, detected ones are routed, grid patrols find
+//! unreported ones, issues move between office queues, and leave resolved or expired.
+//! The rules (what a new issue is like, where it goes, how its resident feels) live in
+//! `model::issues`; this file keeps the store, the queues and the ledger consistent.
+//!
+//! Invariant: every issue is in exactly one place (one office queue or one grid's
+//! unreported list) and is counted once in its township's ledger when created and once
+//! when it leaves.
+
+use super::World;
+use crate::base::rng::{Purpose, stream};
+use crate::model::government;
+use crate::model::government::OfficeId;
+use crate::model::issues::{
+    self, Category, Felt, Issue, IssueId, Origin, Phase, Route, resolution_speed,
+};
+
+impl World {
+    /// New issues raised by residents this tick, in chunk order.
+    pub(super) fn intake(&mut self) {
+        for k in 0..self.chunks.len() {
+            for n in 0..self.chunk_out[k].issues.len() {
+                let ni = self.chunk_out[k].issues[n];
+                let grid = self.residents.grid[ni.resident as usize];
+                self.create_issue(
+                    Some(ni.resident),
+                    grid,
+                    ni.category,
+                    ni.reported,
+                    ni.resident as u64,
+                );
+            }
+        }
+    }
+
+    /// Create an issue; `agent` keys its detail draws (unique per tick).
+    pub(super) fn create_issue(
+        &mut self,
+        resident: Option<u32>,
+        grid: u32,
+        category: Category,
+        reported: bool,
+        agent: u64,
+    ) {
+        let t = self.tick;
+        let sc = &self.scenario;
+        let g = &self.territory.grids[grid as usize];
+        let county = g.county;
+        let mut s = stream(self.seed, Purpose::IssueDetail, agent, t as u64);
+        let factor = government::work_factor(&sc.government, &self.mech, g.urban);
+        let adjacent = &self.territory.adjacency[county as usize];
+        let d = issues::details(category, &sc.issues, factor, county, adjacent, &mut s);
+        let level_office = self
+            .offices
+            .office_of_level(&self.territory, category.level(), grid);
+        let stages = issues::stage_offices(
+            category,
+            d.departments,
+            county,
+            d.partner,
+            level_office,
+            &self.offices,
+        );
+        let joint = stages[1].is_some()
+            && stream(self.seed, Purpose::Joint, agent, t as u64).chance(self.mech.horizontal);
+        let origin = Origin {
+            resident,
+            grid,
+            county,
+            urban: g.urban,
+            tick: t,
+            key: self.serial,
+        };
+        self.serial += 1;
+        let issue = Issue::new(category, sc.issues.get(category), &d, stages, joint, origin);
+        let township = g.township as usize;
+        let id = self.issues.insert(issue);
+        self.ledger[township].created += 1;
+        self.tallies[county as usize].created += 1;
+        if reported {
+            self.route(id);
+        } else {
+            self.unreported[grid as usize].push(id);
+        }
+    }
+
+    /// A detected issue goes to the city centre (central routing) or to its grid.
+    fn route(&mut self, id: IssueId) {
+        let t = self.tick;
+        let small = self.scenario.issues.small_severity as f32;
+        let issue = self.issues.get_mut(id);
+        let mut s = stream(self.seed, Purpose::Route, issue.key, t as u64);
+        let office = match issues::route(issue, &self.mech, small, &mut s) {
+            Route::Centre => {
+                issue.phase = Phase::AtCentre;
+                self.offices.city_centre
+            }
+            Route::Grid { in_grid } => {
+                issue.in_grid = in_grid;
+                issue.phase = Phase::Climbing;
+                self.offices.grid_office[issue.grid as usize]
+            }
+        };
+        issue.office = Some(office);
+        issue.ready_at = t;
+        self.offices.queue[office.index()].push_back(id);
+    }
+
+    /// Grid patrols: each unreported issue is found with the patrol chance of its
+    /// community, expires past its deadline, or waits.
+    pub(super) fn patrol(&mut self) {
+        let t = self.tick;
+        for g in 0..self.unreported.len() {
+            if self.unreported[g].is_empty() {
+                continue;
+            }
+            let c = self.grid_community[g] as usize;
+            let p = government::patrol_chance(
+                &self.scenario.government,
+                &self.mech,
+                self.pressures.effects[c].capacity_mult as f64,
+                self.comm_channel[c] as f64,
+            );
+            let mut list = std::mem::take(&mut self.unreported[g]);
+            self.scratch.clear();
+            for &id in &list {
+                let issue = self.issues.get(id);
+                if t > issue.deadline {
+                    self.expire(id);
+                } else if stream(self.seed, Purpose::Patrol, issue.key, t as u64).chance(p) {
+                    self.route(id);
+                } else {
+                    self.scratch.push(id);
+                }
+            }
+            list.clear();
+            list.extend_from_slice(&self.scratch);
+            self.unreported[g] = list;
+        }
+    }
+
+    /// Move an issue to another office's queue, ready after `delay` ticks, charging the
+    /// hand-off's coordination hours to the sending office.
+    pub(super) fn hand_off(&mut self, id: IssueId, from: OfficeId, to: OfficeId, delay: u32) {
+        let cost = government::handoff_cost(&self.scenario.government, &self.mech);
+        self.offices.coordination[from.index()] += cost;
+        let take = cost.min(self.offices.capacity[from.index()].max(0.0));
+        self.offices.capacity[from.index()] -= take;
+        self.send(id, to, delay);
+    }
+
+    /// Put an issue in another office's queue, ready after `delay` ticks.
+    pub(super) fn send(&mut self, id: IssueId, to: OfficeId, delay: u32) {
+        let issue = self.issues.get_mut(id);
+        issue.office = Some(to);
+        issue.ready_at = self.tick + delay;
+        self.offices.queue[to.index()].push_back(id);
+    }
+
+    /// The issue leaves resolved; its resident feels it.
+    pub(super) fn resolve(&mut self, id: IssueId) {
+        let issue = self.issues.remove(id);
+        let days = self.tick - issue.created;
+        let township = self.territory.grids[issue.grid as usize].township as usize;
+        self.ledger[township].resolved += 1;
+        self.tallies[issue.county as usize].record_resolution(
+            days,
+            issue.urban,
+            issue.category as usize,
+        );
+        if let Some(r) = issue.resident {
+            let r = r as usize;
+            let speed = resolution_speed(&self.scenario.issues, &issue, days);
+            let felt = self
+                .felt(r)
+                .resolved(&self.scenario.behaviour, speed, issue.severity);
+            self.set_felt(r, felt);
+            self.residents.outcomes[r].resolved += 1.0;
+        }
+    }
+
+    /// The issue leaves unresolved; its resident feels it.
+    pub(super) fn expire(&mut self, id: IssueId) {
+        let issue = self.issues.remove(id);
+        let township = self.territory.grids[issue.grid as usize].township as usize;
+        self.ledger[township].expired += 1;
+        self.tallies[issue.county as usize].record_expiry(issue.urban, issue.category as usize);
+        if let Some(r) = issue.resident {
+            let r = r as usize;
+            let felt = self
+                .felt(r)
+                .expired(&self.scenario.behaviour, issue.severity);
+            self.set_felt(r, felt);
+        }
+    }
+
+    /// Resident `r`'s trust, hardship and next tick's visible experience.
+    fn felt(&self, r: usize) -> Felt {
+        Felt {
+            trust: self.residents.trust[r],
+            hardship: self.residents.hardship[r],
+            experience: self.visible_next[r].experience,
+        }
+    }
+
+    fn set_felt(&mut self, r: usize, felt: Felt) {
+        self.residents.trust[r] = felt.trust;
+        self.residents.hardship[r] = felt.hardship;
+        self.visible_next[r].experience = felt.experience;
+    }
+}

@@ -1,0 +1,184 @@
+//! The state of one run (one scenario under one regime) and the phases of a tick.
+//!
+//! Tick phases, in order:
+//! 1. shocks set this tick's per-community effects;
+//! 2. residents update in parallel (`residents_phase`);
+//! 3. incidents start or end where a community's protesters pass the threshold;
+//! 4. intake: new issues enter the store, reported ones are routed, the rest wait;
+//! 5. grid patrols find unreported issues;
+//! 6. organisations activate or lapse;
+//! 7. office capacity is set (staff, shocks, overhead, volunteers, organisations) and
+//!    moved by pooling, spatial linkage and the leading group;
+//! 8. offices work their queues in office order: work, escalate, refer, resolve, expire;
+//! 9. tallies are taken and next tick's mediation views computed.
+
+//!
+//! The phases live in the files beside this one: `build` (the world of a scenario),
+//! `residents` (phases 2, 3 and the views of 9), `issue_flow` (4, 5 and the life of an
+//! issue between queues), `capacity` (6, 7) and `office_work` (8). The rules they apply
+//! are pure functions in `crate::model`; this module owns the state, the queues and the
+//! order.
+//!
+//! Invariant: the tick's phases run in the order above, sequentially except the resident
+//! update, and every loop over offices, grids, communities or chunks runs in index order,
+//! so a run's output depends only on its scenario, regime and seed.
+
+mod build;
+mod capacity;
+mod issue_flow;
+mod office_work;
+mod residents;
+
+use super::residents_phase::{Chunk, ChunkOut};
+use super::tally::Tally;
+use crate::model::government::Offices;
+use crate::model::issues::{IssueId, IssueStore};
+use crate::model::mechanisms::Mechanisms;
+use crate::model::organisations::Organisations;
+use crate::model::residents::{Residents, Visible};
+use crate::model::shocks::{ActiveShock, Pressures};
+use crate::model::territory::Territory;
+use crate::scenario::Scenario;
+use capacity::Transfer;
+
+/// Cumulative issue counts of one unit, for the conservation check.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ledger {
+    pub created: u64,
+    pub resolved: u64,
+    pub expired: u64,
+}
+
+/// One run's state: the built city, its people, offices, organisations and live issues,
+/// plus the engine's buffers between phases.
+pub struct World {
+    pub scenario: Scenario,
+    pub mech: Mechanisms,
+    pub seed: u64,
+    pub territory: Territory,
+    pub residents: Residents,
+    pub offices: Offices,
+    pub orgs: Organisations,
+    pub issues: IssueStore,
+    /// Unreported issues per grid.
+    pub unreported: Vec<Vec<IssueId>>,
+    pub tick: u32,
+    /// Cumulative counts per township.
+    pub ledger: Vec<Ledger>,
+    /// Whether the leading group is active.
+    pub leading_group: bool,
+    shocks: Vec<ActiveShock>,
+    chunks: Vec<Chunk>,
+    chunk_out: Vec<ChunkOut>,
+    pressures: Pressures,
+    /// Share of each county's residents infectious last tick (sick staff).
+    county_infectious: Vec<f32>,
+    /// The next tick's `residents.visible` (double buffer).
+    visible_next: Vec<Visible>,
+    grid_community: Vec<u32>,
+    comm_active: Vec<u32>,
+    comm_incident: Vec<bool>,
+    comm_p_mediate: Vec<f32>,
+    comm_mean_link: Vec<f32>,
+    comm_channel: Vec<f32>,
+    comm_orgs_active_hours: Vec<f32>,
+    comm_org_mediators: Vec<f32>,
+    grid_mediators: Vec<f32>,
+    grid_volunteers: Vec<u32>,
+    budget: Vec<f64>,
+    city_reserve: f64,
+    serial: u64,
+    /// Offices that pool capacity with each other (same level and department kind).
+    /// Every capacity transfer the mechanisms allow, laid out once.
+    transfers: Vec<Transfer>,
+    demand: Vec<f64>,
+    scratch: Vec<IssueId>,
+    tallies: Vec<Tally>,
+}
+
+impl World {
+    /// Per-county tallies of the last tick, then the city row (last).
+    pub fn tallies(&self) -> &[Tally] {
+        &self.tallies
+    }
+
+    /// Live issues per township, counted from the store (independent of the ledger).
+    pub fn census(&self) -> Vec<u64> {
+        let mut open = vec![0u64; self.territory.townships.len()];
+        for issue in self.issues.iter() {
+            open[self.territory.grids[issue.grid as usize].township as usize] += 1;
+        }
+        open
+    }
+
+    /// Advance one tick.
+    pub fn step(&mut self) {
+        let t = self.tick;
+        for tally in &mut self.tallies {
+            *tally = Tally::default();
+        }
+        self.apply_shocks();
+        self.resident_phase();
+        self.incidents();
+        self.intake();
+        self.patrol();
+        self.organisations();
+        self.set_capacity();
+        self.work_offices();
+        self.finish_tick();
+        self.compute_views();
+        std::mem::swap(&mut self.residents.visible, &mut self.visible_next);
+        self.tick = t + 1;
+    }
+
+    fn apply_shocks(&mut self) {
+        self.pressures.reset();
+        for s in &self.shocks {
+            s.apply(
+                self.tick,
+                &mut self.pressures,
+                &self.mech,
+                &self.county_infectious,
+            );
+        }
+    }
+
+    /// Staff hours, open counts and the city row.
+    fn finish_tick(&mut self) {
+        let n_counties = self.territory.counties.len();
+        let mut city_hours = (0.0, 0.0);
+        for o in 0..self.offices.len() {
+            let used = self.offices.used[o];
+            let coord = self.offices.coordination[o];
+            match self.offices.county[o] {
+                None => {
+                    city_hours.0 += used + coord;
+                    city_hours.1 += coord;
+                }
+                Some(k) => {
+                    self.tallies[k as usize].staff_hours += used + coord;
+                    self.tallies[k as usize].coordination_hours += coord;
+                }
+            }
+        }
+        for issue in self.issues.iter() {
+            self.tallies[issue.county as usize].open += 1;
+        }
+        for k in 0..n_counties {
+            let t = &self.tallies[k];
+            self.county_infectious[k] = t.health[crate::model::residents::INFECTED as usize] as f32
+                / t.residents.max(1) as f32;
+        }
+        let city_capacity = self.tallies[n_counties].capacity_hours;
+        let mut city = Tally::default();
+        for k in 0..n_counties {
+            self.tallies[k].leading_group = self.leading_group;
+            city.add(&self.tallies[k]);
+        }
+        city.capacity_hours += city_capacity;
+        city.staff_hours += city_hours.0;
+        city.coordination_hours += city_hours.1;
+        city.leading_group = self.leading_group;
+        self.tallies[n_counties] = city;
+    }
+}
