@@ -1,14 +1,26 @@
-//! Residents (居民), stored as a structure of arrays, and their tie graph in compressed
-//! rows.
+//! Residents (居民): who they are, how the population is drawn, and what a resident does
+//! in a day.
+//!
+//! - this file: the data. Residents are stored as a structure of arrays ([`Residents`]),
+//!   their tie graph in compressed rows ([`Ties`]); [`Visible`] is what a resident's ties
+//!   see of it.
+//! - [`build`]: drawing the population and its ties from a [`PopulationSpec`].
+//! - [`day`]: the daily rules ([`step`]): exposure, trust, hardship, epidemic and rumour,
+//!   raising and reporting an issue, protest, mediation and volunteering.
 //!
 //! Invariant: residents are numbered grid by grid (see `territory`), and each resident's
 //! ties are stored strong ties first (same grid), then weak ties (other grids, townships
 //! and a few counties). Link strength (MODEL.md §6) is fixed at build time from ties to
 //! grid staff, organisations and neighbours.
 
-use super::territory::Territory;
-use crate::base::rng::{Purpose, stream};
-use rand_distr::{Beta, Distribution};
+pub mod build;
+pub mod day;
+
+pub use day::{
+    Context, Day, Dice, Neighbourhood, Place, RaisedIssue, Resident, ResidentState, happiness,
+    step,
+};
+
 use serde::{Deserialize, Serialize};
 
 /// How the population is drawn.
@@ -27,9 +39,16 @@ pub struct PopulationSpec {
     pub trust_mean: f64,
     /// Beta concentration (α + β) of hardship and trust: higher is less spread.
     pub concentration: f64,
-    /// Mean digital access, urban and rural (elderly have half).
+    /// Mean digital access, urban and rural.
     pub digital_urban: f64,
     pub digital_rural: f64,
+    /// Digital access of the elderly relative to others in their area.
+    #[serde(default = "defaults::digital_elderly")]
+    pub digital_elderly: f64,
+    /// Spread of digital access: a resident's is the mean times a uniform factor from
+    /// 1 − spread/2 to 1 + spread/2 (clamped to [0, 1]).
+    #[serde(default = "defaults::digital_spread")]
+    pub digital_spread: f64,
     /// Strong ties per resident inside the grid (mean degree).
     pub strong_ties: u32,
     /// Weak ties per resident beyond the grid (mean degree).
@@ -47,6 +66,42 @@ pub struct PopulationSpec {
     pub link_strength: f64,
     /// Rural residents' contact with grid staff relative to urban residents.
     pub rural_staff_contact: f64,
+    /// Least contact with grid staff, as a share of the area's: a resident's contact is
+    /// uniform from this share to all of it.
+    #[serde(default = "defaults::staff_contact_min")]
+    pub staff_contact_min: f64,
+    /// Weights of the three parts of link strength: contact with grid staff, membership
+    /// of an organisation, and ties to neighbours (their weighted count over the mean).
+    #[serde(default = "defaults::link_weight_staff")]
+    pub link_weight_staff: f64,
+    #[serde(default = "defaults::link_weight_org")]
+    pub link_weight_org: f64,
+    #[serde(default = "defaults::link_weight_neighbours")]
+    pub link_weight_neighbours: f64,
+}
+
+/// Values of the population parameters that were constants of the build before they
+/// became parameters, so that an older `params.toml` loads and draws the same people.
+/// The built-in baseline uses the same values.
+mod defaults {
+    pub fn digital_elderly() -> f64 {
+        0.5
+    }
+    pub fn digital_spread() -> f64 {
+        1.0
+    }
+    pub fn staff_contact_min() -> f64 {
+        0.4
+    }
+    pub fn link_weight_staff() -> f64 {
+        0.5
+    }
+    pub fn link_weight_org() -> f64 {
+        0.3
+    }
+    pub fn link_weight_neighbours() -> f64 {
+        0.2
+    }
 }
 
 /// Age classes.
@@ -66,6 +121,11 @@ pub const EXPOSED: u8 = 1;
 pub const INFECTED: u8 = 2;
 pub const RECOVERED: u8 = 3;
 
+/// Rumour states: never heard (or not believing yet), believing, debunked (immune).
+pub const NEVER: u8 = 0;
+pub const BELIEVES: u8 = 1;
+pub const DEBUNKED: u8 = 2;
+
 /// What a resident's ties see of it: the fields neighbours read during a tick, packed
 /// into one 8-byte record so that a tie costs one cache line fetch, not four. The
 /// engine double-buffers it; every other field belongs to the resident alone.
@@ -79,7 +139,7 @@ pub struct Visible {
     pub activity: u8,
     /// Health state for the epidemic: `SUSCEPTIBLE`, `EXPOSED`, `INFECTED`, `RECOVERED`.
     pub health: u8,
-    /// Rumour state (see `engine::residents_phase`: never, believes, debunked).
+    /// Rumour state: `NEVER`, `BELIEVES` or `DEBUNKED`.
     pub rumour: u8,
 }
 
@@ -146,217 +206,3 @@ impl Ties {
     }
 }
 
-fn beta_mean(mean: f64, concentration: f64) -> Beta<f64> {
-    let m = mean.clamp(0.01, 0.99);
-    let c = concentration.max(0.5);
-    Beta::new(m * c, (1.0 - m) * c).expect("beta parameters are positive")
-}
-
-impl Residents {
-    pub fn build(territory: &Territory, spec: &PopulationSpec, seed: u64) -> Residents {
-        let n = territory.residents() as usize;
-        let mut r = Residents {
-            grid: Vec::with_capacity(n),
-            age: Vec::with_capacity(n),
-            hardship: Vec::with_capacity(n),
-            hardship_base: Vec::with_capacity(n),
-            trust: Vec::with_capacity(n),
-            trust_base: Vec::with_capacity(n),
-            risk_aversion: Vec::with_capacity(n),
-            digital: Vec::with_capacity(n),
-            link: Vec::with_capacity(n),
-            visible: vec![Visible::default(); n],
-            cooldown: vec![0; n],
-            points: vec![0.0; n],
-            exposure: vec![0.0; n],
-            outcomes: vec![Outcomes::default(); n],
-            ties: Ties {
-                offsets: Vec::new(),
-                targets: Vec::new(),
-                strong: Vec::new(),
-            },
-        };
-        let h_u = beta_mean(spec.hardship_urban, spec.concentration);
-        let h_r = beta_mean(spec.hardship_rural, spec.concentration);
-        let l_d = beta_mean(spec.trust_mean, spec.concentration);
-        let mut member = vec![false; n];
-        let mut staff_contact = vec![0.0f32; n];
-        for (g, grid) in territory.grids.iter().enumerate() {
-            for i in grid.residents.clone() {
-                let mut s = stream(seed, Purpose::Population, i as u64, 0);
-                let elderly = if grid.urban {
-                    spec.elderly_share_urban
-                } else {
-                    spec.elderly_share_rural
-                };
-                let u = s.unit();
-                let age = if u < elderly {
-                    ELDERLY
-                } else if u < elderly + spec.youth_share {
-                    YOUTH
-                } else {
-                    ADULT
-                };
-                let h = if grid.urban {
-                    h_u.sample(s.rng())
-                } else {
-                    h_r.sample(s.rng())
-                } as f32;
-                let l = l_d.sample(s.rng()) as f32;
-                let digital_mean = if grid.urban {
-                    spec.digital_urban
-                } else {
-                    spec.digital_rural
-                };
-                let digital =
-                    digital_mean * if age == ELDERLY { 0.5 } else { 1.0 } * (0.5 + s.unit());
-                r.grid.push(g as u32);
-                r.age.push(age);
-                r.hardship.push(h);
-                r.hardship_base.push(h);
-                r.trust.push(l);
-                r.trust_base.push(l);
-                r.risk_aversion.push(s.unit() as f32);
-                r.digital.push(super::unit(digital as f32));
-                member[i as usize] = s.chance(spec.org_membership);
-                let contact = if grid.urban {
-                    1.0
-                } else {
-                    spec.rural_staff_contact
-                };
-                staff_contact[i as usize] = (contact * (0.4 + 0.6 * s.unit())) as f32;
-            }
-        }
-        r.ties = build_ties(territory, spec, &r.grid, seed);
-        // Link strength: ties to grid staff, to organisations, and to neighbours.
-        for i in 0..n {
-            let (t, strong) = r.ties.of(i);
-            let weak = t.len() - strong;
-            let neighbour = ((strong as f64 + spec.weak_tie_weight * weak as f64)
-                / (spec.strong_ties as f64 + spec.weak_tie_weight * spec.weak_ties as f64).max(1.0))
-            .min(1.0) as f32;
-            let org = if member[i] { 1.0 } else { 0.0 };
-            let l =
-                spec.link_strength as f32 * (0.5 * staff_contact[i] + 0.3 * org + 0.2 * neighbour);
-            r.link.push(super::unit(l));
-        }
-        r
-    }
-
-    pub fn len(&self) -> usize {
-        self.grid.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.grid.is_empty()
-    }
-}
-
-/// Draw the tie graph: each resident proposes `strong_ties / 2` ties in its grid and
-/// `weak_ties / 2` beyond it; proposals are made symmetric and de-duplicated.
-///
-/// Built straight into compressed rows in two passes over the proposals (count, then
-/// fill), which are drawn again rather than stored: peak memory is the rows themselves
-/// (4 bytes a tie end, before de-duplication) plus one counter per resident, not an
-/// edge list of twice that. Each row is then sorted, de-duplicated and laid out strong
-/// ties first, both parts in increasing order.
-fn build_ties(territory: &Territory, spec: &PopulationSpec, grid_of: &[u32], seed: u64) -> Ties {
-    let n = territory.residents() as usize;
-    let propose = |emit: &mut dyn FnMut(u32, u32)| {
-        let pick_in = |s: &mut crate::base::rng::Stream, range: &std::ops::Range<u32>| {
-            range.start + s.below(range.len().max(1)) as u32
-        };
-        for grid in &territory.grids {
-            let town = &territory.townships[grid.township as usize];
-            let county = &territory.counties[grid.county as usize];
-            let adj = &territory.adjacency[grid.county as usize];
-            for i in grid.residents.clone() {
-                let mut s = stream(seed, Purpose::Ties, i as u64, 0);
-                if grid.residents.len() > 1 {
-                    for _ in 0..spec.strong_ties.div_ceil(2) {
-                        let j = pick_in(&mut s, &grid.residents);
-                        if j != i {
-                            emit(i, j);
-                        }
-                    }
-                }
-                for _ in 0..spec.weak_ties.div_ceil(2) {
-                    let u = s.unit();
-                    let range = if u < spec.weak_same_township {
-                        town.residents.clone()
-                    } else if u < spec.weak_same_township + spec.weak_same_county || adj.is_empty()
-                    {
-                        county.residents.clone()
-                    } else {
-                        let k = adj[s.below(adj.len())];
-                        territory.counties[k as usize].residents.clone()
-                    };
-                    let j = pick_in(&mut s, &range);
-                    if j != i && !grid.residents.contains(&j) {
-                        emit(i, j);
-                    }
-                }
-            }
-        }
-    };
-    // Pass 1: tie ends per resident, both directions.
-    let mut offsets = vec![0u32; n + 1];
-    propose(&mut |i, j| {
-        offsets[i as usize + 1] += 1;
-        offsets[j as usize + 1] += 1;
-    });
-    for i in 0..n {
-        offsets[i + 1] += offsets[i];
-    }
-    // Pass 2: fill the rows.
-    let mut targets = vec![0u32; offsets[n] as usize];
-    let mut fill: Vec<u32> = offsets[..n].to_vec();
-    propose(&mut |i, j| {
-        targets[fill[i as usize] as usize] = j;
-        fill[i as usize] += 1;
-        targets[fill[j as usize] as usize] = i;
-        fill[j as usize] += 1;
-    });
-    drop(fill);
-    // Sort, de-duplicate and put strong ties first, compacting rows in place.
-    let mut strong = vec![0u8; n];
-    let mut weak: Vec<u32> = Vec::new();
-    let mut write = 0usize;
-    let mut start = 0usize;
-    for i in 0..n {
-        let end = offsets[i + 1] as usize;
-        let row = &mut targets[start..end];
-        row.sort_unstable();
-        let mut ns = 0u8;
-        let row_start = write;
-        weak.clear();
-        let mut last = None;
-        for k in start..end {
-            let j = targets[k];
-            if last == Some(j) {
-                continue;
-            }
-            last = Some(j);
-            if grid_of[j as usize] == grid_of[i] {
-                targets[write] = j;
-                write += 1;
-                ns = ns.saturating_add(1);
-            } else {
-                weak.push(j);
-            }
-        }
-        targets[write..write + weak.len()].copy_from_slice(&weak);
-        write += weak.len();
-        strong[i] = ns;
-        offsets[i] = row_start as u32;
-        start = end;
-    }
-    offsets[n] = write as u32;
-    targets.truncate(write);
-    targets.shrink_to_fit();
-    Ties {
-        offsets,
-        targets,
-        strong,
-    }
-}
