@@ -17,7 +17,7 @@ use crate::model::collective::CollectiveSpec;
 use crate::model::issues::Category;
 use crate::model::mechanisms::Mechanisms;
 use crate::model::residents::{
-    self, BELIEVES, Context, Day, Neighbourhood, Outcomes, PROTESTING, Place, Resident,
+    self, BELIEVES, Context, Day, Hearing, Neighbourhood, Outcomes, PROTESTING, Place, Resident,
     ResidentState, Ties, VOLUNTEERING, Visible,
 };
 use crate::model::shocks::{Effects, EpidemicNow, RumourNow};
@@ -180,9 +180,32 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         sh.weak_tie_weight,
     )
     .with_shocks(sh.epidemic, sh.rumour);
-    let end = chunk.residents.end as usize;
-    for (li, i) in chunk.residents.clone().enumerate() {
-        let iu = i as usize;
+    let (first, end) = (chunk.residents.start as usize, chunk.residents.end as usize);
+    // The chunk's residents sliced to exactly its length, so indexing by `li` needs no
+    // bounds check in the loop.
+    let n = end - first;
+    let grid = &sh.grid[first..end];
+    let age = &sh.age[first..end];
+    let link = &sh.link[first..end];
+    let digital = &sh.digital[first..end];
+    let risk_aversion = &sh.risk_aversion[first..end];
+    let hardship_base = &sh.hardship_base[first..end];
+    let trust_base = &sh.trust_base[first..end];
+    let shown = &sh.visible_prev[first..end];
+    let ChunkMut {
+        hardship,
+        trust,
+        exposure,
+        points,
+        cooldown,
+        outcomes,
+        visible_next,
+    } = m;
+    let (hardship, trust, exposure) = (&mut hardship[..n], &mut trust[..n], &mut exposure[..n]);
+    let (points, cooldown, outcomes) = (&mut points[..n], &mut cooldown[..n], &mut outcomes[..n]);
+    let visible_next = &mut visible_next[..n];
+    for li in 0..n {
+        let iu = first + li;
         // The gather below waits on memory for ties beyond the grid (a grid's own
         // residents sit together and are already cached). Ask for those of a resident a
         // few places ahead now, so they arrive while this one is worked on.
@@ -192,18 +215,18 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
                 prefetch(&sh.visible_prev[j as usize]);
             }
         }
-        let g = sh.grid[iu] as usize;
+        let g = grid[li] as usize;
         let c = sh.grid_community[g] as usize;
-        let nb = gather(sh, iu, &ctx);
+        let nb = gather(sh, iu, ctx.hearing);
         let me = Resident {
-            id: i,
-            age: sh.age[iu],
-            link: sh.link[iu],
-            digital: sh.digital[iu],
-            risk_aversion: sh.risk_aversion[iu],
-            hardship_base: sh.hardship_base[iu],
-            trust_base: sh.trust_base[iu],
-            shown: sh.visible_prev[iu],
+            id: iu as u32,
+            age: age[li],
+            link: link[li],
+            digital: digital[li],
+            risk_aversion: risk_aversion[li],
+            hardship_base: hardship_base[li],
+            trust_base: trust_base[li],
+            shown: shown[li],
         };
         let place = Place {
             effects: &sh.effects[c],
@@ -213,24 +236,29 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             mediators: sh.mediators[g],
         };
         let mut state = ResidentState {
-            hardship: m.hardship[li],
-            trust: m.trust[li],
-            exposure: m.exposure[li],
-            points: m.points[li],
-            cooldown: m.cooldown[li],
-            outcomes: m.outcomes[li],
+            hardship: hardship[li],
+            trust: trust[li],
+            exposure: exposure[li],
+            points: points[li],
+            cooldown: cooldown[li],
+            outcomes: outcomes[li],
         };
         let day = residents::step(&me, &place, &nb, &mut state, &ctx);
-        m.hardship[li] = state.hardship;
-        m.trust[li] = state.trust;
-        m.exposure[li] = state.exposure;
-        m.points[li] = state.points;
-        m.cooldown[li] = state.cooldown;
-        m.outcomes[li] = state.outcomes;
-        m.visible_next[li] = day.shown;
+        hardship[li] = state.hardship;
+        trust[li] = state.trust;
+        exposure[li] = state.exposure;
+        // Points and cooldown change on few days: leave their cache lines clean.
+        if state.points != points[li] {
+            points[li] = state.points;
+        }
+        if state.cooldown != cooldown[li] {
+            cooldown[li] = state.cooldown;
+        }
+        outcomes[li] = state.outcomes;
+        visible_next[li] = day.shown;
         if let Some(issue) = day.issue {
             out.issues.push(NewIssue {
-                resident: i,
+                resident: me.id,
                 category: issue.category,
                 reported: issue.reported,
             });
@@ -242,11 +270,12 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
 /// What resident `i` saw of its ties at the end of last tick: one 8-byte load per tie,
 /// strong ties first.
 #[inline(always)]
-fn gather(sh: &Shared, i: usize, ctx: &Context) -> Neighbourhood {
+fn gather(sh: &Shared, i: usize, hearing: Hearing) -> Neighbourhood {
+    let visible = sh.visible_prev;
     let (targets, strong) = sh.ties.of(i);
     let mut nb = Neighbourhood::of(targets.len());
     for (k, &j) in targets.iter().enumerate() {
-        nb.hear(sh.visible_prev[j as usize], k >= strong, ctx);
+        nb.hear(&visible[j as usize], k >= strong, hearing);
     }
     nb
 }

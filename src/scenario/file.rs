@@ -516,13 +516,33 @@ fn check_table(
         return;
     }
     for k in schema.keys() {
-        if !t.contains_key(k) && k != "shocks" {
+        if !t.contains_key(k) && k != "shocks" && !has_default(path, k) {
             out.push((
                 path.clone(),
                 format!("lacks `{k}` (a file without `extends` must give every field)"),
             ));
         }
     }
+}
+
+/// Whether the field `key` of the table at `path` has a default: a field added after
+/// files were written (so an older `params.toml` still loads) reads without it.
+fn has_default(path: &[Seg], key: &str) -> bool {
+    let Ok(Value::Table(mut base)) = Value::try_from(builtin::xcity_baseline()) else {
+        return false;
+    };
+    let mut t = &mut base;
+    for seg in path {
+        match seg {
+            Seg::Key(k) => match t.get_mut(k) {
+                Some(Value::Table(inner)) => t = inner,
+                _ => return false,
+            },
+            Seg::Index(_) => return false,
+        }
+    }
+    t.remove(key);
+    Value::Table(base).try_into::<Scenario>().is_ok()
 }
 
 /// A `Special` that claims no key.

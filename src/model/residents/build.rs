@@ -296,3 +296,77 @@ fn build_ties(territory: &Territory, spec: &PopulationSpec, grid_of: &[u32], see
         strong,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> PopulationSpec {
+        PopulationSpec {
+            elderly_share_urban: 0.15,
+            elderly_share_rural: 0.25,
+            youth_share: 0.18,
+            hardship_urban: 0.15,
+            hardship_rural: 0.22,
+            trust_mean: 0.78,
+            concentration: 12.0,
+            digital_urban: 0.8,
+            digital_rural: 0.5,
+            digital_elderly: 0.5,
+            digital_spread: 1.0,
+            strong_ties: 8,
+            weak_ties: 4,
+            weak_same_township: 0.6,
+            weak_same_county: 0.3,
+            weak_tie_weight: 0.3,
+            org_membership: 0.3,
+            link_strength: 1.0,
+            rural_staff_contact: 0.7,
+            staff_contact_min: 0.4,
+            link_weight_staff: 0.5,
+            link_weight_org: 0.3,
+            link_weight_neighbours: 0.2,
+        }
+    }
+
+    #[test]
+    fn link_strength_adds_staff_membership_and_neighbours() {
+        let s = spec();
+        let alone = link_strength(&s, 0, 0, false, 0.0);
+        assert_eq!(alone, 0.0);
+        let member = link_strength(&s, 0, 0, true, 0.0);
+        assert!((member - 0.3).abs() < 1e-6);
+        // A full set of ties counts 0.2; more than the mean counts no more.
+        let full = link_strength(&s, 8, 4, false, 0.0);
+        assert!((full - 0.2).abs() < 1e-6);
+        assert_eq!(link_strength(&s, 80, 40, false, 0.0), full);
+        assert_eq!(link_strength(&s, 8, 4, true, 1.0), 1.0);
+        let hollow = PopulationSpec {
+            link_strength: 0.5,
+            ..spec()
+        };
+        assert!((link_strength(&hollow, 8, 4, true, 1.0) - 0.5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn draws_follow_the_spreads_and_the_elderly_have_less_digital_access() {
+        let exact = PopulationSpec {
+            digital_spread: 0.0,
+            staff_contact_min: 1.0,
+            ..spec()
+        };
+        let b = Baselines::new(&exact);
+        for i in 0..200 {
+            let d = draw(&exact, &b, false, &mut stream(1, Purpose::Population, i, 0));
+            let expected = if d.age == ELDERLY { 0.25 } else { 0.5 };
+            assert_eq!(d.digital, expected);
+            assert_eq!(d.staff_contact, 0.7);
+        }
+        // The same stream draws the same resident.
+        let s = spec();
+        let b = Baselines::new(&s);
+        let one = draw(&s, &b, true, &mut stream(1, Purpose::Population, 9, 0));
+        let again = draw(&s, &b, true, &mut stream(1, Purpose::Population, 9, 0));
+        assert_eq!(one, again);
+    }
+}

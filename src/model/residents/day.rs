@@ -37,18 +37,25 @@ pub struct Context<'a> {
     /// The regime's information sharing and social linkage.
     pub information_sharing: f32,
     pub social: f32,
-    /// Weight of a weak tie relative to a strong one.
-    pub weak_tie_weight: f32,
     /// Issues per resident per tick at need 1 (hardship 0.5), by category.
     pub base_rates: [f32; 8],
     /// Weight the sense of gain keeps of yesterday's issues: 1 − 1/`gain_memory_days`.
     pub memory: f32,
     pub epidemic: Option<EpidemicNow>,
     pub rumour: Option<RumourNow>,
-    /// Whether ties' infection and weak ties' belief matter today (an epidemic runs; a
-    /// rumour spreads); when not, the gather skips counting them.
-    count_infectious: bool,
-    count_believers: bool,
+    /// What a resident takes in from its ties today.
+    pub hearing: Hearing,
+}
+
+/// What a resident takes in from its ties: the weight of a weak tie, and whether ties'
+/// infection and weak ties' belief matter today (an epidemic runs; a rumour spreads).
+/// When they do not, the gather skips counting them. A small copy, so the gather keeps
+/// it in registers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hearing {
+    pub weak_tie_weight: f32,
+    pub infection: bool,
+    pub rumour: bool,
 }
 
 impl<'a> Context<'a> {
@@ -68,13 +75,15 @@ impl<'a> Context<'a> {
             collective,
             information_sharing: mech.information_sharing as f32,
             social: mech.social as f32,
-            weak_tie_weight,
             base_rates,
             memory: 1.0 - 1.0 / behaviour.gain_memory_days.max(1.0) as f32,
             epidemic: None,
             rumour: None,
-            count_infectious: false,
-            count_believers: false,
+            hearing: Hearing {
+                weak_tie_weight,
+                infection: false,
+                rumour: false,
+            },
         }
     }
 
@@ -83,8 +92,11 @@ impl<'a> Context<'a> {
         Context {
             epidemic,
             rumour,
-            count_infectious: epidemic.is_some(),
-            count_believers: rumour.is_some_and(|r| r.spread > 0.0),
+            hearing: Hearing {
+                infection: epidemic.is_some(),
+                rumour: rumour.is_some_and(|r| r.spread > 0.0),
+                ..self.hearing
+            },
             ..self
         }
     }
@@ -152,17 +164,17 @@ impl Neighbourhood {
     /// Take in what one tie shows; `weak` when the tie reaches beyond the grid. The
     /// rumour travels over weak ties only (a grid's own residents hear it too late to
     /// matter, MODEL.md §8).
-    #[inline]
-    pub fn hear(&mut self, tie: Visible, weak: bool, ctx: &Context) {
-        let w = if weak { ctx.weak_tie_weight } else { 1.0 };
+    #[inline(always)]
+    pub fn hear(&mut self, tie: &Visible, weak: bool, hearing: Hearing) {
+        let w = if weak { hearing.weak_tie_weight } else { 1.0 };
         self.weight += w;
         self.word_of_mouth += w * tie.experience;
         self.protesting += (tie.activity == PROTESTING) as u32;
         self.volunteering += (tie.activity == VOLUNTEERING) as u32;
-        if ctx.count_infectious && tie.health == INFECTED {
+        if hearing.infection && tie.health == INFECTED {
             self.infectious += w;
         }
-        if ctx.count_believers && weak && tie.rumour == BELIEVES {
+        if hearing.rumour && weak && tie.rumour == BELIEVES {
             self.believing_weak += 1;
         }
     }
@@ -578,4 +590,342 @@ pub fn voice(experience: f32, activity: u8, b: &BehaviourSpec) -> f32 {
 #[inline]
 pub fn happiness(gain: f32, security: f32, hardship: f32, trust: f32) -> f32 {
     (gain + security + (1.0 - hardship) + trust) / 4.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The baseline's rule constants (as in `scenarios/xcity-baseline.toml`).
+    fn behaviour() -> BehaviourSpec {
+        BehaviourSpec {
+            hardship_relax: 0.02,
+            trust_relax: 0.01,
+            resolve_trust_gain: 0.06,
+            resolve_hardship_relief: 0.1,
+            expire_trust_loss: 0.2,
+            expire_hardship: 0.1,
+            word_of_mouth: 0.02,
+            experience_decay: 0.8,
+            exposure_trust_loss: 0.0005,
+            exposure_decay: 0.9,
+            incident_exposure: 0.2,
+            protester_exposure: 0.05,
+            report_base: 0.2,
+            report_trust: 0.5,
+            report_link: 0.4,
+            report_channel_base: 0.5,
+            report_channel_sharing: 0.5,
+            elderly_need: 1.5,
+            need_base: 0.4,
+            need_hardship: 1.2,
+            volunteer_rate: 0.02,
+            volunteer_stop: 0.1,
+            volunteer_capacity_youth: 0.5,
+            volunteer_capacity_elderly: 0.6,
+            volunteer_cognition_base: 0.3,
+            volunteer_cognition_linkage: 0.7,
+            volunteer_digital_base: 0.5,
+            volunteer_digital: 0.5,
+            volunteer_environment_base: 0.5,
+            volunteer_environment_cap: 1.5,
+            volunteer_neighbours: 0.5,
+            volunteer_hours: 2.0,
+            points_per_day: 1.0,
+            points_pull: 0.02,
+            protest_voice: 0.5,
+            gain_memory_days: 180.0,
+        }
+    }
+
+    fn collective() -> CollectiveSpec {
+        CollectiveSpec {
+            k: 2.3,
+            threshold: 0.1,
+            mediation_days: 10,
+            mediation_relief: 0.05,
+            incident_share: 0.02,
+            presence_scale: 10.0,
+        }
+    }
+
+    fn mech() -> Mechanisms {
+        Mechanisms::preset("linkage").unwrap()
+    }
+
+    fn context<'a>(b: &'a BehaviourSpec, k: &'a CollectiveSpec, m: &Mechanisms) -> Context<'a> {
+        Context::new(7, 3, b, k, m, [0.0; 8], 0.3)
+    }
+
+    fn adult() -> Resident {
+        Resident {
+            id: 42,
+            age: ADULT,
+            link: 0.8,
+            digital: 0.7,
+            risk_aversion: 0.5,
+            hardship_base: 0.2,
+            trust_base: 0.7,
+            shown: Visible::default(),
+        }
+    }
+
+    fn calm(effects: &Effects) -> Place<'_> {
+        Place {
+            effects,
+            incident: false,
+            p_mediate: 0.0,
+            channel: 1.0,
+            mediators: 0.0,
+        }
+    }
+
+    #[test]
+    fn trust_relaxes_to_its_baseline_and_follows_word_of_mouth() {
+        let b = behaviour();
+        let me = adult();
+        // Below the baseline with nothing said: trust rises toward it, without passing it.
+        let up = trust_today(0.5, &me, 0.0, 0.0, 0.0, 0.0, &b);
+        assert!(up > 0.5 && up < me.trust_base, "{up}");
+        // Above the baseline: trust falls toward it.
+        let down = trust_today(0.9, &me, 0.0, 0.0, 0.0, 0.0, &b);
+        assert!(down < 0.9 && down > me.trust_base, "{down}");
+        // Good word of mouth raises trust, bad word lowers it, more with a stronger link.
+        let at = me.trust_base;
+        assert!(trust_today(at, &me, 1.0, 0.0, 0.0, 0.0, &b) > at);
+        assert!(trust_today(at, &me, -1.0, 0.0, 0.0, 0.0, &b) < at);
+        let weak = Resident { link: 0.1, ..me };
+        assert!(trust_today(at, &weak, 1.0, 0.0, 0.0, 0.0, &b) < trust_today(at, &me, 1.0, 0.0, 0.0, 0.0, &b));
+        // Exposure and a believed rumour cost trust; trust stays in [0, 1].
+        assert!(trust_today(at, &me, 0.0, 1.0, 0.0, 0.0, &b) < at);
+        assert!(trust_today(at, &me, 0.0, 0.0, 0.0, 0.05, &b) < at);
+        assert_eq!(trust_today(0.0, &me, -1.0, 1.0, -1.0, 1.0, &b), 0.0);
+    }
+
+    #[test]
+    fn hardship_relaxes_and_a_closure_adds_to_it() {
+        let b = behaviour();
+        let effects = Effects {
+            worker_hardship: 0.03,
+            ..Effects::NEUTRAL
+        };
+        let h = hardship_today(0.5, 0.2, &effects, false, &b);
+        assert!(h < 0.5 && h > 0.2, "{h}");
+        assert!(hardship_today(0.5, 0.2, &effects, true, &b) > h);
+        assert_eq!(hardship_today(1.0, 1.0, &effects, true, &b), 1.0);
+    }
+
+    #[test]
+    fn exposure_decays_and_grows_with_incidents_and_protest_around() {
+        let b = behaviour();
+        assert!(exposure_today(0.5, false, 0, &b) < 0.5);
+        assert!(exposure_today(0.0, true, 0, &b) > 0.0);
+        assert!(exposure_today(0.0, false, 3, &b) > exposure_today(0.0, false, 1, &b));
+        assert_eq!(exposure_today(1.0, true, 100, &b), 1.0);
+    }
+
+    #[test]
+    fn need_rises_with_hardship_and_the_elderly_need_more() {
+        let b = behaviour();
+        assert!(need(0.8, ADULT, &b) > need(0.2, ADULT, &b));
+        assert_eq!(need(0.5, ADULT, &b), 1.0);
+        assert!(need(0.5, ELDERLY, &b) > need(0.5, ADULT, &b));
+        let flat = BehaviourSpec {
+            need_hardship: 0.0,
+            ..b
+        };
+        assert_eq!(need(0.9, ADULT, &flat), need(0.1, ADULT, &flat));
+    }
+
+    #[test]
+    fn reporting_rises_with_trust_and_information_sharing() {
+        let (b, k) = (behaviour(), collective());
+        let shared = mech();
+        let silo = Mechanisms {
+            information_sharing: 0.0,
+            ..shared
+        };
+        let me = adult();
+        let ctx = context(&b, &k, &shared);
+        assert!(report_chance(&me, 1.0, 0.9, &ctx) > report_chance(&me, 1.0, 0.1, &ctx));
+        let ctx_silo = context(&b, &k, &silo);
+        assert!(report_chance(&me, 1.0, 0.5, &ctx) > report_chance(&me, 1.0, 0.5, &ctx_silo));
+        // Without a channel only trust and the base remain.
+        assert_eq!(report_chance(&me, 0.0, 0.5, &ctx), 0.2 + 0.5 * 0.5);
+    }
+
+    #[test]
+    fn volunteering_needs_capacity_and_youth_and_elderly_have_less() {
+        let (b, k, m) = (behaviour(), collective(), mech());
+        let ctx = context(&b, &k, &m);
+        let nb = Neighbourhood::of(10);
+        let me = adult();
+        let p = volunteer_chance(&me, &nb, 0.2, 0.0, &ctx);
+        assert!(p > 0.0);
+        assert_eq!(volunteer_chance(&me, &nb, 1.0, 0.0, &ctx), 0.0);
+        let youth = Resident { age: YOUTH, ..me };
+        let elderly = Resident { age: ELDERLY, ..me };
+        assert!(volunteer_chance(&youth, &nb, 0.2, 0.0, &ctx) < p);
+        assert!(volunteer_chance(&elderly, &nb, 0.2, 0.0, &ctx) < p);
+        // Points and volunteering ties pull; the points' pull is capped.
+        assert!(volunteer_chance(&me, &nb, 0.2, 10.0, &ctx) > p);
+        assert_eq!(
+            volunteer_chance(&me, &nb, 0.2, 1e6, &ctx),
+            volunteer_chance(&me, &nb, 0.2, 1e7, &ctx)
+        );
+        let busy = Neighbourhood {
+            volunteering: 5,
+            ..nb
+        };
+        assert!(volunteer_chance(&me, &busy, 0.2, 0.0, &ctx) > p);
+    }
+
+    #[test]
+    fn the_rumour_travels_over_weak_ties_only() {
+        let (b, k, m) = (behaviour(), collective(), mech());
+        let rumour = RumourNow {
+            spread: 0.5,
+            trust_loss: 0.01,
+            p_debunk: 0.1,
+        };
+        let ctx = context(&b, &k, &m).with_shocks(None, Some(rumour));
+        let believer = Visible {
+            rumour: BELIEVES,
+            ..Visible::default()
+        };
+        let mut nb = Neighbourhood::of(2);
+        nb.hear(&believer, false, ctx.hearing);
+        assert_eq!(nb.believing_weak, 0);
+        nb.hear(&believer, true, ctx.hearing);
+        assert_eq!(nb.believing_weak, 1);
+        assert_eq!(nb.weight, 1.0 + 0.3);
+        // With no rumour running nobody counts believers.
+        let quiet = context(&b, &k, &m);
+        let mut nb = Neighbourhood::of(1);
+        nb.hear(&believer, true, quiet.hearing);
+        assert_eq!(nb.believing_weak, 0);
+    }
+
+    #[test]
+    fn word_of_mouth_is_the_weighted_mean_of_what_ties_say() {
+        let (b, k, m) = (behaviour(), collective(), mech());
+        let ctx = context(&b, &k, &m);
+        let mut nb = Neighbourhood::of(2);
+        assert_eq!(nb.mean_word_of_mouth(), 0.0);
+        let say = |experience| Visible {
+            experience,
+            ..Visible::default()
+        };
+        nb.hear(&say(1.0), false, ctx.hearing);
+        nb.hear(&say(-1.0), true, ctx.hearing);
+        let expected = (1.0 - 0.3) / 1.3;
+        assert!((nb.mean_word_of_mouth() - expected).abs() < 1e-6);
+    }
+
+    #[test]
+    fn an_aggrieved_resident_protests_and_a_mediated_one_sits_out_the_cooldown() {
+        let (b, k, m) = (behaviour(), collective(), mech());
+        let ctx = context(&b, &k, &m);
+        let effects = Effects::NEUTRAL;
+        let place = calm(&effects);
+        let me = Resident {
+            risk_aversion: 0.0,
+            ..adult()
+        };
+        let nb = Neighbourhood::of(5);
+        // Grievance H(1 − L) = 0.9 × 0.9 far above the threshold, no mediators.
+        let mut s = ResidentState {
+            hardship: 0.9,
+            trust: 0.1,
+            ..ResidentState::default()
+        };
+        let day = step(&me, &place, &nb, &mut s, &ctx);
+        assert_eq!(day.shown.activity, PROTESTING);
+        assert!(day.shown.experience <= -(b.protest_voice as f32));
+        // Certain mediation of a protester: mediated, hardship relieved, cooldown set.
+        let protester = Resident {
+            shown: day.shown,
+            ..me
+        };
+        let mediating = Place {
+            p_mediate: 1.0,
+            ..place
+        };
+        let before = s.hardship;
+        let day = step(&protester, &mediating, &nb, &mut s, &ctx);
+        assert_eq!(day.shown.activity, MEDIATED);
+        assert_eq!(s.cooldown, k.mediation_days);
+        assert!(s.hardship < before);
+        // Then quiet for the cooldown, whatever the grievance.
+        let mut days = 1;
+        let mut shown = day.shown;
+        while s.cooldown > 0 {
+            let r = Resident { shown, ..me };
+            shown = step(&r, &place, &nb, &mut s, &ctx).shown;
+            days += 1;
+            assert!(shown.activity == MEDIATED || (s.cooldown == 0 && shown.activity == QUIET));
+        }
+        assert_eq!(days, k.mediation_days as usize + 1);
+    }
+
+    #[test]
+    fn a_resident_raises_an_issue_when_the_rates_say_so_and_remembers_it() {
+        let (b, k, m) = (behaviour(), collective(), mech());
+        let effects = Effects::NEUTRAL;
+        let place = calm(&effects);
+        let nb = Neighbourhood::of(5);
+        let mut s = ResidentState {
+            hardship: 0.5,
+            trust: 0.8,
+            ..ResidentState::default()
+        };
+        // No rates: never an issue.
+        let ctx = context(&b, &k, &m);
+        for tick in 0..50 {
+            let ctx = Context { tick, ..ctx };
+            assert_eq!(step(&adult(), &place, &nb, &mut s, &ctx).issue, None);
+        }
+        // A routine rate of 1 per day at need 1: an issue every day, a routine one.
+        let mut rates = [0.0; 8];
+        rates[Category::Routine as usize] = 1.0;
+        let ctx = Context {
+            base_rates: rates,
+            ..ctx
+        };
+        let mut s = ResidentState {
+            hardship: 0.5,
+            trust: 0.8,
+            ..ResidentState::default()
+        };
+        let day = step(&adult(), &place, &nb, &mut s, &ctx);
+        assert_eq!(day.issue.map(|i| i.category), Some(Category::Routine));
+        // Counted as raised, then faded by a day of memory; the sense of gain falls.
+        assert!((s.outcomes.raised - ctx.memory).abs() < 1e-6);
+        assert!(day.gain < Outcomes::default().gain());
+    }
+
+    #[test]
+    fn happiness_is_the_mean_of_its_four_senses() {
+        assert_eq!(happiness(1.0, 1.0, 0.0, 1.0), 1.0);
+        assert_eq!(happiness(0.0, 0.0, 1.0, 0.0), 0.0);
+        assert_eq!(happiness(0.5, 1.0, 0.5, 0.0), 0.5);
+    }
+
+    #[test]
+    fn the_same_day_gives_the_same_draws() {
+        let (b, k, m) = (behaviour(), collective(), mech());
+        let ctx = context(&b, &k, &m);
+        let effects = Effects::NEUTRAL;
+        let place = calm(&effects);
+        let nb = Neighbourhood::of(5);
+        let start = ResidentState {
+            hardship: 0.3,
+            trust: 0.6,
+            ..ResidentState::default()
+        };
+        let (mut a, mut c) = (start, start);
+        let da = step(&adult(), &place, &nb, &mut a, &ctx);
+        let dc = step(&adult(), &place, &nb, &mut c, &ctx);
+        assert_eq!((da, a), (dc, c));
+    }
 }
