@@ -87,11 +87,7 @@ pub fn draw(spec: &PopulationSpec, baselines: &Baselines, urban: bool, s: &mut S
     let digital = digital_mean * age_factor * ((1.0 - spread / 2.0) + spread * s.unit());
     let risk_aversion = s.unit() as f32;
     let member = s.chance(spec.org_membership);
-    let contact = if urban {
-        1.0
-    } else {
-        spec.rural_staff_contact
-    };
+    let contact = if urban { 1.0 } else { spec.rural_staff_contact };
     let least = spec.staff_contact_min;
     let staff_contact = (contact * (least + (1.0 - least) * s.unit())) as f32;
     Drawn {
@@ -173,8 +169,13 @@ impl Residents {
         for i in 0..n {
             let (t, strong) = r.ties.of(i);
             let weak = t.len() - strong;
-            r.link
-                .push(link_strength(spec, strong, weak, member[i], staff_contact[i]));
+            r.link.push(link_strength(
+                spec,
+                strong,
+                weak,
+                member[i],
+                staff_contact[i],
+            ));
         }
         r
     }

@@ -384,7 +384,11 @@ pub fn exposure_today(exposure: f32, incident: bool, protesting: u32, b: &Behavi
     } else {
         0.0
     };
-    unit(exposure * b.exposure_decay as f32 + incident + b.protester_exposure as f32 * protesting as f32)
+    unit(
+        exposure * b.exposure_decay as f32
+            + incident
+            + b.protester_exposure as f32 * protesting as f32,
+    )
 }
 
 /// Trust relaxes to its baseline, follows word of mouth (through one's link strength),
@@ -695,7 +699,10 @@ mod tests {
         assert!(trust_today(at, &me, 1.0, 0.0, 0.0, 0.0, &b) > at);
         assert!(trust_today(at, &me, -1.0, 0.0, 0.0, 0.0, &b) < at);
         let weak = Resident { link: 0.1, ..me };
-        assert!(trust_today(at, &weak, 1.0, 0.0, 0.0, 0.0, &b) < trust_today(at, &me, 1.0, 0.0, 0.0, 0.0, &b));
+        assert!(
+            trust_today(at, &weak, 1.0, 0.0, 0.0, 0.0, &b)
+                < trust_today(at, &me, 1.0, 0.0, 0.0, 0.0, &b)
+        );
         // Exposure and a believed rumour cost trust; trust stays in [0, 1].
         assert!(trust_today(at, &me, 0.0, 1.0, 0.0, 0.0, &b) < at);
         assert!(trust_today(at, &me, 0.0, 0.0, 0.0, 0.05, &b) < at);

@@ -17,8 +17,8 @@ pub mod build;
 pub mod day;
 
 pub use day::{
-    Context, Day, Dice, Hearing, Neighbourhood, Place, RaisedIssue, Resident, ResidentState, happiness,
-    step,
+    Context, Day, Dice, Hearing, Neighbourhood, Place, RaisedIssue, Resident, ResidentState,
+    happiness, step,
 };
 
 use serde::{Deserialize, Serialize};
@@ -205,4 +205,3 @@ impl Ties {
         (&self.targets[s..e], self.strong[i] as usize)
     }
 }
-
