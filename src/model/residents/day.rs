@@ -28,12 +28,15 @@ use crate::model::unit;
 
 /// What every resident's rules read this tick: the seed and tick of the draws, the
 /// scenario's rule constants, the regime, and the epidemic and rumour if any.
-#[derive(Clone, Copy)]
-pub struct Context<'a> {
+///
+/// The rule constants are copied in (a few hundred bytes per chunk), so that the
+/// compiler sees them as the loop's own values and converts them once, not per resident.
+#[derive(Clone, Debug)]
+pub struct Context {
     pub seed: u64,
     pub tick: u32,
-    pub behaviour: &'a BehaviourSpec,
-    pub collective: &'a CollectiveSpec,
+    pub behaviour: BehaviourSpec,
+    pub collective: CollectiveSpec,
     /// The regime's information sharing and social linkage.
     pub information_sharing: f32,
     pub social: f32,
@@ -58,21 +61,21 @@ pub struct Hearing {
     pub rumour: bool,
 }
 
-impl<'a> Context<'a> {
+impl Context {
     pub fn new(
         seed: u64,
         tick: u32,
-        behaviour: &'a BehaviourSpec,
-        collective: &'a CollectiveSpec,
+        behaviour: &BehaviourSpec,
+        collective: &CollectiveSpec,
         mech: &Mechanisms,
         base_rates: [f32; 8],
         weak_tie_weight: f32,
-    ) -> Context<'a> {
+    ) -> Context {
         Context {
             seed,
             tick,
-            behaviour,
-            collective,
+            behaviour: behaviour.clone(),
+            collective: collective.clone(),
             information_sharing: mech.information_sharing as f32,
             social: mech.social as f32,
             base_rates,
@@ -261,7 +264,7 @@ pub fn step(
     s: &mut ResidentState,
     ctx: &Context,
 ) -> Day {
-    let b = ctx.behaviour;
+    let b = &ctx.behaviour;
     let eff = place.effects;
     let dice = Dice::new(ctx.seed, me.id, ctx.tick);
     let health = next_health_state(me.shown.health, eff, nb, ctx, &dice);
@@ -455,7 +458,7 @@ pub fn raise_issue(
     dice: &Dice,
 ) -> Option<RaisedIssue> {
     let eff = place.effects;
-    let need = need(s.hardship, me.age, ctx.behaviour);
+    let need = need(s.hardship, me.age, &ctx.behaviour);
     let u = dice.today(Purpose::Raise).unit() as f32;
     let mut acc = 0.0f32;
     for category in Category::RAISED {
@@ -482,7 +485,7 @@ pub fn raise_issue(
 /// improves.
 #[inline]
 pub fn report_chance(me: &Resident, channel: f32, trust: f32, ctx: &Context) -> f32 {
-    let b = ctx.behaviour;
+    let b = &ctx.behaviour;
     b.report_base as f32
         + b.report_trust as f32 * trust
         + b.report_link as f32
@@ -519,7 +522,7 @@ pub fn decide_action(
         s.hardship = unit(s.hardship - ctx.collective.mediation_relief as f32);
         MEDIATED
     } else if turns_active(
-        ctx.collective,
+        &ctx.collective,
         s.hardship,
         s.trust,
         me.risk_aversion,
@@ -558,7 +561,7 @@ pub fn volunteer_chance(
     points: f32,
     ctx: &Context,
 ) -> f32 {
-    let b = ctx.behaviour;
+    let b = &ctx.behaviour;
     let capacity = (1.0 - hardship)
         * match me.age {
             YOUTH => b.volunteer_capacity_youth as f32,
@@ -657,7 +660,7 @@ mod tests {
         Mechanisms::preset("linkage").unwrap()
     }
 
-    fn context<'a>(b: &'a BehaviourSpec, k: &'a CollectiveSpec, m: &Mechanisms) -> Context<'a> {
+    fn context(b: &BehaviourSpec, k: &CollectiveSpec, m: &Mechanisms) -> Context {
         Context::new(7, 3, b, k, m, [0.0; 8], 0.3)
     }
 
@@ -889,7 +892,10 @@ mod tests {
         // No rates: never an issue.
         let ctx = context(&b, &k, &m);
         for tick in 0..50 {
-            let ctx = Context { tick, ..ctx };
+            let ctx = Context {
+                tick,
+                ..ctx.clone()
+            };
             assert_eq!(step(&adult(), &place, &nb, &mut s, &ctx).issue, None);
         }
         // A routine rate of 1 per day at need 1: an issue every day, a routine one.
