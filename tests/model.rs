@@ -422,3 +422,45 @@ fn older_complete_files_without_the_rule_parameters_load_with_the_old_values() {
         (0.5, 0.5)
     );
 }
+
+/// The rule constants that became parameters (issue 11), with the values the rules used.
+const RULE_CONSTANTS: [(&str, &str); 19] = [
+    ("population", "digital_elderly"),
+    ("population", "digital_spread"),
+    ("population", "staff_contact_min"),
+    ("population", "link_weight_staff"),
+    ("population", "link_weight_org"),
+    ("population", "link_weight_neighbours"),
+    ("behaviour", "report_channel_base"),
+    ("behaviour", "report_channel_sharing"),
+    ("behaviour", "need_base"),
+    ("behaviour", "need_hardship"),
+    ("behaviour", "volunteer_capacity_youth"),
+    ("behaviour", "volunteer_capacity_elderly"),
+    ("behaviour", "volunteer_cognition_base"),
+    ("behaviour", "volunteer_cognition_linkage"),
+    ("behaviour", "volunteer_digital_base"),
+    ("behaviour", "volunteer_digital"),
+    ("behaviour", "volunteer_environment_base"),
+    ("behaviour", "volunteer_environment_cap"),
+    ("behaviour", "volunteer_neighbours"),
+];
+
+#[test]
+fn a_params_file_from_before_the_rule_constants_were_parameters_loads_as_the_baseline() {
+    let baseline = builtin::xcity_baseline();
+    let mut table: toml::Table = toml::from_str(&baseline.to_toml()).unwrap();
+    for (section, key) in RULE_CONSTANTS {
+        let removed = table[section].as_table_mut().unwrap().remove(key);
+        assert!(removed.is_some(), "{section}.{key} is not in the baseline");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("params.toml");
+    std::fs::write(&path, toml::to_string(&table).unwrap()).unwrap();
+    let loaded = Scenario::load(path.to_str().unwrap());
+    assert_eq!(
+        loaded.unwrap().to_toml(),
+        baseline.to_toml(),
+        "the defaults of the new parameters must be the baseline's values"
+    );
+}

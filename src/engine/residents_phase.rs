@@ -1,29 +1,27 @@
-//! The parallel phase of a tick: every resident updates hardship, trust and exposure,
-//! may raise an issue, and decides to volunteer, protest or stay quiet.
+//! The parallel phase of a tick: the engine's side of a resident's day. It splits the
+//! residents into chunks, gathers for each resident what its ties showed last tick
+//! (prefetching ties beyond the grid), runs the model's rules
+//! ([`crate::model::residents::step`]) and writes the outcome into the resident's own
+//! fields and its chunk's buffers. What a resident does is decided in the model; nothing
+//! here is a rule.
 //!
 //! Invariant: a resident reads only last tick's shared state (neighbours' activity and
 //! word of mouth are double-buffered) and writes only its own fields and its chunk's
-//! buffers. Random draws are keyed by (seed, purpose, resident, tick). Hence the result
-//! is independent of how chunks are scheduled over threads.
+//! buffers, in resident order. Random draws are keyed by (seed, purpose, resident, tick).
+//! Hence the result is independent of how chunks are scheduled over threads. The hot
+//! loop allocates nothing: buffers are reused from tick to tick.
 
-use crate::base::rng::{Purpose, stream};
 use super::tally::Tally;
 use crate::model::behaviour::BehaviourSpec;
-use crate::model::collective::{CollectiveSpec, turns_active};
+use crate::model::collective::CollectiveSpec;
 use crate::model::issues::Category;
 use crate::model::mechanisms::Mechanisms;
 use crate::model::residents::{
-    ADULT, ELDERLY, INFECTED, MEDIATED, Outcomes, PROTESTING, QUIET, SUSCEPTIBLE, Ties,
-    VOLUNTEERING, Visible, YOUTH,
+    self, BELIEVES, Context, Day, Hearing, Neighbourhood, Outcomes, PROTESTING, Place, Resident,
+    ResidentState, Ties, VOLUNTEERING, Visible,
 };
-use crate::model::shocks::{Effects, EpidemicNow, RumourNow, next_health};
-use crate::model::unit;
+use crate::model::shocks::{Effects, EpidemicNow, RumourNow};
 use std::ops::Range;
-
-/// Rumour states: never heard (or not believing yet), believing, debunked (immune).
-pub const NEVER: u8 = 0;
-pub const BELIEVES: u8 = 1;
-pub const DEBUNKED: u8 = 2;
 
 /// A resident-raised issue, before it enters the store.
 #[derive(Clone, Copy, Debug)]
@@ -162,25 +160,52 @@ fn prefetch<T>(x: &T) {
     let _ = x;
 }
 
-/// Update one chunk of residents.
+/// Update one chunk of residents: for each, gather what its ties showed last tick, run
+/// the model's day ([`residents::step`]) and write the results into the resident's own
+/// fields and the chunk's buffers, in resident order.
 pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
-    let b = sh.behaviour;
-    let mech = sh.mech;
     out.issues.clear();
     out.tally = Tally::default();
     out.comm_active.clear();
     out.comm_active.resize(chunk.communities.len(), 0);
     out.grid_volunteers.clear();
     out.grid_volunteers.resize(chunk.grids.len(), 0);
-    let weak_w = sh.weak_tie_weight;
-    let info = mech.information_sharing as f32;
-    let social = mech.social as f32;
-    let memory = 1.0 - 1.0 / b.gain_memory_days.max(1.0) as f32;
-    let epidemic_on = sh.epidemic.is_some();
-    let rumour_on = sh.rumour.is_some_and(|r| r.spread > 0.0);
-    let end = chunk.residents.end as usize;
-    for (li, i) in chunk.residents.clone().enumerate() {
-        let iu = i as usize;
+    let ctx = Context::new(
+        sh.seed,
+        sh.tick,
+        sh.behaviour,
+        sh.collective,
+        sh.mech,
+        sh.base_rates,
+        sh.weak_tie_weight,
+    )
+    .with_shocks(sh.epidemic, sh.rumour);
+    let (first, end) = (chunk.residents.start as usize, chunk.residents.end as usize);
+    // The chunk's residents sliced to exactly its length, so indexing by `li` needs no
+    // bounds check in the loop.
+    let n = end - first;
+    let grid = &sh.grid[first..end];
+    let age = &sh.age[first..end];
+    let link = &sh.link[first..end];
+    let digital = &sh.digital[first..end];
+    let risk_aversion = &sh.risk_aversion[first..end];
+    let hardship_base = &sh.hardship_base[first..end];
+    let trust_base = &sh.trust_base[first..end];
+    let shown = &sh.visible_prev[first..end];
+    let ChunkMut {
+        hardship,
+        trust,
+        exposure,
+        points,
+        cooldown,
+        outcomes,
+        visible_next,
+    } = m;
+    let (hardship, trust, exposure) = (&mut hardship[..n], &mut trust[..n], &mut exposure[..n]);
+    let (points, cooldown, outcomes) = (&mut points[..n], &mut cooldown[..n], &mut outcomes[..n]);
+    let visible_next = &mut visible_next[..n];
+    for li in 0..n {
+        let iu = first + li;
         // The gather below waits on memory for ties beyond the grid (a grid's own
         // residents sit together and are already cached). Ask for those of a resident a
         // few places ahead now, so they arrive while this one is worked on.
@@ -190,246 +215,88 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
                 prefetch(&sh.visible_prev[j as usize]);
             }
         }
-        let g = sh.grid[iu] as usize;
+        let g = grid[li] as usize;
         let c = sh.grid_community[g] as usize;
-        let eff = &sh.effects[c];
-
-        // Gather from ties: word of mouth, protesters and volunteers in view.
-        let (targets, strong) = sh.ties.of(iu);
-        let (mut w_sum, mut wom) = (0.0f32, 0.0f32);
-        let (mut active_nb, mut vol_nb) = (0u32, 0u32);
-        let (mut infectious_w, mut believing_weak) = (0.0f32, 0u32);
-        for (k, &j) in targets.iter().enumerate() {
-            // One 8-byte load per tie: everything a neighbour shows is in one record.
-            let v = sh.visible_prev[j as usize];
-            let w = if k < strong { 1.0 } else { weak_w };
-            w_sum += w;
-            wom += w * v.experience;
-            active_nb += (v.activity == PROTESTING) as u32;
-            vol_nb += (v.activity == VOLUNTEERING) as u32;
-            if epidemic_on && v.health == INFECTED {
-                infectious_w += w;
-            }
-            if rumour_on && k >= strong && v.rumour == BELIEVES {
-                believing_weak += 1;
-            }
+        let nb = gather(sh, iu, ctx.hearing);
+        let me = Resident {
+            id: iu as u32,
+            age: age[li],
+            link: link[li],
+            digital: digital[li],
+            risk_aversion: risk_aversion[li],
+            hardship_base: hardship_base[li],
+            trust_base: trust_base[li],
+            shown: shown[li],
+        };
+        let place = Place {
+            effects: &sh.effects[c],
+            incident: sh.incident[c],
+            p_mediate: sh.p_mediate[c],
+            channel: sh.channel[c],
+            mediators: sh.mediators[g],
+        };
+        let mut state = ResidentState {
+            hardship: hardship[li],
+            trust: trust[li],
+            exposure: exposure[li],
+            points: points[li],
+            cooldown: cooldown[li],
+            outcomes: outcomes[li],
+        };
+        let day = residents::step(&me, &place, &nb, &mut state, &ctx);
+        hardship[li] = state.hardship;
+        trust[li] = state.trust;
+        exposure[li] = state.exposure;
+        // Points and cooldown change on few days: leave their cache lines clean.
+        if state.points != points[li] {
+            points[li] = state.points;
         }
-        let me = sh.visible_prev[iu];
-        let (i64_, t64) = (i as u64, sh.tick as u64);
-
-        // Epidemic (SEIR over ties) and rumour (over weak ties).
-        let health = match (me.health, sh.epidemic) {
-            (SUSCEPTIBLE, _)
-                if eff.epidemic_seed > 0.0
-                    && stream(sh.seed, Purpose::Infection, i64_, t64)
-                        .chance(eff.epidemic_seed as f64) =>
-            {
-                INFECTED
-            }
-            (SUSCEPTIBLE, Some(_)) if infectious_w == 0.0 => SUSCEPTIBLE,
-            (h, Some(ep)) => next_health(
-                h,
-                infectious_w,
-                &ep,
-                stream(sh.seed, Purpose::Infection, i64_, t64).unit() as f32,
-            ),
-            (h, None) => h,
-        };
-        let belief = match (me.rumour, sh.rumour) {
-            (NEVER, _)
-                if eff.rumour_seed > 0.0
-                    && stream(sh.seed, Purpose::Rumour, i64_, t64)
-                        .chance(eff.rumour_seed as f64) =>
-            {
-                BELIEVES
-            }
-            (NEVER, Some(r)) if believing_weak > 0 && r.spread > 0.0 => {
-                let p = 1.0 - (1.0 - r.spread).powi(believing_weak as i32);
-                if stream(sh.seed, Purpose::Rumour, i64_, t64).chance(p as f64) {
-                    BELIEVES
-                } else {
-                    NEVER
-                }
-            }
-            (BELIEVES, Some(r)) => {
-                if stream(sh.seed, Purpose::Rumour, i64_, t64).chance(r.p_debunk as f64) {
-                    DEBUNKED
-                } else {
-                    BELIEVES
-                }
-            }
-            (b, _) => b,
-        };
-        let rumour_loss = match (belief, sh.rumour) {
-            (BELIEVES, Some(r)) => r.trust_loss,
-            _ => 0.0,
-        };
-        // A closure hits a fixed share of working-age residents.
-        let laid_off = eff.worker_share > 0.0
-            && sh.age[iu] == ADULT
-            && (stream(sh.seed, Purpose::Worker, i64_, 0).unit() as f32) < eff.worker_share;
-        let wom = if w_sum > 0.0 { wom / w_sum } else { 0.0 };
-        let link = sh.link[iu];
-
-        // Exposure, trust and hardship.
-        let incident = if sh.incident[c] {
-            b.incident_exposure as f32
-        } else {
-            0.0
-        };
-        let exposure = unit(
-            m.exposure[li] * b.exposure_decay as f32
-                + incident
-                + b.protester_exposure as f32 * active_nb as f32,
-        );
-        m.exposure[li] = exposure;
-        let mut trust = m.trust[li];
-        trust += b.trust_relax as f32 * (sh.trust_base[iu] - trust)
-            + b.word_of_mouth as f32 * link * wom
-            - b.exposure_trust_loss as f32 * exposure
-            + eff.trust_push
-            - rumour_loss;
-        let trust = unit(trust);
-        m.trust[li] = trust;
-        let mut hardship = m.hardship[li];
-        hardship += b.hardship_relax as f32 * (sh.hardship_base[iu] - hardship) + eff.hardship_push;
-        if laid_off {
-            hardship += eff.worker_hardship;
+        if state.cooldown != cooldown[li] {
+            cooldown[li] = state.cooldown;
         }
-        let mut hardship = unit(hardship);
-
-        // Raising an issue: one uniform picks "none" or a category.
-        let need = (0.4 + 1.2 * hardship)
-            * if sh.age[iu] == ELDERLY {
-                b.elderly_need as f32
-            } else {
-                1.0
-            };
-        let u = stream(sh.seed, Purpose::Raise, i as u64, sh.tick as u64).unit() as f32;
-        let mut acc = 0.0f32;
-        let sick = health == INFECTED;
-        for cat in Category::RAISED {
-            let k = cat as usize;
-            let mut rate = sh.base_rates[k] * need * eff.rate_mult[k];
-            if laid_off && cat == Category::SocialAssistance {
-                rate *= eff.worker_assistance;
-            }
-            if sick {
-                rate += sh.epidemic.map_or(0.0, |ep| ep.sick_rates[k]);
-            }
-            acc += rate;
-            if u < acc {
-                let p_report = b.report_base as f32
-                    + b.report_trust as f32 * trust
-                    + b.report_link as f32
-                        * link
-                        * sh.digital[iu]
-                        * sh.channel[c]
-                        * (0.5 + 0.5 * info);
-                let reported = stream(sh.seed, Purpose::Report, i as u64, sh.tick as u64)
-                    .chance(p_report as f64);
-                out.issues.push(NewIssue {
-                    resident: i,
-                    category: cat,
-                    reported,
-                });
-                m.outcomes[li].raised += 1.0;
-                break;
-            }
+        outcomes[li] = state.outcomes;
+        visible_next[li] = day.shown;
+        if let Some(issue) = day.issue {
+            out.issues.push(NewIssue {
+                resident: me.id,
+                category: issue.category,
+                reported: issue.reported,
+            });
         }
-
-        // Action decision: protest (Epstein), mediation, volunteering.
-        let prev = me.activity;
-        let next = if m.cooldown[li] > 0 {
-            m.cooldown[li] -= 1;
-            if m.cooldown[li] > 0 { MEDIATED } else { QUIET }
-        } else if prev == PROTESTING
-            && stream(sh.seed, Purpose::Mediation, i as u64, sh.tick as u64)
-                .chance(sh.p_mediate[c] as f64)
-        {
-            m.cooldown[li] = sh.collective.mediation_days;
-            hardship = unit(hardship - sh.collective.mediation_relief as f32);
-            MEDIATED
-        } else if turns_active(
-            sh.collective,
-            hardship,
-            trust,
-            sh.risk_aversion[iu],
-            sh.mediators[g],
-            active_nb,
-        ) {
-            PROTESTING
-        } else if prev == VOLUNTEERING {
-            if stream(sh.seed, Purpose::Volunteer, i as u64, sh.tick as u64)
-                .chance(b.volunteer_stop)
-            {
-                QUIET
-            } else {
-                VOLUNTEERING
-            }
-        } else {
-            let capacity = (1.0 - hardship)
-                * match sh.age[iu] {
-                    YOUTH => 0.5,
-                    ELDERLY => 0.6,
-                    _ => 1.0,
-                };
-            let cognition = (0.3 + 0.7 * info * link) * (0.5 + 0.5 * sh.digital[iu]);
-            let degree = targets.len().max(1) as f32;
-            let environment = social * (0.5 + b.points_pull as f32 * m.points[li]).min(1.5)
-                + 0.5 * vol_nb as f32 / degree;
-            let p = b.volunteer_rate as f32 * capacity * cognition * environment * link;
-            if stream(sh.seed, Purpose::Volunteer, i as u64, sh.tick as u64).chance(p as f64) {
-                VOLUNTEERING
-            } else {
-                QUIET
-            }
-        };
-        if next == VOLUNTEERING {
-            m.points[li] += b.points_per_day as f32 * social;
-        }
-        m.hardship[li] = hardship;
-        let decayed = me.experience * b.experience_decay as f32;
-        m.visible_next[li] = Visible {
-            experience: if next == PROTESTING {
-                decayed.min(-(b.protest_voice as f32))
-            } else {
-                decayed
-            },
-            activity: next,
-            health,
-            rumour: belief,
-        };
-
-        // Tallies.
-        let o = &mut m.outcomes[li];
-        let gain = o.gain();
-        o.raised *= memory;
-        o.resolved *= memory;
-        let security = 1.0 - exposure;
-        let t = &mut out.tally;
-        t.residents += 1;
-        t.trust += trust as f64;
-        t.hardship += hardship as f64;
-        t.gain += gain as f64;
-        t.security += security as f64;
-        t.happiness += happiness(gain, security, hardship, trust) as f64;
-        t.health[health as usize & 3] += 1;
-        t.believers += (belief == BELIEVES) as u64;
-        if next == PROTESTING {
-            t.protesters += 1;
-            out.comm_active[c - chunk.communities.start as usize] += 1;
-        } else if next == VOLUNTEERING {
-            t.volunteers += 1;
-            out.grid_volunteers[g - chunk.grids.start as usize] += 1;
-        }
+        count(out, chunk, c, g, &state, &day);
     }
 }
 
-/// 幸福感, the sense of happiness: the mean of the sense of gain (share of one's issues
-/// resolved), the sense of security (1 − exposure), relief from hardship (1 − H) and
-/// trust. One definition, used by every output.
-#[inline]
-pub fn happiness(gain: f32, security: f32, hardship: f32, trust: f32) -> f32 {
-    (gain + security + (1.0 - hardship) + trust) / 4.0
+/// What resident `i` saw of its ties at the end of last tick: one 8-byte load per tie,
+/// strong ties first.
+#[inline(always)]
+fn gather(sh: &Shared, i: usize, hearing: Hearing) -> Neighbourhood {
+    let visible = sh.visible_prev;
+    let (targets, strong) = sh.ties.of(i);
+    let mut nb = Neighbourhood::of(targets.len());
+    for (k, &j) in targets.iter().enumerate() {
+        nb.hear(&visible[j as usize], k >= strong, hearing);
+    }
+    nb
+}
+
+/// Add one resident's day to the chunk's tally and its community's and grid's counts.
+#[inline(always)]
+fn count(out: &mut ChunkOut, chunk: &Chunk, c: usize, g: usize, s: &ResidentState, day: &Day) {
+    let t = &mut out.tally;
+    t.residents += 1;
+    t.trust += s.trust as f64;
+    t.hardship += s.hardship as f64;
+    t.gain += day.gain as f64;
+    t.security += day.security as f64;
+    t.happiness += day.happiness as f64;
+    t.health[day.shown.health as usize & 3] += 1;
+    t.believers += (day.shown.rumour == BELIEVES) as u64;
+    if day.shown.activity == PROTESTING {
+        t.protesters += 1;
+        out.comm_active[c - chunk.communities.start as usize] += 1;
+    } else if day.shown.activity == VOLUNTEERING {
+        t.volunteers += 1;
+        out.grid_volunteers[g - chunk.grids.start as usize] += 1;
+    }
 }

@@ -1,5 +1,9 @@
 //! How residents' hardship, trust and actions respond to what happens to them and around
-//! them (MODEL.md §4, §6). Constants of the rules, one struct, documented per field.
+//! them (MODEL.md §4, §6). Constants of the rules, one struct, documented per field; the
+//! rules themselves are in `residents::day`.
+//!
+//! Fields added after scenario files were first written carry a serde default equal to
+//! the constant the rule used before, so an older `params.toml` loads and runs as it ran.
 
 use serde::{Deserialize, Serialize};
 
@@ -37,13 +41,52 @@ pub struct BehaviourSpec {
     pub report_base: f64,
     pub report_trust: f64,
     pub report_link: f64,
+    /// Quality of the reporting channel at no information sharing, and what full
+    /// information sharing adds: the channel term of the reporting chance is multiplied
+    /// by `report_channel_base + report_channel_sharing × information_sharing`.
+    #[serde(default = "defaults::half")]
+    pub report_channel_base: f64,
+    #[serde(default = "defaults::half")]
+    pub report_channel_sharing: f64,
     /// Issue-raising multiplier of the elderly.
     pub elderly_need: f64,
+    /// Need, the multiplier of a resident's issue rates: `need_base + need_hardship × H`
+    /// (1 at hardship 0.5 with the defaults, so the rates are those of H = 0.5).
+    #[serde(default = "defaults::need_base")]
+    pub need_base: f64,
+    #[serde(default = "defaults::need_hardship")]
+    pub need_hardship: f64,
     /// Daily chance of starting to volunteer at full capacity, cognition, environment and
     /// link strength (action decision, `002`).
     pub volunteer_rate: f64,
     /// Daily chance a volunteer stops.
     pub volunteer_stop: f64,
+    /// Capacity to volunteer of youth and of the elderly relative to adults (capacity is
+    /// this factor × (1 − H)).
+    #[serde(default = "defaults::half")]
+    pub volunteer_capacity_youth: f64,
+    #[serde(default = "defaults::volunteer_capacity_elderly")]
+    pub volunteer_capacity_elderly: f64,
+    /// Cognition of volunteering: `(volunteer_cognition_base + volunteer_cognition_linkage
+    /// × information_sharing × link) × (volunteer_digital_base + volunteer_digital ×
+    /// digital access)`.
+    #[serde(default = "defaults::volunteer_cognition_base")]
+    pub volunteer_cognition_base: f64,
+    #[serde(default = "defaults::volunteer_cognition_linkage")]
+    pub volunteer_cognition_linkage: f64,
+    #[serde(default = "defaults::half")]
+    pub volunteer_digital_base: f64,
+    #[serde(default = "defaults::half")]
+    pub volunteer_digital: f64,
+    /// Environment of volunteering: `social × min(volunteer_environment_base +
+    /// points_pull × points, volunteer_environment_cap) + volunteer_neighbours × share of
+    /// one's ties volunteering`.
+    #[serde(default = "defaults::half")]
+    pub volunteer_environment_base: f64,
+    #[serde(default = "defaults::volunteer_environment_cap")]
+    pub volunteer_environment_cap: f64,
+    #[serde(default = "defaults::half")]
+    pub volunteer_neighbours: f64,
     /// Staff-hours a volunteer contributes to the grid per day.
     pub volunteer_hours: f64,
     /// Points earned per volunteering day, and their pull on volunteering again.
@@ -55,4 +98,30 @@ pub struct BehaviourSpec {
     /// Days over which the sense of gain remembers one's issues (weights decay by
     /// 1 − 1/days a day).
     pub gain_memory_days: f64,
+}
+
+/// The constants the rules used before they became parameters (serde defaults). The
+/// built-in baseline uses the same values.
+mod defaults {
+    pub fn half() -> f64 {
+        0.5
+    }
+    pub fn need_base() -> f64 {
+        0.4
+    }
+    pub fn need_hardship() -> f64 {
+        1.2
+    }
+    pub fn volunteer_capacity_elderly() -> f64 {
+        0.6
+    }
+    pub fn volunteer_cognition_base() -> f64 {
+        0.3
+    }
+    pub fn volunteer_cognition_linkage() -> f64 {
+        0.7
+    }
+    pub fn volunteer_environment_cap() -> f64 {
+        1.5
+    }
 }

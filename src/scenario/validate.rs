@@ -179,6 +179,16 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
         );
     }
     c.between("population.concentration", p.concentration, 0.5, 1000.0);
+    for (field, v) in [
+        ("population.digital_elderly", p.digital_elderly),
+        ("population.staff_contact_min", p.staff_contact_min),
+        ("population.link_weight_staff", p.link_weight_staff),
+        ("population.link_weight_org", p.link_weight_org),
+        ("population.link_weight_neighbours", p.link_weight_neighbours),
+    ] {
+        c.unit(field, v);
+    }
+    c.between("population.digital_spread", p.digital_spread, 0.0, 2.0);
     c.count("population.strong_ties", p.strong_ties as u64, 0, 100);
     c.count("population.weak_ties", p.weak_ties as u64, 0, 100);
 
@@ -309,8 +319,25 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
         ("behaviour.volunteer_stop", b.volunteer_stop),
         ("behaviour.points_pull", b.points_pull),
         ("behaviour.protest_voice", b.protest_voice),
+        ("behaviour.report_channel_base", b.report_channel_base),
+        ("behaviour.report_channel_sharing", b.report_channel_sharing),
+        ("behaviour.volunteer_capacity_youth", b.volunteer_capacity_youth),
+        ("behaviour.volunteer_capacity_elderly", b.volunteer_capacity_elderly),
+        ("behaviour.volunteer_cognition_base", b.volunteer_cognition_base),
+        ("behaviour.volunteer_cognition_linkage", b.volunteer_cognition_linkage),
+        ("behaviour.volunteer_digital_base", b.volunteer_digital_base),
+        ("behaviour.volunteer_digital", b.volunteer_digital),
     ] {
         c.unit(field, v);
+    }
+    for (field, v) in [
+        ("behaviour.need_base", b.need_base),
+        ("behaviour.need_hardship", b.need_hardship),
+        ("behaviour.volunteer_environment_base", b.volunteer_environment_base),
+        ("behaviour.volunteer_environment_cap", b.volunteer_environment_cap),
+        ("behaviour.volunteer_neighbours", b.volunteer_neighbours),
+    ] {
+        c.nonneg(field, v);
     }
     c.nonneg("behaviour.elderly_need", b.elderly_need);
     c.between("behaviour.volunteer_hours", b.volunteer_hours, 0.0, 24.0);

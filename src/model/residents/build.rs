@@ -1,0 +1,373 @@
+//! Drawing the population: each resident's age, baseline hardship and trust, risk
+//! aversion, digital access, membership and contact with grid staff, its ties, and the
+//! link strength that follows from them (MODEL.md §3, §6).
+//!
+//! Every resident's attributes come from its own stream (`Purpose::Population`, keyed by
+//! the resident), its proposed ties from another (`Purpose::Ties`), so a population is
+//! the same whatever order it is built in.
+
+use super::{ADULT, ELDERLY, Outcomes, PopulationSpec, Residents, Ties, Visible, YOUTH};
+use crate::base::rng::{Purpose, Stream, stream};
+use crate::model::territory::Territory;
+use crate::model::unit;
+use rand_distr::{Beta, Distribution};
+
+fn beta_mean(mean: f64, concentration: f64) -> Beta<f64> {
+    let m = mean.clamp(0.01, 0.99);
+    let c = concentration.max(0.5);
+    Beta::new(m * c, (1.0 - m) * c).expect("beta parameters are positive")
+}
+
+/// The distributions of baseline hardship (urban and rural) and trust.
+pub struct Baselines {
+    hardship_urban: Beta<f64>,
+    hardship_rural: Beta<f64>,
+    trust: Beta<f64>,
+}
+
+impl Baselines {
+    pub fn new(spec: &PopulationSpec) -> Baselines {
+        Baselines {
+            hardship_urban: beta_mean(spec.hardship_urban, spec.concentration),
+            hardship_rural: beta_mean(spec.hardship_rural, spec.concentration),
+            trust: beta_mean(spec.trust_mean, spec.concentration),
+        }
+    }
+}
+
+/// One resident's attributes as drawn at build time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Drawn {
+    pub age: u8,
+    /// Baseline hardship and trust (the resident starts at them).
+    pub hardship: f32,
+    pub trust: f32,
+    pub risk_aversion: f32,
+    pub digital: f32,
+    /// Member of a social organisation.
+    pub member: bool,
+    /// Contact with grid staff, before link strength is scaled.
+    pub staff_contact: f32,
+}
+
+/// Draw one resident of an urban or rural grid from its stream `s`. The draws are taken
+/// in a fixed order: age, hardship, trust, digital access, risk aversion, membership,
+/// staff contact.
+pub fn draw(spec: &PopulationSpec, baselines: &Baselines, urban: bool, s: &mut Stream) -> Drawn {
+    let elderly = if urban {
+        spec.elderly_share_urban
+    } else {
+        spec.elderly_share_rural
+    };
+    let u = s.unit();
+    let age = if u < elderly {
+        ELDERLY
+    } else if u < elderly + spec.youth_share {
+        YOUTH
+    } else {
+        ADULT
+    };
+    let hardship = if urban {
+        baselines.hardship_urban.sample(s.rng())
+    } else {
+        baselines.hardship_rural.sample(s.rng())
+    } as f32;
+    let trust = baselines.trust.sample(s.rng()) as f32;
+    let digital_mean = if urban {
+        spec.digital_urban
+    } else {
+        spec.digital_rural
+    };
+    let age_factor = if age == ELDERLY {
+        spec.digital_elderly
+    } else {
+        1.0
+    };
+    let spread = spec.digital_spread;
+    let digital = digital_mean * age_factor * ((1.0 - spread / 2.0) + spread * s.unit());
+    let risk_aversion = s.unit() as f32;
+    let member = s.chance(spec.org_membership);
+    let contact = if urban { 1.0 } else { spec.rural_staff_contact };
+    let least = spec.staff_contact_min;
+    let staff_contact = (contact * (least + (1.0 - least) * s.unit())) as f32;
+    Drawn {
+        age,
+        hardship,
+        trust,
+        risk_aversion,
+        digital: unit(digital as f32),
+        member,
+        staff_contact,
+    }
+}
+
+/// Link strength (联结强度) from contact with grid staff, membership of an organisation
+/// and ties to neighbours (`strong` and `weak` of them, counted against the mean degree),
+/// scaled by `link_strength` and clamped to [0, 1].
+pub fn link_strength(
+    spec: &PopulationSpec,
+    strong: usize,
+    weak: usize,
+    member: bool,
+    staff_contact: f32,
+) -> f32 {
+    let neighbour = ((strong as f64 + spec.weak_tie_weight * weak as f64)
+        / (spec.strong_ties as f64 + spec.weak_tie_weight * spec.weak_ties as f64).max(1.0))
+    .min(1.0) as f32;
+    let org = if member { 1.0 } else { 0.0 };
+    let l = spec.link_strength as f32
+        * (spec.link_weight_staff as f32 * staff_contact
+            + spec.link_weight_org as f32 * org
+            + spec.link_weight_neighbours as f32 * neighbour);
+    unit(l)
+}
+
+impl Residents {
+    pub fn build(territory: &Territory, spec: &PopulationSpec, seed: u64) -> Residents {
+        let n = territory.residents() as usize;
+        let mut r = Residents {
+            grid: Vec::with_capacity(n),
+            age: Vec::with_capacity(n),
+            hardship: Vec::with_capacity(n),
+            hardship_base: Vec::with_capacity(n),
+            trust: Vec::with_capacity(n),
+            trust_base: Vec::with_capacity(n),
+            risk_aversion: Vec::with_capacity(n),
+            digital: Vec::with_capacity(n),
+            link: Vec::with_capacity(n),
+            visible: vec![Visible::default(); n],
+            cooldown: vec![0; n],
+            points: vec![0.0; n],
+            exposure: vec![0.0; n],
+            outcomes: vec![Outcomes::default(); n],
+            ties: Ties {
+                offsets: Vec::new(),
+                targets: Vec::new(),
+                strong: Vec::new(),
+            },
+        };
+        let baselines = Baselines::new(spec);
+        let mut member = vec![false; n];
+        let mut staff_contact = vec![0.0f32; n];
+        for (g, grid) in territory.grids.iter().enumerate() {
+            for i in grid.residents.clone() {
+                let mut s = stream(seed, Purpose::Population, i as u64, 0);
+                let d = draw(spec, &baselines, grid.urban, &mut s);
+                r.grid.push(g as u32);
+                r.age.push(d.age);
+                r.hardship.push(d.hardship);
+                r.hardship_base.push(d.hardship);
+                r.trust.push(d.trust);
+                r.trust_base.push(d.trust);
+                r.risk_aversion.push(d.risk_aversion);
+                r.digital.push(d.digital);
+                member[i as usize] = d.member;
+                staff_contact[i as usize] = d.staff_contact;
+            }
+        }
+        r.ties = build_ties(territory, spec, &r.grid, seed);
+        for i in 0..n {
+            let (t, strong) = r.ties.of(i);
+            let weak = t.len() - strong;
+            r.link.push(link_strength(
+                spec,
+                strong,
+                weak,
+                member[i],
+                staff_contact[i],
+            ));
+        }
+        r
+    }
+
+    pub fn len(&self) -> usize {
+        self.grid.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.grid.is_empty()
+    }
+}
+
+/// Draw the tie graph: each resident proposes `strong_ties / 2` ties in its grid and
+/// `weak_ties / 2` beyond it; proposals are made symmetric and de-duplicated.
+///
+/// Built straight into compressed rows in two passes over the proposals (count, then
+/// fill), which are drawn again rather than stored: peak memory is the rows themselves
+/// (4 bytes a tie end, before de-duplication) plus one counter per resident, not an
+/// edge list of twice that. Each row is then sorted, de-duplicated and laid out strong
+/// ties first, both parts in increasing order.
+fn build_ties(territory: &Territory, spec: &PopulationSpec, grid_of: &[u32], seed: u64) -> Ties {
+    let n = territory.residents() as usize;
+    let propose = |emit: &mut dyn FnMut(u32, u32)| {
+        let pick_in = |s: &mut Stream, range: &std::ops::Range<u32>| {
+            range.start + s.below(range.len().max(1)) as u32
+        };
+        for grid in &territory.grids {
+            let town = &territory.townships[grid.township as usize];
+            let county = &territory.counties[grid.county as usize];
+            let adj = &territory.adjacency[grid.county as usize];
+            for i in grid.residents.clone() {
+                let mut s = stream(seed, Purpose::Ties, i as u64, 0);
+                if grid.residents.len() > 1 {
+                    for _ in 0..spec.strong_ties.div_ceil(2) {
+                        let j = pick_in(&mut s, &grid.residents);
+                        if j != i {
+                            emit(i, j);
+                        }
+                    }
+                }
+                for _ in 0..spec.weak_ties.div_ceil(2) {
+                    let u = s.unit();
+                    let range = if u < spec.weak_same_township {
+                        town.residents.clone()
+                    } else if u < spec.weak_same_township + spec.weak_same_county || adj.is_empty()
+                    {
+                        county.residents.clone()
+                    } else {
+                        let k = adj[s.below(adj.len())];
+                        territory.counties[k as usize].residents.clone()
+                    };
+                    let j = pick_in(&mut s, &range);
+                    if j != i && !grid.residents.contains(&j) {
+                        emit(i, j);
+                    }
+                }
+            }
+        }
+    };
+    // Pass 1: tie ends per resident, both directions.
+    let mut offsets = vec![0u32; n + 1];
+    propose(&mut |i, j| {
+        offsets[i as usize + 1] += 1;
+        offsets[j as usize + 1] += 1;
+    });
+    for i in 0..n {
+        offsets[i + 1] += offsets[i];
+    }
+    // Pass 2: fill the rows.
+    let mut targets = vec![0u32; offsets[n] as usize];
+    let mut fill: Vec<u32> = offsets[..n].to_vec();
+    propose(&mut |i, j| {
+        targets[fill[i as usize] as usize] = j;
+        fill[i as usize] += 1;
+        targets[fill[j as usize] as usize] = i;
+        fill[j as usize] += 1;
+    });
+    drop(fill);
+    // Sort, de-duplicate and put strong ties first, compacting rows in place.
+    let mut strong = vec![0u8; n];
+    let mut weak: Vec<u32> = Vec::new();
+    let mut write = 0usize;
+    let mut start = 0usize;
+    for i in 0..n {
+        let end = offsets[i + 1] as usize;
+        let row = &mut targets[start..end];
+        row.sort_unstable();
+        let mut ns = 0u8;
+        let row_start = write;
+        weak.clear();
+        let mut last = None;
+        for k in start..end {
+            let j = targets[k];
+            if last == Some(j) {
+                continue;
+            }
+            last = Some(j);
+            if grid_of[j as usize] == grid_of[i] {
+                targets[write] = j;
+                write += 1;
+                ns = ns.saturating_add(1);
+            } else {
+                weak.push(j);
+            }
+        }
+        targets[write..write + weak.len()].copy_from_slice(&weak);
+        write += weak.len();
+        strong[i] = ns;
+        offsets[i] = row_start as u32;
+        start = end;
+    }
+    offsets[n] = write as u32;
+    targets.truncate(write);
+    targets.shrink_to_fit();
+    Ties {
+        offsets,
+        targets,
+        strong,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> PopulationSpec {
+        PopulationSpec {
+            elderly_share_urban: 0.15,
+            elderly_share_rural: 0.25,
+            youth_share: 0.18,
+            hardship_urban: 0.15,
+            hardship_rural: 0.22,
+            trust_mean: 0.78,
+            concentration: 12.0,
+            digital_urban: 0.8,
+            digital_rural: 0.5,
+            digital_elderly: 0.5,
+            digital_spread: 1.0,
+            strong_ties: 8,
+            weak_ties: 4,
+            weak_same_township: 0.6,
+            weak_same_county: 0.3,
+            weak_tie_weight: 0.3,
+            org_membership: 0.3,
+            link_strength: 1.0,
+            rural_staff_contact: 0.7,
+            staff_contact_min: 0.4,
+            link_weight_staff: 0.5,
+            link_weight_org: 0.3,
+            link_weight_neighbours: 0.2,
+        }
+    }
+
+    #[test]
+    fn link_strength_adds_staff_membership_and_neighbours() {
+        let s = spec();
+        let alone = link_strength(&s, 0, 0, false, 0.0);
+        assert_eq!(alone, 0.0);
+        let member = link_strength(&s, 0, 0, true, 0.0);
+        assert!((member - 0.3).abs() < 1e-6);
+        // A full set of ties counts 0.2; more than the mean counts no more.
+        let full = link_strength(&s, 8, 4, false, 0.0);
+        assert!((full - 0.2).abs() < 1e-6);
+        assert_eq!(link_strength(&s, 80, 40, false, 0.0), full);
+        assert_eq!(link_strength(&s, 8, 4, true, 1.0), 1.0);
+        let hollow = PopulationSpec {
+            link_strength: 0.5,
+            ..spec()
+        };
+        assert!((link_strength(&hollow, 8, 4, true, 1.0) - 0.5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn draws_follow_the_spreads_and_the_elderly_have_less_digital_access() {
+        let exact = PopulationSpec {
+            digital_spread: 0.0,
+            staff_contact_min: 1.0,
+            ..spec()
+        };
+        let b = Baselines::new(&exact);
+        for i in 0..200 {
+            let d = draw(&exact, &b, false, &mut stream(1, Purpose::Population, i, 0));
+            let expected = if d.age == ELDERLY { 0.25 } else { 0.5 };
+            assert_eq!(d.digital, expected);
+            assert_eq!(d.staff_contact, 0.7);
+        }
+        // The same stream draws the same resident.
+        let s = spec();
+        let b = Baselines::new(&s);
+        let one = draw(&s, &b, true, &mut stream(1, Purpose::Population, 9, 0));
+        let again = draw(&s, &b, true, &mut stream(1, Purpose::Population, 9, 0));
+        assert_eq!(one, again);
+    }
+}

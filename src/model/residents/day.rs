@@ -1,0 +1,945 @@
+//! A resident's day (MODEL.md §4, §6, §7): given what it saw of its ties and of its place
+//! at the end of last tick, a resident updates exposure, trust and hardship, catches or
+//! shakes off the epidemic and the rumour, may raise (and report) an issue, and decides
+//! to protest, be mediated, volunteer or stay quiet.
+//!
+//! Pure functions over plain values: a rule reads one resident ([`Resident`],
+//! [`ResidentState`]), a summary of its ties ([`Neighbourhood`]), its grid and community
+//! ([`Place`]) and the tick ([`Context`]), and returns what changed ([`Day`]). No slices
+//! of other residents, no threads: the engine gathers the neighbourhood, calls [`step`]
+//! and writes the results back in a fixed order.
+//!
+//! Invariant: every random draw comes from a stream keyed by (seed, purpose, resident,
+//! tick) ([`Dice`]), so a rule gives the same answer whichever thread calls it and in
+//! whatever order; a new draw needs a new `Purpose`, never a second draw from an existing
+//! stream.
+
+use super::{
+    ADULT, BELIEVES, DEBUNKED, ELDERLY, INFECTED, MEDIATED, NEVER, Outcomes, PROTESTING, QUIET,
+    SUSCEPTIBLE, VOLUNTEERING, Visible, YOUTH,
+};
+use crate::base::rng::{Purpose, Stream, stream};
+use crate::model::behaviour::BehaviourSpec;
+use crate::model::collective::{CollectiveSpec, turns_active};
+use crate::model::issues::Category;
+use crate::model::mechanisms::Mechanisms;
+use crate::model::shocks::{Effects, EpidemicNow, RumourNow, next_health};
+use crate::model::unit;
+
+/// What every resident's rules read this tick: the seed and tick of the draws, the
+/// scenario's rule constants, the regime, and the epidemic and rumour if any.
+///
+/// The rule constants are copied in (a few hundred bytes per chunk), so that the
+/// compiler sees them as the loop's own values and converts them once, not per resident.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub seed: u64,
+    pub tick: u32,
+    pub behaviour: BehaviourSpec,
+    pub collective: CollectiveSpec,
+    /// The regime's information sharing and social linkage.
+    pub information_sharing: f32,
+    pub social: f32,
+    /// Issues per resident per tick at need 1 (hardship 0.5), by category.
+    pub base_rates: [f32; 8],
+    /// Weight the sense of gain keeps of yesterday's issues: 1 − 1/`gain_memory_days`.
+    pub memory: f32,
+    pub epidemic: Option<EpidemicNow>,
+    pub rumour: Option<RumourNow>,
+    /// What a resident takes in from its ties today.
+    pub hearing: Hearing,
+}
+
+/// What a resident takes in from its ties: the weight of a weak tie, and whether ties'
+/// infection and weak ties' belief matter today (an epidemic runs; a rumour spreads).
+/// When they do not, the gather skips counting them. A small copy, so the gather keeps
+/// it in registers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hearing {
+    pub weak_tie_weight: f32,
+    pub infection: bool,
+    pub rumour: bool,
+}
+
+impl Context {
+    pub fn new(
+        seed: u64,
+        tick: u32,
+        behaviour: &BehaviourSpec,
+        collective: &CollectiveSpec,
+        mech: &Mechanisms,
+        base_rates: [f32; 8],
+        weak_tie_weight: f32,
+    ) -> Context {
+        Context {
+            seed,
+            tick,
+            behaviour: behaviour.clone(),
+            collective: collective.clone(),
+            information_sharing: mech.information_sharing as f32,
+            social: mech.social as f32,
+            base_rates,
+            memory: 1.0 - 1.0 / behaviour.gain_memory_days.max(1.0) as f32,
+            epidemic: None,
+            rumour: None,
+            hearing: Hearing {
+                weak_tie_weight,
+                infection: false,
+                rumour: false,
+            },
+        }
+    }
+
+    /// The same tick with an epidemic and a rumour (each may be absent).
+    pub fn with_shocks(self, epidemic: Option<EpidemicNow>, rumour: Option<RumourNow>) -> Self {
+        Context {
+            epidemic,
+            rumour,
+            hearing: Hearing {
+                infection: epidemic.is_some(),
+                rumour: rumour.is_some_and(|r| r.spread > 0.0),
+                ..self.hearing
+            },
+            ..self
+        }
+    }
+}
+
+/// One resident's draws for one tick.
+#[derive(Clone, Copy, Debug)]
+pub struct Dice {
+    seed: u64,
+    resident: u64,
+    tick: u64,
+}
+
+impl Dice {
+    #[inline]
+    pub fn new(seed: u64, resident: u32, tick: u32) -> Dice {
+        Dice {
+            seed,
+            resident: resident as u64,
+            tick: tick as u64,
+        }
+    }
+
+    /// The stream of today's draw for `purpose`.
+    #[inline]
+    pub fn today(&self, purpose: Purpose) -> Stream {
+        stream(self.seed, purpose, self.resident, self.tick)
+    }
+
+    /// The stream of a draw fixed for the whole run (the same every tick).
+    #[inline]
+    pub fn for_life(&self, purpose: Purpose) -> Stream {
+        stream(self.seed, purpose, self.resident, 0)
+    }
+}
+
+/// What a resident saw of its ties at the end of last tick.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Neighbourhood {
+    /// Summed tie weight (a strong tie 1, a weak tie `weak_tie_weight`).
+    pub weight: f32,
+    /// Weighted sum of the ties' word-of-mouth signals.
+    pub word_of_mouth: f32,
+    /// Ties protesting and volunteering.
+    pub protesting: u32,
+    pub volunteering: u32,
+    /// Summed weight of infectious ties (counted while an epidemic runs).
+    pub infectious: f32,
+    /// Weak ties believing the rumour (counted while a rumour spreads).
+    pub believing_weak: u32,
+    /// Number of ties.
+    pub ties: u32,
+}
+
+impl Neighbourhood {
+    /// Nothing heard yet from `ties` ties.
+    #[inline]
+    pub fn of(ties: usize) -> Neighbourhood {
+        Neighbourhood {
+            ties: ties as u32,
+            ..Neighbourhood::default()
+        }
+    }
+
+    /// Take in what one tie shows; `weak` when the tie reaches beyond the grid. The
+    /// rumour travels over weak ties only (a grid's own residents hear it too late to
+    /// matter, MODEL.md §8).
+    #[inline(always)]
+    pub fn hear(&mut self, tie: &Visible, weak: bool, hearing: Hearing) {
+        let w = if weak { hearing.weak_tie_weight } else { 1.0 };
+        self.weight += w;
+        self.word_of_mouth += w * tie.experience;
+        self.protesting += (tie.activity == PROTESTING) as u32;
+        self.volunteering += (tie.activity == VOLUNTEERING) as u32;
+        if hearing.infection && tie.health == INFECTED {
+            self.infectious += w;
+        }
+        if hearing.rumour && weak && tie.rumour == BELIEVES {
+            self.believing_weak += 1;
+        }
+    }
+
+    /// The weighted mean word of mouth; 0 without ties.
+    #[inline]
+    pub fn mean_word_of_mouth(&self) -> f32 {
+        if self.weight > 0.0 {
+            self.word_of_mouth / self.weight
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A resident's fixed traits, and what its ties saw of it last tick.
+#[derive(Clone, Copy, Debug)]
+pub struct Resident {
+    pub id: u32,
+    pub age: u8,
+    pub link: f32,
+    pub digital: f32,
+    pub risk_aversion: f32,
+    /// Baselines hardship and trust relax to.
+    pub hardship_base: f32,
+    pub trust_base: f32,
+    pub shown: Visible,
+}
+
+/// A resident's grid and community today.
+#[derive(Clone, Copy, Debug)]
+pub struct Place<'a> {
+    /// The shocks' effects on the community.
+    pub effects: &'a Effects,
+    /// An incident is under way in the community.
+    pub incident: bool,
+    /// Chance that a protester of the community is mediated today.
+    pub p_mediate: f32,
+    /// Mean platform connectivity of the community (quality of the reporting channel).
+    pub channel: f32,
+    /// Mediators present in the grid (Epstein's C).
+    pub mediators: f32,
+}
+
+/// The fields a resident's day changes.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ResidentState {
+    pub hardship: f32,
+    pub trust: f32,
+    pub exposure: f32,
+    /// Volunteer points (积分制).
+    pub points: f32,
+    /// Ticks left in the mediated state.
+    pub cooldown: u8,
+    pub outcomes: Outcomes,
+}
+
+/// An issue a resident raised today.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RaisedIssue {
+    pub category: Category,
+    /// Reported through a channel (otherwise only a patrol finds it).
+    pub reported: bool,
+}
+
+/// What a resident's day produced besides its own state.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Day {
+    /// What its ties will see of it tomorrow.
+    pub shown: Visible,
+    pub issue: Option<RaisedIssue>,
+    /// 获得感, 安全感 and 幸福感: the senses of gain, security and happiness today.
+    pub gain: f32,
+    pub security: f32,
+    pub happiness: f32,
+}
+
+/// One resident's day. Updates `s` and returns what the engine files and counts.
+#[inline]
+pub fn step(
+    me: &Resident,
+    place: &Place,
+    nb: &Neighbourhood,
+    s: &mut ResidentState,
+    ctx: &Context,
+) -> Day {
+    let b = &ctx.behaviour;
+    let eff = place.effects;
+    let dice = Dice::new(ctx.seed, me.id, ctx.tick);
+    let health = next_health_state(me.shown.health, eff, nb, ctx, &dice);
+    let belief = next_belief(me.shown.rumour, eff, nb, ctx, &dice);
+    let rumour_loss = match (belief, ctx.rumour) {
+        (BELIEVES, Some(r)) => r.trust_loss,
+        _ => 0.0,
+    };
+    let laid_off = laid_off(me.age, eff, &dice);
+    s.exposure = exposure_today(s.exposure, place.incident, nb.protesting, b);
+    let wom = nb.mean_word_of_mouth();
+    s.trust = trust_today(s.trust, me, wom, s.exposure, eff.trust_push, rumour_loss, b);
+    s.hardship = hardship_today(s.hardship, me.hardship_base, eff, laid_off, b);
+    let issue = raise_issue(me, place, s, health == INFECTED, laid_off, ctx, &dice);
+    if issue.is_some() {
+        s.outcomes.raised += 1.0;
+    }
+    let activity = decide_action(me, place, nb, s, ctx, &dice);
+    if activity == VOLUNTEERING {
+        s.points += b.points_per_day as f32 * ctx.social;
+    }
+    let shown = Visible {
+        experience: voice(me.shown.experience, activity, b),
+        activity,
+        health,
+        rumour: belief,
+    };
+    let gain = s.outcomes.gain();
+    s.outcomes.raised *= ctx.memory;
+    s.outcomes.resolved *= ctx.memory;
+    let security = 1.0 - s.exposure;
+    Day {
+        shown,
+        issue,
+        gain,
+        security,
+        happiness: happiness(gain, security, s.hardship, s.trust),
+    }
+}
+
+/// The epidemic (SEIR over ties): seeded by the shock, then passed on by infectious ties.
+#[inline]
+pub fn next_health_state(
+    health: u8,
+    eff: &Effects,
+    nb: &Neighbourhood,
+    ctx: &Context,
+    dice: &Dice,
+) -> u8 {
+    match (health, ctx.epidemic) {
+        (SUSCEPTIBLE, _)
+            if eff.epidemic_seed > 0.0
+                && dice
+                    .today(Purpose::Infection)
+                    .chance(eff.epidemic_seed as f64) =>
+        {
+            INFECTED
+        }
+        (SUSCEPTIBLE, Some(_)) if nb.infectious == 0.0 => SUSCEPTIBLE,
+        (h, Some(ep)) => next_health(
+            h,
+            nb.infectious,
+            &ep,
+            dice.today(Purpose::Infection).unit() as f32,
+        ),
+        (h, None) => h,
+    }
+}
+
+/// The rumour (over weak ties): seeded by the shock, caught from each believing weak tie
+/// with chance `spread`, debunked with chance `p_debunk` a day (then immune).
+#[inline]
+pub fn next_belief(
+    belief: u8,
+    eff: &Effects,
+    nb: &Neighbourhood,
+    ctx: &Context,
+    dice: &Dice,
+) -> u8 {
+    match (belief, ctx.rumour) {
+        (NEVER, _)
+            if eff.rumour_seed > 0.0
+                && dice.today(Purpose::Rumour).chance(eff.rumour_seed as f64) =>
+        {
+            BELIEVES
+        }
+        (NEVER, Some(r)) if nb.believing_weak > 0 && r.spread > 0.0 => {
+            let p = 1.0 - (1.0 - r.spread).powi(nb.believing_weak as i32);
+            if dice.today(Purpose::Rumour).chance(p as f64) {
+                BELIEVES
+            } else {
+                NEVER
+            }
+        }
+        (BELIEVES, Some(r)) => {
+            if dice.today(Purpose::Rumour).chance(r.p_debunk as f64) {
+                DEBUNKED
+            } else {
+                BELIEVES
+            }
+        }
+        (b, _) => b,
+    }
+}
+
+/// A closure hits a fixed share of working-age residents (the same ones every day).
+#[inline]
+pub fn laid_off(age: u8, eff: &Effects, dice: &Dice) -> bool {
+    eff.worker_share > 0.0
+        && age == ADULT
+        && (dice.for_life(Purpose::Worker).unit() as f32) < eff.worker_share
+}
+
+/// Exposure decays, and grows with an incident in one's community and with protesters
+/// among one's ties.
+#[inline]
+pub fn exposure_today(exposure: f32, incident: bool, protesting: u32, b: &BehaviourSpec) -> f32 {
+    let incident = if incident {
+        b.incident_exposure as f32
+    } else {
+        0.0
+    };
+    unit(
+        exposure * b.exposure_decay as f32
+            + incident
+            + b.protester_exposure as f32 * protesting as f32,
+    )
+}
+
+/// Trust relaxes to its baseline, follows word of mouth (through one's link strength),
+/// falls with exposure and a believed rumour, and takes the shocks' push.
+#[inline]
+pub fn trust_today(
+    trust: f32,
+    me: &Resident,
+    word_of_mouth: f32,
+    exposure: f32,
+    push: f32,
+    rumour_loss: f32,
+    b: &BehaviourSpec,
+) -> f32 {
+    unit(
+        trust
+            + (b.trust_relax as f32 * (me.trust_base - trust)
+                + b.word_of_mouth as f32 * me.link * word_of_mouth
+                - b.exposure_trust_loss as f32 * exposure
+                + push
+                - rumour_loss),
+    )
+}
+
+/// Hardship relaxes to its baseline and takes the shocks' push, more for the laid off.
+#[inline]
+pub fn hardship_today(
+    hardship: f32,
+    base: f32,
+    eff: &Effects,
+    laid_off: bool,
+    b: &BehaviourSpec,
+) -> f32 {
+    let mut h = hardship + (b.hardship_relax as f32 * (base - hardship) + eff.hardship_push);
+    if laid_off {
+        h += eff.worker_hardship;
+    }
+    unit(h)
+}
+
+/// Need, the multiplier of a resident's issue rates: it rises with hardship, and the
+/// elderly need more.
+#[inline]
+pub fn need(hardship: f32, age: u8, b: &BehaviourSpec) -> f32 {
+    (b.need_base as f32 + b.need_hardship as f32 * hardship)
+        * if age == ELDERLY {
+            b.elderly_need as f32
+        } else {
+            1.0
+        }
+}
+
+/// Raising an issue: one uniform draw picks "none" or a category, with each category's
+/// rate scaled by need and the shocks; the sick raise more. A raised issue is reported
+/// with [`report_chance`].
+#[inline]
+pub fn raise_issue(
+    me: &Resident,
+    place: &Place,
+    s: &ResidentState,
+    sick: bool,
+    laid_off: bool,
+    ctx: &Context,
+    dice: &Dice,
+) -> Option<RaisedIssue> {
+    let eff = place.effects;
+    let need = need(s.hardship, me.age, &ctx.behaviour);
+    let u = dice.today(Purpose::Raise).unit() as f32;
+    let mut acc = 0.0f32;
+    for category in Category::RAISED {
+        let k = category as usize;
+        let mut rate = ctx.base_rates[k] * need * eff.rate_mult[k];
+        if laid_off && category == Category::SocialAssistance {
+            rate *= eff.worker_assistance;
+        }
+        if sick {
+            rate += ctx.epidemic.map_or(0.0, |ep| ep.sick_rates[k]);
+        }
+        acc += rate;
+        if u < acc {
+            let p = report_chance(me, place.channel, s.trust, ctx);
+            let reported = dice.today(Purpose::Report).chance(p as f64);
+            return Some(RaisedIssue { category, reported });
+        }
+    }
+    None
+}
+
+/// The chance a raised issue is reported through a channel: more with trust, and with
+/// link strength × digital access × the channel's quality, which information sharing
+/// improves.
+#[inline]
+pub fn report_chance(me: &Resident, channel: f32, trust: f32, ctx: &Context) -> f32 {
+    let b = &ctx.behaviour;
+    b.report_base as f32
+        + b.report_trust as f32 * trust
+        + b.report_link as f32
+            * me.link
+            * me.digital
+            * channel
+            * (b.report_channel_base as f32
+                + b.report_channel_sharing as f32 * ctx.information_sharing)
+}
+
+/// The action decision (行动决策): a mediated resident sits out its cooldown; a protester
+/// may be mediated; anyone may turn active by Epstein's rule; a volunteer may stop; a
+/// quiet resident may start volunteering. Mediation sets the cooldown and relieves
+/// hardship in `s`.
+#[inline]
+pub fn decide_action(
+    me: &Resident,
+    place: &Place,
+    nb: &Neighbourhood,
+    s: &mut ResidentState,
+    ctx: &Context,
+    dice: &Dice,
+) -> u8 {
+    let prev = me.shown.activity;
+    if s.cooldown > 0 {
+        s.cooldown -= 1;
+        if s.cooldown > 0 { MEDIATED } else { QUIET }
+    } else if prev == PROTESTING
+        && dice
+            .today(Purpose::Mediation)
+            .chance(place.p_mediate as f64)
+    {
+        s.cooldown = ctx.collective.mediation_days;
+        s.hardship = unit(s.hardship - ctx.collective.mediation_relief as f32);
+        MEDIATED
+    } else if turns_active(
+        &ctx.collective,
+        s.hardship,
+        s.trust,
+        me.risk_aversion,
+        place.mediators,
+        nb.protesting,
+    ) {
+        PROTESTING
+    } else if prev == VOLUNTEERING {
+        if dice
+            .today(Purpose::Volunteer)
+            .chance(ctx.behaviour.volunteer_stop)
+        {
+            QUIET
+        } else {
+            VOLUNTEERING
+        }
+    } else {
+        let p = volunteer_chance(me, nb, s.hardship, s.points, ctx);
+        if dice.today(Purpose::Volunteer).chance(p as f64) {
+            VOLUNTEERING
+        } else {
+            QUIET
+        }
+    }
+}
+
+/// The daily chance of starting to volunteer (`002`): rate × capacity (less with
+/// hardship, youth and age) × cognition (information sharing, link strength, digital
+/// access) × environment (social linkage, one's points, volunteering ties) × link
+/// strength.
+#[inline]
+pub fn volunteer_chance(
+    me: &Resident,
+    nb: &Neighbourhood,
+    hardship: f32,
+    points: f32,
+    ctx: &Context,
+) -> f32 {
+    let b = &ctx.behaviour;
+    let capacity = (1.0 - hardship)
+        * match me.age {
+            YOUTH => b.volunteer_capacity_youth as f32,
+            ELDERLY => b.volunteer_capacity_elderly as f32,
+            _ => 1.0,
+        };
+    let cognition = (b.volunteer_cognition_base as f32
+        + b.volunteer_cognition_linkage as f32 * ctx.information_sharing * me.link)
+        * (b.volunteer_digital_base as f32 + b.volunteer_digital as f32 * me.digital);
+    let degree = nb.ties.max(1) as f32;
+    let environment = ctx.social
+        * (b.volunteer_environment_base as f32 + b.points_pull as f32 * points)
+            .min(b.volunteer_environment_cap as f32)
+        + b.volunteer_neighbours as f32 * nb.volunteering as f32 / degree;
+    b.volunteer_rate as f32 * capacity * cognition * environment * me.link
+}
+
+/// The word-of-mouth signal passed on tomorrow: yesterday's, decayed; a protester's is
+/// at most −`protest_voice`.
+#[inline]
+pub fn voice(experience: f32, activity: u8, b: &BehaviourSpec) -> f32 {
+    let decayed = experience * b.experience_decay as f32;
+    if activity == PROTESTING {
+        decayed.min(-(b.protest_voice as f32))
+    } else {
+        decayed
+    }
+}
+
+/// 幸福感, the sense of happiness: the mean of the sense of gain (share of one's issues
+/// resolved), the sense of security (1 − exposure), relief from hardship (1 − H) and
+/// trust. One definition, used by every output.
+#[inline]
+pub fn happiness(gain: f32, security: f32, hardship: f32, trust: f32) -> f32 {
+    (gain + security + (1.0 - hardship) + trust) / 4.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The baseline's rule constants (as in `scenarios/xcity-baseline.toml`).
+    fn behaviour() -> BehaviourSpec {
+        BehaviourSpec {
+            hardship_relax: 0.02,
+            trust_relax: 0.01,
+            resolve_trust_gain: 0.06,
+            resolve_hardship_relief: 0.1,
+            expire_trust_loss: 0.2,
+            expire_hardship: 0.1,
+            word_of_mouth: 0.02,
+            experience_decay: 0.8,
+            exposure_trust_loss: 0.0005,
+            exposure_decay: 0.9,
+            incident_exposure: 0.2,
+            protester_exposure: 0.05,
+            report_base: 0.2,
+            report_trust: 0.5,
+            report_link: 0.4,
+            report_channel_base: 0.5,
+            report_channel_sharing: 0.5,
+            elderly_need: 1.5,
+            need_base: 0.4,
+            need_hardship: 1.2,
+            volunteer_rate: 0.02,
+            volunteer_stop: 0.1,
+            volunteer_capacity_youth: 0.5,
+            volunteer_capacity_elderly: 0.6,
+            volunteer_cognition_base: 0.3,
+            volunteer_cognition_linkage: 0.7,
+            volunteer_digital_base: 0.5,
+            volunteer_digital: 0.5,
+            volunteer_environment_base: 0.5,
+            volunteer_environment_cap: 1.5,
+            volunteer_neighbours: 0.5,
+            volunteer_hours: 2.0,
+            points_per_day: 1.0,
+            points_pull: 0.02,
+            protest_voice: 0.5,
+            gain_memory_days: 180.0,
+        }
+    }
+
+    fn collective() -> CollectiveSpec {
+        CollectiveSpec {
+            k: 2.3,
+            threshold: 0.1,
+            mediation_days: 10,
+            mediation_relief: 0.05,
+            incident_share: 0.02,
+            presence_scale: 10.0,
+            incident_end_ratio: 0.5,
+        }
+    }
+
+    fn mech() -> Mechanisms {
+        Mechanisms::preset("linkage").unwrap()
+    }
+
+    fn context(b: &BehaviourSpec, k: &CollectiveSpec, m: &Mechanisms) -> Context {
+        Context::new(7, 3, b, k, m, [0.0; 8], 0.3)
+    }
+
+    fn adult() -> Resident {
+        Resident {
+            id: 42,
+            age: ADULT,
+            link: 0.8,
+            digital: 0.7,
+            risk_aversion: 0.5,
+            hardship_base: 0.2,
+            trust_base: 0.7,
+            shown: Visible::default(),
+        }
+    }
+
+    fn calm(effects: &Effects) -> Place<'_> {
+        Place {
+            effects,
+            incident: false,
+            p_mediate: 0.0,
+            channel: 1.0,
+            mediators: 0.0,
+        }
+    }
+
+    #[test]
+    fn trust_relaxes_to_its_baseline_and_follows_word_of_mouth() {
+        let b = behaviour();
+        let me = adult();
+        // Below the baseline with nothing said: trust rises toward it, without passing it.
+        let up = trust_today(0.5, &me, 0.0, 0.0, 0.0, 0.0, &b);
+        assert!(up > 0.5 && up < me.trust_base, "{up}");
+        // Above the baseline: trust falls toward it.
+        let down = trust_today(0.9, &me, 0.0, 0.0, 0.0, 0.0, &b);
+        assert!(down < 0.9 && down > me.trust_base, "{down}");
+        // Good word of mouth raises trust, bad word lowers it, more with a stronger link.
+        let at = me.trust_base;
+        assert!(trust_today(at, &me, 1.0, 0.0, 0.0, 0.0, &b) > at);
+        assert!(trust_today(at, &me, -1.0, 0.0, 0.0, 0.0, &b) < at);
+        let weak = Resident { link: 0.1, ..me };
+        assert!(
+            trust_today(at, &weak, 1.0, 0.0, 0.0, 0.0, &b)
+                < trust_today(at, &me, 1.0, 0.0, 0.0, 0.0, &b)
+        );
+        // Exposure and a believed rumour cost trust; trust stays in [0, 1].
+        assert!(trust_today(at, &me, 0.0, 1.0, 0.0, 0.0, &b) < at);
+        assert!(trust_today(at, &me, 0.0, 0.0, 0.0, 0.05, &b) < at);
+        assert_eq!(trust_today(0.0, &me, -1.0, 1.0, -1.0, 1.0, &b), 0.0);
+    }
+
+    #[test]
+    fn hardship_relaxes_and_a_closure_adds_to_it() {
+        let b = behaviour();
+        let effects = Effects {
+            worker_hardship: 0.03,
+            ..Effects::NEUTRAL
+        };
+        let h = hardship_today(0.5, 0.2, &effects, false, &b);
+        assert!(h < 0.5 && h > 0.2, "{h}");
+        assert!(hardship_today(0.5, 0.2, &effects, true, &b) > h);
+        assert_eq!(hardship_today(1.0, 1.0, &effects, true, &b), 1.0);
+    }
+
+    #[test]
+    fn exposure_decays_and_grows_with_incidents_and_protest_around() {
+        let b = behaviour();
+        assert!(exposure_today(0.5, false, 0, &b) < 0.5);
+        assert!(exposure_today(0.0, true, 0, &b) > 0.0);
+        assert!(exposure_today(0.0, false, 3, &b) > exposure_today(0.0, false, 1, &b));
+        assert_eq!(exposure_today(1.0, true, 100, &b), 1.0);
+    }
+
+    #[test]
+    fn need_rises_with_hardship_and_the_elderly_need_more() {
+        let b = behaviour();
+        assert!(need(0.8, ADULT, &b) > need(0.2, ADULT, &b));
+        assert_eq!(need(0.5, ADULT, &b), 1.0);
+        assert!(need(0.5, ELDERLY, &b) > need(0.5, ADULT, &b));
+        let flat = BehaviourSpec {
+            need_hardship: 0.0,
+            ..b
+        };
+        assert_eq!(need(0.9, ADULT, &flat), need(0.1, ADULT, &flat));
+    }
+
+    #[test]
+    fn reporting_rises_with_trust_and_information_sharing() {
+        let (b, k) = (behaviour(), collective());
+        let shared = mech();
+        let silo = Mechanisms {
+            information_sharing: 0.0,
+            ..shared
+        };
+        let me = adult();
+        let ctx = context(&b, &k, &shared);
+        assert!(report_chance(&me, 1.0, 0.9, &ctx) > report_chance(&me, 1.0, 0.1, &ctx));
+        let ctx_silo = context(&b, &k, &silo);
+        assert!(report_chance(&me, 1.0, 0.5, &ctx) > report_chance(&me, 1.0, 0.5, &ctx_silo));
+        // Without a channel only trust and the base remain.
+        assert_eq!(report_chance(&me, 0.0, 0.5, &ctx), 0.2 + 0.5 * 0.5);
+    }
+
+    #[test]
+    fn volunteering_needs_capacity_and_youth_and_elderly_have_less() {
+        let (b, k, m) = (behaviour(), collective(), mech());
+        let ctx = context(&b, &k, &m);
+        let nb = Neighbourhood::of(10);
+        let me = adult();
+        let p = volunteer_chance(&me, &nb, 0.2, 0.0, &ctx);
+        assert!(p > 0.0);
+        assert_eq!(volunteer_chance(&me, &nb, 1.0, 0.0, &ctx), 0.0);
+        let youth = Resident { age: YOUTH, ..me };
+        let elderly = Resident { age: ELDERLY, ..me };
+        assert!(volunteer_chance(&youth, &nb, 0.2, 0.0, &ctx) < p);
+        assert!(volunteer_chance(&elderly, &nb, 0.2, 0.0, &ctx) < p);
+        // Points and volunteering ties pull; the points' pull is capped.
+        assert!(volunteer_chance(&me, &nb, 0.2, 10.0, &ctx) > p);
+        assert_eq!(
+            volunteer_chance(&me, &nb, 0.2, 1e6, &ctx),
+            volunteer_chance(&me, &nb, 0.2, 1e7, &ctx)
+        );
+        let busy = Neighbourhood {
+            volunteering: 5,
+            ..nb
+        };
+        assert!(volunteer_chance(&me, &busy, 0.2, 0.0, &ctx) > p);
+    }
+
+    #[test]
+    fn the_rumour_travels_over_weak_ties_only() {
+        let (b, k, m) = (behaviour(), collective(), mech());
+        let rumour = RumourNow {
+            spread: 0.5,
+            trust_loss: 0.01,
+            p_debunk: 0.1,
+        };
+        let ctx = context(&b, &k, &m).with_shocks(None, Some(rumour));
+        let believer = Visible {
+            rumour: BELIEVES,
+            ..Visible::default()
+        };
+        let mut nb = Neighbourhood::of(2);
+        nb.hear(&believer, false, ctx.hearing);
+        assert_eq!(nb.believing_weak, 0);
+        nb.hear(&believer, true, ctx.hearing);
+        assert_eq!(nb.believing_weak, 1);
+        assert_eq!(nb.weight, 1.0 + 0.3);
+        // With no rumour running nobody counts believers.
+        let quiet = context(&b, &k, &m);
+        let mut nb = Neighbourhood::of(1);
+        nb.hear(&believer, true, quiet.hearing);
+        assert_eq!(nb.believing_weak, 0);
+    }
+
+    #[test]
+    fn word_of_mouth_is_the_weighted_mean_of_what_ties_say() {
+        let (b, k, m) = (behaviour(), collective(), mech());
+        let ctx = context(&b, &k, &m);
+        let mut nb = Neighbourhood::of(2);
+        assert_eq!(nb.mean_word_of_mouth(), 0.0);
+        let say = |experience| Visible {
+            experience,
+            ..Visible::default()
+        };
+        nb.hear(&say(1.0), false, ctx.hearing);
+        nb.hear(&say(-1.0), true, ctx.hearing);
+        let expected = (1.0 - 0.3) / 1.3;
+        assert!((nb.mean_word_of_mouth() - expected).abs() < 1e-6);
+    }
+
+    #[test]
+    fn an_aggrieved_resident_protests_and_a_mediated_one_sits_out_the_cooldown() {
+        let (b, k, m) = (behaviour(), collective(), mech());
+        let ctx = context(&b, &k, &m);
+        let effects = Effects::NEUTRAL;
+        let place = calm(&effects);
+        let me = Resident {
+            risk_aversion: 0.0,
+            ..adult()
+        };
+        let nb = Neighbourhood::of(5);
+        // Grievance H(1 − L) = 0.9 × 0.9 far above the threshold, no mediators.
+        let mut s = ResidentState {
+            hardship: 0.9,
+            trust: 0.1,
+            ..ResidentState::default()
+        };
+        let day = step(&me, &place, &nb, &mut s, &ctx);
+        assert_eq!(day.shown.activity, PROTESTING);
+        assert!(day.shown.experience <= -(b.protest_voice as f32));
+        // Certain mediation of a protester: mediated, hardship relieved, cooldown set.
+        let protester = Resident {
+            shown: day.shown,
+            ..me
+        };
+        let mediating = Place {
+            p_mediate: 1.0,
+            ..place
+        };
+        let before = s.hardship;
+        let day = step(&protester, &mediating, &nb, &mut s, &ctx);
+        assert_eq!(day.shown.activity, MEDIATED);
+        assert_eq!(s.cooldown, k.mediation_days);
+        assert!(s.hardship < before);
+        // Then quiet for the cooldown, whatever the grievance.
+        let mut days = 1;
+        let mut shown = day.shown;
+        while s.cooldown > 0 {
+            let r = Resident { shown, ..me };
+            shown = step(&r, &place, &nb, &mut s, &ctx).shown;
+            days += 1;
+            assert!(shown.activity == MEDIATED || (s.cooldown == 0 && shown.activity == QUIET));
+        }
+        assert_eq!(days, k.mediation_days as usize + 1);
+    }
+
+    #[test]
+    fn a_resident_raises_an_issue_when_the_rates_say_so_and_remembers_it() {
+        let (b, k, m) = (behaviour(), collective(), mech());
+        let effects = Effects::NEUTRAL;
+        let place = calm(&effects);
+        let nb = Neighbourhood::of(5);
+        let mut s = ResidentState {
+            hardship: 0.5,
+            trust: 0.8,
+            ..ResidentState::default()
+        };
+        // No rates: never an issue.
+        let ctx = context(&b, &k, &m);
+        for tick in 0..50 {
+            let ctx = Context {
+                tick,
+                ..ctx.clone()
+            };
+            assert_eq!(step(&adult(), &place, &nb, &mut s, &ctx).issue, None);
+        }
+        // A routine rate of 1 per day at need 1: an issue every day, a routine one.
+        let mut rates = [0.0; 8];
+        rates[Category::Routine as usize] = 1.0;
+        let ctx = Context {
+            base_rates: rates,
+            ..ctx
+        };
+        let mut s = ResidentState {
+            hardship: 0.5,
+            trust: 0.8,
+            ..ResidentState::default()
+        };
+        let day = step(&adult(), &place, &nb, &mut s, &ctx);
+        assert_eq!(day.issue.map(|i| i.category), Some(Category::Routine));
+        // Counted as raised, then faded by a day of memory; the sense of gain falls.
+        assert!((s.outcomes.raised - ctx.memory).abs() < 1e-6);
+        assert!(day.gain < Outcomes::default().gain());
+    }
+
+    #[test]
+    fn happiness_is_the_mean_of_its_four_senses() {
+        assert_eq!(happiness(1.0, 1.0, 0.0, 1.0), 1.0);
+        assert_eq!(happiness(0.0, 0.0, 1.0, 0.0), 0.0);
+        assert_eq!(happiness(0.5, 1.0, 0.5, 0.0), 0.5);
+    }
+
+    #[test]
+    fn the_same_day_gives_the_same_draws() {
+        let (b, k, m) = (behaviour(), collective(), mech());
+        let ctx = context(&b, &k, &m);
+        let effects = Effects::NEUTRAL;
+        let place = calm(&effects);
+        let nb = Neighbourhood::of(5);
+        let start = ResidentState {
+            hardship: 0.3,
+            trust: 0.6,
+            ..ResidentState::default()
+        };
+        let (mut a, mut c) = (start, start);
+        let da = step(&adult(), &place, &nb, &mut a, &ctx);
+        let dc = step(&adult(), &place, &nb, &mut c, &ctx);
+        assert_eq!((da, a), (dc, c));
+    }
+}

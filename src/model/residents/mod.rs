@@ -1,0 +1,207 @@
+//! Residents (居民): who they are, how the population is drawn, and what a resident does
+//! in a day.
+//!
+//! - this file: the data. Residents are stored as a structure of arrays ([`Residents`]),
+//!   their tie graph in compressed rows ([`Ties`]); [`Visible`] is what a resident's ties
+//!   see of it.
+//! - [`build`]: drawing the population and its ties from a [`PopulationSpec`].
+//! - [`day`]: the daily rules ([`step`]): exposure, trust, hardship, epidemic and rumour,
+//!   raising and reporting an issue, protest, mediation and volunteering.
+//!
+//! Invariant: residents are numbered grid by grid (see `territory`), and each resident's
+//! ties are stored strong ties first (same grid), then weak ties (other grids, townships
+//! and a few counties). Link strength (MODEL.md §6) is fixed at build time from ties to
+//! grid staff, organisations and neighbours.
+
+pub mod build;
+pub mod day;
+
+pub use day::{
+    Context, Day, Dice, Hearing, Neighbourhood, Place, RaisedIssue, Resident, ResidentState,
+    happiness, step,
+};
+
+use serde::{Deserialize, Serialize};
+
+/// How the population is drawn.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationSpec {
+    /// Share of elderly residents (65+), urban and rural; the rest split youth/adult.
+    pub elderly_share_urban: f64,
+    pub elderly_share_rural: f64,
+    /// Share of youth (under 18).
+    pub youth_share: f64,
+    /// Mean baseline hardship, urban and rural; Beta-distributed with `concentration`.
+    pub hardship_urban: f64,
+    pub hardship_rural: f64,
+    /// Mean baseline trust in government (perceived legitimacy).
+    pub trust_mean: f64,
+    /// Beta concentration (α + β) of hardship and trust: higher is less spread.
+    pub concentration: f64,
+    /// Mean digital access, urban and rural.
+    pub digital_urban: f64,
+    pub digital_rural: f64,
+    /// Digital access of the elderly relative to others in their area.
+    #[serde(default = "defaults::digital_elderly")]
+    pub digital_elderly: f64,
+    /// Spread of digital access: a resident's is the mean times a uniform factor from
+    /// 1 − spread/2 to 1 + spread/2 (clamped to [0, 1]).
+    #[serde(default = "defaults::digital_spread")]
+    pub digital_spread: f64,
+    /// Strong ties per resident inside the grid (mean degree).
+    pub strong_ties: u32,
+    /// Weak ties per resident beyond the grid (mean degree).
+    pub weak_ties: u32,
+    /// Of weak ties: share in the same township, and in the same county; the rest go to
+    /// an adjacent county.
+    pub weak_same_township: f64,
+    pub weak_same_county: f64,
+    /// Weight of a weak tie relative to a strong one.
+    pub weak_tie_weight: f64,
+    /// Share of residents who belong to a social organisation (WeChat group, council…).
+    pub org_membership: f64,
+    /// Scale of every resident's link strength (ties to grid staff and organisations);
+    /// low values model thin links that make linkage hollow (只联不动).
+    pub link_strength: f64,
+    /// Rural residents' contact with grid staff relative to urban residents.
+    pub rural_staff_contact: f64,
+    /// Least contact with grid staff, as a share of the area's: a resident's contact is
+    /// uniform from this share to all of it.
+    #[serde(default = "defaults::staff_contact_min")]
+    pub staff_contact_min: f64,
+    /// Weights of the three parts of link strength: contact with grid staff, membership
+    /// of an organisation, and ties to neighbours (their weighted count over the mean).
+    #[serde(default = "defaults::link_weight_staff")]
+    pub link_weight_staff: f64,
+    #[serde(default = "defaults::link_weight_org")]
+    pub link_weight_org: f64,
+    #[serde(default = "defaults::link_weight_neighbours")]
+    pub link_weight_neighbours: f64,
+}
+
+/// Values of the population parameters that were constants of the build before they
+/// became parameters, so that an older `params.toml` loads and draws the same people.
+/// The built-in baseline uses the same values.
+mod defaults {
+    pub fn digital_elderly() -> f64 {
+        0.5
+    }
+    pub fn digital_spread() -> f64 {
+        1.0
+    }
+    pub fn staff_contact_min() -> f64 {
+        0.4
+    }
+    pub fn link_weight_staff() -> f64 {
+        0.5
+    }
+    pub fn link_weight_org() -> f64 {
+        0.3
+    }
+    pub fn link_weight_neighbours() -> f64 {
+        0.2
+    }
+}
+
+/// Age classes.
+pub const YOUTH: u8 = 0;
+pub const ADULT: u8 = 1;
+pub const ELDERLY: u8 = 2;
+
+/// Activity states (MODEL.md §3).
+pub const QUIET: u8 = 0;
+pub const VOLUNTEERING: u8 = 1;
+pub const PROTESTING: u8 = 2;
+pub const MEDIATED: u8 = 3;
+
+/// Health states for the epidemic (SEIR).
+pub const SUSCEPTIBLE: u8 = 0;
+pub const EXPOSED: u8 = 1;
+pub const INFECTED: u8 = 2;
+pub const RECOVERED: u8 = 3;
+
+/// Rumour states: never heard (or not believing yet), believing, debunked (immune).
+pub const NEVER: u8 = 0;
+pub const BELIEVES: u8 = 1;
+pub const DEBUNKED: u8 = 2;
+
+/// What a resident's ties see of it: the fields neighbours read during a tick, packed
+/// into one 8-byte record so that a tie costs one cache line fetch, not four. The
+/// engine double-buffers it; every other field belongs to the resident alone.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[repr(C, align(8))]
+pub struct Visible {
+    /// Word-of-mouth signal this resident passes on: + after a fast resolution, − after
+    /// an expiry or while protesting; decays each tick. In [−1, 1].
+    pub experience: f32,
+    /// Activity state: `QUIET`, `VOLUNTEERING`, `PROTESTING` or `MEDIATED`.
+    pub activity: u8,
+    /// Health state for the epidemic: `SUSCEPTIBLE`, `EXPOSED`, `INFECTED`, `RECOVERED`.
+    pub health: u8,
+    /// Rumour state: `NEVER`, `BELIEVES` or `DEBUNKED`.
+    pub rumour: u8,
+}
+
+const _: () = assert!(std::mem::size_of::<Visible>() == 8);
+
+/// All residents, one vector per field (structure of arrays).
+pub struct Residents {
+    pub grid: Vec<u32>,
+    pub age: Vec<u8>,
+    /// Hardship H and its baseline (what it relaxes to).
+    pub hardship: Vec<f32>,
+    pub hardship_base: Vec<f32>,
+    /// Trust / perceived legitimacy L and its baseline.
+    pub trust: Vec<f32>,
+    pub trust_base: Vec<f32>,
+    pub risk_aversion: Vec<f32>,
+    pub digital: Vec<f32>,
+    /// Link strength in [0,1].
+    pub link: Vec<f32>,
+    /// Experience, activity, health and rumour state, as neighbours see them.
+    pub visible: Vec<Visible>,
+    /// Ticks left in the mediated state.
+    pub cooldown: Vec<u8>,
+    /// Volunteer points (积分制), an incentive to volunteer again.
+    pub points: Vec<f32>,
+    /// Exposure to incidents and protest around one (1 − security).
+    pub exposure: Vec<f32>,
+    /// Issues raised and resolved, each counted with a weight that decays with age
+    /// (`behaviour.gain_memory_days`): the sense of gain (获得感) looks at recent service.
+    pub outcomes: Vec<Outcomes>,
+    pub ties: Ties,
+}
+
+/// Recency-weighted counts of one resident's issues.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Outcomes {
+    pub raised: f32,
+    pub resolved: f32,
+}
+
+impl Outcomes {
+    /// 获得感, the sense of gain: (resolved + 1) / (raised + 2), a Laplace-smoothed share
+    /// of one's recent issues that were resolved.
+    #[inline]
+    pub fn gain(&self) -> f32 {
+        (self.resolved + 1.0) / (self.raised + 2.0)
+    }
+}
+
+/// Tie graph in compressed rows: `targets[offsets[i]..offsets[i+1]]`, strong ties first,
+/// `strong[i]` of them.
+pub struct Ties {
+    pub offsets: Vec<u32>,
+    pub targets: Vec<u32>,
+    pub strong: Vec<u8>,
+}
+
+impl Ties {
+    #[inline]
+    pub fn of(&self, i: usize) -> (&[u32], usize) {
+        let s = self.offsets[i] as usize;
+        let e = self.offsets[i + 1] as usize;
+        (&self.targets[s..e], self.strong[i] as usize)
+    }
+}
