@@ -8,6 +8,7 @@
 
 pub mod fs;
 pub mod hash;
+pub mod input;
 pub mod num;
 pub mod pool;
 pub mod rng;

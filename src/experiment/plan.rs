@@ -134,13 +134,8 @@ fn number(v: &Value) -> f64 {
 /// Read an experiment file and lay out its runs. Every problem is returned at once.
 pub fn load(path: &Path, overrides: Overrides) -> Result<Plan, Vec<String>> {
     let label = path.display().to_string();
-    let text = std::fs::read(path)
-        .map_err(|e| vec![format!("cannot read experiment file {label}: {e}")])?;
-    let text = String::from_utf8(text).map_err(|_| {
-        vec![format!(
-            "{label}: is not a text file (not UTF-8); an experiment is a TOML file"
-        )]
-    })?;
+    let text = crate::base::input::read_text(path, "experiment file")
+        .map_err(|e| vec![e.to_string()])?;
     if text.trim().is_empty() {
         return Err(vec![format!(
             "{label}: is empty; an experiment needs name, seed, scenarios and replicates"
