@@ -58,7 +58,11 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
             return "a socket";
         }
     }
-    if ft.is_dir() { "a folder" } else { "not a file" }
+    if ft.is_dir() {
+        "a folder"
+    } else {
+        "not a file"
+    }
 }
 
 /// The text of the input file at `path`, checked as the module says. `what` names the

@@ -134,8 +134,8 @@ fn number(v: &Value) -> f64 {
 /// Read an experiment file and lay out its runs. Every problem is returned at once.
 pub fn load(path: &Path, overrides: Overrides) -> Result<Plan, Vec<String>> {
     let label = path.display().to_string();
-    let text = crate::base::input::read_text(path, "experiment file")
-        .map_err(|e| vec![e.to_string()])?;
+    let text =
+        crate::base::input::read_text(path, "experiment file").map_err(|e| vec![e.to_string()])?;
     if text.trim().is_empty() {
         return Err(vec![format!(
             "{label}: is empty; an experiment needs name, seed, scenarios and replicates"

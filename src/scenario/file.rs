@@ -200,16 +200,15 @@ fn resolve(
     };
     // The parent's sources go after this file's: later files win when locating.
     let mut parent_sources = Vec::new();
-    let mut base = resolve(&parent, text.dir.as_deref(), chain, &mut parent_sources).map_err(
-        |mut e| {
+    let mut base =
+        resolve(&parent, text.dir.as_deref(), chain, &mut parent_sources).map_err(|mut e| {
             for p in &mut e.problems {
                 if p.location.is_none() {
                     p.location = locate(&sources[..1], &[Seg::Key("extends".into())]);
                 }
             }
             e
-        },
-    )?;
+        })?;
     sources.extend(parent_sources);
     merge(&mut base, own);
     chain.pop();
@@ -312,8 +311,8 @@ fn parse_source(label: String, text: String) -> Result<(Source, Table), Scenario
             format!("not valid TOML: {}{hint}", message.trim()),
         )
     };
-    let doc = toml_edit::Document::parse(text.clone())
-        .map_err(|e| syntax(e.message(), e.span()))?;
+    let doc =
+        toml_edit::Document::parse(text.clone()).map_err(|e| syntax(e.message(), e.span()))?;
     let own: Table = toml::from_str(&text).map_err(|e| syntax(e.message(), e.span()))?;
     Ok((Source { label, text, doc }, own))
 }
