@@ -527,3 +527,16 @@ fn a_thousand_part_dotted_key_is_located() {
         );
     }
 }
+
+#[test]
+fn a_problem_inside_a_restated_list_is_located_in_the_file_that_restates_it() {
+    // Lists replace the parent's: the shock without `kind` is this file's, even though
+    // the parent (xcity-flood) has a `kind` at the same place.
+    let tmp = tempfile::tempdir().unwrap();
+    refused(
+        tmp.path(),
+        "restated",
+        b"extends = \"xcity-flood\"\n\n[[shocks]]\nstart = 120\nduration = 30\nintensity = 0.8\n[shocks.target]\n",
+        &["restated.toml:3:1: shocks[0].kind: is missing"],
+    );
+}

@@ -122,8 +122,30 @@ fn find_in(t: &dyn toml_edit::TableLike, path: &[Seg], depth: usize) -> Option<(
     deeper.or(here)
 }
 
-/// Where `path` is set: the file (latest in the chain) and line:column.
+/// Whether `path` goes through a list that this table (a file) sets. Lists are replaced,
+/// not merged, so such a file owns everything inside the list.
+fn sets_list(t: &dyn toml_edit::TableLike, path: &[Seg]) -> bool {
+    match path {
+        [Seg::Key(k), Seg::Index(_), ..] => t
+            .get(k)
+            .is_some_and(|i| i.is_array() || i.is_array_of_tables()),
+        [Seg::Key(k), rest @ ..] if !rest.is_empty() => t
+            .get(k)
+            .and_then(|i| i.as_table_like())
+            .is_some_and(|tl| sets_list(tl, rest)),
+        _ => false,
+    }
+}
+
+/// Where `path` is set: the file (latest in the chain) and line:column. Inside a list,
+/// the latest file that sets the list (an earlier file's list was replaced).
 fn locate(sources: &[Source], path: &[Seg]) -> Option<String> {
+    if let Some(s) = sources.iter().find(|s| sets_list(s.doc.as_table(), path)) {
+        return Some(s.find(path).map_or(s.label.clone(), |(_, span)| {
+            let (line, col) = s.line_col(span.start);
+            format!("{}:{line}:{col}", s.label)
+        }));
+    }
     let mut best: Option<(usize, String)> = None;
     for s in sources {
         if let Some((depth, span)) = s.find(path) {

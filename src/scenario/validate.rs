@@ -56,12 +56,6 @@ impl Checks {
         self.between(field, v, 0.0, max);
     }
 
-    fn positive(&mut self, field: &str, v: f64) {
-        if self.finite(field, v) && v <= 0.0 {
-            self.bad(field, format!("is {}; allowed: a number > 0", shown(v)));
-        }
-    }
-
     fn between(&mut self, field: &str, v: f64, lo: f64, hi: f64) {
         if self.finite(field, v) && !(lo..=hi).contains(&v) {
             self.bad(
@@ -193,7 +187,7 @@ fn territory(c: &mut Checks, t: &TerritorySpec, residents: u64) {
                 format!("'{}' is used twice; allowed: unique names", county.name),
             );
         }
-        c.positive(&f("population_share"), county.population_share);
+        c.positive_up_to(&f("population_share"), county.population_share, MAX_AMOUNT);
         c.unit(&f("urban_share"), county.urban_share);
     }
     let names: Vec<&str> = t.counties.iter().map(|k| k.name.as_str()).collect();
