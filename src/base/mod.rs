@@ -1,6 +1,7 @@
 //! The base layer: small facts every other module shares and that depend on nothing of
 //! the model. Counter-based random streams, numbers as CSV writes them, the one stable
-//! hash, writing a file so that no half of it is ever seen, and the worker pool.
+//! hash, writing a file so that no half of it is ever seen, reading an input file with
+//! its size and kind checked, and the worker pool.
 //!
 //! Layer order (each module imports only from the ones after it; `tests/layers.rs`
 //! checks it): `cli` → `report` → `experiment` → `output` → `engine` → `model` →

@@ -7,6 +7,9 @@
 //! to the file that names it. Without `extends` a file must give every field (a run's
 //! `params.toml` does).
 //!
+//! Files are read through `base::input::read_text`: regular files of at most 16 MiB of
+//! UTF-8 only, so `/dev/zero`, a FIFO or a huge file is refused before it is read.
+//!
 //! Checking happens in three passes, each reporting every problem it finds:
 //! 1. syntax (the TOML parser; one error, with line and column);
 //! 2. shape: unknown keys, missing keys, wrong types, numbers out of their type's range,
@@ -14,7 +17,9 @@
 //! 3. meaning: ranges and references (`Scenario::problems`).
 //!
 //! Problems of passes 2 and 3 are located in the file that set the value (the last file
-//! of the `extends` chain to mention it).
+//! of the `extends` chain to mention it; inside a list, the last file that sets the list,
+//! since lists are replaced). A syntax error the parser gives no position for (a dotted
+//! key beyond its nesting limit) is located by scanning for the key.
 
 use super::{Problem, Scenario, ScenarioError, builtin};
 use crate::base::input::{InputError, read_text};

@@ -1,6 +1,9 @@
-//! Range and reference checks of a scenario. Every check names the field by its path in
-//! the scenario file and says what is allowed; all problems are collected, not just the
-//! first.
+//! Range and reference checks of a scenario, one function per section of the file
+//! (`run`, `territory`, …, `shocks`). Every check names the field by its path in the
+//! scenario file and says what is allowed; all problems are collected, not just the
+//! first. Every count, density and size has an upper bound (the `MAX_*` constants,
+//! documented in docs/scenarios.md §1.5), so a valid scenario cannot overflow or ask for
+//! absurd amounts of memory; whether it fits this machine is `engine::memory`'s check.
 
 use super::{RunSpec, Scenario};
 use crate::model::behaviour::BehaviourSpec;
