@@ -385,7 +385,7 @@ fn counts_densities_and_sizes_have_upper_bounds() {
 fn a_scenario_larger_than_the_machine_is_refused_with_an_estimate() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("big.toml");
-    // Within every bound, but about 130 GB: 100 million residents with 200 ties each.
+    // Within every bound, but about 120 GB: 100 million residents with 200 ties each.
     std::fs::write(
         &p,
         "extends = \"xcity-baseline\"\n[run]\nresidents = 100000000\n[population]\nstrong_ties = 100\nweak_ties = 100\n",

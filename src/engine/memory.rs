@@ -3,7 +3,7 @@
 //! `sweep` refuse a scenario that cannot fit instead of aborting mid-build.
 //!
 //! Invariant: [`world_bytes`] does not build anything; it is arithmetic on the
-//! scenario's counts and errs on the high side (about 1.3 times the measured peak of
+//! scenario's counts and errs on the high side (about 1.4 times the measured peak of
 //! the default scenario), so a refused scenario would not have fitted.
 
 use crate::engine::tally::Tally;
@@ -82,7 +82,7 @@ pub fn world_bytes(scenario: &Scenario, regimes: u64) -> u64 {
     let orgs = communities
         .saturating_mul(orgs_per_community)
         .saturating_mul(11);
-    let issues = live_issues(scenario).saturating_mul(size_of::<Issue>() as u64 * 2);
+    let issues = live_issues(scenario).saturating_mul(size_of::<Issue>() as u64);
     let rows = (t.counties.len() as u64 + 1).saturating_mul(size_of::<Tally>() as u64);
     let history = (scenario.run.ticks as u64)
         .saturating_mul(regimes.max(1))
@@ -95,25 +95,23 @@ pub fn world_bytes(scenario: &Scenario, regimes: u64) -> u64 {
         .saturating_add(history)
 }
 
-/// Issues alive at once, at most: the daily rate of every category at the highest need
-/// (1.6 times the rate at hardship 0.5, times the elderly need if larger), capped at one
-/// a resident a day, times the longest deadline or the run, whichever is shorter.
+/// Issues alive at once if none were closed before its deadline: each category's daily
+/// rate at the highest need (1.6 times the rate at hardship 0.5, times the elderly need
+/// if larger), at most one a resident a day, times its deadline or the run, whichever is
+/// shorter.
 fn live_issues(scenario: &Scenario) -> u64 {
-    let per_1000: f64 = crate::model::issues::Category::ALL
-        .iter()
-        .map(|&c| scenario.issues.get(c).rate)
-        .sum();
     let need = 1.6 * scenario.behaviour.elderly_need.max(1.0);
-    let share = (per_1000 / 1000.0 * need).clamp(0.0, 1.0);
-    let daily = (scenario.run.residents as f64 * share).ceil() as u64;
-    let days = crate::model::issues::Category::ALL
+    let residents = scenario.run.residents as f64;
+    let live: f64 = crate::model::issues::Category::ALL
         .iter()
-        .map(|&c| scenario.issues.get(c).deadline_days)
-        .max()
-        .unwrap_or(1)
-        .min(scenario.run.ticks)
-        .max(1);
-    daily.saturating_mul(days as u64)
+        .map(|&c| {
+            let spec = scenario.issues.get(c);
+            let share = (spec.rate / 1000.0 * need).clamp(0.0, 1.0);
+            let days = spec.deadline_days.min(scenario.run.ticks).max(1);
+            residents * share * days as f64
+        })
+        .sum();
+    live.ceil() as u64
 }
 
 /// A scenario too large for the machine.
