@@ -300,3 +300,243 @@ fn an_edited_copy_runs_and_a_good_file_checks() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("my-mix"));
 }
+
+/// The machine's total memory in bytes, as the binary reads it.
+fn machine_bytes() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kb: u64 = line
+        .trim_start_matches("MemTotal:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+#[test]
+fn counts_densities_and_sizes_have_upper_bounds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let head = "extends = \"xcity-baseline\"\n";
+    let huge = "1.7976931348623157e308";
+    let cases = [
+        (
+            "organisations_rural",
+            format!("{head}[organisations]\nper_community_rural = {huge}\n"),
+            vec![
+                "organisations_rural.toml:3:1",
+                "organisations.per_community_rural",
+                "is 1.7976931348623157e308",
+                "from 0 to 1000",
+            ],
+        ),
+        (
+            "organisations_urban",
+            format!("{head}[organisations]\nper_community_urban = {huge}\n"),
+            vec!["organisations.per_community_urban", "from 0 to 1000"],
+        ),
+        (
+            "staff",
+            format!("{head}[government]\ngrid_staff_urban = {huge}\n"),
+            vec!["government.grid_staff_urban", "from 0 to 1000"],
+        ),
+        (
+            "issue_rate",
+            format!("{head}[issues.routine]\nrate = 5000.0\n"),
+            vec!["issues.routine.rate", "from 0 to 1000"],
+        ),
+        (
+            "ties",
+            format!("{head}[population]\nstrong_ties = 4294967295\n"),
+            vec!["population.strong_ties", "from 0 to 100"],
+        ),
+        (
+            "grids",
+            format!("{head}[run]\nresidents = 100000000\n[territory]\ngrid_size_rural = 1\n"),
+            vec!["territory.grid_size_rural", "at most 2000000 grids"],
+        ),
+        (
+            "shock_past_the_end_of_u32",
+            format!(
+                "{head}[[shocks]]\nkind = \"flood\"\nstart = 4294967295\nduration = 1\nintensity = 0.5\n[shocks.target]\n"
+            ),
+            vec!["shocks[0].start", "is 4294967295", "not inside the run"],
+        ),
+    ];
+    for (case, text, expect) in &cases {
+        refused(d, case, text.as_bytes(), expect);
+    }
+    // The wrapping sum is not mistaken for a zero duration.
+    let err = String::from_utf8_lossy(
+        &linkage()
+            .arg("check")
+            .arg(d.join("shock_past_the_end_of_u32.toml"))
+            .output()
+            .unwrap()
+            .stderr,
+    )
+    .into_owned();
+    assert!(!err.contains("is 0"), "{err}");
+}
+
+#[test]
+fn a_scenario_larger_than_the_machine_is_refused_with_an_estimate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("big.toml");
+    // Within every bound, but about 120 GB: 100 million residents with 200 ties each.
+    std::fs::write(
+        &p,
+        "extends = \"xcity-baseline\"\n[run]\nresidents = 100000000\n[population]\nstrong_ties = 100\nweak_ties = 100\n",
+    )
+    .unwrap();
+    let mut s = Scenario::load(p.to_str().unwrap()).unwrap();
+    let needed = linkage::engine::memory::world_bytes(&s, 3);
+    let Some(total) = machine_bytes() else {
+        eprintln!("no /proc/meminfo: nothing is refused for its size here");
+        return;
+    };
+    assert!(needed > 100 << 30, "{needed}");
+    if total >= needed {
+        eprintln!("this machine has {total} bytes: the scenario fits, not refused");
+        return;
+    }
+    for args in [
+        vec!["check".to_string(), p.display().to_string()],
+        vec![
+            "run".to_string(),
+            "--quiet".to_string(),
+            "--scenario".to_string(),
+            p.display().to_string(),
+            "--out".to_string(),
+            tmp.path().join("run").display().to_string(),
+        ],
+    ] {
+        let out = linkage().args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("big.toml") && err.contains("GB of memory") && err.contains("machine's"),
+            "{err}"
+        );
+    }
+    assert!(!tmp.path().join("run").exists(), "refused before writing");
+    // A sweep refuses its runs' scenarios too.
+    let e = tmp.path().join("e.toml");
+    std::fs::write(
+        &e,
+        "name = \"big\"\nseed = 1\nscenarios = [\"big.toml\"]\nregimes = [\"linkage\"]\nreplicates = 1\n",
+    )
+    .unwrap();
+    let out = linkage()
+        .args(["sweep", "--quiet", "--threads", "1"])
+        .arg(&e)
+        .arg("--out")
+        .arg(tmp.path().join("sweep"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("e.toml") && err.contains("GB of memory"), "{err}");
+    s.run.residents = 1000;
+    assert!(linkage::engine::memory::world_bytes(&s, 3) < 100 << 20);
+}
+
+#[test]
+fn input_files_that_are_not_regular_or_too_large_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let expect_refused = |args: &[&std::ffi::OsStr], fragments: &[&str]| {
+        let out = linkage()
+            .args(args)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        for f in fragments {
+            assert!(err.contains(f), "{args:?}: {f:?} in {err}");
+        }
+    };
+    let os = |s: &str| std::ffi::OsString::from(s);
+    // extends = a device, directly or through a symlink.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("/dev/zero", d.join("zero.toml")).unwrap();
+        for (case, parent) in [
+            ("zero", "/dev/zero"),
+            ("urandom", "/dev/urandom"),
+            ("link", "zero.toml"),
+        ] {
+            let p = d.join(format!("{case}.extends.toml"));
+            std::fs::write(&p, format!("extends = \"{parent}\"\n")).unwrap();
+            expect_refused(
+                &[&os("check"), p.as_os_str()],
+                &[".extends.toml:1:1", "character device", "not a regular file"],
+            );
+        }
+        expect_refused(
+            &[&os("run"), &os("--scenario"), &os("/dev/zero"), &os("--quiet")],
+            &["/dev/zero", "character device"],
+        );
+        // A FIFO would block a reader forever.
+        let fifo = d.join("fifo.toml");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        expect_refused(&[&os("check"), fifo.as_os_str()], &["fifo.toml", "FIFO"]);
+        expect_refused(
+            &[&os("sweep"), fifo.as_os_str(), &os("--quiet")],
+            &["experiment file", "fifo.toml", "FIFO"],
+        );
+    }
+    // A folder, and a file over the 16 MiB cap (sparse: no disk used).
+    expect_refused(&[&os("check"), d.as_os_str()], &["not a regular file"]);
+    let big = d.join("big.toml");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len((16 << 20) + 1)
+        .unwrap();
+    expect_refused(&[&os("check"), big.as_os_str()], &["big.toml", "16 MiB"]);
+    expect_refused(&[&os("sweep"), big.as_os_str()], &["big.toml", "16 MiB"]);
+}
+
+#[test]
+fn a_thousand_part_dotted_key_is_located() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = vec!["a"; 1000].join(".");
+    for (case, text) in [
+        ("key", format!("extends = \"xcity-baseline\"\n{key} = 1\n")),
+        ("table", format!("extends = \"xcity-baseline\"\n\n[{key}]\n")),
+    ] {
+        let p = tmp.path().join(format!("{case}.toml"));
+        std::fs::write(&p, text).unwrap();
+        let out = linkage().arg("check").arg(&p).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        let line = if case == "key" { 2 } else { 3 };
+        assert!(
+            err.contains(&format!("{case}.toml:{line}:")) && err.contains("fewer than 80 parts"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_problem_inside_a_restated_list_is_located_in_the_file_that_restates_it() {
+    // Lists replace the parent's: the shock without `kind` is this file's, even though
+    // the parent (xcity-flood) has a `kind` at the same place.
+    let tmp = tempfile::tempdir().unwrap();
+    refused(
+        tmp.path(),
+        "restated",
+        b"extends = \"xcity-flood\"\n\n[[shocks]]\nstart = 120\nduration = 30\nintensity = 0.8\n[shocks.target]\n",
+        &["restated.toml:3:1: shocks[0].kind: is missing"],
+    );
+}

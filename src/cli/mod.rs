@@ -336,6 +336,10 @@ pub fn main() -> i32 {
 /// `linkage check`: load and validate, then summarise what would run.
 fn check(name: &str) -> Result<(), Failure> {
     let s = crate::scenario::Scenario::load(name).map_err(Failure::input)?;
+    let memory = crate::engine::memory::total_bytes();
+    let what = format!("scenario {name}");
+    crate::engine::memory::check_fits(&s, &what, s.regimes.len() as u64, 1, memory)
+        .map_err(Failure::input)?;
     let regimes: Vec<&str> = s.regimes.keys().map(|k| k.as_str()).collect();
     let shocks: Vec<String> = s
         .shocks

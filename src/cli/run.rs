@@ -39,6 +39,10 @@ pub(super) fn plan(args: &RunArgs) -> Result<Plan, Failure> {
     // Run in the scenario's (sorted) order, so that re-running params.toml, which lists
     // exactly these regimes, writes the same bytes.
     regimes.sort_by(|a, b| a.0.cmp(&b.0));
+    let memory = crate::engine::memory::total_bytes();
+    let what = format!("scenario {} as run", args.scenario);
+    crate::engine::memory::check_fits(&scenario, &what, regimes.len() as u64, 1, memory)
+        .map_err(Failure::input)?;
     let threads = args
         .threads
         .unwrap_or_else(crate::base::pool::all_cores);

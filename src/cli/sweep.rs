@@ -118,6 +118,17 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     let pool = crate::base::pool::pool(a.threads.map(|t| t as usize))?;
     let threads = pool.current_num_threads();
     let total = sweep::shard_runs(&plan, a.shard).len() as u64;
+    let memory = crate::engine::memory::total_bytes();
+    let worlds = total.min(threads as u64);
+    for cell in &plan.cells {
+        let what = format!(
+            "{}: scenario '{}' (runs at once: {worlds})",
+            a.experiment.display(),
+            cell.scenario_name
+        );
+        crate::engine::memory::check_fits(&cell.scenario, &what, 1, worlds, memory)
+            .map_err(Failure::input)?;
+    }
     let bar = if a.quiet {
         ProgressBar::hidden()
     } else {

@@ -137,10 +137,9 @@ fn number(v: &Value) -> f64 {
 /// every problem they find at once.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum PlanError {
-    #[error("cannot read experiment file {file}: {reason}")]
-    Unreadable { file: String, reason: String },
-    #[error("{file}: is not a text file (not UTF-8); an experiment is a TOML file")]
-    NotText { file: String },
+    /// Not a regular file, too large, unreadable or not UTF-8.
+    #[error(transparent)]
+    Input(#[from] crate::base::input::InputError),
     #[error("{file}: is empty; an experiment needs name, seed, scenarios and replicates")]
     Empty { file: String },
     /// Not valid TOML, or not the experiment's shape: `at` is `:line:column` (or empty),
@@ -223,11 +222,7 @@ pub fn load(path: &Path, overrides: Overrides) -> Result<Plan, Vec<PlanError>> {
 /// The experiment in the file at `path`: its first TOML problem, located.
 fn read(path: &Path, label: &str) -> Result<Experiment, PlanError> {
     let file = label.to_string();
-    let text = std::fs::read(path).map_err(|e| PlanError::Unreadable {
-        file: file.clone(),
-        reason: e.to_string(),
-    })?;
-    let text = String::from_utf8(text).map_err(|_| PlanError::NotText { file: file.clone() })?;
+    let text = crate::base::input::read_text(path, "experiment file")?;
     if text.trim().is_empty() {
         return Err(PlanError::Empty { file });
     }

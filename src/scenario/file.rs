@@ -7,6 +7,9 @@
 //! to the file that names it. Without `extends` a file must give every field (a run's
 //! `params.toml` does).
 //!
+//! Files are read through `base::input::read_text`: regular files of at most 16 MiB of
+//! UTF-8 only, so `/dev/zero`, a FIFO or a huge file is refused before it is read.
+//!
 //! Checking happens in three passes, each reporting every problem it finds:
 //! 1. syntax (the TOML parser; one error, with line and column);
 //! 2. shape: unknown keys, missing keys, wrong types, numbers out of their type's range,
@@ -14,9 +17,12 @@
 //! 3. meaning: ranges and references (`Scenario::problems`).
 //!
 //! Problems of passes 2 and 3 are located in the file that set the value (the last file
-//! of the `extends` chain to mention it).
+//! of the `extends` chain to mention it; inside a list, the last file that sets the list,
+//! since lists are replaced). A syntax error the parser gives no position for (a dotted
+//! key beyond its nesting limit) is located by scanning for the key.
 
 use super::{Problem, Scenario, ScenarioError, builtin};
+use crate::base::input::{InputError, read_text};
 use crate::model::shocks::{KINDS, REQUIRED as SHOCK_REQUIRED};
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
@@ -77,10 +83,7 @@ struct Source {
 
 impl Source {
     fn line_col(&self, offset: usize) -> (usize, usize) {
-        let before = &self.text[..offset.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, col)
+        line_col(&self.text, offset)
     }
 
     /// The span of the deepest part of `path` present in this file, and how deep it is.
@@ -124,8 +127,30 @@ fn find_in(t: &dyn toml_edit::TableLike, path: &[Seg], depth: usize) -> Option<(
     deeper.or(here)
 }
 
-/// Where `path` is set: the file (latest in the chain) and line:column.
+/// Whether `path` goes through a list that this table (a file) sets. Lists are replaced,
+/// not merged, so such a file owns everything inside the list.
+fn sets_list(t: &dyn toml_edit::TableLike, path: &[Seg]) -> bool {
+    match path {
+        [Seg::Key(k), Seg::Index(_), ..] => t
+            .get(k)
+            .is_some_and(|i| i.is_array() || i.is_array_of_tables()),
+        [Seg::Key(k), rest @ ..] if !rest.is_empty() => t
+            .get(k)
+            .and_then(|i| i.as_table_like())
+            .is_some_and(|tl| sets_list(tl, rest)),
+        _ => false,
+    }
+}
+
+/// Where `path` is set: the file (latest in the chain) and line:column. Inside a list,
+/// the latest file that sets the list (an earlier file's list was replaced).
 fn locate(sources: &[Source], path: &[Seg]) -> Option<String> {
+    if let Some(s) = sources.iter().find(|s| sets_list(s.doc.as_table(), path)) {
+        return Some(s.find(path).map_or(s.label.clone(), |(_, span)| {
+            let (line, col) = s.line_col(span.start);
+            format!("{}:{line}:{col}", s.label)
+        }));
+    }
     let mut best: Option<(usize, String)> = None;
     for s in sources {
         if let Some((depth, span)) = s.find(path) {
@@ -191,119 +216,19 @@ fn resolve(
     sources: &mut Vec<Source>,
 ) -> Result<Table, ScenarioError> {
     if name == builtin::BASELINE {
-        return Ok(
-            match Value::try_from(builtin::xcity_baseline()).expect("baseline serialises") {
-                Value::Table(t) => t,
-                _ => unreachable!("a scenario is a table"),
-            },
-        );
+        return Ok(baseline_table());
     }
-    let (label, text, dir, id) = if let Some(text) = builtin::toml_source(name) {
-        (
-            format!("built-in {name}"),
-            text.to_string(),
-            None,
-            format!("builtin:{name}"),
-        )
-    } else {
-        let path = match base_dir {
-            Some(d) if Path::new(name).is_relative() => d.join(name),
-            _ => PathBuf::from(name),
-        };
-        if !name.ends_with(".toml") && !path.exists() {
-            return Err(ScenarioError::one(
-                None,
-                "",
-                format!(
-                    "unknown scenario '{name}': built-in scenarios are {}, or give a path to a .toml file",
-                    builtin::NAMES.join(", ")
-                ),
-            ));
-        }
-        let label = path.display().to_string();
-        let bytes = std::fs::read(&path).map_err(|e| {
-            ScenarioError::one(None, "", format!("cannot read scenario file {label}: {e}"))
-        })?;
-        let text = String::from_utf8(bytes).map_err(|_| {
-            ScenarioError::one(
-                Some(label.clone()),
-                "",
-                "is not a text file (not UTF-8); a scenario is a TOML text file",
-            )
-        })?;
-        let id = std::fs::canonicalize(&path).map_or(label.clone(), |p| p.display().to_string());
-        (label, text, path.parent().map(Path::to_path_buf), id)
+    let text = read_source(name, base_dir)?;
+    enter(chain, &text)?;
+    let (source, mut own) = parse_source(text.label, text.text)?;
+    sources.insert(0, source);
+    let Some(parent) = take_extends(&mut own, &sources[..1])? else {
+        return Ok(own);
     };
-    if chain.contains(&id) {
-        chain.push(id);
-        return Err(ScenarioError::one(
-            Some(label),
-            "extends",
-            format!(
-                "forms a cycle ({}); allowed: a chain that ends in a built-in or a complete file",
-                chain.join(" → ")
-            ),
-        ));
-    }
-    chain.push(id);
-    if text.trim().is_empty() {
-        return Err(ScenarioError::one(
-            Some(label),
-            "",
-            "is empty; a scenario needs at least `extends = \"xcity-baseline\"` and the fields it changes",
-        ));
-    }
-    let doc = toml_edit::Document::parse(text.clone()).map_err(|e| {
-        let at = e.span().map(|sp| {
-            let src = Source {
-                label: label.clone(),
-                text: text.clone(),
-                doc: toml_edit::Document::parse(String::new()).expect("empty parses"),
-            };
-            let (l, c) = src.line_col(sp.start);
-            format!("{label}:{l}:{c}")
-        });
-        ScenarioError::one(
-            at.or(Some(label.clone())),
-            "",
-            format!("not valid TOML: {}", e.message().trim()),
-        )
-    })?;
-    let own: Table = toml::from_str(&text).map_err(|e| {
-        ScenarioError::one(
-            Some(label.clone()),
-            "",
-            format!("not valid TOML: {}", e.message().trim()),
-        )
-    })?;
-    sources.insert(
-        0,
-        Source {
-            label: label.clone(),
-            text,
-            doc,
-        },
-    );
-    let mut own = own;
-    let parent = match own.remove("extends") {
-        None => None,
-        Some(Value::String(p)) => Some(p),
-        Some(other) => {
-            return Err(ScenarioError::one(
-                locate(&sources[..1], &[Seg::Key("extends".into())]),
-                "extends",
-                format!(
-                    "is a {}; allowed: a string naming a built-in scenario or a .toml path",
-                    other.type_str()
-                ),
-            ));
-        }
-    };
-    let Some(parent) = parent else { return Ok(own) };
     // The parent's sources go after this file's: later files win when locating.
     let mut parent_sources = Vec::new();
     let mut base =
-        resolve(&parent, dir.as_deref(), chain, &mut parent_sources).map_err(|mut e| {
+        resolve(&parent, text.dir.as_deref(), chain, &mut parent_sources).map_err(|mut e| {
             for p in &mut e.problems {
                 if p.location.is_none() {
                     p.location = locate(&sources[..1], &[Seg::Key("extends".into())]);
@@ -315,6 +240,169 @@ fn resolve(
     merge(&mut base, own);
     chain.pop();
     Ok(base)
+}
+
+/// The built-in baseline as a TOML table (the root of every `extends` chain).
+fn baseline_table() -> Table {
+    match Value::try_from(builtin::xcity_baseline()).expect("baseline serialises") {
+        Value::Table(t) => t,
+        _ => unreachable!("a scenario is a table"),
+    }
+}
+
+/// The text of one scenario of a chain, before parsing.
+struct SourceText {
+    /// How messages name it: `built-in NAME` or the path.
+    label: String,
+    text: String,
+    /// The folder its relative `extends` paths start from (none for a built-in).
+    dir: Option<PathBuf>,
+    /// What identifies it in a cycle: `builtin:NAME` or the canonical path.
+    id: String,
+}
+
+/// Read the built-in scenario `name`, or the file `name` (relative to `base_dir`)
+/// through [`read_text`] (regular files of at most 16 MiB of UTF-8).
+fn read_source(name: &str, base_dir: Option<&Path>) -> Result<SourceText, ScenarioError> {
+    if let Some(text) = builtin::toml_source(name) {
+        return Ok(SourceText {
+            label: format!("built-in {name}"),
+            text: text.to_string(),
+            dir: None,
+            id: format!("builtin:{name}"),
+        });
+    }
+    let path = match base_dir {
+        Some(d) if Path::new(name).is_relative() => d.join(name),
+        _ => PathBuf::from(name),
+    };
+    if !name.ends_with(".toml") && !path.exists() {
+        return Err(ScenarioError::one(
+            None,
+            "",
+            format!(
+                "unknown scenario '{name}': built-in scenarios are {}, or give a path to a .toml file",
+                builtin::NAMES.join(", ")
+            ),
+        ));
+    }
+    let label = path.display().to_string();
+    // The message names the file.
+    let text = read_text(&path, "scenario file")
+        .map_err(|e: InputError| ScenarioError::one(None, "", e.to_string()))?;
+    let id = std::fs::canonicalize(&path).map_or(label.clone(), |p| p.display().to_string());
+    Ok(SourceText {
+        label,
+        text,
+        dir: path.parent().map(Path::to_path_buf),
+        id,
+    })
+}
+
+/// Add `text` to the chain being resolved, refusing a cycle and an empty file.
+fn enter(chain: &mut Vec<String>, text: &SourceText) -> Result<(), ScenarioError> {
+    let label = Some(text.label.clone());
+    if chain.contains(&text.id) {
+        chain.push(text.id.clone());
+        return Err(ScenarioError::one(
+            label,
+            "extends",
+            format!(
+                "forms a cycle ({}); allowed: a chain that ends in a built-in or a complete file",
+                chain.join(" → ")
+            ),
+        ));
+    }
+    chain.push(text.id.clone());
+    if text.text.trim().is_empty() {
+        return Err(ScenarioError::one(
+            label,
+            "",
+            "is empty; a scenario needs at least `extends = \"xcity-baseline\"` and the fields it changes",
+        ));
+    }
+    Ok(())
+}
+
+/// Parse one file's text: its document (kept to locate problems) and its table.
+fn parse_source(label: String, text: String) -> Result<(Source, Table), ScenarioError> {
+    let syntax = |message: &str, span: Option<Span>| {
+        let (at, hint) = match span {
+            Some(sp) => (Some(line_col(&text, sp.start)), ""),
+            None => too_deep(&text),
+        };
+        let location = at.map_or(label.clone(), |(l, c)| format!("{label}:{l}:{c}"));
+        ScenarioError::one(
+            Some(location),
+            "",
+            format!("not valid TOML: {}{hint}", message.trim()),
+        )
+    };
+    let doc =
+        toml_edit::Document::parse(text.clone()).map_err(|e| syntax(e.message(), e.span()))?;
+    let own: Table = toml::from_str(&text).map_err(|e| syntax(e.message(), e.span()))?;
+    Ok((Source { label, text, doc }, own))
+}
+
+/// Parts of a dotted key at which the TOML parser stops with "recursion limit" (and no
+/// position): its limit is 80 levels.
+const KEY_PARTS_LIMIT: usize = 80;
+
+/// Where a parse error without a position most likely is: the first line whose key has
+/// too many dotted parts (dots outside quotes), with a hint saying what is allowed.
+fn too_deep(text: &str) -> (Option<(usize, usize)>, &'static str) {
+    for (n, line) in text.lines().enumerate() {
+        let (mut quote, mut escaped, mut dots, mut first) = (None, false, 0, None);
+        for (col, ch) in line.chars().enumerate() {
+            match (quote, ch) {
+                (Some('"'), '\\') if !escaped => {
+                    escaped = true;
+                    continue;
+                }
+                (Some(q), c) if c == q && !escaped => quote = None,
+                (None, '"' | '\'') => quote = Some(ch),
+                (None, '#') => break,
+                (None, '.') => dots += 1,
+                _ => {}
+            }
+            escaped = false;
+            if first.is_none() && !ch.is_whitespace() && ch != '[' {
+                first = Some(col + 1);
+            }
+        }
+        if dots + 1 >= KEY_PARTS_LIMIT {
+            return (
+                Some((n + 1, first.unwrap_or(1))),
+                " (a dotted key of 80 or more parts); allowed: keys of fewer than 80 parts",
+            );
+        }
+    }
+    (None, "")
+}
+
+/// Line and column (both from 1, columns in characters) of byte `offset` of `text`.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Remove `extends` from a file's own table: the parent it names, if any. `source` is
+/// the file (to locate a wrong type).
+fn take_extends(own: &mut Table, source: &[Source]) -> Result<Option<String>, ScenarioError> {
+    match own.remove("extends") {
+        None => Ok(None),
+        Some(Value::String(p)) => Ok(Some(p)),
+        Some(other) => Err(ScenarioError::one(
+            locate(source, &[Seg::Key("extends".into())]),
+            "extends",
+            format!(
+                "is a {}; allowed: a string naming a built-in scenario or a .toml path",
+                other.type_str()
+            ),
+        )),
+    }
 }
 
 /// Merge `over` into `base`: tables key by key, everything else replaced.

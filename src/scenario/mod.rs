@@ -75,10 +75,16 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// Everything wrong with a scenario, all reported at once.
-#[derive(Clone, Debug, PartialEq)]
+/// Everything wrong with a scenario, all reported at once: one problem a line.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{}", one_a_line(.problems))]
 pub struct ScenarioError {
     pub problems: Vec<Problem>,
+}
+
+fn one_a_line(problems: &[Problem]) -> String {
+    let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    lines.join("\n")
 }
 
 impl ScenarioError {
@@ -92,15 +98,6 @@ impl ScenarioError {
         }
     }
 }
-
-impl std::fmt::Display for ScenarioError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let lines: Vec<String> = self.problems.iter().map(|p| p.to_string()).collect();
-        write!(f, "{}", lines.join("\n"))
-    }
-}
-
-impl std::error::Error for ScenarioError {}
 
 impl Scenario {
     /// A built-in scenario by name, or a TOML file by path (see [`file`]).

@@ -1,10 +1,21 @@
-//! Range and reference checks of a scenario. Every check names the field by its path in
-//! the scenario file and says what is allowed; all problems are collected, not just the
-//! first.
+//! Range and reference checks of a scenario, one function per section of the file
+//! (`run`, `territory`, …, `shocks`). Every check names the field by its path in the
+//! scenario file and says what is allowed; all problems are collected, not just the
+//! first. Every count, density and size has an upper bound (the `MAX_*` constants,
+//! documented in docs/scenarios.md §1.5), so a valid scenario cannot overflow or ask for
+//! absurd amounts of memory; whether it fits this machine is `engine::memory`'s check.
 
-use super::Scenario;
+use super::{RunSpec, Scenario};
+use crate::model::behaviour::BehaviourSpec;
+use crate::model::collective::CollectiveSpec;
+use crate::model::government::GovernmentSpec;
+use crate::model::issues::{Category, IssueSpec};
+use crate::model::mechanisms::Mechanisms;
+use crate::model::organisations::OrganisationSpec;
+use crate::model::residents::PopulationSpec;
 use crate::model::shocks::{Allowed, Shock};
-use crate::model::territory::Territory;
+use crate::model::territory::{Territory, TerritorySpec};
+use std::collections::BTreeMap;
 
 struct Checks {
     problems: Vec<(String, String)>,
@@ -17,7 +28,7 @@ impl Checks {
 
     fn finite(&mut self, field: &str, v: f64) -> bool {
         if !v.is_finite() {
-            self.bad(field, format!("is {v}; allowed: a finite number"));
+            self.bad(field, format!("is {}; allowed: a finite number", shown(v)));
             return false;
         }
         true
@@ -26,27 +37,33 @@ impl Checks {
     /// A probability or share: [0, 1].
     fn unit(&mut self, field: &str, v: f64) {
         if self.finite(field, v) && !(0.0..=1.0).contains(&v) {
-            self.bad(field, format!("is {v}; allowed: a number from 0 to 1"));
+            self.bad(
+                field,
+                format!("is {}; allowed: a number from 0 to 1", shown(v)),
+            );
         }
     }
 
-    fn nonneg(&mut self, field: &str, v: f64) {
-        if self.finite(field, v) && v < 0.0 {
-            self.bad(field, format!("is {v}; allowed: a number ≥ 0"));
+    /// A positive amount with an upper bound.
+    fn positive_up_to(&mut self, field: &str, v: f64, max: f64) {
+        if self.finite(field, v) && !(v > 0.0 && v <= max) {
+            self.bad(
+                field,
+                format!("is {}; allowed: a number > 0 and at most {max}", shown(v)),
+            );
         }
     }
 
-    fn positive(&mut self, field: &str, v: f64) {
-        if self.finite(field, v) && v <= 0.0 {
-            self.bad(field, format!("is {v}; allowed: a number > 0"));
-        }
+    /// A non-negative amount with an upper bound.
+    fn up_to(&mut self, field: &str, v: f64, max: f64) {
+        self.between(field, v, 0.0, max);
     }
 
     fn between(&mut self, field: &str, v: f64, lo: f64, hi: f64) {
         if self.finite(field, v) && !(lo..=hi).contains(&v) {
             self.bad(
                 field,
-                format!("is {v}; allowed: a number from {lo} to {hi}"),
+                format!("is {}; allowed: a number from {lo} to {hi}", shown(v)),
             );
         }
     }
@@ -61,19 +78,76 @@ impl Checks {
     }
 }
 
-/// Residents above which a scenario is refused (memory: about 200 bytes each).
+// Upper bounds: every count, density and size has one (docs/scenarios.md, "Bounds"), so a
+// number that would exhaust memory or overflow is refused where it is written. Whether a
+// scenario within the bounds fits this machine is `engine::memory`'s question.
+
+/// A number as messages show it: in exponent form when very large or very small
+/// (`1.7976931348623157e308`, not 309 digits).
+fn shown(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Residents above which a scenario is refused (memory: about 120 bytes each, more
+/// with many ties).
 pub const MAX_RESIDENTS: u64 = 100_000_000;
 /// The largest seed: TOML integers are signed 64-bit, and a run's params.toml must read
 /// back.
 pub const MAX_SEED: u64 = i64::MAX as u64;
 /// Ticks above which a run is refused (a century of days).
 pub const MAX_TICKS: u64 = 36_500;
+/// The longest rolling window of the per-tick metrics, in ticks (a year).
+pub const MAX_WINDOW: u64 = 365;
+/// Counties (county-level units) at most.
+pub const MAX_COUNTIES: usize = 1_000;
+/// The largest unit size: residents per grid, grids per community, communities per
+/// township.
+pub const MAX_UNIT_SIZE: u64 = 100_000;
+/// Grids at most (`run.residents` over the smaller grid size).
+pub const MAX_GRIDS: u64 = 2_000_000;
+/// Strong or weak ties per resident at most.
+pub const MAX_TIES: u64 = 100;
+/// Staff per grid or per community at most.
+pub const MAX_STAFF_PER_UNIT: f64 = 1_000.0;
+/// Any density per 1,000 residents at most (staff, issues raised a day).
+pub const MAX_PER_1000: f64 = 1_000.0;
+/// Organisations per community at most.
+pub const MAX_ORGS_PER_COMMUNITY: f64 = 1_000.0;
+/// Regimes in one scenario at most.
+pub const MAX_REGIMES: usize = 100;
+/// Shocks in one scenario at most.
+pub const MAX_SHOCKS: usize = 100;
+/// Durations in days at most (delays, patience, deadlines): ten years.
+pub const MAX_DAYS: f64 = 3_650.0;
+/// Staff-hours of one task at most (dispatch, hand-off, an issue's work).
+pub const MAX_TASK_HOURS: f64 = 10_000.0;
+/// Any other non-negative amount at most (budgets, multipliers, thresholds, scales).
+pub const MAX_AMOUNT: f64 = 1_000_000.0;
 
+/// Every range and reference check of `s`, as (field path, problem) pairs, section by
+/// section in the file's order.
 pub fn check(s: &Scenario) -> Vec<(String, String)> {
     let mut c = Checks {
         problems: Vec::new(),
     };
-    let r = &s.run;
+    run(&mut c, &s.run);
+    territory(&mut c, &s.territory, s.run.residents);
+    population(&mut c, &s.population);
+    government(&mut c, &s.government);
+    organisations(&mut c, &s.organisations);
+    issues(&mut c, &s.issues);
+    behaviour(&mut c, &s.behaviour);
+    collective(&mut c, &s.collective);
+    regimes(&mut c, &s.regimes);
+    shocks(&mut c, s);
+    c.problems
+}
+
+fn run(c: &mut Checks, r: &RunSpec) {
     c.count("run.ticks", r.ticks as u64, 1, MAX_TICKS);
     c.count("run.residents", r.residents, 100, MAX_RESIDENTS);
     c.count("run.seed", r.seed, 0, MAX_SEED);
@@ -86,13 +160,23 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
             ),
         );
     }
-    c.count("run.window", r.window as u64, 1, 365);
+    c.count("run.window", r.window as u64, 1, MAX_WINDOW);
+}
 
-    let t = &s.territory;
+fn territory(c: &mut Checks, t: &TerritorySpec, residents: u64) {
     if t.counties.is_empty() {
         c.bad(
             "territory.counties",
             "is empty; allowed: at least one county",
+        );
+    }
+    if t.counties.len() > MAX_COUNTIES {
+        c.bad(
+            "territory.counties",
+            format!(
+                "lists {} counties; allowed: at most {MAX_COUNTIES}",
+                t.counties.len()
+            ),
         );
     }
     for (i, county) in t.counties.iter().enumerate() {
@@ -106,14 +190,13 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
                 format!("'{}' is used twice; allowed: unique names", county.name),
             );
         }
-        c.positive(&f("population_share"), county.population_share);
+        c.positive_up_to(&f("population_share"), county.population_share, MAX_AMOUNT);
         c.unit(&f("urban_share"), county.urban_share);
     }
     let names: Vec<&str> = t.counties.iter().map(|k| k.name.as_str()).collect();
-    let known = |n: &str| names.contains(&n);
     for (i, pair) in t.adjacency.iter().enumerate() {
         for n in pair {
-            if !known(n) {
+            if !names.contains(&n.as_str()) {
                 c.bad(
                     format!("territory.adjacency[{i}]"),
                     format!(
@@ -144,10 +227,26 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
             t.communities_per_township_rural,
         ),
     ] {
-        c.count(field, v as u64, 1, 100_000);
+        c.count(field, v as u64, 1, MAX_UNIT_SIZE);
     }
+    let (field, size) = if t.grid_size_urban <= t.grid_size_rural {
+        ("territory.grid_size_urban", t.grid_size_urban)
+    } else {
+        ("territory.grid_size_rural", t.grid_size_rural)
+    };
+    let grids = residents.div_ceil(size.max(1) as u64);
+    if size >= 1 && grids > MAX_GRIDS {
+        c.bad(
+            field,
+            format!(
+                "is {size}, which makes about {grids} grids of run.residents ({residents}); allowed: at most {MAX_GRIDS} grids (a grid size of at least {})",
+                residents.div_ceil(MAX_GRIDS)
+            ),
+        );
+    }
+}
 
-    let p = &s.population;
+fn population(c: &mut Checks, p: &PopulationSpec) {
     for (field, v) in [
         ("population.elderly_share_urban", p.elderly_share_urban),
         ("population.elderly_share_rural", p.elderly_share_rural),
@@ -189,58 +288,111 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
         c.unit(field, v);
     }
     c.between("population.digital_spread", p.digital_spread, 0.0, 2.0);
-    c.count("population.strong_ties", p.strong_ties as u64, 0, 100);
-    c.count("population.weak_ties", p.weak_ties as u64, 0, 100);
+    c.count("population.strong_ties", p.strong_ties as u64, 0, MAX_TIES);
+    c.count("population.weak_ties", p.weak_ties as u64, 0, MAX_TIES);
+}
 
-    let g = &s.government;
+fn government(c: &mut Checks, g: &GovernmentSpec) {
     c.between("government.hours_per_staff", g.hours_per_staff, 0.0, 24.0);
-    for (field, v) in [
-        ("government.grid_staff_urban", g.grid_staff_urban),
-        ("government.grid_staff_rural", g.grid_staff_rural),
-        ("government.community_staff_urban", g.community_staff_urban),
-        ("government.community_staff_rural", g.community_staff_rural),
+    for (field, v, max) in [
+        (
+            "government.grid_staff_urban",
+            g.grid_staff_urban,
+            MAX_STAFF_PER_UNIT,
+        ),
+        (
+            "government.grid_staff_rural",
+            g.grid_staff_rural,
+            MAX_STAFF_PER_UNIT,
+        ),
+        (
+            "government.community_staff_urban",
+            g.community_staff_urban,
+            MAX_STAFF_PER_UNIT,
+        ),
+        (
+            "government.community_staff_rural",
+            g.community_staff_rural,
+            MAX_STAFF_PER_UNIT,
+        ),
         (
             "government.township_staff_per_1000_urban",
             g.township_staff_per_1000_urban,
+            MAX_PER_1000,
         ),
         (
             "government.township_staff_per_1000_rural",
             g.township_staff_per_1000_rural,
+            MAX_PER_1000,
         ),
-        ("government.county_staff_per_1000", g.county_staff_per_1000),
+        (
+            "government.county_staff_per_1000",
+            g.county_staff_per_1000,
+            MAX_PER_1000,
+        ),
         (
             "government.county_dept_staff_per_1000",
             g.county_dept_staff_per_1000,
+            MAX_PER_1000,
         ),
         (
             "government.city_centre_staff_per_1000",
             g.city_centre_staff_per_1000,
+            MAX_PER_1000,
         ),
         (
             "government.city_dept_staff_per_1000",
             g.city_dept_staff_per_1000,
+            MAX_PER_1000,
         ),
-        ("government.dispatch_hours", g.dispatch_hours),
-        ("government.escalation_delay_days", g.escalation_delay_days),
-        ("government.referral_delay_days", g.referral_delay_days),
-        ("government.handoff_hours", g.handoff_hours),
-        ("government.rural_work_penalty", g.rural_work_penalty),
+        (
+            "government.dispatch_hours",
+            g.dispatch_hours,
+            MAX_TASK_HOURS,
+        ),
+        (
+            "government.escalation_delay_days",
+            g.escalation_delay_days,
+            MAX_DAYS,
+        ),
+        (
+            "government.referral_delay_days",
+            g.referral_delay_days,
+            MAX_DAYS,
+        ),
+        ("government.handoff_hours", g.handoff_hours, MAX_TASK_HOURS),
+        (
+            "government.rural_work_penalty",
+            g.rural_work_penalty,
+            MAX_AMOUNT,
+        ),
         (
             "government.cross_region_patience_days",
             g.cross_region_patience_days,
+            MAX_DAYS,
         ),
         (
             "government.county_budget_per_1000",
             g.county_budget_per_1000,
+            MAX_AMOUNT,
         ),
-        ("government.city_budget_per_1000", g.city_budget_per_1000),
+        (
+            "government.city_budget_per_1000",
+            g.city_budget_per_1000,
+            MAX_AMOUNT,
+        ),
         (
             "government.leading_group_threshold",
             g.leading_group_threshold,
+            MAX_AMOUNT,
         ),
-        ("government.mediations_per_staff", g.mediations_per_staff),
+        (
+            "government.mediations_per_staff",
+            g.mediations_per_staff,
+            MAX_AMOUNT,
+        ),
     ] {
-        c.nonneg(field, v);
+        c.up_to(field, v, max);
     }
     for (field, v) in [
         ("government.overhead_share", g.overhead_share),
@@ -262,40 +414,57 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
     c.between("government.cross_region_patience_stretch", g.cross_region_patience_stretch, 1.0, 10.0);
     c.count("government.dispatch_delay_days", g.dispatch_delay_days as u64, 0, 365);
     c.count("government.stage_delay_min_days", g.stage_delay_min_days as u64, 0, 365);
+}
 
-    let o = &s.organisations;
-    c.nonneg("organisations.per_community_urban", o.per_community_urban);
-    c.nonneg("organisations.per_community_rural", o.per_community_rural);
-    c.nonneg("organisations.hours_per_day", o.hours_per_day);
+fn organisations(c: &mut Checks, o: &OrganisationSpec) {
+    c.up_to(
+        "organisations.per_community_urban",
+        o.per_community_urban,
+        MAX_ORGS_PER_COMMUNITY,
+    );
+    c.up_to(
+        "organisations.per_community_rural",
+        o.per_community_rural,
+        MAX_ORGS_PER_COMMUNITY,
+    );
+    c.between("organisations.hours_per_day", o.hours_per_day, 0.0, 24.0);
     c.unit("organisations.activation_rate", o.activation_rate);
     c.unit("organisations.lapse_rate", o.lapse_rate);
     c.unit("organisations.funding", o.funding);
     c.between("organisations.propensity_min", o.propensity_min, 0.0, 10.0);
+}
 
-    for cat in crate::model::issues::Category::ALL {
-        let spec = s.issues.get(cat);
+fn issues(c: &mut Checks, issues: &IssueSpec) {
+    for cat in Category::ALL {
+        let spec = issues.get(cat);
         let name = serde_name(&cat);
-        c.nonneg(&format!("issues.{name}.rate"), spec.rate);
-        c.positive(&format!("issues.{name}.work_hours"), spec.work_hours);
+        c.up_to(&format!("issues.{name}.rate"), spec.rate, MAX_PER_1000);
+        c.positive_up_to(
+            &format!("issues.{name}.work_hours"),
+            spec.work_hours,
+            MAX_TASK_HOURS,
+        );
         c.count(
             &format!("issues.{name}.deadline_days"),
             spec.deadline_days as u64,
             1,
-            3650,
+            MAX_DAYS as u64,
         );
         c.unit(&format!("issues.{name}.severity"), spec.severity);
     }
-    c.nonneg(
+    c.up_to(
         "issues.assistance_budget_units",
-        s.issues.assistance_budget_units,
+        issues.assistance_budget_units,
+        MAX_AMOUNT,
     );
-    c.unit("issues.small_severity", s.issues.small_severity);
-    c.unit("issues.severity_base", s.issues.severity_base);
-    c.unit("issues.severity_min", s.issues.severity_min);
-    c.between("issues.work_base", s.issues.work_base, 0.0, 10.0);
-    c.unit("issues.late_resolution_discount", s.issues.late_resolution_discount);
+    c.unit("issues.small_severity", issues.small_severity);
+    c.unit("issues.severity_base", issues.severity_base);
+    c.unit("issues.severity_min", issues.severity_min);
+    c.between("issues.work_base", issues.work_base, 0.0, 10.0);
+    c.unit("issues.late_resolution_discount", issues.late_resolution_discount);
+}
 
-    let b = &s.behaviour;
+fn behaviour(c: &mut Checks, b: &BehaviourSpec) {
     for (field, v) in [
         ("behaviour.hardship_relax", b.hardship_relax),
         ("behaviour.trust_relax", b.trust_relax),
@@ -337,45 +506,64 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
         ("behaviour.volunteer_environment_cap", b.volunteer_environment_cap),
         ("behaviour.volunteer_neighbours", b.volunteer_neighbours),
     ] {
-        c.nonneg(field, v);
+        c.up_to(field, v, MAX_AMOUNT);
     }
-    c.nonneg("behaviour.elderly_need", b.elderly_need);
+    c.up_to("behaviour.elderly_need", b.elderly_need, MAX_AMOUNT);
     c.between("behaviour.volunteer_hours", b.volunteer_hours, 0.0, 24.0);
-    c.nonneg("behaviour.points_per_day", b.points_per_day);
+    c.up_to("behaviour.points_per_day", b.points_per_day, MAX_AMOUNT);
     c.between(
         "behaviour.gain_memory_days",
         b.gain_memory_days,
         1.0,
         36500.0,
     );
+}
 
-    let k = &s.collective;
-    c.nonneg("collective.k", k.k);
+fn collective(c: &mut Checks, k: &CollectiveSpec) {
+    c.up_to("collective.k", k.k, MAX_AMOUNT);
     c.unit("collective.threshold", k.threshold);
     c.unit("collective.mediation_relief", k.mediation_relief);
     c.between("collective.incident_share", k.incident_share, 1e-6, 1.0);
-    c.nonneg("collective.presence_scale", k.presence_scale);
+    c.up_to("collective.presence_scale", k.presence_scale, MAX_AMOUNT);
     c.unit("collective.incident_end_ratio", k.incident_end_ratio);
+}
 
-    if s.regimes.is_empty() {
+fn regimes(c: &mut Checks, regimes: &BTreeMap<String, Mechanisms>) {
+    if regimes.is_empty() {
         c.bad(
             "regimes",
             "is empty; allowed: at least one regime (e.g. [regimes.linkage])",
         );
     }
-    for (name, m) in &s.regimes {
+    if regimes.len() > MAX_REGIMES {
+        c.bad(
+            "regimes",
+            format!(
+                "names {} regimes; allowed: at most {MAX_REGIMES}",
+                regimes.len()
+            ),
+        );
+    }
+    for (name, m) in regimes {
         for (field, v) in m.fields() {
             c.unit(&format!("regimes.{name}.{field}"), v);
         }
     }
-
-    check_shocks(&mut c, s);
-    c.problems
 }
 
-/// The shocks: windows inside the run, each kind's coefficients in the range it declares
-/// ([`Shock::fields`]), targets that exist, and at most one of a kind that allows one.
-fn check_shocks(c: &mut Checks, s: &Scenario) {
+/// Shocks: windows inside the run, coefficients in range, targets that exist, one
+/// epidemic and one rumour at most. The target's units are checked against the built
+/// territory only when everything else is valid (it needs valid sizes to build).
+fn shocks(c: &mut Checks, s: &Scenario) {
+    if s.shocks.len() > MAX_SHOCKS {
+        c.bad(
+            "shocks",
+            format!(
+                "lists {} shocks; allowed: at most {MAX_SHOCKS}",
+                s.shocks.len()
+            ),
+        );
+    }
     let names: Vec<&str> = s
         .territory
         .counties
@@ -383,19 +571,18 @@ fn check_shocks(c: &mut Checks, s: &Scenario) {
         .map(|k| k.name.as_str())
         .collect();
     let known = |n: &str| names.contains(&n);
-    // Targets are checked against the built territory only when all else is valid.
-    let territory = if c.problems.is_empty() {
+    let territory = if c.problems.is_empty() && !s.shocks.is_empty() {
         Some(Territory::build(&s.territory, s.run.residents))
     } else {
         None
     };
     for (i, shock) in s.shocks.iter().enumerate() {
         let f = |x: &str| format!("shocks[{i}].{x}");
-        check_window(c, shock, s.run.ticks, &f);
+        shock_window(c, shock, s.run.ticks, &f);
         for (field, v, allowed) in shock.fields() {
             match allowed {
                 Allowed::Share => c.unit(&f(field), v),
-                Allowed::NonNegative => c.nonneg(&f(field), v),
+                Allowed::NonNegative => c.up_to(&f(field), v, MAX_AMOUNT),
                 Allowed::Range(lo, hi) => c.between(&f(field), v, lo, hi),
             }
         }
@@ -430,7 +617,7 @@ fn check_shocks(c: &mut Checks, s: &Scenario) {
 
 /// A shock's window: at least one day, starting and ending inside the run. The end is
 /// computed in 64 bits, so a start near `u32::MAX` is reported as such, not wrapped.
-fn check_window(c: &mut Checks, shock: &Shock, ticks: u32, f: &dyn Fn(&str) -> String) {
+fn shock_window(c: &mut Checks, shock: &Shock, ticks: u32, f: &dyn Fn(&str) -> String) {
     let (start, end) = (shock.window().0, shock.end());
     if shock.duration() == 0 {
         c.bad(f("duration"), "is 0; allowed: a whole number ≥ 1");
@@ -439,7 +626,8 @@ fn check_window(c: &mut Checks, shock: &Shock, ticks: u32, f: &dyn Fn(&str) -> S
         c.bad(
             f("start"),
             format!(
-                "is {start}, not a day of the run's {ticks} ticks; allowed: start + duration ≤ run.ticks"
+                "is {start}, not inside the run's {ticks} ticks; allowed: a tick from 0 to {} with start + duration ≤ run.ticks",
+                ticks.saturating_sub(1)
             ),
         );
     } else if end > ticks as u64 {

@@ -1,0 +1,144 @@
+//! Reading an input file (a scenario, a file it `extends`, an experiment) safely.
+//!
+//! Invariant: every input file the program reads goes through [`read_text`], which
+//! refuses what is not a regular file (a FIFO would block forever, `/dev/zero` never
+//! ends), refuses a file larger than [`MAX_INPUT_BYTES`] before reading it, never reads
+//! more than that even if the file grows meanwhile, and refuses text that is not UTF-8.
+//! Symbolic links are followed: what matters is what they point at.
+
+use std::io::Read;
+use std::path::Path;
+
+/// The largest input file read: 16 MiB, far above any real scenario or experiment
+/// (the shipped ones are a few kB) and far below what would strain memory.
+pub const MAX_INPUT_BYTES: u64 = 16 << 20;
+
+/// Why an input file could not be read. Each message names the file and is one line.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum InputError {
+    #[error("cannot read {what} {label}: {reason}")]
+    Unreadable {
+        what: String,
+        label: String,
+        reason: String,
+    },
+    #[error(
+        "cannot read {what} {label}: it is {kind}, not a regular file; allowed: a regular file"
+    )]
+    NotRegular {
+        what: String,
+        label: String,
+        kind: &'static str,
+    },
+    #[error(
+        "cannot read {what} {label}: it is larger than {} MiB; allowed: a file of at most {} MiB ({} bytes)",
+        MAX_INPUT_BYTES >> 20, MAX_INPUT_BYTES >> 20, MAX_INPUT_BYTES
+    )]
+    TooLarge { what: String, label: String },
+    #[error("{label}: is not a text file (not UTF-8); allowed: a TOML text file")]
+    NotText { what: String, label: String },
+}
+
+/// What kind of file system entry `meta` describes, for messages.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    let ft = meta.file_type();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if ft.is_char_device() {
+            return "a character device";
+        }
+        if ft.is_block_device() {
+            return "a block device";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+    }
+    if ft.is_dir() {
+        "a folder"
+    } else {
+        "not a file"
+    }
+}
+
+/// The text of the input file at `path`, checked as the module says. `what` names the
+/// kind of file in messages ("scenario file", "experiment file").
+pub fn read_text(path: &Path, what: &str) -> Result<String, InputError> {
+    let label = path.display().to_string();
+    let unreadable = |e: std::io::Error| InputError::Unreadable {
+        what: what.to_string(),
+        label: label.clone(),
+        reason: e.to_string(),
+    };
+    // Metadata first (following links): it never opens the file, so a FIFO cannot block.
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(InputError::NotRegular {
+            what: what.to_string(),
+            label,
+            kind: kind_of(&meta),
+        });
+    }
+    let too_large = || InputError::TooLarge {
+        what: what.to_string(),
+        label: label.clone(),
+    };
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(too_large());
+    }
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|_| InputError::NotText {
+        what: what.to_string(),
+        label,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_small_text_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.toml");
+        std::fs::write(&p, "x = 1\n").unwrap();
+        assert_eq!(read_text(&p, "scenario file").unwrap(), "x = 1\n");
+    }
+
+    #[test]
+    fn refuses_folders_devices_and_large_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = read_text(dir.path(), "scenario file").unwrap_err();
+        assert!(matches!(e, InputError::NotRegular { .. }), "{e}");
+        #[cfg(unix)]
+        {
+            let e = read_text(Path::new("/dev/zero"), "scenario file").unwrap_err();
+            assert!(e.to_string().contains("character device"), "{e}");
+        }
+        let big = dir.path().join("big.toml");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(MAX_INPUT_BYTES + 1).unwrap();
+        let e = read_text(&big, "scenario file").unwrap_err();
+        assert!(e.to_string().contains("at most 16 MiB"), "{e}");
+    }
+
+    #[test]
+    fn refuses_binary() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("b.toml");
+        std::fs::write(&p, [0xff, 0xfe, 0x00]).unwrap();
+        let e = read_text(&p, "scenario file").unwrap_err();
+        assert!(e.to_string().contains("not UTF-8"), "{e}");
+    }
+}
