@@ -70,7 +70,12 @@ fn violations(src: &Path) -> Vec<String> {
     let mut bad = Vec::new();
     for file in files {
         let rel = file.strip_prefix(src).unwrap();
-        let top = rel.components().next().unwrap().as_os_str().to_string_lossy();
+        let top = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy();
         let module = top.trim_end_matches(".rs").to_string();
         let Some(own) = rank(&module) else {
             continue; // lib.rs, main.rs
@@ -99,12 +104,15 @@ fn violations(src: &Path) -> Vec<String> {
 
 #[test]
 fn every_top_level_module_has_a_layer() {
-    let lib = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs"))
-        .unwrap();
+    let lib =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
     for line in lib.lines() {
         if let Some(name) = line.trim().strip_prefix("pub mod ") {
             let name = name.trim_end_matches(';');
-            assert!(rank(name).is_some(), "src/lib.rs: module {name} has no layer in LAYERS");
+            assert!(
+                rank(name).is_some(),
+                "src/lib.rs: module {name} has no layer in LAYERS"
+            );
         }
     }
 }
@@ -112,7 +120,11 @@ fn every_top_level_module_has_a_layer() {
 #[test]
 fn layers_only_point_down() {
     let bad = violations(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
-    assert!(bad.is_empty(), "imports against the layer order:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "imports against the layer order:\n{}",
+        bad.join("\n")
+    );
 }
 
 #[test]

@@ -394,7 +394,12 @@ fn older_complete_files_without_the_rule_parameters_load_with_the_old_values() {
         ),
         (
             "issues",
-            &["severity_base", "severity_min", "work_base", "late_resolution_discount"],
+            &[
+                "severity_base",
+                "severity_min",
+                "work_base",
+                "late_resolution_discount",
+            ],
         ),
         ("organisations", &["propensity_min"]),
     ];
@@ -414,11 +419,17 @@ fn older_complete_files_without_the_rule_parameters_load_with_the_old_values() {
     assert_eq!(old.government.transfer_friction, 0.3);
     assert_eq!(old.government.budget_cap_days, 60.0);
     assert_eq!(
-        (old.government.leading_group_floor, old.government.leading_group_rise),
+        (
+            old.government.leading_group_floor,
+            old.government.leading_group_rise
+        ),
         (1.0, 2.0)
     );
     assert_eq!(
-        (old.government.patrol_floor, old.government.patrol_information_gain),
+        (
+            old.government.patrol_floor,
+            old.government.patrol_information_gain
+        ),
         (0.5, 0.5)
     );
 }

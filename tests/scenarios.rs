@@ -439,7 +439,10 @@ fn a_scenario_larger_than_the_machine_is_refused_with_an_estimate() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("e.toml") && err.contains("GB of memory"), "{err}");
+    assert!(
+        err.contains("e.toml") && err.contains("GB of memory"),
+        "{err}"
+    );
     s.run.residents = 1000;
     assert!(linkage::engine::memory::world_bytes(&s, 3) < 100 << 20);
 }
@@ -475,11 +478,20 @@ fn input_files_that_are_not_regular_or_too_large_are_refused() {
             std::fs::write(&p, format!("extends = \"{parent}\"\n")).unwrap();
             expect_refused(
                 &[&os("check"), p.as_os_str()],
-                &[".extends.toml:1:1", "character device", "not a regular file"],
+                &[
+                    ".extends.toml:1:1",
+                    "character device",
+                    "not a regular file",
+                ],
             );
         }
         expect_refused(
-            &[&os("run"), &os("--scenario"), &os("/dev/zero"), &os("--quiet")],
+            &[
+                &os("run"),
+                &os("--scenario"),
+                &os("/dev/zero"),
+                &os("--quiet"),
+            ],
             &["/dev/zero", "character device"],
         );
         // A FIFO would block a reader forever.
@@ -512,7 +524,10 @@ fn a_thousand_part_dotted_key_is_located() {
     let key = vec!["a"; 1000].join(".");
     for (case, text) in [
         ("key", format!("extends = \"xcity-baseline\"\n{key} = 1\n")),
-        ("table", format!("extends = \"xcity-baseline\"\n\n[{key}]\n")),
+        (
+            "table",
+            format!("extends = \"xcity-baseline\"\n\n[{key}]\n"),
+        ),
     ] {
         let p = tmp.path().join(format!("{case}.toml"));
         std::fs::write(&p, text).unwrap();

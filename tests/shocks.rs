@@ -447,5 +447,8 @@ fn each_shipped_single_shock_file_names_every_coefficient_of_its_kind() {
             );
         }
     }
-    assert!(files >= 6, "a shipped file for each of the six first kinds: {files}");
+    assert!(
+        files >= 6,
+        "a shipped file for each of the six first kinds: {files}"
+    );
 }

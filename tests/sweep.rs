@@ -565,15 +565,23 @@ fn each_scenario_is_recorded_as_run_in_every_shard_and_the_merge() {
         let mut want = Scenario::load(name).unwrap().with_ticks(150);
         want.run.residents = 1500;
         assert_eq!(text, want.to_toml(), "scenario-{k}.toml is {name} as run");
-        let read = Scenario::load(whole.join(format!("scenario-{k}.toml")).to_str().unwrap())
-            .unwrap();
+        let read =
+            Scenario::load(whole.join(format!("scenario-{k}.toml")).to_str().unwrap()).unwrap();
         assert_eq!(read.regimes.len(), 3, "every regime, not only the ones run");
-        assert_eq!(read.shocks.is_empty(), k == 1, "the epidemic's shock is dropped");
+        assert_eq!(
+            read.shocks.is_empty(),
+            k == 1,
+            "the epidemic's shock is dropped"
+        );
     }
     assert!(!whole.join("scenario-2.toml").exists());
     for k in 1..=2 {
         let shard = tmp.path().join(format!("s{k}"));
-        succeeds(&mut sweep_cmd(&exp, &shard, &["--shard", &format!("{k}/2")]));
+        succeeds(&mut sweep_cmd(
+            &exp,
+            &shard,
+            &["--shard", &format!("{k}/2")],
+        ));
     }
     let merged = tmp.path().join("m");
     succeeds(

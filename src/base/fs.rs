@@ -35,7 +35,10 @@ impl AtomicFile {
     /// Flush and rename into place.
     pub fn commit(mut self) -> io::Result<()> {
         if let Some(out) = self.out.take() {
-            out.into_inner().map_err(|e| e.into_error())?.sync_all().ok();
+            out.into_inner()
+                .map_err(|e| e.into_error())?
+                .sync_all()
+                .ok();
         }
         std::fs::rename(&self.tmp, &self.dest)
     }

@@ -32,7 +32,9 @@ pub(super) fn plan(args: &RunArgs) -> Result<Plan, Failure> {
         scenario.run.residents = n;
     }
     scenario.validate().map_err(Failure::input)?;
-    let mut regimes = scenario.select_regimes(&args.regimes).map_err(Failure::input)?;
+    let mut regimes = scenario
+        .select_regimes(&args.regimes)
+        .map_err(Failure::input)?;
     scenario
         .regimes
         .retain(|name, _| regimes.iter().any(|(n, _)| n == name));
@@ -43,9 +45,7 @@ pub(super) fn plan(args: &RunArgs) -> Result<Plan, Failure> {
     let what = format!("scenario {} as run", args.scenario);
     crate::engine::memory::check_fits(&scenario, &what, regimes.len() as u64, 1, memory)
         .map_err(Failure::input)?;
-    let threads = args
-        .threads
-        .unwrap_or_else(crate::base::pool::all_cores);
+    let threads = args.threads.unwrap_or_else(crate::base::pool::all_cores);
     let out = match &args.out {
         Some(p) => p.clone(),
         None => {

@@ -13,8 +13,7 @@ const STOP: u64 = u64::MAX;
 
 /// Run the sweep over MPI. Returns `Some(outcome)` on rank 0, `None` on the others.
 pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Option<Outcome>, SweepError> {
-    let universe = mpi::initialize()
-        .ok_or(SweepError::NoMpi)?;
+    let universe = mpi::initialize().ok_or(SweepError::NoMpi)?;
     let world = universe.world();
     let size = world.size();
     if size < 2 {

@@ -283,7 +283,10 @@ fn population(c: &mut Checks, p: &PopulationSpec) {
         ("population.staff_contact_min", p.staff_contact_min),
         ("population.link_weight_staff", p.link_weight_staff),
         ("population.link_weight_org", p.link_weight_org),
-        ("population.link_weight_neighbours", p.link_weight_neighbours),
+        (
+            "population.link_weight_neighbours",
+            p.link_weight_neighbours,
+        ),
     ] {
         c.unit(field, v);
     }
@@ -394,6 +397,11 @@ fn government(c: &mut Checks, g: &GovernmentSpec) {
     ] {
         c.up_to(field, v, max);
     }
+    government_shares(c, g);
+}
+
+/// The government's shares and the factors of its rules.
+fn government_shares(c: &mut Checks, g: &GovernmentSpec) {
     for (field, v) in [
         ("government.overhead_share", g.overhead_share),
         ("government.rural_connectivity", g.rural_connectivity),
@@ -402,18 +410,52 @@ fn government(c: &mut Checks, g: &GovernmentSpec) {
         ("government.mediation_share", g.mediation_share),
         ("government.transfer_friction", g.transfer_friction),
         ("government.patrol_floor", g.patrol_floor),
-        ("government.patrol_information_gain", g.patrol_information_gain),
-        ("government.cross_region_horizontal_weight", g.cross_region_horizontal_weight),
-        ("government.cross_region_information_weight", g.cross_region_information_weight),
+        (
+            "government.patrol_information_gain",
+            g.patrol_information_gain,
+        ),
+        (
+            "government.cross_region_horizontal_weight",
+            g.cross_region_horizontal_weight,
+        ),
+        (
+            "government.cross_region_information_weight",
+            g.cross_region_information_weight,
+        ),
     ] {
         c.unit(field, v);
     }
     c.between("government.budget_cap_days", g.budget_cap_days, 0.0, 3650.0);
-    c.between("government.leading_group_floor", g.leading_group_floor, 0.0, 100.0);
-    c.between("government.leading_group_rise", g.leading_group_rise, 0.0, 100.0);
-    c.between("government.cross_region_patience_stretch", g.cross_region_patience_stretch, 1.0, 10.0);
-    c.count("government.dispatch_delay_days", g.dispatch_delay_days as u64, 0, 365);
-    c.count("government.stage_delay_min_days", g.stage_delay_min_days as u64, 0, 365);
+    c.between(
+        "government.leading_group_floor",
+        g.leading_group_floor,
+        0.0,
+        100.0,
+    );
+    c.between(
+        "government.leading_group_rise",
+        g.leading_group_rise,
+        0.0,
+        100.0,
+    );
+    c.between(
+        "government.cross_region_patience_stretch",
+        g.cross_region_patience_stretch,
+        1.0,
+        10.0,
+    );
+    c.count(
+        "government.dispatch_delay_days",
+        g.dispatch_delay_days as u64,
+        0,
+        365,
+    );
+    c.count(
+        "government.stage_delay_min_days",
+        g.stage_delay_min_days as u64,
+        0,
+        365,
+    );
 }
 
 fn organisations(c: &mut Checks, o: &OrganisationSpec) {
@@ -461,7 +503,10 @@ fn issues(c: &mut Checks, issues: &IssueSpec) {
     c.unit("issues.severity_base", issues.severity_base);
     c.unit("issues.severity_min", issues.severity_min);
     c.between("issues.work_base", issues.work_base, 0.0, 10.0);
-    c.unit("issues.late_resolution_discount", issues.late_resolution_discount);
+    c.unit(
+        "issues.late_resolution_discount",
+        issues.late_resolution_discount,
+    );
 }
 
 fn behaviour(c: &mut Checks, b: &BehaviourSpec) {
@@ -490,10 +535,22 @@ fn behaviour(c: &mut Checks, b: &BehaviourSpec) {
         ("behaviour.protest_voice", b.protest_voice),
         ("behaviour.report_channel_base", b.report_channel_base),
         ("behaviour.report_channel_sharing", b.report_channel_sharing),
-        ("behaviour.volunteer_capacity_youth", b.volunteer_capacity_youth),
-        ("behaviour.volunteer_capacity_elderly", b.volunteer_capacity_elderly),
-        ("behaviour.volunteer_cognition_base", b.volunteer_cognition_base),
-        ("behaviour.volunteer_cognition_linkage", b.volunteer_cognition_linkage),
+        (
+            "behaviour.volunteer_capacity_youth",
+            b.volunteer_capacity_youth,
+        ),
+        (
+            "behaviour.volunteer_capacity_elderly",
+            b.volunteer_capacity_elderly,
+        ),
+        (
+            "behaviour.volunteer_cognition_base",
+            b.volunteer_cognition_base,
+        ),
+        (
+            "behaviour.volunteer_cognition_linkage",
+            b.volunteer_cognition_linkage,
+        ),
         ("behaviour.volunteer_digital_base", b.volunteer_digital_base),
         ("behaviour.volunteer_digital", b.volunteer_digital),
     ] {
@@ -502,8 +559,14 @@ fn behaviour(c: &mut Checks, b: &BehaviourSpec) {
     for (field, v) in [
         ("behaviour.need_base", b.need_base),
         ("behaviour.need_hardship", b.need_hardship),
-        ("behaviour.volunteer_environment_base", b.volunteer_environment_base),
-        ("behaviour.volunteer_environment_cap", b.volunteer_environment_cap),
+        (
+            "behaviour.volunteer_environment_base",
+            b.volunteer_environment_base,
+        ),
+        (
+            "behaviour.volunteer_environment_cap",
+            b.volunteer_environment_cap,
+        ),
         ("behaviour.volunteer_neighbours", b.volunteer_neighbours),
     ] {
         c.up_to(field, v, MAX_AMOUNT);

@@ -5,8 +5,8 @@
 
 use super::World;
 use crate::engine::residents_phase::{self, ChunkMut, Shared};
-use crate::model::{collective, government};
 use crate::model::issues::Category;
+use crate::model::{collective, government};
 
 impl World {
     pub(super) fn resident_phase(&mut self) {

@@ -126,7 +126,11 @@ impl SeriesReader {
     fn take_run(&mut self, run: u64, cell: &mut CellSeries) -> Result<(), SweepError> {
         loop {
             if self.line.is_empty()
-                && self.file.read_line(&mut self.line).map_err(io(&self.path))? == 0
+                && self
+                    .file
+                    .read_line(&mut self.line)
+                    .map_err(io(&self.path))?
+                    == 0
             {
                 return Ok(());
             }

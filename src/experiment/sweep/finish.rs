@@ -134,12 +134,11 @@ fn sort_series(dir: &Path) -> Result<(), SweepError> {
 
 /// The fingerprint line and run count of a shard's `sweep.lock`.
 fn read_lock(dir: &Path) -> Result<(String, u64), SweepError> {
-    let lock = fs::read_to_string(dir.join(LOCK)).map_err(|source| {
-        SweepError::NotASweepFolder {
+    let lock =
+        fs::read_to_string(dir.join(LOCK)).map_err(|source| SweepError::NotASweepFolder {
             dir: dir.to_path_buf(),
             source,
-        }
-    })?;
+        })?;
     let mut lines = lock.lines();
     let fp = lines.next().unwrap_or("").to_string();
     let total: u64 = lines

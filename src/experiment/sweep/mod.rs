@@ -121,7 +121,10 @@ impl SweepError {
     pub fn is_input(&self) -> bool {
         !matches!(
             self,
-            SweepError::NoMpi | SweepError::MalformedRun | SweepError::Io { .. } | SweepError::Csv { .. }
+            SweepError::NoMpi
+                | SweepError::MalformedRun
+                | SweepError::Io { .. }
+                | SweepError::Csv { .. }
         )
     }
 }
