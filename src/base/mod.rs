@@ -5,8 +5,8 @@
 //! every chart draws with.
 //!
 //! Layer order (each module imports only from the ones after it; `tests/layers.rs`
-//! checks it): `cli` → `report` → `experiment` → `output` → `engine` → `model` →
-//! `scenario`'s values → `base`.
+//! checks it): `cli` → `validation` → `report` → `experiment` → `output` → `engine` →
+//! `scenario` → `model` → `base`. docs/architecture.md has the map.
 
 pub mod fonts;
 pub mod fs;

@@ -302,32 +302,9 @@ fn build_ties(territory: &Territory, spec: &PopulationSpec, grid_of: &[u32], see
 mod tests {
     use super::*;
 
+    /// The baseline's values (`scenarios/xcity-baseline.toml`).
     fn spec() -> PopulationSpec {
-        PopulationSpec {
-            elderly_share_urban: 0.15,
-            elderly_share_rural: 0.25,
-            youth_share: 0.18,
-            hardship_urban: 0.15,
-            hardship_rural: 0.22,
-            trust_mean: 0.78,
-            concentration: 12.0,
-            digital_urban: 0.8,
-            digital_rural: 0.5,
-            digital_elderly: 0.5,
-            digital_spread: 1.0,
-            strong_ties: 8,
-            weak_ties: 4,
-            weak_same_township: 0.6,
-            weak_same_county: 0.3,
-            weak_tie_weight: 0.3,
-            org_membership: 0.3,
-            link_strength: 1.0,
-            rural_staff_contact: 0.7,
-            staff_contact_min: 0.4,
-            link_weight_staff: 0.5,
-            link_weight_org: 0.3,
-            link_weight_neighbours: 0.2,
-        }
+        crate::scenario::builtin::xcity_baseline().population
     }
 
     #[test]

@@ -603,58 +603,14 @@ pub fn happiness(gain: f32, security: f32, hardship: f32, trust: f32) -> f32 {
 mod tests {
     use super::*;
 
-    /// The baseline's rule constants (as in `scenarios/xcity-baseline.toml`).
+    /// The baseline's values (`scenarios/xcity-baseline.toml`).
     fn behaviour() -> BehaviourSpec {
-        BehaviourSpec {
-            hardship_relax: 0.02,
-            trust_relax: 0.01,
-            resolve_trust_gain: 0.06,
-            resolve_hardship_relief: 0.1,
-            expire_trust_loss: 0.2,
-            expire_hardship: 0.1,
-            word_of_mouth: 0.02,
-            experience_decay: 0.8,
-            exposure_trust_loss: 0.0005,
-            exposure_decay: 0.9,
-            incident_exposure: 0.2,
-            protester_exposure: 0.05,
-            report_base: 0.2,
-            report_trust: 0.5,
-            report_link: 0.4,
-            report_channel_base: 0.5,
-            report_channel_sharing: 0.5,
-            elderly_need: 1.5,
-            need_base: 0.4,
-            need_hardship: 1.2,
-            volunteer_rate: 0.02,
-            volunteer_stop: 0.1,
-            volunteer_capacity_youth: 0.5,
-            volunteer_capacity_elderly: 0.6,
-            volunteer_cognition_base: 0.3,
-            volunteer_cognition_linkage: 0.7,
-            volunteer_digital_base: 0.5,
-            volunteer_digital: 0.5,
-            volunteer_environment_base: 0.5,
-            volunteer_environment_cap: 1.5,
-            volunteer_neighbours: 0.5,
-            volunteer_hours: 2.0,
-            points_per_day: 1.0,
-            points_pull: 0.02,
-            protest_voice: 0.5,
-            gain_memory_days: 180.0,
-        }
+        crate::scenario::builtin::xcity_baseline().behaviour
     }
 
+    /// The baseline's values (`scenarios/xcity-baseline.toml`).
     fn collective() -> CollectiveSpec {
-        CollectiveSpec {
-            k: 2.3,
-            threshold: 0.1,
-            mediation_days: 10,
-            mediation_relief: 0.05,
-            incident_share: 0.02,
-            presence_scale: 10.0,
-            incident_end_ratio: 0.5,
-        }
+        crate::scenario::builtin::xcity_baseline().collective
     }
 
     fn mech() -> Mechanisms {
