@@ -29,17 +29,25 @@ use crate::model::unit;
 /// What every resident's rules read this tick: the seed and tick of the draws, the
 /// scenario's rule constants, the regime, and the epidemic and rumour if any.
 ///
-/// The rule constants are copied in (a few hundred bytes per chunk), so that the
-/// compiler sees them as the loop's own values and converts them once, not per resident.
+/// The rule constants are converted to `f32` once per chunk ([`Rules`]), and the
+/// products of constants a rule multiplies by the regime are taken once too (the same
+/// `f32` operations in the same order, so the same bits), not per resident.
 #[derive(Clone, Debug)]
 pub struct Context {
     pub seed: u64,
     pub tick: u32,
-    pub behaviour: BehaviourSpec,
+    pub rules: Rules,
     pub collective: CollectiveSpec,
     /// The regime's information sharing and social linkage.
     pub information_sharing: f32,
     pub social: f32,
+    /// Quality factor of the reporting channel: `report_channel_base` +
+    /// `report_channel_sharing` × information sharing.
+    pub report_channel: f32,
+    /// `volunteer_cognition_linkage` × information sharing.
+    pub cognition_linkage: f32,
+    /// Points a volunteer earns today: `points_per_day` × social linkage.
+    pub points_today: f32,
     /// Issues per resident per tick at need 1 (hardship 0.5), by category.
     pub base_rates: [f32; 8],
     /// Weight the sense of gain keeps of yesterday's issues: 1 − 1/`gain_memory_days`.
@@ -48,6 +56,80 @@ pub struct Context {
     pub rumour: Option<RumourNow>,
     /// What a resident takes in from its ties today.
     pub hearing: Hearing,
+}
+
+/// The resident rules' constants ([`BehaviourSpec`]) as the `f32` the rules compute in,
+/// converted once. Field names and meanings as in [`BehaviourSpec`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rules {
+    pub hardship_relax: f32,
+    pub trust_relax: f32,
+    pub word_of_mouth: f32,
+    pub experience_decay: f32,
+    pub exposure_trust_loss: f32,
+    pub exposure_decay: f32,
+    pub incident_exposure: f32,
+    pub protester_exposure: f32,
+    pub report_base: f32,
+    pub report_trust: f32,
+    pub report_link: f32,
+    pub report_channel_base: f32,
+    pub report_channel_sharing: f32,
+    pub elderly_need: f32,
+    pub need_base: f32,
+    pub need_hardship: f32,
+    pub volunteer_rate: f32,
+    /// A chance, drawn in `f64` as before.
+    pub volunteer_stop: f64,
+    pub volunteer_capacity_youth: f32,
+    pub volunteer_capacity_elderly: f32,
+    pub volunteer_cognition_base: f32,
+    pub volunteer_cognition_linkage: f32,
+    pub volunteer_digital_base: f32,
+    pub volunteer_digital: f32,
+    pub volunteer_environment_base: f32,
+    pub volunteer_environment_cap: f32,
+    pub volunteer_neighbours: f32,
+    pub points_per_day: f32,
+    pub points_pull: f32,
+    pub protest_voice: f32,
+}
+
+impl Rules {
+    pub fn new(b: &BehaviourSpec) -> Rules {
+        Rules {
+            hardship_relax: b.hardship_relax as f32,
+            trust_relax: b.trust_relax as f32,
+            word_of_mouth: b.word_of_mouth as f32,
+            experience_decay: b.experience_decay as f32,
+            exposure_trust_loss: b.exposure_trust_loss as f32,
+            exposure_decay: b.exposure_decay as f32,
+            incident_exposure: b.incident_exposure as f32,
+            protester_exposure: b.protester_exposure as f32,
+            report_base: b.report_base as f32,
+            report_trust: b.report_trust as f32,
+            report_link: b.report_link as f32,
+            report_channel_base: b.report_channel_base as f32,
+            report_channel_sharing: b.report_channel_sharing as f32,
+            elderly_need: b.elderly_need as f32,
+            need_base: b.need_base as f32,
+            need_hardship: b.need_hardship as f32,
+            volunteer_rate: b.volunteer_rate as f32,
+            volunteer_stop: b.volunteer_stop,
+            volunteer_capacity_youth: b.volunteer_capacity_youth as f32,
+            volunteer_capacity_elderly: b.volunteer_capacity_elderly as f32,
+            volunteer_cognition_base: b.volunteer_cognition_base as f32,
+            volunteer_cognition_linkage: b.volunteer_cognition_linkage as f32,
+            volunteer_digital_base: b.volunteer_digital_base as f32,
+            volunteer_digital: b.volunteer_digital as f32,
+            volunteer_environment_base: b.volunteer_environment_base as f32,
+            volunteer_environment_cap: b.volunteer_environment_cap as f32,
+            volunteer_neighbours: b.volunteer_neighbours as f32,
+            points_per_day: b.points_per_day as f32,
+            points_pull: b.points_pull as f32,
+            protest_voice: b.protest_voice as f32,
+        }
+    }
 }
 
 /// What a resident takes in from its ties: the weight of a weak tie, and whether ties'
@@ -71,13 +153,20 @@ impl Context {
         base_rates: [f32; 8],
         weak_tie_weight: f32,
     ) -> Context {
+        let rules = Rules::new(behaviour);
+        let information_sharing = mech.information_sharing as f32;
+        let social = mech.social as f32;
         Context {
             seed,
             tick,
-            behaviour: behaviour.clone(),
+            rules,
             collective: collective.clone(),
-            information_sharing: mech.information_sharing as f32,
-            social: mech.social as f32,
+            information_sharing,
+            social,
+            report_channel: rules.report_channel_base
+                + rules.report_channel_sharing * information_sharing,
+            cognition_linkage: rules.volunteer_cognition_linkage * information_sharing,
+            points_today: rules.points_per_day * social,
             base_rates,
             memory: 1.0 - 1.0 / behaviour.gain_memory_days.max(1.0) as f32,
             epidemic: None,
@@ -264,7 +353,7 @@ pub fn step(
     s: &mut ResidentState,
     ctx: &Context,
 ) -> Day {
-    let b = &ctx.behaviour;
+    let b = &ctx.rules;
     let eff = place.effects;
     let dice = Dice::new(ctx.seed, me.id, ctx.tick);
     let health = next_health_state(me.shown.health, eff, nb, ctx, &dice);
@@ -284,7 +373,7 @@ pub fn step(
     }
     let activity = decide_action(me, place, nb, s, ctx, &dice);
     if activity == VOLUNTEERING {
-        s.points += b.points_per_day as f32 * ctx.social;
+        s.points += ctx.points_today;
     }
     let shown = Visible {
         experience: voice(me.shown.experience, activity, b),
@@ -381,16 +470,16 @@ pub fn laid_off(age: u8, eff: &Effects, dice: &Dice) -> bool {
 /// Exposure decays, and grows with an incident in one's community and with protesters
 /// among one's ties.
 #[inline]
-pub fn exposure_today(exposure: f32, incident: bool, protesting: u32, b: &BehaviourSpec) -> f32 {
+pub fn exposure_today(exposure: f32, incident: bool, protesting: u32, b: &Rules) -> f32 {
     let incident = if incident {
-        b.incident_exposure as f32
+        b.incident_exposure
     } else {
         0.0
     };
     unit(
-        exposure * b.exposure_decay as f32
+        exposure * b.exposure_decay
             + incident
-            + b.protester_exposure as f32 * protesting as f32,
+            + b.protester_exposure * protesting as f32,
     )
 }
 
@@ -404,13 +493,13 @@ pub fn trust_today(
     exposure: f32,
     push: f32,
     rumour_loss: f32,
-    b: &BehaviourSpec,
+    b: &Rules,
 ) -> f32 {
     unit(
         trust
-            + (b.trust_relax as f32 * (me.trust_base - trust)
-                + b.word_of_mouth as f32 * me.link * word_of_mouth
-                - b.exposure_trust_loss as f32 * exposure
+            + (b.trust_relax * (me.trust_base - trust)
+                + b.word_of_mouth * me.link * word_of_mouth
+                - b.exposure_trust_loss * exposure
                 + push
                 - rumour_loss),
     )
@@ -423,9 +512,9 @@ pub fn hardship_today(
     base: f32,
     eff: &Effects,
     laid_off: bool,
-    b: &BehaviourSpec,
+    b: &Rules,
 ) -> f32 {
-    let mut h = hardship + (b.hardship_relax as f32 * (base - hardship) + eff.hardship_push);
+    let mut h = hardship + (b.hardship_relax * (base - hardship) + eff.hardship_push);
     if laid_off {
         h += eff.worker_hardship;
     }
@@ -435,10 +524,10 @@ pub fn hardship_today(
 /// Need, the multiplier of a resident's issue rates: it rises with hardship, and the
 /// elderly need more.
 #[inline]
-pub fn need(hardship: f32, age: u8, b: &BehaviourSpec) -> f32 {
-    (b.need_base as f32 + b.need_hardship as f32 * hardship)
+pub fn need(hardship: f32, age: u8, b: &Rules) -> f32 {
+    (b.need_base + b.need_hardship * hardship)
         * if age == ELDERLY {
-            b.elderly_need as f32
+            b.elderly_need
         } else {
             1.0
         }
@@ -458,7 +547,7 @@ pub fn raise_issue(
     dice: &Dice,
 ) -> Option<RaisedIssue> {
     let eff = place.effects;
-    let need = need(s.hardship, me.age, &ctx.behaviour);
+    let need = need(s.hardship, me.age, &ctx.rules);
     let u = dice.today(Purpose::Raise).unit() as f32;
     let mut acc = 0.0f32;
     for category in Category::RAISED {
@@ -485,15 +574,14 @@ pub fn raise_issue(
 /// improves.
 #[inline]
 pub fn report_chance(me: &Resident, channel: f32, trust: f32, ctx: &Context) -> f32 {
-    let b = &ctx.behaviour;
-    b.report_base as f32
-        + b.report_trust as f32 * trust
-        + b.report_link as f32
+    let b = &ctx.rules;
+    b.report_base
+        + b.report_trust * trust
+        + b.report_link
             * me.link
             * me.digital
             * channel
-            * (b.report_channel_base as f32
-                + b.report_channel_sharing as f32 * ctx.information_sharing)
+            * ctx.report_channel
 }
 
 /// The action decision (行动决策): a mediated resident sits out its cooldown; a protester
@@ -533,7 +621,7 @@ pub fn decide_action(
     } else if prev == VOLUNTEERING {
         if dice
             .today(Purpose::Volunteer)
-            .chance(ctx.behaviour.volunteer_stop)
+            .chance(ctx.rules.volunteer_stop)
         {
             QUIET
         } else {
@@ -561,31 +649,31 @@ pub fn volunteer_chance(
     points: f32,
     ctx: &Context,
 ) -> f32 {
-    let b = &ctx.behaviour;
+    let b = &ctx.rules;
     let capacity = (1.0 - hardship)
         * match me.age {
-            YOUTH => b.volunteer_capacity_youth as f32,
-            ELDERLY => b.volunteer_capacity_elderly as f32,
+            YOUTH => b.volunteer_capacity_youth,
+            ELDERLY => b.volunteer_capacity_elderly,
             _ => 1.0,
         };
-    let cognition = (b.volunteer_cognition_base as f32
-        + b.volunteer_cognition_linkage as f32 * ctx.information_sharing * me.link)
-        * (b.volunteer_digital_base as f32 + b.volunteer_digital as f32 * me.digital);
+    let cognition = (b.volunteer_cognition_base
+        + ctx.cognition_linkage * me.link)
+        * (b.volunteer_digital_base + b.volunteer_digital * me.digital);
     let degree = nb.ties.max(1) as f32;
     let environment = ctx.social
-        * (b.volunteer_environment_base as f32 + b.points_pull as f32 * points)
-            .min(b.volunteer_environment_cap as f32)
-        + b.volunteer_neighbours as f32 * nb.volunteering as f32 / degree;
-    b.volunteer_rate as f32 * capacity * cognition * environment * me.link
+        * (b.volunteer_environment_base + b.points_pull * points)
+            .min(b.volunteer_environment_cap)
+        + b.volunteer_neighbours * nb.volunteering as f32 / degree;
+    b.volunteer_rate * capacity * cognition * environment * me.link
 }
 
 /// The word-of-mouth signal passed on tomorrow: yesterday's, decayed; a protester's is
 /// at most −`protest_voice`.
 #[inline]
-pub fn voice(experience: f32, activity: u8, b: &BehaviourSpec) -> f32 {
-    let decayed = experience * b.experience_decay as f32;
+pub fn voice(experience: f32, activity: u8, b: &Rules) -> f32 {
+    let decayed = experience * b.experience_decay;
     if activity == PROTESTING {
-        decayed.min(-(b.protest_voice as f32))
+        decayed.min(-(b.protest_voice))
     } else {
         decayed
     }
@@ -646,7 +734,7 @@ mod tests {
 
     #[test]
     fn trust_relaxes_to_its_baseline_and_follows_word_of_mouth() {
-        let b = behaviour();
+        let b = Rules::new(&behaviour());
         let me = adult();
         // Below the baseline with nothing said: trust rises toward it, without passing it.
         let up = trust_today(0.5, &me, 0.0, 0.0, 0.0, 0.0, &b);
@@ -671,7 +759,7 @@ mod tests {
 
     #[test]
     fn hardship_relaxes_and_a_closure_adds_to_it() {
-        let b = behaviour();
+        let b = Rules::new(&behaviour());
         let effects = Effects {
             worker_hardship: 0.03,
             ..Effects::NEUTRAL
@@ -684,7 +772,7 @@ mod tests {
 
     #[test]
     fn exposure_decays_and_grows_with_incidents_and_protest_around() {
-        let b = behaviour();
+        let b = Rules::new(&behaviour());
         assert!(exposure_today(0.5, false, 0, &b) < 0.5);
         assert!(exposure_today(0.0, true, 0, &b) > 0.0);
         assert!(exposure_today(0.0, false, 3, &b) > exposure_today(0.0, false, 1, &b));
@@ -693,14 +781,15 @@ mod tests {
 
     #[test]
     fn need_rises_with_hardship_and_the_elderly_need_more() {
-        let b = behaviour();
+        let spec = behaviour();
+        let b = Rules::new(&spec);
         assert!(need(0.8, ADULT, &b) > need(0.2, ADULT, &b));
         assert_eq!(need(0.5, ADULT, &b), 1.0);
         assert!(need(0.5, ELDERLY, &b) > need(0.5, ADULT, &b));
-        let flat = BehaviourSpec {
+        let flat = Rules::new(&BehaviourSpec {
             need_hardship: 0.0,
-            ..b
-        };
+            ..spec
+        });
         assert_eq!(need(0.9, ADULT, &flat), need(0.1, ADULT, &flat));
     }
 

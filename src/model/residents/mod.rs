@@ -17,7 +17,7 @@ pub mod build;
 pub mod day;
 
 pub use day::{
-    Context, Day, Dice, Hearing, Neighbourhood, Place, RaisedIssue, Resident, ResidentState,
+    Context, Day, Dice, Hearing, Neighbourhood, Place, RaisedIssue, Resident, ResidentState, Rules,
     happiness, step,
 };
 
