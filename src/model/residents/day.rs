@@ -471,16 +471,8 @@ pub fn laid_off(age: u8, eff: &Effects, dice: &Dice) -> bool {
 /// among one's ties.
 #[inline]
 pub fn exposure_today(exposure: f32, incident: bool, protesting: u32, b: &Rules) -> f32 {
-    let incident = if incident {
-        b.incident_exposure
-    } else {
-        0.0
-    };
-    unit(
-        exposure * b.exposure_decay
-            + incident
-            + b.protester_exposure * protesting as f32,
-    )
+    let incident = if incident { b.incident_exposure } else { 0.0 };
+    unit(exposure * b.exposure_decay + incident + b.protester_exposure * protesting as f32)
 }
 
 /// Trust relaxes to its baseline, follows word of mouth (through one's link strength),
@@ -497,8 +489,7 @@ pub fn trust_today(
 ) -> f32 {
     unit(
         trust
-            + (b.trust_relax * (me.trust_base - trust)
-                + b.word_of_mouth * me.link * word_of_mouth
+            + (b.trust_relax * (me.trust_base - trust) + b.word_of_mouth * me.link * word_of_mouth
                 - b.exposure_trust_loss * exposure
                 + push
                 - rumour_loss),
@@ -507,13 +498,7 @@ pub fn trust_today(
 
 /// Hardship relaxes to its baseline and takes the shocks' push, more for the laid off.
 #[inline]
-pub fn hardship_today(
-    hardship: f32,
-    base: f32,
-    eff: &Effects,
-    laid_off: bool,
-    b: &Rules,
-) -> f32 {
+pub fn hardship_today(hardship: f32, base: f32, eff: &Effects, laid_off: bool, b: &Rules) -> f32 {
     let mut h = hardship + (b.hardship_relax * (base - hardship) + eff.hardship_push);
     if laid_off {
         h += eff.worker_hardship;
@@ -525,12 +510,7 @@ pub fn hardship_today(
 /// elderly need more.
 #[inline]
 pub fn need(hardship: f32, age: u8, b: &Rules) -> f32 {
-    (b.need_base + b.need_hardship * hardship)
-        * if age == ELDERLY {
-            b.elderly_need
-        } else {
-            1.0
-        }
+    (b.need_base + b.need_hardship * hardship) * if age == ELDERLY { b.elderly_need } else { 1.0 }
 }
 
 /// Raising an issue: one uniform draw picks "none" or a category, with each category's
@@ -577,11 +557,7 @@ pub fn report_chance(me: &Resident, channel: f32, trust: f32, ctx: &Context) -> 
     let b = &ctx.rules;
     b.report_base
         + b.report_trust * trust
-        + b.report_link
-            * me.link
-            * me.digital
-            * channel
-            * ctx.report_channel
+        + b.report_link * me.link * me.digital * channel * ctx.report_channel
 }
 
 /// The action decision (行动决策): a mediated resident sits out its cooldown; a protester
@@ -656,13 +632,11 @@ pub fn volunteer_chance(
             ELDERLY => b.volunteer_capacity_elderly,
             _ => 1.0,
         };
-    let cognition = (b.volunteer_cognition_base
-        + ctx.cognition_linkage * me.link)
+    let cognition = (b.volunteer_cognition_base + ctx.cognition_linkage * me.link)
         * (b.volunteer_digital_base + b.volunteer_digital * me.digital);
     let degree = nb.ties.max(1) as f32;
     let environment = ctx.social
-        * (b.volunteer_environment_base + b.points_pull * points)
-            .min(b.volunteer_environment_cap)
+        * (b.volunteer_environment_base + b.points_pull * points).min(b.volunteer_environment_cap)
         + b.volunteer_neighbours * nb.volunteering as f32 / degree;
     b.volunteer_rate * capacity * cognition * environment * me.link
 }
