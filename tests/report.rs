@@ -619,3 +619,49 @@ fn sweep_colours_have_a_legend() {
     );
     assert!(html.contains(">0.25</span>"));
 }
+
+/// A report reads only regular files: a FIFO as `experiment.toml` or as a run's
+/// `ticks.csv` is refused at once (reading it would block forever), and `/dev/zero` as
+/// `experiment.toml` is refused (reading it would never end), each naming the file.
+#[cfg(unix)]
+#[test]
+fn a_report_refuses_what_is_not_a_regular_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = |p: &std::path::Path| {
+        let ok = std::process::Command::new("mkfifo")
+            .arg(p)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    };
+    let sweep = tmp.path().join("s");
+    std::fs::create_dir_all(&sweep).unwrap();
+    std::fs::write(sweep.join("summary.csv"), "cell\n").unwrap();
+    fifo(&sweep.join("experiment.toml"));
+    let zero = tmp.path().join("z");
+    std::fs::create_dir_all(&zero).unwrap();
+    std::fs::write(zero.join("summary.csv"), "cell\n").unwrap();
+    std::os::unix::fs::symlink("/dev/zero", zero.join("experiment.toml")).unwrap();
+    let run = tmp.path().join("r");
+    std::fs::create_dir_all(&run).unwrap();
+    std::fs::write(run.join("params.toml"), "extends = \"xcity-flood\"\n").unwrap();
+    std::fs::write(run.join("summary.csv"), "regime\n").unwrap();
+    fifo(&run.join("ticks.csv"));
+    for (dir, file) in [
+        (&sweep, "experiment.toml"),
+        (&zero, "experiment.toml"),
+        (&run, "ticks.csv"),
+    ] {
+        let out = linkage()
+            .arg("report")
+            .arg(dir)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{}: {err}", dir.display());
+        assert!(err.contains("not a regular file"), "{err}");
+        assert!(err.contains(file), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}

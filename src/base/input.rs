@@ -65,6 +65,37 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
     }
 }
 
+/// The metadata of `path` if it is a regular file (links followed). Metadata never opens
+/// the file, so a FIFO cannot block here.
+fn regular(path: &Path, what: &str) -> Result<std::fs::Metadata, InputError> {
+    let label = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| InputError::Unreadable {
+        what: what.to_string(),
+        label: label.clone(),
+        reason: e.to_string(),
+    })?;
+    if meta.is_file() {
+        Ok(meta)
+    } else {
+        Err(InputError::NotRegular {
+            what: what.to_string(),
+            label,
+            kind: kind_of(&meta),
+        })
+    }
+}
+
+/// The input file at `path` opened for streaming (a CSV file read back, of any size), if
+/// it is a regular file: a FIFO or a device is refused without being opened.
+pub fn open_regular(path: &Path, what: &str) -> Result<std::fs::File, InputError> {
+    regular(path, what)?;
+    std::fs::File::open(path).map_err(|e| InputError::Unreadable {
+        what: what.to_string(),
+        label: path.display().to_string(),
+        reason: e.to_string(),
+    })
+}
+
 /// The text of the input file at `path`, checked as the module says. `what` names the
 /// kind of file in messages ("scenario file", "experiment file").
 pub fn read_text(path: &Path, what: &str) -> Result<String, InputError> {
@@ -74,15 +105,7 @@ pub fn read_text(path: &Path, what: &str) -> Result<String, InputError> {
         label: label.clone(),
         reason: e.to_string(),
     };
-    // Metadata first (following links): it never opens the file, so a FIFO cannot block.
-    let meta = std::fs::metadata(path).map_err(unreadable)?;
-    if !meta.is_file() {
-        return Err(InputError::NotRegular {
-            what: what.to_string(),
-            label,
-            kind: kind_of(&meta),
-        });
-    }
+    let meta = regular(path, what)?;
     let too_large = || InputError::TooLarge {
         what: what.to_string(),
         label: label.clone(),

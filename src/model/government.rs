@@ -498,6 +498,34 @@ pub fn handoff_cost(gov: &GovernmentSpec, mech: &Mechanisms) -> f64 {
     gov.handoff_hours * mech.coordination_cost
 }
 
+/// Coordination hours of a joint meeting with `seats` departments: each sends someone
+/// for a hand-off's hours, scaled by the coordination cost.
+pub fn joint_meeting_cost(gov: &GovernmentSpec, mech: &Mechanisms, seats: f64) -> f64 {
+    seats * gov.handoff_hours * mech.coordination_cost
+}
+
+/// Days before an issue's second stage can start: the referral delay, but never fewer
+/// than `stage_delay_min_days`.
+pub fn stage_delay(gov: &GovernmentSpec, referral_delay: u32) -> u32 {
+    referral_delay.max(gov.stage_delay_min_days)
+}
+
+/// Mediators serving a community: `(its own, all)`. Its own are the community office's
+/// mediating staff plus its organisations' mediators; all adds the township's mediating
+/// staff, shared evenly among the township's `communities`.
+pub fn community_mediators(
+    share: f32,
+    community_staff: f32,
+    township_staff: f32,
+    communities: usize,
+    organisation_mediators: f32,
+) -> (f32, f32) {
+    let town_share = township_staff * share / communities.max(1) as f32;
+    let own = community_staff * share + organisation_mediators;
+    let all = community_staff * share + town_share + organisation_mediators;
+    (own, all)
+}
+
 /// A county's daily assistance income, for `residents` residents.
 pub fn county_income(gov: &GovernmentSpec, residents: usize) -> f64 {
     let pop = residents as f64 / 1000.0;
@@ -613,6 +641,27 @@ mod tests {
 
     fn gov() -> GovernmentSpec {
         xcity_baseline().government
+    }
+
+    #[test]
+    fn a_second_stage_waits_at_least_the_minimum_and_meetings_cost_every_seat() {
+        let mut g = gov();
+        g.stage_delay_min_days = 3;
+        assert_eq!(stage_delay(&g, 1), 3);
+        assert_eq!(stage_delay(&g, 5), 5);
+        let mech = Mechanisms::preset("linkage").unwrap();
+        let one = joint_meeting_cost(&g, &mech, 1.0);
+        assert!(one > 0.0);
+        assert!((joint_meeting_cost(&g, &mech, 3.0) - 3.0 * one).abs() < 1e-12);
+    }
+
+    #[test]
+    fn township_mediators_are_shared_among_its_communities() {
+        let (own, all) = community_mediators(0.5, 4.0, 20.0, 5, 1.0);
+        assert_eq!(own, 3.0); // 4 × 0.5 + 1
+        assert_eq!(all, 5.0); // + 20 × 0.5 / 5
+        let (_, none) = community_mediators(0.5, 4.0, 20.0, 0, 0.0);
+        assert_eq!(none, 12.0); // no division by zero: the township counts as one
     }
 
     fn mech(name: &str) -> Mechanisms {

@@ -510,10 +510,16 @@ pub enum Move {
     EscalateToCity,
 }
 
+/// Whether an issue is past its deadline on tick `t` (it then expires, queued or not).
+#[inline]
+pub fn expired(issue: &Issue, t: u32) -> bool {
+    t > issue.deadline
+}
+
 /// The next move of a queued (reported) issue.
 pub fn next_move(issue: &Issue, office: &OfficeView, today: &Today) -> Move {
     let t = today.tick;
-    if t > issue.deadline {
+    if expired(issue, t) {
         return Move::Expire;
     }
     if issue.ready_at > t {

@@ -61,6 +61,9 @@ pub enum ReportError {
     },
     #[error(transparent)]
     Font(#[from] crate::base::fonts::FontError),
+    /// An input file that is not a regular file, too large, or unreadable.
+    #[error(transparent)]
+    Input(#[from] crate::base::input::InputError),
 }
 
 /// A scenario's problems, each naming `path` (the loader names it already when the
@@ -97,10 +100,11 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
 
 /// A CSV file of the folder, opened for reading: its path and reader.
 pub(crate) fn open_csv(path: PathBuf) -> Result<Csv, ReportError> {
-    match csv::Reader::from_path(&path) {
-        Ok(reader) => Ok(Csv { path, reader }),
-        Err(source) => Err(ReportError::Csv { path, source }),
-    }
+    let file = crate::base::input::open_regular(&path, "file")?;
+    Ok(Csv {
+        path,
+        reader: csv::Reader::from_reader(file),
+    })
 }
 
 /// A CSV file being read back; every error it gives names the file.

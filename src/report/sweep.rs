@@ -129,13 +129,10 @@ pub type Bar = (String, f64, f64);
 /// Read a sweep folder back.
 pub fn read(dir: &Path) -> Result<SweepData, ReportError> {
     let path = dir.join("experiment.toml");
-    let text = std::fs::read_to_string(&path).map_err(|source| ReportError::Read {
-        path: path.clone(),
-        source,
-    })?;
+    let text = crate::base::input::read_text(&path, "experiment file")?;
     let experiment: Experiment = toml::from_str(&text).map_err(|err| ReportError::Content {
         path: path.clone(),
-        problem: err.to_string().lines().next().unwrap_or("").to_string(),
+        problem: one_line(&err.to_string()),
     })?;
     let mut file = open_csv(dir.join(crate::experiment::sweep::SUMMARY))?;
     let header = file.header()?;
@@ -682,6 +679,21 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
     )?;
     super::write_page(dir, &html)?;
     Ok(names)
+}
+
+/// A multi-line parser message on one line: its first line (the position) and its last
+/// (the cause), without the quoted source between them.
+fn one_line(message: &str) -> String {
+    let lines: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    match (lines.first(), lines.last()) {
+        (Some(first), Some(last)) if lines.len() > 1 => format!("{first}: {last}"),
+        (Some(first), _) => first.to_string(),
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]

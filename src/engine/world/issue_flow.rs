@@ -125,7 +125,7 @@ impl World {
             self.scratch.clear();
             for &id in &list {
                 let issue = self.issues.get(id);
-                if t > issue.deadline {
+                if crate::model::issues::expired(issue, t) {
                     self.expire(id);
                 } else if stream(self.seed, Purpose::Patrol, issue.key, t as u64).chance(p) {
                     self.route(id);

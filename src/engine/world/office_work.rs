@@ -128,9 +128,8 @@ impl World {
         let issue = self.issues.get_mut(id);
         if let Some(seats) = issue.joint_meeting_seats() {
             // A joint meeting: every department involved sends someone.
-            let gov = &self.scenario.government;
             self.offices.coordination[ou] +=
-                seats * gov.handoff_hours * self.mech.coordination_cost;
+                government::joint_meeting_cost(&self.scenario.government, &self.mech, seats);
         }
         let take = (issue.work_left as f64).min(cap);
         issue.work_left -= take as f32;
@@ -154,7 +153,7 @@ impl World {
             AfterWork::NextStage => {
                 let target = issue.next_stage();
                 self.tallies[county].referrals += 1;
-                let delay = ref_delay.max(self.scenario.government.stage_delay_min_days);
+                let delay = government::stage_delay(&self.scenario.government, ref_delay);
                 self.hand_off(id, o, target, delay);
             }
         }

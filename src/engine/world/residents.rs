@@ -99,16 +99,19 @@ impl World {
             let town_staff = self.offices.staff
                 [self.offices.township_office[comm.township as usize].index()]
                 as f32;
-            let town_share = town_staff * share / town.communities.len().max(1) as f32;
-            let orgs = self.comm_org_mediators[c];
-            let comm_mediators = comm_staff * share + orgs;
+            let (comm_mediators, mediators) = government::community_mediators(
+                share,
+                comm_staff,
+                town_staff,
+                town.communities.len(),
+                self.comm_org_mediators[c],
+            );
             for g in comm.grids.clone() {
                 let grid_staff =
                     self.offices.staff[self.offices.grid_office[g as usize].index()] as f32;
                 self.grid_mediators[g as usize] =
                     government::grid_mediators(presence, mult, grid_staff, comm_mediators, n_grids);
             }
-            let mediators = comm_staff * share + town_share + orgs;
             self.comm_p_mediate[c] =
                 government::mediation_chance(gov, mediators, mult, self.comm_active[c]);
         }

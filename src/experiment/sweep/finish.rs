@@ -256,6 +256,15 @@ fn copy_records(dirs: &[PathBuf], out: &Path) -> Result<(), SweepError> {
 /// Combine shard folders into `out`: the same `runs.csv` and `summary.csv` an unsharded
 /// sweep gives. Refuses shards of different experiments, and reports missing runs.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(usize, u64), SweepError> {
+    // Every file merge reads from a shard must be a regular file: a FIFO would block.
+    for dir in dirs {
+        for name in [LOCK, RUNS, SERIES, EXPERIMENT] {
+            let path = dir.join(name);
+            if path.exists() || fs::symlink_metadata(&path).is_ok() {
+                crate::base::input::open_regular(&path, "shard file")?;
+            }
+        }
+    }
     let (fp, total, header) = check_shards(dirs)?;
     fs::create_dir_all(out).map_err(|source| SweepError::CannotCreate {
         dir: out.to_path_buf(),

@@ -57,6 +57,9 @@ pub const EXPERIMENT: &str = "experiment.toml";
 /// code 2) from the system's (exit code 1).
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
+    /// A file to read that is not a regular file, or cannot be opened.
+    #[error(transparent)]
+    Input(#[from] crate::base::input::InputError),
     #[error("cannot create output folder {}: {source}", dir.display())]
     CannotCreate {
         dir: PathBuf,
