@@ -22,33 +22,44 @@ fn rank(module: &str) -> Option<usize> {
     LAYERS.iter().position(|&m| m == module)
 }
 
-/// Every `crate::NAME` a line refers to, including `crate::{a, b::c}` groups.
-fn referenced(line: &str) -> Vec<String> {
-    let code = line.split("//").next().unwrap_or("");
+/// Every `crate::NAME` that starts in `code` (one line, comments removed), including
+/// `crate::{a, b::{c}}` groups; a group opened on this line is read on in `after` (the
+/// file's following code), so a `use` split over several lines is seen whole.
+fn referenced(code: &str, after: &str) -> Vec<String> {
+    let joined = format!("{code}\n{after}");
+    let ident = |s: &str| -> String {
+        s.trim()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
     let mut out = Vec::new();
-    let mut rest = code;
-    while let Some(i) = rest.find("crate::") {
-        rest = &rest[i + "crate::".len()..];
-        if let Some(group) = rest.strip_prefix('{') {
-            let end = group.find('}').unwrap_or(group.len());
-            for part in group[..end].split(',') {
-                let name: String = part
-                    .trim()
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                if !name.is_empty() {
-                    out.push(name);
-                }
+    let mut pos = 0;
+    while let Some(i) = code[pos..].find("crate::") {
+        pos += i + "crate::".len();
+        let rest = &joined[pos..];
+        let Some(group) = rest.strip_prefix('{') else {
+            out.push(ident(rest));
+            continue;
+        };
+        // The group's items at its own depth: `crate::{a::{b, c}, d}` gives a and d.
+        let mut depth = 1;
+        let mut item = String::new();
+        for ch in group.chars() {
+            match ch {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                ',' if depth == 1 => out.push(ident(&std::mem::take(&mut item))),
+                _ if depth == 1 => item.push(ch),
+                _ => {}
             }
-        } else {
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            out.push(name);
+            if depth == 0 {
+                break;
+            }
         }
+        out.push(ident(&item));
     }
+    out.retain(|n| !n.is_empty());
     out
 }
 
@@ -82,22 +93,28 @@ fn violations(src: &Path) -> Vec<String> {
             continue; // lib.rs, main.rs
         };
         let text = std::fs::read_to_string(&file).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
+        let raw: Vec<&str> = text.lines().collect();
+        // A unit-test module (`#[cfg(test)] mod …`, by convention at the end of the
+        // file) is not part of the library and may build a scenario to test a rule.
+        let end = (0..raw.len())
+            .find(|&i| {
+                raw[i].trim_start().starts_with("#[cfg(test)]")
+                    && raw
+                        .get(i + 1)
+                        .is_some_and(|next| next.trim_start().starts_with("mod "))
+            })
+            .unwrap_or(raw.len());
+        let lines: Vec<&str> = raw[..end]
+            .iter()
+            .map(|l| l.split("//").next().unwrap_or(""))
+            .collect();
         for (i, line) in lines.iter().enumerate() {
-            let trimmed = line.trim_start();
-            // A unit-test module (`#[cfg(test)] mod …`, by convention at the end of the
-            // file) is not part of the library and may build a scenario to test a rule.
-            if trimmed.starts_with("#[cfg(test)]")
-                && lines
-                    .get(i + 1)
-                    .is_some_and(|next| next.trim_start().starts_with("mod "))
-            {
-                break;
-            }
-            if trimmed.starts_with("//") {
-                continue;
-            }
-            for name in referenced(line) {
+            let after = if line.contains("crate::{") {
+                lines[i + 1..].join("\n")
+            } else {
+                String::new()
+            };
+            for name in referenced(line, &after) {
                 if let Some(r) = rank(&name)
                     && r < own
                 {
@@ -145,11 +162,12 @@ fn the_check_catches_an_upward_import() {
     std::fs::create_dir_all(dir.path().join("cli")).unwrap();
     std::fs::write(
         dir.path().join("model/x.rs"),
-        "use crate::base::rng;\nuse crate::{engine::World, base};\n// crate::cli in a comment\n#[cfg(test)]\nmod tests { use crate::cli; }\n",
+        "use crate::base::rng;\nuse crate::{base::{fs, num}, engine::World};\nuse crate::{\n    base,\n    scenario::Scenario,\n};\n// crate::cli in a comment\n#[cfg(test)]\nmod tests { use crate::cli; }\n",
     )
     .unwrap();
     std::fs::write(dir.path().join("cli/y.rs"), "use crate::model::x;\n").unwrap();
     let bad = violations(dir.path());
-    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert_eq!(bad.len(), 2, "{bad:?}");
     assert!(bad[0].contains("x.rs:2: model uses engine"), "{}", bad[0]);
+    assert!(bad[1].contains("x.rs:3: model uses scenario"), "{}", bad[1]);
 }
