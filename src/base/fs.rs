@@ -61,6 +61,48 @@ impl Drop for AtomicFile {
     }
 }
 
+/// A path to hand to a writer that opens the file itself (an image encoder, which takes
+/// the format from the extension): `.NAME.tmp-PID.EXT` beside `dest`, keeping the
+/// extension. [`AtomicPath::commit`] renames it over `dest`; dropped without commit, the
+/// temporary is removed.
+pub struct AtomicPath {
+    dest: PathBuf,
+    tmp: PathBuf,
+    done: bool,
+}
+
+impl AtomicPath {
+    pub fn new(dest: &Path) -> AtomicPath {
+        let stem = dest.file_stem().and_then(|n| n.to_str()).unwrap_or("out");
+        let ext = dest.extension().and_then(|e| e.to_str()).unwrap_or("tmp");
+        let tmp = dest.with_file_name(format!(".{stem}.tmp-{}.{ext}", std::process::id()));
+        AtomicPath {
+            dest: dest.to_path_buf(),
+            tmp,
+            done: false,
+        }
+    }
+
+    /// Where to write.
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Rename the written temporary into place.
+    pub fn commit(mut self) -> io::Result<()> {
+        self.done = true;
+        std::fs::rename(&self.tmp, &self.dest)
+    }
+}
+
+impl Drop for AtomicPath {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 /// Write `bytes` to `path` atomically.
 pub fn write_atomic(path: &Path, bytes: impl AsRef<[u8]>) -> io::Result<()> {
     let mut f = AtomicFile::create(path)?;
@@ -85,6 +127,23 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         write_atomic(&p, "new").unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn an_atomic_path_keeps_the_extension_and_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("chart.png");
+        {
+            let a = AtomicPath::new(&p);
+            assert_eq!(a.path().extension().unwrap(), "png");
+            std::fs::write(a.path(), "half").unwrap();
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        let a = AtomicPath::new(&p);
+        std::fs::write(a.path(), "whole").unwrap();
+        a.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "whole");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -63,12 +63,12 @@ macro_rules! render {
         }
         let png = $plots.join(format!("{name}.png"));
         // The encoder takes the format from the extension, so the temporary ends in .png.
-        let tmp = $plots.join(format!(".{name}.tmp-{}.png", std::process::id()));
+        let tmp = crate::base::fs::AtomicPath::new(&png);
         {
-            let $root = BitMapBackend::new(&tmp, $size).into_drawing_area();
+            let $root = BitMapBackend::new(tmp.path(), $size).into_drawing_area();
             $body.map_err(chart)?;
         }
-        std::fs::rename(&tmp, &png).map_err(|source| super::ReportError::Write {
+        tmp.commit().map_err(|source| super::ReportError::Write {
             path: png.clone(),
             source,
         })?;
