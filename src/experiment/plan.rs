@@ -395,18 +395,15 @@ fn scenario_as_run(
             })
             .collect::<Vec<_>>()
     })?;
-    if let Some(t) = e.ticks {
-        let before = base.shocks.len();
-        base = base.with_ticks(t);
-        if base.shocks.len() < before {
-            notes.push(format!(
-                "scenario '{name}': {} shock(s) end after day {t} and are left out",
-                before - base.shocks.len()
-            ));
-        }
-    }
-    if let Some(n) = e.residents {
-        base.run.residents = n;
+    let before = base.shocks.len();
+    base = e.as_run(base);
+    if let Some(t) = e.ticks
+        && base.shocks.len() < before
+    {
+        notes.push(format!(
+            "scenario '{name}': {} shock(s) end after day {t} and are left out",
+            before - base.shocks.len()
+        ));
     }
     Ok(base)
 }

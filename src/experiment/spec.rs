@@ -59,6 +59,21 @@ pub enum Design {
     Oat {},
 }
 
+impl Experiment {
+    /// A scenario as this experiment runs it, before any factor: its `ticks` (the
+    /// `--ticks` rule, `Scenario::with_ticks`) and `residents`, when given. The one place
+    /// both the plan and the report's fallback for older sweep folders take it from.
+    pub fn as_run(&self, mut s: crate::scenario::Scenario) -> crate::scenario::Scenario {
+        if let Some(t) = self.ticks {
+            s = s.with_ticks(t);
+        }
+        if let Some(n) = self.residents {
+            s.run.residents = n;
+        }
+        s
+    }
+}
+
 impl Default for Design {
     fn default() -> Design {
         Design::Grid {}

@@ -167,16 +167,10 @@ pub fn scenario_as_run(
             .map(Some)
             .map_err(|source| ReportError::Scenario { path, source });
     }
-    let Some(Ok(mut s)) = e.scenarios.get(k).map(|name| Scenario::load(name)) else {
+    let Some(Ok(s)) = e.scenarios.get(k).map(|name| Scenario::load(name)) else {
         return Ok(None);
     };
-    if let Some(ticks) = e.ticks {
-        s = s.with_ticks(ticks);
-    }
-    if let Some(n) = e.residents {
-        s.run.residents = n;
-    }
-    Ok(Some(s))
+    Ok(Some(e.as_run(s)))
 }
 
 /// One tick of a cell's headline metric over its runs (`series-summary.csv`).
