@@ -186,7 +186,11 @@ pub enum Problem {
     #[error("scenarios: '{name}': {line}")]
     Scenario { name: String, line: String },
     #[error("regimes: scenario '{name}': {message}")]
-    Regime { name: String, message: String },
+    Regime {
+        name: String,
+        #[source]
+        message: crate::scenario::UnknownRegime,
+    },
     #[error(
         "factor path '{path}' is not a number in scenario '{scenario}' (looked for {looked_for})"
     )]

@@ -99,6 +99,14 @@ impl ScenarioError {
     }
 }
 
+/// A regime name the scenario does not define.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("unknown regime '{name}'; allowed: {}", allowed.join(", "))]
+pub struct UnknownRegime {
+    pub name: String,
+    pub allowed: Vec<String>,
+}
+
 impl Scenario {
     /// A built-in scenario by name, or a TOML file by path (see [`file`]).
     pub fn load(name_or_path: &str) -> Result<Scenario, ScenarioError> {
@@ -147,7 +155,10 @@ impl Scenario {
     /// The regimes named, in the order given, each once (names are trimmed); all of the
     /// scenario's regimes, in its sorted order, when `names` is empty. An unknown name is
     /// an error that lists the allowed ones.
-    pub fn select_regimes(&self, names: &[String]) -> Result<Vec<(String, Mechanisms)>, String> {
+    pub fn select_regimes(
+        &self,
+        names: &[String],
+    ) -> Result<Vec<(String, Mechanisms)>, UnknownRegime> {
         if names.is_empty() {
             return Ok(self.regimes.iter().map(|(n, m)| (n.clone(), *m)).collect());
         }
@@ -158,11 +169,10 @@ impl Scenario {
                 Some(_) if out.iter().any(|(n, _)| n == name) => {}
                 Some(m) => out.push((name.to_string(), *m)),
                 None => {
-                    let allowed: Vec<&str> = self.regimes.keys().map(|s| s.as_str()).collect();
-                    return Err(format!(
-                        "unknown regime '{name}'; allowed: {}",
-                        allowed.join(", ")
-                    ));
+                    return Err(UnknownRegime {
+                        name: name.to_string(),
+                        allowed: self.regimes.keys().cloned().collect(),
+                    });
                 }
             }
         }
