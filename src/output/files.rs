@@ -13,12 +13,15 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    #[error("cannot write output folder {path}: {reason}; choose a writable folder with --out")]
-    Unwritable { path: String, reason: String },
+    #[error("cannot write output folder {path}: {source}; choose a writable folder with --out")]
+    Unwritable {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("output path {path} exists and is not a folder; choose another with --out")]
     NotAFolder { path: String },
-    #[error("writing {path}: {reason}")]
-    Write { path: String, reason: String },
+    #[error("writing {path}: {source}")]
+    Write { path: String, source: csv::Error },
 }
 
 /// A folder being written. Dropped without `commit`, it removes its temporary files.
@@ -33,7 +36,7 @@ impl OutDir {
     pub fn prepare(dest: &Path) -> Result<OutDir, OutputError> {
         let unwritable = |e: std::io::Error| OutputError::Unwritable {
             path: dest.display().to_string(),
-            reason: e.to_string(),
+            source: e,
         };
         if dest.exists() && !dest.is_dir() {
             return Err(OutputError::NotAFolder {
@@ -65,10 +68,7 @@ impl OutDir {
 
     /// Move the finished files into place.
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
-        let fail = |p: &Path, e: std::io::Error| OutputError::Write {
-            path: p.display().to_string(),
-            reason: e.to_string(),
-        };
+        let fail = |p: &Path, e: std::io::Error| csv_error(p, e);
         if !self.dest.exists() {
             fs::rename(&self.tmp, &self.dest).map_err(|e| fail(&self.dest, e))?;
         } else {
@@ -94,10 +94,11 @@ impl Drop for OutDir {
 
 use crate::base::num::compact as cell;
 
-fn csv_error(path: &Path, e: impl std::fmt::Display) -> OutputError {
+/// A write error on `path` (a CSV error, or an I/O error, which `csv::Error` wraps).
+fn csv_error(path: &Path, e: impl Into<csv::Error>) -> OutputError {
     OutputError::Write {
         path: path.display().to_string(),
-        reason: e.to_string(),
+        source: e.into(),
     }
 }
 
