@@ -165,17 +165,7 @@ fn rejects(args: &[&str], expect: &[&str]) {
     cmd.args(args).arg("--out").arg(&out).arg("--quiet");
     let a = cmd.assert().code(2);
     let err = stderr_of(&a);
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "one line expected for {args:?}, got:\n{err}"
-    );
-    for e in expect {
-        assert!(
-            err.contains(e),
-            "stderr for {args:?} should mention {e:?}:\n{err}"
-        );
-    }
+    assert_one_line(&err, args, expect);
     assert!(!err.contains("panicked"), "{err}");
     assert!(!out.exists(), "nothing may be written for {args:?}");
     assert!(
@@ -304,10 +294,8 @@ fn help_exits_zero_and_missing_command_exits_two() {
     linkage().assert().code(2);
 }
 
-/// Exit 2 and one line on stderr that contains every one of `expect`.
-fn one_line_error(args: &[&str], expect: &[&str]) {
-    let a = linkage().args(args).assert().code(2);
-    let err = stderr_of(&a);
+/// `err` is one line that contains every one of `expect`.
+fn assert_one_line(err: &str, args: &[&str], expect: &[&str]) {
     assert_eq!(
         err.trim_end().lines().count(),
         1,
@@ -319,6 +307,13 @@ fn one_line_error(args: &[&str], expect: &[&str]) {
             "stderr for {args:?} should mention {e:?}:\n{err}"
         );
     }
+}
+
+/// Exit 2 and one line on stderr that contains every one of `expect`.
+fn one_line_error(args: &[&str], expect: &[&str]) {
+    let a = linkage().args(args).assert().code(2);
+    let err = stderr_of(&a);
+    assert_one_line(&err, args, expect);
     assert!(a.get_output().stdout.is_empty(), "{args:?}");
 }
 

@@ -217,50 +217,55 @@ fn seed_and_cases() -> (u64, usize) {
     )
 }
 
-#[test]
-fn mutated_scenarios_are_refused_with_a_located_message_and_never_crash() {
-    let (seed, cases) = seed_and_cases();
+/// Mutate `total` picks of the shipped files in `folder`, give each to the binary through
+/// `command` (which adds the arguments for the case's file and its number), and judge
+/// the answer.
+fn fuzz(
+    folder: &str,
+    seed: u64,
+    total: usize,
+    command: impl Fn(&Path, &Path, usize) -> assert_cmd::Command,
+) {
     let mut d = Draw(seed);
-    let sources = shipped("scenarios");
+    let sources = shipped(folder);
     let tmp = tempfile::tempdir().unwrap();
-    let (total, mut refused) = (cases, 0);
+    let mut refused = 0;
     for n in 0..total {
         let (name, text) = d.pick(&sources).clone();
         let (bytes, what, bad) = mutate(&text, &mut d);
         let path = tmp.path().join(format!("case-{n}-{name}.toml"));
         std::fs::write(&path, &bytes).unwrap();
-        let out = linkage()
-            .arg("check")
-            .arg(&path)
-            .timeout(Duration::from_secs(60))
-            .output()
-            .unwrap();
+        let out = command(tmp.path(), &path, n).output().unwrap();
         refused += judge(&format!("seed {seed} case {n}: {what}"), &path, bad, &out) as usize;
     }
-    eprintln!("seed {seed}: {refused} of {total} refused");
+    eprintln!("{folder}, seed {seed}: {refused} of {total} refused");
+}
+
+#[test]
+fn mutated_scenarios_are_refused_with_a_located_message_and_never_crash() {
+    let (seed, cases) = seed_and_cases();
+    fuzz("scenarios", seed, cases, |_, path, _| {
+        let mut cmd = linkage();
+        cmd.arg("check").arg(path).timeout(Duration::from_secs(60));
+        cmd
+    });
 }
 
 #[test]
 fn mutated_experiments_are_refused_with_a_located_message_and_never_crash() {
     let (seed, cases) = seed_and_cases();
-    let mut d = Draw(seed ^ 0x9e37_79b9_7f4a_7c15);
-    let sources = shipped("experiments");
-    let tmp = tempfile::tempdir().unwrap();
-    let (total, mut refused) = (cases.div_ceil(4), 0);
-    for n in 0..total {
-        let (name, text) = d.pick(&sources).clone();
-        let (bytes, what, bad) = mutate(&text, &mut d);
-        let path = tmp.path().join(format!("case-{n}-{name}.toml"));
-        std::fs::write(&path, &bytes).unwrap();
-        let out = linkage()
-            .args(["sweep", "--quiet", "--ticks", "1", "--scale", "small"])
-            .args(["--replicates", "1", "--threads", "1", "--out"])
-            .arg(tmp.path().join(format!("out-{n}")))
-            .arg(&path)
-            .timeout(Duration::from_secs(120))
-            .output()
-            .unwrap();
-        refused += judge(&format!("seed {seed} case {n}: {what}"), &path, bad, &out) as usize;
-    }
-    eprintln!("seed {seed}: {refused} of {total} refused");
+    fuzz(
+        "experiments",
+        seed ^ 0x9e37_79b9_7f4a_7c15,
+        cases.div_ceil(4),
+        |tmp, path, n| {
+            let mut cmd = linkage();
+            cmd.args(["sweep", "--quiet", "--ticks", "1", "--scale", "small"])
+                .args(["--replicates", "1", "--threads", "1", "--out"])
+                .arg(tmp.join(format!("out-{n}")))
+                .arg(path)
+                .timeout(Duration::from_secs(120));
+            cmd
+        },
+    );
 }
