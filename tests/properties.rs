@@ -8,7 +8,7 @@ use linkage::scenario::builtin;
 use proptest::prelude::*;
 
 fn mechanisms() -> impl Strategy<Value = Mechanisms> {
-    proptest::array::uniform9(0.0f64..=1.0).prop_map(|v| Mechanisms {
+    proptest::array::uniform10(0.0f64..=1.0).prop_map(|v| Mechanisms {
         information_sharing: v[0],
         vertical: v[1],
         horizontal: v[2],
@@ -18,6 +18,7 @@ fn mechanisms() -> impl Strategy<Value = Mechanisms> {
         central_routing: v[6],
         grid_first: v[7],
         coordination_cost: v[8],
+        supervision: v[9],
     })
 }
 

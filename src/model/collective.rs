@@ -26,10 +26,36 @@ pub struct CollectiveSpec {
     /// An incident ends when the active share falls below `incident_share` × this.
     #[serde(default = "default_incident_end_ratio")]
     pub incident_end_ratio: f64,
+    /// Grievance `H(1−L)` above which a resident whose issue ended unsolved may take it
+    /// over the city's head (越级上访 to the province: the contradiction leaves the city,
+    /// 不外溢 fails, seed 003).
+    #[serde(default = "default_petition_threshold")]
+    pub petition_threshold: f64,
+    /// Chance that such a resident petitions, per unsolved issue.
+    #[serde(default = "default_petition_rate")]
+    pub petition_rate: f64,
 }
 
 fn default_incident_end_ratio() -> f64 {
     0.5
+}
+
+fn default_petition_threshold() -> f64 {
+    0.1
+}
+
+fn default_petition_rate() -> f64 {
+    0.3
+}
+
+/// Chance that a resident whose issue ended unsolved, with `grievance` after feeling it,
+/// petitions over the city's head.
+pub fn petition_chance(spec: &CollectiveSpec, grievance: f32) -> f64 {
+    if (grievance as f64) > spec.petition_threshold {
+        spec.petition_rate
+    } else {
+        0.0
+    }
 }
 
 /// Whether a community has an incident after today, given whether it had one and the

@@ -33,6 +33,11 @@ pub struct Mechanisms {
     /// Meetings and reporting: share of staff time that full linkage consumes as standing
     /// overhead, and the scale of the hours each hand-off or joint meeting costs.
     pub coordination_cost: f64,
+    /// 督办 and 回访: supervision of offices. Deters gaming of the assessment, pulls
+    /// shelved requests back, and sets the share of closures the hotline calls back (each
+    /// callback costs the city centre's staff time). Absent in older files: 0.
+    #[serde(default)]
+    pub supervision: f64,
 }
 
 /// The names of the shipped presets, in the order they are reported.
@@ -61,6 +66,7 @@ impl Mechanisms {
                 central_routing: 0.0,
                 grid_first: 0.2,
                 coordination_cost: 0.1,
+                supervision: 0.1,
             },
             "integrated" => Mechanisms {
                 information_sharing: 0.9,
@@ -72,6 +78,7 @@ impl Mechanisms {
                 central_routing: 0.8,
                 grid_first: 0.1,
                 coordination_cost: 0.25,
+                supervision: 0.6,
             },
             "linkage" => Mechanisms {
                 information_sharing: 0.8,
@@ -83,6 +90,7 @@ impl Mechanisms {
                 central_routing: 0.15,
                 grid_first: 0.8,
                 coordination_cost: 0.25,
+                supervision: 0.6,
             },
             _ => return None,
         };
@@ -97,7 +105,7 @@ impl Mechanisms {
     }
 
     /// Every field with its name, for validation, documentation and parameter paths.
-    pub fn fields(&self) -> [(&'static str, f64); 9] {
+    pub fn fields(&self) -> [(&'static str, f64); 10] {
         [
             ("information_sharing", self.information_sharing),
             ("vertical", self.vertical),
@@ -108,6 +116,7 @@ impl Mechanisms {
             ("central_routing", self.central_routing),
             ("grid_first", self.grid_first),
             ("coordination_cost", self.coordination_cost),
+            ("supervision", self.supervision),
         ]
     }
 }

@@ -4,6 +4,7 @@
 //! Plain data plus the rules that act on one agent or one unit. No I/O, no threads, no
 //! printing: the engine (`crate::engine`) decides when the rules run.
 
+pub mod assessment;
 pub mod behaviour;
 pub mod collective;
 pub mod government;
@@ -12,6 +13,7 @@ pub mod mechanisms;
 pub mod organisations;
 pub mod residents;
 pub mod shocks;
+pub mod silos;
 pub mod territory;
 
 /// Clamp to the unit interval; every probability and every resident state in [0,1]

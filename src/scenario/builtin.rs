@@ -3,6 +3,7 @@
 //! counties, here sized so that a run of 100,000 residents takes seconds.
 
 use super::{RunSpec, Scenario};
+use crate::model::assessment::AssessmentSpec;
 use crate::model::behaviour::BehaviourSpec;
 use crate::model::collective::CollectiveSpec;
 use crate::model::government::GovernmentSpec;
@@ -11,6 +12,7 @@ use crate::model::mechanisms::{Mechanisms, PRESET_NAMES};
 use crate::model::organisations::OrganisationSpec;
 use crate::model::residents::PopulationSpec;
 use crate::model::shocks::Shock;
+use crate::model::silos::SiloSpec;
 use crate::model::territory::{CountyKind, CountySpec, TerritorySpec};
 
 /// The scenario every other one extends; defined here in code, so its values are the
@@ -292,7 +294,11 @@ pub fn xcity_baseline() -> Scenario {
             incident_share: 0.02,
             presence_scale: 10.0,
             incident_end_ratio: 0.5,
+            petition_threshold: 0.1,
+            petition_rate: 0.3,
         },
+        assessment: AssessmentSpec::default(),
+        silos: SiloSpec::default(),
         regimes: PRESET_NAMES
             .iter()
             .map(|&n| (n.to_string(), Mechanisms::preset(n).expect("preset exists")))

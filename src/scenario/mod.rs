@@ -7,6 +7,7 @@ pub mod builtin;
 pub mod file;
 mod validate;
 
+use crate::model::assessment::AssessmentSpec;
 use crate::model::behaviour::BehaviourSpec;
 use crate::model::collective::CollectiveSpec;
 use crate::model::government::GovernmentSpec;
@@ -15,6 +16,7 @@ use crate::model::mechanisms::Mechanisms;
 use crate::model::organisations::OrganisationSpec;
 use crate::model::residents::PopulationSpec;
 use crate::model::shocks::Shock;
+use crate::model::silos::SiloSpec;
 use crate::model::territory::TerritorySpec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -47,6 +49,14 @@ pub struct Scenario {
     pub issues: IssueSpec,
     pub behaviour: BehaviourSpec,
     pub collective: CollectiveSpec,
+    /// Assessment, supervision, callbacks and the residents' verdict (older files: the
+    /// defaults).
+    #[serde(default)]
+    pub assessment: AssessmentSpec,
+    /// Silos, buck-passing, the county boundary and residents' trips (older files: the
+    /// defaults).
+    #[serde(default)]
+    pub silos: SiloSpec,
     /// Named regimes: the presets plus any a user defines.
     pub regimes: BTreeMap<String, Mechanisms>,
     #[serde(default)]

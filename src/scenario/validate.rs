@@ -7,7 +7,9 @@
 
 use super::{RunSpec, Scenario};
 use crate::model::behaviour::BehaviourSpec;
+use crate::model::assessment::AssessmentSpec;
 use crate::model::collective::CollectiveSpec;
+use crate::model::silos::SiloSpec;
 use crate::model::government::GovernmentSpec;
 use crate::model::issues::{Category, IssueSpec};
 use crate::model::mechanisms::Mechanisms;
@@ -142,6 +144,8 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
     issues(&mut c, &s.issues);
     behaviour(&mut c, &s.behaviour);
     collective(&mut c, &s.collective);
+    assessment(&mut c, &s.assessment);
+    silos(&mut c, &s.silos);
     regimes(&mut c, &s.regimes);
     shocks(&mut c, s);
     c.problems
@@ -589,6 +593,44 @@ fn collective(c: &mut Checks, k: &CollectiveSpec) {
     c.between("collective.incident_share", k.incident_share, 1e-6, 1.0);
     c.up_to("collective.presence_scale", k.presence_scale, MAX_AMOUNT);
     c.unit("collective.incident_end_ratio", k.incident_end_ratio);
+    c.unit("collective.petition_threshold", k.petition_threshold);
+    c.unit("collective.petition_rate", k.petition_rate);
+}
+
+fn assessment(c: &mut Checks, a: &AssessmentSpec) {
+    c.count("assessment.response_days", a.response_days as u64, 0, MAX_DAYS as u64);
+    c.unit("assessment.score_rate", a.score_rate);
+    c.unit("assessment.score_start", a.score_start);
+    c.up_to("assessment.pressure_weight", a.pressure_weight, MAX_AMOUNT);
+    c.unit("assessment.solve_quality", a.solve_quality);
+    c.unit("assessment.grid_skill", a.grid_skill);
+    c.unit("assessment.gaming_rate", a.gaming_rate);
+    c.unit("assessment.gaming_work_share", a.gaming_work_share);
+    c.unit("assessment.deadline_gaming", a.deadline_gaming);
+    c.unit("assessment.supervision_deterrence", a.supervision_deterrence);
+    c.unit("assessment.callback_share", a.callback_share);
+    c.up_to("assessment.callback_hours", a.callback_hours, MAX_TASK_HOURS);
+    c.unit("assessment.satisfied_solved", a.satisfied_solved);
+    c.unit("assessment.satisfied_unsolved", a.satisfied_unsolved);
+    c.unit("assessment.reraise", a.reraise);
+    c.count("assessment.reopen_days", a.reopen_days as u64, 1, MAX_DAYS as u64);
+    c.count("assessment.max_reopens", a.max_reopens as u64, 0, 100);
+    c.unit("assessment.unsolved_trust_loss", a.unsolved_trust_loss);
+    c.unit("assessment.non_response", a.non_response);
+    c.unit("assessment.pressure_response", a.pressure_response);
+    c.unit("assessment.supervision_pull", a.supervision_pull);
+    c.up_to("assessment.reporting_hours", a.reporting_hours, MAX_TASK_HOURS);
+}
+
+fn silos(c: &mut Checks, s: &SiloSpec) {
+    c.unit("silos.unclear_multi", s.unclear_multi);
+    c.unit("silos.unclear_single", s.unclear_single);
+    c.unit("silos.bounce_rate", s.bounce_rate);
+    c.unit("silos.bounce_repeat", s.bounce_repeat);
+    c.unit("silos.rework_share", s.rework_share);
+    c.up_to("silos.boundary_city_weight", s.boundary_city_weight, MAX_AMOUNT);
+    c.unit("silos.trip_per_handoff", s.trip_per_handoff);
+    c.up_to("silos.one_stop_hours", s.one_stop_hours, MAX_TASK_HOURS);
 }
 
 fn regimes(c: &mut Checks, regimes: &BTreeMap<String, Mechanisms>) {
