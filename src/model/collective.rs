@@ -104,6 +104,8 @@ mod tests {
             incident_share: 0.02,
             presence_scale: 4.0,
             incident_end_ratio: 0.5,
+            petition_threshold: 0.1,
+            petition_rate: 0.3,
         }
     }
 
