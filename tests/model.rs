@@ -37,7 +37,7 @@ fn city_total(r: &RegimeRun, f: fn(&Tally) -> u64) -> u64 {
     r.history.iter().map(|h| f(h.last().unwrap())).sum()
 }
 
-fn resolution_rate(r: &RegimeRun) -> f64 {
+fn solution_rate(r: &RegimeRun) -> f64 {
     city_total(r, |t| t.resolved) as f64 / city_total(r, |t| t.created) as f64
 }
 
@@ -71,7 +71,7 @@ fn issues_are_conserved_every_tick_at_every_level() {
                 for (t, (l, open)) in w.ledger.iter().zip(&census).enumerate() {
                     assert_eq!(
                         l.created,
-                        l.resolved + l.expired + open,
+                        l.ended() + open,
                         "{name}: township {t} tick {}",
                         w.tick
                     );
@@ -80,7 +80,7 @@ fn issues_are_conserved_every_tick_at_every_level() {
                 let tallies = w.tallies();
                 for k in 0..n_counties {
                     county_created[k] += tallies[k].created;
-                    county_closed[k] += tallies[k].resolved + tallies[k].expired;
+                    county_closed[k] += tallies[k].ended();
                     assert_eq!(
                         county_created[k],
                         county_closed[k] + tallies[k].open,
@@ -222,10 +222,10 @@ fn integrated_loses_when_the_centres_capacity_is_cut() {
     let normal = small(8000, 150);
     let mut cut = normal.clone();
     cut.government.city_centre_staff_per_1000 /= 8.0;
-    let integrated_normal = resolution_rate(&run(&normal, "integrated", preset("integrated")));
-    let integrated_cut = resolution_rate(&run(&cut, "integrated", preset("integrated")));
-    let fragmented_cut = resolution_rate(&run(&cut, "fragmented", preset("fragmented")));
-    let linkage_cut = resolution_rate(&run(&cut, "linkage", preset("linkage")));
+    let integrated_normal = solution_rate(&run(&normal, "integrated", preset("integrated")));
+    let integrated_cut = solution_rate(&run(&cut, "integrated", preset("integrated")));
+    let fragmented_cut = solution_rate(&run(&cut, "fragmented", preset("fragmented")));
+    let linkage_cut = solution_rate(&run(&cut, "linkage", preset("linkage")));
     assert!(
         integrated_normal > fragmented_cut,
         "integrated {integrated_normal:.3} should beat fragmented {fragmented_cut:.3} with a working centre"
@@ -252,14 +252,14 @@ fn linkage_loses_when_coordination_is_costly_and_links_are_weak() {
     let linkage_hollow = run(&hollow, "linkage", costly);
     let integrated_hollow = run(&hollow, "integrated", preset("integrated"));
     assert!(
-        resolution_rate(&linkage_normal) > resolution_rate(&integrated_normal),
+        solution_rate(&linkage_normal) > solution_rate(&integrated_normal),
         "linkage should lead with strong links and moderate cost"
     );
     assert!(
-        resolution_rate(&linkage_hollow) < resolution_rate(&integrated_hollow),
+        solution_rate(&linkage_hollow) < solution_rate(&integrated_hollow),
         "hollow linkage ({:.3}) should fall below integrated ({:.3})",
-        resolution_rate(&linkage_hollow),
-        resolution_rate(&integrated_hollow)
+        solution_rate(&linkage_hollow),
+        solution_rate(&integrated_hollow)
     );
     // 只联不动: organisations are linked but do not act.
     let last = linkage_hollow.history.last().unwrap().last().unwrap();

@@ -60,10 +60,10 @@ proptest! {
             w.step();
             let city = w.tallies().last().unwrap().clone();
             created += city.created;
-            closed += city.resolved + city.expired;
+            closed += city.ended();
             prop_assert_eq!(created, closed + city.open);
             for (l, open) in w.ledger.iter().zip(w.census()) {
-                prop_assert_eq!(l.created, l.resolved + l.expired + open);
+                prop_assert_eq!(l.created, l.ended() + open);
             }
             for v in [&w.residents.trust, &w.residents.hardship, &w.residents.exposure] {
                 prop_assert!(v.iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)));

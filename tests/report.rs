@@ -432,7 +432,7 @@ values = [0.3, 0.9]
         html.contains("regime × scenario") && html.contains("background:rgb("),
         "coloured table"
     );
-    assert!(html.contains("did best on resolution_rate"), "sentences");
+    assert!(html.contains("did best on solution_rate"), "sentences");
     assert_not_blank(&tmp.path().join("g/plots/heatmap.png"));
     assert!(
         html.contains("is highest (") && html.contains("and lowest ("),
@@ -454,7 +454,7 @@ values = [0.3, 0.9]
     assert_not_blank(&tmp.path().join("o/plots/tornado_linkage.png"));
     let html = std::fs::read_to_string(tmp.path().join("o/report.html")).unwrap();
     assert!(
-        html.contains("moves resolution_rate most: from"),
+        html.contains("moves solution_rate most: from"),
         "the tornado in words"
     );
     assert_self_contained(&html);

@@ -15,7 +15,7 @@ regimes = ["fragmented", "linkage"]
 replicates = 4
 ticks = 150
 residents = 1500
-metrics = ["resolution_rate", "trust_end", "incidents", "service_rate_loss_area"]
+metrics = ["solution_rate", "trust_end", "incidents", "service_rate_loss_area"]
 
 [design]
 kind = "grid"
@@ -57,7 +57,7 @@ fn a_sweep_writes_one_row_per_run_and_a_summary() {
     let lines: Vec<&str> = runs.lines().collect();
     assert_eq!(
         lines[0],
-        "run,cell,replicate,seed,scenario,regime,population.link_strength,resolution_rate,trust_end,incidents,service_rate_loss_area"
+        "run,cell,replicate,seed,scenario,regime,population.link_strength,solution_rate,trust_end,incidents,service_rate_loss_area"
     );
     assert_eq!(lines.len(), 25);
     for (i, l) in lines[1..].iter().enumerate() {
@@ -70,14 +70,14 @@ fn a_sweep_writes_one_row_per_run_and_a_summary() {
             .lines()
             .next()
             .unwrap()
-            .contains("resolution_rate_ci95_low")
+            .contains("solution_rate_ci95_low")
     );
     assert!(
         summary.lines().nth(1).unwrap().contains(",4,"),
         "n = 4 replicates"
     );
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("resolution_rate"),
+        String::from_utf8_lossy(&out.stdout).contains("solution_rate"),
         "headline table"
     );
     // Seeds depend on (experiment seed, cell, replicate), never on order or threads.

@@ -58,6 +58,24 @@ pub enum Purpose {
     Design = 21,
     /// The random order of `linkage bench`'s memory-latency probe.
     Probe = 22,
+    /// An office shelving a request on first sight (non-response).
+    Shelve = 23,
+    /// Supervision (督办) pulling a shelved request back.
+    Supervision = 24,
+    /// The city taking over a cross-county issue no county owns.
+    Boundary = 25,
+    /// An office sending back an issue whose owner is unclear (buck-passing).
+    Bounce = 26,
+    /// Whether an issue's owner is unclear, drawn when it is raised.
+    Unclear = 27,
+    /// Whether a hand-off costs the resident a trip.
+    Trip = 28,
+    /// Gaming of the assessment: closing without solving.
+    Gaming = 29,
+    /// Whether a closure is solved, called back, judged satisfactory or raised again.
+    Verdict = 30,
+    /// A resident taking an unsolved issue over the city's head.
+    Petition = 31,
 }
 
 /// The key of one stream: every field is something the draw is for.

@@ -189,7 +189,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
 
 /// The metrics whose cell means the headline table shows (names of the metric table,
 /// `output::metrics::SUMMARY_COLUMNS`).
-const TABLE_METRICS: [&str; 4] = ["resolution_rate", "trust_end", "happiness_end", "incidents"];
+const TABLE_METRICS: [&str; 4] = ["solution_rate", "trust_end", "happiness_end", "incidents"];
 
 /// The headline table: per cell, the means of a few key metrics.
 fn print_headline(dir: &Path) {

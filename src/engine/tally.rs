@@ -4,15 +4,62 @@
 /// Resolution times are binned by whole days; the last bin holds everything longer.
 pub const DAY_BINS: usize = 128;
 
+/// The counts a municipal hotline grades by (MODEL.md §9), for one tick.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Hotline {
+    /// Issues reaching an office queue for the first time (reported by their resident or
+    /// found by a patrol).
+    pub reported: u64,
+    /// Issues first acted on by an office within the response deadline.
+    pub responded: u64,
+    /// Issues leaving closed but not solved.
+    pub closed_unsolved: u64,
+    /// Unsolved closures reopened (by a callback or the resident raising it again).
+    pub reopened: u64,
+    /// Issues leaving without ever having been reported (expired while unreported).
+    pub latent: u64,
+    /// Requests an office left unanswered on first sight (non-response).
+    pub shelved: u64,
+    /// Hand-offs sent back by the receiving office (buck-passing).
+    pub bounces: u64,
+    /// Closures called back, and those whose resident said satisfied.
+    pub callbacks: u64,
+    pub satisfied: u64,
+    /// Residents taking an unsolved issue over the city's head.
+    pub petitions: u64,
+    /// Residents' trips on the issues solved this tick.
+    pub trips: u64,
+}
+
+impl Hotline {
+    fn add(&mut self, o: &Hotline) {
+        self.reported += o.reported;
+        self.responded += o.responded;
+        self.closed_unsolved += o.closed_unsolved;
+        self.reopened += o.reopened;
+        self.latent += o.latent;
+        self.shelved += o.shelved;
+        self.bounces += o.bounces;
+        self.callbacks += o.callbacks;
+        self.satisfied += o.satisfied;
+        self.petitions += o.petitions;
+        self.trips += o.trips;
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Tally {
     pub created: u64,
+    /// Issues leaving solved.
     pub resolved: u64,
+    /// Reported issues leaving unclosed: past their deadline, or dropped at a county
+    /// boundary.
     pub expired: u64,
     /// Live issues at the end of the tick (counted from the issue store).
     pub open: u64,
     pub escalations: u64,
     pub referrals: u64,
+    /// Solved, and not solved (expired or closed unsolved), by urban or rural origin.
     pub urban_resolved: u64,
     pub urban_expired: u64,
     pub rural_resolved: u64,
@@ -40,9 +87,11 @@ pub struct Tally {
     /// volunteers and organisations.
     pub capacity_hours: f64,
     pub leading_group: bool,
-    /// Resolutions and expiries by issue category (`Category as usize`).
+    /// Solved and not solved (expired or closed unsolved) issues by category
+    /// (`Category as usize`).
     pub category_resolved: [u32; 8],
     pub category_expired: [u32; 8],
+    pub hotline: Hotline,
 }
 
 impl Default for Tally {
@@ -79,6 +128,7 @@ impl Default for Tally {
             leading_group: false,
             category_resolved: [0; 8],
             category_expired: [0; 8],
+            hotline: Hotline::default(),
         }
     }
 }
@@ -125,6 +175,12 @@ impl Tally {
         for (a, b) in self.category_expired.iter_mut().zip(&o.category_expired) {
             *a += b;
         }
+        self.hotline.add(&o.hotline);
+    }
+
+    /// Issues that left this tick, however they ended.
+    pub fn ended(&self) -> u64 {
+        self.resolved + self.expired + self.hotline.closed_unsolved + self.hotline.latent
     }
 
     /// Record one resolution after `days` days.
@@ -139,8 +195,19 @@ impl Tally {
         }
     }
 
+    /// Record one reported issue leaving unclosed.
     pub fn record_expiry(&mut self, urban: bool, category: usize) {
         self.expired += 1;
+        self.record_unsolved(urban, category);
+    }
+
+    /// Record one issue leaving closed but unsolved.
+    pub fn record_unsolved_closure(&mut self, urban: bool, category: usize) {
+        self.hotline.closed_unsolved += 1;
+        self.record_unsolved(urban, category);
+    }
+
+    fn record_unsolved(&mut self, urban: bool, category: usize) {
         self.category_expired[category] += 1;
         if urban {
             self.urban_expired += 1;

@@ -9,7 +9,7 @@
 //! replicates = 10
 //! ticks = 200                          # optional override of the scenario's
 //! residents = 20000                    # optional override
-//! metrics = ["resolution_rate", "trust_end"]   # default: every summary metric
+//! metrics = ["solution_rate", "trust_end"]   # default: every summary metric
 //!
 //! [design]
 //! kind = "grid"                        # grid | lhs (with samples = N) | oat

@@ -197,6 +197,26 @@ pub struct Issue {
     pub waiting_since: u32,
     /// Serial number in order of creation; keys the issue's random streams.
     pub key: u64,
+    /// Tick it was reported (entered an office queue); `None` while unreported (latent).
+    pub reported_at: Option<u32>,
+    /// Whether an office has acted on it (the response).
+    pub responded: bool,
+    /// Whether its owner is unclear, so an office may pass the buck (推诿).
+    pub unclear: bool,
+    /// Whether the office whose queue holds it has looked at it (it may shelve it then).
+    pub seen: bool,
+    /// Shelved by its office: left unanswered until supervision pulls it back.
+    pub shelved: bool,
+    /// Whether work on its current stage has started.
+    pub started: bool,
+    /// Closed without being solved (formalism) when its work ends.
+    pub gamed: bool,
+    /// Times an office sent it back (buck-passing).
+    pub bounces: u8,
+    /// Times it was reopened after an unsolved closure.
+    pub reopens: u8,
+    /// Trips its resident made for it (跑动次数).
+    pub trips: u8,
 }
 
 impl Issue {
@@ -369,6 +389,8 @@ pub struct Origin {
     pub tick: u32,
     /// Serial number in order of creation.
     pub key: u64,
+    /// Whether its owner is unclear (see `silos::unclear_share`).
+    pub unclear: bool,
 }
 
 impl Issue {
@@ -409,7 +431,42 @@ impl Issue {
             stage: 0,
             waiting_since: 0,
             key: origin.key,
+            reported_at: None,
+            responded: false,
+            unclear: origin.unclear,
+            seen: false,
+            shelved: false,
+            started: false,
+            gamed: false,
+            bounces: 0,
+            reopens: 0,
+            trips: 0,
         }
+    }
+
+    /// Whether it is the grid closing an issue of a higher level itself (beyond its skill).
+    pub fn beyond_grid_skill(&self) -> bool {
+        self.in_grid && self.category.level() > Level::Grid
+    }
+
+    /// Whether the stage being worked is its last (or it is handled jointly).
+    pub fn on_last_stage(&self) -> bool {
+        self.joint || self.stage as usize + 1 >= self.stage_count()
+    }
+
+    /// Reopen an unsolved closure at the office that closed it: all of the work again,
+    /// `days` more to its deadline.
+    pub fn reopen(&mut self, tick: u32, days: u32) {
+        self.reopens = self.reopens.saturating_add(1);
+        self.gamed = false;
+        self.started = false;
+        self.work_left = self.work_total;
+        self.deadline = tick + days;
+        self.ready_at = tick + 1;
+        self.phase = Phase::Staged;
+        self.stages = [self.office, None];
+        self.stage = 0;
+        self.joint = false;
     }
 
     /// Make `office` the issue's only stage, with all its work left (the grid closing it
@@ -418,21 +475,30 @@ impl Issue {
         self.stages = [Some(office), None];
         self.stage = 0;
         self.joint = false;
+        self.started = false;
         self.work_left = self.work_total;
         self.phase = Phase::Staged;
     }
 
-    /// Move on to the next stage, which gets half the work; returns its office.
+    /// The office of its next stage.
+    pub fn next_office(&self) -> OfficeId {
+        self.stages[self.stage as usize + 1].expect("a next stage exists")
+    }
+
+    /// Move on to the next stage, which gets half the work (plus any work left over);
+    /// returns its office.
     pub fn next_stage(&mut self) -> OfficeId {
         self.stage += 1;
-        self.work_left = self.work_total / 2.0;
+        self.started = false;
+        // Work repeated at the hand-off (rework) is carried over.
+        self.work_left = self.work_left.max(0.0) + self.work_total / 2.0;
         self.stages[self.stage as usize].expect("a next stage exists")
     }
 
     /// Seats at the joint meeting that opens a jointly handled issue (one per department),
     /// when work on it is about to start; `None` otherwise.
     pub fn joint_meeting_seats(&self) -> Option<f64> {
-        (self.joint && self.stage == 0 && self.work_left == self.work_total)
+        (self.joint && self.stage == 0 && !self.started)
             .then(|| self.stage_count() as f64)
     }
 }
@@ -482,6 +548,14 @@ pub struct Today {
     pub cooperation: f64,
     /// Days a county waits for its partner (see `government::cross_region_patience`).
     pub patience: u32,
+    /// Chance that an office shelves a request on first sight (see
+    /// `assessment::shelve_chance`).
+    pub shelve: f64,
+    /// Daily chance that supervision pulls a shelved request back.
+    pub pull: f64,
+    /// Chance that the city takes over a cross-county issue whose partner never agreed
+    /// (see `silos::city_takes_chance`); otherwise it is dropped.
+    pub city_takes: f64,
 }
 
 /// An issue's next move at the office whose queue holds it.
@@ -508,6 +582,18 @@ pub enum Move {
     ReferWithPartner,
     /// The county gave up waiting for its partner: the mirroring city department takes it.
     EscalateToCity,
+    /// The county gave up waiting and the city did not take it: no one owns it; it leaves
+    /// unsolved (the territorial boundary).
+    Drop,
+    /// The office leaves the request unanswered (non-response): it stays queued, shelved.
+    Shelve,
+}
+
+impl Move {
+    /// Whether the move is an office acting on the issue (a response).
+    pub fn acts(self) -> bool {
+        !matches!(self, Move::Expire | Move::Wait | Move::Shelve)
+    }
 }
 
 /// Whether an issue is past its deadline on tick `t` (it then expires, queued or not).
@@ -525,6 +611,29 @@ pub fn next_move(issue: &Issue, office: &OfficeView, today: &Today) -> Move {
     if issue.ready_at > t {
         return Move::Wait;
     }
+    if issue.shelved
+        && !stream(today.seed, Purpose::Supervision, issue.key, t as u64).chance(today.pull)
+    {
+        return Move::Wait;
+    }
+    let mv = duty(issue, office, today);
+    let answerable = matches!(
+        mv,
+        Move::Work | Move::CloseInGrid | Move::Refer | Move::AwaitPartner
+    );
+    if answerable
+        && !issue.seen
+        && !issue.shelved
+        && stream(today.seed, Purpose::Shelve, issue.key, t as u64).chance(today.shelve)
+    {
+        return Move::Shelve;
+    }
+    mv
+}
+
+/// What the office's duty is with a queued issue, ready today, if it answers.
+fn duty(issue: &Issue, office: &OfficeView, today: &Today) -> Move {
+    let t = today.tick;
     match issue.phase {
         Phase::Unreported => unreachable!("unreported issues are not queued"),
         Phase::AtCentre if office.capacity >= today.dispatch_hours => Move::Dispatch,
@@ -535,7 +644,12 @@ pub fn next_move(issue: &Issue, office: &OfficeView, today: &Today) -> Move {
             if s.chance(today.cooperation) {
                 Move::ReferWithPartner
             } else if t - issue.waiting_since >= today.patience {
-                Move::EscalateToCity
+                let mut s = stream(today.seed, Purpose::Boundary, issue.key, t as u64);
+                if s.chance(today.city_takes) {
+                    Move::EscalateToCity
+                } else {
+                    Move::Drop
+                }
             } else {
                 Move::Wait
             }
@@ -616,6 +730,21 @@ impl Felt {
         }
     }
 
+    /// After a closure that did not solve the issue: an expiry's loss plus
+    /// `unsolved_trust_loss` for being told it is done when it is not (形式主义).
+    pub fn unsolved(self, b: &BehaviourSpec, unsolved_trust_loss: f64, severity: f32) -> Felt {
+        let e = self.expired(b, severity);
+        Felt {
+            trust: unit(e.trust - unsolved_trust_loss as f32),
+            ..e
+        }
+    }
+
+    /// Grievance `H(1 − L)` after feeling the outcome (Epstein's G).
+    pub fn grievance(self) -> f32 {
+        self.hardship * (1.0 - self.trust)
+    }
+
     /// After an expiry: the worst experience.
     pub fn expired(self, b: &BehaviourSpec, severity: f32) -> Felt {
         Felt {
@@ -662,6 +791,16 @@ mod tests {
             stage: 0,
             waiting_since: 0,
             key: 0,
+            reported_at: Some(0),
+            responded: false,
+            unclear: false,
+            seen: false,
+            shelved: false,
+            started: false,
+            gamed: false,
+            bounces: 0,
+            reopens: 0,
+            trips: 0,
         }
     }
 
@@ -680,6 +819,9 @@ mod tests {
             dispatch_hours: 0.25,
             cooperation: 0.0,
             patience: 5,
+            shelve: 0.0,
+            pull: 0.0,
+            city_takes: 1.0,
         }
     }
 
@@ -763,6 +905,34 @@ mod tests {
     }
 
     #[test]
+    fn an_unowned_cross_region_issue_is_dropped_unless_the_city_takes_it() {
+        let mut i = issue(Category::CrossRegion, Phase::AwaitingPartner);
+        i.partner = 1;
+        let mut t = today(20);
+        t.city_takes = 0.0;
+        assert_eq!(next_move(&i, &office(Level::County), &t), Move::Drop);
+    }
+
+    #[test]
+    fn an_office_may_shelve_a_request_it_answers_and_supervision_pulls_it_back() {
+        let i = issue(Category::Routine, Phase::Staged);
+        let mut t = today(0);
+        t.shelve = 1.0;
+        assert_eq!(next_move(&i, &office(Level::Grid), &t), Move::Shelve);
+        let seen = Issue { seen: true, ..i.clone() };
+        assert_eq!(next_move(&seen, &office(Level::Grid), &t), Move::Work);
+        // Passing an issue up is not answering it: no shelving on the way.
+        let climbing = issue(Category::PublicFacility, Phase::Climbing);
+        assert_eq!(next_move(&climbing, &office(Level::Grid), &t), Move::Escalate);
+        let shelved = Issue { shelved: true, seen: true, ..i.clone() };
+        assert_eq!(next_move(&shelved, &office(Level::Grid), &t), Move::Wait);
+        t.pull = 1.0;
+        assert_eq!(next_move(&shelved, &office(Level::Grid), &t), Move::Work);
+        assert!(Move::Work.acts() && Move::Escalate.acts());
+        assert!(!Move::Shelve.acts() && !Move::Wait.acts());
+    }
+
+    #[test]
     fn sequential_stages_split_the_work_and_the_last_resolves() {
         let mut i = issue(Category::CrossDepartment, Phase::Staged);
         i.stages = [Some(OfficeId(7)), Some(OfficeId(8))];
@@ -810,7 +980,7 @@ mod tests {
         assert_eq!(i.joint_meeting_seats(), None);
         i.joint = true;
         assert_eq!(i.joint_meeting_seats(), Some(2.0));
-        i.work_left = 1.0;
+        i.started = true;
         assert_eq!(i.joint_meeting_seats(), None);
     }
 

@@ -67,7 +67,7 @@ fn render(header: &[&str], rows: &[Vec<String>]) -> String {
 pub fn comparison(summaries: &[Summary]) -> String {
     let header = [
         "regime",
-        "resolved",
+        "solved",
         "median d",
         "p90 d",
         "trust end",
@@ -81,7 +81,7 @@ pub fn comparison(summaries: &[Summary]) -> String {
         .map(|s| {
             vec![
                 s.regime.clone(),
-                pct(s.resolution_rate),
+                pct(s.solution_rate),
                 num(s.resolution_days_median, 0),
                 num(s.resolution_days_p90, 0),
                 num(s.trust_end, 3),
@@ -93,6 +93,8 @@ pub fn comparison(summaries: &[Summary]) -> String {
         })
         .collect();
     let mut out = render(&header, &rows);
+    out.push('\n');
+    out.push_str(&hotline(summaries));
     if summaries
         .iter()
         .any(|s| s.resilience.iter().any(|(_, r)| r.is_some()))
@@ -128,4 +130,38 @@ pub fn comparison(summaries: &[Summary]) -> String {
         out.push_str(&render(&h, &rows));
     }
     out
+}
+
+/// The hotline's grades (MODEL.md §9): rates over reported issues, latent ones apart.
+fn hotline(summaries: &[Summary]) -> String {
+    let header = [
+        "hotline",
+        "response",
+        "closure",
+        "solution",
+        "satisfied",
+        "reopened",
+        "latent",
+        "bounces",
+        "trips/solved",
+        "petitions",
+    ];
+    let rows: Vec<Vec<String>> = summaries
+        .iter()
+        .map(|s| {
+            vec![
+                s.regime.clone(),
+                pct(s.response_rate),
+                pct(s.closure_rate),
+                pct(s.solution_rate),
+                pct(s.satisfaction_rate),
+                s.reopened.to_string(),
+                s.latent.to_string(),
+                s.bounces.to_string(),
+                num(s.trips_per_solved, 2),
+                s.petitions.to_string(),
+            ]
+        })
+        .collect();
+    render(&header, &rows)
 }

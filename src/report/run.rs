@@ -175,7 +175,7 @@ fn read_territory(dir: &Path) -> Result<BTreeMap<String, BTreeMap<String, Vec<f6
 /// Sentences stating the comparison in numbers.
 pub fn sentences(d: &RunData, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
-    out.extend(ranked_sentence(d, lang, "resolution_rate"));
+    out.extend(ranked_sentence(d, lang, "solution_rate"));
     for metric in TRIANGLES {
         out.extend(recovery_sentence(d, lang, metric));
     }

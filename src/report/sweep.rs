@@ -483,10 +483,10 @@ fn slug(name: &str) -> String {
         .collect()
 }
 
-/// The summary's headline column: `resolution_rate` when swept, else the first metric.
+/// The summary's headline column: `solution_rate` when swept, else the first metric.
 fn headline(d: &SweepData) -> String {
-    if d.col("resolution_rate_mean").is_some() {
-        return "resolution_rate".into();
+    if d.col("solution_rate_mean").is_some() {
+        return "solution_rate".into();
     }
     d.header
         .iter()

@@ -9,6 +9,7 @@ use crate::base::rng::{Purpose, stream};
 use crate::model::government::{self, Dept, Lever, OfficeId, OfficeKind};
 use crate::model::issues::Phase;
 use crate::model::organisations;
+use crate::model::silos;
 
 /// Spare capacity that may move from `donors` to `receivers` each tick.
 pub(super) struct Transfer {
@@ -103,6 +104,28 @@ impl World {
             }
             self.offices.coordination[o] = base * overhead;
             self.offices.used[o] = 0.0;
+            // Yesterday's debts to other offices' hand-offs and meetings, as far as the
+            // hours go; the rest waits for tomorrow.
+            let pay = self.owed[o].min(self.offices.capacity[o].max(0.0));
+            self.offices.capacity[o] -= pay;
+            self.offices.coordination[o] += pay;
+            self.owed[o] -= pay;
+        }
+        self.staff_one_stop_centres();
+    }
+
+    /// Each township's one-stop centre (综治中心) is staffed from the township office's
+    /// hours when it has them; horizontal linkage sets how many.
+    fn staff_one_stop_centres(&mut self) {
+        let hours = silos::one_stop_hours(&self.scenario.silos, &self.mech);
+        for t in 0..self.one_stop.len() {
+            let o = self.offices.township_office[t].index();
+            let staffed = hours > 0.0 && self.offices.capacity[o] >= hours;
+            if staffed {
+                self.offices.capacity[o] -= hours;
+                self.offices.coordination[o] += hours;
+            }
+            self.one_stop[t] = staffed;
         }
     }
 

@@ -14,6 +14,8 @@ use crate::model::government::OfficeId;
 use crate::model::issues::{
     self, Category, Felt, Issue, IssueId, Origin, Phase, Route, resolution_speed,
 };
+use crate::model::silos::{self, Boundary};
+use crate::model::{assessment, collective};
 
 impl World {
     /// New issues raised by residents this tick, in chunk order.
@@ -63,7 +65,10 @@ impl World {
         );
         let joint = stages[1].is_some()
             && stream(self.seed, Purpose::Joint, agent, t as u64).chance(self.mech.horizontal);
+        let unclear = stream(self.seed, Purpose::Unclear, agent, t as u64)
+            .chance(silos::unclear_share(&sc.silos, category));
         let origin = Origin {
+            unclear,
             resident,
             grid,
             county,
@@ -78,6 +83,8 @@ impl World {
         self.ledger[township].created += 1;
         self.tallies[county as usize].created += 1;
         if reported {
+            // Raising it in person (or by the channel standing in for it) is one trip.
+            self.issues.get_mut(id).trips = 1;
             self.route(id);
         } else {
             self.unreported[grid as usize].push(id);
@@ -89,6 +96,8 @@ impl World {
         let t = self.tick;
         let small = self.scenario.issues.small_severity as f32;
         let issue = self.issues.get_mut(id);
+        issue.reported_at = Some(t);
+        self.tallies[issue.county as usize].hotline.reported += 1;
         let mut s = stream(self.seed, Purpose::Route, issue.key, t as u64);
         let office = match issues::route(issue, &self.mech, small, &mut s) {
             Route::Centre => {
@@ -139,35 +148,86 @@ impl World {
         }
     }
 
-    /// Move an issue to another office's queue, ready after `delay` ticks, charging the
-    /// hand-off's coordination hours to the sending office.
-    pub(super) fn hand_off(&mut self, id: IssueId, from: OfficeId, to: OfficeId, delay: u32) {
+    /// Whether office `o` has the hours of a hand-off left today (a hand-off is paid in
+    /// full or waits).
+    pub(super) fn can_hand_off(&self, o: OfficeId) -> bool {
         let cost = government::handoff_cost(&self.scenario.government, &self.mech);
-        self.offices.coordination[from.index()] += cost;
-        let take = cost.min(self.offices.capacity[from.index()].max(0.0));
-        self.offices.capacity[from.index()] -= take;
-        self.send(id, to, delay);
+        self.offices.capacity[o.index()] >= cost
+    }
+
+    /// Charge `hours` of coordination to office `o` today.
+    pub(super) fn pay(&mut self, o: OfficeId, hours: f64) {
+        self.offices.capacity[o.index()] -= hours;
+        self.offices.coordination[o.index()] += hours;
+    }
+
+    /// Hand an issue from office `from` to `to`, ready after `delay` ticks; the sender
+    /// pays the hand-off (the caller checked it can, `can_hand_off`). The receiver loses
+    /// part of the history (rework), the resident may have to come in again (a trip), and
+    /// across a `boundary` an issue whose owner is unclear may be sent back: the
+    /// receiver pays its own hand-off (from tomorrow's hours) and the issue returns to
+    /// `from` after the way there and back. Returns whether it was delivered.
+    pub(super) fn hand_off(
+        &mut self,
+        id: IssueId,
+        from: OfficeId,
+        to: OfficeId,
+        delay: u32,
+        boundary: Option<Boundary>,
+    ) -> bool {
+        let t = self.tick as u64;
+        let cost = government::handoff_cost(&self.scenario.government, &self.mech);
+        self.pay(from, cost);
+        let sc = &self.scenario;
+        let issue = self.issues.get_mut(id);
+        let township = self.territory.grids[issue.grid as usize].township as usize;
+        issue.work_left += silos::rework(&sc.silos, &self.mech, issue.work_total);
+        let one_stop = self.one_stop[township];
+        if stream(self.seed, Purpose::Trip, issue.key, t).chance(silos::trip_chance(
+            &sc.silos, &self.mech, one_stop,
+        )) {
+            issue.trips = issue.trips.saturating_add(1);
+        }
+        let bounced = match boundary {
+            Some(b) if issue.unclear => {
+                let p = silos::bounce_chance(&sc.silos, &self.mech, b, issue.bounces as u32);
+                stream(self.seed, Purpose::Bounce, issue.key, t).chance(p)
+            }
+            _ => false,
+        };
+        if bounced {
+            issue.bounces = issue.bounces.saturating_add(1);
+            self.tallies[issue.county as usize].hotline.bounces += 1;
+            self.owed[to.index()] += cost;
+            self.send(id, from, delay.saturating_mul(2).max(1));
+            false
+        } else {
+            self.send(id, to, delay);
+            true
+        }
     }
 
     /// Put an issue in another office's queue, ready after `delay` ticks.
     pub(super) fn send(&mut self, id: IssueId, to: OfficeId, delay: u32) {
         let issue = self.issues.get_mut(id);
+        if issue.office != Some(to) {
+            issue.seen = false;
+            issue.shelved = false;
+        }
         issue.office = Some(to);
         issue.ready_at = self.tick + delay;
         self.offices.queue[to.index()].push_back(id);
     }
 
-    /// The issue leaves resolved; its resident feels it.
+    /// The issue leaves solved; its resident feels it.
     pub(super) fn resolve(&mut self, id: IssueId) {
         let issue = self.issues.remove(id);
         let days = self.tick - issue.created;
         let township = self.territory.grids[issue.grid as usize].township as usize;
         self.ledger[township].resolved += 1;
-        self.tallies[issue.county as usize].record_resolution(
-            days,
-            issue.urban,
-            issue.category as usize,
-        );
+        let tally = &mut self.tallies[issue.county as usize];
+        tally.record_resolution(days, issue.urban, issue.category as usize);
+        tally.hotline.trips += issue.trips as u64;
         if let Some(r) = issue.resident {
             let r = r as usize;
             let speed = resolution_speed(&self.scenario.issues, &issue, days);
@@ -179,19 +239,64 @@ impl World {
         }
     }
 
-    /// The issue leaves unresolved; its resident feels it.
+    /// The issue leaves unclosed (past its deadline, or dropped at a boundary); its
+    /// resident feels it. One never reported is latent: counted apart from the reported.
     pub(super) fn expire(&mut self, id: IssueId) {
         let issue = self.issues.remove(id);
         let township = self.territory.grids[issue.grid as usize].township as usize;
-        self.ledger[township].expired += 1;
-        self.tallies[issue.county as usize].record_expiry(issue.urban, issue.category as usize);
+        let reported = issue.reported_at.is_some();
+        if reported {
+            self.ledger[township].expired += 1;
+            self.tallies[issue.county as usize].record_expiry(issue.urban, issue.category as usize);
+        } else {
+            self.ledger[township].latent += 1;
+            self.tallies[issue.county as usize].hotline.latent += 1;
+        }
+        if let Some(o) = issue.office {
+            self.score_event(o, 0.0);
+        }
         if let Some(r) = issue.resident {
             let r = r as usize;
             let felt = self
                 .felt(r)
                 .expired(&self.scenario.behaviour, issue.severity);
             self.set_felt(r, felt);
+            if reported {
+                self.maybe_petition(&issue, felt);
+            }
         }
+    }
+
+    /// The issue leaves closed but unsolved; its resident feels it.
+    pub(super) fn close_unsolved(&mut self, id: IssueId) {
+        let issue = self.issues.remove(id);
+        let township = self.territory.grids[issue.grid as usize].township as usize;
+        self.ledger[township].closed_unsolved += 1;
+        self.tallies[issue.county as usize]
+            .record_unsolved_closure(issue.urban, issue.category as usize);
+        if let Some(r) = issue.resident {
+            let r = r as usize;
+            let loss = self.scenario.assessment.unsolved_trust_loss;
+            let felt = self
+                .felt(r)
+                .unsolved(&self.scenario.behaviour, loss, issue.severity);
+            self.set_felt(r, felt);
+            self.maybe_petition(&issue, felt);
+        }
+    }
+
+    /// A resident whose issue ended unsolved may take it over the city's head.
+    fn maybe_petition(&mut self, issue: &Issue, felt: Felt) {
+        let p = collective::petition_chance(&self.scenario.collective, felt.grievance());
+        if p > 0.0 && stream(self.seed, Purpose::Petition, issue.key, self.tick as u64).chance(p) {
+            self.tallies[issue.county as usize].hotline.petitions += 1;
+        }
+    }
+
+    /// One indicator event in office `o`'s assessment score.
+    pub(super) fn score_event(&mut self, o: OfficeId, x: f64) {
+        let s = &mut self.score[o.index()];
+        *s = assessment::score_after(&self.scenario.assessment, *s, x);
     }
 
     /// Resident `r`'s trust, hardship and next tick's visible experience.

@@ -45,8 +45,21 @@ use capacity::Transfer;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Ledger {
     pub created: u64,
+    /// Left solved.
     pub resolved: u64,
+    /// Left reported but unclosed (expired or dropped).
     pub expired: u64,
+    /// Left closed but unsolved.
+    pub closed_unsolved: u64,
+    /// Left never reported.
+    pub latent: u64,
+}
+
+impl Ledger {
+    /// Issues that left, however they ended: created = ended + open.
+    pub fn ended(&self) -> u64 {
+        self.resolved + self.expired + self.closed_unsolved + self.latent
+    }
 }
 
 /// One run's state: the built city, its people, offices, organisations and live issues,
@@ -92,6 +105,13 @@ pub struct World {
     /// Every capacity transfer the mechanisms allow, laid out once.
     transfers: Vec<Transfer>,
     demand: Vec<f64>,
+    /// Hours each office owes from its next day's capacity: its side of hand-offs,
+    /// bounces and joint meetings another office started.
+    owed: Vec<f64>,
+    /// Each office's assessment score (考核), in [0,1].
+    score: Vec<f64>,
+    /// Whether each township's one-stop centre is staffed today.
+    one_stop: Vec<bool>,
     scratch: Vec<IssueId>,
     tallies: Vec<Tally>,
 }

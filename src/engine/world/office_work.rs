@@ -1,14 +1,24 @@
 //! Office work: each office, in office order, takes every issue of its queue once, asks
 //! `model::issues::next_move` what happens to it, and applies the move: hours, queues,
 //! hand-offs and tallies. A staged issue is worked with the office's remaining hours and
-//! `model::issues::after_work` says whether it is resolved, moves on or waits.
+//! `model::issues::after_work` says whether it is closed, moves on or waits; a closure is
+//! judged (`close`): solved or not, called back or not, reopened or not.
+//!
+//! Every hand-off, meeting, report and callback is paid in full from the hours of the
+//! office that makes it; when they are not there, the issue waits for tomorrow.
 //!
 //! Invariant: offices are worked in id order (level by level) and each queue is taken
 //! front to back once per tick; an issue put back goes to the end.
 
 use super::World;
+use crate::base::rng::{Purpose, stream};
+use crate::model::assessment::{self, Verdict};
 use crate::model::government::{self, OfficeId};
-use crate::model::issues::{self, AfterWork, IssueId, Move, OfficeView, Phase, Today};
+use crate::model::issues::{
+    self, AfterWork, IssueId, Move, OfficeView, Phase, Today, resolution_speed,
+};
+use crate::model::silos::{self, Boundary};
+use crate::model::territory::Level;
 
 /// The day's settings of the office rules that do not depend on the office.
 struct Settings {
@@ -20,7 +30,8 @@ struct Settings {
 impl World {
     /// Every office works its queue, in office order.
     pub(super) fn work_offices(&mut self) {
-        let gov = &self.scenario.government;
+        let sc = &self.scenario;
+        let gov = &sc.government;
         let settings = Settings {
             today: Today {
                 tick: self.tick,
@@ -28,9 +39,12 @@ impl World {
                 dispatch_hours: gov.dispatch_hours,
                 cooperation: government::cross_region_cooperation(gov, &self.mech),
                 patience: government::cross_region_patience(gov, &self.mech),
+                shelve: assessment::shelve_chance(&sc.assessment, &self.mech),
+                pull: assessment::pull_chance(&sc.assessment, &self.mech),
+                city_takes: silos::city_takes_chance(&sc.silos, &self.mech),
             },
             escalation_delay: government::escalation_delay(gov, &self.mech),
-            units: self.scenario.issues.assistance_budget_units,
+            units: sc.issues.assistance_budget_units,
         };
         for o in self.offices.ids() {
             self.work_queue(o, &settings);
@@ -57,19 +71,56 @@ impl World {
             };
             let issue = self.issues.get(id);
             let mv = issues::next_move(issue, &view, &settings.today);
+            if mv.acts() {
+                self.respond(id, o);
+            }
             self.apply(id, o, mv, settings, ref_delay);
         }
     }
 
-    /// Apply an issue's move at office `o`.
+    /// Office `o` acts on an issue: it is answered (no longer shelved); the first action
+    /// on it is its response, on time or late.
+    fn respond(&mut self, id: IssueId, o: OfficeId) {
+        let t = self.tick;
+        let issue = self.issues.get_mut(id);
+        issue.seen = true;
+        issue.shelved = false;
+        if issue.responded {
+            return;
+        }
+        issue.responded = true;
+        let reported = issue.reported_at.unwrap_or(t);
+        let on_time = t - reported <= self.scenario.assessment.response_days;
+        if on_time {
+            self.tallies[issue.county as usize].hotline.responded += 1;
+        }
+        self.score_event(o, if on_time { 1.0 } else { 0.0 });
+    }
+
+    /// Apply an issue's move at office `o`. A move that hands the issue on waits when the
+    /// office lacks the hours of the hand-off.
     fn apply(&mut self, id: IssueId, o: OfficeId, mv: Move, settings: &Settings, ref_delay: u32) {
         let ou = o.index();
+        let hands_on = matches!(
+            mv,
+            Move::Escalate | Move::Refer | Move::ReferWithPartner | Move::EscalateToCity
+        );
+        if hands_on && !self.can_hand_off(o) {
+            self.offices.queue[ou].push_back(id);
+            return;
+        }
         let issue = self.issues.get_mut(id);
         let county = issue.county as usize;
         let first = issue.first_stage();
         match mv {
-            Move::Expire => self.expire(id),
+            Move::Expire | Move::Drop => self.expire(id),
             Move::Wait => self.offices.queue[ou].push_back(id),
+            Move::Shelve => {
+                issue.shelved = true;
+                issue.seen = true;
+                self.tallies[county].hotline.shelved += 1;
+                self.offices.queue[ou].push_back(id);
+            }
             Move::Dispatch => {
                 let hours = settings.today.dispatch_hours;
                 self.offices.capacity[ou] -= hours;
@@ -86,7 +137,9 @@ impl World {
             Move::Escalate => {
                 let parent = self.offices.parent(&self.territory, o);
                 self.tallies[county].escalations += 1;
-                self.hand_off(id, o, parent, settings.escalation_delay);
+                // Between township and county, an issue no one owns may come back.
+                let boundary = (self.offices.level[ou] == Level::Township).then_some(Boundary::Upward);
+                self.hand_off(id, o, parent, settings.escalation_delay, boundary);
             }
             Move::AwaitPartner => {
                 issue.phase = Phase::AwaitingPartner;
@@ -98,39 +151,41 @@ impl World {
                 self.work_on(id, o, settings.units, ref_delay);
             }
             Move::Refer => {
-                issue.phase = Phase::Staged;
                 self.tallies[county].referrals += 1;
-                self.hand_off(id, o, first, ref_delay);
+                if self.hand_off(id, o, first, ref_delay, Some(Boundary::Sideways)) {
+                    self.issues.get_mut(id).phase = Phase::Staged;
+                }
             }
             Move::ReferWithPartner => {
-                issue.phase = Phase::Staged;
                 let partner_office = self.offices.county_office[issue.partner as usize];
                 self.tallies[county].referrals += 1;
-                // The partner county's hand-off cost too.
-                self.offices.coordination[partner_office.index()] +=
+                // The partner county's side of the hand-off, from its hours tomorrow.
+                self.owed[partner_office.index()] +=
                     government::handoff_cost(&self.scenario.government, &self.mech);
-                self.hand_off(id, o, first, ref_delay);
+                if self.hand_off(id, o, first, ref_delay, Some(Boundary::Sideways)) {
+                    self.issues.get_mut(id).phase = Phase::Staged;
+                }
             }
             Move::EscalateToCity => {
                 let target = self.offices.city_mirror(first);
                 issue.restage_at(target);
                 self.tallies[county].escalations += 1;
-                self.hand_off(id, o, target, settings.escalation_delay);
+                self.hand_off(id, o, target, settings.escalation_delay, None);
             }
         }
     }
 
-    /// Work on a staged issue at office `o`; resolve it, pass it to its next stage, or
+    /// Work on a staged issue at office `o`; close it, pass it to its next stage, or
     /// leave it queued.
     fn work_on(&mut self, id: IssueId, o: OfficeId, units: f64, ref_delay: u32) {
         let ou = o.index();
+        if !self.start_stage(id, o) {
+            self.offices.queue[ou].push_back(id);
+            return;
+        }
+        self.maybe_game_deadline(id, o);
         let cap = self.offices.capacity[ou].max(0.0);
         let issue = self.issues.get_mut(id);
-        if let Some(seats) = issue.joint_meeting_seats() {
-            // A joint meeting: every department involved sends someone.
-            self.offices.coordination[ou] +=
-                government::joint_meeting_cost(&self.scenario.government, &self.mech, seats);
-        }
         let take = (issue.work_left as f64).min(cap);
         issue.work_left -= take as f32;
         self.offices.capacity[ou] -= take;
@@ -145,17 +200,132 @@ impl World {
                 self.offices.queue[ou].push_back(id);
             }
             AfterWork::Resolve { draws_budget } => {
-                if draws_budget {
+                if !self.close(id, o) {
+                    self.offices.queue[ou].push_back(id);
+                } else if draws_budget {
                     self.budget[county] -= units;
                 }
-                self.resolve(id);
             }
             AfterWork::NextStage => {
-                let target = issue.next_stage();
+                let target = issue.next_office();
+                if !self.can_hand_off(o) {
+                    self.offices.queue[ou].push_back(id);
+                    return;
+                }
                 self.tallies[county].referrals += 1;
                 let delay = government::stage_delay(&self.scenario.government, ref_delay);
-                self.hand_off(id, o, target, delay);
+                if self.hand_off(id, o, target, delay, Some(Boundary::Sideways)) {
+                    self.issues.get_mut(id).next_stage();
+                }
             }
         }
+    }
+
+    /// The first day of work on a stage: a joint issue opens with a joint meeting whose
+    /// every seat is paid (this office's seat today, the others from their offices' hours
+    /// tomorrow), and an office under pressure may decide to game its last stage. Returns
+    /// false when the office cannot pay its seat today.
+    fn start_stage(&mut self, id: IssueId, o: OfficeId) -> bool {
+        let issue = self.issues.get(id);
+        if issue.started {
+            return true;
+        }
+        if let Some(seats) = issue.joint_meeting_seats() {
+            let seat = government::joint_meeting_cost(&self.scenario.government, &self.mech, 1.0);
+            if self.offices.capacity[o.index()] < seat {
+                return false;
+            }
+            let others: Vec<OfficeId> = issue.stages.iter().flatten().copied().filter(|&s| s != o).collect();
+            debug_assert!(others.len() + 1 >= seats as usize);
+            self.pay(o, seat);
+            for s in others {
+                self.owed[s.index()] += seat;
+            }
+        }
+        let sc = &self.scenario;
+        let issue = self.issues.get_mut(id);
+        issue.started = true;
+        if issue.on_last_stage() {
+            let p = assessment::gaming_chance(&sc.assessment, &self.mech, self.score[o.index()]);
+            if stream(self.seed, Purpose::Gaming, issue.key, self.tick as u64).chance(p) {
+                issue.gamed = true;
+                issue.work_left *= sc.assessment.gaming_work_share as f32;
+            }
+        }
+        true
+    }
+
+    /// An office that cannot finish an issue's last stage before its deadline may close
+    /// it anyway, unsolved, under pressure.
+    fn maybe_game_deadline(&mut self, id: IssueId, o: OfficeId) {
+        let t = self.tick;
+        let sc = &self.scenario;
+        let issue = self.issues.get_mut(id);
+        if issue.gamed || !issue.on_last_stage() {
+            return;
+        }
+        let days_left = issue.deadline.saturating_sub(t);
+        let cap = self.offices.capacity[o.index()];
+        if !assessment::cannot_finish(issue.work_left as f64, cap, days_left) {
+            return;
+        }
+        let p = assessment::deadline_gaming_chance(&sc.assessment, &self.mech);
+        if stream(self.seed, Purpose::Gaming, issue.key ^ 1 << 63, t as u64).chance(p) {
+            issue.gamed = true;
+            issue.work_left *= sc.assessment.gaming_work_share as f32;
+        }
+    }
+
+    /// Office `o` closes an issue whose work is done: it reports upward (grid, community
+    /// and township offices, when vertical linkage asks it), the closure counts for its
+    /// score, and the verdict follows: solved, unsolved, or reopened after a callback or
+    /// the resident's complaint. Returns false when the office lacks the reporting hours
+    /// today (the closure waits).
+    fn close(&mut self, id: IssueId, o: OfficeId) -> bool {
+        let t = self.tick;
+        // A copy (plain numbers), so the scenario is not borrowed while hours are paid.
+        let a = &self.scenario.assessment.clone();
+        if self.offices.level[o.index()] <= Level::Township {
+            let hours = assessment::reporting_hours(a, &self.mech);
+            if self.offices.capacity[o.index()] < hours {
+                return false;
+            }
+            self.pay(o, hours);
+        }
+        self.score_event(o, 1.0);
+        let issue = self.issues.get(id);
+        let mut s = stream(self.seed, Purpose::Verdict, issue.key, t as u64);
+        let solved =
+            !issue.gamed && s.chance(assessment::solve_chance(a, issue.beyond_grid_skill()));
+        let county = issue.county as usize;
+        let centre = self.offices.city_centre;
+        let called = s.chance(assessment::callback_chance(a, &self.mech))
+            && self.offices.capacity[centre.index()] >= a.callback_hours;
+        let mut caught = false;
+        if called {
+            let speed =
+                resolution_speed(&self.scenario.issues, issue, t - issue.created) as f64;
+            let satisfied = s.chance(assessment::satisfied_chance(a, solved, speed));
+            let hours = a.callback_hours;
+            self.pay(centre, hours);
+            let tally = &mut self.tallies[county].hotline;
+            tally.callbacks += 1;
+            tally.satisfied += satisfied as u64;
+            self.score_event(o, if satisfied { 1.0 } else { 0.0 });
+            caught = !solved;
+        }
+        let issue = self.issues.get(id);
+        let reraised = !solved && !caught && s.chance(a.reraise);
+        match assessment::verdict(a, solved, caught, reraised, issue.reopens as u32) {
+            Verdict::Solved => self.resolve(id),
+            Verdict::Unsolved => self.close_unsolved(id),
+            Verdict::Reopen => {
+                let days = a.reopen_days;
+                self.issues.get_mut(id).reopen(t, days);
+                self.tallies[county].hotline.reopened += 1;
+                self.offices.queue[o.index()].push_back(id);
+            }
+        }
+        true
     }
 }
