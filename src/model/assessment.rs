@@ -28,6 +28,9 @@ pub struct AssessmentSpec {
     pub score_rate: f64,
     /// Every office's score at the start of a run.
     pub score_start: f64,
+    /// A closure counts as timely for the score when it comes within this share of the
+    /// time its deadline allows (办结时限 shorter than the resident's patience).
+    pub timely_share: f64,
     /// Pressure of assessment is `pressure_weight × vertical`, at most 1.
     pub pressure_weight: f64,
     /// Chance that an issue worked to the end is solved as its resident judges it.
@@ -84,10 +87,11 @@ impl Default for AssessmentSpec {
             response_days: 1,
             score_rate: 0.02,
             score_start: 0.8,
+            timely_share: 0.3,
             pressure_weight: 1.0,
             solve_quality: 0.9,
             grid_skill: 0.7,
-            gaming_rate: 0.6,
+            gaming_rate: 1.0,
             gaming_work_share: 0.2,
             deadline_gaming: 0.8,
             supervision_deterrence: 0.8,
@@ -175,6 +179,15 @@ pub fn satisfied_chance(spec: &AssessmentSpec, solved: bool, speed: f64) -> f64 
 /// An office's score after one indicator event `x` (1 good, 0 bad).
 pub fn score_after(spec: &AssessmentSpec, score: f64, x: f64) -> f64 {
     (score + spec.score_rate * (x - score)).clamp(0.0, 1.0)
+}
+
+/// The score event of a closure after `days` of the `allowed` days: 1 when timely.
+pub fn closure_event(spec: &AssessmentSpec, days: u32, allowed: u32) -> f64 {
+    if days as f64 <= spec.timely_share * allowed.max(1) as f64 {
+        1.0
+    } else {
+        0.0
+    }
 }
 
 /// Reporting hours an issue closed at a grid, community or township office costs it.

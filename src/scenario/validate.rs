@@ -601,6 +601,7 @@ fn assessment(c: &mut Checks, a: &AssessmentSpec) {
     c.count("assessment.response_days", a.response_days as u64, 0, MAX_DAYS as u64);
     c.unit("assessment.score_rate", a.score_rate);
     c.unit("assessment.score_start", a.score_start);
+    c.unit("assessment.timely_share", a.timely_share);
     c.up_to("assessment.pressure_weight", a.pressure_weight, MAX_AMOUNT);
     c.unit("assessment.solve_quality", a.solve_quality);
     c.unit("assessment.grid_skill", a.grid_skill);

@@ -292,7 +292,9 @@ impl World {
             }
             self.pay(o, hours);
         }
-        self.score_event(o, 1.0);
+        let issue = self.issues.get(id);
+        let x = assessment::closure_event(a, t - issue.created, issue.deadline - issue.created);
+        self.score_event(o, x);
         let issue = self.issues.get(id);
         let mut s = stream(self.seed, Purpose::Verdict, issue.key, t as u64);
         let solved =
