@@ -9,6 +9,7 @@
 
 use super::issues::IssueId;
 use super::mechanisms::Mechanisms;
+use super::shocks::{Effects, Pressures};
 use super::territory::{Level, Territory};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -615,6 +616,211 @@ pub fn transfer(spare: &[f64], deficit: &[f64], share: f64) -> Option<(Vec<f64>,
     Some((gives, gets))
 }
 
+/// A capacity transfer the mechanisms may allow: spare hours of `donors` move to the
+/// deficits of `receivers`, at the share that `by` sets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transfer {
+    pub donors: Vec<OfficeId>,
+    pub receivers: Vec<OfficeId>,
+    pub by: Lever,
+}
+
+/// Every capacity transfer the mechanisms may allow, in the order they are applied:
+/// pooling within a level (townships, county general offices, then each county
+/// department), spatial linkage from the urban to the rural units of the grid, community
+/// and township levels, and the leading group from the city centre to the county general
+/// offices and from each city department to the county departments that mirror it.
+pub fn transfers(territory: &Territory, offices: &Offices) -> Vec<Transfer> {
+    let by = |f: &dyn Fn(&OfficeKind) -> bool| -> Vec<OfficeId> {
+        offices
+            .ids()
+            .filter(|&o| f(&offices.kind[o.index()]))
+            .collect()
+    };
+    let pool = |offices: Vec<OfficeId>| Transfer {
+        donors: offices.clone(),
+        receivers: offices,
+        by: Lever::Pooling,
+    };
+    let mut transfers = vec![
+        pool(by(&|k| matches!(k, OfficeKind::Township(_)))),
+        pool(by(&|k| matches!(k, OfficeKind::CountyGeneral(_)))),
+    ];
+    for d in Dept::ALL {
+        transfers.push(pool(by(
+            &|k| matches!(k, OfficeKind::CountyDept(_, e) if *e == d),
+        )));
+    }
+    let levels: [&dyn Fn(&OfficeKind) -> bool; 3] = [
+        &|k| matches!(k, OfficeKind::Grid(_)),
+        &|k| matches!(k, OfficeKind::Community(_)),
+        &|k| matches!(k, OfficeKind::Township(_)),
+    ];
+    for level in levels {
+        let (urban, rural): (Vec<OfficeId>, Vec<OfficeId>) = by(level)
+            .into_iter()
+            .partition(|&o| offices.urban[o.index()]);
+        transfers.push(Transfer {
+            donors: urban,
+            receivers: rural,
+            by: Lever::Spatial,
+        });
+    }
+    transfers.push(Transfer {
+        donors: vec![offices.city_centre],
+        receivers: offices.county_office.clone(),
+        by: Lever::LeadingGroup,
+    });
+    for d in Dept::ALL {
+        let depts = (0..territory.counties.len())
+            .map(|k| offices.county_dept(k as u16, d))
+            .collect();
+        transfers.push(Transfer {
+            donors: vec![offices.city_dept[d as usize]],
+            receivers: depts,
+            by: Lever::LeadingGroup,
+        });
+    }
+    transfers
+}
+
+/// What one transfer does to the offices' hours: `given` by each donor, and for each
+/// receiver the hours it gets (`received`) and those lost to coordination on the way
+/// (`booked`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lent {
+    pub given: Vec<f64>,
+    pub received: Vec<f64>,
+    pub booked: Vec<f64>,
+}
+
+/// One capacity transfer over the offices' `capacity` and `demand` (indexed by office):
+/// a donor's spare is its capacity less its demand, a receiver's deficit its demand less
+/// its capacity (neither below 0); [`transfer`] moves `share` of the spare, and `friction`
+/// of what each receiver gets is booked as coordination instead. `None` when nothing
+/// moves.
+pub fn lend(
+    capacity: &[f64],
+    demand: &[f64],
+    donors: &[OfficeId],
+    receivers: &[OfficeId],
+    share: f64,
+    friction: f64,
+) -> Option<Lent> {
+    if share <= 0.0 {
+        return None;
+    }
+    let spare: Vec<f64> = donors
+        .iter()
+        .map(|&o| (capacity[o.index()] - demand[o.index()]).max(0.0))
+        .collect();
+    let deficit: Vec<f64> = receivers
+        .iter()
+        .map(|&o| (demand[o.index()] - capacity[o.index()]).max(0.0))
+        .collect();
+    let (given, gets) = transfer(&spare, &deficit, share)?;
+    Some(Lent {
+        given,
+        received: gets.iter().map(|g| g * (1.0 - friction)).collect(),
+        booked: gets.iter().map(|g| g * friction).collect(),
+    })
+}
+
+/// The shock capacity multiplier of a unit made of `communities` (a township): the mean
+/// of theirs (0 for none).
+pub fn mean_capacity_mult(communities: &[Effects]) -> f64 {
+    communities
+        .iter()
+        .map(|e| e.capacity_mult as f64)
+        .sum::<f64>()
+        / communities.len().max(1) as f64
+}
+
+/// The shock capacity multiplier of an office of `kind`: its community's (a grid's or a
+/// community's), the mean of its communities' (a township's), its county's, or the
+/// city's.
+pub fn capacity_mult(kind: OfficeKind, territory: &Territory, pressures: &Pressures) -> f64 {
+    let comm = |c: u32| pressures.effects[c as usize].capacity_mult as f64;
+    match kind {
+        OfficeKind::Grid(g) => comm(territory.grids[g as usize].community),
+        OfficeKind::Community(c) => comm(c),
+        OfficeKind::Township(t) => {
+            let r = &territory.townships[t as usize].communities;
+            mean_capacity_mult(&pressures.effects[r.start as usize..r.end as usize])
+        }
+        OfficeKind::CountyGeneral(k) | OfficeKind::CountyDept(k, _) => {
+            pressures.county_capacity[k as usize] as f64
+        }
+        OfficeKind::CityCentre | OfficeKind::CityDept(_) => pressures.city_capacity as f64,
+    }
+}
+
+/// An office's hours for the day.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OfficeDay {
+    /// Staff hours after shocks, before overhead (tallied as `capacity_hours`).
+    pub base: f64,
+    /// Hours it can work: see [`office_capacity`].
+    pub capacity: f64,
+    /// Hours lost to standing coordination (the overhead), booked as coordination.
+    pub coordination: f64,
+}
+
+/// The day of an office of `staff` at `hours_per_staff` each, scaled by the shocks'
+/// capacity multiplier `mult`, less the `overhead` share, plus `social` hours of
+/// volunteers and organisations.
+pub fn office_day(
+    staff: f64,
+    hours_per_staff: f64,
+    mult: f64,
+    overhead: f64,
+    social: f64,
+) -> OfficeDay {
+    let base = staff * hours_per_staff * mult;
+    OfficeDay {
+        base,
+        capacity: office_capacity(base, overhead, social),
+        coordination: base * overhead,
+    }
+}
+
+/// Hours of volunteers and organisations an office adds to its staff's: `volunteers` at
+/// `volunteer_hours` each (a grid), plus `organisation_hours` of active organisations (a
+/// community).
+pub fn social_hours(volunteers: u32, volunteer_hours: f64, organisation_hours: f32) -> f64 {
+    volunteers as f64 * volunteer_hours + organisation_hours as f64
+}
+
+/// Pooling of the city reserve among counties: each county's shortfall is that of its
+/// `waiting` assistance issues at `units` each against its `budgets` entry
+/// ([`budget_shortfall`]), and [`pool_reserve`] shares `pooling` of the reserve among
+/// them. `None` without pooling or when no county is short.
+pub fn pool_budgets(
+    reserve: f64,
+    pooling: f64,
+    waiting: &[f64],
+    units: f64,
+    budgets: &[f64],
+) -> Option<(Vec<f64>, f64)> {
+    if pooling <= 0.0 {
+        return None;
+    }
+    let short: Vec<f64> = waiting
+        .iter()
+        .zip(budgets)
+        .map(|(&w, &b)| budget_shortfall(w, units, b))
+        .collect();
+    pool_reserve(reserve, pooling, &short)
+}
+
+/// A hand-off's charge to the sending office, which has `capacity_left` hours today:
+/// `(booked, taken)`, the coordination hours booked ([`handoff_cost`]) and the hours
+/// taken from its capacity (as many of them as it has left).
+pub fn handoff_charge(gov: &GovernmentSpec, mech: &Mechanisms, capacity_left: f64) -> (f64, f64) {
+    let cost = handoff_cost(gov, mech);
+    (cost, cost.min(capacity_left.max(0.0)))
+}
+
 /// Mediators present in one grid of a community: the grid's own staff, plus its share of
 /// the community's mediating staff and organisations, scaled by presence and shocks.
 pub fn grid_mediators(
@@ -783,6 +989,114 @@ mod tests {
         assert!(pool_reserve(10.0, 1.0, &[0.0, 0.0]).is_none());
     }
 
+    #[test]
+    fn transfers_pool_like_offices_lend_urban_to_rural_and_the_city_to_its_mirrors() {
+        let sc = xcity_baseline();
+        let t = Territory::build(&sc.territory, 20_000);
+        let o = Offices::build(&t, &sc.government);
+        let table = transfers(&t, &o);
+        // Townships, county general offices, each county department; three spatial
+        // levels; the city centre and each city department.
+        assert_eq!(table.len(), 2 + Dept::COUNT + 3 + 1 + Dept::COUNT);
+        for tr in &table {
+            match tr.by {
+                Lever::Pooling => {
+                    assert_eq!(tr.donors, tr.receivers);
+                    let level = o.level[tr.donors[0].index()];
+                    assert!(tr.donors.iter().all(|d| o.level[d.index()] == level));
+                }
+                Lever::Spatial => {
+                    assert!(tr.donors.iter().all(|d| o.urban[d.index()]));
+                    assert!(tr.receivers.iter().all(|r| !o.urban[r.index()]));
+                }
+                Lever::LeadingGroup => {
+                    assert_eq!(tr.donors.len(), 1);
+                    assert_eq!(o.level[tr.donors[0].index()], Level::City);
+                    assert_eq!(tr.receivers.len(), t.counties.len());
+                    for &r in &tr.receivers {
+                        assert_eq!(o.city_mirror(r), o.city_mirror(tr.receivers[0]));
+                    }
+                }
+            }
+        }
+        let spatial = table.iter().filter(|tr| tr.by == Lever::Spatial);
+        let grids: usize = spatial
+            .take(1)
+            .map(|tr| tr.donors.len() + tr.receivers.len())
+            .sum();
+        assert_eq!(grids, t.grids.len());
+    }
+
+    #[test]
+    fn lending_moves_spare_to_deficit_and_books_the_friction() {
+        let ids = |v: &[u32]| v.iter().map(|&i| OfficeId(i)).collect::<Vec<_>>();
+        // Office 0 has 3 spare hours, office 1 none; office 2 is 2 short, office 3 6 short.
+        let capacity = [5.0, 1.0, 0.0, 2.0];
+        let demand = [2.0, 4.0, 2.0, 8.0];
+        let lent = lend(&capacity, &demand, &ids(&[0, 1]), &ids(&[2, 3]), 0.5, 0.25).unwrap();
+        assert_eq!(lent.given, [1.5, 0.0]);
+        assert_eq!(lent.received, [0.375 * 0.75, 1.125 * 0.75]);
+        assert_eq!(lent.booked, [0.375 * 0.25, 1.125 * 0.25]);
+        assert!(lend(&capacity, &demand, &ids(&[0]), &ids(&[2]), 0.0, 0.25).is_none());
+        assert!(lend(&capacity, &demand, &ids(&[1]), &ids(&[2]), 1.0, 0.25).is_none());
+    }
+
+    #[test]
+    fn a_township_works_at_the_mean_capacity_of_its_communities() {
+        let mut a = Effects::NEUTRAL;
+        a.capacity_mult = 0.5;
+        assert_eq!(mean_capacity_mult(&[a, Effects::NEUTRAL]), 0.75);
+        assert_eq!(mean_capacity_mult(&[]), 0.0);
+        let sc = xcity_baseline();
+        let t = Territory::build(&sc.territory, 5000);
+        let mut p = Pressures::new(t.communities.len(), t.counties.len());
+        let town = &t.townships[0];
+        p.effects[town.communities.start as usize].capacity_mult = 0.0;
+        let n = town.communities.len() as f64;
+        assert_eq!(
+            capacity_mult(OfficeKind::Township(0), &t, &p),
+            (n - 1.0) / n
+        );
+        assert_eq!(
+            capacity_mult(OfficeKind::Community(town.communities.start), &t, &p),
+            0.0
+        );
+        p.city_capacity = 0.8;
+        assert_eq!(
+            capacity_mult(OfficeKind::CityDept(Dept::Health), &t, &p),
+            0.8f32 as f64
+        );
+    }
+
+    #[test]
+    fn an_office_day_is_staff_hours_less_overhead_plus_social_hours() {
+        let day = office_day(4.0, 8.0, 0.5, 0.25, 3.0);
+        assert_eq!(day.base, 16.0);
+        assert_eq!(day.capacity, 15.0);
+        assert_eq!(day.coordination, 4.0);
+        assert_eq!(social_hours(3, 2.0, 1.5), 7.5);
+    }
+
+    #[test]
+    fn pooling_grants_go_only_to_counties_short_of_their_waiting_assistance() {
+        // County 0 has 3 waiting at 1 unit and 1 in hand (short 2); county 1 is not short.
+        let (grants, given) = pool_budgets(10.0, 0.5, &[3.0, 1.0], 1.0, &[1.0, 5.0]).unwrap();
+        assert_eq!(grants, [2.0, 0.0]);
+        assert_eq!(given, 2.0);
+        assert!(pool_budgets(10.0, 0.0, &[3.0, 1.0], 1.0, &[1.0, 5.0]).is_none());
+        assert!(pool_budgets(10.0, 1.0, &[0.0], 1.0, &[0.0]).is_none());
+    }
+
+    #[test]
+    fn a_hand_off_books_its_cost_and_takes_what_capacity_is_left() {
+        let g = gov();
+        let m = mech("fragmented");
+        let cost = handoff_cost(&g, &m);
+        assert!(cost > 0.0);
+        assert_eq!(handoff_charge(&g, &m, 100.0), (cost, cost));
+        assert_eq!(handoff_charge(&g, &m, cost / 2.0), (cost, cost / 2.0));
+        assert_eq!(handoff_charge(&g, &m, -1.0), (cost, 0.0));
+    }
     #[test]
     fn mediation_is_a_probability() {
         let g = gov();

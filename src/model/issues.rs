@@ -142,6 +142,16 @@ impl IssueSpec {
             Category::Stability => &self.stability,
         }
     }
+
+    /// Each category's issues per resident per day at hardship 0.5: its `rate` (per
+    /// 1,000 residents), by `Category as usize`.
+    pub fn daily_rates(&self) -> [f32; 8] {
+        let mut rates = [0.0f32; 8];
+        for c in Category::ALL {
+            rates[c as usize] = (self.get(c).rate / 1000.0) as f32;
+        }
+        rates
+    }
 }
 
 /// An issue's handle in the [`IssueStore`] (reused after the issue leaves).
@@ -356,6 +366,19 @@ pub fn stage_offices(
         [Some(a), None] => [dept(county, a), None],
         _ => [Some(level_office), None],
     }
+}
+
+/// Whether a new issue with these `stages` is handled jointly (one meeting of all its
+/// departments, then one stage with all the work): only an issue of two stages, with
+/// probability `horizontal` drawn from `s` (its joint-handling stream).
+pub fn joint_handling(stages: &[Option<OfficeId>; 2], mech: &Mechanisms, s: &mut Stream) -> bool {
+    stages[1].is_some() && s.chance(mech.horizontal)
+}
+
+/// Hours worked today on an issue with `work_left` hours left at an office with
+/// `capacity_left` hours: as much as both allow (nothing when the office has none).
+pub fn work_today(work_left: f32, capacity_left: f64) -> f64 {
+    (work_left as f64).min(capacity_left.max(0.0))
 }
 
 /// Where and when a new issue was raised.
@@ -865,6 +888,34 @@ mod tests {
         assert_eq!(route(&big, &m, 0.5, &mut s), Route::Grid { in_grid: false });
     }
 
+    #[test]
+    fn only_two_stage_issues_are_handled_jointly_as_often_as_horizontal_linkage() {
+        let mut m = Mechanisms::preset("linkage").unwrap();
+        let two = [Some(OfficeId(7)), Some(OfficeId(8))];
+        let one = [Some(OfficeId(7)), None];
+        let mut s = stream(1, Purpose::Joint, 0, 0);
+        m.horizontal = 1.0;
+        assert!(joint_handling(&two, &m, &mut s));
+        assert!(!joint_handling(&one, &m, &mut s));
+        m.horizontal = 0.0;
+        assert!(!joint_handling(&two, &m, &mut s));
+    }
+
+    #[test]
+    fn a_day_works_what_both_the_issue_and_the_office_allow() {
+        assert_eq!(work_today(4.0, 10.0), 4.0);
+        assert_eq!(work_today(4.0, 1.5), 1.5);
+        assert_eq!(work_today(4.0, -2.0), 0.0);
+    }
+
+    #[test]
+    fn daily_rates_are_the_rates_per_resident() {
+        let spec = spec();
+        let rates = spec.daily_rates();
+        for c in Category::ALL {
+            assert_eq!(rates[c as usize], (spec.get(c).rate / 1000.0) as f32);
+        }
+    }
     #[test]
     fn store_reuses_slots() {
         let mut s = IssueStore::default();

@@ -61,8 +61,8 @@ impl World {
             level_office,
             &self.offices,
         );
-        let joint = stages[1].is_some()
-            && stream(self.seed, Purpose::Joint, agent, t as u64).chance(self.mech.horizontal);
+        let mut joint_stream = stream(self.seed, Purpose::Joint, agent, t as u64);
+        let joint = issues::joint_handling(&stages, &self.mech, &mut joint_stream);
         let origin = Origin {
             resident,
             grid,
@@ -142,10 +142,11 @@ impl World {
     /// Move an issue to another office's queue, ready after `delay` ticks, charging the
     /// hand-off's coordination hours to the sending office.
     pub(super) fn hand_off(&mut self, id: IssueId, from: OfficeId, to: OfficeId, delay: u32) {
-        let cost = government::handoff_cost(&self.scenario.government, &self.mech);
-        self.offices.coordination[from.index()] += cost;
-        let take = cost.min(self.offices.capacity[from.index()].max(0.0));
-        self.offices.capacity[from.index()] -= take;
+        let left = self.offices.capacity[from.index()];
+        let (booked, taken) =
+            government::handoff_charge(&self.scenario.government, &self.mech, left);
+        self.offices.coordination[from.index()] += booked;
+        self.offices.capacity[from.index()] -= taken;
         self.send(id, to, delay);
     }
 

@@ -124,14 +124,13 @@ impl World {
     /// leave it queued.
     fn work_on(&mut self, id: IssueId, o: OfficeId, units: f64, ref_delay: u32) {
         let ou = o.index();
-        let cap = self.offices.capacity[ou].max(0.0);
         let issue = self.issues.get_mut(id);
         if let Some(seats) = issue.joint_meeting_seats() {
             // A joint meeting: every department involved sends someone.
             self.offices.coordination[ou] +=
                 government::joint_meeting_cost(&self.scenario.government, &self.mech, seats);
         }
-        let take = (issue.work_left as f64).min(cap);
+        let take = issues::work_today(issue.work_left, self.offices.capacity[ou]);
         issue.work_left -= take as f32;
         self.offices.capacity[ou] -= take;
         self.offices.used[ou] += take;

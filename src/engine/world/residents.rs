@@ -11,10 +11,6 @@ use crate::model::{collective, government};
 impl World {
     pub(super) fn resident_phase(&mut self) {
         let sc = &self.scenario;
-        let mut base_rates = [0.0f32; 8];
-        for c in Category::ALL {
-            base_rates[c as usize] = (sc.issues.get(c).rate / 1000.0) as f32;
-        }
         let r = &mut self.residents;
         let shared = Shared {
             seed: self.seed,
@@ -22,7 +18,7 @@ impl World {
             mech: &self.mech,
             behaviour: &sc.behaviour,
             collective: &sc.collective,
-            base_rates,
+            base_rates: sc.issues.daily_rates(),
             weak_tie_weight: sc.population.weak_tie_weight as f32,
             grid_community: &self.grid_community,
             effects: &self.pressures.effects,
@@ -67,8 +63,7 @@ impl World {
     pub(super) fn incidents(&mut self) {
         for c in 0..self.territory.communities.len() {
             let comm = &self.territory.communities[c];
-            let n = comm.residents.len().max(1) as f64;
-            let active = self.comm_active[c] as f64 / n;
+            let active = collective::active_share(self.comm_active[c], comm.residents.len());
             let county = comm.county as usize;
             let ongoing = self.comm_incident[c];
             let now = collective::incident_after(&self.scenario.collective, ongoing, active);
