@@ -117,6 +117,11 @@ pub struct IssueSpec {
     /// when sooner, in proportion to the time taken).
     #[serde(default = "defaults::half")]
     pub late_resolution_discount: f64,
+    /// Share of a two-stage issue's work done in its first stage when the stages are
+    /// handled in sequence; the second stage does the rest. (Handled jointly, the one stage
+    /// does all of it.)
+    #[serde(default = "defaults::half")]
+    pub first_stage_share: f64,
 }
 
 /// The serde defaults of the fields that older scenario files may lack.
@@ -381,6 +386,12 @@ pub fn work_today(work_left: f32, capacity_left: f64) -> f64 {
     (work_left as f64).min(capacity_left.max(0.0))
 }
 
+/// Work of one stage of a two-stage issue handled in sequence: `share` of its
+/// `work_total`.
+pub fn stage_work(work_total: f32, share: f64) -> f32 {
+    (work_total as f64 * share) as f32
+}
+
 /// Where and when a new issue was raised.
 #[derive(Clone, Copy, Debug)]
 pub struct Origin {
@@ -395,11 +406,11 @@ pub struct Origin {
 }
 
 impl Issue {
-    /// A new, unreported issue. A two-stage issue handled in sequence starts with half its
-    /// work in the first stage; handled jointly, all of it.
+    /// A new, unreported issue. A two-stage issue handled in sequence starts with
+    /// `first_stage_share` of its work in the first stage; handled jointly, all of it.
     pub fn new(
         category: Category,
-        spec: &CategorySpec,
+        spec: &IssueSpec,
         details: &Details,
         stages: [Option<OfficeId>; 2],
         joint: bool,
@@ -412,7 +423,7 @@ impl Issue {
             phase: Phase::Unreported,
             severity: details.severity,
             work_left: if two && !joint {
-                work_total / 2.0
+                stage_work(work_total, spec.first_stage_share)
             } else {
                 work_total
             },
@@ -425,7 +436,7 @@ impl Issue {
             in_grid: false,
             joint,
             created: origin.tick,
-            deadline: origin.tick + spec.deadline_days,
+            deadline: origin.tick + spec.get(category).deadline_days,
             ready_at: origin.tick,
             office: None,
             stages,
@@ -445,10 +456,11 @@ impl Issue {
         self.phase = Phase::Staged;
     }
 
-    /// Move on to the next stage, which gets half the work; returns its office.
-    pub fn next_stage(&mut self) -> OfficeId {
+    /// Move on to the next stage, which gets the work the first did not (1 −
+    /// `first_stage_share` of it); returns its office.
+    pub fn next_stage(&mut self, spec: &IssueSpec) -> OfficeId {
         self.stage += 1;
-        self.work_left = self.work_total / 2.0;
+        self.work_left = stage_work(self.work_total, 1.0 - spec.first_stage_share);
         self.stages[self.stage as usize].expect("a next stage exists")
     }
 
@@ -791,7 +803,7 @@ mod tests {
         i.stages = [Some(OfficeId(7)), Some(OfficeId(8))];
         i.work_left = 0.0;
         assert_eq!(after_work(&i, 0.0, 1.0), AfterWork::NextStage);
-        assert_eq!(i.next_stage(), OfficeId(8));
+        assert_eq!(i.next_stage(&spec()), OfficeId(8));
         assert_eq!(i.work_left, 2.0);
         i.work_left = 0.5;
         assert_eq!(after_work(&i, 0.0, 1.0), AfterWork::Unfinished);
@@ -815,6 +827,36 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_first_stage_share_splits_a_sequential_issue_and_not_a_joint_one() {
+        let mut spec = spec();
+        spec.first_stage_share = 0.25;
+        let cat = Category::CrossDepartment;
+        let d = Details {
+            severity: 0.5,
+            work_total: 8.0,
+            partner: 0,
+            departments: [Some(Dept::Health), Some(Dept::Housing)],
+        };
+        let two = [Some(OfficeId(7)), Some(OfficeId(8))];
+        let origin = Origin {
+            resident: Some(0),
+            grid: 0,
+            county: 0,
+            urban: true,
+            tick: 0,
+            key: 0,
+        };
+        let mut i = Issue::new(cat, &spec, &d, two, false, origin);
+        assert_eq!(i.work_left, 2.0);
+        assert_eq!(i.next_stage(&spec), OfficeId(8));
+        assert_eq!(i.work_left, 6.0);
+        let joint = Issue::new(cat, &spec, &d, two, true, origin);
+        assert_eq!(joint.work_left, 8.0);
+        let one = Issue::new(cat, &spec, &d, [Some(OfficeId(7)), None], false, origin);
+        assert_eq!(one.work_left, 8.0);
+        assert_eq!(one.deadline, spec.get(cat).deadline_days);
+    }
     #[test]
     fn social_assistance_waits_for_budget() {
         let mut i = issue(Category::SocialAssistance, Phase::Staged);

@@ -72,7 +72,7 @@ impl World {
             key: self.serial,
         };
         self.serial += 1;
-        let issue = Issue::new(category, sc.issues.get(category), &d, stages, joint, origin);
+        let issue = Issue::new(category, &sc.issues, &d, stages, joint, origin);
         let township = g.township as usize;
         let id = self.issues.insert(issue);
         self.ledger[township].created += 1;

@@ -150,7 +150,7 @@ impl World {
                 self.resolve(id);
             }
             AfterWork::NextStage => {
-                let target = issue.next_stage();
+                let target = issue.next_stage(&self.scenario.issues);
                 self.tallies[county].referrals += 1;
                 let delay = government::stage_delay(&self.scenario.government, ref_delay);
                 self.hand_off(id, o, target, delay);
