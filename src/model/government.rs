@@ -10,7 +10,7 @@
 use super::issues::IssueId;
 use super::mechanisms::Mechanisms;
 use super::shocks::{Effects, Pressures};
-use super::territory::{Level, Territory};
+use super::territory::{CommunityId, CountyId, GridId, Level, Territory, TownshipId};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -166,26 +166,20 @@ mod defaults {
     }
 }
 
-/// An office's index in [`Offices`]: offices are numbered level by level.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct OfficeId(pub u32);
-
-impl OfficeId {
-    /// Its position in the per-office arrays of [`Offices`].
-    #[inline]
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
+index_id!(
+    /// An office's index in [`Offices`] (its position in the per-office arrays): offices
+    /// are numbered level by level.
+    OfficeId(u32)
+);
 
 /// What kind of office.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OfficeKind {
-    Grid(u32),
-    Community(u32),
-    Township(u32),
-    CountyGeneral(u16),
-    CountyDept(u16, Dept),
+    Grid(GridId),
+    Community(CommunityId),
+    Township(TownshipId),
+    CountyGeneral(CountyId),
+    CountyDept(CountyId, Dept),
     CityCentre,
     CityDept(Dept),
 }
@@ -195,7 +189,7 @@ pub struct Offices {
     pub kind: Vec<OfficeKind>,
     pub level: Vec<Level>,
     /// County of the office (`None` for city offices).
-    pub county: Vec<Option<u16>>,
+    pub county: Vec<Option<CountyId>>,
     pub urban: Vec<bool>,
     /// Staff head count.
     pub staff: Vec<f64>,
@@ -254,7 +248,7 @@ impl Offices {
         for (g, grid) in territory.grids.iter().enumerate() {
             let staff = pick(grid.urban, spec.grid_staff_urban, spec.grid_staff_rural);
             let id = self.push(
-                OfficeKind::Grid(g as u32),
+                OfficeKind::Grid(GridId::at(g)),
                 Level::Grid,
                 Some(grid.county),
                 grid.urban,
@@ -270,7 +264,7 @@ impl Offices {
                 spec.community_staff_rural,
             );
             let id = self.push(
-                OfficeKind::Community(c as u32),
+                OfficeKind::Community(CommunityId::at(c)),
                 Level::Community,
                 Some(comm.county),
                 comm.urban,
@@ -287,7 +281,7 @@ impl Offices {
             );
             let staff = per_1000(town.residents.len() as u32, rate);
             let id = self.push(
-                OfficeKind::Township(t as u32),
+                OfficeKind::Township(TownshipId::at(t)),
                 Level::Township,
                 Some(town.county),
                 town.urban,
@@ -304,8 +298,15 @@ impl Offices {
             let n = county.residents.len() as u32;
             let urban = Self::mostly_urban(territory, k);
             let staff = per_1000(n, spec.county_staff_per_1000);
-            let kind = OfficeKind::CountyGeneral(k as u16);
-            let id = self.push(kind, Level::County, Some(k as u16), urban, staff, 1.0);
+            let kind = OfficeKind::CountyGeneral(CountyId::at(k));
+            let id = self.push(
+                kind,
+                Level::County,
+                Some(CountyId::at(k)),
+                urban,
+                staff,
+                1.0,
+            );
             self.county_office.push(id);
         }
         for (k, county) in territory.counties.iter().enumerate() {
@@ -313,8 +314,15 @@ impl Offices {
             let urban = Self::mostly_urban(territory, k);
             for d in Dept::ALL {
                 let staff = per_1000(n, spec.county_dept_staff_per_1000);
-                let kind = OfficeKind::CountyDept(k as u16, d);
-                let id = self.push(kind, Level::County, Some(k as u16), urban, staff, 1.0);
+                let kind = OfficeKind::CountyDept(CountyId::at(k), d);
+                let id = self.push(
+                    kind,
+                    Level::County,
+                    Some(CountyId::at(k)),
+                    urban,
+                    staff,
+                    1.0,
+                );
                 self.county_dept.push(id);
             }
         }
@@ -347,7 +355,7 @@ impl Offices {
         &mut self,
         kind: OfficeKind,
         level: Level,
-        county: Option<u16>,
+        county: Option<CountyId>,
         urban: bool,
         staff: f64,
         connectivity: f64,
@@ -378,8 +386,8 @@ impl Offices {
         self.kind.is_empty()
     }
 
-    pub fn county_dept(&self, county: u16, dept: Dept) -> OfficeId {
-        self.county_dept[county as usize * Dept::COUNT + dept as usize]
+    pub fn county_dept(&self, county: CountyId, dept: Dept) -> OfficeId {
+        self.county_dept[county.index() * Dept::COUNT + dept as usize]
     }
 
     /// The office an issue escalates to from `o`: grid → community → township → county
@@ -387,13 +395,11 @@ impl Offices {
     pub fn parent(&self, territory: &Territory, o: OfficeId) -> OfficeId {
         let t = territory;
         match self.kind[o.index()] {
-            OfficeKind::Grid(g) => self.community_office[t.grids[g as usize].community as usize],
+            OfficeKind::Grid(g) => self.community_office[t.grids[g.index()].community.index()],
             OfficeKind::Community(c) => {
-                self.township_office[t.communities[c as usize].township as usize]
+                self.township_office[t.communities[c.index()].township.index()]
             }
-            OfficeKind::Township(tw) => {
-                self.county_office[t.townships[tw as usize].county as usize]
-            }
+            OfficeKind::Township(tw) => self.county_office[t.townships[tw.index()].county.index()],
             _ => self.city_centre,
         }
     }
@@ -410,13 +416,13 @@ impl Offices {
 
     /// The office of `level` that serves `grid`'s place (county general office for the
     /// county level and above).
-    pub fn office_of_level(&self, territory: &Territory, level: Level, grid: u32) -> OfficeId {
-        let g = &territory.grids[grid as usize];
+    pub fn office_of_level(&self, territory: &Territory, level: Level, grid: GridId) -> OfficeId {
+        let g = &territory.grids[grid.index()];
         match level {
-            Level::Grid => self.grid_office[grid as usize],
-            Level::Community => self.community_office[g.community as usize],
-            Level::Township => self.township_office[g.township as usize],
-            _ => self.county_office[g.county as usize],
+            Level::Grid => self.grid_office[grid.index()],
+            Level::Community => self.community_office[g.community.index()],
+            Level::Township => self.township_office[g.township.index()],
+            _ => self.county_office[g.county.index()],
         }
     }
 }
@@ -672,8 +678,9 @@ pub fn transfers(territory: &Territory, offices: &Offices) -> Vec<Transfer> {
         by: Lever::LeadingGroup,
     });
     for d in Dept::ALL {
-        let depts = (0..territory.counties.len())
-            .map(|k| offices.county_dept(k as u16, d))
+        let depts = territory
+            .county_ids()
+            .map(|k| offices.county_dept(k, d))
             .collect();
         transfers.push(Transfer {
             donors: vec![offices.city_dept[d as usize]],
@@ -740,16 +747,16 @@ pub fn mean_capacity_mult(communities: &[Effects]) -> f64 {
 /// community's), the mean of its communities' (a township's), its county's, or the
 /// city's.
 pub fn capacity_mult(kind: OfficeKind, territory: &Territory, pressures: &Pressures) -> f64 {
-    let comm = |c: u32| pressures.effects[c as usize].capacity_mult as f64;
+    let comm = |c: CommunityId| pressures.effects[c.index()].capacity_mult as f64;
     match kind {
-        OfficeKind::Grid(g) => comm(territory.grids[g as usize].community),
+        OfficeKind::Grid(g) => comm(territory.grids[g.index()].community),
         OfficeKind::Community(c) => comm(c),
         OfficeKind::Township(t) => {
-            let r = &territory.townships[t as usize].communities;
+            let r = &territory.townships[t.index()].communities;
             mean_capacity_mult(&pressures.effects[r.start as usize..r.end as usize])
         }
         OfficeKind::CountyGeneral(k) | OfficeKind::CountyDept(k, _) => {
-            pressures.county_capacity[k as usize] as f64
+            pressures.county_capacity[k.index()] as f64
         }
         OfficeKind::CityCentre | OfficeKind::CityDept(_) => pressures.city_capacity as f64,
     }
@@ -898,7 +905,7 @@ mod tests {
         use Level::*;
         assert_eq!(climb, [Grid, Community, Township, County, City]);
         assert_eq!(
-            o.city_mirror(o.county_dept(0, Dept::Health)),
+            o.city_mirror(o.county_dept(CountyId(0), Dept::Health)),
             o.city_dept[Dept::Health as usize]
         );
         assert_eq!(
@@ -1054,11 +1061,15 @@ mod tests {
         p.effects[town.communities.start as usize].capacity_mult = 0.0;
         let n = town.communities.len() as f64;
         assert_eq!(
-            capacity_mult(OfficeKind::Township(0), &t, &p),
+            capacity_mult(OfficeKind::Township(TownshipId(0)), &t, &p),
             (n - 1.0) / n
         );
         assert_eq!(
-            capacity_mult(OfficeKind::Community(town.communities.start), &t, &p),
+            capacity_mult(
+                OfficeKind::Community(CommunityId(town.communities.start)),
+                &t,
+                &p
+            ),
             0.0
         );
         p.city_capacity = 0.8;

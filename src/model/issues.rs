@@ -10,7 +10,8 @@
 use super::behaviour::BehaviourSpec;
 use super::government::{Dept, OfficeId, Offices};
 use super::mechanisms::Mechanisms;
-use super::territory::Level;
+use super::residents::ResidentId;
+use super::territory::{CountyId, GridId, Level};
 use super::unit;
 use crate::base::rng::{Purpose, Stream, stream};
 use serde::{Deserialize, Serialize};
@@ -189,11 +190,11 @@ pub struct Issue {
     /// Total staff-hours of the issue (for splitting into stages).
     pub work_total: f32,
     /// The resident who raised it; `None` for an incident's stability issue.
-    pub resident: Option<u32>,
-    pub grid: u32,
-    pub county: u16,
+    pub resident: Option<ResidentId>,
+    pub grid: GridId,
+    pub county: CountyId,
     /// The other county of a cross-region issue.
-    pub partner: u16,
+    pub partner: CountyId,
     pub urban: bool,
     /// Whether the grid closes it itself (grid first).
     pub in_grid: bool,
@@ -311,7 +312,7 @@ pub struct Details {
     pub severity: f32,
     pub work_total: f32,
     /// The other county of a cross-region issue (its own county otherwise).
-    pub partner: u16,
+    pub partner: CountyId,
     pub departments: [Option<Dept>; 2],
 }
 
@@ -333,8 +334,8 @@ pub fn details(
     category: Category,
     spec: &IssueSpec,
     work_factor: f64,
-    county: u16,
-    adjacent: &[u16],
+    county: CountyId,
+    adjacent: &[CountyId],
     s: &mut Stream,
 ) -> Details {
     let cat = spec.get(category);
@@ -359,12 +360,12 @@ pub fn details(
 pub fn stage_offices(
     category: Category,
     departments: [Option<Dept>; 2],
-    county: u16,
-    partner: u16,
+    county: CountyId,
+    partner: CountyId,
     level_office: OfficeId,
     offices: &Offices,
 ) -> [Option<OfficeId>; 2] {
-    let dept = |county: u16, d: Dept| Some(offices.county_dept(county, d));
+    let dept = |county: CountyId, d: Dept| Some(offices.county_dept(county, d));
     match departments {
         [Some(a), Some(b)] => [dept(county, a), dept(county, b)],
         [Some(a), None] if category == Category::CrossRegion => [dept(county, a), dept(partner, a)],
@@ -396,9 +397,9 @@ pub fn stage_work(work_total: f32, share: f64) -> f32 {
 #[derive(Clone, Copy, Debug)]
 pub struct Origin {
     /// The resident who raised it (`None` for an incident's stability issue).
-    pub resident: Option<u32>,
-    pub grid: u32,
-    pub county: u16,
+    pub resident: Option<ResidentId>,
+    pub grid: GridId,
+    pub county: CountyId,
     pub urban: bool,
     pub tick: u32,
     /// Serial number in order of creation.
@@ -682,10 +683,10 @@ mod tests {
             severity: 0.4,
             work_left: 4.0,
             work_total: 4.0,
-            resident: Some(0),
-            grid: 0,
-            county: 0,
-            partner: 0,
+            resident: Some(ResidentId(0)),
+            grid: GridId(0),
+            county: CountyId(0),
+            partner: CountyId(0),
             urban: true,
             in_grid: false,
             joint: false,
@@ -776,7 +777,7 @@ mod tests {
     #[test]
     fn a_cross_region_issue_waits_for_its_partner_then_goes_to_the_city() {
         let mut i = issue(Category::CrossRegion, Phase::Climbing);
-        i.partner = 1;
+        i.partner = CountyId(1);
         assert_eq!(
             next_move(&i, &office(Level::County), &today(0)),
             Move::AwaitPartner
@@ -835,14 +836,14 @@ mod tests {
         let d = Details {
             severity: 0.5,
             work_total: 8.0,
-            partner: 0,
+            partner: CountyId(0),
             departments: [Some(Dept::Health), Some(Dept::Housing)],
         };
         let two = [Some(OfficeId(7)), Some(OfficeId(8))];
         let origin = Origin {
-            resident: Some(0),
-            grid: 0,
-            county: 0,
+            resident: Some(ResidentId(0)),
+            grid: GridId(0),
+            county: CountyId(0),
             urban: true,
             tick: 0,
             key: 0,

@@ -32,7 +32,7 @@ impl World {
         let orgs = Organisations::build(&scenario.organisations, &territory, seed, mech.social);
         let chunks = chunks(&territory);
         let chunk_out = chunks.iter().map(|_| ChunkOut::default()).collect();
-        let grid_community = territory.grids.iter().map(|g| g.community).collect();
+        let grid_community = territory.grids.iter().map(|g| g.community.0).collect();
         let comm_mean_link = mean_links(&territory, &residents);
         let comm_channel = territory
             .communities

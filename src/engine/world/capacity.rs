@@ -19,8 +19,8 @@ impl World {
         self.comm_orgs_active_hours.fill(0.0);
         self.comm_org_mediators.fill(0.0);
         for o in 0..self.orgs.len() {
-            let c = self.orgs.community[o] as usize;
-            let county = self.territory.communities[c].county as usize;
+            let c = self.orgs.community[o].index();
+            let county = self.territory.communities[c].county.index();
             if self.orgs.linked[o] {
                 let link = self.comm_mean_link[c] as f64;
                 let mut s = stream(self.seed, Purpose::Activation, o as u64, self.tick as u64);
@@ -68,8 +68,8 @@ impl World {
             let kind = self.offices.kind[o];
             let mult = government::capacity_mult(kind, &self.territory, &self.pressures);
             let (volunteers, organisation_hours) = match kind {
-                OfficeKind::Grid(g) => (self.grid_volunteers[g as usize], 0.0),
-                OfficeKind::Community(c) => (0, self.comm_orgs_active_hours[c as usize]),
+                OfficeKind::Grid(g) => (self.grid_volunteers[g.index()], 0.0),
+                OfficeKind::Community(c) => (0, self.comm_orgs_active_hours[c.index()]),
                 _ => (0, 0.0),
             };
             let social = government::social_hours(volunteers, volunteer_hours, organisation_hours);
@@ -83,7 +83,7 @@ impl World {
             self.offices.capacity[o] = day.capacity;
             match self.offices.county[o] {
                 None => self.tallies[city_row].capacity_hours += day.base,
-                Some(k) => self.tallies[k as usize].capacity_hours += day.base,
+                Some(k) => self.tallies[k.index()].capacity_hours += day.base,
             }
             self.offices.coordination[o] = day.coordination;
             self.offices.used[o] = 0.0;
@@ -116,12 +116,11 @@ impl World {
         let paid = self.pressures.city_budget as f64;
         self.city_reserve =
             government::budget_after_income(gov, self.city_reserve, city_income, paid);
-        let waiting: Vec<f64> = (0..self.territory.counties.len())
+        let waiting: Vec<f64> = self
+            .territory
+            .county_ids()
             .map(|k| {
-                let o = self
-                    .offices
-                    .county_dept(k as u16, Dept::CivilAffairs)
-                    .index();
+                let o = self.offices.county_dept(k, Dept::CivilAffairs).index();
                 self.offices.queue[o]
                     .iter()
                     .filter(|&&id| self.issues.get(id).phase == Phase::Staged)

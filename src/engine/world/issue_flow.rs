@@ -14,6 +14,8 @@ use crate::model::government::OfficeId;
 use crate::model::issues::{
     self, Category, Felt, Issue, IssueId, Origin, Phase, Route, resolution_speed,
 };
+use crate::model::residents::ResidentId;
+use crate::model::territory::GridId;
 
 impl World {
     /// New issues raised by residents this tick, in chunk order.
@@ -21,9 +23,9 @@ impl World {
         for k in 0..self.chunks.len() {
             for n in 0..self.chunk_out[k].issues.len() {
                 let ni = self.chunk_out[k].issues[n];
-                let grid = self.residents.grid[ni.resident as usize];
+                let grid = GridId(self.residents.grid[ni.resident as usize]);
                 self.create_issue(
-                    Some(ni.resident),
+                    Some(ResidentId(ni.resident)),
                     grid,
                     ni.category,
                     ni.reported,
@@ -36,19 +38,19 @@ impl World {
     /// Create an issue; `agent` keys its detail draws (unique per tick).
     pub(super) fn create_issue(
         &mut self,
-        resident: Option<u32>,
-        grid: u32,
+        resident: Option<ResidentId>,
+        grid: GridId,
         category: Category,
         reported: bool,
         agent: u64,
     ) {
         let t = self.tick;
         let sc = &self.scenario;
-        let g = &self.territory.grids[grid as usize];
+        let g = &self.territory.grids[grid.index()];
         let county = g.county;
         let mut s = stream(self.seed, Purpose::IssueDetail, agent, t as u64);
         let factor = government::work_factor(&sc.government, &self.mech, g.urban);
-        let adjacent = &self.territory.adjacency[county as usize];
+        let adjacent = &self.territory.adjacency[county.index()];
         let d = issues::details(category, &sc.issues, factor, county, adjacent, &mut s);
         let level_office = self
             .offices
@@ -73,14 +75,14 @@ impl World {
         };
         self.serial += 1;
         let issue = Issue::new(category, &sc.issues, &d, stages, joint, origin);
-        let township = g.township as usize;
+        let township = g.township.index();
         let id = self.issues.insert(issue);
         self.ledger[township].created += 1;
-        self.tallies[county as usize].created += 1;
+        self.tallies[county.index()].created += 1;
         if reported {
             self.route(id);
         } else {
-            self.unreported[grid as usize].push(id);
+            self.unreported[grid.index()].push(id);
         }
     }
 
@@ -98,7 +100,7 @@ impl World {
             Route::Grid { in_grid } => {
                 issue.in_grid = in_grid;
                 issue.phase = Phase::Climbing;
-                self.offices.grid_office[issue.grid as usize]
+                self.offices.grid_office[issue.grid.index()]
             }
         };
         issue.office = Some(office);
@@ -162,15 +164,15 @@ impl World {
     pub(super) fn resolve(&mut self, id: IssueId) {
         let issue = self.issues.remove(id);
         let days = self.tick - issue.created;
-        let township = self.territory.grids[issue.grid as usize].township as usize;
+        let township = self.territory.grids[issue.grid.index()].township.index();
         self.ledger[township].resolved += 1;
-        self.tallies[issue.county as usize].record_resolution(
+        self.tallies[issue.county.index()].record_resolution(
             days,
             issue.urban,
             issue.category as usize,
         );
         if let Some(r) = issue.resident {
-            let r = r as usize;
+            let r = r.index();
             let speed = resolution_speed(&self.scenario.issues, &issue, days);
             let felt = self
                 .felt(r)
@@ -183,11 +185,11 @@ impl World {
     /// The issue leaves unresolved; its resident feels it.
     pub(super) fn expire(&mut self, id: IssueId) {
         let issue = self.issues.remove(id);
-        let township = self.territory.grids[issue.grid as usize].township as usize;
+        let township = self.territory.grids[issue.grid.index()].township.index();
         self.ledger[township].expired += 1;
-        self.tallies[issue.county as usize].record_expiry(issue.urban, issue.category as usize);
+        self.tallies[issue.county.index()].record_expiry(issue.urban, issue.category as usize);
         if let Some(r) = issue.resident {
-            let r = r as usize;
+            let r = r.index();
             let felt = self
                 .felt(r)
                 .expired(&self.scenario.behaviour, issue.severity);

@@ -106,7 +106,7 @@ impl World {
     pub fn census(&self) -> Vec<u64> {
         let mut open = vec![0u64; self.territory.townships.len()];
         for issue in self.issues.iter() {
-            open[self.territory.grids[issue.grid as usize].township as usize] += 1;
+            open[self.territory.grids[issue.grid.index()].township.index()] += 1;
         }
         open
     }
@@ -156,13 +156,13 @@ impl World {
                     city_hours.1 += coord;
                 }
                 Some(k) => {
-                    self.tallies[k as usize].staff_hours += used + coord;
-                    self.tallies[k as usize].coordination_hours += coord;
+                    self.tallies[k.index()].staff_hours += used + coord;
+                    self.tallies[k.index()].coordination_hours += coord;
                 }
             }
         }
         for issue in self.issues.iter() {
-            self.tallies[issue.county as usize].open += 1;
+            self.tallies[issue.county.index()].open += 1;
         }
         for k in 0..n_counties {
             let t = &self.tallies[k];

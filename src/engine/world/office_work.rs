@@ -65,7 +65,7 @@ impl World {
     fn apply(&mut self, id: IssueId, o: OfficeId, mv: Move, settings: &Settings, ref_delay: u32) {
         let ou = o.index();
         let issue = self.issues.get_mut(id);
-        let county = issue.county as usize;
+        let county = issue.county.index();
         let first = issue.first_stage();
         match mv {
             Move::Expire => self.expire(id),
@@ -104,7 +104,7 @@ impl World {
             }
             Move::ReferWithPartner => {
                 issue.phase = Phase::Staged;
-                let partner_office = self.offices.county_office[issue.partner as usize];
+                let partner_office = self.offices.county_office[issue.partner.index()];
                 self.tallies[county].referrals += 1;
                 // The partner county's hand-off cost too.
                 self.offices.coordination[partner_office.index()] +=
@@ -134,7 +134,7 @@ impl World {
         issue.work_left -= take as f32;
         self.offices.capacity[ou] -= take;
         self.offices.used[ou] += take;
-        let county = issue.county as usize;
+        let county = issue.county.index();
         let after = issues::after_work(issue, self.budget[county], units);
         if after != AfterWork::Unfinished {
             issue.work_left = 0.0;
