@@ -399,6 +399,7 @@ fn older_complete_files_without_the_rule_parameters_load_with_the_old_values() {
                 "severity_min",
                 "work_base",
                 "late_resolution_discount",
+                "first_stage_share",
             ],
         ),
         ("organisations", &["propensity_min"]),

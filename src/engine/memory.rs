@@ -96,11 +96,12 @@ pub fn world_bytes(scenario: &Scenario, regimes: u64) -> u64 {
 }
 
 /// Issues alive at once if none were closed before its deadline: each category's daily
-/// rate at the highest need (1.6 times the rate at hardship 0.5, times the elderly need
-/// if larger), at most one a resident a day, times its deadline or the run, whichever is
-/// shorter.
+/// rate at the highest need (the model's need at hardship 1, `need_base + need_hardship`,
+/// times the elderly need if larger), at most one a resident a day, times its deadline or
+/// the run, whichever is shorter.
 fn live_issues(scenario: &Scenario) -> u64 {
-    let need = 1.6 * scenario.behaviour.elderly_need.max(1.0);
+    let b = &scenario.behaviour;
+    let need = (b.need_base + b.need_hardship.max(0.0)) * b.elderly_need.max(1.0);
     let residents = scenario.run.residents as f64;
     let live: f64 = crate::model::issues::Category::ALL
         .iter()

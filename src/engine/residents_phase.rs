@@ -21,6 +21,7 @@ use crate::model::residents::{
     ResidentState, Ties, VOLUNTEERING, Visible,
 };
 use crate::model::shocks::{Effects, EpidemicNow, RumourNow};
+use crate::model::territory::CountyId;
 use std::ops::Range;
 
 /// A resident-raised issue, before it enters the store.
@@ -34,7 +35,7 @@ pub struct NewIssue {
 /// A unit of parallel work: whole communities of one county.
 #[derive(Clone, Debug)]
 pub struct Chunk {
-    pub county: u16,
+    pub county: CountyId,
     pub residents: Range<u32>,
     pub communities: Range<u32>,
     pub grids: Range<u32>,

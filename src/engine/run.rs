@@ -3,6 +3,7 @@
 use super::tally::Tally;
 use super::world::World;
 use crate::model::mechanisms::Mechanisms;
+use crate::model::territory::CountyId;
 use crate::scenario::Scenario;
 use std::time::Instant;
 
@@ -24,7 +25,7 @@ pub struct RegimeRun {
 /// A township's state on the last day (for the territory drawing).
 #[derive(Clone, Debug)]
 pub struct TownshipEnd {
-    pub county: u16,
+    pub county: CountyId,
     pub urban: bool,
     pub residents: u32,
     pub trust: f64,

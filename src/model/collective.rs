@@ -58,6 +58,12 @@ pub fn petition_chance(spec: &CollectiveSpec, grievance: f32) -> f64 {
     }
 }
 
+/// Share of a community's `residents` active today, `active` of them protesting (0 for
+/// an empty community): what [`incident_after`] compares with `incident_share`.
+pub fn active_share(active: u32, residents: usize) -> f64 {
+    active as f64 / residents.max(1) as f64
+}
+
 /// Whether a community has an incident after today, given whether it had one and the
 /// share of its residents active: one starts above `incident_share` and ends below
 /// `incident_share × incident_end_ratio`.
@@ -119,6 +125,12 @@ mod tests {
         assert!(!incident_after(&s, true, 0.009));
     }
 
+    #[test]
+    fn the_active_share_is_of_the_community_and_zero_when_empty() {
+        assert_eq!(active_share(3, 100), 0.03);
+        assert_eq!(active_share(0, 0), 0.0);
+        assert!(incident_after(&spec(), false, active_share(3, 100)));
+    }
     #[test]
     fn deterrence_vanishes_when_protesters_outnumber_mediators() {
         let s = spec();

@@ -9,7 +9,8 @@
 
 use super::issues::IssueId;
 use super::mechanisms::Mechanisms;
-use super::territory::{Level, Territory};
+use super::shocks::{Effects, Pressures};
+use super::territory::{CommunityId, CountyId, GridId, Level, Territory, TownshipId};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -165,26 +166,20 @@ mod defaults {
     }
 }
 
-/// An office's index in [`Offices`]: offices are numbered level by level.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct OfficeId(pub u32);
-
-impl OfficeId {
-    /// Its position in the per-office arrays of [`Offices`].
-    #[inline]
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
+index_id!(
+    /// An office's index in [`Offices`] (its position in the per-office arrays): offices
+    /// are numbered level by level.
+    OfficeId(u32)
+);
 
 /// What kind of office.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OfficeKind {
-    Grid(u32),
-    Community(u32),
-    Township(u32),
-    CountyGeneral(u16),
-    CountyDept(u16, Dept),
+    Grid(GridId),
+    Community(CommunityId),
+    Township(TownshipId),
+    CountyGeneral(CountyId),
+    CountyDept(CountyId, Dept),
     CityCentre,
     CityDept(Dept),
 }
@@ -194,7 +189,7 @@ pub struct Offices {
     pub kind: Vec<OfficeKind>,
     pub level: Vec<Level>,
     /// County of the office (`None` for city offices).
-    pub county: Vec<Option<u16>>,
+    pub county: Vec<Option<CountyId>>,
     pub urban: Vec<bool>,
     /// Staff head count.
     pub staff: Vec<f64>,
@@ -253,7 +248,7 @@ impl Offices {
         for (g, grid) in territory.grids.iter().enumerate() {
             let staff = pick(grid.urban, spec.grid_staff_urban, spec.grid_staff_rural);
             let id = self.push(
-                OfficeKind::Grid(g as u32),
+                OfficeKind::Grid(GridId::at(g)),
                 Level::Grid,
                 Some(grid.county),
                 grid.urban,
@@ -269,7 +264,7 @@ impl Offices {
                 spec.community_staff_rural,
             );
             let id = self.push(
-                OfficeKind::Community(c as u32),
+                OfficeKind::Community(CommunityId::at(c)),
                 Level::Community,
                 Some(comm.county),
                 comm.urban,
@@ -286,7 +281,7 @@ impl Offices {
             );
             let staff = per_1000(town.residents.len() as u32, rate);
             let id = self.push(
-                OfficeKind::Township(t as u32),
+                OfficeKind::Township(TownshipId::at(t)),
                 Level::Township,
                 Some(town.county),
                 town.urban,
@@ -303,8 +298,15 @@ impl Offices {
             let n = county.residents.len() as u32;
             let urban = Self::mostly_urban(territory, k);
             let staff = per_1000(n, spec.county_staff_per_1000);
-            let kind = OfficeKind::CountyGeneral(k as u16);
-            let id = self.push(kind, Level::County, Some(k as u16), urban, staff, 1.0);
+            let kind = OfficeKind::CountyGeneral(CountyId::at(k));
+            let id = self.push(
+                kind,
+                Level::County,
+                Some(CountyId::at(k)),
+                urban,
+                staff,
+                1.0,
+            );
             self.county_office.push(id);
         }
         for (k, county) in territory.counties.iter().enumerate() {
@@ -312,8 +314,15 @@ impl Offices {
             let urban = Self::mostly_urban(territory, k);
             for d in Dept::ALL {
                 let staff = per_1000(n, spec.county_dept_staff_per_1000);
-                let kind = OfficeKind::CountyDept(k as u16, d);
-                let id = self.push(kind, Level::County, Some(k as u16), urban, staff, 1.0);
+                let kind = OfficeKind::CountyDept(CountyId::at(k), d);
+                let id = self.push(
+                    kind,
+                    Level::County,
+                    Some(CountyId::at(k)),
+                    urban,
+                    staff,
+                    1.0,
+                );
                 self.county_dept.push(id);
             }
         }
@@ -346,7 +355,7 @@ impl Offices {
         &mut self,
         kind: OfficeKind,
         level: Level,
-        county: Option<u16>,
+        county: Option<CountyId>,
         urban: bool,
         staff: f64,
         connectivity: f64,
@@ -377,8 +386,8 @@ impl Offices {
         self.kind.is_empty()
     }
 
-    pub fn county_dept(&self, county: u16, dept: Dept) -> OfficeId {
-        self.county_dept[county as usize * Dept::COUNT + dept as usize]
+    pub fn county_dept(&self, county: CountyId, dept: Dept) -> OfficeId {
+        self.county_dept[county.index() * Dept::COUNT + dept as usize]
     }
 
     /// The office an issue escalates to from `o`: grid → community → township → county
@@ -386,13 +395,11 @@ impl Offices {
     pub fn parent(&self, territory: &Territory, o: OfficeId) -> OfficeId {
         let t = territory;
         match self.kind[o.index()] {
-            OfficeKind::Grid(g) => self.community_office[t.grids[g as usize].community as usize],
+            OfficeKind::Grid(g) => self.community_office[t.grids[g.index()].community.index()],
             OfficeKind::Community(c) => {
-                self.township_office[t.communities[c as usize].township as usize]
+                self.township_office[t.communities[c.index()].township.index()]
             }
-            OfficeKind::Township(tw) => {
-                self.county_office[t.townships[tw as usize].county as usize]
-            }
+            OfficeKind::Township(tw) => self.county_office[t.townships[tw.index()].county.index()],
             _ => self.city_centre,
         }
     }
@@ -409,13 +416,13 @@ impl Offices {
 
     /// The office of `level` that serves `grid`'s place (county general office for the
     /// county level and above).
-    pub fn office_of_level(&self, territory: &Territory, level: Level, grid: u32) -> OfficeId {
-        let g = &territory.grids[grid as usize];
+    pub fn office_of_level(&self, territory: &Territory, level: Level, grid: GridId) -> OfficeId {
+        let g = &territory.grids[grid.index()];
         match level {
-            Level::Grid => self.grid_office[grid as usize],
-            Level::Community => self.community_office[g.community as usize],
-            Level::Township => self.township_office[g.township as usize],
-            _ => self.county_office[g.county as usize],
+            Level::Grid => self.grid_office[grid.index()],
+            Level::Community => self.community_office[g.community.index()],
+            Level::Township => self.township_office[g.township.index()],
+            _ => self.county_office[g.county.index()],
         }
     }
 }
@@ -615,6 +622,211 @@ pub fn transfer(spare: &[f64], deficit: &[f64], share: f64) -> Option<(Vec<f64>,
     Some((gives, gets))
 }
 
+/// A capacity transfer the mechanisms may allow: spare hours of `donors` move to the
+/// deficits of `receivers`, at the share that `by` sets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transfer {
+    pub donors: Vec<OfficeId>,
+    pub receivers: Vec<OfficeId>,
+    pub by: Lever,
+}
+
+/// Every capacity transfer the mechanisms may allow, in the order they are applied:
+/// pooling within a level (townships, county general offices, then each county
+/// department), spatial linkage from the urban to the rural units of the grid, community
+/// and township levels, and the leading group from the city centre to the county general
+/// offices and from each city department to the county departments that mirror it.
+pub fn transfers(territory: &Territory, offices: &Offices) -> Vec<Transfer> {
+    let by = |f: &dyn Fn(&OfficeKind) -> bool| -> Vec<OfficeId> {
+        offices
+            .ids()
+            .filter(|&o| f(&offices.kind[o.index()]))
+            .collect()
+    };
+    let pool = |offices: Vec<OfficeId>| Transfer {
+        donors: offices.clone(),
+        receivers: offices,
+        by: Lever::Pooling,
+    };
+    let mut transfers = vec![
+        pool(by(&|k| matches!(k, OfficeKind::Township(_)))),
+        pool(by(&|k| matches!(k, OfficeKind::CountyGeneral(_)))),
+    ];
+    for d in Dept::ALL {
+        transfers.push(pool(by(
+            &|k| matches!(k, OfficeKind::CountyDept(_, e) if *e == d),
+        )));
+    }
+    let levels: [&dyn Fn(&OfficeKind) -> bool; 3] = [
+        &|k| matches!(k, OfficeKind::Grid(_)),
+        &|k| matches!(k, OfficeKind::Community(_)),
+        &|k| matches!(k, OfficeKind::Township(_)),
+    ];
+    for level in levels {
+        let (urban, rural): (Vec<OfficeId>, Vec<OfficeId>) = by(level)
+            .into_iter()
+            .partition(|&o| offices.urban[o.index()]);
+        transfers.push(Transfer {
+            donors: urban,
+            receivers: rural,
+            by: Lever::Spatial,
+        });
+    }
+    transfers.push(Transfer {
+        donors: vec![offices.city_centre],
+        receivers: offices.county_office.clone(),
+        by: Lever::LeadingGroup,
+    });
+    for d in Dept::ALL {
+        let depts = territory
+            .county_ids()
+            .map(|k| offices.county_dept(k, d))
+            .collect();
+        transfers.push(Transfer {
+            donors: vec![offices.city_dept[d as usize]],
+            receivers: depts,
+            by: Lever::LeadingGroup,
+        });
+    }
+    transfers
+}
+
+/// What one transfer does to the offices' hours: `given` by each donor, and for each
+/// receiver the hours it gets (`received`) and those lost to coordination on the way
+/// (`booked`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lent {
+    pub given: Vec<f64>,
+    pub received: Vec<f64>,
+    pub booked: Vec<f64>,
+}
+
+/// One capacity transfer over the offices' `capacity` and `demand` (indexed by office):
+/// a donor's spare is its capacity less its demand, a receiver's deficit its demand less
+/// its capacity (neither below 0); [`transfer`] moves `share` of the spare, and `friction`
+/// of what each receiver gets is booked as coordination instead. `None` when nothing
+/// moves.
+pub fn lend(
+    capacity: &[f64],
+    demand: &[f64],
+    donors: &[OfficeId],
+    receivers: &[OfficeId],
+    share: f64,
+    friction: f64,
+) -> Option<Lent> {
+    if share <= 0.0 {
+        return None;
+    }
+    let spare: Vec<f64> = donors
+        .iter()
+        .map(|&o| (capacity[o.index()] - demand[o.index()]).max(0.0))
+        .collect();
+    let deficit: Vec<f64> = receivers
+        .iter()
+        .map(|&o| (demand[o.index()] - capacity[o.index()]).max(0.0))
+        .collect();
+    let (given, gets) = transfer(&spare, &deficit, share)?;
+    Some(Lent {
+        given,
+        received: gets.iter().map(|g| g * (1.0 - friction)).collect(),
+        booked: gets.iter().map(|g| g * friction).collect(),
+    })
+}
+
+/// The shock capacity multiplier of a unit made of `communities` (a township): the mean
+/// of theirs (0 for none).
+pub fn mean_capacity_mult(communities: &[Effects]) -> f64 {
+    communities
+        .iter()
+        .map(|e| e.capacity_mult as f64)
+        .sum::<f64>()
+        / communities.len().max(1) as f64
+}
+
+/// The shock capacity multiplier of an office of `kind`: its community's (a grid's or a
+/// community's), the mean of its communities' (a township's), its county's, or the
+/// city's.
+pub fn capacity_mult(kind: OfficeKind, territory: &Territory, pressures: &Pressures) -> f64 {
+    let comm = |c: CommunityId| pressures.effects[c.index()].capacity_mult as f64;
+    match kind {
+        OfficeKind::Grid(g) => comm(territory.grids[g.index()].community),
+        OfficeKind::Community(c) => comm(c),
+        OfficeKind::Township(t) => {
+            let r = &territory.townships[t.index()].communities;
+            mean_capacity_mult(&pressures.effects[r.start as usize..r.end as usize])
+        }
+        OfficeKind::CountyGeneral(k) | OfficeKind::CountyDept(k, _) => {
+            pressures.county_capacity[k.index()] as f64
+        }
+        OfficeKind::CityCentre | OfficeKind::CityDept(_) => pressures.city_capacity as f64,
+    }
+}
+
+/// An office's hours for the day.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OfficeDay {
+    /// Staff hours after shocks, before overhead (tallied as `capacity_hours`).
+    pub base: f64,
+    /// Hours it can work: see [`office_capacity`].
+    pub capacity: f64,
+    /// Hours lost to standing coordination (the overhead), booked as coordination.
+    pub coordination: f64,
+}
+
+/// The day of an office of `staff` at `hours_per_staff` each, scaled by the shocks'
+/// capacity multiplier `mult`, less the `overhead` share, plus `social` hours of
+/// volunteers and organisations.
+pub fn office_day(
+    staff: f64,
+    hours_per_staff: f64,
+    mult: f64,
+    overhead: f64,
+    social: f64,
+) -> OfficeDay {
+    let base = staff * hours_per_staff * mult;
+    OfficeDay {
+        base,
+        capacity: office_capacity(base, overhead, social),
+        coordination: base * overhead,
+    }
+}
+
+/// Hours of volunteers and organisations an office adds to its staff's: `volunteers` at
+/// `volunteer_hours` each (a grid), plus `organisation_hours` of active organisations (a
+/// community).
+pub fn social_hours(volunteers: u32, volunteer_hours: f64, organisation_hours: f32) -> f64 {
+    volunteers as f64 * volunteer_hours + organisation_hours as f64
+}
+
+/// Pooling of the city reserve among counties: each county's shortfall is that of its
+/// `waiting` assistance issues at `units` each against its `budgets` entry
+/// ([`budget_shortfall`]), and [`pool_reserve`] shares `pooling` of the reserve among
+/// them. `None` without pooling or when no county is short.
+pub fn pool_budgets(
+    reserve: f64,
+    pooling: f64,
+    waiting: &[f64],
+    units: f64,
+    budgets: &[f64],
+) -> Option<(Vec<f64>, f64)> {
+    if pooling <= 0.0 {
+        return None;
+    }
+    let short: Vec<f64> = waiting
+        .iter()
+        .zip(budgets)
+        .map(|(&w, &b)| budget_shortfall(w, units, b))
+        .collect();
+    pool_reserve(reserve, pooling, &short)
+}
+
+/// Whether an office with `capacity_left` hours today can pay a task of `hours` (a
+/// hand-off, a meeting seat, a report, a callback). Tasks are paid in full or wait: no
+/// office works on credit.
+pub fn affords(hours: f64, capacity_left: f64) -> bool {
+    capacity_left >= hours
+}
+
 /// Mediators present in one grid of a community: the grid's own staff, plus its share of
 /// the community's mediating staff and organisations, scaled by presence and shocks.
 pub fn grid_mediators(
@@ -692,7 +904,7 @@ mod tests {
         use Level::*;
         assert_eq!(climb, [Grid, Community, Township, County, City]);
         assert_eq!(
-            o.city_mirror(o.county_dept(0, Dept::Health)),
+            o.city_mirror(o.county_dept(CountyId(0), Dept::Health)),
             o.city_dept[Dept::Health as usize]
         );
         assert_eq!(
@@ -783,6 +995,119 @@ mod tests {
         assert!(pool_reserve(10.0, 1.0, &[0.0, 0.0]).is_none());
     }
 
+    #[test]
+    fn transfers_pool_like_offices_lend_urban_to_rural_and_the_city_to_its_mirrors() {
+        let sc = xcity_baseline();
+        let t = Territory::build(&sc.territory, 20_000);
+        let o = Offices::build(&t, &sc.government);
+        let table = transfers(&t, &o);
+        // Townships, county general offices, each county department; three spatial
+        // levels; the city centre and each city department.
+        assert_eq!(table.len(), 2 + Dept::COUNT + 3 + 1 + Dept::COUNT);
+        for tr in &table {
+            match tr.by {
+                Lever::Pooling => {
+                    assert_eq!(tr.donors, tr.receivers);
+                    let level = o.level[tr.donors[0].index()];
+                    assert!(tr.donors.iter().all(|d| o.level[d.index()] == level));
+                }
+                Lever::Spatial => {
+                    assert!(tr.donors.iter().all(|d| o.urban[d.index()]));
+                    assert!(tr.receivers.iter().all(|r| !o.urban[r.index()]));
+                }
+                Lever::LeadingGroup => {
+                    assert_eq!(tr.donors.len(), 1);
+                    assert_eq!(o.level[tr.donors[0].index()], Level::City);
+                    assert_eq!(tr.receivers.len(), t.counties.len());
+                    for &r in &tr.receivers {
+                        assert_eq!(o.city_mirror(r), o.city_mirror(tr.receivers[0]));
+                    }
+                }
+            }
+        }
+        let spatial = table.iter().filter(|tr| tr.by == Lever::Spatial);
+        let grids: usize = spatial
+            .take(1)
+            .map(|tr| tr.donors.len() + tr.receivers.len())
+            .sum();
+        assert_eq!(grids, t.grids.len());
+    }
+
+    #[test]
+    fn lending_moves_spare_to_deficit_and_books_the_friction() {
+        let ids = |v: &[u32]| v.iter().map(|&i| OfficeId(i)).collect::<Vec<_>>();
+        // Office 0 has 3 spare hours, office 1 none; office 2 is 2 short, office 3 6 short.
+        let capacity = [5.0, 1.0, 0.0, 2.0];
+        let demand = [2.0, 4.0, 2.0, 8.0];
+        let lent = lend(&capacity, &demand, &ids(&[0, 1]), &ids(&[2, 3]), 0.5, 0.25).unwrap();
+        assert_eq!(lent.given, [1.5, 0.0]);
+        assert_eq!(lent.received, [0.375 * 0.75, 1.125 * 0.75]);
+        assert_eq!(lent.booked, [0.375 * 0.25, 1.125 * 0.25]);
+        assert!(lend(&capacity, &demand, &ids(&[0]), &ids(&[2]), 0.0, 0.25).is_none());
+        assert!(lend(&capacity, &demand, &ids(&[1]), &ids(&[2]), 1.0, 0.25).is_none());
+    }
+
+    #[test]
+    fn a_township_works_at_the_mean_capacity_of_its_communities() {
+        let mut a = Effects::NEUTRAL;
+        a.capacity_mult = 0.5;
+        assert_eq!(mean_capacity_mult(&[a, Effects::NEUTRAL]), 0.75);
+        assert_eq!(mean_capacity_mult(&[]), 0.0);
+        let sc = xcity_baseline();
+        let t = Territory::build(&sc.territory, 5000);
+        let mut p = Pressures::new(t.communities.len(), t.counties.len());
+        let town = &t.townships[0];
+        p.effects[town.communities.start as usize].capacity_mult = 0.0;
+        let n = town.communities.len() as f64;
+        assert_eq!(
+            capacity_mult(OfficeKind::Township(TownshipId(0)), &t, &p),
+            (n - 1.0) / n
+        );
+        assert_eq!(
+            capacity_mult(
+                OfficeKind::Community(CommunityId(town.communities.start)),
+                &t,
+                &p
+            ),
+            0.0
+        );
+        p.city_capacity = 0.8;
+        assert_eq!(
+            capacity_mult(OfficeKind::CityDept(Dept::Health), &t, &p),
+            0.8f32 as f64
+        );
+    }
+
+    #[test]
+    fn an_office_day_is_staff_hours_less_overhead_plus_social_hours() {
+        let day = office_day(4.0, 8.0, 0.5, 0.25, 3.0);
+        assert_eq!(day.base, 16.0);
+        assert_eq!(day.capacity, 15.0);
+        assert_eq!(day.coordination, 4.0);
+        assert_eq!(social_hours(3, 2.0, 1.5), 7.5);
+    }
+
+    #[test]
+    fn pooling_grants_go_only_to_counties_short_of_their_waiting_assistance() {
+        // County 0 has 3 waiting at 1 unit and 1 in hand (short 2); county 1 is not short.
+        let (grants, given) = pool_budgets(10.0, 0.5, &[3.0, 1.0], 1.0, &[1.0, 5.0]).unwrap();
+        assert_eq!(grants, [2.0, 0.0]);
+        assert_eq!(given, 2.0);
+        assert!(pool_budgets(10.0, 0.0, &[3.0, 1.0], 1.0, &[1.0, 5.0]).is_none());
+        assert!(pool_budgets(10.0, 1.0, &[0.0], 1.0, &[0.0]).is_none());
+    }
+
+    #[test]
+    fn a_hand_off_is_paid_in_full_or_waits() {
+        let g = gov();
+        let m = mech("fragmented");
+        let cost = handoff_cost(&g, &m);
+        assert!(cost > 0.0);
+        assert!(affords(cost, 100.0));
+        assert!(affords(cost, cost));
+        assert!(!affords(cost, cost / 2.0));
+        assert!(!affords(cost, -1.0));
+    }
     #[test]
     fn mediation_is_a_probability() {
         let g = gov();

@@ -10,7 +10,8 @@
 use super::behaviour::BehaviourSpec;
 use super::government::{Dept, OfficeId, Offices};
 use super::mechanisms::Mechanisms;
-use super::territory::Level;
+use super::residents::ResidentId;
+use super::territory::{CountyId, GridId, Level};
 use super::unit;
 use crate::base::rng::{Purpose, Stream, stream};
 use serde::{Deserialize, Serialize};
@@ -117,6 +118,11 @@ pub struct IssueSpec {
     /// when sooner, in proportion to the time taken).
     #[serde(default = "defaults::half")]
     pub late_resolution_discount: f64,
+    /// Share of a two-stage issue's work done in its first stage when the stages are
+    /// handled in sequence; the second stage does the rest. (Handled jointly, the one stage
+    /// does all of it.)
+    #[serde(default = "defaults::half")]
+    pub first_stage_share: f64,
 }
 
 /// The serde defaults of the fields that older scenario files may lack.
@@ -141,6 +147,16 @@ impl IssueSpec {
             Category::Emergency => &self.emergency,
             Category::Stability => &self.stability,
         }
+    }
+
+    /// Each category's issues per resident per day at hardship 0.5: its `rate` (per
+    /// 1,000 residents), by `Category as usize`.
+    pub fn daily_rates(&self) -> [f32; 8] {
+        let mut rates = [0.0f32; 8];
+        for c in Category::ALL {
+            rates[c as usize] = (self.get(c).rate / 1000.0) as f32;
+        }
+        rates
     }
 }
 
@@ -174,11 +190,11 @@ pub struct Issue {
     /// Total staff-hours of the issue (for splitting into stages).
     pub work_total: f32,
     /// The resident who raised it; `None` for an incident's stability issue.
-    pub resident: Option<u32>,
-    pub grid: u32,
-    pub county: u16,
+    pub resident: Option<ResidentId>,
+    pub grid: GridId,
+    pub county: CountyId,
     /// The other county of a cross-region issue.
-    pub partner: u16,
+    pub partner: CountyId,
     pub urban: bool,
     /// Whether the grid closes it itself (grid first).
     pub in_grid: bool,
@@ -316,7 +332,7 @@ pub struct Details {
     pub severity: f32,
     pub work_total: f32,
     /// The other county of a cross-region issue (its own county otherwise).
-    pub partner: u16,
+    pub partner: CountyId,
     pub departments: [Option<Dept>; 2],
 }
 
@@ -338,8 +354,8 @@ pub fn details(
     category: Category,
     spec: &IssueSpec,
     work_factor: f64,
-    county: u16,
-    adjacent: &[u16],
+    county: CountyId,
+    adjacent: &[CountyId],
     s: &mut Stream,
 ) -> Details {
     let cat = spec.get(category);
@@ -364,12 +380,12 @@ pub fn details(
 pub fn stage_offices(
     category: Category,
     departments: [Option<Dept>; 2],
-    county: u16,
-    partner: u16,
+    county: CountyId,
+    partner: CountyId,
     level_office: OfficeId,
     offices: &Offices,
 ) -> [Option<OfficeId>; 2] {
-    let dept = |county: u16, d: Dept| Some(offices.county_dept(county, d));
+    let dept = |county: CountyId, d: Dept| Some(offices.county_dept(county, d));
     match departments {
         [Some(a), Some(b)] => [dept(county, a), dept(county, b)],
         [Some(a), None] if category == Category::CrossRegion => [dept(county, a), dept(partner, a)],
@@ -378,13 +394,32 @@ pub fn stage_offices(
     }
 }
 
+/// Whether a new issue with these `stages` is handled jointly (one meeting of all its
+/// departments, then one stage with all the work): only an issue of two stages, with
+/// probability `horizontal` drawn from `s` (its joint-handling stream).
+pub fn joint_handling(stages: &[Option<OfficeId>; 2], mech: &Mechanisms, s: &mut Stream) -> bool {
+    stages[1].is_some() && s.chance(mech.horizontal)
+}
+
+/// Hours worked today on an issue with `work_left` hours left at an office with
+/// `capacity_left` hours: as much as both allow (nothing when the office has none).
+pub fn work_today(work_left: f32, capacity_left: f64) -> f64 {
+    (work_left as f64).min(capacity_left.max(0.0))
+}
+
+/// Work of one stage of a two-stage issue handled in sequence: `share` of its
+/// `work_total`.
+pub fn stage_work(work_total: f32, share: f64) -> f32 {
+    (work_total as f64 * share) as f32
+}
+
 /// Where and when a new issue was raised.
 #[derive(Clone, Copy, Debug)]
 pub struct Origin {
     /// The resident who raised it (`None` for an incident's stability issue).
-    pub resident: Option<u32>,
-    pub grid: u32,
-    pub county: u16,
+    pub resident: Option<ResidentId>,
+    pub grid: GridId,
+    pub county: CountyId,
     pub urban: bool,
     pub tick: u32,
     /// Serial number in order of creation.
@@ -394,11 +429,11 @@ pub struct Origin {
 }
 
 impl Issue {
-    /// A new, unreported issue. A two-stage issue handled in sequence starts with half its
-    /// work in the first stage; handled jointly, all of it.
+    /// A new, unreported issue. A two-stage issue handled in sequence starts with
+    /// `first_stage_share` of its work in the first stage; handled jointly, all of it.
     pub fn new(
         category: Category,
-        spec: &CategorySpec,
+        spec: &IssueSpec,
         details: &Details,
         stages: [Option<OfficeId>; 2],
         joint: bool,
@@ -411,7 +446,7 @@ impl Issue {
             phase: Phase::Unreported,
             severity: details.severity,
             work_left: if two && !joint {
-                work_total / 2.0
+                stage_work(work_total, spec.first_stage_share)
             } else {
                 work_total
             },
@@ -424,7 +459,7 @@ impl Issue {
             in_grid: false,
             joint,
             created: origin.tick,
-            deadline: origin.tick + spec.deadline_days,
+            deadline: origin.tick + spec.get(category).deadline_days,
             ready_at: origin.tick,
             office: None,
             stages,
@@ -485,13 +520,14 @@ impl Issue {
         self.stages[self.stage as usize + 1].expect("a next stage exists")
     }
 
-    /// Move on to the next stage, which gets half the work (plus any work left over);
+    /// Move on to the next stage, which gets the work the first did not (1 −
+    /// `first_stage_share` of it) plus any work left over (rework at the hand-off);
     /// returns its office.
-    pub fn next_stage(&mut self) -> OfficeId {
+    pub fn next_stage(&mut self, spec: &IssueSpec) -> OfficeId {
         self.stage += 1;
         self.started = false;
-        // Work repeated at the hand-off (rework) is carried over.
-        self.work_left = self.work_left.max(0.0) + self.work_total / 2.0;
+        self.work_left =
+            self.work_left.max(0.0) + stage_work(self.work_total, 1.0 - spec.first_stage_share);
         self.stages[self.stage as usize].expect("a next stage exists")
     }
 
@@ -776,10 +812,10 @@ mod tests {
             severity: 0.4,
             work_left: 4.0,
             work_total: 4.0,
-            resident: Some(0),
-            grid: 0,
-            county: 0,
-            partner: 0,
+            resident: Some(ResidentId(0)),
+            grid: GridId(0),
+            county: CountyId(0),
+            partner: CountyId(0),
             urban: true,
             in_grid: false,
             joint: false,
@@ -883,7 +919,7 @@ mod tests {
     #[test]
     fn a_cross_region_issue_waits_for_its_partner_then_goes_to_the_city() {
         let mut i = issue(Category::CrossRegion, Phase::Climbing);
-        i.partner = 1;
+        i.partner = CountyId(1);
         assert_eq!(
             next_move(&i, &office(Level::County), &today(0)),
             Move::AwaitPartner
@@ -907,8 +943,8 @@ mod tests {
     #[test]
     fn an_unowned_cross_region_issue_is_dropped_unless_the_city_takes_it() {
         let mut i = issue(Category::CrossRegion, Phase::AwaitingPartner);
-        i.partner = 1;
-        let mut t = today(20);
+        i.partner = CountyId(1);
+        let mut t = today(9);
         t.city_takes = 0.0;
         assert_eq!(next_move(&i, &office(Level::County), &t), Move::Drop);
     }
@@ -938,7 +974,7 @@ mod tests {
         i.stages = [Some(OfficeId(7)), Some(OfficeId(8))];
         i.work_left = 0.0;
         assert_eq!(after_work(&i, 0.0, 1.0), AfterWork::NextStage);
-        assert_eq!(i.next_stage(), OfficeId(8));
+        assert_eq!(i.next_stage(&spec()), OfficeId(8));
         assert_eq!(i.work_left, 2.0);
         i.work_left = 0.5;
         assert_eq!(after_work(&i, 0.0, 1.0), AfterWork::Unfinished);
@@ -962,6 +998,38 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_first_stage_share_splits_a_sequential_issue_and_not_a_joint_one() {
+        let mut spec = spec();
+        spec.first_stage_share = 0.25;
+        let cat = Category::CrossDepartment;
+        let d = Details {
+            severity: 0.5,
+            work_total: 8.0,
+            partner: CountyId(0),
+            departments: [Some(Dept::Health), Some(Dept::Housing)],
+        };
+        let two = [Some(OfficeId(7)), Some(OfficeId(8))];
+        let origin = Origin {
+            resident: Some(ResidentId(0)),
+            grid: GridId(0),
+            county: CountyId(0),
+            urban: true,
+            tick: 0,
+            key: 0,
+            unclear: false,
+        };
+        let mut i = Issue::new(cat, &spec, &d, two, false, origin);
+        assert_eq!(i.work_left, 2.0);
+        i.work_left = 0.0;
+        assert_eq!(i.next_stage(&spec), OfficeId(8));
+        assert_eq!(i.work_left, 6.0);
+        let joint = Issue::new(cat, &spec, &d, two, true, origin);
+        assert_eq!(joint.work_left, 8.0);
+        let one = Issue::new(cat, &spec, &d, [Some(OfficeId(7)), None], false, origin);
+        assert_eq!(one.work_left, 8.0);
+        assert_eq!(one.deadline, spec.get(cat).deadline_days);
+    }
     #[test]
     fn social_assistance_waits_for_budget() {
         let mut i = issue(Category::SocialAssistance, Phase::Staged);
@@ -1035,6 +1103,34 @@ mod tests {
         assert_eq!(route(&big, &m, 0.5, &mut s), Route::Grid { in_grid: false });
     }
 
+    #[test]
+    fn only_two_stage_issues_are_handled_jointly_as_often_as_horizontal_linkage() {
+        let mut m = Mechanisms::preset("linkage").unwrap();
+        let two = [Some(OfficeId(7)), Some(OfficeId(8))];
+        let one = [Some(OfficeId(7)), None];
+        let mut s = stream(1, Purpose::Joint, 0, 0);
+        m.horizontal = 1.0;
+        assert!(joint_handling(&two, &m, &mut s));
+        assert!(!joint_handling(&one, &m, &mut s));
+        m.horizontal = 0.0;
+        assert!(!joint_handling(&two, &m, &mut s));
+    }
+
+    #[test]
+    fn a_day_works_what_both_the_issue_and_the_office_allow() {
+        assert_eq!(work_today(4.0, 10.0), 4.0);
+        assert_eq!(work_today(4.0, 1.5), 1.5);
+        assert_eq!(work_today(4.0, -2.0), 0.0);
+    }
+
+    #[test]
+    fn daily_rates_are_the_rates_per_resident() {
+        let spec = spec();
+        let rates = spec.daily_rates();
+        for c in Category::ALL {
+            assert_eq!(rates[c as usize], (spec.get(c).rate / 1000.0) as f32);
+        }
+    }
     #[test]
     fn store_reuses_slots() {
         let mut s = IssueStore::default();

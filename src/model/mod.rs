@@ -4,6 +4,32 @@
 //! Plain data plus the rules that act on one agent or one unit. No I/O, no threads, no
 //! printing: the engine (`crate::engine`) decides when the rules run.
 
+/// An index newtype: the position of a unit in its table (`index()`), stored at the
+/// integer width given, so that ids of different kinds cannot be mixed up where they
+/// cross modules while taking no more memory than the bare integer.
+macro_rules! index_id {
+    ($(#[$doc:meta])* $name:ident($int:ty)) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub $int);
+
+        impl $name {
+            /// Its position in the tables it indexes.
+            #[inline]
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+
+            /// The id at position `i` (tables are bounded well below the integer's
+            /// range by scenario validation).
+            #[inline]
+            pub fn at(i: usize) -> $name {
+                $name(i as $int)
+            }
+        }
+    };
+}
+
 pub mod assessment;
 pub mod behaviour;
 pub mod collective;

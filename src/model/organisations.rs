@@ -7,7 +7,7 @@
 //! separately. Only active organisations add staff-hours to their community, and
 //! councils and social-work agencies also add mediators.
 
-use super::territory::Territory;
+use super::territory::{CommunityId, Territory};
 use crate::base::rng::{Purpose, Stream, stream};
 use serde::{Deserialize, Serialize};
 
@@ -65,7 +65,7 @@ fn default_propensity_min() -> f64 {
 /// All organisations, structure of arrays.
 pub struct Organisations {
     pub kind: Vec<OrgKind>,
-    pub community: Vec<u32>,
+    pub community: Vec<CommunityId>,
     pub linked: Vec<bool>,
     pub active: Vec<bool>,
     /// Per-organisation propensity, by default in [0.5, 1.5) (funding and leadership).
@@ -104,7 +104,7 @@ impl Organisations {
             for _ in 0..n {
                 let id = orgs.kind.len();
                 orgs.kind.push(OrgKind::ALL[s.below(OrgKind::ALL.len())]);
-                orgs.community.push(c as u32);
+                orgs.community.push(CommunityId::at(c));
                 orgs.propensity
                     .push((spec.propensity_min + s.unit()) as f32);
                 orgs.linked

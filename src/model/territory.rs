@@ -8,6 +8,24 @@
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
+index_id!(
+    /// A county-level unit's index in [`Territory::counties`] (at most
+    /// `scenario::validate::MAX_COUNTIES`, so 16 bits).
+    CountyId(u16)
+);
+index_id!(
+    /// A township's (street's) index in [`Territory::townships`].
+    TownshipId(u32)
+);
+index_id!(
+    /// A community's (village's) index in [`Territory::communities`].
+    CommunityId(u32)
+);
+index_id!(
+    /// A grid's index in [`Territory::grids`].
+    GridId(u32)
+);
+
 /// Levels of the administrative hierarchy, lowest first. An issue's `level` is the
 /// lowest level whose authority can close it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -71,7 +89,7 @@ pub struct County {
 
 #[derive(Clone, Debug)]
 pub struct Township {
-    pub county: u16,
+    pub county: CountyId,
     pub urban: bool,
     pub communities: Range<u32>,
     pub residents: Range<u32>,
@@ -79,8 +97,8 @@ pub struct Township {
 
 #[derive(Clone, Debug)]
 pub struct Community {
-    pub township: u32,
-    pub county: u16,
+    pub township: TownshipId,
+    pub county: CountyId,
     pub urban: bool,
     pub grids: Range<u32>,
     pub residents: Range<u32>,
@@ -88,14 +106,15 @@ pub struct Community {
 
 #[derive(Clone, Debug)]
 pub struct Grid {
-    pub community: u32,
-    pub township: u32,
-    pub county: u16,
+    pub community: CommunityId,
+    pub township: TownshipId,
+    pub county: CountyId,
     pub urban: bool,
     pub residents: Range<u32>,
 }
 
-/// The built territory tree.
+/// The built territory tree. A unit names its parents by id; its children and residents
+/// are index ranges into the tables below (contiguous, the module invariant).
 #[derive(Clone, Debug)]
 pub struct Territory {
     pub counties: Vec<County>,
@@ -103,7 +122,7 @@ pub struct Territory {
     pub communities: Vec<Community>,
     pub grids: Vec<Grid>,
     /// Adjacent counties of each county, sorted.
-    pub adjacency: Vec<Vec<u16>>,
+    pub adjacency: Vec<Vec<CountyId>>,
 }
 
 /// Split `total` into parts proportional to `weights`, summing exactly to `total`
@@ -189,24 +208,24 @@ impl Territory {
                         for _ in 0..ng {
                             let gp = g_iter.next().unwrap_or(0) as u32;
                             t.grids.push(Grid {
-                                community: comm_idx,
-                                township: town_idx,
-                                county: k as u16,
+                                community: CommunityId(comm_idx),
+                                township: TownshipId(town_idx),
+                                county: CountyId::at(k),
                                 urban,
                                 residents: next_resident..next_resident + gp,
                             });
                             next_resident += gp;
                         }
                         t.communities.push(Community {
-                            township: town_idx,
-                            county: k as u16,
+                            township: TownshipId(town_idx),
+                            county: CountyId::at(k),
                             urban,
                             grids: first_grid..t.grids.len() as u32,
                             residents: comm_first_res..next_resident,
                         });
                     }
                     t.townships.push(Township {
-                        county: k as u16,
+                        county: CountyId::at(k),
                         urban,
                         communities: town_first_comm..t.communities.len() as u32,
                         residents: town_first_res..next_resident,
@@ -225,8 +244,8 @@ impl Territory {
             if let (Some(a), Some(b)) = (index(a), index(b))
                 && a != b
             {
-                t.adjacency[a].push(b as u16);
-                t.adjacency[b].push(a as u16);
+                t.adjacency[a].push(CountyId::at(b));
+                t.adjacency[b].push(CountyId::at(a));
             }
         }
         for adj in &mut t.adjacency {
@@ -238,6 +257,11 @@ impl Territory {
 
     pub fn residents(&self) -> u32 {
         self.counties.last().map_or(0, |c| c.residents.end)
+    }
+
+    /// Every county, in id order.
+    pub fn county_ids(&self) -> impl Iterator<Item = CountyId> + use<> {
+        (0..self.counties.len()).map(CountyId::at)
     }
 }
 

@@ -165,14 +165,14 @@ pub fn write_territory(
     ])
     .map_err(|e| csv_error(path, e))?;
     for run in runs {
-        let mut k_prev = u16::MAX;
+        let mut k_prev = None;
         let mut idx = 0;
         for t in &run.townships {
-            if t.county != k_prev {
-                k_prev = t.county;
+            if k_prev != Some(t.county) {
+                k_prev = Some(t.county);
                 idx = 0;
             }
-            let county = counties.get(t.county as usize).cloned().unwrap_or_default();
+            let county = counties.get(t.county.index()).cloned().unwrap_or_default();
             w.write_record([
                 run.regime.clone(),
                 county,

@@ -89,7 +89,7 @@ mod tests {
     fn the_window_is_the_runs_and_the_range_the_tables() {
         assert_eq!(
             metric_label(Lang::En, "service_rate", Some(14)),
-            "service rate, resolved / closed (0-1, 14-day window)"
+            "service rate, solved / ended (0-1, 14-day window)"
         );
         assert_eq!(
             metric_label(Lang::Zh, "service_rate", Some(7)),

@@ -247,6 +247,7 @@ pub fn xcity_baseline() -> Scenario {
             severity_min: 0.05,
             work_base: 0.5,
             late_resolution_discount: 0.5,
+            first_stage_share: 0.5,
         },
         behaviour: BehaviourSpec {
             hardship_relax: 0.02,

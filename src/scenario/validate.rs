@@ -511,6 +511,7 @@ fn issues(c: &mut Checks, issues: &IssueSpec) {
         "issues.late_resolution_discount",
         issues.late_resolution_discount,
     );
+    c.unit("issues.first_stage_share", issues.first_stage_share);
 }
 
 fn behaviour(c: &mut Checks, b: &BehaviourSpec) {

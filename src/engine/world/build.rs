@@ -2,11 +2,10 @@
 //! scenario, plus what the engine lays out once for the whole run (the parallel chunks,
 //! per-community views and the table of capacity transfers).
 
-use super::capacity::Transfer;
 use super::{Ledger, World};
 use crate::engine::residents_phase::{Chunk, ChunkOut};
 use crate::engine::tally::Tally;
-use crate::model::government::{self, Dept, Lever, OfficeId, OfficeKind, Offices};
+use crate::model::government::{self, Offices};
 use crate::model::issues::IssueStore;
 use crate::model::mechanisms::Mechanisms;
 use crate::model::organisations::Organisations;
@@ -33,14 +32,14 @@ impl World {
         let orgs = Organisations::build(&scenario.organisations, &territory, seed, mech.social);
         let chunks = chunks(&territory);
         let chunk_out = chunks.iter().map(|_| ChunkOut::default()).collect();
-        let grid_community = territory.grids.iter().map(|g| g.community).collect();
+        let grid_community = territory.grids.iter().map(|g| g.community.0).collect();
         let comm_mean_link = mean_links(&territory, &residents);
         let comm_channel = territory
             .communities
             .iter()
             .map(|c| government::channel(&scenario.government, &mech, c.urban))
             .collect();
-        let transfers = transfers(&territory, &offices);
+        let transfers = government::transfers(&territory, &offices);
         let n_comm = territory.communities.len();
         let n_counties = territory.counties.len();
         let n_grids = territory.grids.len();
@@ -124,61 +123,4 @@ fn mean_links(territory: &Territory, residents: &Residents) -> Vec<f32> {
             residents.link[r.clone()].iter().sum::<f32>() / r.len().max(1) as f32
         })
         .collect()
-}
-
-/// Every capacity transfer the mechanisms may allow, in the order they are applied:
-/// pooling within a level (and department), spatial linkage from urban to rural units of
-/// a level, the leading group from city offices to the county offices that mirror them.
-fn transfers(territory: &Territory, offices: &Offices) -> Vec<Transfer> {
-    let by = |f: &dyn Fn(&OfficeKind) -> bool| -> Vec<OfficeId> {
-        offices
-            .ids()
-            .filter(|&o| f(&offices.kind[o.index()]))
-            .collect()
-    };
-    let pool = |offices: Vec<OfficeId>| Transfer {
-        donors: offices.clone(),
-        receivers: offices,
-        by: Lever::Pooling,
-    };
-    let mut transfers = vec![
-        pool(by(&|k| matches!(k, OfficeKind::Township(_)))),
-        pool(by(&|k| matches!(k, OfficeKind::CountyGeneral(_)))),
-    ];
-    for d in Dept::ALL {
-        transfers.push(pool(by(
-            &|k| matches!(k, OfficeKind::CountyDept(_, e) if *e == d),
-        )));
-    }
-    let levels: [&dyn Fn(&OfficeKind) -> bool; 3] = [
-        &|k| matches!(k, OfficeKind::Grid(_)),
-        &|k| matches!(k, OfficeKind::Community(_)),
-        &|k| matches!(k, OfficeKind::Township(_)),
-    ];
-    for level in levels {
-        let (urban, rural): (Vec<OfficeId>, Vec<OfficeId>) = by(level)
-            .into_iter()
-            .partition(|&o| offices.urban[o.index()]);
-        transfers.push(Transfer {
-            donors: urban,
-            receivers: rural,
-            by: Lever::Spatial,
-        });
-    }
-    transfers.push(Transfer {
-        donors: vec![offices.city_centre],
-        receivers: offices.county_office.clone(),
-        by: Lever::LeadingGroup,
-    });
-    for d in Dept::ALL {
-        let depts = (0..territory.counties.len())
-            .map(|k| offices.county_dept(k as u16, d))
-            .collect();
-        transfers.push(Transfer {
-            donors: vec![offices.city_dept[d as usize]],
-            receivers: depts,
-            by: Lever::LeadingGroup,
-        });
-    }
-    transfers
 }

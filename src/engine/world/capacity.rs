@@ -6,17 +6,10 @@
 
 use super::World;
 use crate::base::rng::{Purpose, stream};
-use crate::model::government::{self, Dept, Lever, OfficeId, OfficeKind};
+use crate::model::government::{self, Dept, OfficeKind};
 use crate::model::issues::Phase;
 use crate::model::organisations;
 use crate::model::silos;
-
-/// Spare capacity that may move from `donors` to `receivers` each tick.
-pub(super) struct Transfer {
-    pub donors: Vec<OfficeId>,
-    pub receivers: Vec<OfficeId>,
-    pub by: Lever,
-}
 
 impl World {
     /// Organisations activate or lapse; active ones add hours and mediators to their
@@ -27,8 +20,8 @@ impl World {
         self.comm_orgs_active_hours.fill(0.0);
         self.comm_org_mediators.fill(0.0);
         for o in 0..self.orgs.len() {
-            let c = self.orgs.community[o] as usize;
-            let county = self.territory.communities[c].county as usize;
+            let c = self.orgs.community[o].index();
+            let county = self.territory.communities[c].county.index();
             if self.orgs.linked[o] {
                 let link = self.comm_mean_link[c] as f64;
                 let mut s = stream(self.seed, Purpose::Activation, o as u64, self.tick as u64);
@@ -54,23 +47,6 @@ impl World {
         }
     }
 
-    /// Capacity multiplier of an office from shocks.
-    fn capacity_mult(&self, o: usize) -> f64 {
-        let comm_mult = |c: u32| self.pressures.effects[c as usize].capacity_mult as f64;
-        match self.offices.kind[o] {
-            OfficeKind::Grid(g) => comm_mult(self.grid_community[g as usize]),
-            OfficeKind::Community(c) => comm_mult(c),
-            OfficeKind::Township(t) => {
-                let r = &self.territory.townships[t as usize].communities;
-                r.clone().map(comm_mult).sum::<f64>() / r.len().max(1) as f64
-            }
-            OfficeKind::CountyGeneral(k) | OfficeKind::CountyDept(k, _) => {
-                self.pressures.county_capacity[k as usize] as f64
-            }
-            OfficeKind::CityCentre | OfficeKind::CityDept(_) => self.pressures.city_capacity as f64,
-        }
-    }
-
     /// The day's capacity of every office, budgets, the leading group and transfers.
     pub(super) fn set_capacity(&mut self) {
         self.office_hours();
@@ -86,23 +62,31 @@ impl World {
     /// overhead is booked as coordination.
     fn office_hours(&mut self) {
         let gov = &self.scenario.government;
-        let hours = gov.hours_per_staff;
         let overhead = government::overhead(gov, &self.mech);
         let volunteer_hours = self.scenario.behaviour.volunteer_hours;
         let city_row = self.territory.counties.len();
         for o in 0..self.offices.len() {
-            let base = self.offices.staff[o] * hours * self.capacity_mult(o);
-            let social = match self.offices.kind[o] {
-                OfficeKind::Grid(g) => self.grid_volunteers[g as usize] as f64 * volunteer_hours,
-                OfficeKind::Community(c) => self.comm_orgs_active_hours[c as usize] as f64,
-                _ => 0.0,
+            let kind = self.offices.kind[o];
+            let mult = government::capacity_mult(kind, &self.territory, &self.pressures);
+            let (volunteers, organisation_hours) = match kind {
+                OfficeKind::Grid(g) => (self.grid_volunteers[g.index()], 0.0),
+                OfficeKind::Community(c) => (0, self.comm_orgs_active_hours[c.index()]),
+                _ => (0, 0.0),
             };
-            self.offices.capacity[o] = government::office_capacity(base, overhead, social);
+            let social = government::social_hours(volunteers, volunteer_hours, organisation_hours);
+            let day = government::office_day(
+                self.offices.staff[o],
+                gov.hours_per_staff,
+                mult,
+                overhead,
+                social,
+            );
+            self.offices.capacity[o] = day.capacity;
             match self.offices.county[o] {
-                None => self.tallies[city_row].capacity_hours += base,
-                Some(k) => self.tallies[k as usize].capacity_hours += base,
+                None => self.tallies[city_row].capacity_hours += day.base,
+                Some(k) => self.tallies[k.index()].capacity_hours += day.base,
             }
-            self.offices.coordination[o] = base * overhead;
+            self.offices.coordination[o] = day.coordination;
             self.offices.used[o] = 0.0;
             // Yesterday's debts to other offices' hand-offs and meetings, as far as the
             // hours go; the rest waits for tomorrow.
@@ -155,25 +139,25 @@ impl World {
         let paid = self.pressures.city_budget as f64;
         self.city_reserve =
             government::budget_after_income(gov, self.city_reserve, city_income, paid);
-        if self.mech.pooling <= 0.0 {
-            return;
-        }
-        let short: Vec<f64> = (0..self.territory.counties.len())
+        let waiting: Vec<f64> = self
+            .territory
+            .county_ids()
             .map(|k| {
-                let o = self
-                    .offices
-                    .county_dept(k as u16, Dept::CivilAffairs)
-                    .index();
-                let waiting = self.offices.queue[o]
+                let o = self.offices.county_dept(k, Dept::CivilAffairs).index();
+                self.offices.queue[o]
                     .iter()
                     .filter(|&&id| self.issues.get(id).phase == Phase::Staged)
-                    .count() as f64;
-                government::budget_shortfall(waiting, units, self.budget[k])
+                    .count() as f64
             })
             .collect();
-        if let Some((grants, given)) =
-            government::pool_reserve(self.city_reserve, self.mech.pooling, &short)
-        {
+        let pooled = government::pool_budgets(
+            self.city_reserve,
+            self.mech.pooling,
+            &waiting,
+            units,
+            &self.budget,
+        );
+        if let Some((grants, given)) = pooled {
             for (b, g) in self.budget.iter_mut().zip(grants) {
                 *b += g;
             }
@@ -181,40 +165,31 @@ impl World {
         }
     }
 
-    /// Capacity transfers, each at the share its mechanism sets, in table order.
+    /// Capacity transfers, each at the share its mechanism sets, in table order: the model
+    /// says what each moves ([`government::lend`]); donors give, then receivers get and
+    /// book the friction as coordination.
     fn apply_transfers(&mut self) {
         let friction = government::transfer_friction(&self.scenario.government, &self.mech);
-        let transfers = std::mem::take(&mut self.transfers);
-        for t in &transfers {
+        let offices = &mut self.offices;
+        for t in &self.transfers {
             let share = government::transfer_share(t.by, &self.mech, self.leading_group);
-            self.lend(&t.donors, &t.receivers, share, friction);
-        }
-        self.transfers = transfers;
-    }
-
-    /// Move `share` of the donors' spare capacity to the receivers' deficits, in
-    /// proportion; `friction` of what moves is lost to coordination.
-    fn lend(&mut self, donors: &[OfficeId], receivers: &[OfficeId], share: f64, friction: f64) {
-        if share <= 0.0 {
-            return;
-        }
-        let spare: Vec<f64> = donors
-            .iter()
-            .map(|&o| (self.offices.capacity[o.index()] - self.demand[o.index()]).max(0.0))
-            .collect();
-        let deficit: Vec<f64> = receivers
-            .iter()
-            .map(|&o| (self.demand[o.index()] - self.offices.capacity[o.index()]).max(0.0))
-            .collect();
-        let Some((gives, gets)) = government::transfer(&spare, &deficit, share) else {
-            return;
-        };
-        for (&o, g) in donors.iter().zip(gives) {
-            self.offices.capacity[o.index()] -= g;
-        }
-        for (&o, g) in receivers.iter().zip(gets) {
-            self.offices.capacity[o.index()] += g * (1.0 - friction);
-            self.offices.coordination[o.index()] += g * friction;
+            let Some(lent) = government::lend(
+                &offices.capacity,
+                &self.demand,
+                &t.donors,
+                &t.receivers,
+                share,
+                friction,
+            ) else {
+                continue;
+            };
+            for (&o, g) in t.donors.iter().zip(lent.given) {
+                offices.capacity[o.index()] -= g;
+            }
+            for ((&o, got), booked) in t.receivers.iter().zip(lent.received).zip(lent.booked) {
+                offices.capacity[o.index()] += got;
+                offices.coordination[o.index()] += booked;
+            }
         }
     }
 }

@@ -16,6 +16,8 @@ use crate::model::issues::{
 };
 use crate::model::silos::{self, Boundary};
 use crate::model::{assessment, collective};
+use crate::model::residents::ResidentId;
+use crate::model::territory::GridId;
 
 impl World {
     /// New issues raised by residents this tick, in chunk order.
@@ -23,9 +25,9 @@ impl World {
         for k in 0..self.chunks.len() {
             for n in 0..self.chunk_out[k].issues.len() {
                 let ni = self.chunk_out[k].issues[n];
-                let grid = self.residents.grid[ni.resident as usize];
+                let grid = GridId(self.residents.grid[ni.resident as usize]);
                 self.create_issue(
-                    Some(ni.resident),
+                    Some(ResidentId(ni.resident)),
                     grid,
                     ni.category,
                     ni.reported,
@@ -38,19 +40,19 @@ impl World {
     /// Create an issue; `agent` keys its detail draws (unique per tick).
     pub(super) fn create_issue(
         &mut self,
-        resident: Option<u32>,
-        grid: u32,
+        resident: Option<ResidentId>,
+        grid: GridId,
         category: Category,
         reported: bool,
         agent: u64,
     ) {
         let t = self.tick;
         let sc = &self.scenario;
-        let g = &self.territory.grids[grid as usize];
+        let g = &self.territory.grids[grid.index()];
         let county = g.county;
         let mut s = stream(self.seed, Purpose::IssueDetail, agent, t as u64);
         let factor = government::work_factor(&sc.government, &self.mech, g.urban);
-        let adjacent = &self.territory.adjacency[county as usize];
+        let adjacent = &self.territory.adjacency[county.index()];
         let d = issues::details(category, &sc.issues, factor, county, adjacent, &mut s);
         let level_office = self
             .offices
@@ -63,8 +65,8 @@ impl World {
             level_office,
             &self.offices,
         );
-        let joint = stages[1].is_some()
-            && stream(self.seed, Purpose::Joint, agent, t as u64).chance(self.mech.horizontal);
+        let mut joint_stream = stream(self.seed, Purpose::Joint, agent, t as u64);
+        let joint = issues::joint_handling(&stages, &self.mech, &mut joint_stream);
         let unclear = stream(self.seed, Purpose::Unclear, agent, t as u64)
             .chance(silos::unclear_share(&sc.silos, category));
         let origin = Origin {
@@ -77,17 +79,17 @@ impl World {
             key: self.serial,
         };
         self.serial += 1;
-        let issue = Issue::new(category, sc.issues.get(category), &d, stages, joint, origin);
-        let township = g.township as usize;
+        let issue = Issue::new(category, &sc.issues, &d, stages, joint, origin);
+        let township = g.township.index();
         let id = self.issues.insert(issue);
         self.ledger[township].created += 1;
-        self.tallies[county as usize].created += 1;
+        self.tallies[county.index()].created += 1;
         if reported {
             // Raising it in person (or by the channel standing in for it) is one trip.
             self.issues.get_mut(id).trips = 1;
             self.route(id);
         } else {
-            self.unreported[grid as usize].push(id);
+            self.unreported[grid.index()].push(id);
         }
     }
 
@@ -97,7 +99,7 @@ impl World {
         let small = self.scenario.issues.small_severity as f32;
         let issue = self.issues.get_mut(id);
         issue.reported_at = Some(t);
-        self.tallies[issue.county as usize].hotline.reported += 1;
+        self.tallies[issue.county.index()].hotline.reported += 1;
         let mut s = stream(self.seed, Purpose::Route, issue.key, t as u64);
         let office = match issues::route(issue, &self.mech, small, &mut s) {
             Route::Centre => {
@@ -107,7 +109,7 @@ impl World {
             Route::Grid { in_grid } => {
                 issue.in_grid = in_grid;
                 issue.phase = Phase::Climbing;
-                self.offices.grid_office[issue.grid as usize]
+                self.offices.grid_office[issue.grid.index()]
             }
         };
         issue.office = Some(office);
@@ -152,7 +154,7 @@ impl World {
     /// full or waits).
     pub(super) fn can_hand_off(&self, o: OfficeId) -> bool {
         let cost = government::handoff_cost(&self.scenario.government, &self.mech);
-        self.offices.capacity[o.index()] >= cost
+        government::affords(cost, self.offices.capacity[o.index()])
     }
 
     /// Charge `hours` of coordination to office `o` today.
@@ -180,7 +182,7 @@ impl World {
         self.pay(from, cost);
         let sc = &self.scenario;
         let issue = self.issues.get_mut(id);
-        let township = self.territory.grids[issue.grid as usize].township as usize;
+        let township = self.territory.grids[issue.grid.index()].township.index();
         issue.work_left += silos::rework(&sc.silos, &self.mech, issue.work_total);
         let one_stop = self.one_stop[township];
         if stream(self.seed, Purpose::Trip, issue.key, t).chance(silos::trip_chance(
@@ -197,7 +199,7 @@ impl World {
         };
         if bounced {
             issue.bounces = issue.bounces.saturating_add(1);
-            self.tallies[issue.county as usize].hotline.bounces += 1;
+            self.tallies[issue.county.index()].hotline.bounces += 1;
             self.owed[to.index()] += cost;
             self.send(id, from, delay.saturating_mul(2).max(1));
             false
@@ -223,13 +225,13 @@ impl World {
     pub(super) fn resolve(&mut self, id: IssueId) {
         let issue = self.issues.remove(id);
         let days = self.tick - issue.created;
-        let township = self.territory.grids[issue.grid as usize].township as usize;
+        let township = self.territory.grids[issue.grid.index()].township.index();
         self.ledger[township].resolved += 1;
-        let tally = &mut self.tallies[issue.county as usize];
+        let tally = &mut self.tallies[issue.county.index()];
         tally.record_resolution(days, issue.urban, issue.category as usize);
         tally.hotline.trips += issue.trips as u64;
         if let Some(r) = issue.resident {
-            let r = r as usize;
+            let r = r.index();
             let speed = resolution_speed(&self.scenario.issues, &issue, days);
             let felt = self
                 .felt(r)
@@ -243,20 +245,20 @@ impl World {
     /// resident feels it. One never reported is latent: counted apart from the reported.
     pub(super) fn expire(&mut self, id: IssueId) {
         let issue = self.issues.remove(id);
-        let township = self.territory.grids[issue.grid as usize].township as usize;
+        let township = self.territory.grids[issue.grid.index()].township.index();
         let reported = issue.reported_at.is_some();
         if reported {
             self.ledger[township].expired += 1;
-            self.tallies[issue.county as usize].record_expiry(issue.urban, issue.category as usize);
+            self.tallies[issue.county.index()].record_expiry(issue.urban, issue.category as usize);
         } else {
             self.ledger[township].latent += 1;
-            self.tallies[issue.county as usize].hotline.latent += 1;
+            self.tallies[issue.county.index()].hotline.latent += 1;
         }
         if let Some(o) = issue.office {
             self.score_event(o, 0.0);
         }
         if let Some(r) = issue.resident {
-            let r = r as usize;
+            let r = r.index();
             let felt = self
                 .felt(r)
                 .expired(&self.scenario.behaviour, issue.severity);
@@ -270,12 +272,12 @@ impl World {
     /// The issue leaves closed but unsolved; its resident feels it.
     pub(super) fn close_unsolved(&mut self, id: IssueId) {
         let issue = self.issues.remove(id);
-        let township = self.territory.grids[issue.grid as usize].township as usize;
+        let township = self.territory.grids[issue.grid.index()].township.index();
         self.ledger[township].closed_unsolved += 1;
-        self.tallies[issue.county as usize]
+        self.tallies[issue.county.index()]
             .record_unsolved_closure(issue.urban, issue.category as usize);
         if let Some(r) = issue.resident {
-            let r = r as usize;
+            let r = r.index();
             let loss = self.scenario.assessment.unsolved_trust_loss;
             let felt = self
                 .felt(r)
@@ -289,7 +291,7 @@ impl World {
     fn maybe_petition(&mut self, issue: &Issue, felt: Felt) {
         let p = collective::petition_chance(&self.scenario.collective, felt.grievance());
         if p > 0.0 && stream(self.seed, Purpose::Petition, issue.key, self.tick as u64).chance(p) {
-            self.tallies[issue.county as usize].hotline.petitions += 1;
+            self.tallies[issue.county.index()].hotline.petitions += 1;
         }
     }
 

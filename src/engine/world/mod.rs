@@ -32,14 +32,14 @@ mod residents;
 use super::residents_phase::{Chunk, ChunkOut};
 use super::tally::Tally;
 use crate::model::government::Offices;
+use crate::model::government::Transfer;
 use crate::model::issues::{IssueId, IssueStore};
 use crate::model::mechanisms::Mechanisms;
 use crate::model::organisations::Organisations;
-use crate::model::residents::{Residents, Visible};
-use crate::model::shocks::{ActiveShock, Pressures};
+use crate::model::residents::{INFECTED, Residents, Visible};
+use crate::model::shocks::{ActiveShock, Pressures, epidemic};
 use crate::model::territory::Territory;
 use crate::scenario::Scenario;
-use capacity::Transfer;
 
 /// Cumulative issue counts of one unit, for the conservation check.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -126,7 +126,7 @@ impl World {
     pub fn census(&self) -> Vec<u64> {
         let mut open = vec![0u64; self.territory.townships.len()];
         for issue in self.issues.iter() {
-            open[self.territory.grids[issue.grid as usize].township as usize] += 1;
+            open[self.territory.grids[issue.grid.index()].township.index()] += 1;
         }
         open
     }
@@ -176,18 +176,18 @@ impl World {
                     city_hours.1 += coord;
                 }
                 Some(k) => {
-                    self.tallies[k as usize].staff_hours += used + coord;
-                    self.tallies[k as usize].coordination_hours += coord;
+                    self.tallies[k.index()].staff_hours += used + coord;
+                    self.tallies[k.index()].coordination_hours += coord;
                 }
             }
         }
         for issue in self.issues.iter() {
-            self.tallies[issue.county as usize].open += 1;
+            self.tallies[issue.county.index()].open += 1;
         }
         for k in 0..n_counties {
             let t = &self.tallies[k];
-            self.county_infectious[k] = t.health[crate::model::residents::INFECTED as usize] as f32
-                / t.residents.max(1) as f32;
+            self.county_infectious[k] =
+                epidemic::infectious_share(t.health[INFECTED as usize], t.residents);
         }
         let city_capacity = self.tallies[n_counties].capacity_hours;
         let mut city = Tally::default();

@@ -92,7 +92,7 @@ impl World {
         let reported = issue.reported_at.unwrap_or(t);
         let on_time = t - reported <= self.scenario.assessment.response_days;
         if on_time {
-            self.tallies[issue.county as usize].hotline.responded += 1;
+            self.tallies[issue.county.index()].hotline.responded += 1;
         }
         self.score_event(o, if on_time { 1.0 } else { 0.0 });
     }
@@ -110,7 +110,7 @@ impl World {
             return;
         }
         let issue = self.issues.get_mut(id);
-        let county = issue.county as usize;
+        let county = issue.county.index();
         let first = issue.first_stage();
         match mv {
             Move::Expire | Move::Drop => self.expire(id),
@@ -157,7 +157,7 @@ impl World {
                 }
             }
             Move::ReferWithPartner => {
-                let partner_office = self.offices.county_office[issue.partner as usize];
+                let partner_office = self.offices.county_office[issue.partner.index()];
                 self.tallies[county].referrals += 1;
                 // The partner county's side of the hand-off, from its hours tomorrow.
                 self.owed[partner_office.index()] +=
@@ -184,13 +184,12 @@ impl World {
             return;
         }
         self.maybe_game_deadline(id, o);
-        let cap = self.offices.capacity[ou].max(0.0);
         let issue = self.issues.get_mut(id);
-        let take = (issue.work_left as f64).min(cap);
+        let take = issues::work_today(issue.work_left, self.offices.capacity[ou]);
         issue.work_left -= take as f32;
         self.offices.capacity[ou] -= take;
         self.offices.used[ou] += take;
-        let county = issue.county as usize;
+        let county = issue.county.index();
         let after = issues::after_work(issue, self.budget[county], units);
         if after != AfterWork::Unfinished {
             issue.work_left = 0.0;
@@ -215,7 +214,7 @@ impl World {
                 self.tallies[county].referrals += 1;
                 let delay = government::stage_delay(&self.scenario.government, ref_delay);
                 if self.hand_off(id, o, target, delay, Some(Boundary::Sideways)) {
-                    self.issues.get_mut(id).next_stage();
+                    self.issues.get_mut(id).next_stage(&self.scenario.issues);
                 }
             }
         }
@@ -232,7 +231,7 @@ impl World {
         }
         if let Some(seats) = issue.joint_meeting_seats() {
             let seat = government::joint_meeting_cost(&self.scenario.government, &self.mech, 1.0);
-            if self.offices.capacity[o.index()] < seat {
+            if !government::affords(seat, self.offices.capacity[o.index()]) {
                 return false;
             }
             let others: Vec<OfficeId> = issue.stages.iter().flatten().copied().filter(|&s| s != o).collect();
@@ -287,7 +286,7 @@ impl World {
         let a = &self.scenario.assessment.clone();
         if self.offices.level[o.index()] <= Level::Township {
             let hours = assessment::reporting_hours(a, &self.mech);
-            if self.offices.capacity[o.index()] < hours {
+            if !government::affords(hours, self.offices.capacity[o.index()]) {
                 return false;
             }
             self.pay(o, hours);
@@ -299,10 +298,10 @@ impl World {
         let mut s = stream(self.seed, Purpose::Verdict, issue.key, t as u64);
         let solved =
             !issue.gamed && s.chance(assessment::solve_chance(a, issue.beyond_grid_skill()));
-        let county = issue.county as usize;
+        let county = issue.county.index();
         let centre = self.offices.city_centre;
         let called = s.chance(assessment::callback_chance(a, &self.mech))
-            && self.offices.capacity[centre.index()] >= a.callback_hours;
+            && government::affords(a.callback_hours, self.offices.capacity[centre.index()]);
         let mut caught = false;
         if called {
             let speed =

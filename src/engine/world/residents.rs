@@ -6,15 +6,12 @@
 use super::World;
 use crate::engine::residents_phase::{self, ChunkMut, Shared};
 use crate::model::issues::Category;
+use crate::model::territory::GridId;
 use crate::model::{collective, government};
 
 impl World {
     pub(super) fn resident_phase(&mut self) {
         let sc = &self.scenario;
-        let mut base_rates = [0.0f32; 8];
-        for c in Category::ALL {
-            base_rates[c as usize] = (sc.issues.get(c).rate / 1000.0) as f32;
-        }
         let r = &mut self.residents;
         let shared = Shared {
             seed: self.seed,
@@ -22,7 +19,7 @@ impl World {
             mech: &self.mech,
             behaviour: &sc.behaviour,
             collective: &sc.collective,
-            base_rates,
+            base_rates: sc.issues.daily_rates(),
             weak_tie_weight: sc.population.weak_tie_weight as f32,
             grid_community: &self.grid_community,
             effects: &self.pressures.effects,
@@ -54,7 +51,7 @@ impl World {
         residents_phase::update_all(&shared, &self.chunks, m, &mut self.chunk_out);
         // Merge in chunk order.
         for (chunk, out) in self.chunks.iter().zip(&self.chunk_out) {
-            self.tallies[chunk.county as usize].add(&out.tally);
+            self.tallies[chunk.county.index()].add(&out.tally);
             let c0 = chunk.communities.start as usize;
             self.comm_active[c0..c0 + out.comm_active.len()].copy_from_slice(&out.comm_active);
             let g0 = chunk.grids.start as usize;
@@ -67,15 +64,14 @@ impl World {
     pub(super) fn incidents(&mut self) {
         for c in 0..self.territory.communities.len() {
             let comm = &self.territory.communities[c];
-            let n = comm.residents.len().max(1) as f64;
-            let active = self.comm_active[c] as f64 / n;
-            let county = comm.county as usize;
+            let active = collective::active_share(self.comm_active[c], comm.residents.len());
+            let county = comm.county.index();
             let ongoing = self.comm_incident[c];
             let now = collective::incident_after(&self.scenario.collective, ongoing, active);
             self.comm_incident[c] = now;
             if now && !ongoing {
                 self.tallies[county].incidents_new += 1;
-                let grid = comm.grids.start;
+                let grid = GridId(comm.grids.start);
                 let agent = self.residents.len() as u64 + c as u64;
                 self.create_issue(None, grid, Category::Stability, true, agent);
             }
@@ -95,9 +91,9 @@ impl World {
             let mult = self.pressures.effects[c].capacity_mult;
             let n_grids = comm.grids.len().max(1) as f32;
             let comm_staff = self.offices.staff[self.offices.community_office[c].index()] as f32;
-            let town = &self.territory.townships[comm.township as usize];
+            let town = &self.territory.townships[comm.township.index()];
             let town_staff = self.offices.staff
-                [self.offices.township_office[comm.township as usize].index()]
+                [self.offices.township_office[comm.township.index()].index()]
                 as f32;
             let (comm_mediators, mediators) = government::community_mediators(
                 share,

@@ -204,9 +204,9 @@ fn build_ties(territory: &Territory, spec: &PopulationSpec, grid_of: &[u32], see
             range.start + s.below(range.len().max(1)) as u32
         };
         for grid in &territory.grids {
-            let town = &territory.townships[grid.township as usize];
-            let county = &territory.counties[grid.county as usize];
-            let adj = &territory.adjacency[grid.county as usize];
+            let town = &territory.townships[grid.township.index()];
+            let county = &territory.counties[grid.county.index()];
+            let adj = &territory.adjacency[grid.county.index()];
             for i in grid.residents.clone() {
                 let mut s = stream(seed, Purpose::Ties, i as u64, 0);
                 if grid.residents.len() > 1 {
@@ -226,7 +226,7 @@ fn build_ties(territory: &Territory, spec: &PopulationSpec, grid_of: &[u32], see
                         county.residents.clone()
                     } else {
                         let k = adj[s.below(adj.len())];
-                        territory.counties[k as usize].residents.clone()
+                        territory.counties[k.index()].residents.clone()
                     };
                     let j = pick_in(&mut s, &range);
                     if j != i && !grid.residents.contains(&j) {

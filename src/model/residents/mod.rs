@@ -145,8 +145,17 @@ pub struct Visible {
 
 const _: () = assert!(std::mem::size_of::<Visible>() == 8);
 
+index_id!(
+    /// A resident's index in the per-resident arrays of [`Residents`] (residents are
+    /// numbered grid by grid). The parallel update works on bare `u32` indices; this type
+    /// is what leaves the residents for other parts of the model (an issue's resident).
+    ResidentId(u32)
+);
+
 /// All residents, one vector per field (structure of arrays).
 pub struct Residents {
+    /// Each resident's grid, as a bare index ([`GridId`](super::territory::GridId)`.0`): the
+    /// hot loop reads it per resident.
     pub grid: Vec<u32>,
     pub age: Vec<u8>,
     /// Hardship H and its baseline (what it relaxes to).

@@ -114,6 +114,12 @@ pub struct EpidemicNow {
     pub staff_sickness: f32,
 }
 
+/// Share of a county's `residents` infectious, `infected` of them (0 for none): what
+/// tomorrow's sick staff follow (`county_infectious` of a [`super::Now`]).
+pub fn infectious_share(infected: u64, residents: u64) -> f32 {
+    infected as f32 / residents.max(1) as f32
+}
+
 /// One day of the disease for one person (the SEIR rule of [`Epidemic`], shared by the
 /// engine and the validation models): `infectious_weight` is the summed weight of
 /// infectious contacts, `u` a uniform draw from 0 (inclusive) to 1 (exclusive).
@@ -128,5 +134,16 @@ pub fn next_health(state: u8, infectious_weight: f32, ep: &EpidemicNow, u: f32) 
         EXPOSED if u < ep.p_onset => INFECTED,
         INFECTED if u < ep.p_recover => RECOVERED,
         s => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_infectious_share_is_of_the_county_and_zero_when_empty() {
+        assert_eq!(infectious_share(5, 20), 0.25);
+        assert_eq!(infectious_share(0, 0), 0.0);
     }
 }

@@ -279,7 +279,7 @@ impl ActiveShock {
         let mut county_hits = vec![false; territory.counties.len()];
         for (c, &h) in hits.iter().enumerate() {
             if h {
-                county_hits[territory.communities[c].county as usize] = true;
+                county_hits[territory.communities[c].county.index()] = true;
             }
         }
         ActiveShock {
