@@ -97,7 +97,7 @@ mod tests {
         );
         assert_eq!(
             metric_label(Lang::En, "service_rate", None),
-            "service rate, resolved / closed (0-1)"
+            "service rate, solved / ended (0-1)"
         );
         assert_eq!(
             metric_label(Lang::En, "protesters", Some(7)),
