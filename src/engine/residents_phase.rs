@@ -6,8 +6,9 @@
 //! here is a rule.
 //!
 //! Invariant: a resident reads only last tick's shared state (neighbours' activity and
-//! word of mouth are double-buffered) and writes only its own fields and its chunk's
-//! buffers, in resident order. Random draws are keyed by (seed, purpose, resident, tick).
+//! word of mouth are double-buffered; link strength is read by its resident alone, so it
+//! is updated in place) and writes only its own fields and its chunk's buffers, in
+//! resident order. Random draws are keyed by (seed, purpose, resident, tick).
 //! Hence the result is independent of how chunks are scheduled over threads. The hot
 //! loop allocates nothing: buffers are reused from tick to tick.
 
@@ -17,8 +18,8 @@ use crate::model::collective::CollectiveSpec;
 use crate::model::issues::Category;
 use crate::model::mechanisms::Mechanisms;
 use crate::model::residents::{
-    self, BELIEVES, Context, Day, Hearing, Neighbourhood, Outcomes, PROTESTING, Place, Resident,
-    ResidentState, Ties, VOLUNTEERING, Visible,
+    self, BELIEVES, Context, Day, Hearing, LinkRules, Neighbourhood, Outcomes, PROTESTING, Place,
+    Resident, ResidentState, Ties, VOLUNTEERING, Visible,
 };
 use crate::model::shocks::{Effects, EpidemicNow, RumourNow};
 use crate::model::territory::CountyId;
@@ -50,6 +51,8 @@ pub struct ChunkOut {
     pub comm_active: Vec<u32>,
     /// Volunteers per grid of the chunk.
     pub grid_volunteers: Vec<u32>,
+    /// Summed link strength (after the day) per community of the chunk.
+    pub comm_link: Vec<f64>,
 }
 
 /// Read-only inputs of the phase.
@@ -72,7 +75,8 @@ pub struct Shared<'a> {
     pub ties: &'a Ties,
     pub grid: &'a [u32],
     pub age: &'a [u8],
-    pub link: &'a [f32],
+    pub staff_contact: &'a [f32],
+    pub member: &'a [bool],
     pub digital: &'a [f32],
     pub risk_aversion: &'a [f32],
     pub hardship_base: &'a [f32],
@@ -81,6 +85,12 @@ pub struct Shared<'a> {
     pub rumour: Option<RumourNow>,
     /// Mean platform connectivity per community after spatial linkage (report channel).
     pub channel: &'a [f32],
+    /// Chance outreach visits a resident today, per grid (from yesterday's hours).
+    pub visits: &'a [f32],
+    /// Share of each community's organisations active (yesterday).
+    pub orgs_active: &'a [f32],
+    /// How link strength moves, and the regime's shared goals.
+    pub links: LinkRules,
 }
 
 /// The chunk's own slices of the residents' mutable fields.
@@ -91,6 +101,7 @@ pub struct ChunkMut<'a> {
     pub points: &'a mut [f32],
     pub cooldown: &'a mut [u8],
     pub outcomes: &'a mut [Outcomes],
+    pub link: &'a mut [f32],
     pub visible_next: &'a mut [Visible],
 }
 
@@ -103,6 +114,7 @@ impl<'a> ChunkMut<'a> {
         let (points, points_b) = self.points.split_at_mut(at);
         let (cooldown, cooldown_b) = self.cooldown.split_at_mut(at);
         let (outcomes, outcomes_b) = self.outcomes.split_at_mut(at);
+        let (link, link_b) = self.link.split_at_mut(at);
         let (visible_next, visible_next_b) = self.visible_next.split_at_mut(at);
         (
             ChunkMut {
@@ -112,6 +124,7 @@ impl<'a> ChunkMut<'a> {
                 points,
                 cooldown,
                 outcomes,
+                link,
                 visible_next,
             },
             ChunkMut {
@@ -121,6 +134,7 @@ impl<'a> ChunkMut<'a> {
                 points: points_b,
                 cooldown: cooldown_b,
                 outcomes: outcomes_b,
+                link: link_b,
                 visible_next: visible_next_b,
             },
         )
@@ -171,6 +185,8 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
     out.comm_active.resize(chunk.communities.len(), 0);
     out.grid_volunteers.clear();
     out.grid_volunteers.resize(chunk.grids.len(), 0);
+    out.comm_link.clear();
+    out.comm_link.resize(chunk.communities.len(), 0.0);
     let ctx = Context::new(
         sh.seed,
         sh.tick,
@@ -180,14 +196,16 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         sh.base_rates,
         sh.weak_tie_weight,
     )
-    .with_shocks(sh.epidemic, sh.rumour);
+    .with_shocks(sh.epidemic, sh.rumour)
+    .with_links(sh.links);
     let (first, end) = (chunk.residents.start as usize, chunk.residents.end as usize);
     // The chunk's residents sliced to exactly its length, so indexing by `li` needs no
     // bounds check in the loop.
     let n = end - first;
     let grid = &sh.grid[first..end];
     let age = &sh.age[first..end];
-    let link = &sh.link[first..end];
+    let staff_contact = &sh.staff_contact[first..end];
+    let member = &sh.member[first..end];
     let digital = &sh.digital[first..end];
     let risk_aversion = &sh.risk_aversion[first..end];
     let hardship_base = &sh.hardship_base[first..end];
@@ -200,11 +218,12 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         points,
         cooldown,
         outcomes,
+        link,
         visible_next,
     } = m;
     let (hardship, trust, exposure) = (&mut hardship[..n], &mut trust[..n], &mut exposure[..n]);
     let (points, cooldown, outcomes) = (&mut points[..n], &mut cooldown[..n], &mut outcomes[..n]);
-    let visible_next = &mut visible_next[..n];
+    let (link, visible_next) = (&mut link[..n], &mut visible_next[..n]);
     for li in 0..n {
         let iu = first + li;
         // The gather below waits on memory for ties beyond the grid (a grid's own
@@ -223,6 +242,8 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             id: iu as u32,
             age: age[li],
             link: link[li],
+            staff_contact: staff_contact[li],
+            member: member[li],
             digital: digital[li],
             risk_aversion: risk_aversion[li],
             hardship_base: hardship_base[li],
@@ -235,6 +256,8 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             p_mediate: sh.p_mediate[c],
             channel: sh.channel[c],
             mediators: sh.mediators[g],
+            visits: sh.visits[g],
+            orgs_active: sh.orgs_active[c],
         };
         let mut state = ResidentState {
             hardship: hardship[li],
@@ -256,6 +279,7 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             cooldown[li] = state.cooldown;
         }
         outcomes[li] = state.outcomes;
+        link[li] = day.link;
         visible_next[li] = day.shown;
         if let Some(issue) = day.issue {
             out.issues.push(NewIssue {
@@ -319,6 +343,8 @@ fn count(out: &mut ChunkOut, chunk: &Chunk, c: usize, g: usize, s: &ResidentStat
     t.gain += day.gain as f64;
     t.security += day.security as f64;
     t.happiness += day.happiness as f64;
+    t.link += day.link as f64;
+    out.comm_link[c - chunk.communities.start as usize] += day.link as f64;
     t.health[day.shown.health as usize & 3] += 1;
     t.believers += (day.shown.rumour == BELIEVES) as u64;
     if day.shown.activity == PROTESTING {

@@ -72,6 +72,8 @@ pub struct Tally {
     pub gain: f64,
     pub security: f64,
     pub happiness: f64,
+    /// Summed link strength of the residents (after the day).
+    pub link: f64,
     pub protesters: u64,
     pub volunteers: u64,
     pub incidents_new: u64,
@@ -114,6 +116,7 @@ impl Default for Tally {
             gain: 0.0,
             security: 0.0,
             happiness: 0.0,
+            link: 0.0,
             protesters: 0,
             volunteers: 0,
             incidents_new: 0,
@@ -155,6 +158,7 @@ impl Tally {
         self.gain += o.gain;
         self.security += o.security;
         self.happiness += o.happiness;
+        self.link += o.link;
         self.protesters += o.protesters;
         self.volunteers += o.volunteers;
         self.incidents_new += o.incidents_new;

@@ -3,9 +3,13 @@
 //!
 //! An organisation is *linked* when it is registered on the government platform (a
 //! regime decision, drawn once per run with probability `social`), and *active* when it
-//! currently contributes capacity. Linked but inactive is "只联不动" (`002`), tracked
-//! separately. Only active organisations add staff-hours to their community, and
-//! councils and social-work agencies also add mediators.
+//! currently contributes capacity. Whether it acts is `002`'s action decision: its
+//! chance rises with its community's mean link strength (a state residents build and
+//! lose, `residents::links`) × the regime's shared goals (共同目标: recognition and
+//! incentives, `residents::links::shared_goals`). Linked but inactive is "只联不动"
+//! (`002`), tracked separately: it is what strong links without shared goals give. Only
+//! active organisations add staff-hours to their community, and councils and social-work
+//! agencies also add mediators.
 
 use super::territory::{CommunityId, Territory};
 use crate::base::rng::{Purpose, Stream, stream};
@@ -44,11 +48,11 @@ pub struct OrganisationSpec {
     pub per_community_rural: f64,
     /// Staff-hours per day an active organisation contributes.
     pub hours_per_day: f64,
-    /// Daily chance a linked, inactive organisation activates, at full social linkage and
+    /// Daily chance a linked, inactive organisation activates, at full shared goals and
     /// full link strength of its community.
     pub activation_rate: f64,
-    /// Daily chance an active organisation lapses at no social linkage (scaled down by
-    /// social linkage × link strength).
+    /// Daily chance an active organisation lapses without shared goals (scaled down by
+    /// shared goals × link strength).
     pub lapse_rate: f64,
     /// Funding per organisation in [0,1]; scales its activation.
     pub funding: f64,
@@ -116,22 +120,24 @@ impl Organisations {
     }
 }
 
-/// Whether a linked organisation is active after today: an active one lapses with
-/// chance `lapse_rate × (1 − social × link)`; an inactive one activates with chance
-/// `activation_rate × social × link × funding × propensity`. `link` is the mean link
-/// strength of its community.
+/// Whether a linked organisation is active after today (the action decision of `002`
+/// for organisations): an active one lapses with chance `lapse_rate × (1 − goals ×
+/// link)`; an inactive one activates with chance `activation_rate × goals × link ×
+/// funding × propensity`. `link` is the mean link strength of its community, `goals` the
+/// regime's shared goals (`residents::links::shared_goals`): strong links without shared
+/// goals leave it linked but inactive (只联不动).
 pub fn stays_active(
     spec: &OrganisationSpec,
     active: bool,
-    social: f64,
+    goals: f64,
     link: f64,
     propensity: f32,
     s: &mut Stream,
 ) -> bool {
     if active {
-        !s.chance(spec.lapse_rate * (1.0 - social * link))
+        !s.chance(spec.lapse_rate * (1.0 - goals * link))
     } else {
-        s.chance(spec.activation_rate * social * link * spec.funding * propensity as f64)
+        s.chance(spec.activation_rate * goals * link * spec.funding * propensity as f64)
     }
 }
 
@@ -154,6 +160,18 @@ mod tests {
         let rural = t.communities.len() as f64 - urban;
         let expected = urban * 2.0 + rural * 0.7;
         assert!((all.len() as f64 - expected).abs() < 0.2 * expected + 2.0);
+    }
+
+    #[test]
+    fn linked_organisations_without_shared_goals_stay_inactive_however_strong_the_links() {
+        let spec = xcity_baseline().organisations;
+        let mut s = stream(1, Purpose::Activation, 1, 0);
+        // Full link strength, no shared goals: linked but never acting (只联不动).
+        assert!((0..500).all(|_| !stays_active(&spec, false, 0.0, 1.0, 1.5, &mut s)));
+        // The same links with shared goals: some activate.
+        assert!((0..500).any(|_| stays_active(&spec, false, 0.8, 1.0, 1.5, &mut s)));
+        // Shared goals without links: none either.
+        assert!((0..500).all(|_| !stays_active(&spec, false, 0.8, 0.0, 1.5, &mut s)));
     }
 
     #[test]

@@ -255,6 +255,11 @@ pub const TICK_METRICS: &[TickMetric] = &[
         value: |w| w.now.orgs_linked_inactive as f64,
     },
     TickMetric {
+        name: "link_strength",
+        about: "联结强度, mean link strength of residents (ties to grid staff, organisations and neighbours; built by outreach, active organisations and solved issues, decaying without them), 0-1",
+        value: |w| per_resident(w, |t| t.link),
+    },
+    TickMetric {
         name: "staff_hours",
         about: "staff-hours used (work plus coordination)",
         value: |w| w.now.staff_hours,
@@ -430,6 +435,20 @@ pub const LABELS: &[Label] = &[
         windowed: false,
         range: Some((0.0, 1.0)),
     },
+    Label {
+        name: "link_strength",
+        en: "mean link strength",
+        zh: "联结强度 link strength",
+        windowed: false,
+        range: Some((0.0, 1.0)),
+    },
+    Label {
+        name: "link_strength_end",
+        en: "mean link strength on the last day",
+        zh: "期末联结强度 link strength at the end",
+        windowed: false,
+        range: Some((0.0, 1.0)),
+    },
 ];
 
 /// The report label of a metric, if it has one.
@@ -470,6 +489,7 @@ pub struct Summary {
     pub coordination_hours: f64,
     pub orgs_active_end: u64,
     pub orgs_linked_inactive_end: u64,
+    pub link_strength_end: f64,
     /// Resilience of each headline metric (`None` without a shock).
     pub resilience: Vec<(&'static str, Option<Resilience>)>,
 }
@@ -550,6 +570,7 @@ pub fn summarise(
         coordination_hours: rows.iter().map(|t| t.coordination_hours).sum(),
         orgs_active_end: last.orgs_active,
         orgs_linked_inactive_end: last.orgs_linked_inactive,
+        link_strength_end: end_value("link_strength"),
         resilience,
     }
 }
@@ -595,6 +616,7 @@ pub const SUMMARY_COLUMNS: &[(&str, &str)] = &[
         "orgs_linked_inactive_end",
         "organisations linked but not acting (只联不动) on the last day",
     ),
+    ("link_strength_end", "mean link strength on the last day"),
 ];
 
 /// Resilience columns, per headline metric `m`: `m_baseline`, `m_fall_pct`,
@@ -636,6 +658,7 @@ impl Summary {
             f(self.coordination_hours),
             self.orgs_active_end.to_string(),
             self.orgs_linked_inactive_end.to_string(),
+            f(self.link_strength_end),
         ];
         for (_, r) in &self.resilience {
             match r {

@@ -10,7 +10,7 @@ use crate::model::government::GovernmentSpec;
 use crate::model::issues::{CategorySpec, IssueSpec};
 use crate::model::mechanisms::{Mechanisms, PRESET_NAMES};
 use crate::model::organisations::OrganisationSpec;
-use crate::model::residents::PopulationSpec;
+use crate::model::residents::{LinkSpec, PopulationSpec};
 use crate::model::shocks::Shock;
 use crate::model::silos::SiloSpec;
 use crate::model::territory::{CountyKind, CountySpec, TerritorySpec};
@@ -287,6 +287,7 @@ pub fn xcity_baseline() -> Scenario {
             protest_voice: 0.5,
             gain_memory_days: 180.0,
         },
+        links: LinkSpec::default(),
         collective: CollectiveSpec {
             k: 2.3,
             threshold: 0.1,

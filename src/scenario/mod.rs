@@ -14,7 +14,7 @@ use crate::model::government::GovernmentSpec;
 use crate::model::issues::IssueSpec;
 use crate::model::mechanisms::Mechanisms;
 use crate::model::organisations::OrganisationSpec;
-use crate::model::residents::PopulationSpec;
+use crate::model::residents::{LinkSpec, PopulationSpec};
 use crate::model::shocks::Shock;
 use crate::model::silos::SiloSpec;
 use crate::model::territory::TerritorySpec;
@@ -48,6 +48,10 @@ pub struct Scenario {
     pub organisations: OrganisationSpec,
     pub issues: IssueSpec,
     pub behaviour: BehaviourSpec,
+    /// Link strength as a state, and shared goals (`002`'s two elements); every field
+    /// defaulted, so older files load.
+    #[serde(default)]
+    pub links: LinkSpec,
     pub collective: CollectiveSpec,
     /// Assessment, supervision, callbacks and the residents' verdict (older files: the
     /// defaults).

@@ -14,7 +14,7 @@ use crate::model::government::GovernmentSpec;
 use crate::model::issues::{Category, IssueSpec};
 use crate::model::mechanisms::Mechanisms;
 use crate::model::organisations::OrganisationSpec;
-use crate::model::residents::PopulationSpec;
+use crate::model::residents::{LinkSpec, PopulationSpec};
 use crate::model::shocks::{Allowed, Shock};
 use crate::model::territory::{Territory, TerritorySpec};
 use std::collections::BTreeMap;
@@ -143,6 +143,7 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
     organisations(&mut c, &s.organisations);
     issues(&mut c, &s.issues);
     behaviour(&mut c, &s.behaviour);
+    links(&mut c, &s.links);
     collective(&mut c, &s.collective);
     assessment(&mut c, &s.assessment);
     silos(&mut c, &s.silos);
@@ -585,6 +586,29 @@ fn behaviour(c: &mut Checks, b: &BehaviourSpec) {
         1.0,
         36500.0,
     );
+}
+
+/// Link strength's growth and decay are daily shares of a gap (at most 1, so link
+/// strength stays in [0, 1]); shared goals' terms are shares too.
+fn links(c: &mut Checks, l: &LinkSpec) {
+    c.between(
+        "links.outreach_hours_per_1000",
+        l.outreach_hours_per_1000,
+        0.0,
+        MAX_PER_1000,
+    );
+    c.positive_up_to("links.contact_hours", l.contact_hours, MAX_TASK_HOURS);
+    for (field, v) in [
+        ("links.contact_gain", l.contact_gain),
+        ("links.member_gain", l.member_gain),
+        ("links.service_gain", l.service_gain),
+        ("links.decay", l.decay),
+        ("links.goals_base", l.goals_base),
+        ("links.goals_recognition", l.goals_recognition),
+        ("links.goals_points", l.goals_points),
+    ] {
+        c.unit(field, v);
+    }
 }
 
 fn collective(c: &mut Checks, k: &CollectiveSpec) {

@@ -10,6 +10,7 @@ use crate::model::issues::IssueStore;
 use crate::model::mechanisms::Mechanisms;
 use crate::model::organisations::Organisations;
 use crate::model::residents::Residents;
+use crate::model::residents::links;
 use crate::model::shocks::{ActiveShock, Pressures};
 use crate::model::territory::Territory;
 use crate::scenario::Scenario;
@@ -34,6 +35,20 @@ impl World {
         let chunk_out = chunks.iter().map(|_| ChunkOut::default()).collect();
         let grid_community = territory.grids.iter().map(|g| g.community.0).collect();
         let comm_mean_link = mean_links(&territory, &residents);
+        let mut comm_orgs = vec![0u32; territory.communities.len()];
+        for &c in &orgs.community {
+            comm_orgs[c.index()] += 1;
+        }
+        let goals = links::shared_goals(
+            &scenario.links,
+            mech.social,
+            scenario.behaviour.points_per_day,
+        );
+        let grid_outreach_plan: Vec<f64> = territory
+            .grids
+            .iter()
+            .map(|g| links::outreach_plan(&scenario.links, mech.social, g.residents.len()))
+            .collect();
         let comm_channel = territory
             .communities
             .iter()
@@ -62,6 +77,13 @@ impl World {
             comm_incident: vec![false; n_comm],
             comm_p_mediate: vec![0.0; n_comm],
             comm_mean_link,
+            comm_orgs_active: vec![0.0; comm_orgs.len()],
+            comm_orgs,
+            goals,
+            // Before the first day, as if yesterday's outreach went as planned.
+            grid_outreach: grid_outreach_plan.clone(),
+            grid_outreach_plan,
+            grid_visits: vec![0.0; n_grids],
             comm_channel,
             comm_orgs_active_hours: vec![0.0; n_comm],
             comm_org_mediators: vec![0.0; n_comm],

@@ -16,7 +16,8 @@ impl World {
     /// community.
     pub(super) fn organisations(&mut self) {
         let os = &self.scenario.organisations;
-        let social = self.mech.social;
+        // Issue 12 (C): shared goals, not social linkage itself, move organisations to act.
+        let goals = self.goals;
         self.comm_orgs_active_hours.fill(0.0);
         self.comm_org_mediators.fill(0.0);
         for o in 0..self.orgs.len() {
@@ -29,7 +30,7 @@ impl World {
                 *active = organisations::stays_active(
                     os,
                     *active,
-                    social,
+                    goals,
                     link,
                     self.orgs.propensity[o],
                     &mut s,
@@ -111,6 +112,9 @@ impl World {
             }
             self.one_stop[t] = staffed;
         }
+        // Issue 12 (C): grid offices' outreach to residents, paid from their hours before
+        // any issue work (`residents.rs`, `pay_outreach`).
+        self.pay_outreach();
     }
 
     /// Demand: remaining work of the issues each office will work on itself.

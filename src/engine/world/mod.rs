@@ -2,13 +2,15 @@
 //!
 //! Tick phases, in order:
 //! 1. shocks set this tick's per-community effects;
-//! 2. residents update in parallel (`residents_phase`);
+//! 2. residents update in parallel (`residents_phase`), link strength included (built by
+//!    yesterday's outreach, active organisations and solved issues);
 //! 3. incidents start or end where a community's protesters pass the threshold;
 //! 4. intake: new issues enter the store, reported ones are routed, the rest wait;
 //! 5. grid patrols find unreported issues;
-//! 6. organisations activate or lapse;
-//! 7. office capacity is set (staff, shocks, overhead, volunteers, organisations) and
-//!    moved by pooling, spatial linkage and the leading group;
+//! 6. organisations activate or lapse (on their community's link strength of today);
+//! 7. office capacity is set (staff, shocks, overhead, volunteers, organisations), grid
+//!    offices pay their outreach (which tomorrow's links feel), and capacity is moved by
+//!    pooling, spatial linkage and the leading group;
 //! 8. offices work their queues in office order: work, escalate, refer, resolve, expire;
 //! 9. tallies are taken and next tick's mediation views computed.
 
@@ -92,7 +94,20 @@ pub struct World {
     comm_active: Vec<u32>,
     comm_incident: Vec<bool>,
     comm_p_mediate: Vec<f32>,
+    /// Mean link strength of each community's residents, after today's resident phase.
     comm_mean_link: Vec<f32>,
+    /// Organisations of each community, and the share of them active (as the resident
+    /// phase sees them: yesterday's).
+    comm_orgs: Vec<u32>,
+    comm_orgs_active: Vec<f32>,
+    /// The regime's shared goals (共同目标, `residents::links::shared_goals`).
+    goals: f64,
+    /// Outreach (走访) per grid: the hours planned a day, which the capacity phase takes
+    /// from the grid office (`pay_outreach`); the hours delivered last; and the chance
+    /// they visit a resident, which the next resident phase reads.
+    grid_outreach_plan: Vec<f64>,
+    grid_outreach: Vec<f64>,
+    grid_visits: Vec<f32>,
     comm_channel: Vec<f32>,
     comm_orgs_active_hours: Vec<f32>,
     comm_org_mediators: Vec<f32>,

@@ -1,16 +1,20 @@
 //! The resident phase seen from the world: the shared inputs of the parallel update and
 //! the merge of its per-chunk outputs in chunk order; incidents that follow from
-//! protesters; and next tick's mediation views. The rules of a resident's day live in
+//! protesters; next tick's mediation views; and the outreach that builds residents'
+//! links, paid from grid offices' hours. The rules of a resident's day live in
 //! `residents_phase` and `model`.
 
 use super::World;
 use crate::engine::residents_phase::{self, ChunkMut, Shared};
+use crate::model::government::OfficeKind;
 use crate::model::issues::Category;
 use crate::model::territory::GridId;
+use crate::model::residents::{LinkRules, links};
 use crate::model::{collective, government};
 
 impl World {
     pub(super) fn resident_phase(&mut self) {
+        self.link_inputs();
         let sc = &self.scenario;
         let r = &mut self.residents;
         let shared = Shared {
@@ -30,7 +34,8 @@ impl World {
             ties: &r.ties,
             grid: &r.grid,
             age: &r.age,
-            link: &r.link,
+            staff_contact: &r.staff_contact,
+            member: &r.member,
             digital: &r.digital,
             risk_aversion: &r.risk_aversion,
             hardship_base: &r.hardship_base,
@@ -38,6 +43,14 @@ impl World {
             epidemic: self.pressures.epidemic,
             rumour: self.pressures.rumour,
             channel: &self.comm_channel,
+            visits: &self.grid_visits,
+            orgs_active: &self.comm_orgs_active,
+            links: LinkRules::new(
+                &sc.links,
+                &sc.population,
+                self.mech.social,
+                sc.behaviour.points_per_day,
+            ),
         };
         let m = ChunkMut {
             hardship: &mut r.hardship,
@@ -46,6 +59,7 @@ impl World {
             points: &mut r.points,
             cooldown: &mut r.cooldown,
             outcomes: &mut r.outcomes,
+            link: &mut r.link,
             visible_next: &mut self.visible_next,
         };
         residents_phase::update_all(&shared, &self.chunks, m, &mut self.chunk_out);
@@ -57,6 +71,46 @@ impl World {
             let g0 = chunk.grids.start as usize;
             self.grid_volunteers[g0..g0 + out.grid_volunteers.len()]
                 .copy_from_slice(&out.grid_volunteers);
+            for (k, &sum) in out.comm_link.iter().enumerate() {
+                let n = self.territory.communities[c0 + k].residents.len().max(1);
+                self.comm_mean_link[c0 + k] = (sum / n as f64) as f32;
+            }
+        }
+    }
+
+    /// What builds links today, as the resident phase reads it: the chance yesterday's
+    /// outreach visits a resident, per grid, and the share of each community's
+    /// organisations active.
+    fn link_inputs(&mut self) {
+        let spec = &self.scenario.links;
+        for (g, grid) in self.territory.grids.iter().enumerate() {
+            self.grid_visits[g] =
+                links::visit_chance(spec, self.grid_outreach[g], grid.residents.len());
+        }
+        self.comm_orgs_active.fill(0.0);
+        for o in 0..self.orgs.len() {
+            if self.orgs.active[o] {
+                self.comm_orgs_active[self.orgs.community[o].index()] += 1.0;
+            }
+        }
+        for (share, &n) in self.comm_orgs_active.iter_mut().zip(&self.comm_orgs) {
+            *share /= n.max(1) as f32;
+        }
+    }
+
+    /// Outreach (走访): each grid office pays its planned outreach hours from its
+    /// capacity, before any issue work, as far as it has them; the hours count as used
+    /// staff-hours, and what was delivered sets tomorrow's visits (`link_inputs`).
+    /// Called by the capacity phase once every office's hours are set.
+    pub(super) fn pay_outreach(&mut self) {
+        for o in 0..self.offices.len() {
+            if let OfficeKind::Grid(g) = self.offices.kind[o] {
+                let g = g.index();
+                let delivered = self.grid_outreach_plan[g].min(self.offices.capacity[o].max(0.0));
+                self.offices.capacity[o] -= delivered;
+                self.offices.used[o] += delivered;
+                self.grid_outreach[g] = delivered;
+            }
         }
     }
 

@@ -101,9 +101,10 @@ pub fn draw(spec: &PopulationSpec, baselines: &Baselines, urban: bool, s: &mut S
     }
 }
 
-/// Link strength (联结强度) from contact with grid staff, membership of an organisation
-/// and ties to neighbours (`strong` and `weak` of them, counted against the mean degree),
-/// scaled by `link_strength` and clamped to [0, 1].
+/// Starting link strength (联结强度) from contact with grid staff, membership of an
+/// organisation and ties to neighbours (`strong` and `weak` of them, counted against the
+/// mean degree), scaled by `link_strength` and clamped to [0, 1]. From the first day on
+/// it moves by [`super::links::next_link`]; its neighbour term is the floor it decays to.
 pub fn link_strength(
     spec: &PopulationSpec,
     strong: usize,
@@ -135,6 +136,8 @@ impl Residents {
             risk_aversion: Vec::with_capacity(n),
             digital: Vec::with_capacity(n),
             link: Vec::with_capacity(n),
+            staff_contact: Vec::with_capacity(n),
+            member: Vec::with_capacity(n),
             visible: vec![Visible::default(); n],
             cooldown: vec![0; n],
             points: vec![0.0; n],
@@ -147,8 +150,6 @@ impl Residents {
             },
         };
         let baselines = Baselines::new(spec);
-        let mut member = vec![false; n];
-        let mut staff_contact = vec![0.0f32; n];
         for (g, grid) in territory.grids.iter().enumerate() {
             for i in grid.residents.clone() {
                 let mut s = stream(seed, Purpose::Population, i as u64, 0);
@@ -161,8 +162,8 @@ impl Residents {
                 r.trust_base.push(d.trust);
                 r.risk_aversion.push(d.risk_aversion);
                 r.digital.push(d.digital);
-                member[i as usize] = d.member;
-                staff_contact[i as usize] = d.staff_contact;
+                r.member.push(d.member);
+                r.staff_contact.push(d.staff_contact);
             }
         }
         r.ties = build_ties(territory, spec, &r.grid, seed);
@@ -173,8 +174,8 @@ impl Residents {
                 spec,
                 strong,
                 weak,
-                member[i],
-                staff_contact[i],
+                r.member[i],
+                r.staff_contact[i],
             ));
         }
         r

@@ -1,7 +1,8 @@
 //! A resident's day (MODEL.md §4, §6, §7): given what it saw of its ties and of its place
 //! at the end of last tick, a resident updates exposure, trust and hardship, catches or
-//! shakes off the epidemic and the rumour, may raise (and report) an issue, and decides
-//! to protest, be mediated, volunteer or stay quiet.
+//! shakes off the epidemic and the rumour, may raise (and report) an issue, decides
+//! to protest, be mediated, volunteer or stay quiet, and ends the day with its link
+//! strength built up or worn down ([`super::links`]).
 //!
 //! Pure functions over plain values: a rule reads one resident ([`Resident`],
 //! [`ResidentState`]), a summary of its ties ([`Neighbourhood`]), its grid and community
@@ -14,6 +15,7 @@
 //! whatever order; a new draw needs a new `Purpose`, never a second draw from an existing
 //! stream.
 
+use super::links::{LinkInputs, LinkRules, next_link};
 use super::{
     ADULT, BELIEVES, DEBUNKED, ELDERLY, INFECTED, MEDIATED, NEVER, Outcomes, PROTESTING, QUIET,
     SUSCEPTIBLE, VOLUNTEERING, Visible, YOUTH,
@@ -56,6 +58,9 @@ pub struct Context {
     pub rumour: Option<RumourNow>,
     /// What a resident takes in from its ties today.
     pub hearing: Hearing,
+    /// How link strength moves, and the regime's shared goals ([`Context::with_links`];
+    /// fixed links and no shared goals until then).
+    pub links: LinkRules,
 }
 
 /// The resident rules' constants ([`BehaviourSpec`]) as the `f32` the rules compute in,
@@ -176,7 +181,13 @@ impl Context {
                 infection: false,
                 rumour: false,
             },
+            links: LinkRules::FIXED,
         }
+    }
+
+    /// The same tick with the link rules and shared goals of the run.
+    pub fn with_links(self, links: LinkRules) -> Self {
+        Context { links, ..self }
     }
 
     /// The same tick with an epidemic and a rumour (each may be absent).
@@ -287,7 +298,13 @@ impl Neighbourhood {
 pub struct Resident {
     pub id: u32,
     pub age: u8,
+    /// Link strength at the start of the day (today's rules read it; the day's change
+    /// is returned in [`Day::link`]).
     pub link: f32,
+    /// Reachability by grid staff (contact drawn at build).
+    pub staff_contact: f32,
+    /// Member of a social organisation.
+    pub member: bool,
     pub digital: f32,
     pub risk_aversion: f32,
     /// Baselines hardship and trust relax to.
@@ -309,6 +326,11 @@ pub struct Place<'a> {
     pub channel: f32,
     /// Mediators present in the grid (Epstein's C).
     pub mediators: f32,
+    /// Chance the grid's outreach visits a resident today (from yesterday's delivered
+    /// hours, [`super::links::visit_chance`]).
+    pub visits: f32,
+    /// Share of the community's organisations active (yesterday).
+    pub orgs_active: f32,
 }
 
 /// The fields a resident's day changes.
@@ -342,6 +364,8 @@ pub struct Day {
     pub gain: f32,
     pub security: f32,
     pub happiness: f32,
+    /// Link strength after today.
+    pub link: f32,
 }
 
 /// One resident's day. Updates `s` and returns what the engine files and counts.
@@ -382,6 +406,7 @@ pub fn step(
         rumour: belief,
     };
     let gain = s.outcomes.gain();
+    let link = link_after(me, place, nb, s.outcomes.resolved, &ctx.links);
     s.outcomes.raised *= ctx.memory;
     s.outcomes.resolved *= ctx.memory;
     let security = 1.0 - s.exposure;
@@ -391,7 +416,29 @@ pub fn step(
         gain,
         security,
         happiness: happiness(gain, security, s.hardship, s.trust),
+        link,
     }
+}
+
+/// Link strength after today ([`super::links`]): built by a grid worker's visit (the
+/// grid's visit chance × one's reachability), by membership of an active organisation
+/// and by one's recent solved issues `resolved`; decaying to the part one's ties to
+/// neighbours hold.
+#[inline]
+pub fn link_after(
+    me: &Resident,
+    place: &Place,
+    nb: &Neighbourhood,
+    resolved: f32,
+    links: &LinkRules,
+) -> f32 {
+    let inputs = LinkInputs {
+        contact: me.staff_contact * place.visits,
+        membership: if me.member { place.orgs_active } else { 0.0 },
+        service: resolved,
+        floor: links.floor(nb.weight),
+    };
+    next_link(me.link, &inputs, links)
 }
 
 /// The epidemic (SEIR over ties): seeded by the shock, then passed on by infectious ties.
@@ -613,10 +660,11 @@ pub fn decide_action(
     }
 }
 
-/// The daily chance of starting to volunteer (`002`): rate × capacity (less with
-/// hardship, youth and age) × cognition (information sharing, link strength, digital
-/// access) × environment (social linkage, one's points, volunteering ties) × link
-/// strength.
+/// The daily chance of starting to volunteer (`002`'s action decision): rate ×
+/// capacity (less with hardship, youth and age) × cognition (information sharing, link
+/// strength, digital access) × environment (shared goals × one's points, and
+/// volunteering ties) × link strength. Without shared goals a linked resident starts
+/// only where its ties already volunteer: linked without acting (只联不动).
 #[inline]
 pub fn volunteer_chance(
     me: &Resident,
@@ -635,7 +683,7 @@ pub fn volunteer_chance(
     let cognition = (b.volunteer_cognition_base + ctx.cognition_linkage * me.link)
         * (b.volunteer_digital_base + b.volunteer_digital * me.digital);
     let degree = nb.ties.max(1) as f32;
-    let environment = ctx.social
+    let environment = ctx.links.goals
         * (b.volunteer_environment_base + b.points_pull * points).min(b.volunteer_environment_cap)
         + b.volunteer_neighbours * nb.volunteering as f32 / degree;
     b.volunteer_rate * capacity * cognition * environment * me.link
@@ -680,7 +728,14 @@ mod tests {
     }
 
     fn context(b: &BehaviourSpec, k: &CollectiveSpec, m: &Mechanisms) -> Context {
-        Context::new(7, 3, b, k, m, [0.0; 8], 0.3)
+        let population = crate::scenario::builtin::xcity_baseline().population;
+        let links = LinkRules::new(
+            &super::super::LinkSpec::default(),
+            &population,
+            m.social,
+            b.points_per_day,
+        );
+        Context::new(7, 3, b, k, m, [0.0; 8], 0.3).with_links(links)
     }
 
     fn adult() -> Resident {
@@ -688,6 +743,8 @@ mod tests {
             id: 42,
             age: ADULT,
             link: 0.8,
+            staff_contact: 0.7,
+            member: true,
             digital: 0.7,
             risk_aversion: 0.5,
             hardship_base: 0.2,
@@ -703,6 +760,8 @@ mod tests {
             p_mediate: 0.0,
             channel: 1.0,
             mediators: 0.0,
+            visits: 0.0,
+            orgs_active: 0.0,
         }
     }
 
@@ -808,6 +867,92 @@ mod tests {
             ..nb
         };
         assert!(volunteer_chance(&me, &busy, 0.2, 0.0, &ctx) > p);
+    }
+
+    #[test]
+    fn links_without_shared_goals_do_not_act() {
+        let (b, k, m) = (behaviour(), collective(), mech());
+        let ctx = context(&b, &k, &m);
+        let nb = Neighbourhood::of(10);
+        let strong = Resident {
+            link: 1.0,
+            ..adult()
+        };
+        assert!(volunteer_chance(&strong, &nb, 0.2, 0.0, &ctx) > 0.0);
+        // No shared goals: however strong the link, nobody starts alone (只联不动) ...
+        let hollow = Context {
+            links: LinkRules {
+                goals: 0.0,
+                ..ctx.links
+            },
+            ..ctx.clone()
+        };
+        assert_eq!(volunteer_chance(&strong, &nb, 0.2, 10.0, &hollow), 0.0);
+        // ... only where ties already volunteer; and more goals, more action.
+        let busy = Neighbourhood {
+            volunteering: 5,
+            ..nb
+        };
+        assert!(volunteer_chance(&strong, &busy, 0.2, 0.0, &hollow) > 0.0);
+        let keen = Context {
+            links: LinkRules {
+                goals: 1.0,
+                ..ctx.links
+            },
+            ..ctx.clone()
+        };
+        assert!(
+            volunteer_chance(&strong, &nb, 0.2, 0.0, &keen)
+                > volunteer_chance(&strong, &nb, 0.2, 0.0, &ctx)
+        );
+    }
+
+    #[test]
+    fn a_visit_an_active_organisation_and_service_build_the_days_link() {
+        let (b, k, m) = (behaviour(), collective(), mech());
+        let ctx = context(&b, &k, &m);
+        let effects = Effects::NEUTRAL;
+        let quiet = calm(&effects);
+        let me = Resident {
+            link: 0.5,
+            ..adult()
+        };
+        let nb = Neighbourhood {
+            weight: 9.2,
+            ..Neighbourhood::of(12)
+        };
+        let alone = link_after(&me, &quiet, &nb, 0.0, &ctx.links);
+        assert!(alone < me.link);
+        let visited = Place {
+            visits: 0.1,
+            ..quiet
+        };
+        assert!(link_after(&me, &visited, &nb, 0.0, &ctx.links) > alone);
+        let active = Place {
+            orgs_active: 1.0,
+            ..quiet
+        };
+        assert!(link_after(&me, &active, &nb, 0.0, &ctx.links) > alone);
+        let outsider = Resident {
+            member: false,
+            ..me
+        };
+        assert_eq!(link_after(&outsider, &active, &nb, 0.0, &ctx.links), alone);
+        assert!(link_after(&me, &quiet, &nb, 2.0, &ctx.links) > alone);
+        // The day returns it; without the link rules nothing moves.
+        let mut s = ResidentState {
+            hardship: 0.3,
+            trust: 0.6,
+            ..ResidentState::default()
+        };
+        assert_eq!(step(&me, &visited, &nb, &mut s, &ctx).link, {
+            link_after(&me, &visited, &nb, 0.0, &ctx.links)
+        });
+        let fixed = Context {
+            links: LinkRules::FIXED,
+            ..ctx.clone()
+        };
+        assert_eq!(step(&me, &visited, &nb, &mut s, &fixed).link, me.link);
     }
 
     #[test]

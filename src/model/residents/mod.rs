@@ -6,20 +6,28 @@
 //!   see of it.
 //! - [`build`]: drawing the population and its ties from a [`PopulationSpec`].
 //! - [`day`]: the daily rules ([`step`]): exposure, trust, hardship, epidemic and rumour,
-//!   raising and reporting an issue, protest, mediation and volunteering.
+//!   raising and reporting an issue, protest, mediation and volunteering, and the day's
+//!   change of link strength.
+//! - [`links`]: link strength as a state and shared goals (MODEL.md §6, `002`'s two
+//!   elements): how contact with grid staff, membership of an active organisation and
+//!   solved issues build links, how they decay, and how shared goals turn links into
+//!   action.
 //!
 //! Invariant: residents are numbered grid by grid (see `territory`), and each resident's
 //! ties are stored strong ties first (same grid), then weak ties (other grids, townships
-//! and a few counties). Link strength (MODEL.md §6) is fixed at build time from ties to
-//! grid staff, organisations and neighbours.
+//! and a few counties). Link strength (MODEL.md §6) starts from ties to grid staff,
+//! organisations and neighbours at build time, and changes every day ([`links`]); it is
+//! read by the resident alone, so it needs no double buffer.
 
 pub mod build;
 pub mod day;
+pub mod links;
 
 pub use day::{
     Context, Day, Dice, Hearing, Neighbourhood, Place, RaisedIssue, Resident, ResidentState, Rules,
     happiness, step,
 };
+pub use links::{LinkRules, LinkSpec};
 
 use serde::{Deserialize, Serialize};
 
@@ -61,8 +69,9 @@ pub struct PopulationSpec {
     pub weak_tie_weight: f64,
     /// Share of residents who belong to a social organisation (WeChat group, council…).
     pub org_membership: f64,
-    /// Scale of every resident's link strength (ties to grid staff and organisations);
-    /// low values model thin links that make linkage hollow (只联不动).
+    /// Scale of every resident's starting link strength (ties to grid staff and
+    /// organisations) and of the part ties to neighbours hold; low values model thin
+    /// links that make linkage hollow (只联不动) until outreach builds them ([`links`]).
     pub link_strength: f64,
     /// Rural residents' contact with grid staff relative to urban residents.
     pub rural_staff_contact: f64,
@@ -166,8 +175,13 @@ pub struct Residents {
     pub trust_base: Vec<f32>,
     pub risk_aversion: Vec<f32>,
     pub digital: Vec<f32>,
-    /// Link strength in [0,1].
+    /// Link strength in [0,1]: a state, updated every day ([`links`]).
     pub link: Vec<f32>,
+    /// Contact with grid staff as drawn at build (reachability: urban or rural, and
+    /// the resident's own): scales the chance outreach reaches the resident.
+    pub staff_contact: Vec<f32>,
+    /// Member of a social organisation of its community.
+    pub member: Vec<bool>,
     /// Experience, activity, health and rumour state, as neighbours see them.
     pub visible: Vec<Visible>,
     /// Ticks left in the mediated state.

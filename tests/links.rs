@@ -1,0 +1,126 @@
+//! Link strength is produced, not given (issue 12, `002`'s two elements): the claims of
+//! `model::residents::links` on whole runs of the baseline at a small size.
+
+use linkage::engine::run::{RegimeRun, run_regime};
+use linkage::engine::tally::Tally;
+use linkage::model::mechanisms::Mechanisms;
+use linkage::scenario::{Scenario, builtin};
+
+/// The baseline (no shock) at 3,000 residents for a year.
+fn baseline() -> Scenario {
+    let mut s = builtin::xcity_baseline();
+    s.run.residents = 3000;
+    s.run.ticks = 365;
+    s.validate().unwrap();
+    s
+}
+
+fn run(s: &Scenario, name: &str) -> RegimeRun {
+    let m = Mechanisms::preset(name).unwrap();
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap()
+        .install(|| run_regime(s, name, m, |_| {}))
+}
+
+/// Mean link strength of a unit's residents on a day's tally.
+fn link(t: &Tally) -> f64 {
+    t.link / t.residents as f64
+}
+
+fn city(r: &RegimeRun, tick: usize) -> &Tally {
+    r.history[tick].last().unwrap()
+}
+
+fn total(r: &RegimeRun, f: fn(&Tally) -> f64) -> f64 {
+    r.history.iter().map(|h| f(h.last().unwrap())).sum()
+}
+
+#[test]
+fn link_strength_rises_over_a_year_under_linkage_and_not_under_fragmented() {
+    let s = baseline();
+    let last = s.run.ticks as usize - 1;
+    let linkage = run(&s, "linkage");
+    let (start, end) = (link(city(&linkage, 0)), link(city(&linkage, last)));
+    assert!(
+        end > start + 0.03,
+        "linkage should build links: {start:.3} → {end:.3}"
+    );
+    // In every county, not only on average.
+    for (k, (first, now)) in linkage.history[0]
+        .iter()
+        .zip(&linkage.history[last])
+        .enumerate()
+    {
+        assert!(link(now) > link(first), "county {k}");
+    }
+    for name in ["fragmented", "integrated"] {
+        let r = run(&s, name);
+        let (start, end) = (link(city(&r, 0)), link(city(&r, last)));
+        assert!(
+            end <= start,
+            "{name} invests little in links, which should wear down: {start:.3} → {end:.3}"
+        );
+    }
+}
+
+#[test]
+fn outreach_is_paid_in_grid_staff_hours_and_builds_the_links() {
+    let s = baseline();
+    let mut none = s.clone();
+    none.links.outreach_hours_per_1000 = 0.0;
+    let with = run(&s, "linkage");
+    let without = run(&none, "linkage");
+    let last = s.run.ticks as usize - 1;
+    assert!(
+        total(&with, |t| t.staff_hours) > total(&without, |t| t.staff_hours),
+        "outreach hours must be counted as staff-hours"
+    );
+    assert!(link(city(&with, last)) > link(city(&without, last)) + 0.02);
+}
+
+#[test]
+fn links_without_shared_goals_leave_residents_and_organisations_linked_without_acting() {
+    let s = baseline();
+    let mut hollow = s.clone();
+    hollow.links.goals_recognition = 0.0;
+    hollow.links.goals_points = 0.0;
+    let keen = run(&s, "linkage");
+    let idle = run(&hollow, "linkage");
+    let last = s.run.ticks as usize - 1;
+    // The links are built all the same ...
+    assert!(link(city(&idle, last)) > link(city(&idle, 0)));
+    // ... but nobody acts on them (只联不动): no resident starts volunteering, and
+    // linked organisations stay inactive.
+    assert!(total(&keen, |t| t.volunteers as f64) > 0.0);
+    assert_eq!(total(&idle, |t| t.volunteers as f64), 0.0);
+    assert_eq!(total(&idle, |t| t.orgs_active as f64), 0.0);
+    assert!(city(&idle, last).orgs_linked_inactive > 0);
+    assert!(city(&keen, last).orgs_active > 0);
+}
+
+#[test]
+fn a_scenario_file_without_a_links_section_loads_with_the_defaults() {
+    let baseline = builtin::xcity_baseline();
+    let mut table: toml::Table = toml::from_str(&baseline.to_toml()).unwrap();
+    assert!(table.remove("links").is_some(), "[links] is written out");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("params.toml");
+    std::fs::write(&path, toml::to_string(&table).unwrap()).unwrap();
+    let loaded = Scenario::load(path.to_str().unwrap()).unwrap();
+    assert_eq!(loaded.to_toml(), baseline.to_toml());
+}
+
+#[test]
+fn link_parameters_out_of_range_are_refused_by_name() {
+    let mut s = baseline();
+    s.links.decay = 1.5;
+    s.links.contact_hours = 0.0;
+    let e = s.validate().unwrap_err().to_string();
+    assert!(
+        e.contains("links.decay") && e.contains("from 0 to 1"),
+        "{e}"
+    );
+    assert!(e.contains("links.contact_hours"), "{e}");
+}
