@@ -13,7 +13,7 @@ use crate::model::organisations;
 impl World {
     /// Organisations activate or lapse; active ones add hours and mediators to their
     /// community.
-    pub(super) fn organisations(&mut self) {
+    pub(super) fn organisation_phase(&mut self) {
         let os = &self.scenario.organisations;
         let social = self.mech.social;
         self.comm_orgs_active_hours.fill(0.0);
