@@ -61,19 +61,19 @@ fn issues_are_conserved_every_tick_at_every_level() {
     for name in PRESET_NAMES {
         pool(2).install(|| {
             let mut w = World::new(&s, preset(name));
-            let n_counties = w.territory.counties.len();
+            let n_counties = w.territory().counties.len();
             let mut county_created = vec![0u64; n_counties];
             let mut county_closed = vec![0u64; n_counties];
             for _ in 0..s.run.ticks {
                 w.step();
                 // Township level: the ledger against a census of the issue store.
                 let census = w.census();
-                for (t, (l, open)) in w.ledger.iter().zip(&census).enumerate() {
+                for (t, (l, open)) in w.ledger().iter().zip(&census).enumerate() {
                     assert_eq!(
                         l.created,
                         l.ended() + open,
                         "{name}: township {t} tick {}",
-                        w.tick
+                        w.tick()
                     );
                 }
                 // County and city level: cumulative tallies against open counts.
@@ -85,14 +85,19 @@ fn issues_are_conserved_every_tick_at_every_level() {
                         county_created[k],
                         county_closed[k] + tallies[k].open,
                         "{name}: county {k} tick {}",
-                        w.tick
+                        w.tick()
                     );
                 }
                 let city = &tallies[n_counties];
                 let created: u64 = county_created.iter().sum();
                 let closed: u64 = county_closed.iter().sum();
-                assert_eq!(created, closed + city.open, "{name}: city tick {}", w.tick);
-                assert_eq!(city.open as usize, w.issues.live());
+                assert_eq!(
+                    created,
+                    closed + city.open,
+                    "{name}: city tick {}",
+                    w.tick()
+                );
+                assert_eq!(city.open as usize, w.issues().live());
             }
         });
     }
@@ -106,7 +111,7 @@ fn trust_hardship_and_probabilities_stay_in_unit_interval_and_finite() {
             let mut w = World::new(&s, preset(name));
             for _ in 0..s.run.ticks {
                 w.step();
-                let r = &w.residents;
+                let r = w.residents();
                 for (field, v) in [
                     ("trust", &r.trust),
                     ("hardship", &r.hardship),
@@ -118,7 +123,7 @@ fn trust_hardship_and_probabilities_stay_in_unit_interval_and_finite() {
                     assert!(
                         v.iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)),
                         "{name}: {field} left [0,1] at tick {}",
-                        w.tick
+                        w.tick()
                     );
                 }
                 assert!(
@@ -140,7 +145,7 @@ fn trust_hardship_and_probabilities_stay_in_unit_interval_and_finite() {
                         assert!(
                             v.is_finite() && v >= 0.0,
                             "{name}: tally not finite at tick {}",
-                            w.tick
+                            w.tick()
                         );
                     }
                     let n = t.residents as f64;

@@ -62,10 +62,10 @@ proptest! {
             created += city.created;
             closed += city.ended();
             prop_assert_eq!(created, closed + city.open);
-            for (l, open) in w.ledger.iter().zip(w.census()) {
+            for (l, open) in w.ledger().iter().zip(w.census()) {
                 prop_assert_eq!(l.created, l.ended() + open);
             }
-            for v in [&w.residents.trust, &w.residents.hardship, &w.residents.exposure] {
+            for v in [&w.residents().trust, &w.residents().hardship, &w.residents().exposure] {
                 prop_assert!(v.iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)));
             }
             for t in w.tallies() {

@@ -139,16 +139,16 @@ fn rumour_costs_less_trust_where_information_is_shared() {
 /// incident, summed over ticks).
 fn land_dispute(s: &Scenario, target: &linkage::model::shocks::Target) -> (u64, u64, u64) {
     let mut w = World::new(s, linkage());
-    let hits = target.communities(&w.territory);
+    let hits = target.communities(w.territory());
     let (mut inside, mut outside, mut incidents) = (0u64, 0u64, 0u64);
     for _ in 0..s.run.ticks {
         w.step();
         incidents += w.tallies().last().unwrap().incidents_active;
-        for (c, comm) in w.territory.communities.iter().enumerate() {
+        for (c, comm) in w.territory().communities.iter().enumerate() {
             let n = comm
                 .residents
                 .clone()
-                .filter(|&i| w.residents.visible[i as usize].activity == PROTESTING)
+                .filter(|&i| w.residents().visible[i as usize].activity == PROTESTING)
                 .count() as u64;
             if hits[c] { inside += n } else { outside += n }
         }

@@ -25,12 +25,12 @@ impl TieEnds {
 impl World {
     /// Residents of this world.
     pub fn resident_count(&self) -> usize {
-        self.residents.len()
+        self.residents().len()
     }
 
     /// Tie ends of all residents.
     pub fn tie_ends(&self) -> TieEnds {
-        let ties = &self.residents.ties;
+        let ties = &self.residents().ties;
         TieEnds {
             all: ties.targets.len() as u64,
             strong: ties.strong.iter().map(|&s| s as u64).sum(),

@@ -37,13 +37,13 @@ pub struct TownshipEnd {
 pub fn townships(world: &World) -> Vec<TownshipEnd> {
     let open = world.census();
     world
-        .territory
+        .territory()
         .townships
         .iter()
         .zip(open)
         .map(|(t, open)| {
             let r = t.residents.start as usize..t.residents.end as usize;
-            let trust = world.residents.trust[r.clone()]
+            let trust = world.residents().trust[r.clone()]
                 .iter()
                 .map(|&x| x as f64)
                 .sum::<f64>()
@@ -88,7 +88,7 @@ pub fn run_regime(
         regime: name.to_string(),
         mechanisms: mech,
         history,
-        residents: world.residents.len() as u64,
+        residents: world.resident_count() as u64,
         seconds: start.elapsed().as_secs_f64(),
         build_seconds,
     }

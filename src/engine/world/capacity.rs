@@ -14,7 +14,7 @@ use crate::model::silos;
 impl World {
     /// Organisations activate or lapse; active ones add hours and mediators to their
     /// community.
-    pub(super) fn organisations(&mut self) {
+    pub(super) fn organisation_phase(&mut self) {
         let os = &self.scenario.organisations;
         // Issue 12 (C): shared goals, not social linkage itself, move organisations to act.
         let goals = self.goals;

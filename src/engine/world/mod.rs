@@ -67,21 +67,21 @@ impl Ledger {
 /// One run's state: the built city, its people, offices, organisations and live issues,
 /// plus the engine's buffers between phases.
 pub struct World {
-    pub scenario: Scenario,
-    pub mech: Mechanisms,
-    pub seed: u64,
-    pub territory: Territory,
-    pub residents: Residents,
-    pub offices: Offices,
-    pub orgs: Organisations,
-    pub issues: IssueStore,
+    scenario: Scenario,
+    mech: Mechanisms,
+    seed: u64,
+    territory: Territory,
+    residents: Residents,
+    offices: Offices,
+    orgs: Organisations,
+    issues: IssueStore,
     /// Unreported issues per grid.
-    pub unreported: Vec<Vec<IssueId>>,
-    pub tick: u32,
+    unreported: Vec<Vec<IssueId>>,
+    tick: u32,
     /// Cumulative counts per township.
-    pub ledger: Vec<Ledger>,
+    ledger: Vec<Ledger>,
     /// Whether the leading group is active.
-    pub leading_group: bool,
+    leading_group: bool,
     shocks: Vec<ActiveShock>,
     chunks: Vec<Chunk>,
     chunk_out: Vec<ChunkOut>,
@@ -132,6 +132,61 @@ pub struct World {
 }
 
 impl World {
+    /// The scenario this world was built from.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The regime's mechanisms.
+    pub fn mechanisms(&self) -> &Mechanisms {
+        &self.mech
+    }
+
+    /// The run's seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Ticks stepped so far (the next tick's number).
+    pub fn tick(&self) -> u32 {
+        self.tick
+    }
+
+    /// The territory tree.
+    pub fn territory(&self) -> &Territory {
+        &self.territory
+    }
+
+    /// The residents, as of the end of the last tick.
+    pub fn residents(&self) -> &Residents {
+        &self.residents
+    }
+
+    /// The government offices, with their queues and last tick's hours.
+    pub fn offices(&self) -> &Offices {
+        &self.offices
+    }
+
+    /// The social organisations.
+    pub fn organisations(&self) -> &Organisations {
+        &self.orgs
+    }
+
+    /// The live issues.
+    pub fn issues(&self) -> &IssueStore {
+        &self.issues
+    }
+
+    /// Cumulative issue counts per township (index by `TownshipId::index`).
+    pub fn ledger(&self) -> &[Ledger] {
+        &self.ledger
+    }
+
+    /// Whether the leading group was active in the last tick.
+    pub fn leading_group(&self) -> bool {
+        self.leading_group
+    }
+
     /// Per-county tallies of the last tick, then the city row (last).
     pub fn tallies(&self) -> &[Tally] {
         &self.tallies
@@ -157,7 +212,7 @@ impl World {
         self.incidents();
         self.intake();
         self.patrol();
-        self.organisations();
+        self.organisation_phase();
         self.set_capacity();
         self.work_offices();
         self.finish_tick();
