@@ -202,7 +202,10 @@ pub enum Problem {
     #[error("a factor setting in scenario '{scenario}' cannot be used: {message}")]
     Unusable { scenario: String, message: String },
     /// One line of what the scenario checks refuse in a cell.
-    #[error("the setting {point:?} of scenario '{scenario}', regime {regime}: {line}")]
+    #[error(
+        "the setting [{}] of scenario '{scenario}', regime {regime}: {line}",
+        point.iter().map(|&v| crate::base::num::given(v)).collect::<Vec<_>>().join(", ")
+    )]
     Refused {
         point: Vec<f64>,
         scenario: String,
