@@ -124,57 +124,73 @@ fn key_path(lines: &[&str], at: usize, key: &str) -> String {
     }
 }
 
+/// A shipped file's lines, to mutate.
+struct Lines<'a>(Vec<&'a str>);
+
+impl Lines<'_> {
+    /// The lines that set a key (`key = value`, not comments or headers).
+    fn assignments(&self) -> Vec<usize> {
+        (0..self.0.len())
+            .filter(|&i| {
+                let l = self.0[i].trim_start();
+                !l.starts_with('#') && !l.starts_with('[') && l.contains(" = ")
+            })
+            .collect()
+    }
+
+    /// Those of `assignments` whose value is a number.
+    fn numeric(&self, assignments: &[usize]) -> Vec<usize> {
+        assignments
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let v = self.0[i].split_once(" = ").map_or("", |(_, v)| v.trim());
+                v.starts_with(|c: char| c.is_ascii_digit() || c == '-')
+            })
+            .collect()
+    }
+
+    /// The key set at line `i`.
+    fn key(&self, i: usize) -> &str {
+        self.0[i].split_once(" = ").map_or("", |(k, _)| k)
+    }
+
+    /// The text with the lines changed by `edit`.
+    fn edited(&self, edit: impl FnOnce(&mut Vec<String>)) -> Vec<u8> {
+        let mut out: Vec<String> = self.0.iter().map(|l| l.to_string()).collect();
+        edit(&mut out);
+        (out.join("\n") + "\n").into_bytes()
+    }
+}
+
 /// One mutation of `text`: the mutated bytes, a short description, whether the result is
 /// wrong whatever the mutation hit, and where a refusal must point.
 fn mutate(text: &str, d: &mut Draw) -> (Vec<u8>, String, bool, Expect) {
-    let lines: Vec<&str> = text.lines().collect();
-    let assignments: Vec<usize> = (0..lines.len())
-        .filter(|&i| {
-            let l = lines[i].trim_start();
-            !l.starts_with('#') && !l.starts_with('[') && l.contains(" = ")
-        })
-        .collect();
-    let numeric: Vec<usize> = assignments
-        .iter()
-        .copied()
-        .filter(|&i| {
-            let v = lines[i].split_once(" = ").map_or("", |(_, v)| v.trim());
-            v.starts_with(|c: char| c.is_ascii_digit() || c == '-')
-        })
-        .collect();
-    let key_of = |i: usize| lines[i].split_once(" = ").map_or("", |(k, _)| k);
-    let with = |i: usize, new: String| -> Vec<u8> {
-        let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-        out[i] = new;
-        (out.join("\n") + "\n").into_bytes()
-    };
-    let insert = |i: usize, new: String| -> Vec<u8> {
-        let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-        out.insert(i, new);
-        (out.join("\n") + "\n").into_bytes()
-    };
+    let lines = Lines(text.lines().collect());
+    let assignments = lines.assignments();
+    let numeric = lines.numeric(&assignments);
     match d.below(9) {
         0 | 1 if !numeric.is_empty() => {
             let i = *d.pick(&numeric);
             let (value, bad) = *d.pick(&REPLACEMENTS);
-            let key = key_of(i);
+            let key = lines.key(i);
             (
-                with(i, format!("{key} = {value}")),
+                lines.edited(|o| o[i] = format!("{key} = {value}")),
                 format!("line {}: {key} = {value}", i + 1),
                 bad,
                 Expect::Value {
                     line: i + 1,
-                    path: key_path(&lines, i, key),
+                    path: key_path(&lines.0, i, key),
                 },
             )
         }
         2 if !assignments.is_empty() => {
             let i = *d.pick(&assignments);
-            let mut out: Vec<&str> = lines.clone();
-            out.remove(i);
-            let key = key_of(i);
+            let key = lines.key(i);
             (
-                (out.join("\n") + "\n").into_bytes(),
+                lines.edited(|o| {
+                    o.remove(i);
+                }),
                 format!("line {} deleted", i + 1),
                 false,
                 // Without `extends` every field is missing, none of them `extends`.
@@ -182,7 +198,7 @@ fn mutate(text: &str, d: &mut Draw) -> (Vec<u8>, String, bool, Expect) {
                     Expect::Located
                 } else {
                     Expect::Missing {
-                        path: key_path(&lines, i, key),
+                        path: key_path(&lines.0, i, key),
                     }
                 },
             )
@@ -190,7 +206,7 @@ fn mutate(text: &str, d: &mut Draw) -> (Vec<u8>, String, bool, Expect) {
         3 if !assignments.is_empty() => {
             let i = *d.pick(&assignments);
             (
-                insert(i + 1, lines[i].to_string()),
+                lines.edited(|o| o.insert(i + 1, lines.0[i].to_string())),
                 format!("line {} duplicated", i + 1),
                 true,
                 Expect::Line(i + 2),
@@ -211,9 +227,9 @@ fn mutate(text: &str, d: &mut Draw) -> (Vec<u8>, String, bool, Expect) {
         5 => {
             let parts = 80 + d.below(1000);
             let key = vec!["a"; parts].join(".");
-            let at = d.below(lines.len() + 1);
+            let at = d.below(lines.0.len() + 1);
             (
-                insert(at, format!("{key} = 1")),
+                lines.edited(|o| o.insert(at, format!("{key} = 1"))),
                 format!("{parts}-part key at line {}", at + 1),
                 true,
                 Expect::Line(at + 1),
@@ -221,11 +237,11 @@ fn mutate(text: &str, d: &mut Draw) -> (Vec<u8>, String, bool, Expect) {
         }
         6 if !assignments.is_empty() => {
             let i = *d.pick(&assignments);
-            let key = key_of(i);
+            let key = lines.key(i);
             let depth = 100 + d.below(2000);
             let value = "[".repeat(depth) + &"]".repeat(depth);
             (
-                with(i, format!("{key} = {value}")),
+                lines.edited(|o| o[i] = format!("{key} = {value}")),
                 format!("line {}: {depth} nested lists", i + 1),
                 true,
                 Expect::Line(i + 1),
@@ -248,14 +264,14 @@ fn mutate(text: &str, d: &mut Draw) -> (Vec<u8>, String, bool, Expect) {
             )
         }
         _ => {
-            let at = d.below(lines.len() + 1);
+            let at = d.below(lines.0.len() + 1);
             (
-                insert(at, "colour = \"red\"".to_string()),
+                lines.edited(|o| o.insert(at, "colour = \"red\"".to_string())),
                 format!("unknown key at line {}", at + 1),
                 true,
                 Expect::Value {
                     line: at + 1,
-                    path: key_path(&lines, at, "colour"),
+                    path: key_path(&lines.0, at, "colour"),
                 },
             )
         }
