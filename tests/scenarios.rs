@@ -181,7 +181,7 @@ fn malformed_scenarios_are_refused_with_clear_messages() {
             format!(
                 "{head}[[shocks]]\nkind = \"flood\"\nstart = 1\nduration = 1\n[shocks.target]\n"
             ),
-            vec!["shocks[0]", "lacks `intensity`"],
+            vec![":2:1", "shocks[0].intensity: is missing"],
         ),
         (
             "unknown_area",
@@ -229,7 +229,7 @@ fn malformed_scenarios_are_refused_with_clear_messages() {
         (
             "incomplete_without_extends",
             "name = \"x\"\n".to_string(),
-            vec!["lacks `run`", "without `extends`"],
+            vec!["run: is missing", "without `extends`"],
         ),
         (
             "several_errors",

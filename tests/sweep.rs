@@ -386,7 +386,7 @@ fn bad_experiment_files_are_refused_with_clear_messages() {
         (
             "zero_replicates",
             SMALL.replace("replicates = 4", "replicates = 0"),
-            "replicates is 0",
+            "replicates: is 0",
         ),
         (
             "unknown_scenario",
@@ -401,7 +401,7 @@ fn bad_experiment_files_are_refused_with_clear_messages() {
         (
             "bad_path",
             SMALL.replace("population.link_strength", "population.link_strenght"),
-            "factor path 'population.link_strenght'",
+            "factors[0].path: 'population.link_strenght' is not a number",
         ),
         (
             "out_of_range",
@@ -411,12 +411,12 @@ fn bad_experiment_files_are_refused_with_clear_messages() {
         (
             "unknown_metric",
             SMALL.replace("\"incidents\"", "\"joy\""),
-            "metrics names 'joy'",
+            "metrics: names 'joy'",
         ),
         (
             "lhs_without_range",
             SMALL.replace("kind = \"grid\"", "kind = \"lhs\"\nsamples = 4"),
-            "needs range",
+            "factors[0].range: is missing",
         ),
         (
             "wrong_type",

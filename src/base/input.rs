@@ -1,4 +1,6 @@
-//! Reading an input file (a scenario, a file it `extends`, an experiment) safely.
+//! Reading an input file (a scenario, a file it `extends`, an experiment) safely, and
+//! pointing into it: every message about an input file's text says `FILE:LINE:COLUMN`
+//! through [`line_col`] and [`toml_position`].
 //!
 //! Invariant: every input file the program reads goes through [`read_text`], which
 //! refuses what is not a regular file (a FIFO would block forever, `/dev/zero` never
@@ -35,8 +37,16 @@ pub enum InputError {
         MAX_INPUT_BYTES >> 20, MAX_INPUT_BYTES >> 20, MAX_INPUT_BYTES
     )]
     TooLarge { what: String, label: String },
-    #[error("{label}: is not a text file (not UTF-8); allowed: a TOML text file")]
-    NotText { what: String, label: String },
+    /// `line` and `column` (from 1) are those of the first byte that is not UTF-8.
+    #[error(
+        "{label}:{line}:{column}: is not a text file (not UTF-8 from here); allowed: a TOML text file"
+    )]
+    NotText {
+        what: String,
+        label: String,
+        line: usize,
+        column: usize,
+    },
 }
 
 /// What kind of file system entry `meta` describes, for messages.
@@ -121,10 +131,74 @@ pub fn read_text(path: &Path, what: &str) -> Result<String, InputError> {
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(too_large());
     }
-    String::from_utf8(bytes).map_err(|_| InputError::NotText {
-        what: what.to_string(),
-        label,
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let text = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
+        let (line, column) = line_col(text, valid);
+        InputError::NotText {
+            what: what.to_string(),
+            label,
+            line,
+            column,
+        }
     })
+}
+
+/// Line and column (both from 1, columns in characters) of byte `offset` of `text`; an
+/// offset inside a character counts as that character.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Parts of a dotted key at which the TOML parser stops with "recursion limit" (and no
+/// position): its limit is 80 levels.
+const KEY_PARTS_LIMIT: usize = 80;
+
+/// Where in `text` a TOML parse error is, and a hint to add to its message: the line and
+/// column of `span` when the parser gives one; otherwise (a dotted key beyond the
+/// parser's nesting limit has no position) the first line whose key has too many parts,
+/// with a hint saying what is allowed. `None` only when no such line is found.
+pub fn toml_position(
+    text: &str,
+    span: Option<std::ops::Range<usize>>,
+) -> (Option<(usize, usize)>, &'static str) {
+    if let Some(sp) = span {
+        return (Some(line_col(text, sp.start)), "");
+    }
+    for (n, line) in text.lines().enumerate() {
+        let (mut quote, mut escaped, mut dots, mut first) = (None, false, 0, None);
+        for (col, ch) in line.chars().enumerate() {
+            match (quote, ch) {
+                (Some('"'), '\\') if !escaped => {
+                    escaped = true;
+                    continue;
+                }
+                (Some(q), c) if c == q && !escaped => quote = None,
+                (None, '"' | '\'') => quote = Some(ch),
+                (None, '#') => break,
+                (None, '.') => dots += 1,
+                _ => {}
+            }
+            escaped = false;
+            if first.is_none() && !ch.is_whitespace() && ch != '[' {
+                first = Some(col + 1);
+            }
+        }
+        if dots + 1 >= KEY_PARTS_LIMIT {
+            return (
+                Some((n + 1, first.unwrap_or(1))),
+                " (a dotted key of 80 or more parts); allowed: keys of fewer than 80 parts",
+            );
+        }
+    }
+    (None, "")
 }
 
 #[cfg(test)]
@@ -163,5 +237,22 @@ mod tests {
         std::fs::write(&p, [0xff, 0xfe, 0x00]).unwrap();
         let e = read_text(&p, "scenario file").unwrap_err();
         assert!(e.to_string().contains("not UTF-8"), "{e}");
+        std::fs::write(&p, b"x = 1\n\xc3\xa9 = \xff\n").unwrap();
+        let e = read_text(&p, "scenario file").unwrap_err();
+        assert!(
+            e.to_string().contains("b.toml:2:5: is not a text file"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn positions_count_lines_and_characters() {
+        assert_eq!(line_col("ab\néx = 1", 6), (2, 3));
+        assert_eq!(line_col("é", 1), (1, 1));
+        let deep = format!("x = 1\n{} = 2\n", vec!["a"; 90].join("."));
+        let (at, hint) = toml_position(&deep, None);
+        assert_eq!(at, Some((2, 1)));
+        assert!(hint.contains("80"));
+        assert_eq!(toml_position("x = 1", Some(4..5)), (Some((1, 5)), ""));
     }
 }

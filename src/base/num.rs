@@ -1,5 +1,7 @@
-//! Numbers as the CSV files write them. Every CSV writer goes through one of these two, so
-//! a value has one spelling wherever it appears.
+//! Numbers as the CSV files write them. Every CSV writer goes through one of these three,
+//! so a value has one spelling wherever it appears: [`decimal`] for what a run measures,
+//! [`compact`] for what is often a count, [`given`] for a value the user gave (a factor
+//! setting), which must read back as the very number that was run.
 
 /// A measured value: six decimals, `-0` written as `0`, empty when undefined (NaN or
 /// infinite). Used by `summary.csv`, `runs.csv`, the sweep aggregates and series.
@@ -23,6 +25,18 @@ pub fn compact(v: f64) -> String {
     }
 }
 
+/// A value given as input (a factor's setting in `runs.csv`, the sweep aggregates and the
+/// report): the shortest spelling that reads back as the same `f64` (so `0.15` stays
+/// `0.15` and a Latin-hypercube draw keeps every digit), whole numbers without decimals,
+/// `-0` written as `0`, empty when undefined.
+pub fn given(v: f64) -> String {
+    if v.is_finite() {
+        format!("{}", v + 0.0)
+    } else {
+        String::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +57,18 @@ mod tests {
         assert_eq!(compact(0.25), "0.250000");
         assert_eq!(compact(1e16), "10000000000000000.000000");
         assert_eq!(compact(f64::NAN), "");
+    }
+
+    #[test]
+    fn given_reads_back_exactly() {
+        assert_eq!(given(0.15), "0.15");
+        assert_eq!(given(0.8), "0.8");
+        assert_eq!(given(3.0), "3");
+        assert_eq!(given(-0.0), "0");
+        assert_eq!(given(f64::NAN), "");
+        let x = 0.123_456_789_012_345_68;
+        assert_eq!(given(x).parse::<f64>().unwrap(), x);
+        // A whole number is spelled as `compact` spells it.
+        assert_eq!(given(12.0), compact(12.0));
     }
 }

@@ -8,9 +8,11 @@
 //! of them at once, each as one line ([`PlanError`]).
 
 use super::spec::{Design, Experiment};
+use crate::base::input::{read_text, toml_position};
 use crate::base::rng::{Purpose, stream};
 use crate::output::metrics::Summary;
 use crate::scenario::Scenario;
+use std::ops::Range;
 use std::path::Path;
 use toml::Value;
 
@@ -155,32 +157,34 @@ pub enum PlanError {
     Invalid { file: String, problem: Problem },
 }
 
-/// A problem with a well-formed experiment (or a scenario it names).
+/// A problem with a well-formed experiment (or a scenario it names). Each message starts
+/// with the dotted path of the offending key in the experiment file (`replicates: …`,
+/// `factors[2].values: …`).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum Problem {
-    #[error("replicates is 0; allowed: a whole number ≥ 1")]
+    #[error("replicates: is 0; allowed: a whole number ≥ 1")]
     NoReplicates,
-    #[error("scenarios is empty; allowed: one or more built-in names or .toml paths")]
+    #[error("scenarios: is empty; allowed: one or more built-in names or .toml paths")]
     NoScenarios,
-    #[error("seed is {0}; allowed: 0 to {max}", max = i64::MAX)]
+    #[error("seed: is {0}; allowed: 0 to {max}", max = i64::MAX)]
     Seed(u64),
-    #[error("metrics names '{name}', which is not a metric; allowed: {}", allowed.join(", "))]
+    #[error("metrics: names '{name}', which is not a metric; allowed: {}", allowed.join(", "))]
     UnknownMetric { name: String, allowed: Vec<String> },
-    #[error("factors[{index}] repeats the path '{path}'")]
+    #[error("factors[{index}].path: repeats the path '{path}' of an earlier factor")]
     RepeatedFactor { index: usize, path: String },
-    #[error("factors[{index}] ({path}) has no values; a {design} design needs values = [..]")]
+    #[error("factors[{index}].values: is empty ({path}); a {design} design needs values = [..]")]
     NoValues {
         index: usize,
         path: String,
         design: &'static str,
     },
     #[error(
-        "factors[{index}] ({path}) needs range = [low, high] with low ≤ high for an lhs design"
+        "factors[{index}].range: is missing or not [low, high] with low ≤ high ({path}); an lhs design needs it"
     )]
     NoRange { index: usize, path: String },
-    #[error("factors[{index}] ({path}) has a value that is not a finite number")]
+    #[error("factors[{index}].values: has a value that is not a finite number ({path})")]
     NotFinite { index: usize, path: String },
-    #[error("design.samples is 0; allowed: a whole number ≥ 1")]
+    #[error("design.samples: is 0; allowed: a whole number ≥ 1")]
     NoSamples,
     /// One line of what is wrong with a scenario (it may have several).
     #[error("scenarios: '{name}': {line}")]
@@ -192,17 +196,21 @@ pub enum Problem {
         message: crate::scenario::UnknownRegime,
     },
     #[error(
-        "factor path '{path}' is not a number in scenario '{scenario}' (looked for {looked_for})"
+        "factors[{index}].path: '{path}' is not a number in scenario '{scenario}' (looked for {looked_for})"
     )]
     NotANumber {
+        index: usize,
         path: String,
         scenario: String,
         looked_for: String,
     },
-    #[error("a factor setting in scenario '{scenario}' cannot be used: {message}")]
+    #[error("factors: a setting in scenario '{scenario}' cannot be used: {message}")]
     Unusable { scenario: String, message: String },
     /// One line of what the scenario checks refuse in a cell.
-    #[error("the setting {point:?} of scenario '{scenario}', regime {regime}: {line}")]
+    #[error(
+        "factors: the setting [{}] of scenario '{scenario}', regime {regime}: {line}",
+        point.iter().map(|&v| crate::base::num::given(v)).collect::<Vec<_>>().join(", ")
+    )]
     Refused {
         point: Vec<f64>,
         scenario: String,
@@ -226,32 +234,78 @@ pub fn load(path: &Path, overrides: Overrides) -> Result<Plan, Vec<PlanError>> {
 /// The experiment in the file at `path`: its first TOML problem, located.
 fn read(path: &Path, label: &str) -> Result<Experiment, PlanError> {
     let file = label.to_string();
-    let text = crate::base::input::read_text(path, "experiment file")?;
+    let text = read_text(path, "experiment file")?;
     if text.trim().is_empty() {
         return Err(PlanError::Empty { file });
     }
     toml::from_str(&text).map_err(|e| {
-        let (at, context) = e.span().map_or((String::new(), String::new()), |sp| {
-            let before = &text[..sp.start.min(text.len())];
-            let n = before.matches('\n').count();
-            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            let line = text.lines().nth(n).unwrap_or("").trim().to_string();
-            (
-                format!(":{}:{col}", n + 1),
-                if line.is_empty() {
-                    line
-                } else {
-                    format!(" (in `{line}`)")
-                },
-            )
+        let message = e.message().trim().to_string();
+        let span = e.span().map(|sp| unknown_key_at(&text, &message, sp));
+        let (at, hint) = toml_position(&text, span);
+        let (at, context) = at.map_or((String::new(), String::new()), |(n, col)| {
+            let line = text.lines().nth(n - 1).unwrap_or("").trim();
+            (format!(":{n}:{col}"), context_of(line))
         });
         PlanError::Toml {
             file,
             at,
-            message: e.message().trim().to_string(),
+            message: message + hint,
             context,
         }
     })
+}
+
+/// The longest line shown in a TOML error's context, in characters.
+const CONTEXT_CHARS: usize = 60;
+
+/// A TOML error's context: ` (in `LINE`)`, the line cut to [`CONTEXT_CHARS`], or empty.
+fn context_of(line: &str) -> String {
+    if line.is_empty() {
+        return String::new();
+    }
+    let mut shown: String = line.chars().take(CONTEXT_CHARS).collect();
+    if shown.len() < line.len() {
+        shown.push('…');
+    }
+    format!(" (in `{shown}`)")
+}
+
+/// The span of an "unknown field `KEY`" error, moved onto the key itself: serde reports
+/// an unknown field of the tagged `[design]` table at the table's header.
+fn unknown_key_at(text: &str, message: &str, span: Range<usize>) -> Range<usize> {
+    let key = message
+        .strip_prefix("unknown field `")
+        .and_then(|m| m.split('`').next());
+    let Some((key, doc)) = key.zip(toml_edit::Document::parse(text).ok()) else {
+        return span;
+    };
+    key_of_table_at(doc.as_table(), key, span.start).unwrap_or(span)
+}
+
+/// The span of key `key` in the table (at any depth below `t`) whose header, or inline
+/// text, holds byte `at`.
+fn key_of_table_at(t: &dyn toml_edit::TableLike, key: &str, at: usize) -> Option<Range<usize>> {
+    for (_, item) in t.iter() {
+        let tables: Vec<(Option<Range<usize>>, &dyn toml_edit::TableLike)> = match item {
+            toml_edit::Item::Table(tab) => vec![(tab.span(), tab)],
+            toml_edit::Item::ArrayOfTables(a) => {
+                a.iter().map(|tab| (tab.span(), tab as _)).collect()
+            }
+            toml_edit::Item::Value(toml_edit::Value::InlineTable(it)) => vec![(it.span(), it)],
+            _ => vec![],
+        };
+        for (span, tab) in tables {
+            let found = if span.is_some_and(|sp| sp.contains(&at)) {
+                tab.get_key_value(key).and_then(|(k, _)| k.span())
+            } else {
+                key_of_table_at(tab, key, at)
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+    }
+    None
 }
 
 /// Apply the command line's overrides to the experiment.
@@ -423,10 +477,11 @@ fn set_point(
 ) -> Result<Vec<f64>, Vec<Problem>> {
     let mut point = Vec::with_capacity(p.len());
     let mut missing = Vec::new();
-    for (f, v) in e.factors.iter().zip(p) {
+    for (index, (f, v)) in e.factors.iter().zip(p).enumerate() {
         let sp = scenario_path(&f.path, regime);
         let Some(slot) = slot(t, &sp) else {
             missing.push(Problem::NotANumber {
+                index,
                 path: f.path.clone(),
                 scenario: name.to_string(),
                 looked_for: sp,
@@ -486,6 +541,10 @@ impl Layout {
                     break;
                 }
             };
+            // A value that is not finite was refused once already, as `NotFinite`.
+            if point.iter().any(|v| !v.is_finite()) {
+                continue;
+            }
             let scenario: Scenario = match t.try_into() {
                 Ok(s) => s,
                 Err(err) => {

@@ -12,6 +12,7 @@
 use super::lang::{Lang, metric_label, regime_label, window_label};
 use super::run::RunData;
 use super::sweep::{Drawn, SweepData};
+use crate::base::num::given;
 use crate::output::resilience::TOLERANCE;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -648,12 +649,12 @@ where
             .x_label_formatter(&|v| {
                 centre(*v)
                     .and_then(|i| xs.get(i))
-                    .map_or(String::new(), |x| format!("{x}"))
+                    .map_or(String::new(), |&x| given(x))
             })
             .y_label_formatter(&|v| {
                 centre(*v)
                     .and_then(|i| ys.get(i))
-                    .map_or(String::new(), |y| format!("{y}"))
+                    .map_or(String::new(), |&y| given(y))
             })
             .x_desc(fx.as_str())
             .y_desc(fy.as_str())

@@ -14,6 +14,7 @@ use super::lang::{Lang, metric_label, regime_label};
 use super::page::{cell, esc, page, scale_legend};
 use super::run::shock_windows;
 use super::{Charts, ReportError, open_csv};
+use crate::base::num::given;
 use crate::experiment::spec::{Design, Experiment};
 use crate::output::metrics::HEADLINE;
 use crate::scenario::Scenario;
@@ -432,7 +433,14 @@ fn heat_sentence(d: &SweepData, metric: &str) -> String {
     match (cells.first(), cells.last()) {
         (Some(h), Some(l)) => format!(
             "{metric} is highest ({:.3}) for {} at {fx} = {}, {fy} = {}, and lowest ({:.3}) for {} at {fx} = {}, {fy} = {}.",
-            h.2, h.3, h.0, h.1, l.2, l.3, l.0, l.1
+            h.2,
+            h.3,
+            given(h.0),
+            given(h.1),
+            l.2,
+            l.3,
+            given(l.0),
+            given(l.1)
         ),
         _ => String::new(),
     }
@@ -457,7 +465,7 @@ fn tornado_sentence(d: &SweepData, metric: &str, regime: &str) -> String {
                     .as_ref()
                     .is_none_or(|bb| (v - base).abs() > (bb.1 - base).abs())
             {
-                best = Some((format!("{} = {x}", f.path), v));
+                best = Some((format!("{} = {}", f.path, given(x)), v));
             }
         }
     }

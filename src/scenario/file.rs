@@ -22,7 +22,7 @@
 //! key beyond its nesting limit) is located by scanning for the key.
 
 use super::{Problem, Scenario, ScenarioError, builtin};
-use crate::base::input::{InputError, read_text};
+use crate::base::input::{InputError, line_col, read_text, toml_position};
 use crate::model::shocks::{KINDS, REQUIRED as SHOCK_REQUIRED};
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
@@ -327,10 +327,7 @@ fn enter(chain: &mut Vec<String>, text: &SourceText) -> Result<(), ScenarioError
 /// Parse one file's text: its document (kept to locate problems) and its table.
 fn parse_source(label: String, text: String) -> Result<(Source, Table), ScenarioError> {
     let syntax = |message: &str, span: Option<Span>| {
-        let (at, hint) = match span {
-            Some(sp) => (Some(line_col(&text, sp.start)), ""),
-            None => too_deep(&text),
-        };
+        let (at, hint) = toml_position(&text, span);
         let location = at.map_or(label.clone(), |(l, c)| format!("{label}:{l}:{c}"));
         ScenarioError::one(
             Some(location),
@@ -342,50 +339,6 @@ fn parse_source(label: String, text: String) -> Result<(Source, Table), Scenario
         toml_edit::Document::parse(text.clone()).map_err(|e| syntax(e.message(), e.span()))?;
     let own: Table = toml::from_str(&text).map_err(|e| syntax(e.message(), e.span()))?;
     Ok((Source { label, text, doc }, own))
-}
-
-/// Parts of a dotted key at which the TOML parser stops with "recursion limit" (and no
-/// position): its limit is 80 levels.
-const KEY_PARTS_LIMIT: usize = 80;
-
-/// Where a parse error without a position most likely is: the first line whose key has
-/// too many dotted parts (dots outside quotes), with a hint saying what is allowed.
-fn too_deep(text: &str) -> (Option<(usize, usize)>, &'static str) {
-    for (n, line) in text.lines().enumerate() {
-        let (mut quote, mut escaped, mut dots, mut first) = (None, false, 0, None);
-        for (col, ch) in line.chars().enumerate() {
-            match (quote, ch) {
-                (Some('"'), '\\') if !escaped => {
-                    escaped = true;
-                    continue;
-                }
-                (Some(q), c) if c == q && !escaped => quote = None,
-                (None, '"' | '\'') => quote = Some(ch),
-                (None, '#') => break,
-                (None, '.') => dots += 1,
-                _ => {}
-            }
-            escaped = false;
-            if first.is_none() && !ch.is_whitespace() && ch != '[' {
-                first = Some(col + 1);
-            }
-        }
-        if dots + 1 >= KEY_PARTS_LIMIT {
-            return (
-                Some((n + 1, first.unwrap_or(1))),
-                " (a dotted key of 80 or more parts); allowed: keys of fewer than 80 parts",
-            );
-        }
-    }
-    (None, "")
-}
-
-/// Line and column (both from 1, columns in characters) of byte `offset` of `text`.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 /// Remove `extends` from a file's own table: the parent it names, if any. `source` is
@@ -554,10 +507,12 @@ fn check_shock(s: &Value, shocks: &Table, path: &mut Vec<Seg>, out: &mut Vec<(Ve
     rest.remove("kind");
     for req in SHOCK_REQUIRED {
         if !rest.contains_key(req) {
+            let mut at = path.clone();
+            at.push(Seg::Key(req.to_string()));
             out.push((
-                path.clone(),
+                at,
                 format!(
-                    "lacks `{req}`; a {} needs {}",
+                    "is missing; a {} needs {}",
                     kind.unwrap_or(""),
                     SHOCK_REQUIRED.join(", ")
                 ),
@@ -603,9 +558,11 @@ fn check_table(
     }
     for k in schema.keys() {
         if !t.contains_key(k) && k != "shocks" && !has_default(path, k) {
+            let mut at = path.clone();
+            at.push(Seg::Key(k.clone()));
             out.push((
-                path.clone(),
-                format!("lacks `{k}` (a file without `extends` must give every field)"),
+                at,
+                "is missing; a file without `extends` must give every field".to_string(),
             ));
         }
     }

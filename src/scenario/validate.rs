@@ -15,7 +15,7 @@ use crate::model::issues::{Category, IssueSpec};
 use crate::model::mechanisms::Mechanisms;
 use crate::model::organisations::OrganisationSpec;
 use crate::model::residents::{LinkSpec, PopulationSpec};
-use crate::model::shocks::{Allowed, Shock};
+use crate::model::shocks::{Allowed, Shock, Target};
 use crate::model::territory::{Territory, TerritorySpec};
 use std::collections::BTreeMap;
 
@@ -732,7 +732,17 @@ fn shocks(c: &mut Checks, s: &Scenario) {
             && shock.target().counties.iter().all(|n| known(n))
             && let Some(problem) = shock.target().problem(terr)
         {
-            c.bad(f("target"), problem);
+            // A township index that does not exist is the township's fault (the target
+            // is fine without it); a target that hits nothing is the whole target's.
+            let without = Target {
+                township: None,
+                ..shock.target().clone()
+            };
+            let at = match shock.target().township {
+                Some(_) if without.problem(terr).is_none() => "target.township",
+                _ => "target",
+            };
+            c.bad(f(at), problem);
         }
         if let Some(reason) = shock.one_per_scenario()
             && s.shocks[..i].iter().any(|o| o.name() == shock.name())

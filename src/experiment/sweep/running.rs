@@ -6,7 +6,7 @@
 use super::super::plan::{Plan, Run};
 use super::folder::{Opened, open};
 use super::{Options, Outcome, SweepError, csv_line, finish, io};
-use crate::base::num::decimal;
+use crate::base::num::{decimal, given};
 use crate::engine::run::run_regime;
 use crate::output::metrics::{HEADLINE, Summary, summarise, tick_metric, tick_table};
 use rayon::prelude::*;
@@ -98,7 +98,7 @@ pub fn run_output(plan: &Plan, run: &Run) -> RunOutput {
         cell.scenario_name.clone(),
         cell.regime.clone(),
     ];
-    row.extend(cell.point.iter().map(|v| v.to_string()));
+    row.extend(cell.point.iter().map(|&v| given(v)));
     for m in &plan.metrics {
         row.push(
             names
