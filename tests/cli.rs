@@ -54,6 +54,8 @@ fn run_prints_the_comparison_and_writes_the_run_folder() {
         "trust end",
         "U-R gap",
         "incidents",
+        "incident-d",
+        "protester-d",
         "staff-h",
         "recovery",
         "loss",
@@ -93,6 +95,38 @@ fn run_prints_the_comparison_and_writes_the_run_folder() {
             .unwrap()
             .contains("service_rate_recovery_days")
     );
+    collective_action_is_summed_from_the_days(&ticks, &summary);
+}
+
+/// `summary.csv`'s `incidents`, `incident_days` and `protester_days` are the city rows of
+/// `ticks.csv` summed over days: onsets, communities in an incident, protesters.
+fn collective_action_is_summed_from_the_days(ticks: &str, summary: &str) {
+    let col = |header: &str, name: &str| header.split(',').position(|h| h == name).unwrap();
+    let th = ticks.lines().next().unwrap();
+    let sh = summary.lines().next().unwrap();
+    for (tick_col, summary_col) in [
+        ("incidents_new", "incidents"),
+        ("incidents_active", "incident_days"),
+        ("protesters", "protester_days"),
+    ] {
+        let (t, s) = (col(th, tick_col), col(sh, summary_col));
+        for row in summary.lines().skip(1) {
+            let cells: Vec<&str> = row.split(',').collect();
+            let summed: u64 = ticks
+                .lines()
+                .skip(1)
+                .map(|l| l.split(',').collect::<Vec<_>>())
+                .filter(|c| c[1] == cells[0] && c[2] == "city")
+                .map(|c| c[t].parse::<u64>().unwrap())
+                .sum();
+            assert_eq!(
+                cells[s].parse::<u64>().unwrap(),
+                summed,
+                "{summary_col} of {} is {tick_col} summed over days",
+                cells[0]
+            );
+        }
+    }
 }
 
 #[test]
