@@ -111,7 +111,9 @@ mod tests {
     fn a_dip_inside_the_band_still_has_a_loss_area_and_a_recovery_time() {
         // A 3% dip (inside the 5% band) over three ticks, two ticks after the shock.
         let mut s = vec![1.0; 10];
-        s.extend([1.0, 0.99, 0.97, 0.98, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
+        s.extend([
+            1.0, 0.99, 0.97, 0.98, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0,
+        ]);
         let r = resilience(&s, 0, 10).unwrap();
         assert!((r.deepest_fall_pct - 3.0).abs() < 1e-9);
         // Recovered at the trough (day 2): it never left the band.
@@ -135,7 +137,9 @@ mod tests {
         // Back inside the band at day 3, out again at day 5: recovery waits for a tick
         // that holds for HOLD ticks.
         let mut s = vec![1.0; 10];
-        s.extend([0.8, 0.9, 0.93, 0.96, 0.97, 0.9, 0.96, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
+        s.extend([
+            0.8, 0.9, 0.93, 0.96, 0.97, 0.9, 0.96, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0,
+        ]);
         let r = resilience(&s, 0, 10).unwrap();
         assert_eq!(r.recovery_days, Some(6));
         let expected = 20.0 + 10.0 + 7.0 + 4.0 + 3.0 + 10.0 + 4.0;

@@ -278,9 +278,7 @@ fn recovery_sentence(d: &RunData, lang: Lang, metric: &str) -> Option<String> {
         let loss = num(row, &format!("{metric}_loss_area")).unwrap_or(f64::NAN);
         match (days, num(row, &format!("{metric}_fall_pct"))) {
             (Some(""), Some(_)) => not.push(regime.clone()),
-            (Some(days), Some(fall)) => {
-                parts.push((regime.clone(), days.to_string(), fall, loss))
-            }
+            (Some(days), Some(fall)) => parts.push((regime.clone(), days.to_string(), fall, loss)),
             _ => {}
         }
     }
