@@ -101,7 +101,10 @@ fn report_holds_every_chart_and_sentence_and_nothing_external() {
         "resolved",
         "After the flood, service recovered",
         "After the flood, happiness recovered",
-        "collective incidents",
+        "Collective incidents: ",
+        " incident-days, ",
+        " protester-days",
+        "%·d)",
     ] {
         assert!(html.contains(s), "sentence {s:?} missing");
     }
@@ -520,6 +523,14 @@ fn sweep_reports_draw_the_regimes_over_time_with_confidence_bands() {
         );
     }
     assert!(html.contains("95% CI of the gap"), "the gap's interval");
+    assert!(
+        html.contains("Collective incidents (mean over replicates and settings)")
+            && html.contains("had the fewest incident-days"),
+        "collective action three ways"
+    );
+    for label in ["incidents started", "incident-days", "protester-days"] {
+        assert!(html.contains(label), "column {label}");
+    }
     assert_eq!(html.matches("<figure>").count(), 3);
     assert_self_contained(&html);
 }

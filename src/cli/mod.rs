@@ -3,6 +3,7 @@
 //! and exit code 2; nothing here panics on bad input.
 
 mod bench;
+mod params;
 mod run;
 mod sweep;
 mod validate;
@@ -62,6 +63,9 @@ pub enum Command {
     /// One measurement of `linkage bench`, printed as a JSON line (used by bench).
     #[command(hide = true)]
     BenchOne(bench::BenchOneArgs),
+    /// Every parameter with its value, unit and source as markdown (docs/parameters.md);
+    /// with --influence also its measured influence (±20%, one at a time).
+    Params(params::ParamsArgs),
     /// Combine shard folders of one sweep into one runs.csv and summary.csv.
     Merge {
         /// Shard folders.
@@ -319,6 +323,7 @@ pub fn main() -> i32 {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Report { dir, lang } => report(&dir, lang.lang.into()),
         Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
+        Command::Params(args) => params::params(&args),
         Command::Bench(args) => bench::bench(&args),
         Command::BenchOne(args) => bench::bench_one(&args),
     };

@@ -7,6 +7,8 @@
 //!   resuming after a kill, shards and merging (one file per job: folder and lock,
 //!   running and resume, finish and merge, aggregates);
 //! - [`stats`]: per-cell summaries (mean, standard deviation, 95% confidence interval);
+//! - [`influence`]: the one-at-a-time influence (±20%) of every parameter on a few
+//!   headline metrics, for `docs/parameters.md` (`linkage params --influence`);
 //! - `mpi` (cargo feature `mpi`): the same sweep with runs spread over MPI ranks.
 //!
 //! Layering: this module uses `output` (metrics), `engine`, `scenario` and `base`, and
@@ -14,6 +16,7 @@
 //! (e.g. `--scale` into [`plan::Scale`]). Errors are typed: [`plan::PlanError`] and
 //! [`sweep::SweepError`], each a one-line message.
 
+pub mod influence;
 #[cfg(feature = "mpi")]
 pub mod mpi;
 pub mod plan;

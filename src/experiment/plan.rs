@@ -119,6 +119,24 @@ fn slot<'a>(v: &'a mut Value, path: &str) -> Option<&'a mut Value> {
     }
 }
 
+/// Set the number at `path` (experiment-factor syntax: `a.b`, `list[i].c`) of a
+/// scenario table to `v`, rounded when the field is a whole number; returns the value
+/// set, or `None` when `path` is not a number there. The one setter of sweeps and of
+/// `linkage params`.
+pub fn set_number(t: &mut Value, path: &str, v: f64) -> Option<f64> {
+    let slot = slot(t, path)?;
+    // Whole-number fields take the rounded value, and runs.csv shows the value the run
+    // used.
+    let whole = matches!(slot, Value::Integer(_));
+    let used = if whole { v.round() } else { v };
+    *slot = if whole {
+        Value::Integer(used as i64)
+    } else {
+        Value::Float(used)
+    };
+    Some(used)
+}
+
 /// The scenario path of a factor for `regime` (`mechanism.X` → `regimes.<regime>.X`).
 fn scenario_path(path: &str, regime: &str) -> String {
     match path.strip_prefix("mechanism.") {
@@ -479,29 +497,18 @@ fn set_point(
     let mut missing = Vec::new();
     for (index, (f, v)) in e.factors.iter().zip(p).enumerate() {
         let sp = scenario_path(&f.path, regime);
-        let Some(slot) = slot(t, &sp) else {
-            missing.push(Problem::NotANumber {
+        let used = match v {
+            None => slot(t, &sp).map(|s| number(s)),
+            Some(v) => set_number(t, &sp, *v),
+        };
+        match used {
+            Some(used) => point.push(used),
+            None => missing.push(Problem::NotANumber {
                 index,
                 path: f.path.clone(),
                 scenario: name.to_string(),
                 looked_for: sp,
-            });
-            continue;
-        };
-        match v {
-            None => point.push(number(slot)),
-            Some(v) => {
-                // Whole-number fields take the rounded value, and runs.csv shows the
-                // value the run used.
-                let whole = matches!(slot, Value::Integer(_));
-                let used = if whole { v.round() } else { *v };
-                *slot = if whole {
-                    Value::Integer(used as i64)
-                } else {
-                    Value::Float(used)
-                };
-                point.push(used);
-            }
+            }),
         }
     }
     if missing.is_empty() {

@@ -380,6 +380,27 @@ pub const LABELS: &[Label] = &[
         range: None,
     },
     Label {
+        name: "incidents",
+        en: "collective incidents started",
+        zh: "群体性事件起数 incidents",
+        windowed: false,
+        range: None,
+    },
+    Label {
+        name: "incident_days",
+        en: "incident-days, communities in an incident summed over days",
+        zh: "群体性事件持续天数 incident-days",
+        windowed: false,
+        range: None,
+    },
+    Label {
+        name: "protester_days",
+        en: "protester-days, protesters summed over days",
+        zh: "抗议人日 protester-days",
+        windowed: false,
+        range: None,
+    },
+    Label {
         name: "solution_rate",
         en: "solution rate, solved / reported",
         zh: "解决率 solution rate",
@@ -483,7 +504,12 @@ pub struct Summary {
     pub trust_end: f64,
     pub happiness_end: f64,
     pub urban_rural_gap: f64,
+    /// Collective incidents started (onsets).
     pub incidents: u64,
+    /// Sum over days of the communities in an incident: an incident that lasts counts
+    /// for every day it lasts, so that many short incidents and a few long ones compare.
+    pub incident_days: u64,
+    /// Sum over days of the residents protesting.
     pub protester_days: u64,
     pub staff_hours: f64,
     pub coordination_hours: f64,
@@ -565,6 +591,7 @@ pub fn summarise(
             sum(|t| t.rural_expired) as f64,
         ),
         incidents: sum(|t| t.incidents_new),
+        incident_days: sum(|t| t.incidents_active),
         protester_days: sum(|t| t.protesters),
         staff_hours: rows.iter().map(|t| t.staff_hours).sum(),
         coordination_hours: rows.iter().map(|t| t.coordination_hours).sum(),
@@ -604,7 +631,11 @@ pub const SUMMARY_COLUMNS: &[(&str, &str)] = &[
         "urban_rural_gap",
         "urban minus rural service rate over the run",
     ),
-    ("incidents", "collective incidents started"),
+    ("incidents", "collective incidents started (onsets)"),
+    (
+        "incident_days",
+        "sum over days of communities in an incident (incident-days)",
+    ),
     ("protester_days", "sum over days of residents protesting"),
     ("staff_hours", "staff-hours used"),
     ("coordination_hours", "staff-hours of coordination"),
@@ -653,6 +684,7 @@ impl Summary {
             f(self.happiness_end),
             f(self.urban_rural_gap),
             self.incidents.to_string(),
+            self.incident_days.to_string(),
             self.protester_days.to_string(),
             f(self.staff_hours),
             f(self.coordination_hours),

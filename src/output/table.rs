@@ -64,6 +64,8 @@ fn render(header: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 /// The comparison table: one row per regime, then the resilience of each headline metric.
+/// Collective action is shown three ways (onsets, incident-days, protester-days): onsets
+/// alone flatter a regime whose incidents are many but short.
 pub fn comparison(summaries: &[Summary]) -> String {
     let header = [
         "regime",
@@ -73,6 +75,8 @@ pub fn comparison(summaries: &[Summary]) -> String {
         "trust end",
         "U-R gap",
         "incidents",
+        "incident-d",
+        "protester-d",
         "staff-h",
         "coord %",
     ];
@@ -87,6 +91,8 @@ pub fn comparison(summaries: &[Summary]) -> String {
                 num(s.trust_end, 3),
                 num(s.urban_rural_gap * 100.0, 1) + " pp",
                 s.incidents.to_string(),
+                thousands(s.incident_days as f64),
+                thousands(s.protester_days as f64),
                 thousands(s.staff_hours),
                 pct(s.coordination_hours / s.staff_hours),
             ]

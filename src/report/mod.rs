@@ -9,6 +9,8 @@
 //! - [`charts`]: every chart, generic over the plotters backend, and the colour scale.
 //! - [`lang`]: names of regimes, metrics and windows in English or Chinese.
 //! - [`page`]: the HTML page around them.
+//! - [`params`]: `docs/parameters.md`, every parameter with its value, unit, source and
+//!   measured influence (`linkage params`).
 //!
 //! Invariants: everything is computed from the folder's own files, so a report can be
 //! made again at any time, and the run's or sweep's output files are never changed (the
@@ -19,6 +21,7 @@
 pub mod charts;
 pub mod lang;
 pub mod page;
+pub mod params;
 pub mod run;
 pub mod sweep;
 

@@ -179,7 +179,7 @@ pub fn sentences(d: &RunData, lang: Lang) -> Vec<String> {
     for metric in TRIANGLES {
         out.extend(recovery_sentence(d, lang, metric));
     }
-    out.extend(ranked_sentence(d, lang, "incidents"));
+    out.extend(incidents_sentence(d, lang));
     out
 }
 
@@ -194,31 +194,73 @@ fn ranked(d: &RunData, column: &str) -> Vec<(String, f64)> {
     v
 }
 
-/// The best and the worst regime by the resolution rate, or the most and the fewest
-/// incidents.
+/// The best and the worst regime by a rate column (the resolution rate).
 fn ranked_sentence(d: &RunData, lang: Lang, column: &str) -> Option<String> {
     let ticks = d.scenario.run.ticks;
     let v = ranked(d, column);
     let (hi, lo) = (v.first()?, v.last()?);
     let (a, b) = (regime_label(lang, &hi.0), regime_label(lang, &lo.0));
-    Some(match (lang, column == "incidents") {
-        (Lang::En, false) => format!(
+    Some(match lang {
+        Lang::En => format!(
             "Over {ticks} days {} resolved {:.1}% of residents' issues and {} {:.1}%.",
             hi.0,
             hi.1 * 100.0,
             lo.0,
             lo.1 * 100.0
         ),
-        (Lang::Zh, false) => format!(
+        Lang::Zh => format!(
             "{ticks}天里，{a}解决了{:.1}%的居民诉求，{b}为{:.1}%。",
             hi.1 * 100.0,
             lo.1 * 100.0
         ),
-        (Lang::En, true) => format!(
-            "{} saw {} collective incidents, {} {}.",
-            hi.0, hi.1, lo.0, lo.1
-        ),
-        (Lang::Zh, true) => format!("{a}发生{}起群体性事件，{b}为{}起。", hi.1, lo.1),
+    })
+}
+
+/// Collective action per regime, three ways: incidents started, incident-days and
+/// protester-days, heaviest (most incident-days) first. Onsets alone would flatter a
+/// regime with many short incidents, or hide one with a few long ones.
+fn incidents_sentence(d: &RunData, lang: Lang) -> Option<String> {
+    let mut rows: Vec<(String, f64, Option<f64>, Option<f64>)> = d
+        .summary
+        .iter()
+        .filter_map(|(r, row)| {
+            Some((
+                r.clone(),
+                num(row, "incidents")?,
+                num(row, "incident_days"),
+                num(row, "protester_days"),
+            ))
+        })
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    rows.sort_by(|a, b| {
+        let key = |x: &(String, f64, Option<f64>, Option<f64>)| x.2.unwrap_or(x.1);
+        key(b).total_cmp(&key(a)).then(a.0.cmp(&b.0))
+    });
+    let count = |v: Option<f64>| v.map_or("-".to_string(), crate::output::table::thousands);
+    let parts: Vec<String> = rows
+        .iter()
+        .map(|(r, onsets, days, people)| match lang {
+            Lang::En => format!(
+                "{r} {} started, {} incident-days, {} protester-days",
+                count(Some(*onsets)),
+                count(*days),
+                count(*people)
+            ),
+            Lang::Zh => format!(
+                "{}发生{}起，事件持续{}个社区日，抗议{}人日",
+                regime_label(lang, r),
+                count(Some(*onsets)),
+                count(*days),
+                count(*people)
+            ),
+        })
+        .collect();
+    Some(match lang {
+        Lang::En => format!("Collective incidents: {}.", parts.join("; ")),
+        Lang::Zh => format!("群体性事件：{}。", parts.join("；")),
     })
 }
 
@@ -233,9 +275,10 @@ fn recovery_sentence(d: &RunData, lang: Lang, metric: &str) -> Option<String> {
         let days = row
             .get(&format!("{metric}_recovery_days"))
             .map(|s| s.as_str());
+        let loss = num(row, &format!("{metric}_loss_area")).unwrap_or(f64::NAN);
         match (days, num(row, &format!("{metric}_fall_pct"))) {
             (Some(""), Some(_)) => not.push(regime.clone()),
-            (Some(days), Some(fall)) => parts.push((regime.clone(), days.to_string(), fall)),
+            (Some(days), Some(fall)) => parts.push((regime.clone(), days.to_string(), fall, loss)),
             _ => {}
         }
     }
@@ -252,7 +295,9 @@ fn recovery_sentence(d: &RunData, lang: Lang, metric: &str) -> Option<String> {
             };
             let listed: Vec<String> = parts
                 .iter()
-                .map(|(r, days, fall)| format!("{r} in {days} days (deepest fall {fall:.1}%)"))
+                .map(|(r, days, fall, loss)| {
+                    format!("{r} in {days} days (deepest fall {fall:.1}%, loss {loss:.0} %·d)")
+                })
                 .collect();
             format!(
                 "After the {shock}, {what} recovered to within {tol}% of its level before: {}.",
@@ -267,9 +312,9 @@ fn recovery_sentence(d: &RunData, lang: Lang, metric: &str) -> Option<String> {
             };
             let listed: Vec<String> = parts
                 .iter()
-                .map(|(r, days, fall)| {
+                .map(|(r, days, fall, loss)| {
                     format!(
-                        "{}用了{days}天（最深下降{fall:.1}%）",
+                        "{}用了{days}天（最深下降{fall:.1}%，损失面积{loss:.0} %·天）",
                         regime_label(lang, r)
                     )
                 })

@@ -573,6 +573,91 @@ fn regime_table(
     Ok(body)
 }
 
+/// The columns of the collective-action table: onsets, incident-days, protester-days.
+const COLLECTIVE: [&str; 3] = ["incidents", "incident_days", "protester_days"];
+
+/// Collective action per scenario and regime, three ways (mean over replicates and
+/// settings), with a sentence per scenario naming the regime with the fewest
+/// incident-days; empty when the sweep recorded none of the three. Onsets alone would
+/// flatter a regime whose incidents are many but short.
+fn collective_section(d: &SweepData, lang: Lang) -> String {
+    let (Some(ci), Some(cr)) = (d.col("scenario"), d.col("regime")) else {
+        return String::new();
+    };
+    let shown: Vec<&str> = COLLECTIVE
+        .iter()
+        .copied()
+        .filter(|m| d.col(&format!("{m}_mean")).is_some())
+        .collect();
+    if shown.is_empty() {
+        return String::new();
+    }
+    let mut scen: Vec<String> = d.rows.iter().map(|r| r[ci].clone()).collect();
+    scen.dedup();
+    let mut body = match lang {
+        Lang::En => "<h2>Collective incidents (mean over replicates and settings)</h2>".to_string(),
+        Lang::Zh => "<h2>群体性事件 collective incidents（各重复与设置的均值）</h2>".to_string(),
+    };
+    body.push_str("<table><tr><th></th><th></th>");
+    for m in &shown {
+        let _ = write!(body, "<th>{}</th>", esc(&metric_label(lang, m, None)));
+    }
+    body.push_str("</tr>\n");
+    let mut said = Vec::new();
+    for s in &scen {
+        let mut fewest: Option<(String, f64)> = None;
+        for r in &d.regimes() {
+            let mean = |m: &str| {
+                let v: Vec<f64> = d
+                    .rows
+                    .iter()
+                    .filter(|x| &x[ci] == s && &x[cr] == r)
+                    .filter_map(|x| d.value(x, &format!("{m}_mean")))
+                    .collect();
+                (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+            };
+            if shown.iter().all(|m| mean(m).is_none()) {
+                continue;
+            }
+            let _ = write!(
+                body,
+                "<tr><th>{}</th><th>{}</th>",
+                esc(s),
+                esc(&regime_label(lang, r))
+            );
+            for m in &shown {
+                match mean(m) {
+                    Some(v) => {
+                        let _ = write!(body, "<td>{v:.1}</td>");
+                    }
+                    None => body.push_str("<td>-</td>"),
+                }
+            }
+            body.push_str("</tr>\n");
+            if let Some(v) = mean("incident_days")
+                && fewest.as_ref().is_none_or(|f| v < f.1)
+            {
+                fewest = Some((r.clone(), v));
+            }
+        }
+        if let Some((r, v)) = fewest {
+            said.push(match lang {
+                Lang::En => format!("Under {s}, {r} had the fewest incident-days: {v:.1}."),
+                Lang::Zh => format!(
+                    "在{s}下，{}的群体性事件持续天数最少：{v:.1}。",
+                    regime_label(lang, &r)
+                ),
+            });
+        }
+    }
+    body.push_str("</table>\n<ul class=\"say\">");
+    for s in &said {
+        let _ = write!(body, "<li>{}</li>", esc(s));
+    }
+    body.push_str("</ul>\n");
+    body
+}
+
 /// One figure: the chart's SVG over its caption.
 fn figure(svg: &str, caption: &str) -> String {
     format!(
@@ -671,6 +756,7 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
         esc(&d.experiment.description)
     );
     body.push_str(&regime_table(dir, &d, &metric, lang)?);
+    body.push_str(&collective_section(&d, lang));
     body.push_str(&series_section(dir, &d, &plots, lang, &mut names)?);
     body.push_str(&design_section(&d, &plots, &metric, lang, &mut names)?);
     let html = page(

@@ -5,6 +5,7 @@
 
 pub mod builtin;
 pub mod file;
+pub mod sources;
 mod validate;
 
 use crate::model::assessment::AssessmentSpec;

@@ -1,0 +1,336 @@
+//! `docs/parameters.md`: every numeric parameter of a scenario with its value, unit and
+//! source (`scenario::sources`) and, when measured, its one-at-a-time influence on the
+//! headline metrics (`experiment::influence`), as one markdown page. The page says the
+//! command that made it, so it can be made again when the model changes.
+
+use crate::experiment::influence::{Effect, Influence, METRICS, STEP, Side};
+use crate::output::metrics::label;
+use crate::output::table::thousands;
+use crate::scenario::Scenario;
+use crate::scenario::sources::{Leaf, lookup};
+use std::fmt::Write as _;
+
+/// How many parameters the ranking at the top lists.
+pub const TOP: usize = 10;
+
+/// Whether a metric is a rate or a share in [0, 1] (its change is given in percentage
+/// points) rather than a count or hours (its change in percent of the base).
+fn is_rate(metric: &str) -> bool {
+    label(metric).is_some_and(|l| l.range == Some((0.0, 1.0)))
+}
+
+/// A change of `metric` from `base` to `v`: percentage points for a rate, percent of the
+/// base otherwise; `None` when undefined (a count whose base is 0 has no percent change).
+fn change(metric: &str, base: f64, v: f64) -> Option<f64> {
+    let d = if is_rate(metric) {
+        (v - base) * 100.0
+    } else if base > 0.0 {
+        (v / base - 1.0) * 100.0
+    } else {
+        return None;
+    };
+    // A change that rounds to 0.00 is written +0.00, never -0.00.
+    let d = if d.abs() < 0.005 { 0.0 } else { d };
+    d.is_finite().then_some(d)
+}
+
+/// The noise of a metric in the units of [`change`].
+fn noise(metric: &str, base: f64, sd: f64) -> Option<f64> {
+    let n = if is_rate(metric) {
+        sd * 100.0
+    } else if base > 0.0 {
+        sd / base * 100.0
+    } else {
+        return None;
+    };
+    (n.is_finite() && n > 0.0).then_some(n)
+}
+
+/// A parameter's value as the scenario file writes it.
+fn value(leaf: &Leaf) -> String {
+    if leaf.whole {
+        format!("{}", leaf.value as i64)
+    } else {
+        format!("{:?}", leaf.value)
+    }
+}
+
+fn side_value(leaf: &Leaf, v: f64) -> String {
+    if leaf.whole {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A table cell: pipes escaped, no line breaks.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The values tried, or why none were.
+fn tried(leaf: &Leaf, e: &Effect) -> String {
+    let one = |s: &Side| match s {
+        Side::Ran { value, .. } => side_value(leaf, *value),
+        Side::Same => "=".to_string(),
+        Side::Invalid { value, .. } => format!("{} (invalid)", side_value(leaf, *value)),
+    };
+    match e {
+        Effect::NotVaried(why) => format!("not varied: {why}"),
+        Effect::Varied {
+            minus: Side::Same,
+            plus: Side::Same,
+        } => format!("not varied: ±20% rounds to {}", value(leaf)),
+        Effect::Varied { minus, plus } => format!("{} / {}", one(minus), one(plus)),
+    }
+}
+
+/// The change of metric `k` on each side, as `−x / +y` (`·` where a side was not run).
+fn effect_cell(inf: &Influence, e: &Effect, k: usize) -> String {
+    let Effect::Varied { minus, plus } = e else {
+        return String::new();
+    };
+    let one = |s: &Side| match s {
+        Side::Ran { metrics, .. } => metrics
+            .get(k)
+            .and_then(|&v| change(METRICS[k], inf.base[k], v))
+            .map_or("n/a".to_string(), |d| format!("{d:+.2}")),
+        _ => "·".to_string(),
+    };
+    if matches!((minus, plus), (Side::Same, Side::Same)) {
+        return String::new();
+    }
+    format!("{} / {}", one(minus), one(plus))
+}
+
+/// The largest change of a leaf over metrics and sides, in multiples of the metric's
+/// noise: (score, metric index, change).
+fn strongest(inf: &Influence, e: &Effect) -> Option<(f64, usize, f64)> {
+    let Effect::Varied { minus, plus } = e else {
+        return None;
+    };
+    let mut best: Option<(f64, usize, f64)> = None;
+    for s in [minus, plus] {
+        let Side::Ran { metrics, .. } = s else {
+            continue;
+        };
+        for (k, &v) in metrics.iter().enumerate() {
+            let m = METRICS[k];
+            let (Some(d), Some(n)) = (
+                change(m, inf.base[k], v),
+                noise(m, inf.base[k], inf.noise_sd[k]),
+            ) else {
+                continue;
+            };
+            let score = d.abs() / n;
+            if best.is_none_or(|b| score > b.0) {
+                best = Some((score, k, d));
+            }
+        }
+    }
+    best
+}
+
+fn unit_of(metric: &str) -> &'static str {
+    if is_rate(metric) { "pp" } else { "%" }
+}
+
+/// The page's opening: what made it, how to read it.
+fn preamble(out: &mut String, s: &Scenario, inf: Option<&Influence>, command: &str) {
+    let _ = writeln!(out, "# Parameters\n");
+    let _ = writeln!(
+        out,
+        "Generated by `{command}` (linkage {}): scenario `{}`, {} residents, {} days, seed {}{}. \
+         Do not edit by hand: change `src/scenario/sources.rs` (units and sources) or the model, \
+         then run the command again.\n",
+        env!("CARGO_PKG_VERSION"),
+        s.name,
+        thousands(s.run.residents as f64),
+        s.run.ticks,
+        s.run.seed,
+        inf.map_or(String::new(), |i| format!(
+            "; influence measured on the `{}` regime",
+            i.regime
+        )),
+    );
+    out.push_str(
+        "Every numeric field of the scenario as serialised, by its path (the path an \
+         experiment factor takes). **Source** is a passage of a seed paper \
+         (`../shared/seeds/`: paper, section § or paragraph ¶, a few characters quoted \
+         verbatim), an empirical figure with its citation, or *assumption*. An assumption \
+         that sizes a mechanism a seed names carries that passage (\"mechanism: …\"): the \
+         seed says the mechanism exists, the number is ours. A test fails when a parameter \
+         has no row in `src/scenario/sources.rs`, so a new parameter must be sourced.\n\n",
+    );
+    let Some(inf) = inf else {
+        return;
+    };
+    let pct = STEP * 100.0;
+    let _ = writeln!(
+        out,
+        "**Influence.** Each parameter is set to −{pct:.0}% and +{pct:.0}% of its value, one at a \
+         time, and the `{}` regime is run at the scenario's seed (the same random draws, so a \
+         difference is the parameter's). The columns give the change of each headline metric \
+         from the base run, as `−{pct:.0}% / +{pct:.0}%`: rates in percentage points (pp), counts \
+         and hours in percent of the base (%). Whole-number fields are rounded, and a side that \
+         rounds back to the value is not run (`=`); a side that fails validation (a share \
+         pushed above 1) is not run either (`invalid`, see the notes at the end); `·` marks a \
+         side not run. Run settings, other regimes' mechanisms, zeros and target indices are \
+         not varied.\n",
+        inf.regime
+    );
+    out.push_str(
+        "| metric | base | sd over seeds | noise in the column's unit |\n|---|---|---|---|\n",
+    );
+    for (k, m) in METRICS.iter().enumerate() {
+        let n = noise(m, inf.base[k], inf.noise_sd[k]);
+        let _ = writeln!(
+            out,
+            "| {m} | {:.4} | {:.4} | {} |",
+            inf.base[k],
+            inf.noise_sd[k],
+            n.map_or("-".to_string(), |n| format!("{n:.2} {}", unit_of(m)))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nThe sd is over {} seeds at the base point: a change smaller than it is within the \
+         noise of the draw (one seed per side, so read small changes with care).\n",
+        inf.noise_seeds
+    );
+}
+
+/// The parameters with the largest change in multiples of the noise.
+fn ranking(out: &mut String, leaves: &[Leaf], inf: &Influence) {
+    let mut ranked: Vec<(usize, (f64, usize, f64))> = inf
+        .effects
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| Some((i, strongest(inf, e)?)))
+        .collect();
+    ranked.sort_by(|a, b| b.1.0.total_cmp(&a.1.0).then(a.0.cmp(&b.0)));
+    let _ = writeln!(
+        out,
+        "## Most influential\n\nThe {TOP} parameters whose ±{:.0}% moves a headline metric \
+         most, in multiples of that metric's noise over seeds.\n",
+        STEP * 100.0
+    );
+    out.push_str(
+        "| rank | path | value | metric | largest change | × noise |\n|---|---|---|---|---|---|\n",
+    );
+    for (rank, (i, (score, k, d))) in ranked.iter().take(TOP).enumerate() {
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | {} | {d:+.2} {} | {score:.1} |",
+            rank + 1,
+            leaves[*i].path,
+            value(&leaves[*i]),
+            METRICS[*k],
+            unit_of(METRICS[*k])
+        );
+    }
+    out.push('\n');
+}
+
+/// The markdown page: `leaves` of scenario `s` (as run), with the influence when given.
+/// `command` is the command line that made it.
+pub fn markdown(s: &Scenario, leaves: &[Leaf], inf: Option<&Influence>, command: &str) -> String {
+    let mut out = String::new();
+    preamble(&mut out, s, inf, command);
+    if let Some(inf) = inf {
+        ranking(&mut out, leaves, inf);
+    }
+    let mut header = "| path | value | unit | source |".to_string();
+    let mut rule = "|---|---|---|---|".to_string();
+    if inf.is_some() {
+        let _ = write!(header, " −{0:.0}% / +{0:.0}% |", STEP * 100.0);
+        rule.push_str("---|");
+        for m in METRICS {
+            let _ = write!(header, " {m} ({}) |", unit_of(m));
+            rule.push_str("---|");
+        }
+    }
+    let mut section = "";
+    let mut notes = Vec::new();
+    for (i, leaf) in leaves.iter().enumerate() {
+        let top = leaf.path.split(['.', '[']).next().unwrap_or("");
+        if top != section {
+            section = top;
+            let _ = writeln!(out, "\n## `{top}`\n\n{header}\n{rule}");
+        }
+        let (unit, source) = match lookup(&leaf.key) {
+            Some(e) => (e.unit.to_string(), e.source.to_string()),
+            None => (
+                "?".to_string(),
+                "**missing** (add a row to src/scenario/sources.rs)".to_string(),
+            ),
+        };
+        let _ = write!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            leaf.path,
+            value(leaf),
+            cell(&unit),
+            cell(&source)
+        );
+        if let Some(inf) = inf {
+            let e = &inf.effects[i];
+            let _ = write!(out, " {} |", cell(&tried(leaf, e)));
+            for k in 0..METRICS.len() {
+                let _ = write!(out, " {} |", effect_cell(inf, e, k));
+            }
+            if let Effect::Varied { minus, plus } = e {
+                for (sign, side) in [("−", minus), ("+", plus)] {
+                    if let Side::Invalid { value, problem } = side {
+                        notes.push(format!(
+                            "`{}` {sign}{:.0}% ({}): {problem}",
+                            leaf.path,
+                            STEP * 100.0,
+                            side_value(leaf, *value)
+                        ));
+                    }
+                }
+            }
+        }
+        out.push('\n');
+    }
+    if !notes.is_empty() {
+        out.push_str("\n## Notes: sides not run because the scenario would be invalid\n\n");
+        for n in notes {
+            let _ = writeln!(out, "- {}", cell(&n));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::sources::leaves;
+
+    #[test]
+    fn the_table_lists_every_parameter_with_its_unit_and_source() {
+        let s = crate::scenario::builtin::get("xcity-flood").unwrap();
+        let l = leaves(&s);
+        let page = markdown(&s, &l, None, "linkage params");
+        for leaf in &l {
+            let row = page
+                .lines()
+                .find(|r| r.starts_with(&format!("| `{}` |", leaf.path)))
+                .unwrap_or_else(|| panic!("no row for {}", leaf.path));
+            assert!(!row.contains("**missing**"), "{row}");
+        }
+        assert!(page.contains("Generated by `linkage params`"));
+        assert!(page.contains("| `collective.k` | 2.3 | - | empirical: k = 2.3"));
+        assert!(page.contains("assumption; mechanism: 002 §3.2: “四級聯動組織架構”"));
+    }
+
+    #[test]
+    fn changes_are_points_for_rates_and_percent_for_counts() {
+        assert!((change("solution_rate", 0.9, 0.92).unwrap() - 2.0).abs() < 1e-9);
+        assert!((change("protester_days", 200.0, 250.0).unwrap() - 25.0).abs() < 1e-9);
+        assert_eq!(change("incident_days", 0.0, 3.0), None);
+        assert_eq!(noise("incident_days", 10.0, 0.0), None);
+    }
+}
