@@ -186,6 +186,17 @@ const ONE_GRID_NET: Passage = seed("004", "¶7", "多網合一、一網兜底");
 const RURAL_PEOPLE: Passage = seed("004", "¶21", "農村人力資本缺失嚴重");
 const STRETCHED: Passage = seed("004", "¶22", "也使政府的人力、物力、財力受到限制");
 
+const FORMALISM: Passage = seed(
+    "001",
+    "¶15",
+    "考核機制的不健全等,導致了技術使用形式主義的現象",
+);
+const NOT_SPILL: Passage = seed("003", "¶2", "確保矛盾風險不外溢、不擴散");
+const BOUND_ASSESSMENT: Passage = seed("003", "¶3", "捆綁考核");
+const ONE_STOP: Passage = seed("004", "¶15", "建設“一站式”綜合服務窗口");
+
+const HOTLINE_SIGN: &str = "12345 hotline rules: the handling unit signs for an order within 1 working day and contacts the resident";
+
 const CENSUS: &str = "NBS, 第七次全国人口普查主要数据, 2021";
 const EPSTEIN: &str = "Epstein 2002, Modeling civil violence, PNAS 99 suppl. 3: 7243-7250";
 
@@ -448,6 +459,7 @@ pub const SOURCES: &[Entry] = &[
     assumed("issues.severity_min", "severity (0-1)"),
     assumed("issues.work_base", "factor"),
     assumed("issues.late_resolution_discount", "share"),
+    assumed("issues.first_stage_share", "share"),
     assumed("issues.*.rate", "issues per 1,000 residents per day"),
     assumed("issues.*.work_hours", "staff-hours"),
     assumed("issues.*.deadline_days", "days"),
@@ -539,6 +551,51 @@ pub const SOURCES: &[Entry] = &[
     grounded("collective.incident_share", "share of residents", INCIDENTS),
     assumed("collective.presence_scale", "mediators per staff"),
     assumed("collective.incident_end_ratio", "share"),
+    grounded("collective.petition_threshold", "grievance", NOT_SPILL),
+    grounded("collective.petition_rate", "probability", NOT_SPILL),
+    // [links]: link strength as a state and shared goals (piece C of issue 12).
+    grounded("links.outreach_hours_per_1000", "staff-hours per 1,000 residents per day", GRID_LINKS),
+    grounded("links.contact_hours", "staff-hours per visit", GRID_LINKS),
+    grounded("links.contact_gain", "link strength per visit", LINK_STRENGTH),
+    grounded("links.member_gain", "link strength per day", EMBEDDED),
+    grounded("links.service_gain", "link strength per solved issue", LINK_STRENGTH),
+    grounded("links.decay", "share per day", LINKED_IDLE),
+    grounded("links.goals_base", "share (0-1)", DECISION),
+    grounded("links.goals_recognition", "share (0-1)", MOBILISE),
+    grounded("links.goals_points", "per point", POINTS),
+    // [assessment]: 考核, 督办, 回访 and the residents' verdict.
+    figure("assessment.response_days", "days", "1 working day", HOTLINE_SIGN),
+    assumed("assessment.score_rate", "share per event"),
+    assumed("assessment.score_start", "score (0-1)"),
+    grounded("assessment.timely_share", "share", FOUR_MECHANISMS),
+    grounded("assessment.pressure_weight", "factor", BOUND_ASSESSMENT),
+    assumed("assessment.solve_quality", "probability"),
+    grounded("assessment.grid_skill", "factor", GRID_FIRST),
+    grounded("assessment.gaming_rate", "probability", FORMALISM),
+    grounded("assessment.gaming_work_share", "share", FORMALISM),
+    grounded("assessment.deadline_gaming", "probability", FORMALISM),
+    grounded("assessment.supervision_deterrence", "share", FOUR_MECHANISMS),
+    grounded("assessment.callback_share", "share", FOUR_MECHANISMS),
+    assumed("assessment.callback_hours", "staff-hours"),
+    assumed("assessment.satisfied_solved", "probability"),
+    assumed("assessment.satisfied_unsolved", "probability"),
+    assumed("assessment.reraise", "probability"),
+    assumed("assessment.reopen_days", "days"),
+    assumed("assessment.max_reopens", "count"),
+    grounded("assessment.unsolved_trust_loss", "trust", FORMALISM),
+    grounded("assessment.non_response", "probability", SILOS),
+    grounded("assessment.pressure_response", "share", FOUR_MECHANISMS),
+    grounded("assessment.supervision_pull", "probability", FOUR_MECHANISMS),
+    grounded("assessment.reporting_hours", "staff-hours per closure", UP_AND_DOWN),
+    // [silos]: fragmentation's own mechanisms and residents' trips.
+    grounded("silos.unclear_multi", "share", LINES_AND_BLOCKS),
+    grounded("silos.unclear_single", "share", LINES_AND_BLOCKS),
+    grounded("silos.bounce_rate", "probability", SILOS),
+    assumed("silos.bounce_repeat", "factor"),
+    grounded("silos.rework_share", "share", OWN_SYSTEMS),
+    grounded("silos.boundary_city_weight", "factor", COUNTY_LIMITS),
+    grounded("silos.trip_per_handoff", "probability", ONE_PLACE),
+    grounded("silos.one_stop_hours", "staff-hours per township per day", ONE_STOP),
     // [regimes.<name>]: the mechanisms, then what a preset's value stands for.
     grounded("regimes.*.information_sharing", "share (0-1)", PLATFORM),
     grounded("regimes.*.vertical", "share (0-1)", FOUR_LEVELS),
@@ -549,6 +606,7 @@ pub const SOURCES: &[Entry] = &[
     grounded("regimes.*.central_routing", "share (0-1)", ONE_NETWORK),
     grounded("regimes.*.grid_first", "probability", GRID_FIRST),
     grounded("regimes.*.coordination_cost", "share (0-1)", COSTLY),
+    grounded("regimes.*.supervision", "share (0-1)", FOUR_MECHANISMS),
     grounded(
         "regimes.fragmented.information_sharing",
         "share (0-1)",
