@@ -294,38 +294,32 @@ impl Offices {
 
     /// County general offices, then every county's departments.
     fn build_counties(&mut self, territory: &Territory, spec: &GovernmentSpec) {
-        for (k, county) in territory.counties.iter().enumerate() {
-            let n = county.residents.len() as u32;
-            let urban = Self::mostly_urban(territory, k);
-            let staff = per_1000(n, spec.county_staff_per_1000);
+        for k in 0..territory.counties.len() {
             let kind = OfficeKind::CountyGeneral(CountyId::at(k));
-            let id = self.push(
-                kind,
-                Level::County,
-                Some(CountyId::at(k)),
-                urban,
-                staff,
-                1.0,
-            );
+            let id = self.push_county(territory, k, kind, spec.county_staff_per_1000);
             self.county_office.push(id);
         }
-        for (k, county) in territory.counties.iter().enumerate() {
-            let n = county.residents.len() as u32;
-            let urban = Self::mostly_urban(territory, k);
+        for k in 0..territory.counties.len() {
             for d in Dept::ALL {
-                let staff = per_1000(n, spec.county_dept_staff_per_1000);
                 let kind = OfficeKind::CountyDept(CountyId::at(k), d);
-                let id = self.push(
-                    kind,
-                    Level::County,
-                    Some(CountyId::at(k)),
-                    urban,
-                    staff,
-                    1.0,
-                );
+                let id = self.push_county(territory, k, kind, spec.county_dept_staff_per_1000);
                 self.county_dept.push(id);
             }
         }
+    }
+
+    /// An office of county `k`, staffed at `per_1000` of its residents.
+    fn push_county(
+        &mut self,
+        territory: &Territory,
+        k: usize,
+        kind: OfficeKind,
+        per_1000_staff: f64,
+    ) -> OfficeId {
+        let n = territory.counties[k].residents.len() as u32;
+        let urban = Self::mostly_urban(territory, k);
+        let staff = per_1000(n, per_1000_staff);
+        self.push(kind, Level::County, Some(CountyId::at(k)), urban, staff, 1.0)
     }
 
     /// The city centre and the city departments.
