@@ -433,10 +433,11 @@ pub fn escalation_delay(gov: &GovernmentSpec, mech: &Mechanisms) -> u32 {
     (gov.escalation_delay_days * (1.0 - mech.vertical)).round() as u32
 }
 
-/// Days a referral from an office of platform `connectivity` takes: spatial linkage
-/// closes the connectivity gap, and information sharing over it shortens the delay.
-pub fn referral_delay(gov: &GovernmentSpec, mech: &Mechanisms, connectivity: f64) -> u32 {
-    let conn = connectivity + (1.0 - connectivity) * mech.spatial;
+/// Days a referral from an office of platform `connectivity` takes: the rural uplift
+/// built by spatial linkage (`costs::uplift_after`) closes the connectivity gap, and
+/// information sharing over it shortens the delay.
+pub fn referral_delay(gov: &GovernmentSpec, mech: &Mechanisms, uplift: f64, connectivity: f64) -> u32 {
+    let conn = connectivity + (1.0 - connectivity) * uplift;
     (gov.referral_delay_days * (1.0 - mech.information_sharing * conn)).round() as u32
 }
 
@@ -462,24 +463,24 @@ pub fn patrol_chance(gov: &GovernmentSpec, mech: &Mechanisms, capacity: f64, cha
         * channel
 }
 
-/// Reporting channel of a community: 1 when urban; rural connectivity, raised by spatial
-/// linkage, when rural.
-pub fn channel(gov: &GovernmentSpec, mech: &Mechanisms, urban: bool) -> f32 {
+/// Reporting channel of a community: 1 when urban; rural connectivity, raised by the
+/// rural uplift that spatial linkage builds, when rural.
+pub fn channel(gov: &GovernmentSpec, uplift: f64, urban: bool) -> f32 {
     let rural_conn = gov.rural_connectivity as f32;
     if urban {
         1.0
     } else {
-        rural_conn + (1.0 - rural_conn) * mech.spatial as f32
+        rural_conn + (1.0 - rural_conn) * uplift as f32
     }
 }
 
 /// Handling-time factor of an issue: 1 in urban units, `1 + rural_work_penalty × (1 −
-/// spatial)` in rural ones.
-pub fn work_factor(gov: &GovernmentSpec, mech: &Mechanisms, urban: bool) -> f64 {
+/// uplift)` in rural ones, the uplift being what spatial linkage has built so far.
+pub fn work_factor(gov: &GovernmentSpec, uplift: f64, urban: bool) -> f64 {
     if urban {
         1.0
     } else {
-        1.0 + gov.rural_work_penalty * (1.0 - mech.spatial)
+        1.0 + gov.rural_work_penalty * (1.0 - uplift)
     }
 }
 
@@ -690,7 +691,11 @@ pub fn transfers(territory: &Territory, offices: &Offices) -> Vec<Transfer> {
 /// (`booked`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lent {
+    /// Hours each donor lends (what leaves for the receivers).
     pub given: Vec<f64>,
+    /// Hours each donor spends on the road besides (`travel` × given), booked as its
+    /// coordination.
+    pub travel: Vec<f64>,
     pub received: Vec<f64>,
     pub booked: Vec<f64>,
 }
@@ -698,8 +703,9 @@ pub struct Lent {
 /// One capacity transfer over the offices' `capacity` and `demand` (indexed by office):
 /// a donor's spare is its capacity less its demand, a receiver's deficit its demand less
 /// its capacity (neither below 0); [`transfer`] moves `share` of the spare, and `friction`
-/// of what each receiver gets is booked as coordination instead. `None` when nothing
-/// moves.
+/// of what each receiver gets is booked as coordination instead. Each hour lent costs
+/// the donor `travel` more on the road, so a donor lends at most its spare over
+/// `1 + travel`. `None` when nothing moves.
 pub fn lend(
     capacity: &[f64],
     demand: &[f64],
@@ -707,13 +713,14 @@ pub fn lend(
     receivers: &[OfficeId],
     share: f64,
     friction: f64,
+    travel: f64,
 ) -> Option<Lent> {
     if share <= 0.0 {
         return None;
     }
     let spare: Vec<f64> = donors
         .iter()
-        .map(|&o| (capacity[o.index()] - demand[o.index()]).max(0.0))
+        .map(|&o| (capacity[o.index()] - demand[o.index()]).max(0.0) / (1.0 + travel))
         .collect();
     let deficit: Vec<f64> = receivers
         .iter()
@@ -721,6 +728,7 @@ pub fn lend(
         .collect();
     let (given, gets) = transfer(&spare, &deficit, share)?;
     Some(Lent {
+        travel: given.iter().map(|g| g * travel).collect(),
         given,
         received: gets.iter().map(|g| g * (1.0 - friction)).collect(),
         booked: gets.iter().map(|g| g * friction).collect(),
@@ -948,15 +956,16 @@ mod tests {
         m.vertical = 0.0;
         m.information_sharing = 0.0;
         assert_eq!(escalation_delay(&g, &m), 4);
-        assert_eq!(referral_delay(&g, &m, 1.0), 4);
+        assert_eq!(referral_delay(&g, &m, 0.0, 1.0), 4);
         assert_eq!(cross_region_patience(&g, &m), 20);
         m.vertical = 1.0;
         m.information_sharing = 1.0;
         assert_eq!(escalation_delay(&g, &m), 0);
-        assert_eq!(referral_delay(&g, &m, 1.0), 0);
+        assert_eq!(referral_delay(&g, &m, 0.0, 1.0), 0);
         assert_eq!(cross_region_patience(&g, &m), 10);
-        m.spatial = 0.0;
-        assert_eq!(referral_delay(&g, &m, 0.5), 2);
+        assert_eq!(referral_delay(&g, &m, 0.0, 0.5), 2);
+        // The rural uplift closes the connectivity gap.
+        assert_eq!(referral_delay(&g, &m, 1.0, 0.5), 0);
     }
 
     #[test]
@@ -1033,12 +1042,17 @@ mod tests {
         // Office 0 has 3 spare hours, office 1 none; office 2 is 2 short, office 3 6 short.
         let capacity = [5.0, 1.0, 0.0, 2.0];
         let demand = [2.0, 4.0, 2.0, 8.0];
-        let lent = lend(&capacity, &demand, &ids(&[0, 1]), &ids(&[2, 3]), 0.5, 0.25).unwrap();
+        let lent = lend(&capacity, &demand, &ids(&[0, 1]), &ids(&[2, 3]), 0.5, 0.25, 0.0).unwrap();
         assert_eq!(lent.given, [1.5, 0.0]);
         assert_eq!(lent.received, [0.375 * 0.75, 1.125 * 0.75]);
         assert_eq!(lent.booked, [0.375 * 0.25, 1.125 * 0.25]);
-        assert!(lend(&capacity, &demand, &ids(&[0]), &ids(&[2]), 0.0, 0.25).is_none());
-        assert!(lend(&capacity, &demand, &ids(&[1]), &ids(&[2]), 1.0, 0.25).is_none());
+        assert_eq!(lent.travel, [0.0, 0.0]);
+        assert!(lend(&capacity, &demand, &ids(&[0]), &ids(&[2]), 0.0, 0.25, 0.0).is_none());
+        assert!(lend(&capacity, &demand, &ids(&[1]), &ids(&[2]), 1.0, 0.25, 0.0).is_none());
+        // On the road: 3 spare hours lend at most 2 at travel 0.5, and cost 1 more.
+        let far = lend(&capacity, &demand, &ids(&[0]), &ids(&[3]), 1.0, 0.0, 0.5).unwrap();
+        assert_eq!(far.given, [2.0]);
+        assert_eq!(far.travel, [1.0]);
     }
 
     #[test]

@@ -33,6 +33,7 @@ macro_rules! index_id {
 pub mod assessment;
 pub mod behaviour;
 pub mod collective;
+pub mod costs;
 pub mod government;
 pub mod issues;
 pub mod mechanisms;

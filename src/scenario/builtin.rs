@@ -6,6 +6,7 @@ use super::{RunSpec, Scenario};
 use crate::model::assessment::AssessmentSpec;
 use crate::model::behaviour::BehaviourSpec;
 use crate::model::collective::CollectiveSpec;
+use crate::model::costs::CostSpec;
 use crate::model::government::GovernmentSpec;
 use crate::model::issues::{CategorySpec, IssueSpec};
 use crate::model::mechanisms::{Mechanisms, PRESET_NAMES};
@@ -301,6 +302,7 @@ pub fn xcity_baseline() -> Scenario {
         },
         assessment: AssessmentSpec::default(),
         silos: SiloSpec::default(),
+        costs: CostSpec::default(),
         regimes: PRESET_NAMES
             .iter()
             .map(|&n| (n.to_string(), Mechanisms::preset(n).expect("preset exists")))

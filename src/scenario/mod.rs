@@ -11,6 +11,7 @@ mod validate;
 use crate::model::assessment::AssessmentSpec;
 use crate::model::behaviour::BehaviourSpec;
 use crate::model::collective::CollectiveSpec;
+use crate::model::costs::CostSpec;
 use crate::model::government::GovernmentSpec;
 use crate::model::issues::IssueSpec;
 use crate::model::mechanisms::Mechanisms;
@@ -62,6 +63,10 @@ pub struct Scenario {
     /// defaults).
     #[serde(default)]
     pub silos: SiloSpec,
+    /// Costs of spatial linkage, the platform and the leading group (older files: the
+    /// defaults).
+    #[serde(default)]
+    pub costs: CostSpec,
     /// Named regimes: the presets plus any a user defines.
     pub regimes: BTreeMap<String, Mechanisms>,
     #[serde(default)]

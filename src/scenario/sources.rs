@@ -587,6 +587,14 @@ pub const SOURCES: &[Entry] = &[
     grounded("assessment.pressure_response", "share", FOUR_MECHANISMS),
     grounded("assessment.supervision_pull", "probability", FOUR_MECHANISMS),
     grounded("assessment.reporting_hours", "staff-hours per closure", UP_AND_DOWN),
+    // [costs]: spatial investment, the platform and the leading group.
+    grounded("costs.uplift_days", "days", TO_THE_COUNTRY),
+    grounded("costs.uplift_budget_per_1000", "budget units per 1,000 rural residents per day", TO_THE_COUNTRY),
+    grounded("costs.travel_share", "hours per hour lent", CITY_LEADS_COUNTRY),
+    grounded("costs.platform_budget_per_1000", "budget units per 1,000 residents per day", PLATFORM),
+    grounded("costs.data_entry_hours", "staff-hours per reported issue", ONE_GRID_NET),
+    grounded("costs.leading_group_hours", "staff-hours per office per day", HIGH_PUSH),
+    grounded("costs.leading_group_attention", "share", HIGH_PUSH),
     // [silos]: fragmentation's own mechanisms and residents' trips.
     grounded("silos.unclear_multi", "share", LINES_AND_BLOCKS),
     grounded("silos.unclear_single", "share", LINES_AND_BLOCKS),

@@ -9,6 +9,7 @@ use super::{RunSpec, Scenario};
 use crate::model::behaviour::BehaviourSpec;
 use crate::model::assessment::AssessmentSpec;
 use crate::model::collective::CollectiveSpec;
+use crate::model::costs::CostSpec;
 use crate::model::silos::SiloSpec;
 use crate::model::government::GovernmentSpec;
 use crate::model::issues::{Category, IssueSpec};
@@ -147,6 +148,7 @@ pub fn check(s: &Scenario) -> Vec<(String, String)> {
     collective(&mut c, &s.collective);
     assessment(&mut c, &s.assessment);
     silos(&mut c, &s.silos);
+    costs(&mut c, &s.costs);
     regimes(&mut c, &s.regimes);
     shocks(&mut c, s);
     c.problems
@@ -646,6 +648,16 @@ fn assessment(c: &mut Checks, a: &AssessmentSpec) {
     c.unit("assessment.pressure_response", a.pressure_response);
     c.unit("assessment.supervision_pull", a.supervision_pull);
     c.up_to("assessment.reporting_hours", a.reporting_hours, MAX_TASK_HOURS);
+}
+
+fn costs(c: &mut Checks, k: &CostSpec) {
+    c.between("costs.uplift_days", k.uplift_days, 1.0, MAX_DAYS);
+    c.up_to("costs.uplift_budget_per_1000", k.uplift_budget_per_1000, MAX_PER_1000);
+    c.up_to("costs.travel_share", k.travel_share, MAX_AMOUNT);
+    c.up_to("costs.platform_budget_per_1000", k.platform_budget_per_1000, MAX_PER_1000);
+    c.up_to("costs.data_entry_hours", k.data_entry_hours, MAX_TASK_HOURS);
+    c.up_to("costs.leading_group_hours", k.leading_group_hours, MAX_TASK_HOURS);
+    c.unit("costs.leading_group_attention", k.leading_group_attention);
 }
 
 fn silos(c: &mut Checks, s: &SiloSpec) {

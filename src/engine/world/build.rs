@@ -52,7 +52,7 @@ impl World {
         let comm_channel = territory
             .communities
             .iter()
-            .map(|c| government::channel(&scenario.government, &mech, c.urban))
+            .map(|c| government::channel(&scenario.government, 0.0, c.urban))
             .collect();
         let transfers = government::transfers(&territory, &offices);
         let n_comm = territory.communities.len();
@@ -97,6 +97,13 @@ impl World {
             owed: vec![0.0; offices.len()],
             score: vec![scenario.assessment.score_start; offices.len()],
             one_stop: vec![false; territory.townships.len()],
+            uplift: 0.0,
+            rural_residents: territory
+                .communities
+                .iter()
+                .filter(|c| !c.urban)
+                .map(|c| c.residents.len() as f64)
+                .sum(),
             scratch: Vec::new(),
             tallies: vec![Tally::default(); n_counties + 1],
             territory,

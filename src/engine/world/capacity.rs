@@ -56,6 +56,7 @@ impl World {
         let gov = &self.scenario.government;
         let open = government::open_per_1000(self.issues.live(), self.territory.residents());
         self.leading_group = government::leading_group_active(gov, &self.mech, open);
+        self.pay_linkage_costs();
         self.apply_transfers();
     }
 
@@ -174,9 +175,12 @@ impl World {
     /// book the friction as coordination.
     fn apply_transfers(&mut self) {
         let friction = government::transfer_friction(&self.scenario.government, &self.mech);
+        let road = self.scenario.costs.travel_share;
         let offices = &mut self.offices;
         for t in &self.transfers {
             let share = government::transfer_share(t.by, &self.mech, self.leading_group);
+            // Lending from town to country is paid on the road too.
+            let travel = if t.by == government::Lever::Spatial { road } else { 0.0 };
             let Some(lent) = government::lend(
                 &offices.capacity,
                 &self.demand,
@@ -184,11 +188,13 @@ impl World {
                 &t.receivers,
                 share,
                 friction,
+                travel,
             ) else {
                 continue;
             };
-            for (&o, g) in t.donors.iter().zip(lent.given) {
-                offices.capacity[o.index()] -= g;
+            for ((&o, g), road) in t.donors.iter().zip(lent.given).zip(lent.travel) {
+                offices.capacity[o.index()] -= g + road;
+                offices.coordination[o.index()] += road;
             }
             for ((&o, got), booked) in t.receivers.iter().zip(lent.received).zip(lent.booked) {
                 offices.capacity[o.index()] += got;

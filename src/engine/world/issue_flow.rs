@@ -15,7 +15,7 @@ use crate::model::issues::{
     self, Category, Felt, Issue, IssueId, Origin, Phase, Route, resolution_speed,
 };
 use crate::model::silos::{self, Boundary};
-use crate::model::{assessment, collective};
+use crate::model::{assessment, collective, costs};
 use crate::model::residents::ResidentId;
 use crate::model::territory::GridId;
 
@@ -51,7 +51,7 @@ impl World {
         let g = &self.territory.grids[grid.index()];
         let county = g.county;
         let mut s = stream(self.seed, Purpose::IssueDetail, agent, t as u64);
-        let factor = government::work_factor(&sc.government, &self.mech, g.urban);
+        let factor = government::work_factor(&sc.government, self.uplift, g.urban);
         let adjacent = &self.territory.adjacency[county.index()];
         let d = issues::details(category, &sc.issues, factor, county, adjacent, &mut s);
         let level_office = self
@@ -97,8 +97,11 @@ impl World {
     fn route(&mut self, id: IssueId) {
         let t = self.tick;
         let small = self.scenario.issues.small_severity as f32;
+        let entry = costs::data_entry(&self.scenario.costs, &self.mech);
         let issue = self.issues.get_mut(id);
         issue.reported_at = Some(t);
+        // The grid enters it on the platform, from its hours tomorrow.
+        self.owed[self.offices.grid_office[issue.grid.index()].index()] += entry;
         self.tallies[issue.county.index()].hotline.reported += 1;
         let mut s = stream(self.seed, Purpose::Route, issue.key, t as u64);
         let office = match issues::route(issue, &self.mech, small, &mut s) {

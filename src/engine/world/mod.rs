@@ -27,6 +27,7 @@
 
 mod build;
 mod capacity;
+mod investment;
 mod issue_flow;
 mod office_work;
 mod residents;
@@ -127,6 +128,10 @@ pub struct World {
     score: Vec<f64>,
     /// Whether each township's one-stop centre is staffed today.
     one_stop: Vec<bool>,
+    /// The rural uplift spatial linkage has built so far (see `costs::uplift_after`).
+    uplift: f64,
+    /// Residents of rural communities (the rural investment is paid per head).
+    rural_residents: f64,
     scratch: Vec<IssueId>,
     tallies: Vec<Tally>,
 }

@@ -57,6 +57,7 @@ impl World {
         let ref_delay = government::referral_delay(
             &self.scenario.government,
             &self.mech,
+            self.uplift,
             self.offices.connectivity[ou],
         );
         let n = self.offices.queue[ou].len();

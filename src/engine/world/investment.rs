@@ -1,0 +1,52 @@
+//! The day's costs of the links that are not paid where an issue moves (MODEL.md §5):
+//! the platform and the rural investment from the city reserve, and the leading group's
+//! senior staff time and attention. The rules are in `model::costs`; this file pays them,
+//! in a fixed order, after budgets are paid and the leading group is set.
+
+use super::World;
+use crate::model::costs;
+use crate::model::government::{self, OfficeKind};
+
+impl World {
+    /// Pay the platform, the rural investment and the leading group for today.
+    pub(super) fn pay_linkage_costs(&mut self) {
+        let spec = &self.scenario.costs;
+        let residents = self.territory.residents() as f64;
+        let platform = costs::platform_cost(spec, &self.mech, residents).min(self.city_reserve.max(0.0));
+        self.city_reserve -= platform;
+        let uplift_cost = costs::uplift_cost(spec, &self.mech, self.rural_residents);
+        let invested = uplift_cost > 0.0 && self.city_reserve >= uplift_cost;
+        if invested {
+            self.city_reserve -= uplift_cost;
+        }
+        self.uplift = costs::uplift_after(spec, &self.mech, self.uplift, invested);
+        let gov = &self.scenario.government;
+        for (c, comm) in self.territory.communities.iter().enumerate() {
+            self.comm_channel[c] = government::channel(gov, self.uplift, comm.urban);
+        }
+        if self.leading_group {
+            self.leading_group_sits();
+        }
+    }
+
+    /// The leading group sits: senior staff of the city centre and of every county
+    /// general office give it their hours (what they have of them), and city departments
+    /// lose part of their attention.
+    fn leading_group_sits(&mut self) {
+        let spec = &self.scenario.costs;
+        let hours = spec.leading_group_hours;
+        let attention = spec.leading_group_attention;
+        for o in 0..self.offices.len() {
+            let take = match self.offices.kind[o] {
+                OfficeKind::CityCentre | OfficeKind::CountyGeneral(_) => hours,
+                OfficeKind::CityDept(_) => self.offices.capacity[o].max(0.0) * attention,
+                _ => continue,
+            };
+            // Paid in full: what today's hours cannot cover is owed from tomorrow's.
+            let now = take.min(self.offices.capacity[o].max(0.0));
+            self.offices.capacity[o] -= now;
+            self.offices.coordination[o] += now;
+            self.owed[o] += take - now;
+        }
+    }
+}
