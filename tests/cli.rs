@@ -48,7 +48,7 @@ fn run_prints_the_comparison_and_writes_the_run_folder() {
         assert!(stdout.contains(regime), "table lacks {regime}:\n{stdout}");
     }
     for col in [
-        "resolved",
+        "solved",
         "median d",
         "p90 d",
         "trust end",
@@ -59,6 +59,14 @@ fn run_prints_the_comparison_and_writes_the_run_folder() {
         "staff-h",
         "recovery",
         "loss",
+        "response",
+        "closure",
+        "solution",
+        "satisfied",
+        "reopened",
+        "latent",
+        "trips/solved",
+        "petitions",
     ] {
         assert!(stdout.contains(col), "table lacks column {col}:\n{stdout}");
     }

@@ -97,6 +97,11 @@ pub const TICK_METRICS: &[TickMetric] = &[
         value: |w| w.now.expired as f64,
     },
     TickMetric {
+        name: "open",
+        about: "issues still open at the end of the tick",
+        value: |w| w.now.open as f64,
+    },
+    TickMetric {
         name: "reported",
         about: "issues reaching an office for the first time (reported by their resident or found by a patrol)",
         value: |w| w.now.hotline.reported as f64,
@@ -150,11 +155,6 @@ pub const TICK_METRICS: &[TickMetric] = &[
         name: "trips",
         about: "residents' trips (跑动次数) on the issues solved this tick",
         value: |w| w.now.hotline.trips as f64,
-    },
-    TickMetric {
-        name: "open",
-        about: "issues still open at the end of the tick",
-        value: |w| w.now.open as f64,
     },
     TickMetric {
         name: "escalations",
