@@ -625,7 +625,7 @@ fn sweep_colours_have_a_legend() {
     let tmp = tempfile::tempdir().unwrap();
     let html = flood_sweep(tmp.path(), 1, "en");
     assert!(
-        html.contains("<p class=\"scale\">resolution rate, resolved / created (0-1) (mean): "),
+        html.contains("<p class=\"scale\">solution rate, solved / reported (0-1) (mean): "),
         "the table's scale"
     );
     assert!(html.contains(">0.25</span>"));

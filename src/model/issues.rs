@@ -766,13 +766,14 @@ impl Felt {
         }
     }
 
-    /// After a closure that did not solve the issue: an expiry's loss plus
-    /// `unsolved_trust_loss` for being told it is done when it is not (形式主义).
+    /// After a closure that did not solve the issue: the problem stays (an expiry's
+    /// hardship) and trust falls by `unsolved_trust_loss`, being told it is done when it
+    /// is not (形式主义); neighbours hear of a poor experience.
     pub fn unsolved(self, b: &BehaviourSpec, unsolved_trust_loss: f64, severity: f32) -> Felt {
-        let e = self.expired(b, severity);
         Felt {
-            trust: unit(e.trust - unsolved_trust_loss as f32),
-            ..e
+            trust: unit(self.trust - unsolved_trust_loss as f32),
+            hardship: unit(self.hardship + b.expire_hardship as f32 * severity),
+            experience: (self.experience - 0.5).clamp(-1.0, 1.0),
         }
     }
 

@@ -23,6 +23,7 @@
 
 use super::{Problem, Scenario, ScenarioError, builtin};
 use crate::base::input::{InputError, line_col, read_text, toml_position};
+use crate::model::mechanisms::PRESET_NAMES;
 use crate::model::shocks::{KINDS, REQUIRED as SHOCK_REQUIRED};
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
@@ -575,8 +576,14 @@ fn has_default(path: &[Seg], key: &str) -> bool {
         return false;
     };
     let mut t = &mut base;
-    for seg in path {
+    for (i, seg) in path.iter().enumerate() {
+        // A regime of any name has the fields of the shipped ones.
+        let named_regime = i == 1 && matches!(path.first(), Some(Seg::Key(r)) if r == "regimes");
         match seg {
+            Seg::Key(_) if named_regime => match t.get_mut(PRESET_NAMES[0]) {
+                Some(Value::Table(inner)) => t = inner,
+                _ => return false,
+            },
             Seg::Key(k) => match t.get_mut(k) {
                 Some(Value::Table(inner)) => t = inner,
                 _ => return false,

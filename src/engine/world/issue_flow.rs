@@ -167,8 +167,8 @@ impl World {
     }
 
     /// Hand an issue from office `from` to `to`, ready after `delay` ticks; the sender
-    /// pays the hand-off (the caller checked it can, `can_hand_off`). The receiver loses
-    /// part of the history (rework), the resident may have to come in again (a trip), and
+    /// pays the hand-off (the caller checked it can, `can_hand_off`). The receiver of an
+    /// issue already worked on loses part of its history (rework), the resident may have to come in again (a trip), and
     /// across a `boundary` an issue whose owner is unclear may be sent back: the
     /// receiver pays its own hand-off (from tomorrow's hours) and the issue returns to
     /// `from` after the way there and back. Returns whether it was delivered.
@@ -186,7 +186,11 @@ impl World {
         let sc = &self.scenario;
         let issue = self.issues.get_mut(id);
         let township = self.territory.grids[issue.grid.index()].township.index();
-        issue.work_left += silos::rework(&sc.silos, &self.mech, issue.work_total);
+        // Work already done on it is partly repeated by the next office (the history is
+        // lost); an issue no one has worked on yet loses nothing.
+        if issue.started {
+            issue.work_left += silos::rework(&sc.silos, &self.mech, issue.work_total);
+        }
         let one_stop = self.one_stop[township];
         if stream(self.seed, Purpose::Trip, issue.key, t).chance(silos::trip_chance(
             &sc.silos, &self.mech, one_stop,
