@@ -59,7 +59,8 @@ pub struct Tally {
     pub open: u64,
     pub escalations: u64,
     pub referrals: u64,
-    /// Solved, and not solved (expired or closed unsolved), by urban or rural origin.
+    /// Solved, and not solved (expired, closed unsolved or latent), by urban or rural
+    /// origin.
     pub urban_resolved: u64,
     pub urban_expired: u64,
     pub rural_resolved: u64,
@@ -89,7 +90,7 @@ pub struct Tally {
     /// volunteers and organisations.
     pub capacity_hours: f64,
     pub leading_group: bool,
-    /// Solved and not solved (expired or closed unsolved) issues by category
+    /// Solved and not solved (expired, closed unsolved or latent) issues by category
     /// (`Category as usize`).
     pub category_resolved: [u32; 8],
     pub category_expired: [u32; 8],
@@ -202,6 +203,12 @@ impl Tally {
     /// Record one reported issue leaving unclosed.
     pub fn record_expiry(&mut self, urban: bool, category: usize) {
         self.expired += 1;
+        self.record_unsolved(urban, category);
+    }
+
+    /// Record one issue leaving never reported.
+    pub fn record_latent(&mut self, urban: bool, category: usize) {
+        self.hotline.latent += 1;
         self.record_unsolved(urban, category);
     }
 

@@ -258,8 +258,10 @@ impl World {
             self.ledger[township].expired += 1;
             self.tallies[issue.county.index()].record_expiry(issue.urban, issue.category as usize);
         } else {
+            // Not in the hotline's denominators, but a resident's issue nobody served: it
+            // counts against its category's and its place's service.
             self.ledger[township].latent += 1;
-            self.tallies[issue.county.index()].hotline.latent += 1;
+            self.tallies[issue.county.index()].record_latent(issue.urban, issue.category as usize);
         }
         if let Some(o) = issue.office {
             self.score_event(o, 0.0);
