@@ -211,9 +211,11 @@ fn factory_closure_raises_hardship_and_assistance_in_its_county() {
         "closure raises hardship"
     );
     let assistance = |r: &RegimeRun| {
+        // Assistance issues raised (counting the ended ones would undercount when a
+        // closure's issues wait longer for budget and staff).
         r.history[120..210]
             .iter()
-            .map(|h| h[county].category_resolved[3] + h[county].category_expired[3])
+            .map(|h| h[county].category_created[3])
             .sum::<u32>()
     };
     assert!(

@@ -94,6 +94,8 @@ pub struct Tally {
     /// (`Category as usize`).
     pub category_resolved: [u32; 8],
     pub category_expired: [u32; 8],
+    /// Issues raised by category.
+    pub category_created: [u32; 8],
     pub hotline: Hotline,
 }
 
@@ -132,6 +134,7 @@ impl Default for Tally {
             leading_group: false,
             category_resolved: [0; 8],
             category_expired: [0; 8],
+            category_created: [0; 8],
             hotline: Hotline::default(),
         }
     }
@@ -178,6 +181,9 @@ impl Tally {
             *a += b;
         }
         for (a, b) in self.category_expired.iter_mut().zip(&o.category_expired) {
+            *a += b;
+        }
+        for (a, b) in self.category_created.iter_mut().zip(&o.category_created) {
             *a += b;
         }
         self.hotline.add(&o.hotline);

@@ -90,7 +90,7 @@ impl Default for AssessmentSpec {
             timely_share: 0.3,
             pressure_weight: 1.0,
             solve_quality: 0.9,
-            grid_skill: 0.7,
+            grid_skill: 0.85,
             gaming_rate: 1.0,
             gaming_work_share: 0.2,
             deadline_gaming: 0.8,
@@ -103,7 +103,7 @@ impl Default for AssessmentSpec {
             reopen_days: 15,
             max_reopens: 2,
             unsolved_trust_loss: 0.1,
-            non_response: 0.15,
+            non_response: 0.05,
             pressure_response: 0.8,
             supervision_pull: 0.5,
             reporting_hours: 0.25,
@@ -256,7 +256,10 @@ mod tests {
         let g = gaming_chance(&s, &mech(1.0, 0.0), 0.5);
         assert!((g - s.gaming_rate * 0.5).abs() < 1e-12);
         assert!(gaming_chance(&s, &mech(1.0, 1.0), 0.5) < g);
-        assert!(deadline_gaming_chance(&s, &mech(1.0, 1.0)) < deadline_gaming_chance(&s, &mech(1.0, 0.0)));
+        assert!(
+            deadline_gaming_chance(&s, &mech(1.0, 1.0))
+                < deadline_gaming_chance(&s, &mech(1.0, 0.0))
+        );
     }
 
     #[test]
@@ -278,7 +281,10 @@ mod tests {
         assert_eq!(verdict(&s, false, false, false, 0), Verdict::Unsolved);
         assert_eq!(verdict(&s, false, true, false, 0), Verdict::Reopen);
         assert_eq!(verdict(&s, false, false, true, 1), Verdict::Reopen);
-        assert_eq!(verdict(&s, false, true, true, s.max_reopens), Verdict::Unsolved);
+        assert_eq!(
+            verdict(&s, false, true, true, s.max_reopens),
+            Verdict::Unsolved
+        );
     }
 
     #[test]

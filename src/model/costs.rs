@@ -112,7 +112,9 @@ mod tests {
         assert_eq!(uplift_cost(&s, &mech(0.0, 1.0), 1000.0), 0.0);
         assert!(uplift_cost(&s, &mech(0.6, 0.0), 1000.0) > 0.0);
         assert_eq!(platform_cost(&s, &mech(1.0, 0.0), 1000.0), 0.0);
-        assert!(platform_cost(&s, &mech(0.0, 0.8), 1000.0) > platform_cost(&s, &mech(0.0, 0.2), 1000.0));
+        assert!(
+            platform_cost(&s, &mech(0.0, 0.8), 1000.0) > platform_cost(&s, &mech(0.0, 0.2), 1000.0)
+        );
         assert!(data_entry(&s, &mech(0.0, 0.8)) > data_entry(&s, &mech(0.0, 0.2)));
     }
 }

@@ -319,7 +319,14 @@ impl Offices {
         let n = territory.counties[k].residents.len() as u32;
         let urban = Self::mostly_urban(territory, k);
         let staff = per_1000(n, per_1000_staff);
-        self.push(kind, Level::County, Some(CountyId::at(k)), urban, staff, 1.0)
+        self.push(
+            kind,
+            Level::County,
+            Some(CountyId::at(k)),
+            urban,
+            staff,
+            1.0,
+        )
     }
 
     /// The city centre and the city departments.
@@ -436,7 +443,12 @@ pub fn escalation_delay(gov: &GovernmentSpec, mech: &Mechanisms) -> u32 {
 /// Days a referral from an office of platform `connectivity` takes: the rural uplift
 /// built by spatial linkage (`costs::uplift_after`) closes the connectivity gap, and
 /// information sharing over it shortens the delay.
-pub fn referral_delay(gov: &GovernmentSpec, mech: &Mechanisms, uplift: f64, connectivity: f64) -> u32 {
+pub fn referral_delay(
+    gov: &GovernmentSpec,
+    mech: &Mechanisms,
+    uplift: f64,
+    connectivity: f64,
+) -> u32 {
     let conn = connectivity + (1.0 - connectivity) * uplift;
     (gov.referral_delay_days * (1.0 - mech.information_sharing * conn)).round() as u32
 }
@@ -1042,7 +1054,16 @@ mod tests {
         // Office 0 has 3 spare hours, office 1 none; office 2 is 2 short, office 3 6 short.
         let capacity = [5.0, 1.0, 0.0, 2.0];
         let demand = [2.0, 4.0, 2.0, 8.0];
-        let lent = lend(&capacity, &demand, &ids(&[0, 1]), &ids(&[2, 3]), 0.5, 0.25, 0.0).unwrap();
+        let lent = lend(
+            &capacity,
+            &demand,
+            &ids(&[0, 1]),
+            &ids(&[2, 3]),
+            0.5,
+            0.25,
+            0.0,
+        )
+        .unwrap();
         assert_eq!(lent.given, [1.5, 0.0]);
         assert_eq!(lent.received, [0.375 * 0.75, 1.125 * 0.75]);
         assert_eq!(lent.booked, [0.375 * 0.25, 1.125 * 0.25]);

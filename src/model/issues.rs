@@ -534,8 +534,7 @@ impl Issue {
     /// Seats at the joint meeting that opens a jointly handled issue (one per department),
     /// when work on it is about to start; `None` otherwise.
     pub fn joint_meeting_seats(&self) -> Option<f64> {
-        (self.joint && self.stage == 0 && !self.started)
-            .then(|| self.stage_count() as f64)
+        (self.joint && self.stage == 0 && !self.started).then(|| self.stage_count() as f64)
     }
 }
 
@@ -956,12 +955,22 @@ mod tests {
         let mut t = today(0);
         t.shelve = 1.0;
         assert_eq!(next_move(&i, &office(Level::Grid), &t), Move::Shelve);
-        let seen = Issue { seen: true, ..i.clone() };
+        let seen = Issue {
+            seen: true,
+            ..i.clone()
+        };
         assert_eq!(next_move(&seen, &office(Level::Grid), &t), Move::Work);
         // Passing an issue up is not answering it: no shelving on the way.
         let climbing = issue(Category::PublicFacility, Phase::Climbing);
-        assert_eq!(next_move(&climbing, &office(Level::Grid), &t), Move::Escalate);
-        let shelved = Issue { shelved: true, seen: true, ..i.clone() };
+        assert_eq!(
+            next_move(&climbing, &office(Level::Grid), &t),
+            Move::Escalate
+        );
+        let shelved = Issue {
+            shelved: true,
+            seen: true,
+            ..i.clone()
+        };
         assert_eq!(next_move(&shelved, &office(Level::Grid), &t), Move::Wait);
         t.pull = 1.0;
         assert_eq!(next_move(&shelved, &office(Level::Grid), &t), Move::Work);

@@ -49,9 +49,9 @@ pub struct SiloSpec {
 impl Default for SiloSpec {
     fn default() -> Self {
         SiloSpec {
-            unclear_multi: 0.5,
+            unclear_multi: 0.7,
             unclear_single: 0.1,
-            bounce_rate: 0.5,
+            bounce_rate: 0.8,
             bounce_repeat: 0.5,
             rework_share: 0.3,
             boundary_city_weight: 1.0,
@@ -129,11 +129,17 @@ mod tests {
         let s = SiloSpec::default();
         let silo = mech(0.0, 0.0, 0.0);
         assert!((bounce_chance(&s, &silo, Boundary::Sideways, 0) - s.bounce_rate).abs() < 1e-12);
-        assert!(bounce_chance(&s, &silo, Boundary::Sideways, 1) < bounce_chance(&s, &silo, Boundary::Sideways, 0));
+        assert!(
+            bounce_chance(&s, &silo, Boundary::Sideways, 1)
+                < bounce_chance(&s, &silo, Boundary::Sideways, 0)
+        );
         let joined = mech(1.0, 0.0, 0.0);
         assert_eq!(bounce_chance(&s, &joined, Boundary::Sideways, 0), 0.0);
         assert!(bounce_chance(&s, &joined, Boundary::Upward, 0) > 0.0);
-        assert_eq!(bounce_chance(&s, &mech(0.0, 1.0, 0.0), Boundary::Upward, 0), 0.0);
+        assert_eq!(
+            bounce_chance(&s, &mech(0.0, 1.0, 0.0), Boundary::Upward, 0),
+            0.0
+        );
     }
 
     #[test]
@@ -141,14 +147,23 @@ mod tests {
         let s = SiloSpec::default();
         assert!((rework(&s, &mech(0.0, 0.0, 0.0), 10.0) - 3.0).abs() < 1e-6);
         assert_eq!(rework(&s, &mech(0.0, 0.0, 1.0), 10.0), 0.0);
-        assert!(trip_chance(&s, &mech(0.0, 0.0, 0.5), false) > trip_chance(&s, &mech(0.8, 0.0, 0.5), true));
-        assert_eq!(trip_chance(&s, &mech(0.8, 0.0, 0.5), false), trip_chance(&s, &mech(0.0, 0.0, 0.5), false));
+        assert!(
+            trip_chance(&s, &mech(0.0, 0.0, 0.5), false)
+                > trip_chance(&s, &mech(0.8, 0.0, 0.5), true)
+        );
+        assert_eq!(
+            trip_chance(&s, &mech(0.8, 0.0, 0.5), false),
+            trip_chance(&s, &mech(0.0, 0.0, 0.5), false)
+        );
     }
 
     #[test]
     fn routine_issues_have_an_owner_and_multi_boundary_ones_often_do_not() {
         let s = SiloSpec::default();
         assert_eq!(unclear_share(&s, Category::Routine), 0.0);
-        assert!(unclear_share(&s, Category::CrossDepartment) > unclear_share(&s, Category::PublicFacility));
+        assert!(
+            unclear_share(&s, Category::CrossDepartment)
+                > unclear_share(&s, Category::PublicFacility)
+        );
     }
 }

@@ -6,17 +6,17 @@
 //! absurd amounts of memory; whether it fits this machine is `engine::memory`'s check.
 
 use super::{RunSpec, Scenario};
-use crate::model::behaviour::BehaviourSpec;
 use crate::model::assessment::AssessmentSpec;
+use crate::model::behaviour::BehaviourSpec;
 use crate::model::collective::CollectiveSpec;
 use crate::model::costs::CostSpec;
-use crate::model::silos::SiloSpec;
 use crate::model::government::GovernmentSpec;
 use crate::model::issues::{Category, IssueSpec};
 use crate::model::mechanisms::Mechanisms;
 use crate::model::organisations::OrganisationSpec;
 use crate::model::residents::{LinkSpec, PopulationSpec};
 use crate::model::shocks::{Allowed, Shock, Target};
+use crate::model::silos::SiloSpec;
 use crate::model::territory::{Territory, TerritorySpec};
 use std::collections::BTreeMap;
 
@@ -625,7 +625,12 @@ fn collective(c: &mut Checks, k: &CollectiveSpec) {
 }
 
 fn assessment(c: &mut Checks, a: &AssessmentSpec) {
-    c.count("assessment.response_days", a.response_days as u64, 0, MAX_DAYS as u64);
+    c.count(
+        "assessment.response_days",
+        a.response_days as u64,
+        0,
+        MAX_DAYS as u64,
+    );
     c.unit("assessment.score_rate", a.score_rate);
     c.unit("assessment.score_start", a.score_start);
     c.unit("assessment.timely_share", a.timely_share);
@@ -635,28 +640,56 @@ fn assessment(c: &mut Checks, a: &AssessmentSpec) {
     c.unit("assessment.gaming_rate", a.gaming_rate);
     c.unit("assessment.gaming_work_share", a.gaming_work_share);
     c.unit("assessment.deadline_gaming", a.deadline_gaming);
-    c.unit("assessment.supervision_deterrence", a.supervision_deterrence);
+    c.unit(
+        "assessment.supervision_deterrence",
+        a.supervision_deterrence,
+    );
     c.unit("assessment.callback_share", a.callback_share);
-    c.up_to("assessment.callback_hours", a.callback_hours, MAX_TASK_HOURS);
+    c.up_to(
+        "assessment.callback_hours",
+        a.callback_hours,
+        MAX_TASK_HOURS,
+    );
     c.unit("assessment.satisfied_solved", a.satisfied_solved);
     c.unit("assessment.satisfied_unsolved", a.satisfied_unsolved);
     c.unit("assessment.reraise", a.reraise);
-    c.count("assessment.reopen_days", a.reopen_days as u64, 1, MAX_DAYS as u64);
+    c.count(
+        "assessment.reopen_days",
+        a.reopen_days as u64,
+        1,
+        MAX_DAYS as u64,
+    );
     c.count("assessment.max_reopens", a.max_reopens as u64, 0, 100);
     c.unit("assessment.unsolved_trust_loss", a.unsolved_trust_loss);
     c.unit("assessment.non_response", a.non_response);
     c.unit("assessment.pressure_response", a.pressure_response);
     c.unit("assessment.supervision_pull", a.supervision_pull);
-    c.up_to("assessment.reporting_hours", a.reporting_hours, MAX_TASK_HOURS);
+    c.up_to(
+        "assessment.reporting_hours",
+        a.reporting_hours,
+        MAX_TASK_HOURS,
+    );
 }
 
 fn costs(c: &mut Checks, k: &CostSpec) {
     c.between("costs.uplift_days", k.uplift_days, 1.0, MAX_DAYS);
-    c.up_to("costs.uplift_budget_per_1000", k.uplift_budget_per_1000, MAX_PER_1000);
+    c.up_to(
+        "costs.uplift_budget_per_1000",
+        k.uplift_budget_per_1000,
+        MAX_PER_1000,
+    );
     c.up_to("costs.travel_share", k.travel_share, MAX_AMOUNT);
-    c.up_to("costs.platform_budget_per_1000", k.platform_budget_per_1000, MAX_PER_1000);
+    c.up_to(
+        "costs.platform_budget_per_1000",
+        k.platform_budget_per_1000,
+        MAX_PER_1000,
+    );
     c.up_to("costs.data_entry_hours", k.data_entry_hours, MAX_TASK_HOURS);
-    c.up_to("costs.leading_group_hours", k.leading_group_hours, MAX_TASK_HOURS);
+    c.up_to(
+        "costs.leading_group_hours",
+        k.leading_group_hours,
+        MAX_TASK_HOURS,
+    );
     c.unit("costs.leading_group_attention", k.leading_group_attention);
 }
 
@@ -666,7 +699,11 @@ fn silos(c: &mut Checks, s: &SiloSpec) {
     c.unit("silos.bounce_rate", s.bounce_rate);
     c.unit("silos.bounce_repeat", s.bounce_repeat);
     c.unit("silos.rework_share", s.rework_share);
-    c.up_to("silos.boundary_city_weight", s.boundary_city_weight, MAX_AMOUNT);
+    c.up_to(
+        "silos.boundary_city_weight",
+        s.boundary_city_weight,
+        MAX_AMOUNT,
+    );
     c.unit("silos.trip_per_handoff", s.trip_per_handoff);
     c.up_to("silos.one_stop_hours", s.one_stop_hours, MAX_TASK_HOURS);
 }

@@ -180,7 +180,11 @@ impl World {
         for t in &self.transfers {
             let share = government::transfer_share(t.by, &self.mech, self.leading_group);
             // Lending from town to country is paid on the road too.
-            let travel = if t.by == government::Lever::Spatial { road } else { 0.0 };
+            let travel = if t.by == government::Lever::Spatial {
+                road
+            } else {
+                0.0
+            };
             let Some(lent) = government::lend(
                 &offices.capacity,
                 &self.demand,

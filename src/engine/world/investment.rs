@@ -12,7 +12,8 @@ impl World {
     pub(super) fn pay_linkage_costs(&mut self) {
         let spec = &self.scenario.costs;
         let residents = self.territory.residents() as f64;
-        let platform = costs::platform_cost(spec, &self.mech, residents).min(self.city_reserve.max(0.0));
+        let platform =
+            costs::platform_cost(spec, &self.mech, residents).min(self.city_reserve.max(0.0));
         self.city_reserve -= platform;
         let uplift_cost = costs::uplift_cost(spec, &self.mech, self.rural_residents);
         let invested = uplift_cost > 0.0 && self.city_reserve >= uplift_cost;

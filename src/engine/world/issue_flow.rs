@@ -14,10 +14,10 @@ use crate::model::government::OfficeId;
 use crate::model::issues::{
     self, Category, Felt, Issue, IssueId, Origin, Phase, Route, resolution_speed,
 };
-use crate::model::silos::{self, Boundary};
-use crate::model::{assessment, collective, costs};
 use crate::model::residents::ResidentId;
+use crate::model::silos::{self, Boundary};
 use crate::model::territory::GridId;
+use crate::model::{assessment, collective, costs};
 
 impl World {
     /// New issues raised by residents this tick, in chunk order.
@@ -84,6 +84,7 @@ impl World {
         let id = self.issues.insert(issue);
         self.ledger[township].created += 1;
         self.tallies[county.index()].created += 1;
+        self.tallies[county.index()].category_created[category as usize] += 1;
         if reported {
             // Raising it in person (or by the channel standing in for it) is one trip.
             self.issues.get_mut(id).trips = 1;
@@ -192,9 +193,9 @@ impl World {
             issue.work_left += silos::rework(&sc.silos, &self.mech, issue.work_total);
         }
         let one_stop = self.one_stop[township];
-        if stream(self.seed, Purpose::Trip, issue.key, t).chance(silos::trip_chance(
-            &sc.silos, &self.mech, one_stop,
-        )) {
+        if stream(self.seed, Purpose::Trip, issue.key, t)
+            .chance(silos::trip_chance(&sc.silos, &self.mech, one_stop))
+        {
             issue.trips = issue.trips.saturating_add(1);
         }
         let bounced = match boundary {

@@ -139,7 +139,8 @@ impl World {
                 let parent = self.offices.parent(&self.territory, o);
                 self.tallies[county].escalations += 1;
                 // Between township and county, an issue no one owns may come back.
-                let boundary = (self.offices.level[ou] == Level::Township).then_some(Boundary::Upward);
+                let boundary =
+                    (self.offices.level[ou] == Level::Township).then_some(Boundary::Upward);
                 self.hand_off(id, o, parent, settings.escalation_delay, boundary);
             }
             Move::AwaitPartner => {
@@ -235,7 +236,13 @@ impl World {
             if !government::affords(seat, self.offices.capacity[o.index()]) {
                 return false;
             }
-            let others: Vec<OfficeId> = issue.stages.iter().flatten().copied().filter(|&s| s != o).collect();
+            let others: Vec<OfficeId> = issue
+                .stages
+                .iter()
+                .flatten()
+                .copied()
+                .filter(|&s| s != o)
+                .collect();
             debug_assert!(others.len() + 1 >= seats as usize);
             self.pay(o, seat);
             for s in others {
@@ -305,8 +312,7 @@ impl World {
             && government::affords(a.callback_hours, self.offices.capacity[centre.index()]);
         let mut caught = false;
         if called {
-            let speed =
-                resolution_speed(&self.scenario.issues, issue, t - issue.created) as f64;
+            let speed = resolution_speed(&self.scenario.issues, issue, t - issue.created) as f64;
             let satisfied = s.chance(assessment::satisfied_chance(a, solved, speed));
             let hours = a.callback_hours;
             self.pay(centre, hours);

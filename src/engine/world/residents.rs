@@ -8,8 +8,8 @@ use super::World;
 use crate::engine::residents_phase::{self, ChunkMut, Shared};
 use crate::model::government::OfficeKind;
 use crate::model::issues::Category;
-use crate::model::territory::GridId;
 use crate::model::residents::{LinkRules, links};
+use crate::model::territory::GridId;
 use crate::model::{collective, government};
 
 impl World {
