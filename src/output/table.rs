@@ -150,6 +150,7 @@ fn hotline(summaries: &[Summary]) -> String {
         "latent",
         "bounces",
         "trips/solved",
+        "h/solved",
         "petitions",
     ];
     let rows: Vec<Vec<String>> = summaries
@@ -165,6 +166,7 @@ fn hotline(summaries: &[Summary]) -> String {
                 s.latent.to_string(),
                 s.bounces.to_string(),
                 num(s.trips_per_solved, 2),
+                num(s.staff_hours_per_solved, 1),
                 s.petitions.to_string(),
             ]
         })

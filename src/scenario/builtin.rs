@@ -22,7 +22,7 @@ pub const BASELINE: &str = "xcity-baseline";
 
 /// The shipped scenario files (`scenarios/*.toml`), compiled in so that names work from
 /// any folder. Each extends the baseline and changes only what it names.
-const SHIPPED: [(&str, &str); 8] = [
+const SHIPPED: [(&str, &str); 11] = [
     (
         "xcity-flood",
         include_str!("../../scenarios/xcity-flood.toml"),
@@ -51,11 +51,23 @@ const SHIPPED: [(&str, &str); 8] = [
         "xcity-compound",
         include_str!("../../scenarios/xcity-compound.toml"),
     ),
+    (
+        "xcity-assessment",
+        include_str!("../../scenarios/xcity-assessment.toml"),
+    ),
+    (
+        "xcity-tight-staff",
+        include_str!("../../scenarios/xcity-tight-staff.toml"),
+    ),
+    (
+        "xcity-hollow-links",
+        include_str!("../../scenarios/xcity-hollow-links.toml"),
+    ),
     ("full-city", include_str!("../../scenarios/full-city.toml")),
 ];
 
 /// Names of the built-in scenarios, the default first.
-pub const NAMES: [&str; 9] = [
+pub const NAMES: [&str; 12] = [
     "xcity-flood",
     "xcity-baseline",
     "xcity-epidemic",
@@ -64,6 +76,9 @@ pub const NAMES: [&str; 9] = [
     "xcity-rumour",
     "xcity-fiscal-cut",
     "xcity-compound",
+    "xcity-assessment",
+    "xcity-tight-staff",
+    "xcity-hollow-links",
     "full-city",
 ];
 
