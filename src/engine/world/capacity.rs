@@ -10,6 +10,7 @@ use super::World;
 use crate::base::rng::{Purpose, stream};
 use crate::model::government::{self, Dept};
 use crate::model::issues::Phase;
+use crate::model::territory::CountyId;
 use crate::model::organisations;
 use crate::model::residents::links;
 use crate::model::silos;
@@ -158,8 +159,9 @@ impl World {
     }
 
     /// Each county redeems its volunteers' points of today from its budget, as far as
-    /// the budget goes (after the day's assistance); the share it redeems sets its shared
-    /// goals of tomorrow (`links::county_goals`).
+    /// the budget goes beyond the assistance waiting at its civil-affairs department
+    /// (statutory assistance first); the share it redeems sets its shared goals of
+    /// tomorrow (`links::county_goals`).
     fn redeem_points(&mut self) {
         let b = &self.scenario.behaviour;
         let (points_per_day, point_value) = (b.points_per_day, b.point_value);
@@ -167,7 +169,10 @@ impl World {
         for k in self.territory.county_ids() {
             let ku = k.index();
             let cost = links::points_cost(self.tallies[ku].volunteers, points_per_day * social, point_value);
-            let share = links::redeemed_share(cost, self.budget_left(Some(k)));
+            // Assistance waiting at civil affairs comes first: points are redeemed from
+            // what the budget holds beyond it.
+            let reserve = self.waiting_assistance(k) * self.scenario.issues.assistance_budget_units;
+            let share = links::redeemed_share(cost, self.budget_left(Some(k)) - reserve);
             if cost > 0.0 {
                 self.spend(Some(k), cost * share);
             }
@@ -222,13 +227,7 @@ impl World {
         let waiting: Vec<f64> = self
             .territory
             .county_ids()
-            .map(|k| {
-                let o = self.offices.county_dept(k, Dept::CivilAffairs).index();
-                self.offices.queue[o]
-                    .iter()
-                    .filter(|&&id| self.issues.get(id).phase == Phase::Staged)
-                    .count() as f64
-            })
+            .map(|k| self.waiting_assistance(k))
             .collect();
         let pooled = government::pool_budgets(
             self.city_reserve,
@@ -243,6 +242,15 @@ impl World {
             }
             self.city_reserve -= given;
         }
+    }
+
+    /// Assistance issues waiting at a county's civil-affairs department (staged there).
+    fn waiting_assistance(&self, k: CountyId) -> f64 {
+        let o = self.offices.county_dept(k, Dept::CivilAffairs).index();
+        self.offices.queue[o]
+            .iter()
+            .filter(|&&id| self.issues.get(id).phase == Phase::Staged)
+            .count() as f64
     }
 
     /// Capacity transfers, each at the share its mechanism sets, in table order: the model
