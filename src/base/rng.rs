@@ -76,6 +76,10 @@ pub enum Purpose {
     Verdict = 30,
     /// A resident taking an unsolved issue over the city's head.
     Petition = 31,
+    /// Which of a grid's volunteers turn up today (agent = grid).
+    VolunteerShow = 32,
+    /// Whether an active organisation turns up today (agent = organisation).
+    OrgShow = 33,
 }
 
 /// The key of one stream: every field is something the draw is for.

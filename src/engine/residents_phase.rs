@@ -89,8 +89,12 @@ pub struct Shared<'a> {
     pub visits: &'a [f32],
     /// Share of each community's organisations active (yesterday).
     pub orgs_active: &'a [f32],
-    /// How link strength moves, and the regime's shared goals.
+    /// Share of each grid's volunteers its office kept yesterday.
+    pub kept: &'a [f32],
+    /// How link strength moves (its `goals` replaced per chunk by its county's).
     pub links: LinkRules,
+    /// Each county's shared goals (the regime's, less unredeemed points).
+    pub county_goals: &'a [f32],
 }
 
 /// The chunk's own slices of the residents' mutable fields.
@@ -197,7 +201,10 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         sh.weak_tie_weight,
     )
     .with_shocks(sh.epidemic, sh.rumour)
-    .with_links(sh.links);
+    .with_links(LinkRules {
+        goals: sh.county_goals[chunk.county.index()],
+        ..sh.links
+    });
     let (first, end) = (chunk.residents.start as usize, chunk.residents.end as usize);
     // The chunk's residents sliced to exactly its length, so indexing by `li` needs no
     // bounds check in the loop.
@@ -258,6 +265,7 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             mediators: sh.mediators[g],
             visits: sh.visits[g],
             orgs_active: sh.orgs_active[c],
+            kept: sh.kept[g],
         };
         let mut state = ResidentState {
             hardship: hardship[li],

@@ -83,6 +83,13 @@ pub struct Tally {
     pub orgs_linked_inactive: u64,
     pub staff_hours: f64,
     pub coordination_hours: f64,
+    /// Hours volunteers and organisations delivered (turned up, and kept by their
+    /// office), and the part of them worked on issues (not in `staff_hours`).
+    pub social_hours: f64,
+    pub social_hours_worked: f64,
+    /// Budget units spent (assistance, volunteer points redeemed, and whatever else a
+    /// county or the city pays from its budget).
+    pub budget_spent: f64,
     pub health: [u64; 4],
     /// Residents believing a rumour.
     pub believers: u64,
@@ -128,6 +135,9 @@ impl Default for Tally {
             orgs_linked_inactive: 0,
             staff_hours: 0.0,
             coordination_hours: 0.0,
+            social_hours: 0.0,
+            social_hours_worked: 0.0,
+            budget_spent: 0.0,
             health: [0; 4],
             believers: 0,
             capacity_hours: 0.0,
@@ -171,6 +181,9 @@ impl Tally {
         self.orgs_linked_inactive += o.orgs_linked_inactive;
         self.staff_hours += o.staff_hours;
         self.coordination_hours += o.coordination_hours;
+        self.social_hours += o.social_hours;
+        self.social_hours_worked += o.social_hours_worked;
+        self.budget_spent += o.budget_spent;
         for (a, b) in self.health.iter_mut().zip(&o.health) {
             *a += b;
         }

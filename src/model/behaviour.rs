@@ -3,7 +3,8 @@
 //! rules themselves are in `residents::day`.
 //!
 //! Fields added after scenario files were first written carry a serde default equal to
-//! the constant the rule used before, so an older `params.toml` loads and runs as it ran.
+//! the constant the rule used before, so an older `params.toml` loads and runs as it ran
+//! (the costs of volunteering added by issue 12 default to their plausible values).
 
 use serde::{Deserialize, Serialize};
 
@@ -92,6 +93,22 @@ pub struct BehaviourSpec {
     /// Points earned per volunteering day, and their pull on volunteering again.
     pub points_per_day: f64,
     pub points_pull: f64,
+    /// Staff-hours a day of its grid office that keep one volunteer (dispatch, guidance,
+    /// supervision), booked as coordination. A volunteer the office cannot keep is not
+    /// dispatched to issues.
+    #[serde(default = "defaults::volunteer_upkeep_hours")]
+    pub volunteer_upkeep_hours: f64,
+    /// Daily chance a volunteer turns up for the day's hours (no-shows).
+    #[serde(default = "defaults::volunteer_reliability")]
+    pub volunteer_reliability: f64,
+    /// Daily chance of stopping added for a volunteer whose grid office kept none of its
+    /// volunteers yesterday (scaled by the share it did not keep).
+    #[serde(default = "defaults::volunteer_stop_unkept")]
+    pub volunteer_stop_unkept: f64,
+    /// Budget units one volunteer point costs its county when redeemed (积分兑换).
+    /// Points a county cannot redeem lower its shared goals.
+    #[serde(default = "defaults::point_value")]
+    pub point_value: f64,
     /// Word-of-mouth signal a protester sends along its ties each day (negative: it lowers
     /// trust around it), the channel by which protest spills over (交叠共振).
     pub protest_voice: f64,
@@ -123,5 +140,17 @@ mod defaults {
     }
     pub fn volunteer_environment_cap() -> f64 {
         1.5
+    }
+    pub fn volunteer_upkeep_hours() -> f64 {
+        0.1
+    }
+    pub fn volunteer_reliability() -> f64 {
+        0.8
+    }
+    pub fn volunteer_stop_unkept() -> f64 {
+        0.1
+    }
+    pub fn point_value() -> f64 {
+        0.002
     }
 }

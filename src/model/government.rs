@@ -199,6 +199,9 @@ pub struct Offices {
     pub queue: Vec<VecDeque<IssueId>>,
     /// Capacity available this tick, in staff-hours.
     pub capacity: Vec<f64>,
+    /// Hours of volunteers and social organisations available this tick (a separate
+    /// pool: only for the categories they can handle, `Category::social_can_handle`).
+    pub social: Vec<f64>,
     /// Staff-hours used this tick.
     pub used: Vec<f64>,
     /// Coordination hours spent this tick.
@@ -225,6 +228,7 @@ impl Offices {
             connectivity: Vec::new(),
             queue: Vec::new(),
             capacity: Vec::new(),
+            social: Vec::new(),
             used: Vec::new(),
             coordination: Vec::new(),
             grid_office: Vec::new(),
@@ -369,6 +373,7 @@ impl Offices {
         self.connectivity.push(connectivity);
         self.queue.push(VecDeque::new());
         self.capacity.push(0.0);
+        self.social.push(0.0);
         self.used.push(0.0);
         self.coordination.push(0.0);
         OfficeId((self.kind.len() - 1) as u32)
@@ -501,10 +506,10 @@ pub fn overhead(gov: &GovernmentSpec, mech: &Mechanisms) -> f64 {
     mech.coordination_cost * mech.link_intensity() * gov.overhead_share
 }
 
-/// Capacity of an office: staff hours `base` less overhead, plus volunteer and
-/// organisation hours `social`.
-pub fn office_capacity(base: f64, overhead: f64, social: f64) -> f64 {
-    base * (1.0 - overhead) + social
+/// Capacity of an office: staff hours `base` less overhead. (Volunteers' and
+/// organisations' hours are a pool of their own, [`Offices::social`].)
+pub fn office_capacity(base: f64, overhead: f64) -> f64 {
+    base * (1.0 - overhead)
 }
 
 /// Coordination hours of one hand-off (or one joint-meeting seat).
@@ -788,28 +793,60 @@ pub struct OfficeDay {
 }
 
 /// The day of an office of `staff` at `hours_per_staff` each, scaled by the shocks'
-/// capacity multiplier `mult`, less the `overhead` share, plus `social` hours of
-/// volunteers and organisations.
-pub fn office_day(
-    staff: f64,
-    hours_per_staff: f64,
-    mult: f64,
-    overhead: f64,
-    social: f64,
-) -> OfficeDay {
+/// capacity multiplier `mult`, less the `overhead` share.
+pub fn office_day(staff: f64, hours_per_staff: f64, mult: f64, overhead: f64) -> OfficeDay {
     let base = staff * hours_per_staff * mult;
     OfficeDay {
         base,
-        capacity: office_capacity(base, overhead, social),
+        capacity: office_capacity(base, overhead),
         coordination: base * overhead,
     }
 }
 
-/// Hours of volunteers and organisations an office adds to its staff's: `volunteers` at
-/// `volunteer_hours` each (a grid), plus `organisation_hours` of active organisations (a
-/// community).
-pub fn social_hours(volunteers: u32, volunteer_hours: f64, organisation_hours: f32) -> f64 {
-    volunteers as f64 * volunteer_hours + organisation_hours as f64
+/// Volunteers a grid office engages (dispatches and supervises) for a task.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Engagement {
+    /// Volunteers engaged, and those the task wanted whom the office could not pay to
+    /// supervise (left unkept).
+    pub engaged: u32,
+    pub refused: u32,
+    /// Hours the engaged bring, and the staff-hours of their upkeep (coordination).
+    pub hours: f64,
+    pub upkeep: f64,
+}
+
+/// Volunteers engaged for `need` more hours of work: as many as it takes at `hours`
+/// each, out of the `pool` hours of those who turned up and are not yet engaged, as far
+/// as the office's `capacity_left` staff-hours pay `upkeep` for each. An engaged
+/// volunteer brings all its hours to the office's social pool for the rest of the day.
+pub fn engage(need: f64, pool: f64, hours: f64, upkeep: f64, capacity_left: f64) -> Engagement {
+    if need <= 0.0 || pool <= 0.0 || hours <= 0.0 {
+        return Engagement::default();
+    }
+    let wanted = (need.min(pool) / hours).ceil() as u32;
+    let affordable = if upkeep > 0.0 {
+        (capacity_left.max(0.0) / upkeep).floor() as u32
+    } else {
+        wanted
+    };
+    let engaged = wanted.min(affordable);
+    Engagement {
+        engaged,
+        refused: wanted - engaged,
+        hours: (engaged as f64 * hours).min(pool),
+        upkeep: engaged as f64 * upkeep,
+    }
+}
+
+/// Share of the volunteers an office wanted that it could keep (engage and supervise):
+/// 1 when it wanted none.
+pub fn kept_share(engaged: u32, refused: u32) -> f64 {
+    let wanted = engaged + refused;
+    if wanted == 0 {
+        1.0
+    } else {
+        engaged as f64 / wanted as f64
+    }
 }
 
 /// Pooling of the city reserve among counties: each county's shortfall is that of its
@@ -1108,12 +1145,35 @@ mod tests {
     }
 
     #[test]
-    fn an_office_day_is_staff_hours_less_overhead_plus_social_hours() {
-        let day = office_day(4.0, 8.0, 0.5, 0.25, 3.0);
+    fn an_office_day_is_staff_hours_less_overhead_without_social_hours() {
+        let day = office_day(4.0, 8.0, 0.5, 0.25);
         assert_eq!(day.base, 16.0);
-        assert_eq!(day.capacity, 15.0);
+        assert_eq!(day.capacity, 12.0);
         assert_eq!(day.coordination, 4.0);
-        assert_eq!(social_hours(3, 2.0, 1.5), 7.5);
+    }
+
+    #[test]
+    fn volunteers_are_engaged_as_the_work_needs_and_the_office_can_supervise() {
+        // 5 hours needed, 2-hour volunteers: three engaged, 0.3 staff-hours of upkeep.
+        let e = engage(5.0, 10.0, 2.0, 0.1, 7.0);
+        assert_eq!((e.engaged, e.refused), (3, 0));
+        assert_eq!(e.hours, 6.0);
+        assert!((e.upkeep - 0.3).abs() < 1e-12);
+        // Only as many as turned up; the last brings what is left of the pool.
+        let e = engage(5.0, 3.0, 2.0, 0.1, 7.0);
+        assert_eq!((e.engaged, e.refused, e.hours), (2, 0, 3.0));
+        // Only as many as the office can supervise: the rest are left unkept.
+        let e = engage(5.0, 10.0, 2.0, 0.1, 0.15);
+        assert_eq!((e.engaged, e.refused, e.hours), (1, 2, 2.0));
+        let e = engage(5.0, 10.0, 2.0, 0.1, -1.0);
+        assert_eq!((e.engaged, e.refused, e.hours), (0, 3, 0.0));
+        // Free supervision keeps all; no need, no pool or no hours engage nobody.
+        assert_eq!(engage(5.0, 10.0, 2.0, 0.0, 0.0).engaged, 3);
+        assert_eq!(engage(0.0, 10.0, 2.0, 0.1, 7.0), Engagement::default());
+        assert_eq!(engage(5.0, 0.0, 2.0, 0.1, 7.0), Engagement::default());
+        assert_eq!(engage(5.0, 10.0, 0.0, 0.1, 7.0), Engagement::default());
+        assert_eq!(kept_share(0, 0), 1.0);
+        assert_eq!(kept_share(1, 3), 0.25);
     }
 
     #[test]

@@ -62,6 +62,22 @@ impl Category {
         }
     }
 
+    /// Whether volunteers and social organisations have the authority and skill to work
+    /// on an issue of this category (the social hours of an office may go to it): routine
+    /// matters, neighbour disputes, public facilities and emergencies (helping hands,
+    /// mediation, upkeep, evacuation), not social assistance (eligibility is a public
+    /// decision), cross-department or cross-region issues (permits, enforcement, the
+    /// line departments' powers) or stability (legal disputes, petitions).
+    pub fn social_can_handle(self) -> bool {
+        matches!(
+            self,
+            Category::Routine
+                | Category::NeighbourDispute
+                | Category::PublicFacility
+                | Category::Emergency
+        )
+    }
+
     /// Whether a small issue of this category can be closed in the grid (grid first).
     pub fn grid_solvable(self) -> bool {
         matches!(
@@ -405,6 +421,21 @@ pub fn joint_handling(stages: &[Option<OfficeId>; 2], mech: &Mechanisms, s: &mut
 /// `capacity_left` hours: as much as both allow (nothing when the office has none).
 pub fn work_today(work_left: f32, capacity_left: f64) -> f64 {
     (work_left as f64).min(capacity_left.max(0.0))
+}
+
+/// Hours worked today on an issue with `work_left` hours left at an office with
+/// `social_left` hours of volunteers and organisations and `staff_left` staff-hours:
+/// `(social, staff)`. An issue social forces can handle (`eligible`,
+/// [`Category::social_can_handle`]) takes social hours first, then staff-hours; any
+/// other takes staff-hours only.
+pub fn split_work(work_left: f32, social_left: f64, staff_left: f64, eligible: bool) -> (f64, f64) {
+    let social = if eligible {
+        work_today(work_left, social_left)
+    } else {
+        0.0
+    };
+    let staff = work_today((work_left as f64 - social) as f32, staff_left);
+    (social, staff)
 }
 
 /// Work of one stage of a two-stage issue handled in sequence: `share` of its
@@ -1006,6 +1037,24 @@ mod tests {
                 draws_budget: false
             }
         );
+    }
+
+    #[test]
+    fn social_forces_take_only_the_categories_they_have_authority_and_skill_for() {
+        use Category::*;
+        let can: Vec<Category> = Category::ALL
+            .into_iter()
+            .filter(|c| c.social_can_handle())
+            .collect();
+        assert_eq!(can, [Routine, NeighbourDispute, PublicFacility, Emergency]);
+        // An eligible issue takes social hours first, then staff-hours.
+        assert_eq!(split_work(5.0, 3.0, 10.0, true), (3.0, 2.0));
+        assert_eq!(split_work(2.0, 3.0, 10.0, true), (2.0, 0.0));
+        assert_eq!(split_work(5.0, 3.0, 1.0, true), (3.0, 1.0));
+        // Any other takes staff-hours only, however many social hours are left.
+        assert_eq!(split_work(5.0, 3.0, 10.0, false), (0.0, 5.0));
+        assert_eq!(split_work(5.0, 3.0, -1.0, false), (0.0, 0.0));
+        assert_eq!(split_work(5.0, -2.0, 1.0, true), (0.0, 1.0));
     }
 
     #[test]

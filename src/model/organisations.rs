@@ -8,8 +8,15 @@
 //! lose, `residents::links`) × the regime's shared goals (共同目标: recognition and
 //! incentives, `residents::links::shared_goals`). Linked but inactive is "只联不动"
 //! (`002`), tracked separately: it is what strong links without shared goals give. Only
-//! active organisations add staff-hours to their community, and councils and social-work
+//! active organisations add hours to their community, and councils and social-work
 //! agencies also add mediators.
+//!
+//! They are not a free lunch (issue 12): an active organisation must be kept, at
+//! `upkeep_hours` of its community office's staff a day (liaison, supervision, booked as
+//! coordination); one whose upkeep the office could not pay delivers nothing that day
+//! and drifts away faster (`lapse_unkept`). It shows up on a day with chance
+//! `reliability`, and its hours go to a pool of their own that only the categories
+//! social forces can handle may use (`issues::Category::social_can_handle`).
 
 use super::territory::{CommunityId, Territory};
 use crate::base::rng::{Purpose, Stream, stream};
@@ -58,12 +65,35 @@ pub struct OrganisationSpec {
     pub funding: f64,
     /// Lowest propensity of an organisation; propensities are uniform in
     /// [`propensity_min`, `propensity_min` + 1).
-    #[serde(default = "default_propensity_min")]
+    #[serde(default = "defaults::propensity_min")]
     pub propensity_min: f64,
+    /// Staff-hours a day of its community office that keep an active organisation
+    /// (liaison, supervision, reporting), booked as coordination.
+    #[serde(default = "defaults::upkeep_hours")]
+    pub upkeep_hours: f64,
+    /// Daily chance an active organisation delivers its hours (no-shows).
+    #[serde(default = "defaults::reliability")]
+    pub reliability: f64,
+    /// Daily chance of lapsing added for an active organisation whose upkeep was not
+    /// paid yesterday (drift without upkeep).
+    #[serde(default = "defaults::lapse_unkept")]
+    pub lapse_unkept: f64,
 }
 
-fn default_propensity_min() -> f64 {
-    0.5
+/// Serde defaults of the fields older scenario files lack.
+mod defaults {
+    pub fn propensity_min() -> f64 {
+        0.5
+    }
+    pub fn upkeep_hours() -> f64 {
+        0.5
+    }
+    pub fn reliability() -> f64 {
+        0.9
+    }
+    pub fn lapse_unkept() -> f64 {
+        0.1
+    }
 }
 
 /// All organisations, structure of arrays.
@@ -72,6 +102,9 @@ pub struct Organisations {
     pub community: Vec<CommunityId>,
     pub linked: Vec<bool>,
     pub active: Vec<bool>,
+    /// Whether its community office paid its upkeep on its last active day (true until
+    /// then).
+    pub kept: Vec<bool>,
     /// Per-organisation propensity, by default in [0.5, 1.5) (funding and leadership).
     pub propensity: Vec<f32>,
 }
@@ -95,6 +128,7 @@ impl Organisations {
             community: Vec::new(),
             linked: Vec::new(),
             active: Vec::new(),
+            kept: Vec::new(),
             propensity: Vec::new(),
         };
         for (c, comm) in territory.communities.iter().enumerate() {
@@ -114,28 +148,37 @@ impl Organisations {
                 orgs.linked
                     .push(stream(seed, Purpose::OrgLink, id as u64, 0).chance(social));
                 orgs.active.push(false);
+                orgs.kept.push(true);
             }
         }
         orgs
     }
 }
 
+/// Daily chance an active organisation lapses: `lapse_rate × (1 − goals × link)`, plus
+/// `lapse_unkept` when its upkeep was not paid (`kept` false).
+pub fn lapse_chance(spec: &OrganisationSpec, goals: f64, link: f64, kept: bool) -> f64 {
+    let drift = if kept { 0.0 } else { spec.lapse_unkept };
+    (spec.lapse_rate * (1.0 - goals * link) + drift).min(1.0)
+}
+
 /// Whether a linked organisation is active after today (the action decision of `002`
-/// for organisations): an active one lapses with chance `lapse_rate × (1 − goals ×
-/// link)`; an inactive one activates with chance `activation_rate × goals × link ×
-/// funding × propensity`. `link` is the mean link strength of its community, `goals` the
-/// regime's shared goals (`residents::links::shared_goals`): strong links without shared
-/// goals leave it linked but inactive (只联不动).
+/// for organisations): an active one lapses with [`lapse_chance`]; an inactive one
+/// activates with chance `activation_rate × goals × link × funding × propensity`.
+/// `link` is the mean link strength of its community, `goals` the shared goals of its
+/// county (`residents::links::shared_goals`): strong links without shared goals leave
+/// it linked but inactive (只联不动). `kept` says whether its upkeep was paid.
 pub fn stays_active(
     spec: &OrganisationSpec,
     active: bool,
+    kept: bool,
     goals: f64,
     link: f64,
     propensity: f32,
     s: &mut Stream,
 ) -> bool {
     if active {
-        !s.chance(spec.lapse_rate * (1.0 - goals * link))
+        !s.chance(lapse_chance(spec, goals, link, kept))
     } else {
         s.chance(spec.activation_rate * goals * link * spec.funding * propensity as f64)
     }
@@ -167,24 +210,49 @@ mod tests {
         let spec = xcity_baseline().organisations;
         let mut s = stream(1, Purpose::Activation, 1, 0);
         // Full link strength, no shared goals: linked but never acting (只联不动).
-        assert!((0..500).all(|_| !stays_active(&spec, false, 0.0, 1.0, 1.5, &mut s)));
+        assert!((0..500).all(|_| !stays_active(&spec, false, true, 0.0, 1.0, 1.5, &mut s)));
         // The same links with shared goals: some activate.
-        assert!((0..500).any(|_| stays_active(&spec, false, 0.8, 1.0, 1.5, &mut s)));
+        assert!((0..500).any(|_| stays_active(&spec, false, true, 0.8, 1.0, 1.5, &mut s)));
         // Shared goals without links: none either.
-        assert!((0..500).all(|_| !stays_active(&spec, false, 0.8, 0.0, 1.5, &mut s)));
+        assert!((0..500).all(|_| !stays_active(&spec, false, true, 0.8, 0.0, 1.5, &mut s)));
     }
 
     #[test]
     fn without_social_linkage_organisations_never_activate_and_always_may_lapse() {
         let spec = xcity_baseline().organisations;
         let mut s = stream(1, Purpose::Activation, 0, 0);
-        assert!((0..100).all(|_| !stays_active(&spec, false, 0.0, 1.0, 1.0, &mut s)));
+        assert!((0..100).all(|_| !stays_active(&spec, false, true, 0.0, 1.0, 1.0, &mut s)));
         let mut full = spec.clone();
         full.activation_rate = 1.0;
         full.funding = 1.0;
         full.lapse_rate = 1.0;
-        assert!(stays_active(&full, false, 1.0, 1.0, 1.0, &mut s));
-        assert!(!stays_active(&full, true, 0.0, 1.0, 1.0, &mut s));
-        assert!(stays_active(&full, true, 1.0, 1.0, 1.0, &mut s));
+        assert!(stays_active(&full, false, true, 1.0, 1.0, 1.0, &mut s));
+        assert!(!stays_active(&full, true, true, 0.0, 1.0, 1.0, &mut s));
+        assert!(stays_active(&full, true, true, 1.0, 1.0, 1.0, &mut s));
+    }
+
+    #[test]
+    fn an_organisation_without_upkeep_drifts_away_faster() {
+        let spec = xcity_baseline().organisations;
+        let kept = lapse_chance(&spec, 0.8, 0.6, true);
+        let unkept = lapse_chance(&spec, 0.8, 0.6, false);
+        assert!((kept - spec.lapse_rate * (1.0 - 0.48)).abs() < 1e-12);
+        assert!((unkept - kept - spec.lapse_unkept).abs() < 1e-12);
+        // Full goals and links hold a kept organisation, not an unkept one.
+        assert_eq!(lapse_chance(&spec, 1.0, 1.0, true), 0.0);
+        assert!(lapse_chance(&spec, 1.0, 1.0, false) > 0.0);
+        let mut sure = spec.clone();
+        sure.lapse_unkept = 5.0;
+        assert_eq!(lapse_chance(&sure, 0.0, 0.0, false), 1.0);
+        let mut s = stream(1, Purpose::Activation, 2, 0);
+        assert!((0..100).all(|_| !stays_active(&sure, true, false, 1.0, 1.0, 1.0, &mut s)));
+        let (mut a, mut b) = (0, 0);
+        for i in 0..4000 {
+            let mut s = stream(1, Purpose::Activation, i, 0);
+            a += stays_active(&spec, true, true, 0.5, 0.5, 1.0, &mut s) as u32;
+            let mut s = stream(1, Purpose::Activation, i, 0);
+            b += stays_active(&spec, true, false, 0.5, 0.5, 1.0, &mut s) as u32;
+        }
+        assert!(b < a, "unkept {b} should stay less often than kept {a}");
     }
 }

@@ -266,8 +266,23 @@ pub const TICK_METRICS: &[TickMetric] = &[
     },
     TickMetric {
         name: "coordination_hours",
-        about: "staff-hours spent on coordination (meetings, reporting, hand-offs, transfer friction)",
+        about: "staff-hours spent on coordination (overhead, meetings, reporting, hand-offs, transfer friction, upkeep of volunteers and organisations)",
         value: |w| w.now.coordination_hours,
+    },
+    TickMetric {
+        name: "social_hours",
+        about: "hours volunteers and social organisations delivered (turned up, and kept by their office's upkeep); a pool of its own, only for routine, neighbour-dispute, public-facility and emergency issues",
+        value: |w| w.now.social_hours,
+    },
+    TickMetric {
+        name: "social_hours_worked",
+        about: "of those, hours worked on issues (not in staff_hours)",
+        value: |w| w.now.social_hours_worked,
+    },
+    TickMetric {
+        name: "budget_spent",
+        about: "budget units spent by the counties and the city (social assistance, volunteer points redeemed, ...)",
+        value: |w| w.now.budget_spent,
     },
     TickMetric {
         name: "susceptible",
@@ -471,6 +486,20 @@ pub const LABELS: &[Label] = &[
         range: Some((0.0, 1.0)),
     },
     Label {
+        name: "budget_spent",
+        en: "budget units spent",
+        zh: "财政支出 budget spent",
+        windowed: false,
+        range: None,
+    },
+    Label {
+        name: "social_hours",
+        en: "hours delivered by volunteers and organisations",
+        zh: "社会力量服务工时 social hours",
+        windowed: false,
+        range: None,
+    },
+    Label {
         name: "link_strength_end",
         en: "mean link strength on the last day",
         zh: "期末联结强度 link strength at the end",
@@ -521,6 +550,11 @@ pub struct Summary {
     pub protester_days: u64,
     pub staff_hours: f64,
     pub coordination_hours: f64,
+    /// Hours volunteers and organisations delivered, and worked on issues.
+    pub social_hours: f64,
+    pub social_hours_worked: f64,
+    /// Budget units spent by the counties and the city.
+    pub budget_spent: f64,
     pub orgs_active_end: u64,
     pub orgs_linked_inactive_end: u64,
     pub link_strength_end: f64,
@@ -604,6 +638,9 @@ pub fn summarise(
         protester_days: sum(|t| t.protesters),
         staff_hours: rows.iter().map(|t| t.staff_hours).sum(),
         coordination_hours: rows.iter().map(|t| t.coordination_hours).sum(),
+        social_hours: rows.iter().map(|t| t.social_hours).sum(),
+        social_hours_worked: rows.iter().map(|t| t.social_hours_worked).sum(),
+        budget_spent: rows.iter().map(|t| t.budget_spent).sum(),
         orgs_active_end: last.orgs_active,
         orgs_linked_inactive_end: last.orgs_linked_inactive,
         link_strength_end: end_value("link_strength"),
@@ -674,6 +711,18 @@ pub const SUMMARY_COLUMNS: &[(&str, &str)] = &[
     ("staff_hours", "staff-hours used"),
     ("coordination_hours", "staff-hours of coordination"),
     (
+        "social_hours",
+        "hours delivered by volunteers and organisations (turned up and kept)",
+    ),
+    (
+        "social_hours_worked",
+        "hours of volunteers and organisations worked on issues",
+    ),
+    (
+        "budget_spent",
+        "budget units spent (assistance, volunteer points, ...)",
+    ),
+    (
         "orgs_active_end",
         "social organisations active on the last day",
     ),
@@ -723,6 +772,9 @@ impl Summary {
             self.protester_days.to_string(),
             f(self.staff_hours),
             f(self.coordination_hours),
+            f(self.social_hours),
+            f(self.social_hours_worked),
+            f(self.budget_spent),
             self.orgs_active_end.to_string(),
             self.orgs_linked_inactive_end.to_string(),
             f(self.link_strength_end),

@@ -130,6 +130,8 @@ const REDEEM: Passage = seed(
     "積分可用于兌換由愛心企業、公益組織提供的物資用品",
 );
 const ORG_PLATFORM: Passage = seed("002", "§3.1", "為社會組織搭建互動平臺");
+const CULTIVATE: Passage = seed("002", "§3.1", "通過對社會組織的培育和社工的引進");
+const NEEDS_LIST: Passage = seed("002", "§3.1", "通過定期發布居民需求項目清單");
 const MOBILISE: Passage = seed(
     "002",
     "§3.1",
@@ -452,6 +454,21 @@ pub const SOURCES: &[Entry] = &[
     ),
     grounded("organisations.funding", "share", FUNDING),
     assumed("organisations.propensity_min", "factor"),
+    grounded(
+        "organisations.upkeep_hours",
+        "staff-hours/day per organisation",
+        CULTIVATE,
+    ),
+    grounded(
+        "organisations.reliability",
+        "probability per day",
+        WEAK_ORGS,
+    ),
+    grounded(
+        "organisations.lapse_unkept",
+        "probability per day",
+        FEW_ORGS,
+    ),
     // [issues]
     assumed("issues.assistance_budget_units", "budget units per issue"),
     grounded("issues.small_severity", "severity (0-1)", GRID_FIRST),
@@ -527,6 +544,23 @@ pub const SOURCES: &[Entry] = &[
     assumed("behaviour.volunteer_hours", "staff-hours/day"),
     grounded("behaviour.points_per_day", "points per day", POINTS),
     grounded("behaviour.points_pull", "per point", REDEEM),
+    figure(
+        "behaviour.volunteer_upkeep_hours",
+        "staff-hours/day per volunteer engaged",
+        "one supervisor per 15-30 volunteers on duty (SFRPD 1:15, CASA 1:30): 0.07-0.13 staff-hours per 2-hour volunteer-day",
+        "Rehnborg et al. 2009, Strategic Volunteer Engagement, RGK Center, pp. 28-30",
+    ),
+    grounded(
+        "behaviour.volunteer_reliability",
+        "probability per day",
+        WEAK_PARTICIPATION,
+    ),
+    grounded(
+        "behaviour.volunteer_stop_unkept",
+        "probability per day",
+        NEEDS_LIST,
+    ),
+    grounded("behaviour.point_value", "budget units per point", REDEEM),
     grounded(
         "behaviour.protest_voice",
         "word-of-mouth signal",

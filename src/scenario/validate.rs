@@ -481,6 +481,9 @@ fn organisations(c: &mut Checks, o: &OrganisationSpec) {
     c.unit("organisations.lapse_rate", o.lapse_rate);
     c.unit("organisations.funding", o.funding);
     c.between("organisations.propensity_min", o.propensity_min, 0.0, 10.0);
+    c.between("organisations.upkeep_hours", o.upkeep_hours, 0.0, 24.0);
+    c.unit("organisations.reliability", o.reliability);
+    c.unit("organisations.lapse_unkept", o.lapse_unkept);
 }
 
 fn issues(c: &mut Checks, issues: &IssueSpec) {
@@ -561,6 +564,8 @@ fn behaviour(c: &mut Checks, b: &BehaviourSpec) {
         ),
         ("behaviour.volunteer_digital_base", b.volunteer_digital_base),
         ("behaviour.volunteer_digital", b.volunteer_digital),
+        ("behaviour.volunteer_reliability", b.volunteer_reliability),
+        ("behaviour.volunteer_stop_unkept", b.volunteer_stop_unkept),
     ] {
         c.unit(field, v);
     }
@@ -582,6 +587,13 @@ fn behaviour(c: &mut Checks, b: &BehaviourSpec) {
     c.up_to("behaviour.elderly_need", b.elderly_need, MAX_AMOUNT);
     c.between("behaviour.volunteer_hours", b.volunteer_hours, 0.0, 24.0);
     c.up_to("behaviour.points_per_day", b.points_per_day, MAX_AMOUNT);
+    c.between(
+        "behaviour.volunteer_upkeep_hours",
+        b.volunteer_upkeep_hours,
+        0.0,
+        24.0,
+    );
+    c.up_to("behaviour.point_value", b.point_value, MAX_AMOUNT);
     c.between(
         "behaviour.gain_memory_days",
         b.gain_memory_days,

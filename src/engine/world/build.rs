@@ -39,10 +39,12 @@ impl World {
         for &c in &orgs.community {
             comm_orgs[c.index()] += 1;
         }
-        let goals = links::shared_goals(
+        // Before the first day, as if every point had been redeemed.
+        let goals = links::county_goals(
             &scenario.links,
             mech.social,
             scenario.behaviour.points_per_day,
+            1.0,
         );
         let grid_outreach_plan: Vec<f64> = territory
             .grids
@@ -79,13 +81,16 @@ impl World {
             comm_mean_link,
             comm_orgs_active: vec![0.0; comm_orgs.len()],
             comm_orgs,
-            goals,
+            county_goals: vec![goals; n_counties],
+            grid_kept: vec![1.0; n_grids],
+            grid_pool: vec![0.0; n_grids],
+            grid_engaged: vec![0; n_grids],
+            grid_refused: vec![0; n_grids],
             // Before the first day, as if yesterday's outreach went as planned.
             grid_outreach: grid_outreach_plan.clone(),
             grid_outreach_plan,
             grid_visits: vec![0.0; n_grids],
             comm_channel,
-            comm_orgs_active_hours: vec![0.0; n_comm],
             comm_org_mediators: vec![0.0; n_comm],
             grid_mediators: vec![0.0; n_grids],
             grid_volunteers: vec![0; n_grids],

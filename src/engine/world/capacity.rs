@@ -1,44 +1,54 @@
 //! Office capacity for the day: organisations activate or lapse; each office's hours are
-//! set from staff, shocks, overhead, volunteers and organisations; budgets are paid and
-//! pooled; the leading group switches on or off; and capacity transfers move spare hours
-//! to where queues are longer. The rules are in `model::government` and
+//! set from staff, shocks and overhead, and the volunteers and organisations who turn up
+//! (and are kept) form a social pool of their own; budgets are paid and pooled; the leading group
+//! switches on or off; and capacity transfers move spare hours to where queues are
+//! longer. After the day's work, grids learn how many of the volunteers they wanted they
+//! could keep, and counties redeem volunteer points from their budgets. The rules are in `model::government` and
 //! `model::organisations`; this file applies them in a fixed order.
 
 use super::World;
 use crate::base::rng::{Purpose, stream};
-use crate::model::government::{self, Dept, OfficeKind};
+use crate::model::government::{self, Dept};
 use crate::model::issues::Phase;
+use crate::model::territory::CountyId;
 use crate::model::organisations;
+use crate::model::residents::links;
 use crate::model::silos;
 
 impl World {
-    /// Organisations activate or lapse; active ones add hours and mediators to their
-    /// community.
+    /// Organisations activate or lapse (an unkept one lapses faster); active ones add
+    /// mediators to their community. Their hours come with the office's day
+    /// (`keep_social`).
     pub(super) fn organisation_phase(&mut self) {
         let os = &self.scenario.organisations;
-        // Issue 12 (C): shared goals, not social linkage itself, move organisations to act.
-        let goals = self.goals;
-        self.comm_orgs_active_hours.fill(0.0);
         self.comm_org_mediators.fill(0.0);
         for o in 0..self.orgs.len() {
             let c = self.orgs.community[o].index();
             let county = self.territory.communities[c].county.index();
             if self.orgs.linked[o] {
+                // Issue 12 (C): shared goals, not social linkage itself, move organisations
+                // to act; a county that does not honour its points has fewer.
+                let goals = self.county_goals[county];
                 let link = self.comm_mean_link[c] as f64;
                 let mut s = stream(self.seed, Purpose::Activation, o as u64, self.tick as u64);
-                let active = &mut self.orgs.active[o];
-                *active = organisations::stays_active(
+                let was = self.orgs.active[o];
+                let now = organisations::stays_active(
                     os,
-                    *active,
+                    was,
+                    self.orgs.kept[o],
                     goals,
                     link,
                     self.orgs.propensity[o],
                     &mut s,
                 );
+                self.orgs.active[o] = now;
+                if now && !was {
+                    // A newly active organisation has not yet been left unkept.
+                    self.orgs.kept[o] = true;
+                }
             }
             if self.orgs.active[o] {
                 self.tallies[county].orgs_active += 1;
-                self.comm_orgs_active_hours[c] += os.hours_per_day as f32;
                 if self.orgs.kind[o].mediates() {
                     self.comm_org_mediators[c] += 1.0;
                 }
@@ -60,29 +70,17 @@ impl World {
         self.apply_transfers();
     }
 
-    /// Staff hours less overhead plus volunteers and organisations, per office; the
-    /// overhead is booked as coordination.
+    /// Staff hours less overhead, per office; the overhead is booked as coordination.
+    /// Then yesterday's debts, the one-stop centres, outreach, and the social hours of
+    /// the volunteers and organisations who turn up.
     fn office_hours(&mut self) {
         let gov = &self.scenario.government;
         let overhead = government::overhead(gov, &self.mech);
-        let volunteer_hours = self.scenario.behaviour.volunteer_hours;
         let city_row = self.territory.counties.len();
         for o in 0..self.offices.len() {
             let kind = self.offices.kind[o];
             let mult = government::capacity_mult(kind, &self.territory, &self.pressures);
-            let (volunteers, organisation_hours) = match kind {
-                OfficeKind::Grid(g) => (self.grid_volunteers[g.index()], 0.0),
-                OfficeKind::Community(c) => (0, self.comm_orgs_active_hours[c.index()]),
-                _ => (0, 0.0),
-            };
-            let social = government::social_hours(volunteers, volunteer_hours, organisation_hours);
-            let day = government::office_day(
-                self.offices.staff[o],
-                gov.hours_per_staff,
-                mult,
-                overhead,
-                social,
-            );
+            let day = government::office_day(self.offices.staff[o], gov.hours_per_staff, mult, overhead);
             self.offices.capacity[o] = day.capacity;
             match self.offices.county[o] {
                 None => self.tallies[city_row].capacity_hours += day.base,
@@ -98,6 +96,89 @@ impl World {
             self.owed[o] -= pay;
         }
         self.staff_one_stop_centres();
+        self.social_pool();
+    }
+
+    /// The social hours of the day (issue 12: volunteers and organisations are kept, not
+    /// free). A grid's volunteers turn up each with chance `volunteer_reliability`; the
+    /// grid office engages them as its work needs, paying their upkeep then
+    /// (`office_work`, `engage_volunteers`). A community office pays `upkeep_hours` for
+    /// each active organisation now, or leaves it unkept (no hours today, a higher lapse
+    /// chance tomorrow); a kept one turns up with chance `reliability` and adds its
+    /// hours to the office's social pool. Upkeep is booked as coordination.
+    fn social_pool(&mut self) {
+        let (seed, tick) = (self.seed, self.tick as u64);
+        let b = &self.scenario.behaviour;
+        self.offices.social.fill(0.0);
+        for (g, &n) in self.grid_volunteers.iter().enumerate() {
+            let mut s = stream(seed, Purpose::VolunteerShow, g as u64, tick);
+            let shown = (0..n).filter(|_| s.chance(b.volunteer_reliability)).count();
+            let county = self.territory.grids[g].county.index();
+            self.grid_pool[g] = shown as f64 * b.volunteer_hours;
+            self.grid_engaged[g] = 0;
+            self.grid_refused[g] = 0;
+            self.tallies[county].social_hours += self.grid_pool[g];
+        }
+        let os = &self.scenario.organisations;
+        for org in 0..self.orgs.len() {
+            if !self.orgs.active[org] {
+                continue;
+            }
+            let c = self.orgs.community[org].index();
+            let o = self.offices.community_office[c].index();
+            let kept = government::affords(os.upkeep_hours, self.offices.capacity[o]);
+            self.orgs.kept[org] = kept;
+            if !kept {
+                continue;
+            }
+            self.offices.capacity[o] -= os.upkeep_hours;
+            self.offices.coordination[o] += os.upkeep_hours;
+            if stream(seed, Purpose::OrgShow, org as u64, tick).chance(os.reliability) {
+                self.offices.social[o] += os.hours_per_day;
+                let county = self.territory.communities[c].county.index();
+                self.tallies[county].social_hours += os.hours_per_day;
+            }
+        }
+    }
+
+    /// After the day's work: the share of the volunteers each grid office wanted that
+    /// it could keep (which tomorrow's volunteers feel: the unkept stop more often), and
+    /// the counties redeem the day's volunteer points.
+    pub(super) fn settle_social(&mut self) {
+        let hours = self.scenario.behaviour.volunteer_hours;
+        for g in 0..self.grid_kept.len() {
+            // Each volunteer left waiting counts once, however many issues wanted one.
+            let waiting = if hours > 0.0 {
+                (self.grid_pool[g] / hours).ceil() as u32
+            } else {
+                0
+            };
+            let refused = self.grid_refused[g].min(waiting);
+            self.grid_kept[g] = government::kept_share(self.grid_engaged[g], refused) as f32;
+        }
+        self.redeem_points();
+    }
+
+    /// Each county redeems its volunteers' points of today from its budget, as far as
+    /// the budget goes beyond the assistance waiting at its civil-affairs department
+    /// (statutory assistance first); the share it redeems sets its shared goals of
+    /// tomorrow (`links::county_goals`).
+    fn redeem_points(&mut self) {
+        let b = &self.scenario.behaviour;
+        let (points_per_day, point_value) = (b.points_per_day, b.point_value);
+        let social = self.mech.social;
+        for k in self.territory.county_ids() {
+            let ku = k.index();
+            let cost = links::points_cost(self.tallies[ku].volunteers, points_per_day * social, point_value);
+            // Assistance waiting at civil affairs comes first: points are redeemed from
+            // what the budget holds beyond it.
+            let reserve = self.waiting_assistance(k) * self.scenario.issues.assistance_budget_units;
+            let share = links::redeemed_share(cost, self.budget_left(Some(k)) - reserve);
+            if cost > 0.0 {
+                self.spend(Some(k), cost * share);
+            }
+            self.county_goals[ku] = links::county_goals(&self.scenario.links, social, points_per_day, share);
+        }
     }
 
     /// Each township's one-stop centre (综治中心) is staffed from the township office's
@@ -147,13 +228,7 @@ impl World {
         let waiting: Vec<f64> = self
             .territory
             .county_ids()
-            .map(|k| {
-                let o = self.offices.county_dept(k, Dept::CivilAffairs).index();
-                self.offices.queue[o]
-                    .iter()
-                    .filter(|&&id| self.issues.get(id).phase == Phase::Staged)
-                    .count() as f64
-            })
+            .map(|k| self.waiting_assistance(k))
             .collect();
         let pooled = government::pool_budgets(
             self.city_reserve,
@@ -168,6 +243,15 @@ impl World {
             }
             self.city_reserve -= given;
         }
+    }
+
+    /// Assistance issues waiting at a county's civil-affairs department (staged there).
+    fn waiting_assistance(&self, k: CountyId) -> f64 {
+        let o = self.offices.county_dept(k, Dept::CivilAffairs).index();
+        self.offices.queue[o]
+            .iter()
+            .filter(|&&id| self.issues.get(id).phase == Phase::Staged)
+            .count() as f64
     }
 
     /// Capacity transfers, each at the share its mechanism sets, in table order: the model

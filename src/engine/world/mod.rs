@@ -7,12 +7,20 @@
 //! 3. incidents start or end where a community's protesters pass the threshold;
 //! 4. intake: new issues enter the store, reported ones are routed, the rest wait;
 //! 5. grid patrols find unreported issues;
-//! 6. organisations activate or lapse (on their community's link strength of today);
-//! 7. office capacity is set (staff, shocks, overhead, volunteers, organisations), grid
-//!    offices pay their outreach (which tomorrow's links feel), and capacity is moved by
-//!    pooling, spatial linkage and the leading group;
-//! 8. offices work their queues in office order: work, escalate, refer, resolve, expire;
-//! 9. tallies are taken and next tick's mediation views computed.
+//! 6. organisations activate or lapse (on their community's link strength of today, and
+//!    whether their upkeep was paid);
+//! 7. office capacity is set (staff, shocks, overhead), grid offices pay their outreach
+//!    (which tomorrow's links feel), community offices pay the upkeep of their active
+//!    organisations, volunteers and organisations turn up or not (their hours are a
+//!    social pool of each office's own), and capacity is moved by pooling, spatial
+//!    linkage and the leading group;
+//! 8. offices work their queues in office order: work (social hours first where social
+//!    forces may act; a grid engages its volunteers as needed, paying their upkeep),
+//!    escalate, refer, resolve, expire;
+//! 9. grids note the share of wanted volunteers they could keep (the unkept drift away),
+//!    counties redeem today's volunteer points from their budgets (what they cannot pay
+//!    lowers tomorrow's shared goals), tallies are taken and next tick's mediation
+//!    views computed.
 
 //!
 //! The phases live in the files beside this one: `build` (the world of a scenario),
@@ -41,7 +49,7 @@ use crate::model::mechanisms::Mechanisms;
 use crate::model::organisations::Organisations;
 use crate::model::residents::{INFECTED, Residents, Visible};
 use crate::model::shocks::{ActiveShock, Pressures, epidemic};
-use crate::model::territory::Territory;
+use crate::model::territory::{CountyId, Territory};
 use crate::scenario::Scenario;
 
 /// Cumulative issue counts of one unit, for the conservation check.
@@ -101,8 +109,19 @@ pub struct World {
     /// phase sees them: yesterday's).
     comm_orgs: Vec<u32>,
     comm_orgs_active: Vec<f32>,
-    /// The regime's shared goals (共同目标, `residents::links::shared_goals`).
-    goals: f64,
+    /// Each county's shared goals (共同目标, `residents::links::county_goals`): the
+    /// regime's, less the points its budget could not redeem yesterday (as if all were
+    /// redeemed before the first day).
+    county_goals: Vec<f64>,
+    /// Share of the volunteers each grid office wanted yesterday that it could keep
+    /// (engage and supervise), which today's resident phase reads (1 before the first
+    /// day).
+    grid_kept: Vec<f32>,
+    /// Today, per grid: hours of the volunteers who turned up and are not yet engaged;
+    /// volunteers engaged; volunteers wanted but left unkept (no hours to supervise).
+    grid_pool: Vec<f64>,
+    grid_engaged: Vec<u32>,
+    grid_refused: Vec<u32>,
     /// Outreach (走访) per grid: the hours planned a day, which the capacity phase takes
     /// from the grid office (`pay_outreach`); the hours delivered last; and the chance
     /// they visit a resident, which the next resident phase reads.
@@ -110,7 +129,6 @@ pub struct World {
     grid_outreach: Vec<f64>,
     grid_visits: Vec<f32>,
     comm_channel: Vec<f32>,
-    comm_orgs_active_hours: Vec<f32>,
     comm_org_mediators: Vec<f32>,
     grid_mediators: Vec<f32>,
     grid_volunteers: Vec<u32>,
@@ -220,10 +238,36 @@ impl World {
         self.organisation_phase();
         self.set_capacity();
         self.work_offices();
+        self.settle_social();
         self.finish_tick();
         self.compute_views();
         std::mem::swap(&mut self.residents.visible, &mut self.visible_next);
         self.tick = t + 1;
+    }
+
+    /// Budget units left in a county's budget (`None`: the city reserve).
+    fn budget_left(&self, county: Option<CountyId>) -> f64 {
+        match county {
+            Some(k) => self.budget[k.index()],
+            None => self.city_reserve,
+        }
+    }
+
+    /// Pay `units` from a county's budget (`None`: the city reserve) and count them in
+    /// the day's `budget_spent` (the county's tally, or the city row's). The caller has
+    /// checked that the budget holds them ([`World::budget_left`]).
+    fn spend(&mut self, county: Option<CountyId>, units: f64) {
+        let row = match county {
+            Some(k) => {
+                self.budget[k.index()] -= units;
+                k.index()
+            }
+            None => {
+                self.city_reserve -= units;
+                self.territory.counties.len()
+            }
+        };
+        self.tallies[row].budget_spent += units;
     }
 
     fn apply_shocks(&mut self) {
@@ -265,12 +309,14 @@ impl World {
                 epidemic::infectious_share(t.health[INFECTED as usize], t.residents);
         }
         let city_capacity = self.tallies[n_counties].capacity_hours;
+        let city_spent = self.tallies[n_counties].budget_spent;
         let mut city = Tally::default();
         for k in 0..n_counties {
             self.tallies[k].leading_group = self.leading_group;
             city.add(&self.tallies[k]);
         }
         city.capacity_hours += city_capacity;
+        city.budget_spent += city_spent;
         city.staff_hours += city_hours.0;
         city.coordination_hours += city_hours.1;
         city.leading_group = self.leading_group;

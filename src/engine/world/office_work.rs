@@ -13,12 +13,12 @@
 use super::World;
 use crate::base::rng::{Purpose, stream};
 use crate::model::assessment::{self, Verdict};
-use crate::model::government::{self, OfficeId};
+use crate::model::government::{self, OfficeId, OfficeKind};
 use crate::model::issues::{
     self, AfterWork, IssueId, Move, OfficeView, Phase, Today, resolution_speed,
 };
 use crate::model::silos::{self, Boundary};
-use crate::model::territory::Level;
+use crate::model::territory::{CountyId, Level};
 
 /// The day's settings of the office rules that do not depend on the office.
 struct Settings {
@@ -186,12 +186,25 @@ impl World {
             return;
         }
         self.maybe_game_deadline(id, o);
+        let issue = self.issues.get(id);
+        let eligible = issue.category.social_can_handle();
+        if eligible {
+            self.engage_volunteers(o, issue.work_left as f64);
+        }
         let issue = self.issues.get_mut(id);
-        let take = issues::work_today(issue.work_left, self.offices.capacity[ou]);
-        issue.work_left -= take as f32;
-        self.offices.capacity[ou] -= take;
-        self.offices.used[ou] += take;
         let county = issue.county.index();
+        // Volunteers and organisations first, where they may act; staff for the rest.
+        let (social, staff) = issues::split_work(
+            issue.work_left,
+            self.offices.social[ou],
+            self.offices.capacity[ou],
+            eligible,
+        );
+        issue.work_left -= (social + staff) as f32;
+        self.offices.social[ou] -= social;
+        self.offices.capacity[ou] -= staff;
+        self.offices.used[ou] += staff;
+        self.tallies[county].social_hours_worked += social;
         let after = issues::after_work(issue, self.budget[county], units);
         if after != AfterWork::Unfinished {
             issue.work_left = 0.0;
@@ -204,7 +217,7 @@ impl World {
                 if !self.close(id, o) {
                     self.offices.queue[ou].push_back(id);
                 } else if draws_budget {
-                    self.budget[county] -= units;
+                    self.spend(Some(CountyId::at(county)), units);
                 }
             }
             AfterWork::NextStage => {
@@ -220,6 +233,33 @@ impl World {
                 }
             }
         }
+    }
+
+    /// A grid office engages volunteers for `work` hours of an issue they may take, as
+    /// far as those already engaged today fall short: each newly engaged one is supervised
+    /// at `volunteer_upkeep_hours` of staff time (coordination), and those it cannot pay
+    /// for are left unkept. Other offices have no volunteers.
+    fn engage_volunteers(&mut self, o: OfficeId, work: f64) {
+        let ou = o.index();
+        let OfficeKind::Grid(g) = self.offices.kind[ou] else {
+            return;
+        };
+        let g = g.index();
+        let b = &self.scenario.behaviour;
+        let need = work - self.offices.social[ou];
+        let e = government::engage(
+            need,
+            self.grid_pool[g],
+            b.volunteer_hours,
+            b.volunteer_upkeep_hours,
+            self.offices.capacity[ou],
+        );
+        self.offices.capacity[ou] -= e.upkeep;
+        self.offices.coordination[ou] += e.upkeep;
+        self.offices.social[ou] += e.hours;
+        self.grid_pool[g] -= e.hours;
+        self.grid_engaged[g] += e.engaged;
+        self.grid_refused[g] += e.refused;
     }
 
     /// The first day of work on a stage: a joint issue opens with a joint meeting whose
@@ -272,7 +312,13 @@ impl World {
             return;
         }
         let days_left = issue.deadline.saturating_sub(t);
-        let cap = self.offices.capacity[o.index()];
+        // Social hours within reach: those of the day, and volunteers not yet engaged.
+        let social = match (issue.category.social_can_handle(), self.offices.kind[o.index()]) {
+            (false, _) => 0.0,
+            (true, OfficeKind::Grid(g)) => self.offices.social[o.index()] + self.grid_pool[g.index()],
+            (true, _) => self.offices.social[o.index()],
+        };
+        let cap = self.offices.capacity[o.index()] + social;
         if !assessment::cannot_finish(issue.work_left as f64, cap, days_left) {
             return;
         }

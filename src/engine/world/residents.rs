@@ -15,6 +15,7 @@ use crate::model::{collective, government};
 impl World {
     pub(super) fn resident_phase(&mut self) {
         self.link_inputs();
+        let county_goals: Vec<f32> = self.county_goals.iter().map(|&g| g as f32).collect();
         let sc = &self.scenario;
         let r = &mut self.residents;
         let shared = Shared {
@@ -45,12 +46,14 @@ impl World {
             channel: &self.comm_channel,
             visits: &self.grid_visits,
             orgs_active: &self.comm_orgs_active,
+            kept: &self.grid_kept,
             links: LinkRules::new(
                 &sc.links,
                 &sc.population,
                 self.mech.social,
                 sc.behaviour.points_per_day,
             ),
+            county_goals: &county_goals,
         };
         let m = ChunkMut {
             hardship: &mut r.hardship,

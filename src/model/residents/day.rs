@@ -84,8 +84,9 @@ pub struct Rules {
     pub need_base: f32,
     pub need_hardship: f32,
     pub volunteer_rate: f32,
-    /// A chance, drawn in `f64` as before.
+    /// Chances, drawn in `f64` as before.
     pub volunteer_stop: f64,
+    pub volunteer_stop_unkept: f64,
     pub volunteer_capacity_youth: f32,
     pub volunteer_capacity_elderly: f32,
     pub volunteer_cognition_base: f32,
@@ -121,6 +122,7 @@ impl Rules {
             need_hardship: b.need_hardship as f32,
             volunteer_rate: b.volunteer_rate as f32,
             volunteer_stop: b.volunteer_stop,
+            volunteer_stop_unkept: b.volunteer_stop_unkept,
             volunteer_capacity_youth: b.volunteer_capacity_youth as f32,
             volunteer_capacity_elderly: b.volunteer_capacity_elderly as f32,
             volunteer_cognition_base: b.volunteer_cognition_base as f32,
@@ -331,6 +333,8 @@ pub struct Place<'a> {
     pub visits: f32,
     /// Share of the community's organisations active (yesterday).
     pub orgs_active: f32,
+    /// Share of the grid's volunteers its office kept yesterday (paid their upkeep).
+    pub kept: f32,
 }
 
 /// The fields a resident's day changes.
@@ -644,7 +648,7 @@ pub fn decide_action(
     } else if prev == VOLUNTEERING {
         if dice
             .today(Purpose::Volunteer)
-            .chance(ctx.rules.volunteer_stop)
+            .chance(volunteer_stop_chance(&ctx.rules, place.kept))
         {
             QUIET
         } else {
@@ -658,6 +662,14 @@ pub fn decide_action(
             QUIET
         }
     }
+}
+
+/// The daily chance a volunteer stops: `volunteer_stop`, plus `volunteer_stop_unkept` ×
+/// the share of its grid's volunteers the office did not keep yesterday (volunteers
+/// nobody dispatches or guides drift away).
+#[inline]
+pub fn volunteer_stop_chance(b: &Rules, kept: f32) -> f64 {
+    b.volunteer_stop + b.volunteer_stop_unkept * (1.0 - kept as f64)
 }
 
 /// The daily chance of starting to volunteer (`002`'s action decision): rate ×
@@ -762,6 +774,7 @@ mod tests {
             mediators: 0.0,
             visits: 0.0,
             orgs_active: 0.0,
+            kept: 1.0,
         }
     }
 
@@ -841,6 +854,41 @@ mod tests {
         assert!(report_chance(&me, 1.0, 0.5, &ctx) > report_chance(&me, 1.0, 0.5, &ctx_silo));
         // Without a channel only trust and the base remain.
         assert_eq!(report_chance(&me, 0.0, 0.5, &ctx), 0.2 + 0.5 * 0.5);
+    }
+
+    #[test]
+    fn volunteers_their_office_does_not_keep_stop_more_often() {
+        let b = Rules::new(&behaviour());
+        assert_eq!(volunteer_stop_chance(&b, 1.0), b.volunteer_stop);
+        let none = volunteer_stop_chance(&b, 0.0);
+        assert!((none - b.volunteer_stop - b.volunteer_stop_unkept).abs() < 1e-12);
+        let half = volunteer_stop_chance(&b, 0.5);
+        assert!(b.volunteer_stop < half && half < none);
+        // Through the day's decision: a volunteer in an unkept grid stops more often.
+        let (bs, k, m) = (behaviour(), collective(), mech());
+        let ctx = context(&bs, &k, &m);
+        let effects = Effects::NEUTRAL;
+        let kept = calm(&effects);
+        let unkept = Place { kept: 0.0, ..kept };
+        let nb = Neighbourhood::of(10);
+        let stops = |place: &Place| {
+            (0..4000u32)
+                .filter(|&id| {
+                    let mut me = adult();
+                    me.id = id;
+                    me.shown.activity = VOLUNTEERING;
+                    let mut s = ResidentState {
+                        hardship: 0.1,
+                        trust: 0.9,
+                        ..ResidentState::default()
+                    };
+                    let dice = Dice::new(ctx.seed, id, ctx.tick);
+                    decide_action(&me, place, &nb, &mut s, &ctx, &dice) == QUIET
+                })
+                .count()
+        };
+        let (a, z) = (stops(&kept), stops(&unkept));
+        assert!(z > a + 200, "unkept {z} vs kept {a}");
     }
 
     #[test]

@@ -87,6 +87,30 @@ pub fn shared_goals(spec: &LinkSpec, social: f64, points_per_day: f64) -> f64 {
         .clamp(0.0, 1.0)
 }
 
+/// Budget units a county's volunteer points of today cost when redeemed (积分兑换):
+/// `volunteer_days × points per volunteer-day × point_value`.
+pub fn points_cost(volunteer_days: u64, points_per_volunteer_day: f64, point_value: f64) -> f64 {
+    volunteer_days as f64 * points_per_volunteer_day * point_value
+}
+
+/// The share of points redeemed when they `cost` units and the county's budget holds
+/// `budget`: all when it can pay, otherwise what the budget covers (1 when nothing is
+/// owed).
+pub fn redeemed_share(cost: f64, budget: f64) -> f64 {
+    if cost <= 0.0 {
+        1.0
+    } else {
+        (budget.max(0.0) / cost).min(1.0)
+    }
+}
+
+/// Shared goals of a county whose volunteer points were redeemed at share `redeemed`
+/// (yesterday): points that are not honoured do not count ([`shared_goals`] at
+/// `points_per_day × redeemed`).
+pub fn county_goals(spec: &LinkSpec, social: f64, points_per_day: f64, redeemed: f64) -> f64 {
+    shared_goals(spec, social, points_per_day * redeemed)
+}
+
 /// Outreach hours a grid of `residents` plans a day: `social × outreach_hours_per_1000`
 /// per 1,000 residents.
 pub fn outreach_plan(spec: &LinkSpec, social: f64, residents: usize) -> f64 {
@@ -324,6 +348,23 @@ mod tests {
             ..s.clone()
         };
         assert_eq!(shared_goals(&rich, 1.0, 5.0), 1.0);
+    }
+
+    #[test]
+    fn points_cost_the_budget_and_unredeemed_points_lower_shared_goals() {
+        let s = LinkSpec::default();
+        assert!((points_cost(100, 0.8, 0.002) - 0.16).abs() < 1e-12);
+        assert_eq!(points_cost(0, 0.8, 0.002), 0.0);
+        assert_eq!(redeemed_share(0.16, 1.0), 1.0);
+        assert!((redeemed_share(0.16, 0.04) - 0.25).abs() < 1e-12);
+        assert_eq!(redeemed_share(0.16, -1.0), 0.0);
+        assert_eq!(redeemed_share(0.0, 0.0), 1.0);
+        let full = county_goals(&s, 0.8, 1.0, 1.0);
+        assert_eq!(full, shared_goals(&s, 0.8, 1.0));
+        let none = county_goals(&s, 0.8, 1.0, 0.0);
+        assert!((none - 0.8 * s.goals_recognition).abs() < 1e-12);
+        let half = county_goals(&s, 0.8, 1.0, 0.5);
+        assert!(none < half && half < full);
     }
 
     #[test]
