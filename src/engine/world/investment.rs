@@ -14,12 +14,13 @@ impl World {
         let residents = self.territory.residents() as f64;
         let platform =
             costs::platform_cost(spec, &self.mech, residents).min(self.city_reserve.max(0.0));
-        self.city_reserve -= platform;
         let uplift_cost = costs::uplift_cost(spec, &self.mech, self.rural_residents);
+        self.spend(None, platform);
         let invested = uplift_cost > 0.0 && self.city_reserve >= uplift_cost;
         if invested {
-            self.city_reserve -= uplift_cost;
+            self.spend(None, uplift_cost);
         }
+        let spec = &self.scenario.costs;
         self.uplift = costs::uplift_after(spec, &self.mech, self.uplift, invested);
         let gov = &self.scenario.government;
         for (c, comm) in self.territory.communities.iter().enumerate() {
