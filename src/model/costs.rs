@@ -11,7 +11,7 @@
 //!   `platform_budget_per_1000 × information_sharing` a day per 1,000 residents, and every
 //!   reported issue costs its grid `data_entry_hours × information_sharing` of entry;
 //! - the leading group (领导小组): while it sits, the city centre and every county general
-//!   office give `leading_group_hours` of senior staff time a day, and city departments
+//!   office give `leading_group_share` of their hours a day, and city departments
 //!   lose `leading_group_attention` of their hours to it.
 
 use super::mechanisms::Mechanisms;
@@ -33,9 +33,9 @@ pub struct CostSpec {
     pub platform_budget_per_1000: f64,
     /// Grid staff-hours of data entry per reported issue at full information sharing.
     pub data_entry_hours: f64,
-    /// Senior staff-hours a day the leading group takes from the city centre and from each
-    /// county general office while it sits.
-    pub leading_group_hours: f64,
+    /// Share of the city centre's and of each county general office's hours the leading
+    /// group takes (senior staff time) while it sits.
+    pub leading_group_share: f64,
     /// Share of city departments' hours the leading group pulls away while it sits.
     pub leading_group_attention: f64,
 }
@@ -48,7 +48,7 @@ impl Default for CostSpec {
             travel_share: 0.25,
             platform_budget_per_1000: 0.02,
             data_entry_hours: 0.1,
-            leading_group_hours: 7.0,
+            leading_group_share: 0.2,
             leading_group_attention: 0.1,
         }
     }

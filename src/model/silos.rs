@@ -13,7 +13,7 @@
 //! - trips: a resident goes to an office when raising an issue and again at each hand-off
 //!   that needs their papers, unless the platform carries the history (information
 //!   sharing) or a township one-stop centre (综治中心, 最多跑一地) takes the case, which
-//!   horizontal linkage staffs at the township's cost.
+//!   horizontal linkage staffs with a share of the township's hours.
 
 use super::issues::Category;
 use super::mechanisms::Mechanisms;
@@ -41,9 +41,9 @@ pub struct SiloSpec {
     /// Chance that a hand-off needs the resident to come in again, with no information
     /// sharing and no one-stop centre.
     pub trip_per_handoff: f64,
-    /// Staff-hours per day a township's one-stop centre needs at full horizontal linkage
-    /// (× horizontal), taken from the township office.
-    pub one_stop_hours: f64,
+    /// Share of a township office's hours its one-stop centre takes at full horizontal
+    /// linkage (× horizontal).
+    pub one_stop_share: f64,
 }
 
 impl Default for SiloSpec {
@@ -56,7 +56,7 @@ impl Default for SiloSpec {
             rework_share: 0.3,
             boundary_city_weight: 1.0,
             trip_per_handoff: 0.8,
-            one_stop_hours: 7.0,
+            one_stop_share: 0.15,
         }
     }
 }
@@ -106,9 +106,9 @@ pub fn trip_chance(spec: &SiloSpec, mech: &Mechanisms, one_stop: bool) -> f64 {
     (spec.trip_per_handoff * (1.0 - mech.information_sharing) * (1.0 - centre)).clamp(0.0, 1.0)
 }
 
-/// Staff-hours a township's one-stop centre takes today.
-pub fn one_stop_hours(spec: &SiloSpec, mech: &Mechanisms) -> f64 {
-    spec.one_stop_hours * mech.horizontal
+/// Share of a township office's hours its one-stop centre takes today.
+pub fn one_stop_share(spec: &SiloSpec, mech: &Mechanisms) -> f64 {
+    (spec.one_stop_share * mech.horizontal).clamp(0.0, 1.0)
 }
 
 #[cfg(test)]

@@ -672,11 +672,7 @@ pub const SOURCES: &[Entry] = &[
         "staff-hours per reported issue",
         ONE_GRID_NET,
     ),
-    grounded(
-        "costs.leading_group_hours",
-        "staff-hours per office per day",
-        HIGH_PUSH,
-    ),
+    grounded("costs.leading_group_share", "share of hours", HIGH_PUSH),
     grounded("costs.leading_group_attention", "share", HIGH_PUSH),
     // [silos]: fragmentation's own mechanisms and residents' trips.
     grounded("silos.unclear_multi", "share", LINES_AND_BLOCKS),
@@ -686,11 +682,7 @@ pub const SOURCES: &[Entry] = &[
     grounded("silos.rework_share", "share", OWN_SYSTEMS),
     grounded("silos.boundary_city_weight", "factor", COUNTY_LIMITS),
     grounded("silos.trip_per_handoff", "probability", ONE_PLACE),
-    grounded(
-        "silos.one_stop_hours",
-        "staff-hours per township per day",
-        ONE_STOP,
-    ),
+    grounded("silos.one_stop_share", "share of the township's hours", ONE_STOP),
     // [regimes.<name>]: the mechanisms, then what a preset's value stands for.
     grounded("regimes.*.information_sharing", "share (0-1)", PLATFORM),
     grounded("regimes.*.vertical", "share (0-1)", FOUR_LEVELS),

@@ -697,11 +697,7 @@ fn costs(c: &mut Checks, k: &CostSpec) {
         MAX_PER_1000,
     );
     c.up_to("costs.data_entry_hours", k.data_entry_hours, MAX_TASK_HOURS);
-    c.up_to(
-        "costs.leading_group_hours",
-        k.leading_group_hours,
-        MAX_TASK_HOURS,
-    );
+    c.unit("costs.leading_group_share", k.leading_group_share);
     c.unit("costs.leading_group_attention", k.leading_group_attention);
 }
 
@@ -717,7 +713,7 @@ fn silos(c: &mut Checks, s: &SiloSpec) {
         MAX_AMOUNT,
     );
     c.unit("silos.trip_per_handoff", s.trip_per_handoff);
-    c.up_to("silos.one_stop_hours", s.one_stop_hours, MAX_TASK_HOURS);
+    c.unit("silos.one_stop_share", s.one_stop_share);
 }
 
 fn regimes(c: &mut Checks, regimes: &BTreeMap<String, Mechanisms>) {

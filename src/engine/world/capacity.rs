@@ -184,10 +184,11 @@ impl World {
     /// Each township's one-stop centre (综治中心) is staffed from the township office's
     /// hours when it has them; horizontal linkage sets how many.
     fn staff_one_stop_centres(&mut self) {
-        let hours = silos::one_stop_hours(&self.scenario.silos, &self.mech);
+        let share = silos::one_stop_share(&self.scenario.silos, &self.mech);
         for t in 0..self.one_stop.len() {
             let o = self.offices.township_office[t].index();
-            let staffed = hours > 0.0 && self.offices.capacity[o] >= hours;
+            let hours = share * self.offices.capacity[o].max(0.0);
+            let staffed = hours > 0.0;
             if staffed {
                 self.offices.capacity[o] -= hours;
                 self.offices.coordination[o] += hours;

@@ -31,24 +31,22 @@ impl World {
         }
     }
 
-    /// The leading group sits: senior staff of the city centre and of every county
-    /// general office give it their hours (what they have of them), and city departments
-    /// lose part of their attention.
+    /// The leading group sits: the city centre and every county general office give it a
+    /// share of their hours (senior staff time), and city departments lose part of their
+    /// attention.
     fn leading_group_sits(&mut self) {
         let spec = &self.scenario.costs;
-        let hours = spec.leading_group_hours;
+        let senior = spec.leading_group_share;
         let attention = spec.leading_group_attention;
         for o in 0..self.offices.len() {
-            let take = match self.offices.kind[o] {
-                OfficeKind::CityCentre | OfficeKind::CountyGeneral(_) => hours,
-                OfficeKind::CityDept(_) => self.offices.capacity[o].max(0.0) * attention,
+            let share = match self.offices.kind[o] {
+                OfficeKind::CityCentre | OfficeKind::CountyGeneral(_) => senior,
+                OfficeKind::CityDept(_) => attention,
                 _ => continue,
             };
-            // Paid in full: what today's hours cannot cover is owed from tomorrow's.
-            let now = take.min(self.offices.capacity[o].max(0.0));
-            self.offices.capacity[o] -= now;
-            self.offices.coordination[o] += now;
-            self.owed[o] += take - now;
+            let take = self.offices.capacity[o].max(0.0) * share;
+            self.offices.capacity[o] -= take;
+            self.offices.coordination[o] += take;
         }
     }
 }
