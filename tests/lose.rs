@@ -42,11 +42,12 @@ fn closure(r: &RegimeRun) -> f64 {
         / sum(r, |t| t.hotline.reported as f64)
 }
 
-/// The cost columns: staff-hours, coordination hours, residents' trips.
-fn costs(r: &RegimeRun) -> [f64; 3] {
+/// The cost columns: staff-hours, coordination hours, budget spent, residents' trips.
+fn costs(r: &RegimeRun) -> [f64; 4] {
     [
         sum(r, |t| t.staff_hours),
         sum(r, |t| t.coordination_hours),
+        sum(r, |t| t.budget_spent),
         sum(r, |t| t.hotline.trips as f64),
     ]
 }
@@ -76,7 +77,7 @@ fn every_mechanism_raised_alone_raises_a_cost() {
         let raised = costs(&run(&s, m));
         assert!(
             raised.iter().zip(&base).any(|(r, b)| r > b),
-            "{name} {} -> {value}: staff-hours, coordination hours and trips {base:?} -> {raised:?}",
+            "{name} {} -> {value}: staff-hours, coordination hours, budget and trips {base:?} -> {raised:?}",
             from.fields().iter().find(|f| f.0 == name).unwrap().1
         );
     }
@@ -137,18 +138,34 @@ fn silos_explain_a_third_of_fragmentations_gap() {
     );
 }
 
+/// A shipped scenario at `residents`.
+fn shipped(name: &str, residents: u64) -> Scenario {
+    let mut s = builtin::get(name).unwrap();
+    s.run.residents = residents;
+    s.validate().unwrap();
+    s
+}
+
+/// A regime of a scenario by name (a preset, or one the scenario adds).
+fn regime(s: &Scenario, name: &str) -> Mechanisms {
+    s.regimes[name]
+}
+
+fn trust_end(r: &RegimeRun) -> f64 {
+    let t = r.history.last().unwrap().last().unwrap();
+    t.trust / t.residents as f64
+}
+
+/// Staff-hours used per solved issue: what a solution costs.
+fn hours_per_solved(r: &RegimeRun) -> f64 {
+    sum(r, |t| t.staff_hours) / sum(r, |t| t.resolved as f64)
+}
+
 #[test]
-fn assessment_without_supervision_closes_without_solving_and_costs_trust() {
-    let s = baseline(8000);
-    let supervised = run(&s, preset("linkage"));
-    let pressed = run(
-        &s,
-        Mechanisms {
-            vertical: 1.0,
-            supervision: 0.0,
-            ..preset("linkage")
-        },
-    );
+fn xcity_assessment_pressure_without_supervision_closes_without_solving() {
+    let s = shipped("xcity-assessment", 8000);
+    let supervised = run(&s, regime(&s, "linkage"));
+    let pressed = run(&s, regime(&s, "linkage-pressed"));
     let gap = closure(&pressed) - solution(&pressed);
     assert!(
         gap >= 0.15,
@@ -157,14 +174,64 @@ fn assessment_without_supervision_closes_without_solving_and_costs_trust() {
         solution(&pressed)
     );
     assert!(gap > closure(&supervised) - solution(&supervised));
-    let trust = |r: &RegimeRun| {
-        let t = r.history.last().unwrap().last().unwrap();
-        t.trust / t.residents as f64
-    };
     assert!(
-        trust(&pressed) < trust(&supervised),
+        trust_end(&pressed) < trust_end(&supervised),
         "gaming should cost trust: {:.4} vs {:.4}",
-        trust(&pressed),
-        trust(&supervised)
+        trust_end(&pressed),
+        trust_end(&supervised)
     );
+}
+
+#[test]
+fn xcity_tight_staff_costs_bind_and_fragmented_out_solves_linkage() {
+    let s = shipped("xcity-tight-staff", 8000);
+    let linkage = run(&s, regime(&s, "linkage"));
+    let costly = run(&s, regime(&s, "linkage-costly"));
+    let fragmented = run(&s, regime(&s, "fragmented"));
+    assert!(
+        solution(&costly) < solution(&linkage),
+        "costlier links should solve less at half staff: {:.3} vs {:.3}",
+        solution(&costly),
+        solution(&linkage)
+    );
+    assert!(
+        solution(&fragmented) > solution(&linkage),
+        "at half staff fragmented's cheap silos should out-solve linkage: {:.3} vs {:.3}",
+        solution(&fragmented),
+        solution(&linkage)
+    );
+}
+
+#[test]
+fn xcity_hollow_links_link_without_acting_and_integrated_out_solves_linkage() {
+    let s = shipped("xcity-hollow-links", 8000);
+    let linkage = run(&s, regime(&s, "linkage"));
+    let integrated = run(&s, regime(&s, "integrated"));
+    let last = linkage.history.last().unwrap().last().unwrap();
+    assert!(
+        last.orgs_linked_inactive > last.orgs_active,
+        "只联不动: linked {} vs active {}",
+        last.orgs_linked_inactive,
+        last.orgs_active
+    );
+    assert!(
+        solution(&integrated) > solution(&linkage),
+        "integrated {:.3} should out-solve hollow linkage {:.3}",
+        solution(&integrated),
+        solution(&linkage)
+    );
+}
+
+#[test]
+fn in_a_quiet_year_fragmented_solves_more_cheaply_than_linkage() {
+    let s = shipped("xcity-baseline", 8000);
+    let fragmented = run(&s, regime(&s, "fragmented"));
+    let linkage = run(&s, regime(&s, "linkage"));
+    assert!(
+        hours_per_solved(&fragmented) < hours_per_solved(&linkage),
+        "staff-hours per solved issue: fragmented {:.2}, linkage {:.2}",
+        hours_per_solved(&fragmented),
+        hours_per_solved(&linkage)
+    );
+    assert!(solution(&linkage) > solution(&fragmented));
 }

@@ -682,7 +682,11 @@ pub const SOURCES: &[Entry] = &[
     grounded("silos.rework_share", "share", OWN_SYSTEMS),
     grounded("silos.boundary_city_weight", "factor", COUNTY_LIMITS),
     grounded("silos.trip_per_handoff", "probability", ONE_PLACE),
-    grounded("silos.one_stop_share", "share of the township's hours", ONE_STOP),
+    grounded(
+        "silos.one_stop_share",
+        "share of the township's hours",
+        ONE_STOP,
+    ),
     // [regimes.<name>]: the mechanisms, then what a preset's value stands for.
     grounded("regimes.*.information_sharing", "share (0-1)", PLATFORM),
     grounded("regimes.*.vertical", "share (0-1)", FOUR_LEVELS),
