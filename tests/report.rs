@@ -98,7 +98,10 @@ fn report_holds_every_chart_and_sentence_and_nothing_external() {
     run(&dir, &["--report"]);
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     for s in [
-        "resolved",
+        "of the issues residents reported",
+        "As a hotline grades them (of the issues reported): ",
+        "satisfied at callback",
+        " trips per solved issue, ",
         "After the flood, service recovered",
         "After the flood, happiness recovered",
         "Collective incidents: ",

@@ -180,7 +180,56 @@ pub fn sentences(d: &RunData, lang: Lang) -> Vec<String> {
         out.extend(recovery_sentence(d, lang, metric));
     }
     out.extend(incidents_sentence(d, lang));
+    out.extend(hotline_sentence(d, lang));
     out
+}
+
+/// The hotline's grades per regime (MODEL.md §9): response, closure, solution and
+/// satisfaction rates, trips per solved issue and petitions, in regime order.
+fn hotline_sentence(d: &RunData, lang: Lang) -> Option<String> {
+    let pct = |row: &BTreeMap<String, String>, c: &str| {
+        num(row, c).map_or("-".to_string(), |x| format!("{:.1}%", x * 100.0))
+    };
+    let parts: Vec<String> = d
+        .summary
+        .iter()
+        .filter(|(_, row)| num(row, "solution_rate").is_some())
+        .map(|(r, row)| {
+            let trips = num(row, "trips_per_solved").map_or("-".into(), |x| format!("{x:.2}"));
+            let petitions = num(row, "petitions").map_or("-".into(), |x| format!("{x:.0}"));
+            match lang {
+                Lang::En => format!(
+                    "{r} responded to {}, closed {}, solved {} (satisfied at callback {}), {} trips per solved issue, {} petitions",
+                    pct(row, "response_rate"),
+                    pct(row, "closure_rate"),
+                    pct(row, "solution_rate"),
+                    pct(row, "satisfaction_rate"),
+                    trips,
+                    petitions
+                ),
+                Lang::Zh => format!(
+                    "{}响应率{}、办结率{}、解决率{}（回访满意率{}），每解决一件跑动{}次，越级上访{}件",
+                    regime_label(lang, r),
+                    pct(row, "response_rate"),
+                    pct(row, "closure_rate"),
+                    pct(row, "solution_rate"),
+                    pct(row, "satisfaction_rate"),
+                    trips,
+                    petitions
+                ),
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    Some(match lang {
+        Lang::En => format!(
+            "As a hotline grades them (of the issues reported): {}.",
+            parts.join("; ")
+        ),
+        Lang::Zh => format!("按热线口径（以受理诉求计）：{}。", parts.join("；")),
+    })
 }
 
 /// The regimes by a summary column, highest first.
@@ -194,7 +243,7 @@ fn ranked(d: &RunData, column: &str) -> Vec<(String, f64)> {
     v
 }
 
-/// The best and the worst regime by a rate column (the resolution rate).
+/// The best and the worst regime by a rate column (the solution rate).
 fn ranked_sentence(d: &RunData, lang: Lang, column: &str) -> Option<String> {
     let ticks = d.scenario.run.ticks;
     let v = ranked(d, column);
@@ -202,7 +251,7 @@ fn ranked_sentence(d: &RunData, lang: Lang, column: &str) -> Option<String> {
     let (a, b) = (regime_label(lang, &hi.0), regime_label(lang, &lo.0));
     Some(match lang {
         Lang::En => format!(
-            "Over {ticks} days {} resolved {:.1}% of residents' issues and {} {:.1}%.",
+            "Over {ticks} days {} solved {:.1}% of the issues residents reported and {} {:.1}%.",
             hi.0,
             hi.1 * 100.0,
             lo.0,
