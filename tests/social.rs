@@ -38,9 +38,9 @@ fn raising_social_linkage_alone_costs_coordination_hours_and_budget() {
     assert_eq!(linkage.social, 0.8);
     let high = Mechanisms {
         social: linkage.social,
-        ..low.clone()
+        ..low
     };
-    let (a, b) = (run(&s, low), run(&s, high.clone()));
+    let (a, b) = (run(&s, low), run(&s, high));
     let coordination = |r: &RegimeRun| total(r, |t| t.coordination_hours);
     let spent = |r: &RegimeRun| total(r, |t| t.budget_spent);
     let social = |r: &RegimeRun| total(r, |t| t.social_hours);
@@ -73,7 +73,7 @@ fn free_and_reliable_volunteers_and_organisations_would_deliver_more() {
     free.organisations.upkeep_hours = 0.0;
     free.organisations.reliability = 1.0;
     let m = Mechanisms::preset("linkage").unwrap();
-    let (costly, gratis) = (run(&s, m.clone()), run(&free, m));
+    let (costly, gratis) = (run(&s, m), run(&free, m));
     let delivered = |r: &RegimeRun| total(r, |t| t.social_hours);
     assert!(
         delivered(&gratis) > delivered(&costly),
@@ -102,7 +102,7 @@ fn unredeemable_points_cost_nothing_but_lower_volunteering() {
     broke.government.county_budget_per_1000 = 0.0;
     broke.government.city_budget_per_1000 = 0.0;
     let m = Mechanisms::preset("linkage").unwrap();
-    let (paid, unpaid) = (run(&s, m.clone()), run(&broke, m));
+    let (paid, unpaid) = (run(&s, m), run(&broke, m));
     assert_eq!(total(&unpaid, |t| t.budget_spent), 0.0);
     assert!(total(&paid, |t| t.budget_spent) > 0.0);
     let volunteers = |r: &RegimeRun| total(r, |t| t.volunteers as f64);

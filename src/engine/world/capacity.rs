@@ -10,10 +10,10 @@ use super::World;
 use crate::base::rng::{Purpose, stream};
 use crate::model::government::{self, Dept};
 use crate::model::issues::Phase;
-use crate::model::territory::CountyId;
 use crate::model::organisations;
 use crate::model::residents::links;
 use crate::model::silos;
+use crate::model::territory::CountyId;
 
 impl World {
     /// Organisations activate or lapse (an unkept one lapses faster); active ones add
@@ -79,7 +79,8 @@ impl World {
         for o in 0..self.offices.len() {
             let kind = self.offices.kind[o];
             let mult = government::capacity_mult(kind, &self.territory, &self.pressures);
-            let day = government::office_day(self.offices.staff[o], gov.hours_per_staff, mult, overhead);
+            let day =
+                government::office_day(self.offices.staff[o], gov.hours_per_staff, mult, overhead);
             self.offices.capacity[o] = day.capacity;
             match self.offices.county[o] {
                 None => self.tallies[city_row].capacity_hours += day.base,
@@ -168,7 +169,11 @@ impl World {
         let social = self.mech.social;
         for k in self.territory.county_ids() {
             let ku = k.index();
-            let cost = links::points_cost(self.tallies[ku].volunteers, points_per_day * social, point_value);
+            let cost = links::points_cost(
+                self.tallies[ku].volunteers,
+                points_per_day * social,
+                point_value,
+            );
             // Assistance waiting at civil affairs comes first: points are redeemed from
             // what the budget holds beyond it.
             let reserve = self.waiting_assistance(k) * self.scenario.issues.assistance_budget_units;
@@ -176,7 +181,8 @@ impl World {
             if cost > 0.0 {
                 self.spend(Some(k), cost * share);
             }
-            self.county_goals[ku] = links::county_goals(&self.scenario.links, social, points_per_day, share);
+            self.county_goals[ku] =
+                links::county_goals(&self.scenario.links, social, points_per_day, share);
         }
     }
 

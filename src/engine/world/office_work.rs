@@ -305,9 +305,14 @@ impl World {
         }
         let days_left = issue.deadline.saturating_sub(t);
         // Social hours within reach: those of the day, and volunteers not yet engaged.
-        let social = match (issue.category.social_can_handle(), self.offices.kind[o.index()]) {
+        let social = match (
+            issue.category.social_can_handle(),
+            self.offices.kind[o.index()],
+        ) {
             (false, _) => 0.0,
-            (true, OfficeKind::Grid(g)) => self.offices.social[o.index()] + self.grid_pool[g.index()],
+            (true, OfficeKind::Grid(g)) => {
+                self.offices.social[o.index()] + self.grid_pool[g.index()]
+            }
             (true, _) => self.offices.social[o.index()],
         };
         let cap = self.offices.capacity[o.index()] + social;
