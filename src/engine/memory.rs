@@ -66,13 +66,14 @@ pub fn world_bytes(scenario: &Scenario, regimes: u64) -> u64 {
         .min(t.grids_per_community_rural)
         .max(1) as u64;
     let communities = grids.div_ceil(gpc).saturating_add(parts);
-    // A grid: its record, office, issue list and per-grid state (about 160 bytes).
-    let per_grid = size_of::<Grid>() as u64 + 136;
+    // A grid: its record, office, issue list and per-grid state (about 190 bytes, with
+    // the volunteers' pool, engagement and kept share).
+    let per_grid = size_of::<Grid>() as u64 + 164;
     let per_community = (size_of::<Community>() + size_of::<Township>()) as u64 + 160;
     let units = grids
         .saturating_mul(per_grid)
         .saturating_add(communities.saturating_mul(per_community));
-    // Organisations: kind, community, linked, active, propensity.
+    // Organisations: kind, community, linked, active, kept, propensity.
     let orgs_per_community = scenario
         .organisations
         .per_community_urban
@@ -81,7 +82,7 @@ pub fn world_bytes(scenario: &Scenario, regimes: u64) -> u64 {
         .ceil() as u64;
     let orgs = communities
         .saturating_mul(orgs_per_community)
-        .saturating_mul(11);
+        .saturating_mul(12);
     let issues = live_issues(scenario).saturating_mul(size_of::<Issue>() as u64);
     let rows = (t.counties.len() as u64 + 1).saturating_mul(size_of::<Tally>() as u64);
     let history = (scenario.run.ticks as u64)
