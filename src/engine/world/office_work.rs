@@ -276,16 +276,12 @@ impl World {
             if !government::affords(seat, self.offices.capacity[o.index()]) {
                 return false;
             }
-            let others: Vec<OfficeId> = issue
-                .stages
-                .iter()
-                .flatten()
-                .copied()
-                .filter(|&s| s != o)
-                .collect();
-            debug_assert!(others.len() + 1 >= seats as usize);
+            // The other seats, owed from their offices' hours tomorrow (at most two
+            // stages: a fixed array, no allocation in the office loop).
+            let stages = issue.stages;
+            debug_assert!(stages.iter().flatten().count() >= seats as usize);
             self.pay(o, seat);
-            for s in others {
+            for s in stages.into_iter().flatten().filter(|&s| s != o) {
                 self.owed[s.index()] += seat;
             }
         }
