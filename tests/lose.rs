@@ -183,7 +183,7 @@ fn xcity_assessment_pressure_without_supervision_closes_without_solving() {
 }
 
 #[test]
-fn xcity_tight_staff_costs_bind_and_fragmented_out_solves_linkage() {
+fn xcity_tight_staff_costs_bind_and_fragmented_out_solves_costly_linkage() {
     let s = shipped("xcity-tight-staff", 8000);
     let linkage = run(&s, regime(&s, "linkage"));
     let costly = run(&s, regime(&s, "linkage-costly"));
@@ -195,10 +195,10 @@ fn xcity_tight_staff_costs_bind_and_fragmented_out_solves_linkage() {
         solution(&linkage)
     );
     assert!(
-        solution(&fragmented) > solution(&linkage),
-        "at half staff fragmented's cheap silos should out-solve linkage: {:.3} vs {:.3}",
+        solution(&fragmented) > solution(&costly),
+        "at half staff fragmented's cheap silos should out-solve costly linkage: {:.3} vs {:.3}",
         solution(&fragmented),
-        solution(&linkage)
+        solution(&costly)
     );
 }
 

@@ -488,3 +488,43 @@ fn a_params_file_from_before_the_rule_constants_were_parameters_loads_as_the_bas
         "the defaults of the new parameters must be the baseline's values"
     );
 }
+
+/// The staffing target (docs/scenarios.md, `[government]`): in the baseline the busiest
+/// tenth of offices runs near full under the presets that work their issues, while the
+/// city as a whole keeps slack; doubling every office's staff leaves them slack.
+#[test]
+fn baseline_staffing_runs_the_busiest_offices_near_full() {
+    use linkage::output::metrics::busiest;
+    let mut s = builtin::get("xcity-baseline").unwrap();
+    s.run.residents = 8000;
+    s.validate().unwrap();
+    for name in ["integrated", "linkage"] {
+        let r = run(&s, name, preset(name));
+        let b = busiest(&r.office_utilisation);
+        assert!(
+            (0.75..=0.95).contains(&b),
+            "{name}: busiest tenth of offices at {b:.3}, target 0.75-0.95"
+        );
+        let mean = r.office_utilisation.iter().map(|x| x.1).sum::<f64>()
+            / r.office_utilisation.len() as f64;
+        assert!(mean < 0.75, "{name}: offices' mean utilisation {mean:.3}");
+    }
+    let g = &mut s.government;
+    for staff in [
+        &mut g.grid_staff_urban,
+        &mut g.grid_staff_rural,
+        &mut g.community_staff_urban,
+        &mut g.community_staff_rural,
+        &mut g.township_staff_per_1000_urban,
+        &mut g.township_staff_per_1000_rural,
+        &mut g.county_staff_per_1000,
+        &mut g.county_dept_staff_per_1000,
+        &mut g.city_centre_staff_per_1000,
+        &mut g.city_dept_staff_per_1000,
+    ] {
+        *staff *= 2.0;
+    }
+    let doubled = run(&s, "linkage", preset("linkage"));
+    let b = busiest(&doubled.office_utilisation);
+    assert!(b < 0.75, "at double staff the busiest should be slack: {b:.3}");
+}

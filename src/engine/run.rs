@@ -3,7 +3,7 @@
 use super::tally::Tally;
 use super::world::World;
 use crate::model::mechanisms::Mechanisms;
-use crate::model::territory::CountyId;
+use crate::model::territory::{CountyId, Level};
 use crate::scenario::Scenario;
 use std::time::Instant;
 
@@ -20,6 +20,9 @@ pub struct RegimeRun {
     pub build_seconds: f64,
     /// Every township at the end of the run.
     pub townships: Vec<TownshipEnd>,
+    /// Each staffed office's level and utilisation over the run
+    /// (`World::office_utilisation`).
+    pub office_utilisation: Vec<(Level, f64)>,
 }
 
 /// A township's state on the last day (for the territory drawing).
@@ -85,6 +88,7 @@ pub fn run_regime(
     let townships = townships(&world);
     RegimeRun {
         townships,
+        office_utilisation: world.office_utilisation(),
         regime: name.to_string(),
         mechanisms: mech,
         history,

@@ -9,6 +9,7 @@ use super::resilience::{Resilience, resilience};
 use crate::engine::run::RegimeRun;
 use crate::engine::tally::{DAY_BINS, Tally};
 use ndarray::Array3;
+use crate::model::territory::Level;
 
 /// A per-tick metric: its CSV column name and meaning (documented in README.md).
 pub struct TickMetric {
@@ -550,6 +551,11 @@ pub struct Summary {
     pub protester_days: u64,
     pub staff_hours: f64,
     pub coordination_hours: f64,
+    /// Staff-hours used / staff-hours available, city-wide.
+    pub utilisation: f64,
+    /// The 90th percentile of the offices' utilisations over the run: how loaded the
+    /// busiest tenth of offices are ([`busiest`]).
+    pub utilisation_busiest: f64,
     /// Hours volunteers and organisations delivered, and worked on issues.
     pub social_hours: f64,
     pub social_hours_worked: f64,
@@ -638,6 +644,11 @@ pub fn summarise(
         protester_days: sum(|t| t.protesters),
         staff_hours: rows.iter().map(|t| t.staff_hours).sum(),
         coordination_hours: rows.iter().map(|t| t.coordination_hours).sum(),
+        utilisation: ratio(
+            rows.iter().map(|t| t.staff_hours).sum(),
+            rows.iter().map(|t| t.capacity_hours).sum(),
+        ),
+        utilisation_busiest: busiest(&run.office_utilisation),
         social_hours: rows.iter().map(|t| t.social_hours).sum(),
         social_hours_worked: rows.iter().map(|t| t.social_hours_worked).sum(),
         budget_spent: rows.iter().map(|t| t.budget_spent).sum(),
@@ -646,6 +657,19 @@ pub fn summarise(
         link_strength_end: end_value("link_strength"),
         resilience,
     }
+}
+
+/// The utilisation at or below which nine offices in ten run: the 90th percentile (by
+/// rank, the smallest value with at least 90% of offices at or below it) of `offices`'
+/// utilisations; NaN with no office.
+pub fn busiest(offices: &[(Level, f64)]) -> f64 {
+    let mut u: Vec<f64> = offices.iter().map(|&(_, u)| u).collect();
+    if u.is_empty() {
+        return f64::NAN;
+    }
+    u.sort_by(f64::total_cmp);
+    let rank = (0.9 * u.len() as f64).ceil() as usize;
+    u[rank.clamp(1, u.len()) - 1]
 }
 
 /// Columns of the summary CSV with their meaning, in order.
@@ -711,6 +735,14 @@ pub const SUMMARY_COLUMNS: &[(&str, &str)] = &[
     ("staff_hours", "staff-hours used"),
     ("coordination_hours", "staff-hours of coordination"),
     (
+        "utilisation",
+        "staff-hours used / staff-hours available (overhead and lending count as used)",
+    ),
+    (
+        "utilisation_busiest",
+        "90th percentile of the offices' own utilisation over the run: the busiest tenth",
+    ),
+    (
         "social_hours",
         "hours delivered by volunteers and organisations (turned up and kept)",
     ),
@@ -772,6 +804,8 @@ impl Summary {
             self.protester_days.to_string(),
             f(self.staff_hours),
             f(self.coordination_hours),
+            f(self.utilisation),
+            f(self.utilisation_busiest),
             f(self.social_hours),
             f(self.social_hours_worked),
             f(self.budget_spent),
@@ -819,6 +853,18 @@ mod tests {
         assert_eq!(hist_quantile(&h, 1.0), 9.0);
         assert!((hist_mean(&h) - (5.0 + 12.0 + 9.0) / 10.0).abs() < 1e-12);
         assert!(hist_quantile(&[0; 4], 0.5).is_nan());
+    }
+
+    #[test]
+    fn the_busiest_tenth_is_the_90th_percentile_by_rank() {
+        let ten: Vec<(Level, f64)> = (1..=10).map(|i| (Level::Grid, i as f64 / 10.0)).collect();
+        assert_eq!(busiest(&ten), 0.9);
+        let mut twenty = ten.clone();
+        twenty.extend((1..=10).map(|i| (Level::County, i as f64 / 100.0)));
+        // 18th smallest of 20: the 0.8 of the first ten.
+        assert_eq!(busiest(&twenty), 0.8);
+        assert_eq!(busiest(&ten[..1]), 0.1);
+        assert!(busiest(&[]).is_nan());
     }
 
     #[test]

@@ -593,6 +593,7 @@ pub const SOURCES: &[Entry] = &[
         "staff-hours per 1,000 residents per day",
         GRID_LINKS,
     ),
+    assumed("links.outreach_priority", "share"),
     grounded("links.contact_hours", "staff-hours per visit", GRID_LINKS),
     grounded(
         "links.contact_gain",

@@ -613,6 +613,7 @@ fn links(c: &mut Checks, l: &LinkSpec) {
     );
     c.positive_up_to("links.contact_hours", l.contact_hours, MAX_TASK_HOURS);
     for (field, v) in [
+        ("links.outreach_priority", l.outreach_priority),
         ("links.contact_gain", l.contact_gain),
         ("links.member_gain", l.member_gain),
         ("links.service_gain", l.service_gain),

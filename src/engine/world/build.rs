@@ -100,6 +100,8 @@ impl World {
             transfers,
             demand: vec![0.0; offices.len()],
             owed: vec![0.0; offices.len()],
+            hours_own: vec![0.0; offices.len()],
+            hours_idle: vec![0.0; offices.len()],
             score: vec![scenario.assessment.score_start; offices.len()],
             one_stop: vec![false; territory.townships.len()],
             uplift: 0.0,

@@ -83,6 +83,7 @@ impl World {
             let day =
                 government::office_day(self.offices.staff[o], gov.hours_per_staff, mult, overhead);
             self.offices.capacity[o] = day.capacity;
+            self.hours_own[o] += day.base;
             match self.offices.county[o] {
                 None => self.tallies[city_row].capacity_hours += day.base,
                 Some(k) => self.tallies[k.index()].capacity_hours += day.base,
@@ -201,8 +202,8 @@ impl World {
             }
             self.one_stop[t] = staffed;
         }
-        // Issue 12 (C): grid offices' outreach to residents, paid from their hours before
-        // any issue work (`residents.rs`, `pay_outreach`).
+        // Grid offices' outreach to residents, paid from their hours as far as their
+        // casework leaves them (`residents.rs`, `pay_outreach`).
         self.pay_outreach();
     }
 

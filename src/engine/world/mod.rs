@@ -49,7 +49,7 @@ use crate::model::mechanisms::Mechanisms;
 use crate::model::organisations::Organisations;
 use crate::model::residents::{INFECTED, Residents, Visible};
 use crate::model::shocks::{ActiveShock, Pressures, epidemic};
-use crate::model::territory::{CountyId, Territory};
+use crate::model::territory::{CountyId, Level, Territory};
 use crate::scenario::Scenario;
 
 /// Cumulative issue counts of one unit, for the conservation check.
@@ -150,6 +150,10 @@ pub struct World {
     uplift: f64,
     /// Residents of rural communities (the rural investment is paid per head).
     rural_residents: f64,
+    /// Each office's staff-hours over the run: its own (after shocks, overhead
+    /// included), and those left idle at the end of each day.
+    hours_own: Vec<f64>,
+    hours_idle: Vec<f64>,
     scratch: Vec<IssueId>,
     tallies: Vec<Tally>,
 }
@@ -188,6 +192,19 @@ impl World {
     /// The government offices, with their queues and last tick's hours.
     pub fn offices(&self) -> &Offices {
         &self.offices
+    }
+
+    /// Each office's utilisation over the days stepped so far: the share of its own
+    /// staff-hours not left idle at the end of the day (what it lent or paid for others
+    /// counts as used), with its level; offices without staff are left out.
+    pub fn office_utilisation(&self) -> Vec<(Level, f64)> {
+        (0..self.offices.len())
+            .filter(|&o| self.hours_own[o] > 0.0)
+            .map(|o| {
+                let u = 1.0 - self.hours_idle[o] / self.hours_own[o];
+                (self.offices.level[o], u.clamp(0.0, 1.0))
+            })
+            .collect()
     }
 
     /// The social organisations.
@@ -287,6 +304,7 @@ impl World {
         let n_counties = self.territory.counties.len();
         let mut city_hours = (0.0, 0.0);
         for o in 0..self.offices.len() {
+            self.hours_idle[o] += self.offices.capacity[o].max(0.0);
             let used = self.offices.used[o];
             let coord = self.offices.coordination[o];
             match self.offices.county[o] {

@@ -102,14 +102,30 @@ impl World {
     }
 
     /// Outreach (走访): each grid office pays its planned outreach hours from its
-    /// capacity, before any issue work, as far as it has them; the hours count as used
-    /// staff-hours, and what was delivered sets tomorrow's visits (`link_inputs`).
+    /// capacity, the part it always keeps first, the rest as far as today's share of the
+    /// work on the issues in its queue leaves hours (each issue's work spread over the
+    /// days to its deadline, `links::daily_pace`; `links::outreach_delivered`); the hours
+    /// count as
+    /// used staff-hours, and what was delivered sets tomorrow's visits (`link_inputs`).
     /// Called by the capacity phase once every office's hours are set.
     pub(super) fn pay_outreach(&mut self) {
+        let priority = self.scenario.links.outreach_priority;
         for o in 0..self.offices.len() {
             if let OfficeKind::Grid(g) = self.offices.kind[o] {
                 let g = g.index();
-                let delivered = self.grid_outreach_plan[g].min(self.offices.capacity[o].max(0.0));
+                let casework: f64 = self.offices.queue[o]
+                    .iter()
+                    .map(|&id| {
+                        let issue = self.issues.get(id);
+                        links::daily_pace(issue.work_left, issue.deadline, self.tick)
+                    })
+                    .sum();
+                let delivered = links::outreach_delivered(
+                    self.grid_outreach_plan[g],
+                    self.offices.capacity[o],
+                    casework,
+                    priority,
+                );
                 self.offices.capacity[o] -= delivered;
                 self.offices.used[o] += delivered;
                 self.grid_outreach[g] = delivered;

@@ -41,8 +41,11 @@ use serde::{Deserialize, Serialize};
 pub struct LinkSpec {
     /// Grid staff-hours of outreach (走访: visits to residents) a day per 1,000
     /// residents at full social linkage; a grid plans `social ×` this, and pays it from
-    /// its office's hours before any issue work.
+    /// its office's hours ([`outreach_delivered`]).
     pub outreach_hours_per_1000: f64,
+    /// Share of the planned outreach a grid pays before any issue work (a duty it keeps
+    /// under any load); the rest only from the hours its queue's casework leaves.
+    pub outreach_priority: f64,
     /// Staff-hours per resident reached by outreach (a household visit of about 20
     /// minutes reaches about three residents).
     pub contact_hours: f64,
@@ -68,6 +71,7 @@ impl Default for LinkSpec {
     fn default() -> Self {
         LinkSpec {
             outreach_hours_per_1000: 2.0,
+            outreach_priority: 0.25,
             contact_hours: 0.1,
             contact_gain: 0.4,
             member_gain: 0.02,
@@ -115,6 +119,23 @@ pub fn county_goals(spec: &LinkSpec, social: f64, points_per_day: f64, redeemed:
 /// per 1,000 residents.
 pub fn outreach_plan(spec: &LinkSpec, social: f64, residents: usize) -> f64 {
     social * spec.outreach_hours_per_1000 * residents as f64 / 1000.0
+}
+
+/// Outreach hours a grid delivers today out of its `plan`, with `capacity` staff-hours
+/// and `casework` hours of work its queue needs today ([`daily_pace`]): the `priority` share of
+/// the plan first (as far as the hours go), the rest from what the casework leaves. An
+/// overloaded grid visits less, so the links it builds are what its load pays for.
+pub fn outreach_delivered(plan: f64, capacity: f64, casework: f64, priority: f64) -> f64 {
+    let capacity = capacity.max(0.0);
+    let first = (plan * priority).min(capacity);
+    let slack = (capacity - first - casework.max(0.0)).max(0.0);
+    first + (plan - plan * priority).max(0.0).min(slack)
+}
+
+/// Hours a day an issue with `work_left` hours needs to be done by its `deadline`, on
+/// day `tick`: its work spread evenly over the days left (all of it on its last day).
+pub fn daily_pace(work_left: f32, deadline: u32, tick: u32) -> f64 {
+    work_left.max(0.0) as f64 / deadline.saturating_sub(tick).max(1) as f64
 }
 
 /// Chance a resident of a grid of `residents` is visited today, given the outreach
@@ -365,6 +386,29 @@ mod tests {
         assert!((none - 0.8 * s.goals_recognition).abs() < 1e-12);
         let half = county_goals(&s, 0.8, 1.0, 0.5);
         assert!(none < half && half < full);
+    }
+
+    #[test]
+    fn an_issues_daily_pace_spreads_its_work_to_the_deadline() {
+        assert_eq!(daily_pace(6.0, 13, 10), 2.0);
+        assert_eq!(daily_pace(6.0, 10, 10), 6.0);
+        assert_eq!(daily_pace(6.0, 5, 10), 6.0);
+        assert_eq!(daily_pace(-1.0, 20, 10), 0.0);
+    }
+
+    #[test]
+    fn outreach_yields_to_casework_beyond_its_priority_share() {
+        // Ample hours: the whole plan.
+        assert_eq!(outreach_delivered(1.0, 10.0, 2.0, 0.25), 1.0);
+        // Casework takes every hour beyond the priority share: only that share.
+        assert_eq!(outreach_delivered(1.0, 3.0, 5.0, 0.25), 0.25);
+        // Some slack after casework: the priority share plus the slack.
+        assert!((outreach_delivered(1.0, 3.0, 2.5, 0.25) - 0.5).abs() < 1e-12);
+        // Fewer hours than the priority share: all of them, never more.
+        assert_eq!(outreach_delivered(1.0, 0.1, 0.0, 0.25), 0.1);
+        assert_eq!(outreach_delivered(1.0, -1.0, 0.0, 0.25), 0.0);
+        // Priority 1 is the old rule: the plan before any issue work.
+        assert_eq!(outreach_delivered(1.0, 3.0, 5.0, 1.0), 1.0);
     }
 
     #[test]
