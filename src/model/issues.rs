@@ -1057,6 +1057,50 @@ mod tests {
     }
 
     #[test]
+    fn a_linked_department_without_shared_goals_acknowledges_a_shared_issue_and_leaves_it() {
+        let mut i = issue(Category::CrossDepartment, Phase::Staged);
+        i.stages = [Some(OfficeId(7)), Some(OfficeId(8))];
+        i.joint = true;
+        let dept = OfficeView {
+            department: true,
+            ..office(Level::County)
+        };
+        let mut t = today(0);
+        t.dept_goals = 0.0;
+        assert_eq!(next_move(&i, &dept, &t), Move::Acknowledge);
+        assert!(Move::Acknowledge.acts(), "signing for it counts as a response");
+        // With shared goals it acts; so does any other office, on a stage it has begun,
+        // on an issue it owns alone, or on the centre's command.
+        t.dept_goals = 1.0;
+        assert_eq!(next_move(&i, &dept, &t), Move::Work);
+        t.dept_goals = 0.0;
+        assert_eq!(next_move(&i, &office(Level::County), &t), Move::Work);
+        let started = Issue {
+            started: true,
+            ..i.clone()
+        };
+        assert_eq!(next_move(&started, &dept, &t), Move::Work);
+        let alone = Issue {
+            stages: [Some(OfficeId(7)), None],
+            ..i.clone()
+        };
+        assert_eq!(next_move(&alone, &dept, &t), Move::Work);
+        let ordered = Issue {
+            dispatched: true,
+            ..i.clone()
+        };
+        assert_eq!(next_move(&ordered, &dept, &t), Move::Work);
+        // In sequence, only a referral the platform carries is a link.
+        let sequential = Issue {
+            joint: false,
+            ..i.clone()
+        };
+        assert_eq!(next_move(&sequential, &dept, &t), Move::Work);
+        t.platform = 1.0;
+        assert_eq!(next_move(&sequential, &dept, &t), Move::Acknowledge);
+    }
+
+    #[test]
     fn sequential_stages_split_the_work_and_the_last_resolves() {
         let mut i = issue(Category::CrossDepartment, Phase::Staged);
         i.stages = [Some(OfficeId(7)), Some(OfficeId(8))];
