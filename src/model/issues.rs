@@ -1068,7 +1068,10 @@ mod tests {
         let mut t = today(0);
         t.dept_goals = 0.0;
         assert_eq!(next_move(&i, &dept, &t), Move::Acknowledge);
-        assert!(Move::Acknowledge.acts(), "signing for it counts as a response");
+        assert!(
+            Move::Acknowledge.acts(),
+            "signing for it counts as a response"
+        );
         // With shared goals it acts; so does any other office, on a stage it has begun,
         // on an issue it owns alone, or on the centre's command.
         t.dept_goals = 1.0;

@@ -14,11 +14,11 @@ use super::World;
 use crate::base::rng::{Purpose, stream};
 use crate::model::assessment::{self, Verdict};
 use crate::model::costs;
-use crate::model::platform;
 use crate::model::government::{self, OfficeId, OfficeKind};
 use crate::model::issues::{
     self, AfterWork, IssueId, Move, OfficeView, Phase, Today, resolution_speed,
 };
+use crate::model::platform;
 use crate::model::silos::{self, Boundary};
 use crate::model::territory::{CountyId, Level};
 
