@@ -3,6 +3,7 @@
 
 use linkage::engine::run::{RegimeRun, run_regime};
 use linkage::engine::tally::Tally;
+use linkage::model::issues::Category;
 use linkage::model::mechanisms::Mechanisms;
 use linkage::scenario::{Scenario, builtin};
 
@@ -105,6 +106,45 @@ fn links_without_shared_goals_leave_residents_and_organisations_linked_without_a
     assert_eq!(total(&idle, |t| t.orgs_active as f64), 0.0);
     assert!(city(&idle, last).orgs_linked_inactive > 0);
     assert!(city(&keen, last).orgs_active > 0);
+}
+
+#[test]
+fn departments_linked_without_shared_goals_sign_for_shared_issues_and_leave_them() {
+    let s = baseline();
+    let mut hollow = s.clone();
+    hollow.links.dept_goals_base = 0.0;
+    hollow.links.dept_goals_assessment = 0.0;
+    hollow.links.dept_goals_leading_group = 0.0;
+    let keen = run(&s, "linkage");
+    let idle = run(&hollow, "linkage");
+    let inactive = |r: &RegimeRun| total(r, |t| t.depts_linked_inactive as f64);
+    // 只联不动: departments linked on the platform acknowledge shared issues and leave them
+    // on many days of the year ...
+    assert!(
+        inactive(&idle) > 100.0,
+        "department-days linked but inactive: {}",
+        inactive(&idle)
+    );
+    // ... where the linkage preset's joint assessment makes them act.
+    assert!(
+        inactive(&keen) < inactive(&idle),
+        "linkage {} vs hollow {}",
+        inactive(&keen),
+        inactive(&idle)
+    );
+    // The shared issues they leave wait and expire: fewer are solved.
+    let shared = |r: &RegimeRun| {
+        total(r, |t| {
+            (t.category_resolved[Category::CrossDepartment as usize]
+                + t.category_resolved[Category::CrossRegion as usize]) as f64
+        })
+    };
+    assert!(
+        shared(&idle) < 0.8 * shared(&keen),
+        "shared issues solved: hollow {} vs linkage {}",
+        shared(&idle),
+        shared(&keen)
+    );
 }
 
 #[test]

@@ -204,6 +204,7 @@ fn xcity_tight_staff_costs_bind_and_fragmented_out_solves_costly_linkage() {
 
 #[test]
 fn xcity_hollow_links_link_without_acting_and_integrated_out_solves_linkage() {
+    // Organisations and departments alike.
     let s = shipped("xcity-hollow-links", 8000);
     let linkage = run(&s, regime(&s, "linkage"));
     let integrated = run(&s, regime(&s, "integrated"));
@@ -219,6 +220,17 @@ fn xcity_hollow_links_link_without_acting_and_integrated_out_solves_linkage() {
         "integrated {:.3} should out-solve hollow linkage {:.3}",
         solution(&integrated),
         solution(&linkage)
+    );
+    // Departments are linked but idle too: without joint assessment they sign for shared
+    // issues and leave them, except as the leading group moves them; with it (the
+    // baseline) the linkage preset's departments always act.
+    let idle = sum(&linkage, |t| t.depts_linked_inactive as f64);
+    let baseline = shipped("xcity-baseline", 8000);
+    let keen = run(&baseline, regime(&baseline, "linkage"));
+    let acting = sum(&keen, |t| t.depts_linked_inactive as f64);
+    assert!(
+        idle > 0.0 && acting < idle,
+        "department-days linked but inactive: hollow {idle}, baseline {acting}"
     );
 }
 

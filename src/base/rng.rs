@@ -80,6 +80,11 @@ pub enum Purpose {
     VolunteerShow = 32,
     /// Whether an active organisation turns up today (agent = organisation).
     OrgShow = 33,
+    /// Whether a department's stage of a shared issue is linked on the platform (agent =
+    /// issue, tick = stage).
+    DeptLink = 34,
+    /// A linked department taking up a shared issue today, or only acknowledging it.
+    DeptAct = 35,
 }
 
 /// The key of one stream: every field is something the draw is for.

@@ -81,6 +81,10 @@ pub struct Tally {
     pub incidents_active: u64,
     pub orgs_active: u64,
     pub orgs_linked_inactive: u64,
+    /// Departments linked on the platform that acknowledged a shared issue today without
+    /// acting on it (只联不动), by the county of the department (city departments in the
+    /// city row).
+    pub depts_linked_inactive: u64,
     pub staff_hours: f64,
     pub coordination_hours: f64,
     /// Hours volunteers and organisations delivered (turned up, and kept by their
@@ -133,6 +137,7 @@ impl Default for Tally {
             incidents_active: 0,
             orgs_active: 0,
             orgs_linked_inactive: 0,
+            depts_linked_inactive: 0,
             staff_hours: 0.0,
             coordination_hours: 0.0,
             social_hours: 0.0,
@@ -179,6 +184,7 @@ impl Tally {
         self.incidents_active += o.incidents_active;
         self.orgs_active += o.orgs_active;
         self.orgs_linked_inactive += o.orgs_linked_inactive;
+        self.depts_linked_inactive += o.depts_linked_inactive;
         self.staff_hours += o.staff_hours;
         self.coordination_hours += o.coordination_hours;
         self.social_hours += o.social_hours;

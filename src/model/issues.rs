@@ -10,6 +10,7 @@
 use super::behaviour::BehaviourSpec;
 use super::government::{Dept, OfficeId, Offices};
 use super::mechanisms::Mechanisms;
+use super::platform;
 use super::residents::ResidentId;
 use super::territory::{CountyId, GridId, Level};
 use super::unit;
@@ -249,6 +250,9 @@ pub struct Issue {
     pub reopens: u8,
     /// Trips its resident made for it (跑动次数).
     pub trips: u8,
+    /// Dispatched by the city centre: a command to its departments, not a link on the
+    /// platform (`platform::linked_chance`).
+    pub dispatched: bool,
 }
 
 impl Issue {
@@ -507,6 +511,7 @@ impl Issue {
             bounces: 0,
             reopens: 0,
             trips: 0,
+            dispatched: false,
         }
     }
 
@@ -562,6 +567,12 @@ impl Issue {
         self.stages[self.stage as usize].expect("a next stage exists")
     }
 
+    /// Whether it needs two departments or two counties (cross-department or
+    /// cross-region, in two stages or at one joint meeting): no one department owns it.
+    pub fn shared(&self) -> bool {
+        self.stages[1].is_some()
+    }
+
     /// Seats at the joint meeting that opens a jointly handled issue (one per department),
     /// when work on it is about to start; `None` otherwise.
     pub fn joint_meeting_seats(&self) -> Option<f64> {
@@ -600,6 +611,9 @@ pub struct OfficeView {
     pub level: Level,
     /// Staff-hours left today.
     pub capacity: f64,
+    /// Whether it is a department (county or city), which acts on a shared issue linked
+    /// on the platform only as far as it shares the goal (`platform`).
+    pub department: bool,
 }
 
 /// The day's settings of the issue rules, fixed for a tick.
@@ -622,6 +636,11 @@ pub struct Today {
     /// Chance that the city takes over a cross-county issue whose partner never agreed
     /// (see `silos::city_takes_chance`); otherwise it is dropped.
     pub city_takes: f64,
+    /// The regime's information sharing: the chance that a referral of a shared issue
+    /// travels on the platform (`platform::linked_chance`).
+    pub platform: f64,
+    /// Departments' shared goals today (`platform::dept_goals`).
+    pub dept_goals: f64,
 }
 
 /// An issue's next move at the office whose queue holds it.
@@ -653,10 +672,15 @@ pub enum Move {
     Drop,
     /// The office leaves the request unanswered (non-response): it stays queued, shelved.
     Shelve,
+    /// A department linked on the platform acknowledges a shared issue (签收) without
+    /// taking it up, for want of shared goals (只联不动): it stays queued, and the
+    /// department pays the platform entry.
+    Acknowledge,
 }
 
 impl Move {
-    /// Whether the move is an office acting on the issue (a response).
+    /// Whether the move answers the issue (a response). Acknowledging it on the platform
+    /// counts: the hotline sees an answer, though nothing is done.
     pub fn acts(self) -> bool {
         !matches!(self, Move::Expire | Move::Wait | Move::Shelve)
     }
@@ -694,7 +718,26 @@ pub fn next_move(issue: &Issue, office: &OfficeView, today: &Today) -> Move {
     {
         return Move::Shelve;
     }
+    if mv == Move::Work && office.department && !takes_up(issue, today) {
+        return Move::Acknowledge;
+    }
     mv
+}
+
+/// Whether a department takes up today the stage of an issue it holds (the action
+/// decision of `platform`): always for an issue it owns alone or has started; for a
+/// shared one linked on the platform, with the chance of the departments' shared goals.
+fn takes_up(issue: &Issue, today: &Today) -> bool {
+    if !issue.shared() || issue.started || today.dept_goals >= 1.0 {
+        return true;
+    }
+    let linked = platform::linked_chance(today.platform, issue.joint, issue.dispatched);
+    let stage = issue.stage as u64;
+    if !stream(today.seed, Purpose::DeptLink, issue.key, stage).chance(linked) {
+        return true;
+    }
+    let p = platform::act_chance(true, today.dept_goals);
+    stream(today.seed, Purpose::DeptAct, issue.key, today.tick as u64).chance(p)
 }
 
 /// What the office's duty is with a queued issue, ready today, if it answers.
@@ -868,6 +911,7 @@ mod tests {
             bounces: 0,
             reopens: 0,
             trips: 0,
+            dispatched: false,
         }
     }
 
@@ -876,6 +920,7 @@ mod tests {
             office: OfficeId(7),
             level,
             capacity: 10.0,
+            department: false,
         }
     }
 
@@ -889,6 +934,8 @@ mod tests {
             shelve: 0.0,
             pull: 0.0,
             city_takes: 1.0,
+            platform: 0.0,
+            dept_goals: 1.0,
         }
     }
 
@@ -1007,6 +1054,53 @@ mod tests {
         assert_eq!(next_move(&shelved, &office(Level::Grid), &t), Move::Work);
         assert!(Move::Work.acts() && Move::Escalate.acts());
         assert!(!Move::Shelve.acts() && !Move::Wait.acts());
+    }
+
+    #[test]
+    fn a_linked_department_without_shared_goals_acknowledges_a_shared_issue_and_leaves_it() {
+        let mut i = issue(Category::CrossDepartment, Phase::Staged);
+        i.stages = [Some(OfficeId(7)), Some(OfficeId(8))];
+        i.joint = true;
+        let dept = OfficeView {
+            department: true,
+            ..office(Level::County)
+        };
+        let mut t = today(0);
+        t.dept_goals = 0.0;
+        assert_eq!(next_move(&i, &dept, &t), Move::Acknowledge);
+        assert!(
+            Move::Acknowledge.acts(),
+            "signing for it counts as a response"
+        );
+        // With shared goals it acts; so does any other office, on a stage it has begun,
+        // on an issue it owns alone, or on the centre's command.
+        t.dept_goals = 1.0;
+        assert_eq!(next_move(&i, &dept, &t), Move::Work);
+        t.dept_goals = 0.0;
+        assert_eq!(next_move(&i, &office(Level::County), &t), Move::Work);
+        let started = Issue {
+            started: true,
+            ..i.clone()
+        };
+        assert_eq!(next_move(&started, &dept, &t), Move::Work);
+        let alone = Issue {
+            stages: [Some(OfficeId(7)), None],
+            ..i.clone()
+        };
+        assert_eq!(next_move(&alone, &dept, &t), Move::Work);
+        let ordered = Issue {
+            dispatched: true,
+            ..i.clone()
+        };
+        assert_eq!(next_move(&ordered, &dept, &t), Move::Work);
+        // In sequence, only a referral the platform carries is a link.
+        let sequential = Issue {
+            joint: false,
+            ..i.clone()
+        };
+        assert_eq!(next_move(&sequential, &dept, &t), Move::Work);
+        t.platform = 1.0;
+        assert_eq!(next_move(&sequential, &dept, &t), Move::Acknowledge);
     }
 
     #[test]

@@ -53,7 +53,8 @@ impl Mechanisms {
     ///   (few organisations linked, grid does not close small issues itself).
     /// - `linkage`: links everywhere, which cost staff time (coordination overhead); when
     ///   link strength is low, organisations are linked but do not act (只联不动) and the
-    ///   overhead buys nothing.
+    ///   overhead buys nothing; without shared goals (joint assessment), departments
+    ///   linked on the platform sign for shared issues and leave them (`platform`).
     pub fn preset(name: &str) -> Option<Mechanisms> {
         let m = match name {
             "fragmented" => Mechanisms {

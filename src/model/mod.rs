@@ -38,6 +38,7 @@ pub mod government;
 pub mod issues;
 pub mod mechanisms;
 pub mod organisations;
+pub mod platform;
 pub mod residents;
 pub mod shocks;
 pub mod silos;

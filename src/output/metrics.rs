@@ -256,6 +256,11 @@ pub const TICK_METRICS: &[TickMetric] = &[
         value: |w| w.now.orgs_linked_inactive as f64,
     },
     TickMetric {
+        name: "depts_linked_inactive",
+        about: "departments linked on the platform that acknowledged a shared (cross-department or cross-region) issue without acting on it today (只联不动)",
+        value: |w| w.now.depts_linked_inactive as f64,
+    },
+    TickMetric {
         name: "link_strength",
         about: "联结强度, mean link strength of residents (ties to grid staff, organisations and neighbours; built by outreach, active organisations and solved issues, decaying without them), 0-1",
         value: |w| per_resident(w, |t| t.link),
@@ -563,6 +568,8 @@ pub struct Summary {
     pub budget_spent: f64,
     pub orgs_active_end: u64,
     pub orgs_linked_inactive_end: u64,
+    /// Sum over days of the departments linked but not acting (department-days).
+    pub depts_linked_inactive_days: u64,
     pub link_strength_end: f64,
     /// Resilience of each headline metric (`None` without a shock).
     pub resilience: Vec<(&'static str, Option<Resilience>)>,
@@ -654,6 +661,7 @@ pub fn summarise(
         budget_spent: rows.iter().map(|t| t.budget_spent).sum(),
         orgs_active_end: last.orgs_active,
         orgs_linked_inactive_end: last.orgs_linked_inactive,
+        depts_linked_inactive_days: sum(|t| t.depts_linked_inactive),
         link_strength_end: end_value("link_strength"),
         resilience,
     }
@@ -762,6 +770,10 @@ pub const SUMMARY_COLUMNS: &[(&str, &str)] = &[
         "orgs_linked_inactive_end",
         "organisations linked but not acting (只联不动) on the last day",
     ),
+    (
+        "depts_linked_inactive_days",
+        "sum over days of departments linked on the platform but not acting on a shared issue (只联不动), department-days",
+    ),
     ("link_strength_end", "mean link strength on the last day"),
 ];
 
@@ -811,6 +823,7 @@ impl Summary {
             f(self.budget_spent),
             self.orgs_active_end.to_string(),
             self.orgs_linked_inactive_end.to_string(),
+            self.depts_linked_inactive_days.to_string(),
             f(self.link_strength_end),
         ];
         for (_, r) in &self.resilience {

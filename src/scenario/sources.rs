@@ -108,6 +108,7 @@ const EMBEDDED: Passage = seed("002", "§3.2", "將各類組織有效嵌入網�
 const TIES: Passage = seed("002", "§2.1", "通過血緣地緣業緣文化情感等資源相聯");
 const LINK_STRENGTH: Passage = seed("002", "§2.1", "聯結強度是聯動治理的內動力");
 const LINKED_IDLE: Passage = seed("002", "§2.1", "存在只聯不動名實分離的現實困境");
+const NO_SHARED_GOAL: Passage = seed("002", "§2.1", "多元行動主體未能形成對共同目標的認同");
 const DECISION: Passage = seed(
     "002",
     "§2.1",
@@ -610,6 +611,13 @@ pub const SOURCES: &[Entry] = &[
     grounded("links.goals_base", "share (0-1)", DECISION),
     grounded("links.goals_recognition", "share (0-1)", MOBILISE),
     grounded("links.goals_points", "per point", POINTS),
+    grounded("links.dept_goals_base", "share (0-1)", NO_SHARED_GOAL),
+    grounded(
+        "links.dept_goals_assessment",
+        "shared goals per unit of assessment pressure",
+        BOUND_ASSESSMENT,
+    ),
+    grounded("links.dept_goals_leading_group", "share (0-1)", HIGH_PUSH),
     // [assessment]: 考核, 督办, 回访 and the residents' verdict.
     figure(
         "assessment.response_days",

@@ -603,7 +603,8 @@ fn behaviour(c: &mut Checks, b: &BehaviourSpec) {
 }
 
 /// Link strength's growth and decay are daily shares of a gap (at most 1, so link
-/// strength stays in [0, 1]); shared goals' terms are shares too.
+/// strength stays in [0, 1]); shared goals' terms are shares too, except the weight of
+/// joint assessment on departments' shared goals.
 fn links(c: &mut Checks, l: &LinkSpec) {
     c.between(
         "links.outreach_hours_per_1000",
@@ -621,9 +622,19 @@ fn links(c: &mut Checks, l: &LinkSpec) {
         ("links.goals_base", l.goals_base),
         ("links.goals_recognition", l.goals_recognition),
         ("links.goals_points", l.goals_points),
+        ("links.dept_goals_base", l.dept_goals_base),
+        ("links.dept_goals_leading_group", l.dept_goals_leading_group),
     ] {
         c.unit(field, v);
     }
+    // A weight on the assessment pressure (itself 0-1): above 1, pressure short of full
+    // already gives departments full shared goals.
+    c.between(
+        "links.dept_goals_assessment",
+        l.dept_goals_assessment,
+        0.0,
+        10.0,
+    );
 }
 
 fn collective(c: &mut Checks, k: &CollectiveSpec) {

@@ -328,6 +328,7 @@ impl World {
         }
         let city_capacity = self.tallies[n_counties].capacity_hours;
         let city_spent = self.tallies[n_counties].budget_spent;
+        let city_depts = self.tallies[n_counties].depts_linked_inactive;
         let mut city = Tally::default();
         for k in 0..n_counties {
             self.tallies[k].leading_group = self.leading_group;
@@ -335,6 +336,7 @@ impl World {
         }
         city.capacity_hours += city_capacity;
         city.budget_spent += city_spent;
+        city.depts_linked_inactive += city_depts;
         city.staff_hours += city_hours.0;
         city.coordination_hours += city_hours.1;
         city.leading_group = self.leading_group;

@@ -13,10 +13,12 @@
 use super::World;
 use crate::base::rng::{Purpose, stream};
 use crate::model::assessment::{self, Verdict};
+use crate::model::costs;
 use crate::model::government::{self, OfficeId, OfficeKind};
 use crate::model::issues::{
     self, AfterWork, IssueId, Move, OfficeView, Phase, Today, resolution_speed,
 };
+use crate::model::platform;
 use crate::model::silos::{self, Boundary};
 use crate::model::territory::{CountyId, Level};
 
@@ -42,6 +44,12 @@ impl World {
                 shelve: assessment::shelve_chance(&sc.assessment, &self.mech),
                 pull: assessment::pull_chance(&sc.assessment, &self.mech),
                 city_takes: silos::city_takes_chance(&sc.silos, &self.mech),
+                platform: self.mech.information_sharing,
+                dept_goals: platform::dept_goals(
+                    &sc.links,
+                    assessment::pressure(&sc.assessment, &self.mech),
+                    self.leading_group,
+                ),
             },
             escalation_delay: government::escalation_delay(gov, &self.mech),
             units: sc.issues.assistance_budget_units,
@@ -51,7 +59,8 @@ impl World {
         }
     }
 
-    /// Office `o` takes each issue of its queue once.
+    /// Office `o` takes each issue of its queue once. A department that only acknowledges
+    /// a shared issue today, without acting on it, counts as linked but inactive.
     fn work_queue(&mut self, o: OfficeId, settings: &Settings) {
         let ou = o.index();
         let ref_delay = government::referral_delay(
@@ -60,6 +69,11 @@ impl World {
             self.uplift,
             self.offices.connectivity[ou],
         );
+        let department = matches!(
+            self.offices.kind[ou],
+            OfficeKind::CountyDept(..) | OfficeKind::CityDept(_)
+        );
+        let mut inactive = false;
         let n = self.offices.queue[ou].len();
         for _ in 0..n {
             let id = self.offices.queue[ou]
@@ -69,13 +83,19 @@ impl World {
                 office: o,
                 level: self.offices.level[ou],
                 capacity: self.offices.capacity[ou],
+                department,
             };
             let issue = self.issues.get(id);
             let mv = issues::next_move(issue, &view, &settings.today);
             if mv.acts() {
                 self.respond(id, o);
             }
+            inactive |= mv == Move::Acknowledge;
             self.apply(id, o, mv, settings, ref_delay);
+        }
+        if inactive {
+            let row = self.offices.county[ou].map_or(self.territory.counties.len(), |k| k.index());
+            self.tallies[row].depts_linked_inactive += 1;
         }
     }
 
@@ -122,11 +142,18 @@ impl World {
                 self.tallies[county].hotline.shelved += 1;
                 self.offices.queue[ou].push_back(id);
             }
+            Move::Acknowledge => {
+                // Signed for on the platform and left: the entry is paid all the same,
+                // from the department's hours tomorrow.
+                self.owed[ou] += costs::data_entry(&self.scenario.costs, &self.mech);
+                self.offices.queue[ou].push_back(id);
+            }
             Move::Dispatch => {
                 let hours = settings.today.dispatch_hours;
                 self.offices.capacity[ou] -= hours;
                 self.offices.used[ou] += hours;
                 issue.phase = Phase::Staged;
+                issue.dispatched = true;
                 self.tallies[county].referrals += 1;
                 // Dispatch is the centre's hand-off; its hours are the cost.
                 self.send(id, first, self.scenario.government.dispatch_delay_days);

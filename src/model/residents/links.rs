@@ -29,7 +29,9 @@
 //! Shared goals ([`shared_goals`]) are the incentives, volunteer points and recognition
 //! that turn links into action: a resident volunteers, and an organisation activates,
 //! with a chance ∝ link × shared goals (plus activated neighbours for residents). Where
-//! links exist without shared goals, the linked do not act: "只联不动".
+//! links exist without shared goals, the linked do not act: "只联不动". Departments
+//! linked on the platform have shared goals of their own (joint assessment, the leading
+//! group; `model::platform`), whose parameters are here too.
 
 use crate::model::unit;
 use serde::{Deserialize, Serialize};
@@ -65,6 +67,17 @@ pub struct LinkSpec {
     pub goals_base: f64,
     pub goals_recognition: f64,
     pub goals_points: f64,
+    /// Shared goals of departments (`model::platform`): the daily chance that a
+    /// department linked on the platform takes up a shared (cross-department or
+    /// cross-region) issue is `dept_goals_base + dept_goals_assessment × assessment
+    /// pressure + dept_goals_leading_group` (the last while the leading group sits),
+    /// clamped. The base is the goal every department shares as part of one government.
+    pub dept_goals_base: f64,
+    /// Weight of joint (捆綁) assessment: how far the assessment pressure grades a
+    /// department on the territory's shared issues, not only on its own line.
+    pub dept_goals_assessment: f64,
+    /// Shared goals the leading group's co-ordination adds while it sits.
+    pub dept_goals_leading_group: f64,
 }
 
 impl Default for LinkSpec {
@@ -80,6 +93,9 @@ impl Default for LinkSpec {
             goals_base: 0.0,
             goals_recognition: 0.6,
             goals_points: 0.4,
+            dept_goals_base: 0.3,
+            dept_goals_assessment: 1.0,
+            dept_goals_leading_group: 0.5,
         }
     }
 }
