@@ -803,7 +803,7 @@ impl Felt {
         Felt {
             trust: unit(self.trust - unsolved_trust_loss as f32),
             hardship: unit(self.hardship + b.expire_hardship as f32 * severity),
-            experience: (self.experience - 0.5).clamp(-1.0, 1.0),
+            experience: (self.experience - b.unsolved_experience_loss as f32).clamp(-1.0, 1.0),
         }
     }
 
@@ -817,7 +817,7 @@ impl Felt {
         Felt {
             trust: unit(self.trust - b.expire_trust_loss as f32),
             hardship: unit(self.hardship + b.expire_hardship as f32 * severity),
-            experience: (self.experience - 1.0).clamp(-1.0, 1.0),
+            experience: (self.experience - b.expire_experience_loss as f32).clamp(-1.0, 1.0),
         }
     }
 }
