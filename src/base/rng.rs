@@ -70,7 +70,8 @@ pub enum Purpose {
     Unclear = 27,
     /// Whether a hand-off costs the resident a trip.
     Trip = 28,
-    /// Gaming of the assessment: closing without solving.
+    /// Gaming of the assessment: closing without solving, decided when an office starts
+    /// an issue's last stage.
     Gaming = 29,
     /// Whether a closure is solved, called back, judged satisfactory or raised again.
     Verdict = 30,
@@ -80,6 +81,9 @@ pub enum Purpose {
     VolunteerShow = 32,
     /// Whether an active organisation turns up today (agent = organisation).
     OrgShow = 33,
+    /// An office that cannot finish an issue's last stage before its deadline closing it
+    /// anyway, unsolved (deadline gaming).
+    DeadlineGaming = 34,
 }
 
 /// The key of one stream: every field is something the draw is for.

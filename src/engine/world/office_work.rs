@@ -324,7 +324,7 @@ impl World {
             return;
         }
         let p = assessment::deadline_gaming_chance(&sc.assessment, &self.mech);
-        if stream(self.seed, Purpose::Gaming, issue.key ^ 1 << 63, t as u64).chance(p) {
+        if stream(self.seed, Purpose::DeadlineGaming, issue.key, t as u64).chance(p) {
             issue.gamed = true;
             issue.work_left *= sc.assessment.gaming_work_share as f32;
         }
