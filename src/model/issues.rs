@@ -231,10 +231,18 @@ pub struct Issue {
     pub key: u64,
     /// Tick it was reported (entered an office queue); `None` while unreported (latent).
     pub reported_at: Option<u32>,
-    /// Whether an office has acted on it (the response).
-    pub responded: bool,
     /// Whether its owner is unclear, so an office may pass the buck (推诿).
     pub unclear: bool,
+    /// What offices have done with it so far; nothing when it is raised.
+    pub progress: Progress,
+}
+
+/// What has happened to an issue on its way through the offices: flags and counts that
+/// all start at false or zero (`Progress::default()`), whoever creates the issue.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Whether an office has acted on it (the response).
+    pub responded: bool,
     /// Whether the office whose queue holds it has looked at it (it may shelve it then).
     pub seen: bool,
     /// Shelved by its office: left unanswered until supervision pulls it back.
@@ -498,15 +506,8 @@ impl Issue {
             waiting_since: 0,
             key: origin.key,
             reported_at: None,
-            responded: false,
             unclear: origin.unclear,
-            seen: false,
-            shelved: false,
-            started: false,
-            gamed: false,
-            bounces: 0,
-            reopens: 0,
-            trips: 0,
+            progress: Progress::default(),
         }
     }
 
@@ -523,9 +524,9 @@ impl Issue {
     /// Reopen an unsolved closure at the office that closed it: all of the work again,
     /// `days` more to its deadline.
     pub fn reopen(&mut self, tick: u32, days: u32) {
-        self.reopens = self.reopens.saturating_add(1);
-        self.gamed = false;
-        self.started = false;
+        self.progress.reopens = self.progress.reopens.saturating_add(1);
+        self.progress.gamed = false;
+        self.progress.started = false;
         self.work_left = self.work_total;
         self.deadline = tick + days;
         self.ready_at = tick + 1;
@@ -541,7 +542,7 @@ impl Issue {
         self.stages = [Some(office), None];
         self.stage = 0;
         self.joint = false;
-        self.started = false;
+        self.progress.started = false;
         self.work_left = self.work_total;
         self.phase = Phase::Staged;
     }
@@ -556,7 +557,7 @@ impl Issue {
     /// returns its office.
     pub fn next_stage(&mut self, spec: &IssueSpec) -> OfficeId {
         self.stage += 1;
-        self.started = false;
+        self.progress.started = false;
         self.work_left =
             self.work_left.max(0.0) + stage_work(self.work_total, 1.0 - spec.first_stage_share);
         self.stages[self.stage as usize].expect("a next stage exists")
@@ -565,7 +566,7 @@ impl Issue {
     /// Seats at the joint meeting that opens a jointly handled issue (one per department),
     /// when work on it is about to start; `None` otherwise.
     pub fn joint_meeting_seats(&self) -> Option<f64> {
-        (self.joint && self.stage == 0 && !self.started).then(|| self.stage_count() as f64)
+        (self.joint && self.stage == 0 && !self.progress.started).then(|| self.stage_count() as f64)
     }
 }
 
@@ -677,7 +678,7 @@ pub fn next_move(issue: &Issue, office: &OfficeView, today: &Today) -> Move {
     if issue.ready_at > t {
         return Move::Wait;
     }
-    if issue.shelved
+    if issue.progress.shelved
         && !stream(today.seed, Purpose::Supervision, issue.key, t as u64).chance(today.pull)
     {
         return Move::Wait;
@@ -688,8 +689,8 @@ pub fn next_move(issue: &Issue, office: &OfficeView, today: &Today) -> Move {
         Move::Work | Move::CloseInGrid | Move::Refer | Move::AwaitPartner
     );
     if answerable
-        && !issue.seen
-        && !issue.shelved
+        && !issue.progress.seen
+        && !issue.progress.shelved
         && stream(today.seed, Purpose::Shelve, issue.key, t as u64).chance(today.shelve)
     {
         return Move::Shelve;
@@ -859,15 +860,8 @@ mod tests {
             waiting_since: 0,
             key: 0,
             reported_at: Some(0),
-            responded: false,
             unclear: false,
-            seen: false,
-            shelved: false,
-            started: false,
-            gamed: false,
-            bounces: 0,
-            reopens: 0,
-            trips: 0,
+            progress: Progress::default(),
         }
     }
 
@@ -987,7 +981,10 @@ mod tests {
         t.shelve = 1.0;
         assert_eq!(next_move(&i, &office(Level::Grid), &t), Move::Shelve);
         let seen = Issue {
-            seen: true,
+            progress: Progress {
+                seen: true,
+                ..i.progress
+            },
             ..i.clone()
         };
         assert_eq!(next_move(&seen, &office(Level::Grid), &t), Move::Work);
@@ -998,8 +995,11 @@ mod tests {
             Move::Escalate
         );
         let shelved = Issue {
-            shelved: true,
-            seen: true,
+            progress: Progress {
+                shelved: true,
+                seen: true,
+                ..i.progress
+            },
             ..i.clone()
         };
         assert_eq!(next_move(&shelved, &office(Level::Grid), &t), Move::Wait);
@@ -1107,7 +1107,7 @@ mod tests {
         assert_eq!(i.joint_meeting_seats(), None);
         i.joint = true;
         assert_eq!(i.joint_meeting_seats(), Some(2.0));
-        i.started = true;
+        i.progress.started = true;
         assert_eq!(i.joint_meeting_seats(), None);
     }
 
