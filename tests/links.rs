@@ -1,48 +1,24 @@
 //! Link strength is produced, not given (issue 12, `002`'s two elements): the claims of
 //! `model::residents::links` on whole runs of the baseline at a small size.
 
-use linkage::engine::run::{RegimeRun, run_regime};
+mod common;
+use common::{baseline, city, preset, run, total};
+
+use linkage::engine::run::RegimeRun;
 use linkage::engine::tally::Tally;
 use linkage::model::issues::Category;
-use linkage::model::mechanisms::Mechanisms;
 use linkage::scenario::{Scenario, builtin};
-
-/// The baseline (no shock) at 3,000 residents for a year.
-fn baseline() -> Scenario {
-    let mut s = builtin::xcity_baseline();
-    s.run.residents = 3000;
-    s.run.ticks = 365;
-    s.validate().unwrap();
-    s
-}
-
-fn run(s: &Scenario, name: &str) -> RegimeRun {
-    let m = Mechanisms::preset(name).unwrap();
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap()
-        .install(|| run_regime(s, name, m, |_| {}))
-}
 
 /// Mean link strength of a unit's residents on a day's tally.
 fn link(t: &Tally) -> f64 {
     t.link / t.residents as f64
 }
 
-fn city(r: &RegimeRun, tick: usize) -> &Tally {
-    r.history[tick].last().unwrap()
-}
-
-fn total(r: &RegimeRun, f: fn(&Tally) -> f64) -> f64 {
-    r.history.iter().map(|h| f(h.last().unwrap())).sum()
-}
-
 #[test]
 fn link_strength_rises_over_a_year_under_linkage_and_not_under_fragmented() {
-    let s = baseline();
+    let s = baseline(3000);
     let last = s.run.ticks as usize - 1;
-    let linkage = run(&s, "linkage");
+    let linkage = run(&s, preset("linkage"));
     let (start, end) = (link(city(&linkage, 0)), link(city(&linkage, last)));
     assert!(
         end > start + 0.03,
@@ -57,7 +33,7 @@ fn link_strength_rises_over_a_year_under_linkage_and_not_under_fragmented() {
         assert!(link(now) > link(first), "county {k}");
     }
     for name in ["fragmented", "integrated"] {
-        let r = run(&s, name);
+        let r = run(&s, preset(name));
         let (start, end) = (link(city(&r, 0)), link(city(&r, last)));
         assert!(
             end <= start,
@@ -68,11 +44,11 @@ fn link_strength_rises_over_a_year_under_linkage_and_not_under_fragmented() {
 
 #[test]
 fn outreach_is_paid_in_grid_staff_hours_and_builds_the_links() {
-    let s = baseline();
+    let s = baseline(3000);
     let mut none = s.clone();
     none.links.outreach_hours_per_1000 = 0.0;
-    let with = run(&s, "linkage");
-    let without = run(&none, "linkage");
+    let with = run(&s, preset("linkage"));
+    let without = run(&none, preset("linkage"));
     let last = s.run.ticks as usize - 1;
     assert!(
         total(&with, |t| t.staff_hours) > total(&without, |t| t.staff_hours),
@@ -83,13 +59,13 @@ fn outreach_is_paid_in_grid_staff_hours_and_builds_the_links() {
 
 #[test]
 fn links_without_shared_goals_leave_residents_and_organisations_linked_without_acting() {
-    let s = baseline();
+    let s = baseline(3000);
     let mut hollow = s.clone();
     hollow.links.goals_recognition = 0.0;
     hollow.links.goals_points = 0.0;
-    let keen = run(&s, "linkage");
-    let idle = run(&hollow, "linkage");
-    let fragmented = run(&s, "fragmented");
+    let keen = run(&s, preset("linkage"));
+    let idle = run(&hollow, preset("linkage"));
+    let fragmented = run(&s, preset("fragmented"));
     let last = s.run.ticks as usize - 1;
     // The links are there all the same, well above what fragmentation keeps (without
     // volunteers the grids are busier and visit less, so they need not grow) ...
@@ -110,13 +86,13 @@ fn links_without_shared_goals_leave_residents_and_organisations_linked_without_a
 
 #[test]
 fn departments_linked_without_shared_goals_sign_for_shared_issues_and_leave_them() {
-    let s = baseline();
+    let s = baseline(3000);
     let mut hollow = s.clone();
     hollow.links.dept_goals_base = 0.0;
     hollow.links.dept_goals_assessment = 0.0;
     hollow.links.dept_goals_leading_group = 0.0;
-    let keen = run(&s, "linkage");
-    let idle = run(&hollow, "linkage");
+    let keen = run(&s, preset("linkage"));
+    let idle = run(&hollow, preset("linkage"));
     let inactive = |r: &RegimeRun| total(r, |t| t.depts_linked_inactive as f64);
     // 只联不动: departments linked on the platform acknowledge shared issues and leave them
     // on many days of the year ...
@@ -161,7 +137,7 @@ fn a_scenario_file_without_a_links_section_loads_with_the_defaults() {
 
 #[test]
 fn link_parameters_out_of_range_are_refused_by_name() {
-    let mut s = baseline();
+    let mut s = baseline(3000);
     s.links.decay = 1.5;
     s.links.contact_hours = 0.0;
     let e = s.validate().unwrap_err().to_string();

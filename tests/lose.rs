@@ -2,53 +2,31 @@
 //! costs bind when staff are short, silos explain a real part of fragmentation's
 //! shortfall, and closure differs from solution under assessment without supervision.
 
-use linkage::engine::run::{RegimeRun, run_regime};
-use linkage::engine::tally::Tally;
+mod common;
+use common::{baseline, preset, run, shipped, total};
+
+use linkage::engine::run::RegimeRun;
 use linkage::model::mechanisms::Mechanisms;
-use linkage::scenario::{Scenario, builtin};
-
-/// The baseline (no shock) at `residents` for a year.
-fn baseline(residents: u64) -> Scenario {
-    let mut s = builtin::xcity_baseline();
-    s.run.residents = residents;
-    s.validate().unwrap();
-    s
-}
-
-fn preset(name: &str) -> Mechanisms {
-    Mechanisms::preset(name).unwrap()
-}
-
-fn run(s: &Scenario, m: Mechanisms) -> RegimeRun {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap()
-        .install(|| run_regime(s, "test", m, |_| {}))
-}
-
-fn sum(r: &RegimeRun, f: fn(&Tally) -> f64) -> f64 {
-    r.history.iter().map(|h| f(h.last().unwrap())).sum()
-}
+use linkage::scenario::Scenario;
 
 /// Solved / reported over the run (the hotline's 解决率).
 fn solution(r: &RegimeRun) -> f64 {
-    sum(r, |t| t.resolved as f64) / sum(r, |t| t.hotline.reported as f64)
+    total(r, |t| t.resolved as f64) / total(r, |t| t.hotline.reported as f64)
 }
 
 /// Closed (solved or not) / reported (办结率).
 fn closure(r: &RegimeRun) -> f64 {
-    sum(r, |t| (t.resolved + t.hotline.closed_unsolved) as f64)
-        / sum(r, |t| t.hotline.reported as f64)
+    total(r, |t| (t.resolved + t.hotline.closed_unsolved) as f64)
+        / total(r, |t| t.hotline.reported as f64)
 }
 
 /// The cost columns: staff-hours, coordination hours, budget spent, residents' trips.
 fn costs(r: &RegimeRun) -> [f64; 4] {
     [
-        sum(r, |t| t.staff_hours),
-        sum(r, |t| t.coordination_hours),
-        sum(r, |t| t.budget_spent),
-        sum(r, |t| t.hotline.trips as f64),
+        total(r, |t| t.staff_hours),
+        total(r, |t| t.coordination_hours),
+        total(r, |t| t.budget_spent),
+        total(r, |t| t.hotline.trips as f64),
     ]
 }
 
@@ -109,7 +87,7 @@ fn with_staff_at_half_strength_coordination_costs_bind() {
             ..preset("linkage")
         },
     );
-    let solved = |r: &RegimeRun| sum(r, |t| t.resolved as f64);
+    let solved = |r: &RegimeRun| total(r, |t| t.resolved as f64);
     assert!(
         solved(&costly) < solved(&moderate),
         "at half staff, coordination cost 0.5 should solve fewer than 0.25: {} vs {}",
@@ -138,14 +116,6 @@ fn silos_explain_a_third_of_fragmentations_gap() {
     );
 }
 
-/// A shipped scenario at `residents`.
-fn shipped(name: &str, residents: u64) -> Scenario {
-    let mut s = builtin::get(name).unwrap();
-    s.run.residents = residents;
-    s.validate().unwrap();
-    s
-}
-
 /// A regime of a scenario by name (a preset, or one the scenario adds).
 fn regime(s: &Scenario, name: &str) -> Mechanisms {
     s.regimes[name]
@@ -158,7 +128,7 @@ fn trust_end(r: &RegimeRun) -> f64 {
 
 /// Staff-hours used per solved issue: what a solution costs.
 fn hours_per_solved(r: &RegimeRun) -> f64 {
-    sum(r, |t| t.staff_hours) / sum(r, |t| t.resolved as f64)
+    total(r, |t| t.staff_hours) / total(r, |t| t.resolved as f64)
 }
 
 #[test]
@@ -224,10 +194,10 @@ fn xcity_hollow_links_link_without_acting_and_integrated_out_solves_linkage() {
     // Departments are linked but idle too: without joint assessment they sign for shared
     // issues and leave them, except as the leading group moves them; with it (the
     // baseline) the linkage preset's departments always act.
-    let idle = sum(&linkage, |t| t.depts_linked_inactive as f64);
+    let idle = total(&linkage, |t| t.depts_linked_inactive as f64);
     let baseline = shipped("xcity-baseline", 8000);
     let keen = run(&baseline, regime(&baseline, "linkage"));
-    let acting = sum(&keen, |t| t.depts_linked_inactive as f64);
+    let acting = total(&keen, |t| t.depts_linked_inactive as f64);
     assert!(
         idle > 0.0 && acting < idle,
         "department-days linked but inactive: hollow {idle}, baseline {acting}"

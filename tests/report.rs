@@ -534,6 +534,23 @@ fn sweep_reports_draw_the_regimes_over_time_with_confidence_bands() {
     for label in ["incidents started", "incident-days", "protester-days"] {
         assert!(html.contains(label), "column {label}");
     }
+    // The hotline's grades, not only its solution rate, with what a solution costs.
+    assert!(
+        html.contains("Hotline grades, of the issues reported")
+            && html.contains("solved the most of the issues reported")
+            && html.contains("at the fewest staff-hours per solved issue"),
+        "hotline grades"
+    );
+    for label in [
+        "response rate",
+        "closure rate",
+        "solution rate",
+        "satisfaction rate",
+        "trips per solved issue",
+        "staff-hours per solved issue",
+    ] {
+        assert!(html.contains(label), "hotline column {label}");
+    }
     assert_eq!(html.matches("<figure>").count(), 3);
     assert_self_contained(&html);
 }
@@ -552,6 +569,7 @@ fn sweep_reports_with_one_replicate_draw_lines_without_bands() {
         "the sentence says why there is no interval"
     );
     assert!(html.contains("第149天"));
+    assert!(html.contains("热线口径") && html.contains("的解决率最高"));
 }
 
 /// A sweep folder with a garbage `summary.csv`: the error names the file.

@@ -2,38 +2,17 @@
 //! organisations are kept at a staff cost, their points cost the county budget, and they
 //! do not always turn up. Whole runs of the baseline at a small size.
 
-use linkage::engine::run::{RegimeRun, run_regime};
-use linkage::engine::tally::Tally;
+mod common;
+use common::{baseline, preset, run, total};
+
+use linkage::engine::run::RegimeRun;
 use linkage::model::mechanisms::Mechanisms;
-use linkage::scenario::{Scenario, builtin};
-
-/// The baseline (no shock) at 5,000 residents for a year.
-fn baseline() -> Scenario {
-    let mut s = builtin::xcity_baseline();
-    s.run.residents = 5000;
-    s.run.ticks = 365;
-    s.validate().unwrap();
-    s
-}
-
-fn run(s: &Scenario, m: Mechanisms) -> RegimeRun {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap()
-        .install(|| run_regime(s, "test", m, |_| {}))
-}
-
-/// A city-wide sum over the run.
-fn total(r: &RegimeRun, f: fn(&Tally) -> f64) -> f64 {
-    r.history.iter().map(|h| f(h.last().unwrap())).sum()
-}
 
 #[test]
 fn raising_social_linkage_alone_costs_coordination_hours_and_budget() {
-    let s = baseline();
-    let low = Mechanisms::preset("fragmented").unwrap();
-    let linkage = Mechanisms::preset("linkage").unwrap();
+    let s = baseline(5000);
+    let low = preset("fragmented");
+    let linkage = preset("linkage");
     assert_eq!(low.social, 0.15);
     assert_eq!(linkage.social, 0.8);
     let high = Mechanisms {
@@ -66,13 +45,13 @@ fn raising_social_linkage_alone_costs_coordination_hours_and_budget() {
 
 #[test]
 fn free_and_reliable_volunteers_and_organisations_would_deliver_more() {
-    let s = baseline();
+    let s = baseline(5000);
     let mut free = s.clone();
     free.behaviour.volunteer_upkeep_hours = 0.0;
     free.behaviour.volunteer_reliability = 1.0;
     free.organisations.upkeep_hours = 0.0;
     free.organisations.reliability = 1.0;
-    let m = Mechanisms::preset("linkage").unwrap();
+    let m = preset("linkage");
     let (costly, gratis) = (run(&s, m), run(&free, m));
     let delivered = |r: &RegimeRun| total(r, |t| t.social_hours);
     assert!(
@@ -97,11 +76,11 @@ fn free_and_reliable_volunteers_and_organisations_would_deliver_more() {
 fn unredeemable_points_cost_nothing_but_lower_volunteering() {
     // A county with no budget cannot redeem points: it spends nothing on them, and its
     // shared goals fall, so fewer residents volunteer than where points are honoured.
-    let s = baseline();
+    let s = baseline(5000);
     let mut broke = s.clone();
     broke.government.county_budget_per_1000 = 0.0;
     broke.government.city_budget_per_1000 = 0.0;
-    let m = Mechanisms::preset("linkage").unwrap();
+    let m = preset("linkage");
     let (paid, unpaid) = (run(&s, m), run(&broke, m));
     assert_eq!(total(&unpaid, |t| t.budget_spent), 0.0);
     assert!(total(&paid, |t| t.budget_spent) > 0.0);

@@ -86,6 +86,59 @@ fn a_sweep_writes_one_row_per_run_and_a_summary() {
     assert_same_files(&tmp.path().join("a"), &tmp.path().join("b"));
 }
 
+/// Without a `metrics` list a sweep records every summary metric, and prints the
+/// hotline's grades per cell after the headline table: response, closure, solution and
+/// satisfaction rates, trips and staff-hours per solved issue.
+#[test]
+fn a_sweep_prints_the_hotline_grades_of_each_cell() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = write(
+        tmp.path(),
+        "hotline.toml",
+        r#"
+name = "hotline"
+seed = 2
+scenarios = ["xcity-baseline"]
+regimes = ["fragmented", "linkage"]
+replicates = 1
+ticks = 60
+residents = 1200
+"#,
+    );
+    let out = sweep(&exp, &tmp.path().join("h"), &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let summary = std::fs::read_to_string(tmp.path().join("h/summary.csv")).unwrap();
+    let header = summary.lines().next().unwrap();
+    let hotline = stdout
+        .lines()
+        .find(|l| l.contains("response_rate"))
+        .unwrap_or_else(|| panic!("a hotline table:\n{stdout}"));
+    for m in [
+        "response_rate",
+        "closure_rate",
+        "solution_rate",
+        "satisfaction_rate",
+        "trips_per_solved",
+        "staff_hours_per_solved",
+    ] {
+        assert!(hotline.contains(m), "{m} in the hotline table: {hotline}");
+        assert!(header.contains(&format!("{m}_mean")), "{m} in summary.csv");
+    }
+    // One row per cell (two regimes) under the hotline table's header and rule.
+    let rows = stdout
+        .lines()
+        .skip_while(|l| !l.contains("response_rate"))
+        .skip(2)
+        .take_while(|l| !l.trim().is_empty())
+        .count();
+    assert_eq!(rows, 2, "{stdout}");
+}
+
 /// The files a finished sweep folder holds, compared byte for byte.
 const FILES: [&str; 4] = [
     "runs.csv",

@@ -70,7 +70,8 @@ pub enum Purpose {
     Unclear = 27,
     /// Whether a hand-off costs the resident a trip.
     Trip = 28,
-    /// Gaming of the assessment: closing without solving.
+    /// Gaming of the assessment: closing without solving, decided when an office starts
+    /// an issue's last stage.
     Gaming = 29,
     /// Whether a closure is solved, called back, judged satisfactory or raised again.
     Verdict = 30,
@@ -85,6 +86,9 @@ pub enum Purpose {
     DeptLink = 34,
     /// A linked department taking up a shared issue today, or only acknowledging it.
     DeptAct = 35,
+    /// An office that cannot finish an issue's last stage before its deadline closing it
+    /// anyway, unsolved (deadline gaming).
+    DeadlineGaming = 36,
 }
 
 /// The key of one stream: every field is something the draw is for.

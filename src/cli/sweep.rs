@@ -3,6 +3,7 @@
 use super::Failure;
 use crate::experiment::plan::{self, Overrides, Scale};
 use crate::experiment::sweep::{self, Options, SweepError};
+use crate::output::metrics::HOTLINE;
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -199,18 +200,46 @@ const TABLE_METRICS: [&str; 6] = [
     "protester_days",
 ];
 
-/// The headline table: per cell, the means of a few key metrics.
+/// The tables printed after a sweep, per cell: the headline metrics, then the hotline's
+/// grades (`output::metrics::HOTLINE`), each with the columns the sweep recorded (a table
+/// with none of its metrics is left out).
 fn print_headline(dir: &Path) {
     let Ok(mut r) = csv::Reader::from_path(dir.join("summary.csv")) else {
         return;
     };
     let Ok(h) = r.headers().cloned() else { return };
     let h: Vec<String> = h.iter().map(String::from).collect();
+    let records: Vec<csv::StringRecord> = r.records().flatten().collect();
+    let mut first = true;
+    for metrics in [&TABLE_METRICS[..], &HOTLINE[..]] {
+        if let Some(lines) = cell_table(&h, &records, metrics) {
+            if !first {
+                println!();
+            }
+            first = false;
+            for line in lines {
+                println!("{line}");
+            }
+        }
+    }
+}
+
+/// The lines of a table of the cells' means of `metrics` (the summary's labels up to `n`,
+/// then each metric's mean to three decimals, `-` where undefined); `None` when the
+/// summary has none of the metrics.
+fn cell_table(
+    h: &[String],
+    records: &[csv::StringRecord],
+    metrics: &[&str],
+) -> Option<Vec<String>> {
     let n_idx = h.iter().position(|x| x == "n").unwrap_or(0);
-    let picks: Vec<usize> = TABLE_METRICS
+    let picks: Vec<usize> = metrics
         .iter()
         .filter_map(|m| h.iter().position(|x| *x == format!("{m}_mean")))
         .collect();
+    if picks.is_empty() {
+        return None;
+    }
     let mut rows = vec![];
     let mut head: Vec<String> = h[..=n_idx].to_vec();
     head.extend(
@@ -219,7 +248,7 @@ fn print_headline(dir: &Path) {
             .map(|&i| h[i].trim_end_matches("_mean").to_string()),
     );
     rows.push(head);
-    for rec in r.records().flatten() {
+    for rec in records {
         let mut row: Vec<String> = rec.iter().take(n_idx + 1).map(String::from).collect();
         row.extend(picks.iter().map(|&i| {
             rec.get(i)
@@ -236,24 +265,25 @@ fn print_headline(dir: &Path) {
                 .unwrap_or(0)
         })
         .collect();
+    let mut lines = Vec::with_capacity(rows.len() + 1);
     for (k, row) in rows.iter().enumerate() {
         let line: Vec<String> = row
             .iter()
             .zip(&width)
             .map(|(c, &w)| format!("{c:>w$}"))
             .collect();
-        println!("{}", line.join("  "));
+        lines.push(line.join("  "));
         if k == 0 {
-            println!(
-                "{}",
+            lines.push(
                 width
                     .iter()
                     .map(|&w| "-".repeat(w))
                     .collect::<Vec<_>>()
-                    .join("  ")
+                    .join("  "),
             );
         }
     }
+    Some(lines)
 }
 
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
@@ -280,7 +310,7 @@ mod tests {
     #[test]
     fn the_headline_table_names_run_metrics() {
         let known = plan::all_metrics();
-        for m in TABLE_METRICS {
+        for m in TABLE_METRICS.iter().chain(&HOTLINE) {
             assert!(known.iter().any(|k| k == m), "{m} is not a metric");
         }
     }

@@ -24,6 +24,12 @@ pub struct BehaviourSpec {
     pub expire_trust_loss: f64,
     /// Hardship added by an expired issue, per unit severity.
     pub expire_hardship: f64,
+    /// Drop of the experience signal (in [−1, 1]) that neighbours hear of when one's issue
+    /// is closed unsolved, and when it expires (the worst experience).
+    #[serde(default = "defaults::half")]
+    pub unsolved_experience_loss: f64,
+    #[serde(default = "defaults::one")]
+    pub expire_experience_loss: f64,
     /// Daily trust change per unit of (weighted mean) word of mouth from ties, at full link
     /// strength.
     pub word_of_mouth: f64,
@@ -122,6 +128,9 @@ pub struct BehaviourSpec {
 mod defaults {
     pub fn half() -> f64 {
         0.5
+    }
+    pub fn one() -> f64 {
+        1.0
     }
     pub fn need_base() -> f64 {
         0.4

@@ -232,10 +232,18 @@ pub struct Issue {
     pub key: u64,
     /// Tick it was reported (entered an office queue); `None` while unreported (latent).
     pub reported_at: Option<u32>,
-    /// Whether an office has acted on it (the response).
-    pub responded: bool,
     /// Whether its owner is unclear, so an office may pass the buck (推诿).
     pub unclear: bool,
+    /// What offices have done with it so far; nothing when it is raised.
+    pub progress: Progress,
+}
+
+/// What has happened to an issue on its way through the offices: flags and counts that
+/// all start at false or zero (`Progress::default()`), whoever creates the issue.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Whether an office has acted on it (the response).
+    pub responded: bool,
     /// Whether the office whose queue holds it has looked at it (it may shelve it then).
     pub seen: bool,
     /// Shelved by its office: left unanswered until supervision pulls it back.
@@ -502,16 +510,8 @@ impl Issue {
             waiting_since: 0,
             key: origin.key,
             reported_at: None,
-            responded: false,
             unclear: origin.unclear,
-            seen: false,
-            shelved: false,
-            started: false,
-            gamed: false,
-            bounces: 0,
-            reopens: 0,
-            trips: 0,
-            dispatched: false,
+            progress: Progress::default(),
         }
     }
 
@@ -528,9 +528,9 @@ impl Issue {
     /// Reopen an unsolved closure at the office that closed it: all of the work again,
     /// `days` more to its deadline.
     pub fn reopen(&mut self, tick: u32, days: u32) {
-        self.reopens = self.reopens.saturating_add(1);
-        self.gamed = false;
-        self.started = false;
+        self.progress.reopens = self.progress.reopens.saturating_add(1);
+        self.progress.gamed = false;
+        self.progress.started = false;
         self.work_left = self.work_total;
         self.deadline = tick + days;
         self.ready_at = tick + 1;
@@ -546,7 +546,7 @@ impl Issue {
         self.stages = [Some(office), None];
         self.stage = 0;
         self.joint = false;
-        self.started = false;
+        self.progress.started = false;
         self.work_left = self.work_total;
         self.phase = Phase::Staged;
     }
@@ -561,7 +561,7 @@ impl Issue {
     /// returns its office.
     pub fn next_stage(&mut self, spec: &IssueSpec) -> OfficeId {
         self.stage += 1;
-        self.started = false;
+        self.progress.started = false;
         self.work_left =
             self.work_left.max(0.0) + stage_work(self.work_total, 1.0 - spec.first_stage_share);
         self.stages[self.stage as usize].expect("a next stage exists")
@@ -576,7 +576,7 @@ impl Issue {
     /// Seats at the joint meeting that opens a jointly handled issue (one per department),
     /// when work on it is about to start; `None` otherwise.
     pub fn joint_meeting_seats(&self) -> Option<f64> {
-        (self.joint && self.stage == 0 && !self.started).then(|| self.stage_count() as f64)
+        (self.joint && self.stage == 0 && !self.progress.started).then(|| self.stage_count() as f64)
     }
 }
 
@@ -701,7 +701,7 @@ pub fn next_move(issue: &Issue, office: &OfficeView, today: &Today) -> Move {
     if issue.ready_at > t {
         return Move::Wait;
     }
-    if issue.shelved
+    if issue.progress.shelved
         && !stream(today.seed, Purpose::Supervision, issue.key, t as u64).chance(today.pull)
     {
         return Move::Wait;
@@ -712,8 +712,8 @@ pub fn next_move(issue: &Issue, office: &OfficeView, today: &Today) -> Move {
         Move::Work | Move::CloseInGrid | Move::Refer | Move::AwaitPartner
     );
     if answerable
-        && !issue.seen
-        && !issue.shelved
+        && !issue.progress.seen
+        && !issue.progress.shelved
         && stream(today.seed, Purpose::Shelve, issue.key, t as u64).chance(today.shelve)
     {
         return Move::Shelve;
@@ -728,10 +728,10 @@ pub fn next_move(issue: &Issue, office: &OfficeView, today: &Today) -> Move {
 /// decision of `platform`): always for an issue it owns alone or has started; for a
 /// shared one linked on the platform, with the chance of the departments' shared goals.
 fn takes_up(issue: &Issue, today: &Today) -> bool {
-    if !issue.shared() || issue.started || today.dept_goals >= 1.0 {
+    if !issue.shared() || issue.progress.started || today.dept_goals >= 1.0 {
         return true;
     }
-    let linked = platform::linked_chance(today.platform, issue.joint, issue.dispatched);
+    let linked = platform::linked_chance(today.platform, issue.joint, issue.progress.dispatched);
     let stage = issue.stage as u64;
     if !stream(today.seed, Purpose::DeptLink, issue.key, stage).chance(linked) {
         return true;
@@ -846,7 +846,7 @@ impl Felt {
         Felt {
             trust: unit(self.trust - unsolved_trust_loss as f32),
             hardship: unit(self.hardship + b.expire_hardship as f32 * severity),
-            experience: (self.experience - 0.5).clamp(-1.0, 1.0),
+            experience: (self.experience - b.unsolved_experience_loss as f32).clamp(-1.0, 1.0),
         }
     }
 
@@ -860,7 +860,7 @@ impl Felt {
         Felt {
             trust: unit(self.trust - b.expire_trust_loss as f32),
             hardship: unit(self.hardship + b.expire_hardship as f32 * severity),
-            experience: (self.experience - 1.0).clamp(-1.0, 1.0),
+            experience: (self.experience - b.expire_experience_loss as f32).clamp(-1.0, 1.0),
         }
     }
 }
@@ -902,16 +902,8 @@ mod tests {
             waiting_since: 0,
             key: 0,
             reported_at: Some(0),
-            responded: false,
             unclear: false,
-            seen: false,
-            shelved: false,
-            started: false,
-            gamed: false,
-            bounces: 0,
-            reopens: 0,
-            trips: 0,
-            dispatched: false,
+            progress: Progress::default(),
         }
     }
 
@@ -1034,7 +1026,10 @@ mod tests {
         t.shelve = 1.0;
         assert_eq!(next_move(&i, &office(Level::Grid), &t), Move::Shelve);
         let seen = Issue {
-            seen: true,
+            progress: Progress {
+                seen: true,
+                ..i.progress
+            },
             ..i.clone()
         };
         assert_eq!(next_move(&seen, &office(Level::Grid), &t), Move::Work);
@@ -1045,8 +1040,11 @@ mod tests {
             Move::Escalate
         );
         let shelved = Issue {
-            shelved: true,
-            seen: true,
+            progress: Progress {
+                shelved: true,
+                seen: true,
+                ..i.progress
+            },
             ..i.clone()
         };
         assert_eq!(next_move(&shelved, &office(Level::Grid), &t), Move::Wait);
@@ -1079,7 +1077,10 @@ mod tests {
         t.dept_goals = 0.0;
         assert_eq!(next_move(&i, &office(Level::County), &t), Move::Work);
         let started = Issue {
-            started: true,
+            progress: Progress {
+                started: true,
+                ..i.progress
+            },
             ..i.clone()
         };
         assert_eq!(next_move(&started, &dept, &t), Move::Work);
@@ -1089,7 +1090,10 @@ mod tests {
         };
         assert_eq!(next_move(&alone, &dept, &t), Move::Work);
         let ordered = Issue {
-            dispatched: true,
+            progress: Progress {
+                dispatched: true,
+                ..i.progress
+            },
             ..i.clone()
         };
         assert_eq!(next_move(&ordered, &dept, &t), Move::Work);
@@ -1201,7 +1205,7 @@ mod tests {
         assert_eq!(i.joint_meeting_seats(), None);
         i.joint = true;
         assert_eq!(i.joint_meeting_seats(), Some(2.0));
-        i.started = true;
+        i.progress.started = true;
         assert_eq!(i.joint_meeting_seats(), None);
     }
 

@@ -357,6 +357,19 @@ pub fn tick_table(history: &[Vec<Tally>], window: usize) -> Array3<f64> {
 /// The headline metrics whose resilience is reported (higher is better for each).
 pub const HEADLINE: [&str; 3] = ["service_rate", "trust", "happiness"];
 
+/// The hotline's grades of a run, as a municipal hotline reports them (MODEL.md §9):
+/// response, closure, solution and satisfaction rates, and what a solution costs
+/// residents (trips) and the government (staff-hours). Columns of [`SUMMARY_COLUMNS`];
+/// a sweep's printed table and its report show them together.
+pub const HOTLINE: [&str; 6] = [
+    "response_rate",
+    "closure_rate",
+    "solution_rate",
+    "satisfaction_rate",
+    "trips_per_solved",
+    "staff_hours_per_solved",
+];
+
 /// How a report names a metric of [`TICK_METRICS`] or [`SUMMARY_COLUMNS`]: a short label in
 /// English and in Chinese, whether it is taken over the rolling window (`run.window`
 /// days), and the range of a bounded metric. A report's colour scales span that range, so

@@ -16,7 +16,7 @@ use super::run::shock_windows;
 use super::{Charts, ReportError, open_csv};
 use crate::base::num::given;
 use crate::experiment::spec::{Design, Experiment};
-use crate::output::metrics::HEADLINE;
+use crate::output::metrics::{HEADLINE, HOTLINE, label};
 use crate::scenario::Scenario;
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -576,86 +576,184 @@ fn regime_table(
 /// The columns of the collective-action table: onsets, incident-days, protester-days.
 const COLLECTIVE: [&str; 3] = ["incidents", "incident_days", "protester_days"];
 
-/// Collective action per scenario and regime, three ways (mean over replicates and
-/// settings), with a sentence per scenario naming the regime with the fewest
-/// incident-days; empty when the sweep recorded none of the three. Onsets alone would
-/// flatter a regime whose incidents are many but short.
-fn collective_section(d: &SweepData, lang: Lang) -> String {
+/// Per scenario, per regime, the means of a list of metrics (see [`means_by_scenario`]).
+type CellMeans = Vec<(String, Vec<(String, Vec<Option<f64>>)>)>;
+
+/// Means over replicates and settings, per scenario (in summary order) and regime (in
+/// name order), of each of `metrics` (`None` where the summary has no value); a regime
+/// with none of them is left out of its scenario.
+fn means_by_scenario(d: &SweepData, metrics: &[&str]) -> CellMeans {
     let (Some(ci), Some(cr)) = (d.col("scenario"), d.col("regime")) else {
-        return String::new();
+        return Vec::new();
     };
-    let shown: Vec<&str> = COLLECTIVE
+    let mut scen: Vec<String> = d.rows.iter().map(|r| r[ci].clone()).collect();
+    scen.dedup();
+    let regimes = d.regimes();
+    scen.into_iter()
+        .map(|s| {
+            let rows = regimes
+                .iter()
+                .map(|r| {
+                    let means = metrics
+                        .iter()
+                        .map(|m| {
+                            let v: Vec<f64> = d
+                                .rows
+                                .iter()
+                                .filter(|x| x[ci] == s && &x[cr] == r)
+                                .filter_map(|x| d.value(x, &format!("{m}_mean")))
+                                .collect();
+                            (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+                        })
+                        .collect::<Vec<_>>();
+                    (r.clone(), means)
+                })
+                .filter(|(_, means)| means.iter().any(Option::is_some))
+                .collect();
+            (s, rows)
+        })
+        .collect()
+}
+
+/// The metrics of `wanted` the summary has (their `_mean` column).
+fn recorded<'a>(d: &SweepData, wanted: &[&'a str]) -> Vec<&'a str> {
+    wanted
         .iter()
         .copied()
         .filter(|m| d.col(&format!("{m}_mean")).is_some())
-        .collect();
-    if shown.is_empty() {
-        return String::new();
-    }
-    let mut scen: Vec<String> = d.rows.iter().map(|r| r[ci].clone()).collect();
-    scen.dedup();
-    let mut body = match lang {
-        Lang::En => "<h2>Collective incidents (mean over replicates and settings)</h2>".to_string(),
-        Lang::Zh => "<h2>群体性事件 collective incidents（各重复与设置的均值）</h2>".to_string(),
-    };
-    body.push_str("<table><tr><th></th><th></th>");
-    for m in &shown {
+        .collect()
+}
+
+/// A table of `means` under the heading `title`: a row per scenario × regime, a column
+/// per metric, each value spelled by `show(metric, value)`; then the sentences `said`.
+fn means_table(
+    title: &str,
+    shown: &[&str],
+    means: &CellMeans,
+    lang: Lang,
+    show: fn(&str, f64) -> String,
+    said: &[String],
+) -> String {
+    let mut body = format!("<h2>{title}</h2><table><tr><th></th><th></th>");
+    for m in shown {
         let _ = write!(body, "<th>{}</th>", esc(&metric_label(lang, m, None)));
     }
     body.push_str("</tr>\n");
-    let mut said = Vec::new();
-    for s in &scen {
-        let mut fewest: Option<(String, f64)> = None;
-        for r in &d.regimes() {
-            let mean = |m: &str| {
-                let v: Vec<f64> = d
-                    .rows
-                    .iter()
-                    .filter(|x| &x[ci] == s && &x[cr] == r)
-                    .filter_map(|x| d.value(x, &format!("{m}_mean")))
-                    .collect();
-                (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-            };
-            if shown.iter().all(|m| mean(m).is_none()) {
-                continue;
-            }
+    for (s, rows) in means {
+        for (r, values) in rows {
             let _ = write!(
                 body,
                 "<tr><th>{}</th><th>{}</th>",
                 esc(s),
                 esc(&regime_label(lang, r))
             );
-            for m in &shown {
-                match mean(m) {
+            for (m, v) in shown.iter().zip(values) {
+                match v {
                     Some(v) => {
-                        let _ = write!(body, "<td>{v:.1}</td>");
+                        let _ = write!(body, "<td>{}</td>", show(m, *v));
                     }
                     None => body.push_str("<td>-</td>"),
                 }
             }
             body.push_str("</tr>\n");
-            if let Some(v) = mean("incident_days")
-                && fewest.as_ref().is_none_or(|f| v < f.1)
-            {
-                fewest = Some((r.clone(), v));
-            }
-        }
-        if let Some((r, v)) = fewest {
-            said.push(match lang {
-                Lang::En => format!("Under {s}, {r} had the fewest incident-days: {v:.1}."),
-                Lang::Zh => format!(
-                    "在{s}下，{}的群体性事件持续天数最少：{v:.1}。",
-                    regime_label(lang, &r)
-                ),
-            });
         }
     }
     body.push_str("</table>\n<ul class=\"say\">");
-    for s in &said {
+    for s in said {
         let _ = write!(body, "<li>{}</li>", esc(s));
     }
     body.push_str("</ul>\n");
     body
+}
+
+/// The regime of one scenario's rows with the best mean of `shown[k]` (highest, or lowest
+/// when `low` is true), and that mean.
+fn best_of(rows: &[(String, Vec<Option<f64>>)], k: usize, low: bool) -> Option<(&str, f64)> {
+    rows.iter()
+        .filter_map(|(r, v)| Some((r.as_str(), v.get(k).copied().flatten()?)))
+        .reduce(|a, b| {
+            let better = if low { b.1 < a.1 } else { b.1 > a.1 };
+            if better { b } else { a }
+        })
+}
+
+/// Collective action per scenario and regime, three ways (mean over replicates and
+/// settings), with a sentence per scenario naming the regime with the fewest
+/// incident-days; empty when the sweep recorded none of the three. Onsets alone would
+/// flatter a regime whose incidents are many but short.
+fn collective_section(d: &SweepData, lang: Lang) -> String {
+    let shown = recorded(d, &COLLECTIVE);
+    if shown.is_empty() {
+        return String::new();
+    }
+    let means = means_by_scenario(d, &shown);
+    let said: Vec<String> = match shown.iter().position(|m| *m == "incident_days") {
+        Some(k) => means
+            .iter()
+            .filter_map(|(s, rows)| {
+                let (r, v) = best_of(rows, k, true)?;
+                Some(match lang {
+                    Lang::En => format!("Under {s}, {r} had the fewest incident-days: {v:.1}."),
+                    Lang::Zh => format!(
+                        "在{s}下，{}的群体性事件持续天数最少：{v:.1}。",
+                        regime_label(lang, r)
+                    ),
+                })
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let title = match lang {
+        Lang::En => "Collective incidents (mean over replicates and settings)",
+        Lang::Zh => "群体性事件 collective incidents（各重复与设置的均值）",
+    };
+    means_table(title, &shown, &means, lang, |_, v| format!("{v:.1}"), &said)
+}
+
+/// The hotline's grades per scenario and regime (`output::metrics::HOTLINE`, mean over
+/// replicates and settings): response, closure, solution and satisfaction rates, trips
+/// and staff-hours per solved issue; with a sentence per scenario naming the regime that
+/// solved the most of the reported issues and the one whose solutions cost the fewest
+/// staff-hours. Empty when the sweep recorded none of them.
+fn hotline_section(d: &SweepData, lang: Lang) -> String {
+    let shown = recorded(d, &HOTLINE);
+    if shown.is_empty() {
+        return String::new();
+    }
+    let means = means_by_scenario(d, &shown);
+    let at = |m: &str| shown.iter().position(|x| *x == m);
+    let mut said = Vec::new();
+    for (s, rows) in &means {
+        if let Some((r, v)) = at("solution_rate").and_then(|k| best_of(rows, k, false)) {
+            said.push(match lang {
+                Lang::En => {
+                    format!("Under {s}, {r} solved the most of the issues reported: {v:.3}.")
+                }
+                Lang::Zh => format!("在{s}下，{}的解决率最高：{v:.3}。", regime_label(lang, r)),
+            });
+        }
+        if let Some((r, v)) = at("staff_hours_per_solved").and_then(|k| best_of(rows, k, true)) {
+            said.push(match lang {
+                Lang::En => format!(
+                    "Under {s}, {r} solved at the fewest staff-hours per solved issue: {v:.2}."
+                ),
+                Lang::Zh => format!(
+                    "在{s}下，{}每解决一件所用工时最少：{v:.2}。",
+                    regime_label(lang, r)
+                ),
+            });
+        }
+    }
+    let title = match lang {
+        Lang::En => "Hotline grades, of the issues reported (mean over replicates and settings)",
+        Lang::Zh => "热线口径 hotline grades，以受理诉求计（各重复与设置的均值）",
+    };
+    // Rates on their 0-1 scale, as the column's label says, like the rest of the page.
+    let show = |m: &str, v: f64| match label(m).and_then(|l| l.range) {
+        Some(_) => format!("{v:.3}"),
+        None => format!("{v:.2}"),
+    };
+    means_table(title, &shown, &means, lang, show, &said)
 }
 
 /// One figure: the chart's SVG over its caption.
@@ -756,6 +854,7 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
         esc(&d.experiment.description)
     );
     body.push_str(&regime_table(dir, &d, &metric, lang)?);
+    body.push_str(&hotline_section(&d, lang));
     body.push_str(&collective_section(&d, lang));
     body.push_str(&series_section(dir, &d, &plots, lang, &mut names)?);
     body.push_str(&design_section(&d, &plots, &metric, lang, &mut names)?);

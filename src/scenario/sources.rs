@@ -507,6 +507,15 @@ pub const SOURCES: &[Entry] = &[
     ),
     assumed("behaviour.expire_trust_loss", "trust"),
     assumed("behaviour.expire_hardship", "hardship per unit severity"),
+    // Being told an issue is done when it is not (形式主义) is heard of as a poor
+    // experience, half an expiry's.
+    grounded(
+        "behaviour.unsolved_experience_loss",
+        "experience signal",
+        FORMALISM,
+    ),
+    // An expiry is the worst experience: it takes a neutral signal to the bottom (−1).
+    assumed("behaviour.expire_experience_loss", "experience signal"),
     grounded(
         "behaviour.word_of_mouth",
         "trust per day",

@@ -585,6 +585,16 @@ fn behaviour(c: &mut Checks, b: &BehaviourSpec) {
         c.up_to(field, v, MAX_AMOUNT);
     }
     c.up_to("behaviour.elderly_need", b.elderly_need, MAX_AMOUNT);
+    // The experience signal lies in [−1, 1], so a drop of 2 takes any signal to −1.
+    for (field, v) in [
+        (
+            "behaviour.unsolved_experience_loss",
+            b.unsolved_experience_loss,
+        ),
+        ("behaviour.expire_experience_loss", b.expire_experience_loss),
+    ] {
+        c.between(field, v, 0.0, 2.0);
+    }
     c.between("behaviour.volunteer_hours", b.volunteer_hours, 0.0, 24.0);
     c.up_to("behaviour.points_per_day", b.points_per_day, MAX_AMOUNT);
     c.between(

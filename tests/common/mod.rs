@@ -1,7 +1,12 @@
-//! What the integration tests that drive the binary share.
+//! What the integration tests share: driving the binary, and whole runs of the library on
+//! a shipped scenario at a small size.
 #![allow(dead_code)] // each test file uses its own part
 
 use assert_cmd::Command;
+use linkage::engine::run::{RegimeRun, run_regime};
+use linkage::engine::tally::Tally;
+use linkage::model::mechanisms::Mechanisms;
+use linkage::scenario::{Scenario, builtin};
 
 /// The `linkage` binary of this build.
 pub fn linkage() -> Command {
@@ -17,4 +22,40 @@ pub fn succeeds(cmd: &mut Command) -> std::process::Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
+}
+
+/// A shipped scenario at `residents` (its own horizon), validated.
+pub fn shipped(name: &str, residents: u64) -> Scenario {
+    let mut s = builtin::get(name).unwrap();
+    s.run.residents = residents;
+    s.validate().unwrap();
+    s
+}
+
+/// The baseline (no shock) at `residents` for a year.
+pub fn baseline(residents: u64) -> Scenario {
+    shipped("xcity-baseline", residents)
+}
+
+pub fn preset(name: &str) -> Mechanisms {
+    Mechanisms::preset(name).unwrap()
+}
+
+/// A whole run of `m` on two threads (a run is the same for any thread count).
+pub fn run(s: &Scenario, m: Mechanisms) -> RegimeRun {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap()
+        .install(|| run_regime(s, "test", m, |_| {}))
+}
+
+/// The city's tally on day `tick` (the last of a day's tallies).
+pub fn city(r: &RegimeRun, tick: usize) -> &Tally {
+    r.history[tick].last().unwrap()
+}
+
+/// A city-wide sum over the run.
+pub fn total(r: &RegimeRun, f: fn(&Tally) -> f64) -> f64 {
+    r.history.iter().map(|h| f(h.last().unwrap())).sum()
 }

@@ -87,7 +87,7 @@ impl World {
         self.tallies[county.index()].category_created[category as usize] += 1;
         if reported {
             // Raising it in person (or by the channel standing in for it) is one trip.
-            self.issues.get_mut(id).trips = 1;
+            self.issues.get_mut(id).progress.trips = 1;
             self.route(id);
         } else {
             self.unreported[grid.index()].push(id);
@@ -189,24 +189,25 @@ impl World {
         let township = self.territory.grids[issue.grid.index()].township.index();
         // Work already done on it is partly repeated by the next office (the history is
         // lost); an issue no one has worked on yet loses nothing.
-        if issue.started {
+        if issue.progress.started {
             issue.work_left += silos::rework(&sc.silos, &self.mech, issue.work_total);
         }
         let one_stop = self.one_stop[township];
         if stream(self.seed, Purpose::Trip, issue.key, t)
             .chance(silos::trip_chance(&sc.silos, &self.mech, one_stop))
         {
-            issue.trips = issue.trips.saturating_add(1);
+            issue.progress.trips = issue.progress.trips.saturating_add(1);
         }
         let bounced = match boundary {
             Some(b) if issue.unclear => {
-                let p = silos::bounce_chance(&sc.silos, &self.mech, b, issue.bounces as u32);
+                let p =
+                    silos::bounce_chance(&sc.silos, &self.mech, b, issue.progress.bounces as u32);
                 stream(self.seed, Purpose::Bounce, issue.key, t).chance(p)
             }
             _ => false,
         };
         if bounced {
-            issue.bounces = issue.bounces.saturating_add(1);
+            issue.progress.bounces = issue.progress.bounces.saturating_add(1);
             self.tallies[issue.county.index()].hotline.bounces += 1;
             self.owed[to.index()] += cost;
             self.send(id, from, delay.saturating_mul(2).max(1));
@@ -221,8 +222,8 @@ impl World {
     pub(super) fn send(&mut self, id: IssueId, to: OfficeId, delay: u32) {
         let issue = self.issues.get_mut(id);
         if issue.office != Some(to) {
-            issue.seen = false;
-            issue.shelved = false;
+            issue.progress.seen = false;
+            issue.progress.shelved = false;
         }
         issue.office = Some(to);
         issue.ready_at = self.tick + delay;
@@ -237,7 +238,7 @@ impl World {
         self.ledger[township].resolved += 1;
         let tally = &mut self.tallies[issue.county.index()];
         tally.record_resolution(days, issue.urban, issue.category as usize);
-        tally.hotline.trips += issue.trips as u64;
+        tally.hotline.trips += issue.progress.trips as u64;
         if let Some(r) = issue.resident {
             let r = r.index();
             let speed = resolution_speed(&self.scenario.issues, &issue, days);

@@ -104,12 +104,12 @@ impl World {
     fn respond(&mut self, id: IssueId, o: OfficeId) {
         let t = self.tick;
         let issue = self.issues.get_mut(id);
-        issue.seen = true;
-        issue.shelved = false;
-        if issue.responded {
+        issue.progress.seen = true;
+        issue.progress.shelved = false;
+        if issue.progress.responded {
             return;
         }
-        issue.responded = true;
+        issue.progress.responded = true;
         let reported = issue.reported_at.unwrap_or(t);
         let on_time = t - reported <= self.scenario.assessment.response_days;
         if on_time {
@@ -137,8 +137,8 @@ impl World {
             Move::Expire | Move::Drop => self.expire(id),
             Move::Wait => self.offices.queue[ou].push_back(id),
             Move::Shelve => {
-                issue.shelved = true;
-                issue.seen = true;
+                issue.progress.shelved = true;
+                issue.progress.seen = true;
                 self.tallies[county].hotline.shelved += 1;
                 self.offices.queue[ou].push_back(id);
             }
@@ -153,7 +153,7 @@ impl World {
                 self.offices.capacity[ou] -= hours;
                 self.offices.used[ou] += hours;
                 issue.phase = Phase::Staged;
-                issue.dispatched = true;
+                issue.progress.dispatched = true;
                 self.tallies[county].referrals += 1;
                 // Dispatch is the centre's hand-off; its hours are the cost.
                 self.send(id, first, self.scenario.government.dispatch_delay_days);
@@ -295,7 +295,7 @@ impl World {
     /// false when the office cannot pay its seat today.
     fn start_stage(&mut self, id: IssueId, o: OfficeId) -> bool {
         let issue = self.issues.get(id);
-        if issue.started {
+        if issue.progress.started {
             return true;
         }
         if let Some(seats) = issue.joint_meeting_seats() {
@@ -314,11 +314,11 @@ impl World {
         }
         let sc = &self.scenario;
         let issue = self.issues.get_mut(id);
-        issue.started = true;
+        issue.progress.started = true;
         if issue.on_last_stage() {
             let p = assessment::gaming_chance(&sc.assessment, &self.mech, self.score[o.index()]);
             if stream(self.seed, Purpose::Gaming, issue.key, self.tick as u64).chance(p) {
-                issue.gamed = true;
+                issue.progress.gamed = true;
                 issue.work_left *= sc.assessment.gaming_work_share as f32;
             }
         }
@@ -331,7 +331,7 @@ impl World {
         let t = self.tick;
         let sc = &self.scenario;
         let issue = self.issues.get_mut(id);
-        if issue.gamed || !issue.on_last_stage() {
+        if issue.progress.gamed || !issue.on_last_stage() {
             return;
         }
         let days_left = issue.deadline.saturating_sub(t);
@@ -351,8 +351,8 @@ impl World {
             return;
         }
         let p = assessment::deadline_gaming_chance(&sc.assessment, &self.mech);
-        if stream(self.seed, Purpose::Gaming, issue.key ^ 1 << 63, t as u64).chance(p) {
-            issue.gamed = true;
+        if stream(self.seed, Purpose::DeadlineGaming, issue.key, t as u64).chance(p) {
+            issue.progress.gamed = true;
             issue.work_left *= sc.assessment.gaming_work_share as f32;
         }
     }
@@ -378,8 +378,8 @@ impl World {
         self.score_event(o, x);
         let issue = self.issues.get(id);
         let mut s = stream(self.seed, Purpose::Verdict, issue.key, t as u64);
-        let solved =
-            !issue.gamed && s.chance(assessment::solve_chance(a, issue.beyond_grid_skill()));
+        let solved = !issue.progress.gamed
+            && s.chance(assessment::solve_chance(a, issue.beyond_grid_skill()));
         let county = issue.county.index();
         let centre = self.offices.city_centre;
         let called = s.chance(assessment::callback_chance(a, &self.mech))
@@ -398,7 +398,7 @@ impl World {
         }
         let issue = self.issues.get(id);
         let reraised = !solved && !caught && s.chance(a.reraise);
-        match assessment::verdict(a, solved, caught, reraised, issue.reopens as u32) {
+        match assessment::verdict(a, solved, caught, reraised, issue.progress.reopens as u32) {
             Verdict::Solved => self.resolve(id),
             Verdict::Unsolved => self.close_unsolved(id),
             Verdict::Reopen => {
