@@ -526,5 +526,8 @@ fn baseline_staffing_runs_the_busiest_offices_near_full() {
     }
     let doubled = run(&s, "linkage", preset("linkage"));
     let b = busiest(&doubled.office_utilisation);
-    assert!(b < 0.75, "at double staff the busiest should be slack: {b:.3}");
+    assert!(
+        b < 0.75,
+        "at double staff the busiest should be slack: {b:.3}"
+    );
 }

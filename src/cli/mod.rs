@@ -105,6 +105,13 @@ pub struct RunArgs {
     /// No progress bar and no notes on stderr (the table still goes to stdout).
     #[arg(long)]
     pub quiet: bool,
+    /// Do not run the no-shock twins. By default each regime of a scenario with a shock
+    /// also runs its twin (the same world copied at the shock's start and stepped on
+    /// without it), and resilience is measured against it; that costs the days from the
+    /// shock's start again. Without the twin, resilience is measured against the
+    /// pre-shock mean.
+    #[arg(long)]
+    pub no_twin: bool,
     #[command(flatten)]
     pub report: ReportArgs,
 }

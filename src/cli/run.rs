@@ -2,7 +2,7 @@
 //! print the comparison and write the run folder.
 
 use super::{Failure, RunArgs};
-use crate::engine::run::{RegimeRun, run_regime};
+use crate::engine::run::{RegimeRun, run_paired, twin_split};
 use crate::model::mechanisms::Mechanisms;
 use crate::output::files::{self, OutDir};
 use crate::output::metrics::{self, Summary};
@@ -43,7 +43,12 @@ pub(super) fn plan(args: &RunArgs) -> Result<Plan, Failure> {
     regimes.sort_by(|a, b| a.0.cmp(&b.0));
     let memory = crate::engine::memory::total_bytes();
     let what = format!("scenario {} as run", args.scenario);
-    crate::engine::memory::check_fits(&scenario, &what, regimes.len() as u64, 1, memory)
+    let worlds = if twin_split(&scenario, !args.no_twin).is_some() {
+        2
+    } else {
+        1
+    };
+    crate::engine::memory::check_fits(&scenario, &what, regimes.len() as u64, worlds, memory)
         .map_err(Failure::input)?;
     let threads = args.threads.unwrap_or_else(crate::base::pool::all_cores);
     let out = match &args.out {
@@ -74,16 +79,18 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let pool = crate::base::pool::pool(Some(plan.threads))?;
     let sc = &plan.scenario;
     let ticks = sc.run.ticks as u64;
-    let bar = progress_bar(args.quiet, ticks * plan.regimes.len() as u64);
+    let split = twin_split(sc, !args.no_twin);
+    let twin_ticks = split.map_or(0, |s| ticks - s as u64);
+    let bar = progress_bar(args.quiet, (ticks + twin_ticks) * plan.regimes.len() as u64);
     let started = Instant::now();
-    let runs: Vec<RegimeRun> = pool.install(|| {
+    let (runs, twins): (Vec<RegimeRun>, Vec<Option<RegimeRun>>) = pool.install(|| {
         plan.regimes
             .iter()
             .map(|(name, mech)| {
                 bar.set_prefix(name.clone());
-                run_regime(sc, name, *mech, |_| bar.inc(1))
+                run_paired(sc, name, *mech, split.is_some(), |_| bar.inc(1))
             })
-            .collect()
+            .unzip()
     });
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
@@ -93,10 +100,23 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         .iter()
         .map(|r| metrics::tick_table(&r.history, window))
         .collect();
+    let twin_tables: Vec<_> = twins
+        .iter()
+        .map(|t| t.as_ref().map(|t| metrics::tick_table(&t.history, window)))
+        .collect();
     let summaries: Vec<Summary> = runs
         .iter()
         .zip(&tables)
-        .map(|(r, t)| metrics::summarise(r, t, sc.run.burn_in as usize, sc.shock_start()))
+        .zip(&twin_tables)
+        .map(|((r, t), twin)| {
+            metrics::summarise(
+                r,
+                t,
+                sc.run.burn_in as usize,
+                sc.shock_start(),
+                twin.as_ref(),
+            )
+        })
         .collect();
     let dest = write_folder(out, sc, &runs, &tables, &summaries)?;
     args.report.write_into(&dest)?;
@@ -115,12 +135,23 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     print!("{}", table::comparison(&summaries));
     if !args.quiet {
         print_cost(&runs, seconds, ticks, plan.threads);
+        print_twin_cost(&twins, split);
         eprintln!(
             "wrote {}/{{ticks.csv, summary.csv, territory.csv, params.toml}}",
             dest.display()
         );
     }
     Ok(())
+}
+
+/// What the no-shock twins cost, or why there are none.
+fn print_twin_cost(twins: &[Option<RegimeRun>], split: Option<u32>) {
+    let seconds: f64 = twins.iter().flatten().map(|t| t.seconds).sum();
+    if let Some(day) = split {
+        eprintln!(
+            "no-shock twins (copied on day {day}, resilience measured against them): {seconds:.2} s of the total; --no-twin skips them"
+        );
+    }
 }
 
 /// The progress bar over all regimes' ticks (hidden with `--quiet`).

@@ -122,12 +122,15 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     let memory = crate::engine::memory::total_bytes();
     let worlds = total.min(threads as u64);
     for cell in &plan.cells {
+        // A run with its no-shock twin holds two worlds from the shock on.
+        let paired = crate::engine::run::twin_split(&cell.scenario, plan.experiment.twin);
+        let at_once = worlds * if paired.is_some() { 2 } else { 1 };
         let what = format!(
-            "{}: scenario '{}' (runs at once: {worlds})",
+            "{}: scenario '{}' (worlds at once: {at_once})",
             a.experiment.display(),
             cell.scenario_name
         );
-        crate::engine::memory::check_fits(&cell.scenario, &what, 1, worlds, memory)
+        crate::engine::memory::check_fits(&cell.scenario, &what, 1, at_once, memory)
             .map_err(Failure::input)?;
     }
     let bar = if a.quiet {

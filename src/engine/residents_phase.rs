@@ -43,7 +43,7 @@ pub struct Chunk {
 }
 
 /// What a chunk produces in a tick. Buffers are reused from tick to tick.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ChunkOut {
     pub issues: Vec<NewIssue>,
     pub tally: Tally,

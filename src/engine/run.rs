@@ -74,26 +74,71 @@ pub fn run_regime(
     scenario: &Scenario,
     name: &str,
     mech: Mechanisms,
-    mut on_tick: impl FnMut(&World),
+    on_tick: impl FnMut(&World),
 ) -> RegimeRun {
+    run_paired(scenario, name, mech, false, on_tick).0
+}
+
+/// The day a run of `scenario` splits from its no-shock twin (the first shock's start),
+/// if it has a shock within its days and `twin` is asked for: what
+/// [`run_paired`] does, for callers that size progress bars and memory.
+pub fn twin_split(scenario: &Scenario, twin: bool) -> Option<u32> {
+    scenario
+        .shock_start()
+        .filter(|&s| twin && s < scenario.run.ticks)
+}
+
+/// Run `scenario` under the regime `name` and, when `twin` is asked for and the scenario
+/// has a shock, its no-shock twin: the same world is stepped to the first shock's start,
+/// copied, and the copy steps on without the shocks, so that the twin shares every day
+/// and every random stream before the shock and any gap after it is the shock's alone.
+/// `on_tick` is called after every tick of either world (for progress: the twin adds
+/// the days from the shock's start). The twin's `seconds` is the time spent copying and
+/// stepping it, its `build_seconds` 0.
+pub fn run_paired(
+    scenario: &Scenario,
+    name: &str,
+    mech: Mechanisms,
+    twin: bool,
+    mut on_tick: impl FnMut(&World),
+) -> (RegimeRun, Option<RegimeRun>) {
     let start = Instant::now();
     let mut world = World::new(scenario, mech);
     let build_seconds = start.elapsed().as_secs_f64();
+    let split = twin_split(scenario, twin);
     let mut history = Vec::with_capacity(scenario.run.ticks as usize);
-    for _ in 0..scenario.run.ticks {
+    let mut other: Option<(World, Vec<Vec<Tally>>)> = None;
+    let mut twin_seconds = 0.0;
+    for t in 0..scenario.run.ticks {
+        if split == Some(t) {
+            let copied = Instant::now();
+            let mut w = world.clone();
+            w.drop_shocks();
+            other = Some((w, history.clone()));
+            twin_seconds += copied.elapsed().as_secs_f64();
+        }
         world.step();
         history.push(world.tallies().to_vec());
         on_tick(&world);
+        if let Some((w, h)) = other.as_mut() {
+            let stepped = Instant::now();
+            w.step();
+            h.push(w.tallies().to_vec());
+            twin_seconds += stepped.elapsed().as_secs_f64();
+            on_tick(w);
+        }
     }
-    let townships = townships(&world);
-    RegimeRun {
-        townships,
+    let finish = |world: &World, history, seconds, build_seconds| RegimeRun {
+        townships: townships(world),
         office_utilisation: world.office_utilisation(),
         regime: name.to_string(),
         mechanisms: mech,
         history,
         residents: world.resident_count() as u64,
-        seconds: start.elapsed().as_secs_f64(),
+        seconds,
         build_seconds,
-    }
+    };
+    let twin = other.map(|(w, h)| finish(&w, h, twin_seconds, 0.0));
+    let seconds = start.elapsed().as_secs_f64() - twin_seconds;
+    (finish(&world, history, seconds, build_seconds), twin)
 }

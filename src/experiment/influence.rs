@@ -195,7 +195,7 @@ fn run_one(s: &Scenario, regime: &str) -> Vec<f64> {
     let mech = s.regimes[regime];
     let run = run_regime(s, regime, mech, |_| {});
     let table = tick_table(&run.history, s.run.window as usize);
-    let summary = summarise(&run, &table, s.run.burn_in as usize, s.shock_start());
+    let summary = summarise(&run, &table, s.run.burn_in as usize, s.shock_start(), None);
     metrics_of(&summary)
 }
 

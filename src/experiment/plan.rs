@@ -74,7 +74,10 @@ pub struct Plan {
 /// Every metric a run can report, in `summary.csv` order: its columns after `regime`,
 /// `residents` and `ticks`.
 pub fn all_metrics() -> Vec<String> {
-    Summary::header().split_off(3)
+    let mut m = Summary::header().split_off(3);
+    // A label, not a number: the experiment's `twin` decides it for every run.
+    m.retain(|n| n != "resilience_reference");
+    m
 }
 
 /// A path step.

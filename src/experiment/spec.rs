@@ -42,6 +42,15 @@ pub struct Experiment {
     pub design: Design,
     #[serde(default)]
     pub factors: Vec<Factor>,
+    /// Whether each run of a scenario with a shock also runs its no-shock twin, against
+    /// which resilience is measured (`engine::run::run_paired`); about 1.7× the time of
+    /// a run whose shock starts a third of the way in. Default true.
+    #[serde(default = "twin_default")]
+    pub twin: bool,
+}
+
+fn twin_default() -> bool {
+    true
 }
 
 /// How factor settings are chosen. Every kind is a struct variant, even without fields,

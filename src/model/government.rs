@@ -185,6 +185,7 @@ pub enum OfficeKind {
 }
 
 /// All government offices, structure of arrays.
+#[derive(Clone)]
 pub struct Offices {
     pub kind: Vec<OfficeKind>,
     pub level: Vec<Level>,

@@ -276,7 +276,7 @@ impl Issue {
 
 /// Slab of live issues with a free list, so memory follows the open count, not the
 /// number ever created.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct IssueStore {
     slots: Vec<Option<Issue>>,
     free: Vec<IssueId>,

@@ -97,6 +97,7 @@ mod defaults {
 }
 
 /// All organisations, structure of arrays.
+#[derive(Clone)]
 pub struct Organisations {
     pub kind: Vec<OrgKind>,
     pub community: Vec<CommunityId>,

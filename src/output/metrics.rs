@@ -5,11 +5,11 @@
 //! order, then the city). NaN marks "undefined" (e.g. no issue closed in the window) and
 //! is written as an empty CSV cell.
 
-use super::resilience::{Resilience, resilience};
+use super::resilience::{Resilience, against_twin, resilience};
 use crate::engine::run::RegimeRun;
 use crate::engine::tally::{DAY_BINS, Tally};
-use ndarray::Array3;
 use crate::model::territory::Level;
+use ndarray::Array3;
 
 /// A per-tick metric: its CSV column name and meaning (documented in README.md).
 pub struct TickMetric {
@@ -584,16 +584,22 @@ pub struct Summary {
     /// Sum over days of the departments linked but not acting (department-days).
     pub depts_linked_inactive_days: u64,
     pub link_strength_end: f64,
+    /// What resilience was measured against: "twin" (the no-shock twin run), "pre-shock"
+    /// (the mean before the shock), or "" without a shock.
+    pub resilience_reference: &'static str,
     /// Resilience of each headline metric (`None` without a shock).
     pub resilience: Vec<(&'static str, Option<Resilience>)>,
 }
 
-/// Summarise a run. `burn_in` and `shock_start` place the resilience baseline.
+/// Summarise a run. `burn_in` and `shock_start` place the resilience baseline; with the
+/// tick table of the run's no-shock `twin`, resilience is measured against the twin day
+/// by day (`resilience::against_twin`), else against the pre-shock baseline.
 pub fn summarise(
     run: &RegimeRun,
     table: &Array3<f64>,
     burn_in: usize,
     shock_start: Option<u32>,
+    twin: Option<&Array3<f64>>,
 ) -> Summary {
     let city = table.shape()[1] - 1;
     let rows: Vec<&Tally> = run.history.iter().map(|h| &h[city]).collect();
@@ -615,15 +621,24 @@ pub fn summarise(
             .to_vec()
     };
     let end_value = |name: &str| col(name).last().copied().unwrap_or(f64::NAN);
+    let twin_col = |t: &Array3<f64>, name: &str| -> Vec<f64> {
+        t.slice(ndarray::s![.., city, tick_metric(name)]).to_vec()
+    };
     let resilience = HEADLINE
         .iter()
         .map(|&m| {
-            (
-                m,
-                shock_start.and_then(|s| resilience(&col(m), burn_in, s as usize)),
-            )
+            let r = shock_start.and_then(|s| match twin {
+                Some(t) => against_twin(&col(m), &twin_col(t, m), burn_in, s as usize),
+                None => resilience(&col(m), burn_in, s as usize),
+            });
+            (m, r)
         })
         .collect();
+    let resilience_reference = match (shock_start, twin) {
+        (None, _) => "",
+        (Some(_), Some(_)) => "twin",
+        (Some(_), None) => "pre-shock",
+    };
     Summary {
         regime: run.regime.clone(),
         residents: run.residents,
@@ -676,6 +691,7 @@ pub fn summarise(
         orgs_linked_inactive_end: last.orgs_linked_inactive,
         depts_linked_inactive_days: sum(|t| t.depts_linked_inactive),
         link_strength_end: end_value("link_strength"),
+        resilience_reference,
         resilience,
     }
 }
@@ -788,6 +804,10 @@ pub const SUMMARY_COLUMNS: &[(&str, &str)] = &[
         "sum over days of departments linked on the platform but not acting on a shared issue (只联不动), department-days",
     ),
     ("link_strength_end", "mean link strength on the last day"),
+    (
+        "resilience_reference",
+        "what the resilience columns measure against: twin (the no-shock twin run, day by day), pre-shock (the mean before the shock), empty without a shock",
+    ),
 ];
 
 /// Resilience columns, per headline metric `m`: `m_baseline`, `m_fall_pct`,
@@ -838,6 +858,7 @@ impl Summary {
             self.orgs_linked_inactive_end.to_string(),
             self.depts_linked_inactive_days.to_string(),
             f(self.link_strength_end),
+            self.resilience_reference.to_string(),
         ];
         for (_, r) in &self.resilience {
             match r {

@@ -1,5 +1,6 @@
-//! Resilience of a metric against its pre-shock baseline (Bruneau et al. 2003's
-//! resilience triangle), for metrics where higher is better.
+//! Resilience of a metric (Bruneau et al. 2003's resilience triangle), for metrics where
+//! higher is better: against its no-shock twin run day by day ([`against_twin`]), or,
+//! without a twin, against its pre-shock baseline ([`resilience`]).
 
 /// Tolerance band for "recovered": within 5% of baseline (the one place this number is
 /// set; code that states the band reads it from here). It defines only when a metric
@@ -31,6 +32,34 @@ pub struct Resilience {
 /// at `shock_start`, with baseline from `burn_in` to `shock_start`. `None` when there is no
 /// baseline (no tick before the shock after burn-in, or a zero baseline).
 pub fn resilience(series: &[f64], burn_in: usize, shock_start: usize) -> Option<Resilience> {
+    let baseline = pre_shock_mean(series, burn_in, shock_start)?;
+    let start = shock_start.min(series.len());
+    Some(triangle(&series[start..], |_| baseline, baseline))
+}
+
+/// Resilience of `series` against its no-shock `twin` (the same scenario and seed without
+/// the shocks, so that the gap is the shock's alone): the fall on each day is the
+/// relative shortfall below the twin's value that day, recovery is a return to within
+/// [`TOLERANCE`] of the twin, and the loss area sums the daily shortfalls. A metric that
+/// drifts on its own (trust rising through the year) is thus not read as recovering, nor
+/// a harm that outlasts the shock as none. `baseline` is the pre-shock mean, as for
+/// [`resilience`]. `None` as there.
+pub fn against_twin(
+    series: &[f64],
+    twin: &[f64],
+    burn_in: usize,
+    shock_start: usize,
+) -> Option<Resilience> {
+    let baseline = pre_shock_mean(series, burn_in, shock_start)?;
+    let start = shock_start.min(series.len());
+    let len = series.len().min(twin.len()).max(start);
+    let reference = |i: usize| twin.get(start + i).copied().unwrap_or(f64::NAN);
+    Some(triangle(&series[start..len], reference, baseline))
+}
+
+/// Mean of the finite values of `series` from `burn_in` to `shock_start`; `None` when
+/// there are none or the mean is not positive.
+fn pre_shock_mean(series: &[f64], burn_in: usize, shock_start: usize) -> Option<f64> {
     let start = shock_start.min(series.len());
     let base: Vec<f64> = series[burn_in.min(start)..start]
         .iter()
@@ -41,43 +70,41 @@ pub fn resilience(series: &[f64], burn_in: usize, shock_start: usize) -> Option<
         return None;
     }
     let baseline = base.iter().sum::<f64>() / base.len() as f64;
-    if baseline <= 0.0 {
-        return None;
-    }
-    let fall = |v: f64| {
-        if v.is_finite() {
-            ((baseline - v) / baseline).max(0.0)
+    (baseline > 0.0).then_some(baseline)
+}
+
+/// The resilience triangle of `after` (the series from the shock's start) against the
+/// value it should have had on each day, `reference(i)` (a day whose value or reference
+/// is undefined or not positive counts as no fall).
+fn triangle(after: &[f64], reference: impl Fn(usize) -> f64, baseline: f64) -> Resilience {
+    let fall = |i: usize| {
+        let (v, r) = (after[i], reference(i));
+        if v.is_finite() && r.is_finite() && r > 0.0 {
+            ((r - v) / r).max(0.0)
         } else {
             0.0
         }
     };
-    let after = &series[start..];
     // The first tick of the deepest fall (ties keep the earliest).
-    let (trough, deepest) = after
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| (i, fall(v)))
+    let (trough, deepest) = (0..after.len())
+        .map(|i| (i, fall(i)))
         .fold((0, 0.0f64), |best, x| if x.1 > best.1 { x } else { best });
-    let within = |v: f64| !v.is_finite() || v >= baseline * (1.0 - TOLERANCE);
+    let within = |i: usize| fall(i) <= TOLERANCE;
     let recovery = if after.is_empty() {
         Some(0)
     } else {
         (trough..after.len())
-            .find(|&i| {
-                after[i..(i + HOLD).min(after.len())]
-                    .iter()
-                    .all(|&v| within(v))
-            })
+            .find(|&i| (i..(i + HOLD).min(after.len())).all(within))
             .map(|i| i as u32)
     };
     let end = recovery.map_or(after.len(), |r| (r as usize + 1).min(after.len()));
-    let loss_area = after[..end].iter().map(|&v| fall(v)).sum::<f64>() * 100.0;
-    Some(Resilience {
+    let loss_area = (0..end).map(fall).sum::<f64>() * 100.0;
+    Resilience {
         baseline,
         deepest_fall_pct: deepest * 100.0,
         recovery_days: recovery,
         loss_area,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -96,6 +123,50 @@ mod tests {
         assert!((r.deepest_fall_pct - 50.0).abs() < 1e-9);
         assert_eq!(r.recovery_days, Some(5));
         assert!((r.loss_area - (50.0 + 40.0 + 30.0 + 20.0 + 10.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn against_a_flat_twin_it_is_the_pre_shock_triangle() {
+        let mut s = vec![1.0; 10];
+        s.extend([0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.0, 1.0, 1.0, 1.0]);
+        let twin = vec![1.0; s.len()];
+        assert_eq!(against_twin(&s, &twin, 0, 10), resilience(&s, 0, 10));
+    }
+
+    #[test]
+    fn a_twin_that_drifts_up_shows_the_harm_a_baseline_hides() {
+        // The no-shock twin rises 1% a day after the shock; the shocked run stays flat at
+        // the baseline: against the baseline nothing fell, against the twin it fell and
+        // never recovered.
+        let mut s = vec![1.0; 10];
+        s.extend([1.0; 10]);
+        let mut twin = vec![1.0; 10];
+        twin.extend((1..=10).map(|i| 1.0 + 0.01 * i as f64));
+        let flat = resilience(&s, 0, 10).unwrap();
+        assert_eq!(flat.deepest_fall_pct, 0.0);
+        assert_eq!(flat.loss_area, 0.0);
+        let r = against_twin(&s, &twin, 0, 10).unwrap();
+        assert!((r.deepest_fall_pct - 100.0 * 0.1 / 1.1).abs() < 1e-9);
+        assert_eq!(r.recovery_days, None);
+        assert!(r.loss_area > 0.0);
+        assert_eq!(r.baseline, 1.0);
+    }
+
+    #[test]
+    fn recovery_against_the_twin_is_a_return_to_within_the_band_of_it() {
+        // The shocked run dips 20% below a twin that falls on its own; it is back within
+        // 5% of the twin on day 3 and stays.
+        let mut s = vec![1.0; 5];
+        s.extend([
+            0.72, 0.8, 0.85, 0.86, 0.86, 0.87, 0.86, 0.86, 0.86, 0.86, 0.86,
+        ]);
+        let mut twin = vec![1.0; 5];
+        twin.extend([0.9; 11]);
+        let r = against_twin(&s, &twin, 0, 5).unwrap();
+        assert!((r.deepest_fall_pct - 20.0).abs() < 1e-9);
+        assert_eq!(r.recovery_days, Some(3));
+        // The same run against its own pre-shock baseline never recovers.
+        assert_eq!(resilience(&s, 0, 5).unwrap().recovery_days, None);
     }
 
     #[test]

@@ -134,6 +134,8 @@ fn run_args(
         threads: Some(threads),
         out: Some("unused".into()),
         quiet: true,
+        // Bench times one world; the twin is a second run, not a cost of a tick.
+        no_twin: true,
         report: super::ReportArgs::default(),
     }
 }

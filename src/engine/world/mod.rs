@@ -73,6 +73,7 @@ impl Ledger {
     }
 }
 
+#[derive(Clone)]
 /// One run's state: the built city, its people, offices, organisations and live issues,
 /// plus the engine's buffers between phases.
 pub struct World {
@@ -205,6 +206,14 @@ impl World {
                 (self.offices.level[o], u.clamp(0.0, 1.0))
             })
             .collect()
+    }
+
+    /// Remove every shock from this world from now on (for the no-shock twin of a run:
+    /// `engine::run::run_paired`). Effects already felt stay in the state; nothing new
+    /// is applied.
+    pub fn drop_shocks(&mut self) {
+        self.shocks.clear();
+        self.scenario.shocks.clear();
     }
 
     /// The social organisations.

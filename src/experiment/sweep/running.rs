@@ -7,7 +7,7 @@ use super::super::plan::{Plan, Run};
 use super::folder::{Opened, open};
 use super::{Options, Outcome, SweepError, csv_line, finish, io};
 use crate::base::num::{decimal, given};
-use crate::engine::run::run_regime;
+use crate::engine::run::run_paired;
 use crate::output::metrics::{HEADLINE, Summary, summarise, tick_metric, tick_table};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -75,8 +75,9 @@ pub fn run_output(plan: &Plan, run: &Run) -> RunOutput {
     let mut s = cell.scenario.clone();
     s.run.seed = run.seed;
     let mech = s.regimes[&cell.regime];
-    let result = run_regime(&s, &cell.regime, mech, |_| {});
+    let (result, twin) = run_paired(&s, &cell.regime, mech, plan.experiment.twin, |_| {});
     let table = tick_table(&result.history, s.run.window as usize);
+    let twin = twin.map(|t| tick_table(&t.history, s.run.window as usize));
     let city = table.shape()[1] - 1;
     let columns: Vec<usize> = HEADLINE.iter().map(|m| tick_metric(m)).collect();
     let mut series = String::with_capacity(table.shape()[0] * 32);
@@ -87,7 +88,13 @@ pub fn run_output(plan: &Plan, run: &Run) -> RunOutput {
         }
         series.push('\n');
     }
-    let summary = summarise(&result, &table, s.run.burn_in as usize, s.shock_start());
+    let summary = summarise(
+        &result,
+        &table,
+        s.run.burn_in as usize,
+        s.shock_start(),
+        twin.as_ref(),
+    );
     let names = Summary::header();
     let values = summary.cells();
     let mut row = vec![

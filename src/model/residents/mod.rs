@@ -162,6 +162,7 @@ index_id!(
 );
 
 /// All residents, one vector per field (structure of arrays).
+#[derive(Clone)]
 pub struct Residents {
     /// Each resident's grid, as a bare index ([`GridId`](super::territory::GridId)`.0`): the
     /// hot loop reads it per resident.
@@ -214,6 +215,7 @@ impl Outcomes {
 
 /// Tie graph in compressed rows: `targets[offsets[i]..offsets[i+1]]`, strong ties first,
 /// `strong[i]` of them.
+#[derive(Clone)]
 pub struct Ties {
     pub offsets: Vec<u32>,
     pub targets: Vec<u32>,

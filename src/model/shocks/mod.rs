@@ -267,6 +267,7 @@ impl Shock {
 }
 
 /// A shock prepared for a territory: its spec plus the communities and counties it hits.
+#[derive(Clone)]
 pub struct ActiveShock {
     pub shock: Shock,
     pub hits: Vec<bool>,

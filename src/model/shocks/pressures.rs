@@ -42,6 +42,7 @@ impl Effects {
 }
 
 /// All shock effects in one tick.
+#[derive(Clone)]
 pub struct Pressures {
     pub effects: Vec<Effects>,
     pub county_capacity: Vec<f32>,
