@@ -509,21 +509,7 @@ fn baseline_staffing_runs_the_busiest_offices_near_full() {
             / r.office_utilisation.len() as f64;
         assert!(mean < 0.75, "{name}: offices' mean utilisation {mean:.3}");
     }
-    let g = &mut s.government;
-    for staff in [
-        &mut g.grid_staff_urban,
-        &mut g.grid_staff_rural,
-        &mut g.community_staff_urban,
-        &mut g.community_staff_rural,
-        &mut g.township_staff_per_1000_urban,
-        &mut g.township_staff_per_1000_rural,
-        &mut g.county_staff_per_1000,
-        &mut g.county_dept_staff_per_1000,
-        &mut g.city_centre_staff_per_1000,
-        &mut g.city_dept_staff_per_1000,
-    ] {
-        *staff *= 2.0;
-    }
+    s.government.scale_staff(2.0);
     let doubled = run(&s, "linkage", preset("linkage"));
     let b = busiest(&doubled.office_utilisation);
     assert!(

@@ -79,6 +79,10 @@ pub struct AssessmentSpec {
     /// office, at full vertical linkage (× vertical): the reporting burden of four-level
     /// linkage.
     pub reporting_hours: f64,
+    /// City-centre staff-hours a day per 1,000 residents that supervision (督办: tracking
+    /// orders, chasing offices, reviewing closures) takes at full supervision
+    /// (× supervision). What the centre cannot pay weakens supervision in proportion.
+    pub supervision_hours_per_1000: f64,
 }
 
 impl Default for AssessmentSpec {
@@ -107,8 +111,15 @@ impl Default for AssessmentSpec {
             pressure_response: 0.8,
             supervision_pull: 0.5,
             reporting_hours: 0.25,
+            supervision_hours_per_1000: 0.2,
         }
     }
+}
+
+/// City-centre staff-hours supervision takes today in a city of `residents`:
+/// `supervision_hours_per_1000 × supervision` per 1,000 residents.
+pub fn supervision_hours(spec: &AssessmentSpec, mech: &Mechanisms, residents: f64) -> f64 {
+    spec.supervision_hours_per_1000 * mech.supervision * residents / 1000.0
 }
 
 /// Pressure of assessment on offices: `pressure_weight × vertical`, in [0,1].

@@ -72,6 +72,15 @@ pub fn platform_cost(spec: &CostSpec, mech: &Mechanisms, residents: f64) -> f64 
     spec.platform_budget_per_1000 * mech.information_sharing * residents / 1000.0
 }
 
+/// Share of a cost `wanted` that `paid` covers, in [0, 1] (1 for a cost of nothing).
+pub fn paid_share(paid: f64, wanted: f64) -> f64 {
+    if wanted > 0.0 {
+        (paid / wanted).clamp(0.0, 1.0)
+    } else {
+        1.0
+    }
+}
+
 /// Grid staff-hours of data entry for one reported issue.
 pub fn data_entry(spec: &CostSpec, mech: &Mechanisms) -> f64 {
     spec.data_entry_hours * mech.information_sharing
@@ -80,6 +89,14 @@ pub fn data_entry(spec: &CostSpec, mech: &Mechanisms) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_share_paid_is_bounded_and_whole_for_a_free_cost() {
+        assert_eq!(paid_share(5.0, 10.0), 0.5);
+        assert_eq!(paid_share(12.0, 10.0), 1.0);
+        assert_eq!(paid_share(0.0, 10.0), 0.0);
+        assert_eq!(paid_share(0.0, 0.0), 1.0);
+    }
 
     fn mech(spatial: f64, information_sharing: f64) -> Mechanisms {
         Mechanisms {

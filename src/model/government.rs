@@ -141,6 +141,27 @@ pub struct GovernmentSpec {
     pub stage_delay_min_days: u32,
 }
 
+impl GovernmentSpec {
+    /// Multiply every office's head count by `factor` (a staff cut below 1, a
+    /// reinforcement above): grids, communities, townships, counties and the city.
+    pub fn scale_staff(&mut self, factor: f64) {
+        for staff in [
+            &mut self.grid_staff_urban,
+            &mut self.grid_staff_rural,
+            &mut self.community_staff_urban,
+            &mut self.community_staff_rural,
+            &mut self.township_staff_per_1000_urban,
+            &mut self.township_staff_per_1000_rural,
+            &mut self.county_staff_per_1000,
+            &mut self.county_dept_staff_per_1000,
+            &mut self.city_centre_staff_per_1000,
+            &mut self.city_dept_staff_per_1000,
+        ] {
+            *staff *= factor;
+        }
+    }
+}
+
 /// The serde defaults of the fields that older scenario files may lack.
 mod defaults {
     pub fn transfer_friction() -> f64 {

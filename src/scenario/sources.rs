@@ -668,6 +668,10 @@ pub const SOURCES: &[Entry] = &[
         "staff-hours per closure",
         UP_AND_DOWN,
     ),
+    assumed(
+        "assessment.supervision_hours_per_1000",
+        "staff-hours per 1,000 residents per day",
+    ),
     // [costs]: spatial investment, the platform and the leading group.
     grounded("costs.uplift_days", "days", TO_THE_COUNTRY),
     grounded(

@@ -703,6 +703,12 @@ fn assessment(c: &mut Checks, a: &AssessmentSpec) {
         a.reporting_hours,
         MAX_TASK_HOURS,
     );
+    c.between(
+        "assessment.supervision_hours_per_1000",
+        a.supervision_hours_per_1000,
+        0.0,
+        MAX_PER_1000,
+    );
 }
 
 fn costs(c: &mut Checks, k: &CostSpec) {

@@ -63,6 +63,7 @@ impl World {
         let mut w = World {
             scenario: scenario.clone(),
             mech,
+            regime: mech,
             seed,
             unreported: vec![Vec::new(); n_grids],
             tick: 0,

@@ -78,7 +78,11 @@ impl Ledger {
 /// plus the engine's buffers between phases.
 pub struct World {
     scenario: Scenario,
+    /// The mechanisms in force today: the regime's, with information sharing cut to the
+    /// share of the platform's running cost the city could pay (`pay_linkage_costs`).
     mech: Mechanisms,
+    /// The regime's mechanisms as set.
+    regime: Mechanisms,
     seed: u64,
     territory: Territory,
     residents: Residents,
@@ -165,9 +169,10 @@ impl World {
         &self.scenario
     }
 
-    /// The regime's mechanisms.
+    /// The regime's mechanisms, as set (today's may have less information sharing when
+    /// the platform could not be fully paid).
     pub fn mechanisms(&self) -> &Mechanisms {
-        &self.mech
+        &self.regime
     }
 
     /// The run's seed.
