@@ -99,11 +99,21 @@ pub fn city_takes_chance(spec: &SiloSpec, mech: &Mechanisms) -> f64 {
     (spec.boundary_city_weight * mech.vertical).clamp(0.0, 1.0)
 }
 
-/// Chance that a hand-off costs the resident a trip; `one_stop` whether their township's
-/// one-stop centre is staffed today.
-pub fn trip_chance(spec: &SiloSpec, mech: &Mechanisms, one_stop: bool) -> f64 {
-    let centre = if one_stop { mech.horizontal } else { 0.0 };
+/// Chance that a hand-off costs the resident a trip; `one_stop` the share of its hours
+/// their township's one-stop centre is staffed with today ([`one_stop_staffed`]).
+pub fn trip_chance(spec: &SiloSpec, mech: &Mechanisms, one_stop: f64) -> f64 {
+    let centre = mech.horizontal * one_stop.clamp(0.0, 1.0);
     (spec.trip_per_handoff * (1.0 - mech.information_sharing) * (1.0 - centre)).clamp(0.0, 1.0)
+}
+
+/// Share of the hours it wants that a one-stop centre is staffed with: `paid` of
+/// `wanted` (a centre that wants none is not staffed).
+pub fn one_stop_staffed(paid: f64, wanted: f64) -> f64 {
+    if wanted > 0.0 {
+        (paid / wanted).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
 }
 
 /// Share of a township office's hours its one-stop centre takes today.
@@ -148,13 +158,20 @@ mod tests {
         assert!((rework(&s, &mech(0.0, 0.0, 0.0), 10.0) - 3.0).abs() < 1e-6);
         assert_eq!(rework(&s, &mech(0.0, 0.0, 1.0), 10.0), 0.0);
         assert!(
-            trip_chance(&s, &mech(0.0, 0.0, 0.5), false)
-                > trip_chance(&s, &mech(0.8, 0.0, 0.5), true)
+            trip_chance(&s, &mech(0.0, 0.0, 0.5), 0.0) > trip_chance(&s, &mech(0.8, 0.0, 0.5), 1.0)
         );
         assert_eq!(
-            trip_chance(&s, &mech(0.8, 0.0, 0.5), false),
-            trip_chance(&s, &mech(0.0, 0.0, 0.5), false)
+            trip_chance(&s, &mech(0.8, 0.0, 0.5), 0.0),
+            trip_chance(&s, &mech(0.0, 0.0, 0.5), 0.0)
         );
+        // A half-staffed centre spares half the trips a fully staffed one spares.
+        let none = trip_chance(&s, &mech(0.8, 0.0, 0.5), 0.0);
+        let full = trip_chance(&s, &mech(0.8, 0.0, 0.5), 1.0);
+        let half = trip_chance(&s, &mech(0.8, 0.0, 0.5), 0.5);
+        assert!((half - (none + full) / 2.0).abs() < 1e-12);
+        assert_eq!(one_stop_staffed(1.0, 4.0), 0.25);
+        assert_eq!(one_stop_staffed(5.0, 4.0), 1.0);
+        assert_eq!(one_stop_staffed(0.0, 0.0), 0.0);
     }
 
     #[test]

@@ -104,7 +104,8 @@ impl World {
             hours_own: vec![0.0; offices.len()],
             hours_idle: vec![0.0; offices.len()],
             score: vec![scenario.assessment.score_start; offices.len()],
-            one_stop: vec![false; territory.townships.len()],
+            one_stop: vec![0.0; territory.townships.len()],
+            day_capacity: vec![0.0; offices.len()],
             uplift: 0.0,
             rural_residents: territory
                 .communities

@@ -83,6 +83,7 @@ impl World {
             let day =
                 government::office_day(self.offices.staff[o], gov.hours_per_staff, mult, overhead);
             self.offices.capacity[o] = day.capacity;
+            self.day_capacity[o] = day.capacity;
             self.hours_own[o] += day.base;
             match self.offices.county[o] {
                 None => self.tallies[city_row].capacity_hours += day.base,
@@ -189,18 +190,18 @@ impl World {
     }
 
     /// Each township's one-stop centre (综治中心) is staffed from the township office's
-    /// hours when it has them; horizontal linkage sets how many.
+    /// hours: horizontal linkage sets the share of the office's day it wants, and what
+    /// the office has left after its debts pays it; the centre spares trips in
+    /// proportion to the share it got.
     fn staff_one_stop_centres(&mut self) {
         let share = silos::one_stop_share(&self.scenario.silos, &self.mech);
         for t in 0..self.one_stop.len() {
             let o = self.offices.township_office[t].index();
-            let hours = share * self.offices.capacity[o].max(0.0);
-            let staffed = hours > 0.0;
-            if staffed {
-                self.offices.capacity[o] -= hours;
-                self.offices.coordination[o] += hours;
-            }
-            self.one_stop[t] = staffed;
+            let wanted = share * self.day_capacity[o];
+            let hours = wanted.min(self.offices.capacity[o].max(0.0));
+            self.offices.capacity[o] -= hours;
+            self.offices.coordination[o] += hours;
+            self.one_stop[t] = silos::one_stop_staffed(hours, wanted);
         }
         // Grid offices' outreach to residents, paid from their hours as far as their
         // casework leaves them (`residents.rs`, `pay_outreach`).

@@ -149,8 +149,10 @@ pub struct World {
     owed: Vec<f64>,
     /// Each office's assessment score (考核), in [0,1].
     score: Vec<f64>,
-    /// Whether each township's one-stop centre is staffed today.
-    one_stop: Vec<bool>,
+    /// The share of the hours it wants each township's one-stop centre is staffed with today.
+    one_stop: Vec<f64>,
+    /// Each office's working hours today before any debt or duty is paid.
+    day_capacity: Vec<f64>,
     /// The rural uplift spatial linkage has built so far (see `costs::uplift_after`).
     uplift: f64,
     /// Residents of rural communities (the rural investment is paid per head).
