@@ -80,6 +80,8 @@ pub enum Purpose {
     VolunteerShow = 32,
     /// Whether an active organisation turns up today (agent = organisation).
     OrgShow = 33,
+    /// A resident's own protest threshold, drawn once (tick 0).
+    Threshold = 34,
 }
 
 /// The key of one stream: every field is something the draw is for.

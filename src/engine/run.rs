@@ -20,6 +20,8 @@ pub struct RegimeRun {
     pub build_seconds: f64,
     /// Every township at the end of the run.
     pub townships: Vec<TownshipEnd>,
+    /// Every incident of the run (those still going on without an end).
+    pub incidents: Vec<crate::model::collective::Incident>,
 }
 
 /// A township's state on the last day (for the territory drawing).
@@ -84,6 +86,7 @@ pub fn run_regime(
     }
     let townships = townships(&world);
     RegimeRun {
+        incidents: world.incidents_so_far().to_vec(),
         townships,
         regime: name.to_string(),
         mechanisms: mech,
