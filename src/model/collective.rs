@@ -173,13 +173,13 @@ mod d {
         1.0
     }
     pub fn concession_relief() -> f64 {
-        0.01
+        0.02
     }
     pub fn concession_days() -> u32 {
         30
     }
     pub fn concession_invites() -> f64 {
-        0.1
+        0.05
     }
     pub fn police_after_days() -> f64 {
         7.0

@@ -196,13 +196,15 @@ impl World {
         }
     }
 
-    /// Add the answers' effects to today's pressures: a concession's relief lowers its
-    /// community's hardship, and policing's backlash its trust.
+    /// Add the answers' effects to today's pressures: a concession addresses the cause in
+    /// its community (the shocks' push on hardship and trust stops there) and relieves
+    /// hardship; policing's backlash lowers trust.
     pub(super) fn apply_answers(&mut self) {
         let relief = self.scenario.collective.concession_relief as f32;
         for (c, e) in self.pressures.effects.iter_mut().enumerate() {
             if self.answers.relief_days[c] > 0 {
-                e.hardship_push -= relief;
+                e.hardship_push = e.hardship_push.min(0.0) - relief;
+                e.trust_push = e.trust_push.max(0.0);
             }
             e.trust_push -= self.answers.backlash[c];
         }
