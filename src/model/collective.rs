@@ -120,6 +120,11 @@ pub struct CollectiveSpec {
     /// Days after a shock's end its targets' incidents are still caused by it.
     #[serde(default = "d::cause_days")]
     pub cause_days: u32,
+    /// Share of an incident's protesters who petition the province (越级上访) on a day
+    /// their incident is left unanswered past the answer lag or policed: the contradiction
+    /// leaves the city (不外溢 fails).
+    #[serde(default = "d::incident_petitions")]
+    pub incident_petitions: f64,
 }
 
 /// The defaults of the fields an older file may leave out.
@@ -204,6 +209,9 @@ mod d {
     }
     pub fn cause_days() -> u32 {
         60
+    }
+    pub fn incident_petitions() -> f64 {
+        0.01
     }
 }
 
@@ -353,6 +361,22 @@ pub fn respond(spec: &CollectiveSpec, mech: &Mechanisms, s: &Situation) -> Respo
     }
 }
 
+/// Protesters of an incident of `size` who petition the province today: a share
+/// `incident_petitions` of them on a day it is policed, or tolerated past the answer lag
+/// (`answered_late`); none while it waits for the lag or gets mediation or concession.
+pub fn petitions_today(spec: &CollectiveSpec, answer: Response, answered_late: bool, size: u32) -> u32 {
+    let pushed = match answer {
+        Response::Police => true,
+        Response::Tolerate => answered_late,
+        _ => false,
+    };
+    if pushed {
+        (spec.incident_petitions * size as f64).round() as u32
+    } else {
+        0
+    }
+}
+
 /// Protesters a joint mediation reaches today: the hours the township may give it
 /// (`mediation_share` of `township_hours`) over `mediation_hours` each, at most `size`.
 pub fn mediated_today(spec: &CollectiveSpec, township_hours: f64, size: u32) -> u32 {
@@ -379,6 +403,8 @@ pub struct Incident {
     /// Staff-hours and budget units its responses cost.
     pub staff_hours: f64,
     pub budget: f64,
+    /// Its protesters who petitioned the province.
+    pub petitions: u64,
     pub escalated: bool,
     pub conceded: bool,
 }
@@ -398,6 +424,7 @@ impl Incident {
             responses: [0; 5],
             staff_hours: 0.0,
             budget: 0.0,
+            petitions: 0,
             escalated: false,
             conceded: false,
         }
@@ -603,6 +630,17 @@ mod tests {
             ..big(day)
         };
         assert_eq!(respond(&s, &mech("linkage"), &grievance), Response::Mediate);
+    }
+
+    #[test]
+    fn protesters_petition_the_province_when_policed_or_left_waiting() {
+        let s = spec();
+        let n = (s.incident_petitions * 1000.0).round() as u32;
+        assert_eq!(petitions_today(&s, Response::Police, false, 1000), n);
+        assert_eq!(petitions_today(&s, Response::Tolerate, true, 1000), n);
+        assert_eq!(petitions_today(&s, Response::Tolerate, false, 1000), 0);
+        assert_eq!(petitions_today(&s, Response::Mediate, true, 1000), 0);
+        assert_eq!(petitions_today(&s, Response::Concede, true, 1000), 0);
     }
 
     #[test]

@@ -217,7 +217,7 @@ pub fn write_incidents(
     .map(|s| s.to_string())
     .collect();
     header.extend(RESPONSES.iter().map(|r| format!("{}_days", r.name())));
-    header.extend(["staff_hours".to_string(), "budget".to_string()]);
+    header.extend(["staff_hours", "budget", "petitions"].map(String::from));
     w.write_record(&header).map_err(|e| csv_error(path, e))?;
     for run in runs {
         let last = run.history.len().saturating_sub(1) as u32;
@@ -250,6 +250,7 @@ pub fn write_incidents(
             row.extend(i.responses.iter().map(|d| d.to_string()));
             row.push(crate::base::num::decimal(i.staff_hours));
             row.push(crate::base::num::decimal(i.budget));
+            row.push(i.petitions.to_string());
             w.write_record(&row).map_err(|e| csv_error(path, e))?;
         }
     }

@@ -344,6 +344,7 @@ pub fn xcity_baseline() -> Scenario {
             escalate_min: 0.5,
             escalate_hours: 8.0,
             cause_days: 60,
+            incident_petitions: 0.01,
         },
         assessment: AssessmentSpec::default(),
         silos: SiloSpec::default(),

@@ -639,6 +639,7 @@ pub const SOURCES: &[Entry] = &[
     grounded("collective.escalate_min", "share", INCIDENTS),
     assumed("collective.escalate_hours", "staff-hours per day"),
     assumed("collective.cause_days", "days"),
+    grounded("collective.incident_petitions", "share of protesters per day", NOT_SPILL),
     // [links]: link strength as a state and shared goals (piece C of issue 12).
     grounded(
         "links.outreach_hours_per_1000",

@@ -86,17 +86,24 @@ impl World {
     }
 
     /// What drives an incident starting today in community `c`: the first shock that
-    /// targets it and is under way or ended at most `collective.cause_days` ago, else
-    /// diffuse grievance.
+    /// targets it and is under way or ended at most `collective.cause_days` ago; else
+    /// `spillover` when an incident goes on in its township (交叠共振: protest spread
+    /// over ties); else diffuse `grievance`.
     fn cause(&self, c: usize) -> &'static str {
         let days = self.scenario.collective.cause_days;
-        self.shocks
-            .iter()
-            .find(|s| {
-                let (start, end) = s.shock.window();
-                s.hits[c] && self.tick >= start && self.tick < end.saturating_add(days)
-            })
-            .map_or("grievance", |s| s.shock.name())
+        let shock = self.shocks.iter().find(|s| {
+            let (start, end) = s.shock.window();
+            s.hits[c] && self.tick >= start && self.tick < end.saturating_add(days)
+        });
+        if let Some(s) = shock {
+            return s.shock.name();
+        }
+        let town = self.territory.communities[c].township;
+        let near = self.territory.townships[town.index()]
+            .communities
+            .clone()
+            .any(|o| o as usize != c && self.answers.event[o as usize].is_some());
+        if near { "spillover" } else { "grievance" }
     }
 
     /// Staff-hours `hours` of office `o` for an answer: from what is left of today's
@@ -132,7 +139,7 @@ impl World {
             let situation = Situation {
                 size,
                 days: self.tick - inc.start,
-                material: inc.cause != "grievance",
+                material: inc.cause != "grievance" && inc.cause != "spillover",
                 escalated: inc.escalated,
                 conceded: inc.conceded,
                 budget_holds: self.budget_left(payer) >= cost,
@@ -172,9 +179,13 @@ impl World {
                 self.pay_answer(centre, spec.escalate_hours);
                 hours += spec.escalate_hours;
             }
+            let late = situation.days as f64 >= collective::answer_lag(&spec, &self.mech, false);
+            let petitions = collective::petitions_today(&spec, answer, late, size);
+            self.tallies[county.index()].hotline.petitions += petitions as u64;
             let inc = &mut self.incidents[i];
             inc.responses[answer as usize] += 1;
             inc.staff_hours += hours;
+            inc.petitions += petitions as u64;
         }
         self.run_down_answers();
     }
