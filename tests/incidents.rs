@@ -78,16 +78,25 @@ fn fatigue_ends_a_protest_nobody_answers() {
         });
         let end = s.shocks[0].window().1 as usize;
         let r = run(&s, "fragmented");
-        let daily: Vec<u64> = r.history.iter().map(|h| h.last().unwrap().protesters).collect();
+        let daily: Vec<u64> = r
+            .history
+            .iter()
+            .map(|h| h.last().unwrap().protesters)
+            .collect();
         let peak = *daily.iter().max().unwrap();
         let later = daily[end + 30..end + 60].iter().sum::<u64>() / 30;
         (peak, later)
     };
-    let default = linkage::scenario::builtin::xcity_baseline().collective.fatigue_per_day;
+    let default = linkage::scenario::builtin::xcity_baseline()
+        .collective
+        .fatigue_per_day;
     let (peak, later) = unanswered(default);
     let (peak_fresh, later_fresh) = unanswered(0.0);
     assert!(peak > 0 && peak_fresh > 0);
-    assert!(later * 10 < peak, "with fatigue: peak {peak}, a month after {later}");
+    assert!(
+        later * 10 < peak,
+        "with fatigue: peak {peak}, a month after {later}"
+    );
     assert!(
         later * 2 < later_fresh.max(1),
         "a month after: with fatigue {later}, without {later_fresh} (peak {peak_fresh})"
@@ -98,9 +107,16 @@ fn fatigue_ends_a_protest_nobody_answers() {
 fn every_answer_costs_what_it_does() {
     let s = dispute(20_000, |k| k.escalate_size = 30);
     let r = run(&s, "integrated");
-    let budget: f64 = r.history.iter().map(|h| h.last().unwrap().budget_spent).sum();
+    let budget: f64 = r
+        .history
+        .iter()
+        .map(|h| h.last().unwrap().budget_spent)
+        .sum();
     let conceded: f64 = r.incidents.iter().map(|i| i.budget).sum();
-    assert!(conceded > 0.0 && conceded <= budget, "{conceded} of {budget}");
+    assert!(
+        conceded > 0.0 && conceded <= budget,
+        "{conceded} of {budget}"
+    );
     for i in &r.incidents {
         let esc = i.responses[Response::Escalate as usize];
         let police = i.responses[Response::Police as usize];
@@ -222,14 +238,21 @@ fn incidents_csv_agrees_with_the_summary() {
     for s in summary.records() {
         let s = s.unwrap();
         let regime = &s[col("regime")];
-        let mine: Vec<&csv::StringRecord> =
-            rows.iter().filter(|r| &r[icol("regime")] == regime).collect();
+        let mine: Vec<&csv::StringRecord> = rows
+            .iter()
+            .filter(|r| &r[icol("regime")] == regime)
+            .collect();
         let n: u64 = s[col("incidents")].parse().unwrap();
         assert_eq!(mine.len() as u64, n, "{regime}");
-        let bands: u64 = ["incidents_5_30", "incidents_30_300", "incidents_300_1000", "incidents_over_1000"]
-            .iter()
-            .map(|b| s[col(b)].parse::<u64>().unwrap())
-            .sum();
+        let bands: u64 = [
+            "incidents_5_30",
+            "incidents_30_300",
+            "incidents_300_1000",
+            "incidents_over_1000",
+        ]
+        .iter()
+        .map(|b| s[col(b)].parse::<u64>().unwrap())
+        .sum();
         assert_eq!(bands, n, "{regime}");
         let days: u64 = mine
             .iter()
@@ -237,7 +260,9 @@ fn incidents_csv_agrees_with_the_summary() {
             .sum();
         let total: u64 = s[col("protester_days")].parse().unwrap();
         assert!(days <= total, "{regime}: {days} > {total}");
-        let peak_ok = mine.iter().all(|r| r[icol("peak")].parse::<u32>().unwrap() >= 5);
+        let peak_ok = mine
+            .iter()
+            .all(|r| r[icol("peak")].parse::<u32>().unwrap() >= 5);
         assert!(peak_ok, "{regime}: an incident under 5 people");
     }
 }

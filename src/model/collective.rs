@@ -343,8 +343,7 @@ pub fn respond(spec: &CollectiveSpec, mech: &Mechanisms, s: &Situation) -> Respo
     let lag = answer_lag(spec, mech, s.escalated);
     if s.size <= spec.tolerate_size || (s.days as f64) < lag {
         Response::Tolerate
-    } else if !s.escalated && s.size >= spec.escalate_size && mech.vertical >= spec.escalate_min
-    {
+    } else if !s.escalated && s.size >= spec.escalate_size && mech.vertical >= spec.escalate_min {
         Response::Escalate
     } else if s.material
         && !s.conceded
@@ -364,7 +363,12 @@ pub fn respond(spec: &CollectiveSpec, mech: &Mechanisms, s: &Situation) -> Respo
 /// Protesters of an incident of `size` who petition the province today: a share
 /// `incident_petitions` of them on a day it is policed, or tolerated past the answer lag
 /// (`answered_late`); none while it waits for the lag or gets mediation or concession.
-pub fn petitions_today(spec: &CollectiveSpec, answer: Response, answered_late: bool, size: u32) -> u32 {
+pub fn petitions_today(
+    spec: &CollectiveSpec,
+    answer: Response,
+    answered_late: bool,
+    size: u32,
+) -> u32 {
     let pushed = match answer {
         Response::Police => true,
         Response::Tolerate => answered_late,
@@ -647,7 +651,10 @@ mod tests {
     fn mediation_reaches_what_the_township_hours_allow() {
         let s = spec();
         let reach = mediated_today(&s, 100.0, 10_000);
-        assert_eq!(reach, (s.mediation_share * 100.0 / s.mediation_hours) as u32);
+        assert_eq!(
+            reach,
+            (s.mediation_share * 100.0 / s.mediation_hours) as u32
+        );
         assert_eq!(mediated_today(&s, 100.0, 3), 3);
     }
 

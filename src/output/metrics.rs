@@ -8,8 +8,8 @@
 use super::resilience::{Resilience, resilience};
 use crate::engine::run::RegimeRun;
 use crate::engine::tally::{DAY_BINS, Tally};
-use ndarray::Array3;
 use crate::model::collective;
+use ndarray::Array3;
 
 /// A per-tick metric: its CSV column name and meaning (documented in README.md).
 pub struct TickMetric {
@@ -777,22 +777,55 @@ pub const SUMMARY_COLUMNS: &[(&str, &str)] = &[
         "organisations linked but not acting (只联不动) on the last day",
     ),
     ("link_strength_end", "mean link strength on the last day"),
-    ("incidents_5_30", "incidents whose peak was 5-30 protesters (police band 1)"),
-    ("incidents_30_300", "incidents whose peak was 30-300 protesters"),
-    ("incidents_300_1000", "incidents whose peak was 300-1,000 protesters"),
-    ("incidents_over_1000", "incidents whose peak was over 1,000 protesters"),
-    ("incident_days_median", "median duration of an incident, days"),
+    (
+        "incidents_5_30",
+        "incidents whose peak was 5-30 protesters (police band 1)",
+    ),
+    (
+        "incidents_30_300",
+        "incidents whose peak was 30-300 protesters",
+    ),
+    (
+        "incidents_300_1000",
+        "incidents whose peak was 300-1,000 protesters",
+    ),
+    (
+        "incidents_over_1000",
+        "incidents whose peak was over 1,000 protesters",
+    ),
+    (
+        "incident_days_median",
+        "median duration of an incident, days",
+    ),
     ("incident_days_longest", "longest incident, days"),
     (
         "protest_cost",
         "what protest cost the protesters (collective.protest_cost per protester-day)",
     ),
-    ("incidents_tolerated", "incidents tolerated on at least one day"),
-    ("incidents_mediated", "incidents jointly mediated (矛盾调处) on at least one day"),
-    ("incidents_conceded", "incidents whose cause was addressed with budget"),
-    ("incidents_policed", "incidents policed (维稳) on at least one day"),
-    ("incidents_escalated", "incidents referred to the leading group"),
-    ("answer_staff_hours", "staff-hours the answers to incidents cost"),
+    (
+        "incidents_tolerated",
+        "incidents tolerated on at least one day",
+    ),
+    (
+        "incidents_mediated",
+        "incidents jointly mediated (矛盾调处) on at least one day",
+    ),
+    (
+        "incidents_conceded",
+        "incidents whose cause was addressed with budget",
+    ),
+    (
+        "incidents_policed",
+        "incidents policed (维稳) on at least one day",
+    ),
+    (
+        "incidents_escalated",
+        "incidents referred to the leading group",
+    ),
+    (
+        "answer_staff_hours",
+        "staff-hours the answers to incidents cost",
+    ),
     ("answer_budget", "budget units the concessions cost"),
 ];
 

@@ -202,7 +202,8 @@ const HOTLINE_SIGN: &str = "12345 hotline rules: the handling unit signs for an 
 const CENSUS: &str = "NBS, 第七次全国人口普查主要数据, 2021";
 const POLICE_BANDS: &str = "Tong & Lei 2010, Large-scale mass incidents and government responses in China, East Asian Policy 2(2)";
 const TOLERATE: &str = "Göbel 2021, The political logic of protest repression in China, Journal of Contemporary China 30(128); Li 2019, Government and Opposition";
-const LARGE_EVENTS: &str = "Tong & Lei 2010, East Asian Policy 2(2): incidents with over 500 participants";
+const LARGE_EVENTS: &str =
+    "Tong & Lei 2010, East Asian Policy 2(2): incidents with over 500 participants";
 const EPSTEIN: &str = "Epstein 2002, Modeling civil violence, PNAS 99 suppl. 3: 7243-7250";
 
 /// Every parameter's unit and source.
@@ -608,8 +609,16 @@ pub const SOURCES: &[Entry] = &[
     assumed("collective.answer_days", "days"),
     assumed("collective.centre_days", "days"),
     grounded("collective.joint_min", "share", ONE_PLACE),
-    grounded("collective.mediation_hours", "staff-hours per protester", MEDIATION_CENTRES),
-    grounded("collective.mediation_share", "share of hours", MEDIATION_CENTRES),
+    grounded(
+        "collective.mediation_hours",
+        "staff-hours per protester",
+        MEDIATION_CENTRES,
+    ),
+    grounded(
+        "collective.mediation_share",
+        "share of hours",
+        MEDIATION_CENTRES,
+    ),
     assumed("collective.mediation_trust", "trust"),
     figure(
         "collective.concede_min",
@@ -617,7 +626,10 @@ pub const SOURCES: &[Entry] = &[
         "concessions where they are cheap, repression where costly and protest intense",
         TOLERATE,
     ),
-    assumed("collective.concession_per_protester", "budget units per protester"),
+    assumed(
+        "collective.concession_per_protester",
+        "budget units per protester",
+    ),
     assumed("collective.concession_relief", "hardship per day"),
     assumed("collective.concession_days", "days"),
     assumed("collective.concession_invites", "grievance"),
@@ -628,7 +640,10 @@ pub const SOURCES: &[Entry] = &[
         TOLERATE,
     ),
     assumed("collective.police_risk", "probability"),
-    assumed("collective.police_hours", "staff-hours per protester per day"),
+    assumed(
+        "collective.police_hours",
+        "staff-hours per protester per day",
+    ),
     grounded("collective.police_backlash", "trust per day", NOT_SPILL),
     figure(
         "collective.escalate_size",
@@ -639,7 +654,11 @@ pub const SOURCES: &[Entry] = &[
     grounded("collective.escalate_min", "share", INCIDENTS),
     assumed("collective.escalate_hours", "staff-hours per day"),
     assumed("collective.cause_days", "days"),
-    grounded("collective.incident_petitions", "share of protesters per day", NOT_SPILL),
+    grounded(
+        "collective.incident_petitions",
+        "share of protesters per day",
+        NOT_SPILL,
+    ),
     // [links]: link strength as a state and shared goals (piece C of issue 12).
     grounded(
         "links.outreach_hours_per_1000",

@@ -639,13 +639,26 @@ fn collective(c: &mut Checks, k: &CollectiveSpec) {
     c.up_to("collective.answer_days", k.answer_days, 365.0);
     c.up_to("collective.centre_days", k.centre_days, 365.0);
     c.unit("collective.joint_min", k.joint_min);
-    c.between("collective.mediation_hours", k.mediation_hours, 0.01, 1000.0);
+    c.between(
+        "collective.mediation_hours",
+        k.mediation_hours,
+        0.01,
+        1000.0,
+    );
     c.unit("collective.mediation_share", k.mediation_share);
     c.unit("collective.mediation_trust", k.mediation_trust);
     c.unit("collective.concede_min", k.concede_min);
-    c.up_to("collective.concession_per_protester", k.concession_per_protester, MAX_AMOUNT);
+    c.up_to(
+        "collective.concession_per_protester",
+        k.concession_per_protester,
+        MAX_AMOUNT,
+    );
     c.unit("collective.concession_relief", k.concession_relief);
-    c.up_to("collective.concession_days", k.concession_days as f64, 3650.0);
+    c.up_to(
+        "collective.concession_days",
+        k.concession_days as f64,
+        3650.0,
+    );
     c.unit("collective.concession_invites", k.concession_invites);
     c.up_to("collective.police_after_days", k.police_after_days, 365.0);
     c.unit("collective.police_risk", k.police_risk);

@@ -131,7 +131,11 @@ fn land_dispute(size: Size, regime: &'static str) -> Dispute {
             .count();
         daily.push(n as u64);
     });
-    let protester_days = run.history.iter().map(|h| h.last().map_or(0, |t| t.protesters)).sum();
+    let protester_days = run
+        .history
+        .iter()
+        .map(|h| h.last().map_or(0, |t| t.protesters))
+        .sum();
     Dispute {
         regime,
         adults,
@@ -150,7 +154,10 @@ fn land_dispute_checks(size: Size) -> Vec<Check> {
         .map(|r| land_dispute(size, r))
         .collect();
     let mut out = Vec::new();
-    let peaks: Vec<u64> = runs.iter().map(|d| d.daily.iter().copied().max().unwrap_or(0)).collect();
+    let peaks: Vec<u64> = runs
+        .iter()
+        .map(|d| d.daily.iter().copied().max().unwrap_or(0))
+        .collect();
     let adults = runs[0].adults;
     let worst_peak = peaks.iter().copied().max().unwrap_or(0);
     out.push(check(
@@ -173,16 +180,16 @@ fn land_dispute_checks(size: Size) -> Vec<Check> {
         .zip(&peaks)
         .min_by_key(|(d, _)| d.protester_days)
         .expect("three regimes");
-    let worst = runs.iter().max_by_key(|d| d.protester_days).expect("three regimes");
+    let worst = runs
+        .iter()
+        .max_by_key(|d| d.protester_days)
+        .expect("three regimes");
     let at = (end + 30).min(best.0.daily.len().saturating_sub(1));
     let after = best.0.daily.get(at).copied().unwrap_or(0);
     out.push(check(
         "land dispute: the best regime's protest 30 days after the requisition ends",
         "under a tenth of its peak",
-        format!(
-            "{}: {after} on day {at}, peak {}",
-            best.0.regime, best.1
-        ),
+        format!("{}: {after} on day {at}, peak {}", best.0.regime, best.1),
         "< 10% of peak",
         after * 10 < (*best.1).max(1),
     ));

@@ -59,7 +59,11 @@ impl World {
             let county = comm.county.index();
             match (self.answers.event[c], now) {
                 (None, true) => {
-                    let place = [comm.county.index() as u32, comm.township.index() as u32, c as u32];
+                    let place = [
+                        comm.county.index() as u32,
+                        comm.township.index() as u32,
+                        c as u32,
+                    ];
                     let cause = self.cause(c);
                     self.answers.event[c] = Some(self.incidents.len() as u32);
                     self.incidents

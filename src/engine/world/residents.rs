@@ -6,9 +6,9 @@
 
 use super::World;
 use crate::engine::residents_phase::{self, ChunkMut, Shared};
+use crate::model::government;
 use crate::model::government::OfficeKind;
 use crate::model::residents::{LinkRules, links};
-use crate::model::government;
 
 impl World {
     pub(super) fn resident_phase(&mut self) {

@@ -22,7 +22,9 @@ use super::{
 };
 use crate::base::rng::{Purpose, Stream, stream};
 use crate::model::behaviour::BehaviourSpec;
-use crate::model::collective::{CollectiveSpec, Restraint, fatigue_after, own_threshold, turns_active};
+use crate::model::collective::{
+    CollectiveSpec, Restraint, fatigue_after, own_threshold, turns_active,
+};
 use crate::model::issues::Category;
 use crate::model::mechanisms::Mechanisms;
 use crate::model::shocks::{Effects, EpidemicNow, RumourNow, next_health};
