@@ -125,6 +125,10 @@ pub struct CollectiveSpec {
     /// leaves the city (不外溢 fails).
     #[serde(default = "d::incident_petitions")]
     pub incident_petitions: f64,
+    /// Threshold lowered per share of one's ties protesting (交叠共振: protest draws in
+    /// the neighbours and, over weak ties, other communities).
+    #[serde(default = "d::tie_pull")]
+    pub tie_pull: f64,
 }
 
 /// The defaults of the fields an older file may leave out.
@@ -213,6 +217,9 @@ mod d {
     pub fn incident_petitions() -> f64 {
         0.01
     }
+    pub fn tie_pull() -> f64 {
+        0.1
+    }
 }
 
 /// Chance that a resident whose issue ended unsolved, with `grievance` after feeling it,
@@ -296,6 +303,17 @@ impl Response {
             Response::Police => "police",
             Response::Escalate => "escalate",
         }
+    }
+}
+
+/// How much one's ties protesting lower one's threshold: `tie_pull` × the share of
+/// one's `ties` protesting (0 without ties).
+#[inline]
+pub fn pull(spec: &CollectiveSpec, protesting: u32, ties: u32) -> f32 {
+    if ties == 0 {
+        0.0
+    } else {
+        spec.tie_pull as f32 * protesting as f32 / ties as f32
     }
 }
 
@@ -554,6 +572,14 @@ mod tests {
             ..free
         };
         assert!(!turns_active(&s, 0.8, 0.5, 0.5, 0.0, 10, &policed));
+    }
+
+    #[test]
+    fn protesting_ties_pull_one_in() {
+        let s = spec();
+        assert_eq!(pull(&s, 0, 10), 0.0);
+        assert_eq!(pull(&s, 3, 0), 0.0);
+        assert!((pull(&s, 5, 10) - s.tie_pull as f32 / 2.0).abs() < 1e-6);
     }
 
     #[test]

@@ -345,6 +345,7 @@ pub fn xcity_baseline() -> Scenario {
             escalate_hours: 8.0,
             cause_days: 60,
             incident_petitions: 0.01,
+            tie_pull: 0.1,
         },
         assessment: AssessmentSpec::default(),
         silos: SiloSpec::default(),

@@ -659,6 +659,7 @@ pub const SOURCES: &[Entry] = &[
         "share of protesters per day",
         NOT_SPILL,
     ),
+    assumed("collective.tie_pull", "grievance per share of ties"),
     // [links]: link strength as a state and shared goals (piece C of issue 12).
     grounded(
         "links.outreach_hours_per_1000",

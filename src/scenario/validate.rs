@@ -669,6 +669,7 @@ fn collective(c: &mut Checks, k: &CollectiveSpec) {
     c.up_to("collective.escalate_hours", k.escalate_hours, 1000.0);
     c.up_to("collective.cause_days", k.cause_days as f64, 3650.0);
     c.unit("collective.incident_petitions", k.incident_petitions);
+    c.unit("collective.tie_pull", k.tie_pull);
     c.unit("collective.petition_threshold", k.petition_threshold);
     c.unit("collective.petition_rate", k.petition_rate);
 }

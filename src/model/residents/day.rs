@@ -23,7 +23,7 @@ use super::{
 use crate::base::rng::{Purpose, Stream, stream};
 use crate::model::behaviour::BehaviourSpec;
 use crate::model::collective::{
-    CollectiveSpec, Restraint, fatigue_after, own_threshold, turns_active,
+    CollectiveSpec, Restraint, fatigue_after, own_threshold, pull, turns_active,
 };
 use crate::model::issues::Category;
 use crate::model::mechanisms::Mechanisms;
@@ -675,7 +675,8 @@ pub fn decide_action(
 
 /// Whether an adult protests today: youth never do; an adult weighs its grievance
 /// against Epstein's risk (at least the policing risk), its own threshold (drawn once
-/// for its life, less what a concession nearby invites), the day's cost and its fatigue.
+/// for its life, less what a concession nearby invites and what its protesting ties
+/// pull), the day's cost and its fatigue.
 #[inline]
 pub fn protests(
     me: &Resident,
@@ -692,13 +693,14 @@ pub fn protests(
     let burden = k.protest_cost as f32 + s.fatigue;
     // The cheapest test first: below the least threshold nobody protests, so the
     // resident's own threshold is drawn only for those who might.
+    let lowered = place.invites + pull(k, nb.protesting, nb.ties);
     let grievance = s.hardship * (1.0 - s.trust);
-    if grievance - burden <= k.threshold as f32 - place.invites {
+    if grievance - burden <= k.threshold as f32 - lowered {
         return false;
     }
     let own = own_threshold(k, dice.for_life(Purpose::Threshold).unit());
     let restraint = Restraint {
-        threshold: own - place.invites,
+        threshold: own - lowered,
         burden,
         police: place.police,
     };
