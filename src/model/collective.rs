@@ -129,6 +129,10 @@ pub struct CollectiveSpec {
     /// the neighbours and, over weak ties, other communities).
     #[serde(default = "d::tie_pull")]
     pub tie_pull: f64,
+    /// Days in a row under `incident_min` that end an incident (a lull of fewer days
+    /// does not split it in two).
+    #[serde(default = "d::incident_quiet_days")]
+    pub incident_quiet_days: u32,
 }
 
 /// The defaults of the fields an older file may leave out.
@@ -167,7 +171,7 @@ mod d {
         0.3
     }
     pub fn mediation_hours() -> f64 {
-        2.0
+        1.0
     }
     pub fn mediation_share() -> f64 {
         0.3
@@ -220,6 +224,9 @@ mod d {
     pub fn tie_pull() -> f64 {
         0.1
     }
+    pub fn incident_quiet_days() -> u32 {
+        3
+    }
 }
 
 /// Chance that a resident whose issue ended unsolved, with `grievance` after feeling it,
@@ -232,9 +239,9 @@ pub fn petition_chance(spec: &CollectiveSpec, grievance: f32) -> f64 {
     }
 }
 
-/// Whether a community has an incident after today, given whether it had one and its
-/// `protesters`: an incident is defined by people, so it starts and lasts while at least
-/// `incident_min` protest (the police bands count from 5 at any city size).
+/// Whether a community's `protesters` today make an incident: an incident is defined by
+/// people, so it starts when at least `incident_min` protest (the police bands count
+/// from 5 at any city size); it ends after `incident_quiet_days` days in a row without.
 pub fn incident_after(spec: &CollectiveSpec, protesters: u32) -> bool {
     protesters >= spec.incident_min.max(1)
 }

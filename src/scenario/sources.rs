@@ -660,6 +660,7 @@ pub const SOURCES: &[Entry] = &[
         NOT_SPILL,
     ),
     assumed("collective.tie_pull", "grievance per share of ties"),
+    assumed("collective.incident_quiet_days", "days"),
     // [links]: link strength as a state and shared goals (piece C of issue 12).
     grounded(
         "links.outreach_hours_per_1000",

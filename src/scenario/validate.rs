@@ -670,6 +670,12 @@ fn collective(c: &mut Checks, k: &CollectiveSpec) {
     c.up_to("collective.cause_days", k.cause_days as f64, 3650.0);
     c.unit("collective.incident_petitions", k.incident_petitions);
     c.unit("collective.tie_pull", k.tie_pull);
+    c.between(
+        "collective.incident_quiet_days",
+        k.incident_quiet_days as f64,
+        1.0,
+        365.0,
+    );
     c.unit("collective.petition_threshold", k.petition_threshold);
     c.unit("collective.petition_rate", k.petition_rate);
 }

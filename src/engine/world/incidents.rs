@@ -1,6 +1,6 @@
 //! Incidents as events (issue 13): where a community's protesters reach
 //! `collective.incident_min` an incident starts (with its place, cause and a stability
-//! issue), grows, and ends when fewer protest; each day of an incident the government
+//! issue), grows, and ends when fewer protest for `incident_quiet_days` days in a row; each day of an incident the government
 //! answers it (`collective::respond`) and pays the answer's cost in staff-hours (taken
 //! from the office's hours left today, the rest owed from tomorrow's) and budget
 //! (`World::spend`). The answers act on the next resident phase through per-community
@@ -16,8 +16,10 @@ use crate::model::territory::GridId;
 /// Per-community state of the government's answers, read by the next resident phase.
 #[derive(Clone, Debug, Default)]
 pub struct Answers {
-    /// The ongoing incident of each community (index into `World::incidents`).
+    /// The ongoing incident of each community (index into `World::incidents`), and its
+    /// days in a row under the minimum.
     pub event: Vec<Option<u32>>,
+    pub quiet: Vec<u32>,
     /// The policing risk protesters see, per community.
     pub police: Vec<f32>,
     /// Chance a protester is reached by joint mediation, and the trust it restores.
@@ -37,6 +39,7 @@ impl Answers {
     pub fn new(communities: usize, townships: usize) -> Answers {
         Answers {
             event: vec![None; communities],
+            quiet: vec![0; communities],
             police: vec![0.0; communities],
             joint: vec![0.0; communities],
             mediation_trust: vec![0.0; communities],
@@ -74,10 +77,18 @@ impl World {
                     self.create_issue(None, grid, Category::Stability, true, agent);
                 }
                 (Some(i), false) => {
-                    self.incidents[i as usize].end = Some(self.tick.saturating_sub(1));
-                    self.answers.event[c] = None;
+                    // Under the minimum: the incident ends after `incident_quiet_days`
+                    // such days in a row, on the last day it had its minimum.
+                    self.answers.quiet[c] += 1;
+                    let quiet = self.scenario.collective.incident_quiet_days.max(1);
+                    if self.answers.quiet[c] >= quiet {
+                        self.incidents[i as usize].end = Some(self.tick.saturating_sub(quiet));
+                        self.answers.event[c] = None;
+                        self.answers.quiet[c] = 0;
+                    }
                 }
-                _ => {}
+                (Some(_), true) => self.answers.quiet[c] = 0,
+                (None, false) => {}
             }
             if let Some(i) = self.answers.event[c] {
                 let inc = &mut self.incidents[i as usize];
@@ -85,7 +96,7 @@ impl World {
                 inc.protester_days += protesters as u64;
                 self.tallies[county].incidents_active += 1;
             }
-            self.comm_incident[c] = now;
+            self.comm_incident[c] = self.answers.event[c].is_some();
         }
     }
 
