@@ -1,6 +1,7 @@
 //! Issue 13 on whole runs: collective action as it happens. Only adults protest; fatigue
-//! ends a protest nobody answers; every answer's cost is paid; each answer has a setting
-//! where it is the wrong one; `incidents.csv` agrees with the summary.
+//! ends a protest nobody answers; every answer's cost is paid; each answer (escalation
+//! included) has a setting where it is the wrong one; `incidents.csv` agrees with the
+//! summary.
 
 mod common;
 
@@ -265,4 +266,33 @@ fn incidents_csv_agrees_with_the_summary() {
             .all(|r| r[icol("peak")].parse::<u32>().unwrap() >= 5);
         assert!(peak_ok, "{regime}: an incident under 5 people");
     }
+}
+
+#[test]
+fn escalation_is_wrong_where_the_leading_group_is_the_centre_s_dispatch() {
+    // Integrated routes most issues through the city centre; a leading group that sits
+    // on every incident of 30 or more for 200 staff-hours a day takes those hours from
+    // the dispatch queue: the service falls far more than protest does.
+    let costly = |k: &mut CollectiveSpec| {
+        k.escalate_size = 30;
+        k.escalate_hours = 200.0;
+    };
+    let escalated = run(&dispute(20_000, costly), "integrated");
+    let kept = run(
+        &dispute(20_000, |k| {
+            costly(k);
+            k.escalate_min = 1.0;
+        }),
+        "integrated",
+    );
+    assert!(used(&escalated, Response::Escalate) > 0);
+    assert_eq!(used(&kept, Response::Escalate), 0);
+    let solved = |r: &RegimeRun| {
+        let t = |f: fn(&linkage::engine::tally::Tally) -> u64| -> f64 {
+            r.history.iter().map(|h| f(h.last().unwrap()) as f64).sum()
+        };
+        t(|x| x.resolved) / t(|x| x.hotline.reported)
+    };
+    let (e, k) = (solved(&escalated), solved(&kept));
+    assert!(e + 0.1 < k, "solution rate escalated {e:.3}, kept {k:.3}");
 }
