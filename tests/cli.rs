@@ -72,7 +72,13 @@ fn run_prints_the_comparison_and_writes_the_run_folder() {
     }
     assert_eq!(
         entries(&out),
-        ["params.toml", "summary.csv", "territory.csv", "ticks.csv"]
+        [
+            "incidents.csv",
+            "params.toml",
+            "summary.csv",
+            "territory.csv",
+            "ticks.csv"
+        ]
     );
     assert_eq!(
         entries(tmp.path()),
@@ -491,9 +497,13 @@ fn params_influence_measures_both_sides_whatever_the_threads() {
     let cells: Vec<&str> = row.split(" | ").collect();
     assert_eq!(cells.len(), 10, "{row}");
     assert_eq!(cells[4], "0.24 / 0.36", "the values tried: {row}");
-    for effect in &cells[5..] {
+    // Solution rate, trust and staff-hours change on each side; protester- and
+    // incident-days may be none at all in so small a city (issue 13: protest is of
+    // adults, costly and tiring), so their change is n/a.
+    for (k, effect) in cells[5..].iter().enumerate() {
+        let measured = effect.chars().any(|c| c.is_ascii_digit());
         assert!(
-            effect.contains(" / ") && effect.chars().any(|c| c.is_ascii_digit()),
+            effect.contains(" / ") && (measured || k == 2 || k == 3),
             "a change on each side: {row}"
         );
     }

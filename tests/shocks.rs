@@ -172,15 +172,18 @@ fn land_dispute_brings_incidents_that_spill_over_and_mediation_contains_them() {
         inside > 1000,
         "protest in the township: {inside} protester-days"
     );
-    // Protest spreads from community to community (one incident per community that tips)
-    // and, along weak ties, beyond the township (a small but real rise).
+    // Protest spreads from community to community (one incident per community that
+    // tips). Beyond the township, weak ties carry the word and the pull of protesting
+    // ties (`collective.tie_pull`), but since issue 13 (adults only, own thresholds, a
+    // day's cost) bystanders there stay off the street at this size: no fall, and in
+    // practice no rise.
     assert!(
         incidents >= 30,
         "incidents in several communities for days: {incidents} incident-days"
     );
     assert!(
-        outside > calm_outside,
-        "protest spills over ties beyond the township: {calm_outside} -> {outside}"
+        outside >= calm_outside,
+        "protest beyond the township: {calm_outside} -> {outside}"
     );
     let mut mediated = s.clone();
     mediated.government.mediation_share = 1.0;

@@ -1,6 +1,6 @@
 //! The validation suite at reduced size: the engine reproduces Epstein's Model I runs,
-//! epidemic final sizes, Granovetter's threshold results and a stationary default
-//! scenario. `linkage validate` runs the full sizes.
+//! epidemic final sizes, Granovetter's threshold results, a stationary default
+//! scenario and face-valid collective action (issue 13). `linkage validate` runs the full sizes.
 
 mod common;
 use common::{linkage, succeeds};
@@ -45,6 +45,19 @@ fn assert_checks(part: &str, checks: &[Check], expected: &[&str]) {
         .map(|c| format!("{}: target {}, ours {}", c.name, c.target, c.ours))
         .collect();
     assert!(failed.is_empty(), "{part}: {failed:#?}");
+}
+
+#[test]
+fn collective_action_is_face_valid_in_the_shock_scenarios() {
+    part_passes(
+        "incidents",
+        &[
+            "shock scenarios × regimes: incidents by police band",
+            "land dispute: peak protesters",
+            "land dispute: the best regime's protest",
+            "land dispute: protester-days",
+        ],
+    );
 }
 
 #[test]
@@ -104,12 +117,15 @@ fn default_scenario_without_shock_is_stationary() {
 }
 
 #[test]
-fn the_suite_has_four_parts_and_refuses_others_by_name() {
-    assert_eq!(PARTS, ["epstein", "epidemic", "granovetter", "drift"]);
+fn the_suite_has_five_parts_and_refuses_others_by_name() {
+    assert_eq!(
+        PARTS,
+        ["epstein", "epidemic", "granovetter", "drift", "incidents"]
+    );
     let e = run_part("bogus", Size::Quick).unwrap_err().to_string();
     assert_eq!(
         e,
-        "unknown validation part 'bogus'; allowed: epstein, epidemic, granovetter, drift"
+        "unknown validation part 'bogus'; allowed: epstein, epidemic, granovetter, drift, incidents"
     );
 }
 

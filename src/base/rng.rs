@@ -89,6 +89,8 @@ pub enum Purpose {
     /// An office that cannot finish an issue's last stage before its deadline closing it
     /// anyway, unsolved (deadline gaming).
     DeadlineGaming = 36,
+    /// A resident's own protest threshold, drawn once (tick 0).
+    Threshold = 37,
 }
 
 /// The key of one stream: every field is something the draw is for.

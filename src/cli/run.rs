@@ -170,7 +170,7 @@ fn progress_bar(quiet: bool, total_ticks: u64) -> ProgressBar {
     bar
 }
 
-/// Write ticks.csv, summary.csv, territory.csv and params.toml, then move the folder into
+/// Write ticks.csv, summary.csv, territory.csv, incidents.csv and params.toml, then move the folder into
 /// place; returns where it is.
 fn write_folder(
     out: OutDir,
@@ -199,12 +199,9 @@ fn write_folder(
         .iter()
         .map(|c| c.name.clone())
         .collect();
-    files::write_territory(
-        &out.file("territory.csv"),
-        &county_names,
-        &runs.iter().collect::<Vec<_>>(),
-    )
-    .map_err(write)?;
+    let all: Vec<&RegimeRun> = runs.iter().collect();
+    files::write_territory(&out.file("territory.csv"), &county_names, &all).map_err(write)?;
+    files::write_incidents(&out.file("incidents.csv"), &county_names, &all).map_err(write)?;
     let header = format!(
         "# linkage {} — parameters of this run; repeat it with:\n#   linkage run --scenario <this file>\n",
         env!("CARGO_PKG_VERSION")

@@ -70,6 +70,11 @@ pub struct Shared<'a> {
     pub incident: &'a [bool],
     pub p_mediate: &'a [f32],
     pub mediators: &'a [f32],
+    /// Per community: the policing risk, the threshold a concession nearby lowers, and
+    /// the trust a joint mediation restores (the government's answer to an incident).
+    pub police: &'a [f32],
+    pub invites: &'a [f32],
+    pub mediation_trust: &'a [f32],
     /// What every resident's ties saw of it at the end of last tick.
     pub visible_prev: &'a [Visible],
     pub ties: &'a Ties,
@@ -106,6 +111,7 @@ pub struct ChunkMut<'a> {
     pub cooldown: &'a mut [u8],
     pub outcomes: &'a mut [Outcomes],
     pub link: &'a mut [f32],
+    pub fatigue: &'a mut [f32],
     pub visible_next: &'a mut [Visible],
 }
 
@@ -119,6 +125,7 @@ impl<'a> ChunkMut<'a> {
         let (cooldown, cooldown_b) = self.cooldown.split_at_mut(at);
         let (outcomes, outcomes_b) = self.outcomes.split_at_mut(at);
         let (link, link_b) = self.link.split_at_mut(at);
+        let (fatigue, fatigue_b) = self.fatigue.split_at_mut(at);
         let (visible_next, visible_next_b) = self.visible_next.split_at_mut(at);
         (
             ChunkMut {
@@ -129,6 +136,7 @@ impl<'a> ChunkMut<'a> {
                 cooldown,
                 outcomes,
                 link,
+                fatigue,
                 visible_next,
             },
             ChunkMut {
@@ -139,6 +147,7 @@ impl<'a> ChunkMut<'a> {
                 cooldown: cooldown_b,
                 outcomes: outcomes_b,
                 link: link_b,
+                fatigue: fatigue_b,
                 visible_next: visible_next_b,
             },
         )
@@ -226,11 +235,14 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         cooldown,
         outcomes,
         link,
+        fatigue,
         visible_next,
     } = m;
     let (hardship, trust, exposure) = (&mut hardship[..n], &mut trust[..n], &mut exposure[..n]);
     let (points, cooldown, outcomes) = (&mut points[..n], &mut cooldown[..n], &mut outcomes[..n]);
     let (link, visible_next) = (&mut link[..n], &mut visible_next[..n]);
+    let fatigue = &mut fatigue[..n];
+    let protest_cost = sh.collective.protest_cost;
     for li in 0..n {
         let iu = first + li;
         // The gather below waits on memory for ties beyond the grid (a grid's own
@@ -266,6 +278,9 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             visits: sh.visits[g],
             orgs_active: sh.orgs_active[c],
             kept: sh.kept[g],
+            police: sh.police[c],
+            invites: sh.invites[c],
+            mediation_trust: sh.mediation_trust[c],
         };
         let mut state = ResidentState {
             hardship: hardship[li],
@@ -274,6 +289,7 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             points: points[li],
             cooldown: cooldown[li],
             outcomes: outcomes[li],
+            fatigue: fatigue[li],
         };
         let day = residents::step(&me, &place, &nb, &mut state, &ctx);
         hardship[li] = state.hardship;
@@ -287,6 +303,10 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             cooldown[li] = state.cooldown;
         }
         outcomes[li] = state.outcomes;
+        // Fatigue changes only around protest: leave quiet residents' lines clean.
+        if state.fatigue != fatigue[li] {
+            fatigue[li] = state.fatigue;
+        }
         link[li] = day.link;
         visible_next[li] = day.shown;
         if let Some(issue) = day.issue {
@@ -296,7 +316,7 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
                 reported: issue.reported,
             });
         }
-        count(out, chunk, c, g, &state, &day);
+        count(out, chunk, c, g, &state, &day, protest_cost);
     }
 }
 
@@ -343,7 +363,15 @@ fn hear_all(
 
 /// Add one resident's day to the chunk's tally and its community's and grid's counts.
 #[inline(always)]
-fn count(out: &mut ChunkOut, chunk: &Chunk, c: usize, g: usize, s: &ResidentState, day: &Day) {
+fn count(
+    out: &mut ChunkOut,
+    chunk: &Chunk,
+    c: usize,
+    g: usize,
+    s: &ResidentState,
+    day: &Day,
+    protest_cost: f64,
+) {
     let t = &mut out.tally;
     t.residents += 1;
     t.trust += s.trust as f64;
@@ -357,6 +385,7 @@ fn count(out: &mut ChunkOut, chunk: &Chunk, c: usize, g: usize, s: &ResidentStat
     t.believers += (day.shown.rumour == BELIEVES) as u64;
     if day.shown.activity == PROTESTING {
         t.protesters += 1;
+        t.protest_cost += protest_cost;
         out.comm_active[c - chunk.communities.start as usize] += 1;
     } else if day.shown.activity == VOLUNTEERING {
         t.volunteers += 1;

@@ -23,6 +23,8 @@ pub struct RegimeRun {
     /// Each staffed office's level and utilisation over the run
     /// (`World::office_utilisation`).
     pub office_utilisation: Vec<(Level, f64)>,
+    /// Every incident of the run (those still going on without an end).
+    pub incidents: Vec<crate::model::collective::Incident>,
 }
 
 /// A township's state on the last day (for the territory drawing).
@@ -131,6 +133,7 @@ pub fn run_paired(
     let finish = |world: &World, history, seconds, build_seconds| RegimeRun {
         townships: townships(world),
         office_utilisation: world.office_utilisation(),
+        incidents: world.incidents_so_far().to_vec(),
         regime: name.to_string(),
         mechanisms: mech,
         history,

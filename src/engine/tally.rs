@@ -76,6 +76,8 @@ pub struct Tally {
     /// Summed link strength of the residents (after the day).
     pub link: f64,
     pub protesters: u64,
+    /// What protest cost the protesters today (`collective.protest_cost` a protester-day).
+    pub protest_cost: f64,
     pub volunteers: u64,
     pub incidents_new: u64,
     pub incidents_active: u64,
@@ -132,6 +134,7 @@ impl Default for Tally {
             happiness: 0.0,
             link: 0.0,
             protesters: 0,
+            protest_cost: 0.0,
             volunteers: 0,
             incidents_new: 0,
             incidents_active: 0,
@@ -179,6 +182,7 @@ impl Tally {
         self.happiness += o.happiness;
         self.link += o.link;
         self.protesters += o.protesters;
+        self.protest_cost += o.protest_cost;
         self.volunteers += o.volunteers;
         self.incidents_new += o.incidents_new;
         self.incidents_active += o.incidents_active;

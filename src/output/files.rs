@@ -188,3 +188,71 @@ pub fn write_territory(
     }
     w.flush().map_err(|e| csv_error(path, e))
 }
+
+/// `incidents.csv`: one row per incident per regime, in order of start (issue 13). The
+/// township is numbered within its county as in `territory.csv`; the community by its
+/// index in the city; `end` is empty for an incident still going on at the end.
+pub fn write_incidents(
+    path: &Path,
+    counties: &[String],
+    runs: &[&RegimeRun],
+) -> Result<(), OutputError> {
+    use crate::model::collective::{BANDS, RESPONSES, band};
+    let mut w = csv::Writer::from_path(path).map_err(|e| csv_error(path, e))?;
+    let mut header: Vec<String> = [
+        "regime",
+        "county",
+        "township",
+        "community",
+        "cause",
+        "start",
+        "end",
+        "days",
+        "peak",
+        "band",
+        "protester_days",
+        "responses",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    header.extend(RESPONSES.iter().map(|r| format!("{}_days", r.name())));
+    header.extend(["staff_hours", "budget", "petitions"].map(String::from));
+    w.write_record(&header).map_err(|e| csv_error(path, e))?;
+    for run in runs {
+        let last = run.history.len().saturating_sub(1) as u32;
+        // Each township's number within its county, as territory.csv numbers it.
+        let mut within = Vec::with_capacity(run.townships.len());
+        for (t, town) in run.townships.iter().enumerate() {
+            let before = run.townships[..t]
+                .iter()
+                .filter(|o| o.county == town.county)
+                .count();
+            within.push(before);
+        }
+        for i in &run.incidents {
+            let county = counties.get(i.county as usize).cloned().unwrap_or_default();
+            let township = within.get(i.township as usize).copied().unwrap_or(0);
+            let mut row = vec![
+                run.regime.clone(),
+                county,
+                township.to_string(),
+                i.community.to_string(),
+                i.cause.to_string(),
+                i.start.to_string(),
+                i.end.map_or(String::new(), |e| e.to_string()),
+                i.duration(last).to_string(),
+                i.peak.to_string(),
+                BANDS[band(i.peak)].to_string(),
+                i.protester_days.to_string(),
+                i.responses_used(),
+            ];
+            row.extend(i.responses.iter().map(|d| d.to_string()));
+            row.push(crate::base::num::decimal(i.staff_hours));
+            row.push(crate::base::num::decimal(i.budget));
+            row.push(i.petitions.to_string());
+            w.write_record(&row).map_err(|e| csv_error(path, e))?;
+        }
+    }
+    w.flush().map_err(|e| csv_error(path, e))
+}

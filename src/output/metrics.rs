@@ -9,6 +9,7 @@ use super::resilience::{Resilience, against_twin, resilience};
 use crate::engine::run::RegimeRun;
 use crate::engine::tally::{DAY_BINS, Tally};
 use crate::model::territory::Level;
+use crate::model::collective;
 use ndarray::Array3;
 
 /// A per-tick metric: its CSV column name and meaning (documented in README.md).
@@ -533,7 +534,7 @@ pub fn label(name: &str) -> Option<&'static Label> {
 }
 
 /// One regime's summary over the whole run (city-wide).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Summary {
     pub regime: String,
     pub residents: u64,
@@ -587,6 +588,18 @@ pub struct Summary {
     /// What resilience was measured against: "twin" (the no-shock twin run), "pre-shock"
     /// (the mean before the shock), or "" without a shock.
     pub resilience_reference: &'static str,
+    /// Incidents (issue 13) by police band of their peak ([`collective::BANDS`]).
+    pub incident_bands: [u64; 4],
+    /// Median and longest duration of an incident, in days (0 without incidents).
+    pub incident_days_median: f64,
+    pub incident_days_longest: u64,
+    /// What protest cost the protesters (`collective.protest_cost` per protester-day).
+    pub protest_cost: f64,
+    /// Incidents that got each answer at least once ([`collective::RESPONSES`] order).
+    pub incident_answers: [u64; 5],
+    /// Staff-hours and budget units the answers to incidents cost.
+    pub answer_staff_hours: f64,
+    pub answer_budget: f64,
     /// Resilience of each headline metric (`None` without a shock).
     pub resilience: Vec<(&'static str, Option<Resilience>)>,
 }
@@ -692,7 +705,40 @@ pub fn summarise(
         depts_linked_inactive_days: sum(|t| t.depts_linked_inactive),
         link_strength_end: end_value("link_strength"),
         resilience_reference,
+        protest_cost: rows.iter().map(|t| t.protest_cost).sum(),
         resilience,
+        ..incident_figures(&run.incidents, rows.len())
+    }
+}
+
+/// The summary's incident figures of a run's `incidents` over `ticks` days (the other
+/// fields are defaults, to be filled by [`summarise`]).
+fn incident_figures(incidents: &[collective::Incident], ticks: usize) -> Summary {
+    let last = ticks.saturating_sub(1) as u32;
+    let mut bands = [0u64; 4];
+    let mut answers = [0u64; 5];
+    let mut days: Vec<u32> = Vec::with_capacity(incidents.len());
+    for i in incidents {
+        bands[collective::band(i.peak)] += 1;
+        for (a, &d) in answers.iter_mut().zip(&i.responses) {
+            *a += (d > 0) as u64;
+        }
+        days.push(i.duration(last));
+    }
+    days.sort_unstable();
+    let median = match days.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => days[n / 2] as f64,
+        n => (days[n / 2 - 1] + days[n / 2]) as f64 / 2.0,
+    };
+    Summary {
+        incident_bands: bands,
+        incident_days_median: median,
+        incident_days_longest: days.last().copied().unwrap_or(0) as u64,
+        incident_answers: answers,
+        answer_staff_hours: incidents.iter().map(|i| i.staff_hours).sum(),
+        answer_budget: incidents.iter().map(|i| i.budget).sum(),
+        ..Summary::default()
     }
 }
 
@@ -808,6 +854,56 @@ pub const SUMMARY_COLUMNS: &[(&str, &str)] = &[
         "resilience_reference",
         "what the resilience columns measure against: twin (the no-shock twin run, day by day), pre-shock (the mean before the shock), empty without a shock",
     ),
+    (
+        "incidents_5_30",
+        "incidents whose peak was 5-30 protesters (police band 1)",
+    ),
+    (
+        "incidents_30_300",
+        "incidents whose peak was 30-300 protesters",
+    ),
+    (
+        "incidents_300_1000",
+        "incidents whose peak was 300-1,000 protesters",
+    ),
+    (
+        "incidents_over_1000",
+        "incidents whose peak was over 1,000 protesters",
+    ),
+    (
+        "incident_days_median",
+        "median duration of an incident, days",
+    ),
+    ("incident_days_longest", "longest incident, days"),
+    (
+        "protest_cost",
+        "what protest cost the protesters (collective.protest_cost per protester-day)",
+    ),
+    (
+        "incidents_tolerated",
+        "incidents tolerated on at least one day",
+    ),
+    (
+        "incidents_mediated",
+        "incidents jointly mediated (矛盾调处) on at least one day",
+    ),
+    (
+        "incidents_conceded",
+        "incidents whose cause was addressed with budget",
+    ),
+    (
+        "incidents_policed",
+        "incidents policed (维稳) on at least one day",
+    ),
+    (
+        "incidents_escalated",
+        "incidents referred to the leading group",
+    ),
+    (
+        "answer_staff_hours",
+        "staff-hours the answers to incidents cost",
+    ),
+    ("answer_budget", "budget units the concessions cost"),
 ];
 
 /// Resilience columns, per headline metric `m`: `m_baseline`, `m_fall_pct`,
@@ -860,6 +956,13 @@ impl Summary {
             f(self.link_strength_end),
             self.resilience_reference.to_string(),
         ];
+        c.extend(self.incident_bands.iter().map(|b| b.to_string()));
+        c.push(f(self.incident_days_median));
+        c.push(self.incident_days_longest.to_string());
+        c.push(f(self.protest_cost));
+        c.extend(self.incident_answers.iter().map(|b| b.to_string()));
+        c.push(f(self.answer_staff_hours));
+        c.push(f(self.answer_budget));
         for (_, r) in &self.resilience {
             match r {
                 Some(r) => {

@@ -101,6 +101,8 @@ pub fn comparison(summaries: &[Summary]) -> String {
     let mut out = render(&header, &rows);
     out.push('\n');
     out.push_str(&hotline(summaries));
+    out.push('\n');
+    out.push_str(&incidents(summaries));
     if summaries
         .iter()
         .any(|s| s.resilience.iter().any(|(_, r)| r.is_some()))
@@ -136,6 +138,42 @@ pub fn comparison(summaries: &[Summary]) -> String {
         out.push_str(&render(&h, &rows));
     }
     out
+}
+
+/// Incidents as events (issue 13): how many by police band of their peak, how long
+/// they lasted, what protest cost the protesters, and how many got each answer.
+fn incidents(summaries: &[Summary]) -> String {
+    let header = [
+        "incidents",
+        "5-30",
+        "30-300",
+        "300-1000",
+        ">1000",
+        "median d",
+        "longest d",
+        "protest cost",
+        "mediated",
+        "conceded",
+        "policed",
+        "escalated",
+        "answer h",
+        "answer budget",
+    ];
+    let rows: Vec<Vec<String>> = summaries
+        .iter()
+        .map(|s| {
+            let mut row = vec![s.regime.clone()];
+            row.extend(s.incident_bands.iter().map(|b| b.to_string()));
+            row.push(num(s.incident_days_median, 1));
+            row.push(s.incident_days_longest.to_string());
+            row.push(num(s.protest_cost, 0));
+            row.extend(s.incident_answers[1..].iter().map(|b| b.to_string()));
+            row.push(thousands(s.answer_staff_hours));
+            row.push(thousands(s.answer_budget));
+            row
+        })
+        .collect();
+    render(&header, &rows)
 }
 
 /// The hotline's grades (MODEL.md §9): rates over reported issues, latent ones apart.

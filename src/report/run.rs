@@ -180,6 +180,7 @@ pub fn sentences(d: &RunData, lang: Lang) -> Vec<String> {
         out.extend(recovery_sentence(d, lang, metric));
     }
     out.extend(incidents_sentence(d, lang));
+    out.extend(answers_sentence(d, lang));
     out.extend(hotline_sentence(d, lang));
     out
 }
@@ -310,6 +311,71 @@ fn incidents_sentence(d: &RunData, lang: Lang) -> Option<String> {
     Some(match lang {
         Lang::En => format!("Collective incidents: {}.", parts.join("; ")),
         Lang::Zh => format!("群体性事件：{}。", parts.join("；")),
+    })
+}
+
+/// Incidents as events per regime (issue 13): how many in each police band, their
+/// median and longest duration, and how many the government mediated, conceded to,
+/// policed and escalated. `None` for a run folder without these columns or incidents.
+fn answers_sentence(d: &RunData, lang: Lang) -> Option<String> {
+    const BANDS: [&str; 4] = [
+        "incidents_5_30",
+        "incidents_30_300",
+        "incidents_300_1000",
+        "incidents_over_1000",
+    ];
+    const ANSWERS: [&str; 4] = [
+        "incidents_mediated",
+        "incidents_conceded",
+        "incidents_policed",
+        "incidents_escalated",
+    ];
+    let mut parts = Vec::new();
+    for (r, row) in &d.summary {
+        let bands: Option<Vec<f64>> = BANDS.iter().map(|b| num(row, b)).collect();
+        let answers: Option<Vec<f64>> = ANSWERS.iter().map(|a| num(row, a)).collect();
+        let (Some(bands), Some(answers)) = (bands, answers) else {
+            continue;
+        };
+        if bands.iter().sum::<f64>() == 0.0 {
+            continue;
+        }
+        let median = num(row, "incident_days_median").unwrap_or(0.0);
+        let longest = num(row, "incident_days_longest").unwrap_or(0.0);
+        let b: Vec<String> = bands.iter().map(|x| format!("{x:.0}")).collect();
+        let a: Vec<String> = answers.iter().map(|x| format!("{x:.0}")).collect();
+        parts.push(match lang {
+            Lang::En => format!(
+                "{r} {}, median {median:.0} d, longest {longest:.0} d, {} mediated, {} conceded to, {} policed, {} escalated",
+                b.join(" / "),
+                a[0],
+                a[1],
+                a[2],
+                a[3]
+            ),
+            Lang::Zh => format!(
+                "{}{}，中位{median:.0}天，最长{longest:.0}天，调处{}起，让步{}起，维稳{}起，上报领导小组{}起",
+                regime_label(lang, r),
+                b.join(" / "),
+                a[0],
+                a[1],
+                a[2],
+                a[3]
+            ),
+        });
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(match lang {
+        Lang::En => format!(
+            "Incidents by police band (5-30 / 30-300 / 300-1,000 / over 1,000 people) and the answers they got: {}.",
+            parts.join("; ")
+        ),
+        Lang::Zh => format!(
+            "事件按规模（5-30 / 30-300 / 300-1000 / 1000人以上）及其处置：{}。",
+            parts.join("；")
+        ),
     })
 }
 

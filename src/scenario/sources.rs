@@ -201,6 +201,10 @@ const ONE_STOP: Passage = seed("004", "¶15", "建設“一站式”綜合服務
 const HOTLINE_SIGN: &str = "12345 hotline rules: the handling unit signs for an order within 1 working day and contacts the resident";
 
 const CENSUS: &str = "NBS, 第七次全国人口普查主要数据, 2021";
+const POLICE_BANDS: &str = "Tong & Lei 2010, Large-scale mass incidents and government responses in China, East Asian Policy 2(2)";
+const TOLERATE: &str = "Göbel 2021, The political logic of protest repression in China, Journal of Contemporary China 30(128); Li 2019, Government and Opposition";
+const LARGE_EVENTS: &str =
+    "Tong & Lei 2010, East Asian Policy 2(2): incidents with over 500 participants";
 const EPSTEIN: &str = "Epstein 2002, Modeling civil violence, PNAS 99 suppl. 3: 7243-7250";
 
 /// Every parameter's unit and source.
@@ -592,11 +596,81 @@ pub const SOURCES: &[Entry] = &[
     ),
     grounded("collective.mediation_days", "days", MEDIATION_CENTRES),
     assumed("collective.mediation_relief", "hardship"),
-    grounded("collective.incident_share", "share of residents", INCIDENTS),
     assumed("collective.presence_scale", "mediators per staff"),
-    assumed("collective.incident_end_ratio", "share"),
     grounded("collective.petition_threshold", "grievance", NOT_SPILL),
     grounded("collective.petition_rate", "probability", NOT_SPILL),
+    // Issue 13: who protests, at what cost, and how government answers.
+    assumed("collective.threshold_spread", "grievance"),
+    assumed("collective.protest_cost", "grievance per day"),
+    assumed("collective.fatigue_per_day", "grievance per day"),
+    assumed("collective.fatigue_keep", "share per day"),
+    figure(
+        "collective.incident_min",
+        "people",
+        "mass incidents are classed by size from 5 people: 5-30, 30-300, 300-1,000, over 1,000",
+        POLICE_BANDS,
+    ),
+    figure(
+        "collective.tolerate_size",
+        "people",
+        "authorities tolerate most protests; most are small",
+        TOLERATE,
+    ),
+    assumed("collective.answer_days", "days"),
+    assumed("collective.centre_days", "days"),
+    grounded("collective.joint_min", "share", ONE_PLACE),
+    grounded(
+        "collective.mediation_hours",
+        "staff-hours per protester",
+        MEDIATION_CENTRES,
+    ),
+    grounded(
+        "collective.mediation_share",
+        "share of hours",
+        MEDIATION_CENTRES,
+    ),
+    assumed("collective.mediation_trust", "trust"),
+    figure(
+        "collective.concede_min",
+        "share",
+        "concessions where they are cheap, repression where costly and protest intense",
+        TOLERATE,
+    ),
+    assumed(
+        "collective.concession_per_protester",
+        "budget units per protester",
+    ),
+    assumed("collective.concession_relief", "hardship per day"),
+    assumed("collective.concession_days", "days"),
+    assumed("collective.concession_invites", "grievance"),
+    figure(
+        "collective.police_after_days",
+        "days",
+        "rural land protests nearly always meet repression",
+        TOLERATE,
+    ),
+    assumed("collective.police_risk", "probability"),
+    assumed(
+        "collective.police_hours",
+        "staff-hours per protester per day",
+    ),
+    grounded("collective.police_backlash", "trust per day", NOT_SPILL),
+    figure(
+        "collective.escalate_size",
+        "people",
+        "incidents over 500 participants form the large events (land, demolition, labour, pollution)",
+        LARGE_EVENTS,
+    ),
+    grounded("collective.escalate_min", "share", INCIDENTS),
+    assumed("collective.escalate_hours", "staff-hours per day"),
+    assumed("collective.cause_days", "days"),
+    grounded(
+        "collective.incident_petitions",
+        "share of protesters per day",
+        NOT_SPILL,
+    ),
+    assumed("collective.tie_pull", "grievance per share of ties"),
+    assumed("collective.incident_quiet_days", "days"),
     // [links]: link strength as a state and shared goals (piece C of issue 12).
     grounded(
         "links.outreach_hours_per_1000",

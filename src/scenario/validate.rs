@@ -651,9 +651,53 @@ fn collective(c: &mut Checks, k: &CollectiveSpec) {
     c.up_to("collective.k", k.k, MAX_AMOUNT);
     c.unit("collective.threshold", k.threshold);
     c.unit("collective.mediation_relief", k.mediation_relief);
-    c.between("collective.incident_share", k.incident_share, 1e-6, 1.0);
     c.up_to("collective.presence_scale", k.presence_scale, MAX_AMOUNT);
-    c.unit("collective.incident_end_ratio", k.incident_end_ratio);
+    c.unit("collective.threshold_spread", k.threshold_spread);
+    c.unit("collective.protest_cost", k.protest_cost);
+    c.unit("collective.fatigue_per_day", k.fatigue_per_day);
+    c.unit("collective.fatigue_keep", k.fatigue_keep);
+    c.between("collective.incident_min", k.incident_min as f64, 1.0, 1e6);
+    c.up_to("collective.tolerate_size", k.tolerate_size as f64, 1e6);
+    c.up_to("collective.answer_days", k.answer_days, 365.0);
+    c.up_to("collective.centre_days", k.centre_days, 365.0);
+    c.unit("collective.joint_min", k.joint_min);
+    c.between(
+        "collective.mediation_hours",
+        k.mediation_hours,
+        0.01,
+        1000.0,
+    );
+    c.unit("collective.mediation_share", k.mediation_share);
+    c.unit("collective.mediation_trust", k.mediation_trust);
+    c.unit("collective.concede_min", k.concede_min);
+    c.up_to(
+        "collective.concession_per_protester",
+        k.concession_per_protester,
+        MAX_AMOUNT,
+    );
+    c.unit("collective.concession_relief", k.concession_relief);
+    c.up_to(
+        "collective.concession_days",
+        k.concession_days as f64,
+        3650.0,
+    );
+    c.unit("collective.concession_invites", k.concession_invites);
+    c.up_to("collective.police_after_days", k.police_after_days, 365.0);
+    c.unit("collective.police_risk", k.police_risk);
+    c.up_to("collective.police_hours", k.police_hours, 1000.0);
+    c.unit("collective.police_backlash", k.police_backlash);
+    c.up_to("collective.escalate_size", k.escalate_size as f64, 1e9);
+    c.unit("collective.escalate_min", k.escalate_min);
+    c.up_to("collective.escalate_hours", k.escalate_hours, 1000.0);
+    c.up_to("collective.cause_days", k.cause_days as f64, 3650.0);
+    c.unit("collective.incident_petitions", k.incident_petitions);
+    c.unit("collective.tie_pull", k.tie_pull);
+    c.between(
+        "collective.incident_quiet_days",
+        k.incident_quiet_days as f64,
+        1.0,
+        365.0,
+    );
     c.unit("collective.petition_threshold", k.petition_threshold);
     c.unit("collective.petition_rate", k.petition_rate);
 }

@@ -27,7 +27,7 @@ pub struct Check {
 }
 
 /// The parts of the suite, in order.
-pub const PARTS: [&str; 4] = ["epstein", "epidemic", "granovetter", "drift"];
+pub const PARTS: [&str; 5] = ["epstein", "epidemic", "granovetter", "drift", "incidents"];
 
 /// Run one part.
 pub fn run_part(part: &str, size: Size) -> Result<Vec<Check>, ValidationError> {
@@ -36,6 +36,7 @@ pub fn run_part(part: &str, size: Size) -> Result<Vec<Check>, ValidationError> {
         "epidemic" => epidemic_checks(size),
         "granovetter" => granovetter_checks(size),
         "drift" => drift_checks(size),
+        "incidents" => super::incidents::checks(size),
         _ => return Err(ValidationError::UnknownPart(part.to_string())),
     })
 }

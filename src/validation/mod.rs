@@ -1,12 +1,14 @@
 //! Reference models and the checks that the engine reproduces published results with the
 //! same machinery it uses for governance: Epstein's civil violence Model I, SIR/SEIR on
 //! random graphs and well mixed (the epidemic shock's own infection rule), Granovetter's
-//! threshold model, and the stationarity of the default scenario without shocks.
+//! threshold model, the stationarity of the default scenario without shocks, and the face
+//! validity of collective action in the shipped shock scenarios (issue 13).
 
 pub mod charts;
 pub mod checks;
 pub mod epstein;
 pub mod granovetter;
+pub mod incidents;
 pub mod sir;
 
 use std::path::PathBuf;

@@ -78,6 +78,8 @@ impl World {
             grid_community,
             comm_active: vec![0; n_comm],
             comm_incident: vec![false; n_comm],
+            incidents: Vec::new(),
+            answers: super::incidents::Answers::new(n_comm, territory.townships.len()),
             comm_p_mediate: vec![0.0; n_comm],
             comm_mean_link,
             comm_orgs_active: vec![0.0; comm_orgs.len()],

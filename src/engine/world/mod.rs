@@ -4,7 +4,7 @@
 //! 1. shocks set this tick's per-community effects;
 //! 2. residents update in parallel (`residents_phase`), link strength included (built by
 //!    yesterday's outreach, active organisations and solved issues);
-//! 3. incidents start or end where a community's protesters pass the threshold;
+//! 3. incidents start, grow or end on a community's protesters (`incidents`);
 //! 4. intake: new issues enter the store, reported ones are routed, the rest wait;
 //! 5. grid patrols find unreported issues;
 //! 6. organisations activate or lapse (on their community's link strength of today, and
@@ -19,8 +19,9 @@
 //!    escalate, refer, resolve, expire;
 //! 9. grids note the share of wanted volunteers they could keep (the unkept drift away),
 //!    counties redeem today's volunteer points from their budgets (what they cannot pay
-//!    lowers tomorrow's shared goals), tallies are taken and next tick's mediation
-//!    views computed.
+//!    lowers tomorrow's shared goals), the government answers each incident (its cost
+//!    paid, its effects set for tomorrow: `incidents`), tallies are taken and next
+//!    tick's mediation views computed.
 
 //!
 //! The phases live in the files beside this one: `build` (the world of a scenario),
@@ -35,6 +36,7 @@
 
 mod build;
 mod capacity;
+mod incidents;
 mod investment;
 mod issue_flow;
 mod office_work;
@@ -42,6 +44,7 @@ mod residents;
 
 use super::residents_phase::{Chunk, ChunkOut};
 use super::tally::Tally;
+use crate::model::collective::Incident;
 use crate::model::government::Offices;
 use crate::model::government::Transfer;
 use crate::model::issues::{IssueId, IssueStore};
@@ -107,6 +110,10 @@ pub struct World {
     grid_community: Vec<u32>,
     comm_active: Vec<u32>,
     comm_incident: Vec<bool>,
+    /// Every incident so far, in order of start, and the per-community state of the
+    /// government's answers.
+    incidents: Vec<Incident>,
+    answers: incidents::Answers,
     comm_p_mediate: Vec<f32>,
     /// Mean link strength of each community's residents, after today's resident phase.
     comm_mean_link: Vec<f32>,
@@ -264,6 +271,7 @@ impl World {
             *tally = Tally::default();
         }
         self.apply_shocks();
+        self.apply_answers();
         self.resident_phase();
         self.incidents();
         self.intake();
@@ -272,6 +280,7 @@ impl World {
         self.set_capacity();
         self.work_offices();
         self.settle_social();
+        self.answer_incidents();
         self.finish_tick();
         self.compute_views();
         std::mem::swap(&mut self.residents.visible, &mut self.visible_next);

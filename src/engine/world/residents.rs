@@ -1,16 +1,14 @@
 //! The resident phase seen from the world: the shared inputs of the parallel update and
-//! the merge of its per-chunk outputs in chunk order; incidents that follow from
-//! protesters; next tick's mediation views; and the outreach that builds residents'
+//! the merge of its per-chunk outputs in chunk order; next tick's mediation views; and
+//! the outreach that builds residents'
 //! links, paid from grid offices' hours. The rules of a resident's day live in
 //! `residents_phase` and `model`.
 
 use super::World;
 use crate::engine::residents_phase::{self, ChunkMut, Shared};
+use crate::model::government;
 use crate::model::government::OfficeKind;
-use crate::model::issues::Category;
 use crate::model::residents::{LinkRules, links};
-use crate::model::territory::GridId;
-use crate::model::{collective, government};
 
 impl World {
     pub(super) fn resident_phase(&mut self) {
@@ -31,6 +29,9 @@ impl World {
             incident: &self.comm_incident,
             p_mediate: &self.comm_p_mediate,
             mediators: &self.grid_mediators,
+            police: &self.answers.police,
+            invites: &self.answers.invites,
+            mediation_trust: &self.answers.mediation_trust,
             visible_prev: &r.visible,
             ties: &r.ties,
             grid: &r.grid,
@@ -63,6 +64,7 @@ impl World {
             cooldown: &mut r.cooldown,
             outcomes: &mut r.outcomes,
             link: &mut r.link,
+            fatigue: &mut r.fatigue,
             visible_next: &mut self.visible_next,
         };
         residents_phase::update_all(&shared, &self.chunks, m, &mut self.chunk_out);
@@ -133,27 +135,6 @@ impl World {
         }
     }
 
-    /// Start or end incidents; a new incident raises a stability issue.
-    pub(super) fn incidents(&mut self) {
-        for c in 0..self.territory.communities.len() {
-            let comm = &self.territory.communities[c];
-            let active = collective::active_share(self.comm_active[c], comm.residents.len());
-            let county = comm.county.index();
-            let ongoing = self.comm_incident[c];
-            let now = collective::incident_after(&self.scenario.collective, ongoing, active);
-            self.comm_incident[c] = now;
-            if now && !ongoing {
-                self.tallies[county].incidents_new += 1;
-                let grid = GridId(comm.grids.start);
-                let agent = self.residents.len() as u64 + c as u64;
-                self.create_issue(None, grid, Category::Stability, true, agent);
-            }
-            if now {
-                self.tallies[county].incidents_active += 1;
-            }
-        }
-    }
-
     /// Mediators present per grid and the chance a protester is mediated, per community,
     /// for the next tick.
     pub(super) fn compute_views(&mut self) {
@@ -181,8 +162,11 @@ impl World {
                 self.grid_mediators[g as usize] =
                     government::grid_mediators(presence, mult, grid_staff, comm_mediators, n_grids);
             }
-            self.comm_p_mediate[c] =
-                government::mediation_chance(gov, mediators, mult, self.comm_active[c]);
+            // Routine mediation by the mediators present, and the joint mediation the
+            // township's answer to an incident brings (either reaches a protester).
+            let routine = government::mediation_chance(gov, mediators, mult, self.comm_active[c]);
+            let joint = self.answers.joint[c];
+            self.comm_p_mediate[c] = 1.0 - (1.0 - routine) * (1.0 - joint);
         }
     }
 }

@@ -141,6 +141,7 @@ impl Residents {
             visible: vec![Visible::default(); n],
             cooldown: vec![0; n],
             points: vec![0.0; n],
+            fatigue: vec![0.0; n],
             exposure: vec![0.0; n],
             outcomes: vec![Outcomes::default(); n],
             ties: Ties {

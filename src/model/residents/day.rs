@@ -22,7 +22,9 @@ use super::{
 };
 use crate::base::rng::{Purpose, Stream, stream};
 use crate::model::behaviour::BehaviourSpec;
-use crate::model::collective::{CollectiveSpec, turns_active};
+use crate::model::collective::{
+    CollectiveSpec, Restraint, fatigue_after, own_threshold, pull, turns_active,
+};
 use crate::model::issues::Category;
 use crate::model::mechanisms::Mechanisms;
 use crate::model::shocks::{Effects, EpidemicNow, RumourNow, next_health};
@@ -335,6 +337,14 @@ pub struct Place<'a> {
     pub orgs_active: f32,
     /// Share of the grid's volunteers its office kept yesterday (paid their upkeep).
     pub kept: f32,
+    /// The least risk protesters see today (policing of the community's incident), 0
+    /// without.
+    pub police: f32,
+    /// Threshold lowered by a concession nearby (protest is seen to pay).
+    pub invites: f32,
+    /// Trust a mediation of the community's protesters restores today (joint mediation
+    /// at the township's table), 0 for a routine one.
+    pub mediation_trust: f32,
 }
 
 /// The fields a resident's day changes.
@@ -348,6 +358,8 @@ pub struct ResidentState {
     /// Ticks left in the mediated state.
     pub cooldown: u8,
     pub outcomes: Outcomes,
+    /// Fatigue of protest (grows on the street, fades off it), in [0, 1].
+    pub fatigue: f32,
 }
 
 /// An issue a resident raised today.
@@ -400,6 +412,7 @@ pub fn step(
         s.outcomes.raised += 1.0;
     }
     let activity = decide_action(me, place, nb, s, ctx, &dice);
+    s.fatigue = fatigue_after(&ctx.collective, s.fatigue, activity == PROTESTING);
     if activity == VOLUNTEERING {
         s.points += ctx.points_today;
     }
@@ -612,9 +625,11 @@ pub fn report_chance(me: &Resident, channel: f32, trust: f32, ctx: &Context) -> 
 }
 
 /// The action decision (行动决策): a mediated resident sits out its cooldown; a protester
-/// may be mediated; anyone may turn active by Epstein's rule; a volunteer may stop; a
-/// quiet resident may start volunteering. Mediation sets the cooldown and relieves
-/// hardship in `s`.
+/// may be mediated; an adult (not a youth) may turn active by Epstein's rule, against its
+/// own threshold (less what a concession nearby invites), the day's cost of protest and
+/// its fatigue ([`protests`]); a volunteer may stop; a quiet resident may start
+/// volunteering. Mediation sets the cooldown and relieves hardship (and, when joint,
+/// restores trust) in `s`.
 #[inline]
 pub fn decide_action(
     me: &Resident,
@@ -635,15 +650,9 @@ pub fn decide_action(
     {
         s.cooldown = ctx.collective.mediation_days;
         s.hardship = unit(s.hardship - ctx.collective.mediation_relief as f32);
+        s.trust = unit(s.trust + place.mediation_trust);
         MEDIATED
-    } else if turns_active(
-        &ctx.collective,
-        s.hardship,
-        s.trust,
-        me.risk_aversion,
-        place.mediators,
-        nb.protesting,
-    ) {
+    } else if protests(me, place, nb, s, ctx, dice) {
         PROTESTING
     } else if prev == VOLUNTEERING {
         if dice
@@ -662,6 +671,48 @@ pub fn decide_action(
             QUIET
         }
     }
+}
+
+/// Whether an adult protests today: youth never do; an adult weighs its grievance
+/// against Epstein's risk (at least the policing risk), its own threshold (drawn once
+/// for its life, less what a concession nearby invites and what its protesting ties
+/// pull), the day's cost and its fatigue.
+#[inline]
+pub fn protests(
+    me: &Resident,
+    place: &Place,
+    nb: &Neighbourhood,
+    s: &ResidentState,
+    ctx: &Context,
+    dice: &Dice,
+) -> bool {
+    if me.age == YOUTH {
+        return false;
+    }
+    let k = &ctx.collective;
+    let burden = k.protest_cost as f32 + s.fatigue;
+    // The cheapest test first: below the least threshold nobody protests, so the
+    // resident's own threshold is drawn only for those who might.
+    let lowered = place.invites + pull(k, nb.protesting, nb.ties);
+    let grievance = s.hardship * (1.0 - s.trust);
+    if grievance - burden <= k.threshold as f32 - lowered {
+        return false;
+    }
+    let own = own_threshold(k, dice.for_life(Purpose::Threshold).unit());
+    let restraint = Restraint {
+        threshold: own - lowered,
+        burden,
+        police: place.police,
+    };
+    turns_active(
+        k,
+        s.hardship,
+        s.trust,
+        me.risk_aversion,
+        place.mediators,
+        nb.protesting,
+        &restraint,
+    )
 }
 
 /// The daily chance a volunteer stops: `volunteer_stop`, plus `volunteer_stop_unkept` ×
@@ -775,6 +826,9 @@ mod tests {
             visits: 0.0,
             orgs_active: 0.0,
             kept: 1.0,
+            police: 0.0,
+            invites: 0.0,
+            mediation_trust: 0.0,
         }
     }
 

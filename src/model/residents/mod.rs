@@ -189,6 +189,8 @@ pub struct Residents {
     pub cooldown: Vec<u8>,
     /// Volunteer points (积分制), an incentive to volunteer again.
     pub points: Vec<f32>,
+    /// Fatigue of protest (`collective::fatigue_after`).
+    pub fatigue: Vec<f32>,
     /// Exposure to incidents and protest around one (1 − security).
     pub exposure: Vec<f32>,
     /// Issues raised and resolved, each counted with a weight that decays with age
