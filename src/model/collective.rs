@@ -141,7 +141,7 @@ mod d {
         0.1
     }
     pub fn petition_rate() -> f64 {
-        0.3
+        0.03
     }
     pub fn threshold_spread() -> f64 {
         0.3

@@ -320,7 +320,7 @@ pub fn xcity_baseline() -> Scenario {
             mediation_relief: 0.05,
             presence_scale: 10.0,
             petition_threshold: 0.1,
-            petition_rate: 0.3,
+            petition_rate: 0.03,
             threshold_spread: 0.3,
             protest_cost: 0.05,
             fatigue_per_day: 0.02,

@@ -598,7 +598,12 @@ pub const SOURCES: &[Entry] = &[
     assumed("collective.mediation_relief", "hardship"),
     assumed("collective.presence_scale", "mediators per staff"),
     grounded("collective.petition_threshold", "grievance", NOT_SPILL),
-    grounded("collective.petition_rate", "probability", NOT_SPILL),
+    figure(
+        "collective.petition_rate",
+        "probability",
+        "letters and visits to all levels peaked near 10 million a year nationally in the mid-2000s, about 8 per 1,000 people a year; those over the city's head are a part",
+        "Minzner 2006, Stanford Journal of International Law 42:103",
+    ),
     // Issue 13: who protests, at what cost, and how government answers.
     assumed("collective.threshold_spread", "grievance"),
     assumed("collective.protest_cost", "grievance per day"),
