@@ -1,34 +1,19 @@
 //! Issue 13 on whole runs: collective action as it happens. Only adults protest; fatigue
 //! ends a protest nobody answers; every answer's cost is paid; each answer (escalation
-//! included) has a setting where it is the wrong one; `incidents.csv` agrees with the
-//! summary.
+//! included) has a setting where it is the wrong one (the settings of `linkage validate
+//! incidents`, built by `validation::incidents::wrong_answer`); `incidents.csv` agrees
+//! with the summary.
 
 mod common;
 
 use linkage::engine::run::{RegimeRun, run_regime};
-use linkage::model::collective::{CollectiveSpec, Response};
+use linkage::model::collective::Response;
 use linkage::model::mechanisms::Mechanisms;
 use linkage::model::residents::{PROTESTING, YOUTH};
-use linkage::model::shocks::Shock;
 use linkage::scenario::Scenario;
-
-/// The land dispute at `residents`, its collective rules changed by `f`.
-fn dispute(residents: u64, f: impl FnOnce(&mut CollectiveSpec)) -> Scenario {
-    let mut s = Scenario::load("xcity-land-dispute").unwrap();
-    s.run.residents = residents;
-    f(&mut s.collective);
-    s.validate().unwrap();
-    s
-}
-
-/// A riot: the requisition's push on hardship and trust two and a half times as hard.
-fn riot(s: &mut Scenario) {
-    if let Shock::LandDispute(d) = &mut s.shocks[0] {
-        d.hardship_per_day = 0.03;
-        d.trust_loss_per_day = 0.03;
-    }
-    s.validate().unwrap();
-}
+use linkage::validation::incidents::{
+    dispute, protester_days, riot, solution_rate, used, wrong_answer,
+};
 
 fn run(s: &Scenario, regime: &str) -> RegimeRun {
     rayon::ThreadPoolBuilder::new()
@@ -36,14 +21,6 @@ fn run(s: &Scenario, regime: &str) -> RegimeRun {
         .build()
         .unwrap()
         .install(|| run_regime(s, regime, Mechanisms::preset(regime).unwrap(), |_| {}))
-}
-
-fn protester_days(r: &RegimeRun) -> u64 {
-    r.history.iter().map(|h| h.last().unwrap().protesters).sum()
-}
-
-fn used(r: &RegimeRun, a: Response) -> u32 {
-    r.incidents.iter().map(|i| i.responses[a as usize]).sum()
 }
 
 #[test]
@@ -131,8 +108,7 @@ fn every_answer_costs_what_it_does() {
             assert!(i.budget > 0.0, "{i:?}");
         }
     }
-    let mut riot_s = dispute(20_000, |_| {});
-    riot(&mut riot_s);
+    let riot_s = riot(dispute(20_000, |_| {}));
     let l = run(&riot_s, "linkage");
     assert!(used(&l, Response::Mediate) > 0);
     let mediated: f64 = l
@@ -144,20 +120,16 @@ fn every_answer_costs_what_it_does() {
     assert!(mediated > 0.0);
 }
 
+/// The two runs of the setting where `answer` is the wrong one (20,000 residents):
+/// the answer given, then withheld.
+fn wrong(answer: Response) -> (RegimeRun, RegimeRun) {
+    let w = wrong_answer(answer, 20_000);
+    (run(&w.given, w.regime), run(&w.withheld, w.regime))
+}
+
 #[test]
 fn policing_backfires_where_it_deters_little_and_angers_much() {
-    let weak = |k: &mut CollectiveSpec| {
-        k.police_risk = 0.2;
-        k.police_backlash = 0.05;
-    };
-    let policed = run(&dispute(20_000, weak), "fragmented");
-    let tolerated = run(
-        &dispute(20_000, |k| {
-            weak(k);
-            k.police_after_days = 365.0;
-        }),
-        "fragmented",
-    );
+    let (policed, tolerated) = wrong(Response::Police);
     assert!(used(&policed, Response::Police) > 0);
     assert_eq!(used(&tolerated, Response::Police), 0);
     let (p, t) = (protester_days(&policed), protester_days(&tolerated));
@@ -166,33 +138,16 @@ fn policing_backfires_where_it_deters_little_and_angers_much() {
 
 #[test]
 fn tolerating_is_wrong_where_policing_deters_and_costs_little_trust() {
-    let policed = run(&dispute(20_000, |k| k.police_risk = 0.8), "fragmented");
-    let tolerated = run(
-        &dispute(20_000, |k| {
-            k.police_risk = 0.8;
-            k.police_after_days = 365.0;
-        }),
-        "fragmented",
-    );
+    let (tolerated, policed) = wrong(Response::Tolerate);
+    assert_eq!(used(&tolerated, Response::Police), 0);
+    assert!(used(&policed, Response::Police) > 0);
     let (p, t) = (protester_days(&policed), protester_days(&tolerated));
     assert!(p < t, "policed {p}, tolerated {t}");
 }
 
 #[test]
 fn a_token_concession_invites_more_demands_than_it_settles() {
-    let token = |k: &mut CollectiveSpec| {
-        k.escalate_size = 30;
-        k.concession_relief = 0.002;
-        k.concession_invites = 0.3;
-    };
-    let conceded = run(&dispute(20_000, token), "integrated");
-    let refused = run(
-        &dispute(20_000, |k| {
-            token(k);
-            k.concession_per_protester = 1e6;
-        }),
-        "integrated",
-    );
+    let (conceded, refused) = wrong(Response::Concede);
     assert!(used(&conceded, Response::Concede) > 0);
     assert_eq!(used(&refused, Response::Concede), 0);
     let (c, r) = (protester_days(&conceded), protester_days(&refused));
@@ -201,14 +156,7 @@ fn a_token_concession_invites_more_demands_than_it_settles() {
 
 #[test]
 fn mediation_is_too_slow_for_a_riot() {
-    let mut mediated = dispute(20_000, |k| k.police_after_days = 0.0);
-    riot(&mut mediated);
-    let mut policed = dispute(20_000, |k| {
-        k.police_after_days = 0.0;
-        k.joint_min = 1.0;
-    });
-    riot(&mut policed);
-    let (m, p) = (run(&mediated, "linkage"), run(&policed, "linkage"));
+    let (m, p) = wrong(Response::Mediate);
     assert!(used(&m, Response::Mediate) > 0);
     assert!(used(&p, Response::Police) > 0 && used(&p, Response::Mediate) == 0);
     let (md, pd) = (protester_days(&m), protester_days(&p));
@@ -273,26 +221,9 @@ fn escalation_is_wrong_where_the_leading_group_is_the_centre_s_dispatch() {
     // Integrated routes most issues through the city centre; a leading group that sits
     // on every incident of 30 or more for 200 staff-hours a day takes those hours from
     // the dispatch queue: the service falls far more than protest does.
-    let costly = |k: &mut CollectiveSpec| {
-        k.escalate_size = 30;
-        k.escalate_hours = 200.0;
-    };
-    let escalated = run(&dispute(20_000, costly), "integrated");
-    let kept = run(
-        &dispute(20_000, |k| {
-            costly(k);
-            k.escalate_min = 1.0;
-        }),
-        "integrated",
-    );
+    let (escalated, kept) = wrong(Response::Escalate);
     assert!(used(&escalated, Response::Escalate) > 0);
     assert_eq!(used(&kept, Response::Escalate), 0);
-    let solved = |r: &RegimeRun| {
-        let t = |f: fn(&linkage::engine::tally::Tally) -> u64| -> f64 {
-            r.history.iter().map(|h| f(h.last().unwrap()) as f64).sum()
-        };
-        t(|x| x.resolved) / t(|x| x.hotline.reported)
-    };
-    let (e, k) = (solved(&escalated), solved(&kept));
+    let (e, k) = (solution_rate(&escalated), solution_rate(&kept));
     assert!(e + 0.1 < k, "solution rate escalated {e:.3}, kept {k:.3}");
 }

@@ -56,6 +56,11 @@ fn collective_action_is_face_valid_in_the_shock_scenarios() {
             "land dispute: peak protesters",
             "land dispute: the best regime's protest",
             "land dispute: protester-days",
+            "wrong answer: policing backfires",
+            "wrong answer: tolerating",
+            "wrong answer: a token concession",
+            "wrong answer: mediation is too slow",
+            "wrong answer: escalation",
         ],
     );
 }

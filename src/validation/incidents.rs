@@ -3,12 +3,15 @@
 //! bands: Tong & Lei 2010; Göbel 2021), a land dispute mobilises at most half of the
 //! township's adults, the best-handled regime brings it back under a tenth of its peak
 //! within 30 days of the requisition's end, and the regimes differ (protester-days of the
-//! best at most half the worst's).
+//! best at most half the worst's), and each answer has a setting where it is the wrong
+//! one ([`wrong_answer`], also run by `tests/incidents.rs`).
 
 use super::checks::{Check, Size};
-use crate::engine::run::run_regime;
+use crate::engine::run::{RegimeRun, run_regime};
+use crate::model::collective::{CollectiveSpec, Response};
 use crate::model::mechanisms::{Mechanisms, PRESET_NAMES};
 use crate::model::residents::{ADULT, ELDERLY, PROTESTING};
+use crate::model::shocks::Shock;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 
@@ -47,6 +50,7 @@ fn check(name: &str, target: &str, ours: String, tolerance: &str, pass: bool) ->
 pub fn checks(size: Size) -> Vec<Check> {
     let mut out = vec![band_checks(size)];
     out.extend(land_dispute_checks(size));
+    out.extend(wrong_answer_checks(size));
     out
 }
 
@@ -204,4 +208,265 @@ fn land_dispute_checks(size: Size) -> Vec<Check> {
         best.0.protester_days * 2 <= worst.protester_days,
     ));
     out
+}
+
+/// A setting where `answer` is the wrong one: the land dispute twice under `regime`, once
+/// where the regime gives the answer (`given`) and once where the same rules withhold it
+/// (`withheld`: for tolerating, the one that polices instead).
+pub struct WrongAnswer {
+    pub answer: Response,
+    pub regime: &'static str,
+    pub given: Scenario,
+    pub withheld: Scenario,
+}
+
+/// The land dispute at `residents`, its collective rules changed by `f`.
+pub fn dispute(residents: u64, f: impl FnOnce(&mut CollectiveSpec)) -> Scenario {
+    let mut s = Scenario::load("xcity-land-dispute").expect("a shipped scenario loads");
+    s.run.residents = residents;
+    f(&mut s.collective);
+    s.validate().expect("the wrong-answer settings are valid");
+    s
+}
+
+/// A riot: the requisition's push on hardship and trust two and a half times as hard.
+pub fn riot(mut s: Scenario) -> Scenario {
+    if let Shock::LandDispute(d) = &mut s.shocks[0] {
+        d.hardship_per_day = 0.03;
+        d.trust_loss_per_day = 0.03;
+    }
+    s.validate().expect("the riot setting is valid");
+    s
+}
+
+/// The setting where `answer` is the wrong one, at `residents`:
+/// - police: policing deters little and angers much (`police_risk` 0.2,
+///   `police_backlash` 0.05), fragmented; withheld by never policing.
+/// - tolerate: policing deters and costs little trust (`police_risk` 0.8), fragmented;
+///   given by never policing, withheld by the default week of tolerance.
+/// - concede: a token concession (`concession_relief` 0.002) that invites demands
+///   (`concession_invites` 0.3), integrated escalating from 30 protesters; withheld by
+///   a price no budget pays.
+/// - mediate: a riot (the requisition's push 2.5 times as hard), linkage policing from
+///   the first day; withheld by a joint table nobody reaches (`joint_min` 1).
+/// - escalate: the leading group sits 200 staff-hours a day on every incident of 30 or
+///   more, taken from integrated's dispatch; withheld by `escalate_min` 1.
+pub fn wrong_answer(answer: Response, residents: u64) -> WrongAnswer {
+    let d = |f: fn(&mut CollectiveSpec)| dispute(residents, f);
+    let (regime, given, withheld) = match answer {
+        Response::Police => (
+            "fragmented",
+            d(|k| {
+                k.police_risk = 0.2;
+                k.police_backlash = 0.05;
+            }),
+            d(|k| {
+                k.police_risk = 0.2;
+                k.police_backlash = 0.05;
+                k.police_after_days = 365.0;
+            }),
+        ),
+        Response::Tolerate => (
+            "fragmented",
+            d(|k| {
+                k.police_risk = 0.8;
+                k.police_after_days = 365.0;
+            }),
+            d(|k| k.police_risk = 0.8),
+        ),
+        Response::Concede => (
+            "integrated",
+            d(|k| {
+                k.escalate_size = 30;
+                k.concession_relief = 0.002;
+                k.concession_invites = 0.3;
+            }),
+            d(|k| {
+                k.escalate_size = 30;
+                k.concession_relief = 0.002;
+                k.concession_invites = 0.3;
+                k.concession_per_protester = 1e6;
+            }),
+        ),
+        Response::Mediate => (
+            "linkage",
+            riot(d(|k| k.police_after_days = 0.0)),
+            riot(d(|k| {
+                k.police_after_days = 0.0;
+                k.joint_min = 1.0;
+            })),
+        ),
+        Response::Escalate => (
+            "integrated",
+            d(|k| {
+                k.escalate_size = 30;
+                k.escalate_hours = 200.0;
+            }),
+            d(|k| {
+                k.escalate_size = 30;
+                k.escalate_hours = 200.0;
+                k.escalate_min = 1.0;
+            }),
+        ),
+    };
+    WrongAnswer {
+        answer,
+        regime,
+        given,
+        withheld,
+    }
+}
+
+/// The city's protester-days over a run.
+pub fn protester_days(r: &RegimeRun) -> u64 {
+    r.history
+        .iter()
+        .map(|h| h.last().map_or(0, |t| t.protesters))
+        .sum()
+}
+
+/// Times the run's incidents got `answer`.
+pub fn used(r: &RegimeRun, answer: Response) -> u32 {
+    r.incidents
+        .iter()
+        .map(|i| i.responses[answer as usize])
+        .sum()
+}
+
+/// The city's solution rate over a run: issues resolved per issue reported.
+pub fn solution_rate(r: &RegimeRun) -> f64 {
+    let (mut resolved, mut reported) = (0u64, 0u64);
+    for h in &r.history {
+        if let Some(t) = h.last() {
+            resolved += t.resolved;
+            reported += t.hotline.reported;
+        }
+    }
+    resolved as f64 / reported.max(1) as f64
+}
+
+/// Residents of the wrong-answer settings: the scenario's own in full, in quick the
+/// size `tests/incidents.rs` runs them at.
+fn wrong_answer_residents(size: Size) -> u64 {
+    match size {
+        Size::Full => sized("xcity-land-dispute", size).run.residents,
+        Size::Quick => 20_000,
+    }
+}
+
+/// The answers in the order of their checks (issue 13's).
+pub const WRONG_ANSWERS: [Response; 5] = [
+    Response::Police,
+    Response::Tolerate,
+    Response::Concede,
+    Response::Mediate,
+    Response::Escalate,
+];
+
+/// One check per answer: in its setting, giving it does worse than withholding it.
+fn wrong_answer_checks(size: Size) -> Vec<Check> {
+    let residents = wrong_answer_residents(size);
+    let settings: Vec<WrongAnswer> = WRONG_ANSWERS
+        .iter()
+        .map(|&a| wrong_answer(a, residents))
+        .collect();
+    let jobs: Vec<(&Scenario, &str)> = settings
+        .iter()
+        .flat_map(|w| [(&w.given, w.regime), (&w.withheld, w.regime)])
+        .collect();
+    let runs: Vec<RegimeRun> = jobs
+        .par_iter()
+        .map(|(s, regime)| {
+            let m = Mechanisms::preset(regime).expect("preset");
+            run_regime(s, regime, m, |_| {})
+        })
+        .collect();
+    settings
+        .iter()
+        .zip(runs.chunks(2))
+        .map(|(w, pair)| wrong_answer_check(w, &pair[0], &pair[1], residents))
+        .collect()
+}
+
+/// The check of one setting, from its two runs.
+fn wrong_answer_check(w: &WrongAnswer, given: &RegimeRun, kept: &RegimeRun, n: u64) -> Check {
+    let (g, k) = (protester_days(given), protester_days(kept));
+    let at = format!("{n} residents, {}", w.regime);
+    let ratio = g as f64 / k.max(1) as f64;
+    // Tolerating is "given" where policing is never used; the others where they are.
+    let shown = if w.answer == Response::Tolerate {
+        Response::Police
+    } else {
+        w.answer
+    };
+    let (ug, uk) = (used(given, shown), used(kept, shown));
+    let tag = |u: u32| format!("{} {}×", shown.name(), u);
+    let answered = if w.answer == Response::Tolerate {
+        ug == 0 && uk > 0
+    } else {
+        ug > 0 && uk == 0
+    };
+    match w.answer {
+        Response::Police => check(
+            "wrong answer: policing backfires where it deters little and angers much",
+            "protester-days policed > tolerated (police_risk 0.2, police_backlash 0.05)",
+            format!(
+                "{at}: policed {g} ({}), tolerated {k} ({}): ratio {ratio:.2}",
+                tag(ug),
+                tag(uk)
+            ),
+            "policed / tolerated > 1",
+            answered && g > k,
+        ),
+        Response::Tolerate => check(
+            "wrong answer: tolerating where policing deters and costs little trust",
+            "protester-days tolerated > policed (police_risk 0.8)",
+            format!(
+                "{at}: tolerated {g} ({}), policed {k} ({}): ratio {ratio:.2}",
+                tag(ug),
+                tag(uk)
+            ),
+            "tolerated / policed > 1",
+            answered && g > k,
+        ),
+        Response::Concede => check(
+            "wrong answer: a token concession invites more demands than it settles",
+            "protester-days conceded > refused (concession_relief 0.002, invites 0.3)",
+            format!(
+                "{at}: conceded {g} ({}), refused {k} ({}): ratio {ratio:.2}",
+                tag(ug),
+                tag(uk)
+            ),
+            "conceded / refused > 1",
+            answered && g > k,
+        ),
+        Response::Mediate => check(
+            "wrong answer: mediation is too slow for a riot",
+            "protester-days mediated > policed (the requisition's push 2.5 times as hard)",
+            format!(
+                "{at}: mediated {g} ({}), policed {k} ({}, police {}×): ratio {ratio:.2}",
+                tag(ug),
+                tag(uk),
+                used(kept, Response::Police)
+            ),
+            "mediated / policed > 1",
+            answered && used(kept, Response::Police) > 0 && g > k,
+        ),
+        Response::Escalate => {
+            let (rg, rk) = (solution_rate(given), solution_rate(kept));
+            check(
+                "wrong answer: escalation where the leading group is the centre's dispatch",
+                "the solution rate falls by over 10 pp when escalating (200 staff-hours a day per incident)",
+                format!(
+                    "{at}: escalated {:.1}% ({}, protester-days {g}), kept {:.1}% ({}, {k})",
+                    rg * 100.0,
+                    tag(ug),
+                    rk * 100.0,
+                    tag(uk)
+                ),
+                "> 10 pp",
+                answered && rg + 0.1 < rk,
+            )
+        }
+    }
 }
