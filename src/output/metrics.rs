@@ -8,8 +8,8 @@
 use super::resilience::{Resilience, against_twin, resilience};
 use crate::engine::run::RegimeRun;
 use crate::engine::tally::{DAY_BINS, Tally};
-use crate::model::territory::Level;
 use crate::model::collective;
+use crate::model::territory::Level;
 use ndarray::Array3;
 
 /// A per-tick metric: its CSV column name and meaning (documented in README.md).
