@@ -3,7 +3,7 @@
 use super::tally::Tally;
 use super::world::World;
 use crate::model::mechanisms::Mechanisms;
-use crate::model::territory::{CountyId, Level};
+use crate::model::territory::CountyId;
 use crate::scenario::Scenario;
 use std::time::Instant;
 
@@ -20,9 +20,8 @@ pub struct RegimeRun {
     pub build_seconds: f64,
     /// Every township at the end of the run.
     pub townships: Vec<TownshipEnd>,
-    /// Each staffed office's level and utilisation over the run
-    /// (`World::office_utilisation`).
-    pub office_utilisation: Vec<(Level, f64)>,
+    /// Each staffed office's utilisation over the run (`World::office_utilisation`).
+    pub office_utilisation: Vec<f64>,
     /// Every incident of the run (those still going on without an end).
     pub incidents: Vec<crate::model::collective::Incident>,
 }

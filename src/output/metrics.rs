@@ -9,7 +9,6 @@ use super::resilience::{Resilience, against_twin, resilience};
 use crate::engine::run::RegimeRun;
 use crate::engine::tally::{DAY_BINS, Tally};
 use crate::model::collective;
-use crate::model::territory::Level;
 use ndarray::Array3;
 
 /// A per-tick metric: its CSV column name and meaning (documented in README.md).
@@ -745,8 +744,8 @@ fn incident_figures(incidents: &[collective::Incident], ticks: usize) -> Summary
 /// The utilisation at or below which nine offices in ten run: the 90th percentile (by
 /// rank, the smallest value with at least 90% of offices at or below it) of `offices`'
 /// utilisations; NaN with no office.
-pub fn busiest(offices: &[(Level, f64)]) -> f64 {
-    let mut u: Vec<f64> = offices.iter().map(|&(_, u)| u).collect();
+pub fn busiest(offices: &[f64]) -> f64 {
+    let mut u = offices.to_vec();
     if u.is_empty() {
         return f64::NAN;
     }
@@ -1007,10 +1006,10 @@ mod tests {
 
     #[test]
     fn the_busiest_tenth_is_the_90th_percentile_by_rank() {
-        let ten: Vec<(Level, f64)> = (1..=10).map(|i| (Level::Grid, i as f64 / 10.0)).collect();
+        let ten: Vec<f64> = (1..=10).map(|i| i as f64 / 10.0).collect();
         assert_eq!(busiest(&ten), 0.9);
         let mut twenty = ten.clone();
-        twenty.extend((1..=10).map(|i| (Level::County, i as f64 / 100.0)));
+        twenty.extend((1..=10).map(|i| i as f64 / 100.0));
         // 18th smallest of 20: the 0.8 of the first ten.
         assert_eq!(busiest(&twenty), 0.8);
         assert_eq!(busiest(&ten[..1]), 0.1);

@@ -52,7 +52,7 @@ use crate::model::mechanisms::Mechanisms;
 use crate::model::organisations::Organisations;
 use crate::model::residents::{INFECTED, Residents, Visible};
 use crate::model::shocks::{ActiveShock, Pressures, epidemic};
-use crate::model::territory::{CountyId, Level, Territory};
+use crate::model::territory::{CountyId, Territory};
 use crate::scenario::Scenario;
 
 /// Cumulative issue counts of one unit, for the conservation check.
@@ -209,16 +209,15 @@ impl World {
         &self.offices
     }
 
-    /// Each office's utilisation over the days stepped so far: the share of its own
-    /// staff-hours not left idle at the end of the day (what it lent or paid for others
-    /// counts as used), with its level; offices without staff are left out.
-    pub fn office_utilisation(&self) -> Vec<(Level, f64)> {
-        (0..self.offices.len())
-            .filter(|&o| self.hours_own[o] > 0.0)
-            .map(|o| {
-                let u = 1.0 - self.hours_idle[o] / self.hours_own[o];
-                (self.offices.level[o], u.clamp(0.0, 1.0))
-            })
+    /// Each staffed office's utilisation over the days stepped so far: the share of its
+    /// own staff-hours not left idle at the end of the day (what it lent or paid for
+    /// others counts as used), in office order.
+    pub fn office_utilisation(&self) -> Vec<f64> {
+        self.hours_own
+            .iter()
+            .zip(&self.hours_idle)
+            .filter(|(own, _)| **own > 0.0)
+            .map(|(own, idle)| (1.0 - idle / own).clamp(0.0, 1.0))
             .collect()
     }
 
