@@ -516,3 +516,59 @@ fn baseline_staffing_runs_the_busiest_offices_near_full() {
         "at double staff the busiest should be slack: {b:.3}"
     );
 }
+
+/// Mean of `f` per resident over the city rows of days `from..to`.
+fn per_resident(r: &RegimeRun, from: usize, to: usize, f: fn(&Tally) -> f64) -> f64 {
+    let rows = &r.history[from..to];
+    rows.iter()
+        .map(|h| {
+            let c = h.last().unwrap();
+            f(c) / c.residents as f64
+        })
+        .sum::<f64>()
+        / rows.len() as f64
+}
+
+/// The relative gaps of trust, happiness and link strength between a run's first week
+/// and its second half year; and its protesters on days 0-4 against five times the
+/// year's daily mean.
+fn start_transient(s: &Scenario, name: &str) -> ([f64; 3], u64, f64) {
+    let r = run(s, name, preset(name));
+    let n = r.history.len();
+    let metrics: [fn(&Tally) -> f64; 3] = [|t| t.trust, |t| t.happiness, |t| t.link];
+    let gaps = metrics.map(|f| {
+        let (first, late) = (per_resident(&r, 0, 7, f), per_resident(&r, n / 2, n, f));
+        ((first - late) / late).abs()
+    });
+    let early: u64 = (0..5).map(|t| r.history[t].last().unwrap().protesters).sum();
+    let daily = city_total(&r, |t| t.protesters) as f64 / n as f64;
+    (gaps, early, 5.0 * daily)
+}
+
+/// After the warm-up, trust and happiness start within 1% of where they are half a year
+/// later, and link strength (the slowest state: it decays by 0.4% a day) within 4%; no
+/// burst of protest on the first days. Without the warm-up the drawn state relaxes
+/// through the year.
+#[test]
+fn a_run_starts_stationary_after_its_warm_up_and_not_without() {
+    let mut s = builtin::xcity_baseline();
+    s.run.residents = 4000;
+    for name in PRESET_NAMES {
+        let ([trust, happiness, link], early, usual) = start_transient(&s, name);
+        let pct = |x: f64| format!("{:.2}%", x * 100.0);
+        assert!(
+            trust < 0.01 && happiness < 0.01 && link < 0.04,
+            "{name}: the first week is off the second half year by {} (trust), {} (happiness), {} (link)",
+            pct(trust),
+            pct(happiness),
+            pct(link)
+        );
+        assert!(
+            early as f64 <= (2.0 * usual).max(5.0),
+            "{name}: {early} protester-days on days 0-4 against {usual:.1} usual"
+        );
+    }
+    s.run.warmup = 0;
+    let ([_, _, link], _, _) = start_transient(&s, "fragmented");
+    assert!(link > 0.1, "without warm-up link strength is only {:.1}% off", link * 100.0);
+}

@@ -114,7 +114,7 @@ fn default_scenario_without_shock_is_stationary() {
         .flat_map(|r| metrics.iter().map(move |m| format!("{r}: {m}")))
         .collect();
     for c in &checks {
-        assert!(c.name.ends_with(", years 1-5.5 vs 5.5-10"), "{}", c.name);
+        assert!(c.name.ends_with(", year 1 vs years 6-10"), "{}", c.name);
         assert_eq!(c.tolerance, "± 2%", "{}", c.name);
     }
     let expected: Vec<&str> = expected.iter().map(String::as_str).collect();

@@ -81,7 +81,11 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let ticks = sc.run.ticks as u64;
     let split = twin_split(sc, !args.no_twin);
     let twin_ticks = split.map_or(0, |s| ticks - s as u64);
-    let bar = progress_bar(args.quiet, (ticks + twin_ticks) * plan.regimes.len() as u64);
+    let warmup = sc.run.warmup as u64;
+    let bar = progress_bar(
+        args.quiet,
+        (warmup + ticks + twin_ticks) * plan.regimes.len() as u64,
+    );
     let started = Instant::now();
     let (runs, twins): (Vec<RegimeRun>, Vec<Option<RegimeRun>>) = pool.install(|| {
         plan.regimes

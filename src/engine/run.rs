@@ -93,8 +93,9 @@ pub fn twin_split(scenario: &Scenario, twin: bool) -> Option<u32> {
 /// has a shock, its no-shock twin: the same world is stepped to the first shock's start,
 /// copied, and the copy steps on without the shocks, so that the twin shares every day
 /// and every random stream before the shock and any gap after it is the shock's alone.
-/// `on_tick` is called after every tick of either world (for progress: the twin adds
-/// the days from the shock's start). The twin's `seconds` is the time spent copying and
+/// The world first steps its warm-up (`run.warmup` days, unreported: [`World::warm_up`]).
+/// `on_tick` is called after every tick of either world, the warm-up's included (for
+/// progress: the warm-up adds its days, the twin the days from the shock's start). The twin's `seconds` is the time spent copying and
 /// stepping it, its `build_seconds` 0.
 pub fn run_paired(
     scenario: &Scenario,
@@ -106,6 +107,7 @@ pub fn run_paired(
     let start = Instant::now();
     let mut world = World::new(scenario, mech);
     let build_seconds = start.elapsed().as_secs_f64();
+    world.warm_up(&mut on_tick);
     let split = twin_split(scenario, twin);
     let mut history = Vec::with_capacity(scenario.run.ticks as usize);
     let mut other: Option<(World, Vec<Vec<Tally>>)> = None;
@@ -132,7 +134,7 @@ pub fn run_paired(
     let finish = |world: &World, history, seconds, build_seconds| RegimeRun {
         townships: townships(world),
         office_utilisation: world.office_utilisation(),
-        incidents: world.incidents_so_far().to_vec(),
+        incidents: world.incidents_so_far(),
         regime: name.to_string(),
         mechanisms: mech,
         history,

@@ -144,6 +144,7 @@ pub fn xcity_baseline() -> Scenario {
             seed: 20221,
             residents: 100_000,
             burn_in: 90,
+            warmup: 365,
             window: 7,
         },
         territory: TerritorySpec {

@@ -34,8 +34,19 @@ pub struct RunSpec {
     pub residents: u64,
     /// Ticks before the first shock that do not count towards baselines.
     pub burn_in: u32,
+    /// Days stepped before day 0 and not reported (no shocks, draws of their own), so
+    /// that a run starts from the model's stationary state, not from the drawn initial
+    /// one (older files: 365).
+    #[serde(default = "default_warmup")]
+    pub warmup: u32,
     /// Rolling window, in ticks, of the per-tick service and resolution-time metrics.
     pub window: u32,
+}
+
+/// The warm-up of a file that names none: a year, which settles trust, link strength and
+/// the sense of gain (their slowest relaxations take 100–200 days).
+fn default_warmup() -> u32 {
+    365
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -214,6 +214,7 @@ pub const SOURCES: &[Entry] = &[
     assumed("run.seed", "-"),
     assumed("run.residents", "residents"),
     assumed("run.burn_in", "days"),
+    assumed("run.warmup", "days"),
     assumed("run.window", "days"),
     // [territory]
     grounded(

@@ -103,6 +103,8 @@ pub const MAX_RESIDENTS: u64 = 100_000_000;
 pub const MAX_SEED: u64 = i64::MAX as u64;
 /// Ticks above which a run is refused (a century of days).
 pub const MAX_TICKS: u64 = 36_500;
+/// The longest warm-up: ten years.
+pub const MAX_WARMUP: u64 = 3650;
 /// The longest rolling window of the per-tick metrics, in ticks (a year).
 pub const MAX_WINDOW: u64 = 365;
 /// Counties (county-level units) at most.
@@ -168,6 +170,7 @@ fn run(c: &mut Checks, r: &RunSpec) {
         );
     }
     c.count("run.window", r.window as u64, 1, MAX_WINDOW);
+    c.count("run.warmup", r.warmup as u64, 0, MAX_WARMUP);
 }
 
 fn territory(c: &mut Checks, t: &TerritorySpec, residents: u64) {

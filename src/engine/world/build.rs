@@ -67,6 +67,7 @@ impl World {
             seed,
             unreported: vec![Vec::new(); n_grids],
             tick: 0,
+            origin: 0,
             ledger: vec![Ledger::default(); territory.townships.len()],
             leading_group: false,
             shocks,

@@ -108,7 +108,8 @@ impl World {
         let days = self.scenario.collective.cause_days;
         let shock = self.shocks.iter().find(|s| {
             let (start, end) = s.shock.window();
-            s.hits[c] && self.tick >= start && self.tick < end.saturating_add(days)
+            let day = self.tick - self.origin;
+            s.hits[c] && day >= start && day < end.saturating_add(days)
         });
         if let Some(s) = shock {
             return s.shock.name();
@@ -236,8 +237,19 @@ impl World {
         }
     }
 
-    /// The incidents so far (ongoing ones without an end).
-    pub fn incidents_so_far(&self) -> &[Incident] {
-        &self.incidents
+    /// The incidents of the run so far (ongoing ones without an end), on the run's days:
+    /// those that ended in the warm-up are left out, and one going on from the warm-up
+    /// starts on day 0 (its protester-days and answers include the warm-up's).
+    pub fn incidents_so_far(&self) -> Vec<Incident> {
+        let o = self.origin;
+        self.incidents
+            .iter()
+            .filter(|i| i.end.is_none_or(|e| e >= o))
+            .map(|i| Incident {
+                start: i.start.saturating_sub(o),
+                end: i.end.map(|e| e - o),
+                ..i.clone()
+            })
+            .collect()
     }
 }

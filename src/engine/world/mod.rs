@@ -94,7 +94,12 @@ pub struct World {
     issues: IssueStore,
     /// Unreported issues per grid.
     unreported: Vec<Vec<IssueId>>,
+    /// Ticks stepped so far, the warm-up included: what random streams and the issues'
+    /// clocks are keyed by.
     tick: u32,
+    /// The tick that is the run's day 0: the warm-up's length once it is done
+    /// ([`World::warm_up`]), 0 before.
+    origin: u32,
     /// Cumulative counts per township.
     ledger: Vec<Ledger>,
     /// Whether the leading group is active.
@@ -189,9 +194,27 @@ impl World {
         self.seed
     }
 
-    /// Ticks stepped so far (the next tick's number).
+    /// Days of the run stepped so far (the next day's number), the warm-up not counted.
     pub fn tick(&self) -> u32 {
-        self.tick
+        self.tick - self.origin
+    }
+
+    /// Step the scenario's `run.warmup` days before day 0, without shocks, calling
+    /// `on_day` after each (for progress); then day 0 is the next tick. The warm-up
+    /// steps the same world on ticks of its own (so its draws are not the run's), and
+    /// what is reported of the run starts after it: the offices' hours (utilisation) and
+    /// the incidents are counted from day 0. Call once, right after building.
+    pub fn warm_up(&mut self, mut on_day: impl FnMut(&World)) {
+        debug_assert_eq!(self.tick, 0, "the warm-up comes before any other step");
+        let shocks = std::mem::take(&mut self.shocks);
+        for _ in 0..self.scenario.run.warmup {
+            self.step();
+            on_day(self);
+        }
+        self.shocks = shocks;
+        self.origin = self.tick;
+        self.hours_own.fill(0.0);
+        self.hours_idle.fill(0.0);
     }
 
     /// The territory tree.
@@ -315,7 +338,7 @@ impl World {
         self.pressures.reset();
         for s in &self.shocks {
             s.apply(
-                self.tick,
+                self.tick - self.origin,
                 &mut self.pressures,
                 &self.mech,
                 &self.county_infectious,
