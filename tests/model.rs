@@ -572,3 +572,29 @@ fn a_run_starts_stationary_after_its_warm_up_and_not_without() {
     let ([_, _, link], _, _) = start_transient(&s, "fragmented");
     assert!(link > 0.1, "without warm-up link strength is only {:.1}% off", link * 100.0);
 }
+
+/// The flood's surge of emergencies convenes the leading group (a declared emergency),
+/// which the open-issue load alone never does in the baseline.
+#[test]
+fn a_flood_convenes_the_leading_group_through_its_emergencies() {
+    let mut s = builtin::get("xcity-flood").unwrap();
+    s.run.residents = 8000;
+    let days = |s: &Scenario| {
+        let r = run(s, "linkage", preset("linkage"));
+        (r.history.iter())
+            .filter(|h| h.last().unwrap().leading_group)
+            .count()
+    };
+    let with = days(&s);
+    assert!(with > 0, "the flood never convened the leading group");
+    s.government.leading_group_emergencies = 1e6;
+    let without = days(&s);
+    assert!(
+        without < with,
+        "emergencies did not convene it: {with} days with, {without} without"
+    );
+    let mut b = builtin::xcity_baseline();
+    b.run.residents = 8000;
+    let r = run(&b, "linkage", preset("linkage"));
+    assert!(!r.history.iter().any(|h| h.last().unwrap().leading_group));
+}

@@ -115,6 +115,11 @@ pub struct GovernmentSpec {
     pub leading_group_floor: f64,
     #[serde(default = "defaults::leading_group_rise")]
     pub leading_group_rise: f64,
+    /// Reported emergencies open (issues of the emergency category) per 1,000 residents above
+    /// which the leading group sits, at full vertical linkage (a declared emergency; the
+    /// threshold rises with the same multiplier as `leading_group_threshold`).
+    #[serde(default = "defaults::leading_group_emergencies")]
+    pub leading_group_emergencies: f64,
     /// A patrol's chance is `patrol_rate × capacity × (patrol_floor +
     /// patrol_information_gain × information_sharing) × channel`.
     #[serde(default = "defaults::half")]
@@ -175,6 +180,9 @@ mod defaults {
     }
     pub fn leading_group_rise() -> f64 {
         2.0
+    }
+    pub fn leading_group_emergencies() -> f64 {
+        1.0
     }
     pub fn half() -> f64 {
         0.5
@@ -606,12 +614,26 @@ pub fn open_per_1000(open: usize, residents: u32) -> f64 {
     open as f64 / (residents as f64 / 1000.0)
 }
 
-/// Whether the leading group is active: some vertical linkage, and an open load above a
-/// threshold that rises as vertical linkage falls.
-pub fn leading_group_active(gov: &GovernmentSpec, mech: &Mechanisms, open_per_1000: f64) -> bool {
-    let threshold = gov.leading_group_threshold
-        * (gov.leading_group_floor + gov.leading_group_rise * (1.0 - mech.vertical));
-    mech.vertical > 0.0 && open_per_1000 > threshold
+/// What may convene the leading group on a day.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Alarm {
+    /// Open issues per 1,000 residents.
+    pub open_per_1000: f64,
+    /// Reported emergencies open, per 1,000 residents.
+    pub emergencies_per_1000: f64,
+    /// Incidents going on that were escalated to the leading group.
+    pub escalated_incidents: u32,
+}
+
+/// Whether the leading group sits: some vertical linkage, and an open load or open
+/// emergencies above thresholds that rise as vertical linkage falls, or an incident
+/// escalated to it.
+pub fn leading_group_active(gov: &GovernmentSpec, mech: &Mechanisms, alarm: &Alarm) -> bool {
+    let rise = gov.leading_group_floor + gov.leading_group_rise * (1.0 - mech.vertical);
+    mech.vertical > 0.0
+        && (alarm.open_per_1000 > gov.leading_group_threshold * rise
+            || alarm.emergencies_per_1000 > gov.leading_group_emergencies * rise
+            || alarm.escalated_incidents > 0)
 }
 
 /// Which mechanism sets the share of a capacity transfer.
@@ -1010,14 +1032,40 @@ mod tests {
     fn the_leading_group_threshold_rises_as_vertical_linkage_falls() {
         let g = gov();
         let mut m = mech("linkage");
+        let open = |x| Alarm {
+            open_per_1000: x,
+            ..Alarm::default()
+        };
         m.vertical = 1.0;
-        assert!(leading_group_active(&g, &m, 41.0));
-        assert!(!leading_group_active(&g, &m, 39.0));
+        assert!(leading_group_active(&g, &m, &open(41.0)));
+        assert!(!leading_group_active(&g, &m, &open(39.0)));
         m.vertical = 0.5;
-        assert!(!leading_group_active(&g, &m, 79.0));
-        assert!(leading_group_active(&g, &m, 81.0));
+        assert!(!leading_group_active(&g, &m, &open(79.0)));
+        assert!(leading_group_active(&g, &m, &open(81.0)));
         m.vertical = 0.0;
-        assert!(!leading_group_active(&g, &m, 1e9));
+        assert!(!leading_group_active(&g, &m, &open(1e9)));
+    }
+
+    #[test]
+    fn the_leading_group_sits_for_emergencies_and_escalated_incidents() {
+        let g = gov();
+        let mut m = mech("linkage");
+        m.vertical = 0.5;
+        let emergencies = |x| Alarm {
+            emergencies_per_1000: x,
+            ..Alarm::default()
+        };
+        let at = g.leading_group_emergencies * 2.0;
+        assert!(leading_group_active(&g, &m, &emergencies(at * 1.01)));
+        assert!(!leading_group_active(&g, &m, &emergencies(at * 0.99)));
+        let incident = Alarm {
+            escalated_incidents: 1,
+            ..Alarm::default()
+        };
+        assert!(leading_group_active(&g, &m, &incident));
+        m.vertical = 0.0;
+        assert!(!leading_group_active(&g, &m, &incident));
+        assert!(!leading_group_active(&g, &m, &emergencies(1e9)));
     }
 
     #[test]

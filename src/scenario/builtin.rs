@@ -232,6 +232,7 @@ pub fn xcity_baseline() -> Scenario {
             budget_cap_days: 60.0,
             leading_group_floor: 1.0,
             leading_group_rise: 2.0,
+            leading_group_emergencies: 1.0,
             patrol_floor: 0.5,
             patrol_information_gain: 0.5,
             cross_region_horizontal_weight: 0.5,

@@ -425,6 +425,10 @@ pub const SOURCES: &[Entry] = &[
     assumed("government.budget_cap_days", "days of income"),
     grounded("government.leading_group_floor", "factor", HIGH_PUSH),
     grounded("government.leading_group_rise", "factor", HIGH_PUSH),
+    assumed(
+        "government.leading_group_emergencies",
+        "open emergencies per 1,000 residents",
+    ),
     grounded("government.patrol_floor", "share", FOUND_LATE),
     grounded("government.patrol_information_gain", "share", PLATFORM),
     assumed("government.cross_region_horizontal_weight", "weight"),

@@ -436,6 +436,11 @@ fn government_shares(c: &mut Checks, g: &GovernmentSpec) {
         c.unit(field, v);
     }
     c.between("government.budget_cap_days", g.budget_cap_days, 0.0, 3650.0);
+    c.up_to(
+        "government.leading_group_emergencies",
+        g.leading_group_emergencies,
+        MAX_AMOUNT,
+    );
     c.between(
         "government.leading_group_floor",
         g.leading_group_floor,

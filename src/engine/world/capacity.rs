@@ -9,7 +9,7 @@
 use super::World;
 use crate::base::rng::{Purpose, stream};
 use crate::model::government::{self, Dept};
-use crate::model::issues::Phase;
+use crate::model::issues::{Category, Phase};
 use crate::model::organisations;
 use crate::model::residents::links;
 use crate::model::silos;
@@ -64,8 +64,16 @@ impl World {
         self.measure_demand();
         self.pay_budgets();
         let gov = &self.scenario.government;
-        let open = government::open_per_1000(self.issues.live(), self.territory.residents());
-        self.leading_group = government::leading_group_active(gov, &self.mech, open);
+        let residents = self.territory.residents();
+        let emergencies = (self.issues.iter())
+            .filter(|i| i.category == Category::Emergency && i.reported_at.is_some())
+            .count();
+        let alarm = government::Alarm {
+            open_per_1000: government::open_per_1000(self.issues.live(), residents),
+            emergencies_per_1000: government::open_per_1000(emergencies, residents),
+            escalated_incidents: self.escalated_incidents(),
+        };
+        self.leading_group = government::leading_group_active(gov, &self.mech, &alarm);
         self.pay_linkage_costs();
         self.apply_transfers();
     }

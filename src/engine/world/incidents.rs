@@ -237,6 +237,13 @@ impl World {
         }
     }
 
+    /// Incidents going on that were escalated to the leading group.
+    pub(super) fn escalated_incidents(&self) -> u32 {
+        (self.answers.event.iter().flatten())
+            .filter(|&&i| self.incidents[i as usize].escalated)
+            .count() as u32
+    }
+
     /// The incidents of the run so far (ongoing ones without an end), on the run's days:
     /// those that ended in the warm-up are left out, and one going on from the warm-up
     /// starts on day 0 (its protester-days and answers include the warm-up's).
