@@ -280,7 +280,7 @@ impl Offices {
         let conn = |urban: bool| if urban { 1.0 } else { spec.rural_connectivity };
         let pick = |urban: bool, u: f64, r: f64| if urban { u } else { r };
         for (g, grid) in territory.grids.iter().enumerate() {
-            let staff = pick(grid.urban, spec.grid_staff_urban, spec.grid_staff_rural);
+            let staff = pick(grid.urban, spec.grid_staff_urban, spec.grid_staff_rural) * grid.fill;
             let id = self.push(
                 OfficeKind::Grid(GridId::at(g)),
                 Level::Grid,
@@ -296,7 +296,7 @@ impl Offices {
                 comm.urban,
                 spec.community_staff_urban,
                 spec.community_staff_rural,
-            );
+            ) * comm.fill;
             let id = self.push(
                 OfficeKind::Community(CommunityId::at(c)),
                 Level::Community,

@@ -120,7 +120,7 @@ impl Organisations {
     }
 
     /// The organisations of a run: per community, the integer part of its mean
-    /// (`per_community_urban` or `_rural`) plus one with the chance of the fraction, each
+    /// (`per_community_urban` or `_rural`, scaled by how full the community is) plus one with the chance of the fraction, each
     /// of a random kind and propensity; each linked to the platform with probability
     /// `social` (the regime's 三社联动), drawn once.
     pub fn build(spec: &OrganisationSpec, territory: &Territory, seed: u64, social: f64) -> Self {
@@ -133,11 +133,12 @@ impl Organisations {
             propensity: Vec::new(),
         };
         for (c, comm) in territory.communities.iter().enumerate() {
-            let mean = if comm.urban {
-                spec.per_community_urban
-            } else {
-                spec.per_community_rural
-            };
+            let mean = comm.fill
+                * if comm.urban {
+                    spec.per_community_urban
+                } else {
+                    spec.per_community_rural
+                };
             let mut s = stream(seed, Purpose::Organisation, c as u64, 0);
             let n = mean.floor() as usize + s.chance(mean.fract()) as usize;
             for _ in 0..n {

@@ -102,6 +102,10 @@ pub struct Community {
     pub urban: bool,
     pub grids: Range<u32>,
     pub residents: Range<u32>,
+    /// Its residents over a full community's (`grid_size` × `grids_per_community`): what
+    /// its per-community staff and organisations are scaled by, so that a city's
+    /// capacity per resident does not depend on how its parts round into units.
+    pub fill: f64,
 }
 
 #[derive(Clone, Debug)]
@@ -111,6 +115,8 @@ pub struct Grid {
     pub county: CountyId,
     pub urban: bool,
     pub residents: Range<u32>,
+    /// Its residents over a full grid's (`grid_size`): what its grid staff are scaled by.
+    pub fill: f64,
 }
 
 /// The built territory tree. A unit names its parents by id; its children and residents
@@ -213,6 +219,7 @@ impl Territory {
                                 county: CountyId::at(k),
                                 urban,
                                 residents: next_resident..next_resident + gp,
+                                fill: gp as f64 / gsize.max(1) as f64,
                             });
                             next_resident += gp;
                         }
@@ -222,6 +229,8 @@ impl Territory {
                             urban,
                             grids: first_grid..t.grids.len() as u32,
                             residents: comm_first_res..next_resident,
+                            fill: (next_resident - comm_first_res) as f64
+                                / (gsize.max(1) as u64 * gpc.max(1) as u64) as f64,
                         });
                     }
                     t.townships.push(Township {
