@@ -29,6 +29,9 @@ fn only_adults_protest() {
     let m = Mechanisms::preset("fragmented").unwrap();
     let (mut youth, mut adults) = (0u64, 0u64);
     run_regime(&s, "fragmented", m, |w| {
+        if w.warming_up() {
+            return;
+        }
         let r = w.residents();
         for (v, &age) in r.visible.iter().zip(&r.age) {
             if v.activity == PROTESTING {

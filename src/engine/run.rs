@@ -70,7 +70,8 @@ impl RegimeRun {
 }
 
 /// Run `scenario` under the regime `name` with mechanisms `mech`, calling `on_tick`
-/// after every tick (for progress). Runs inside the caller's rayon pool.
+/// after every tick, the warm-up's included (an observer of the run's days skips those:
+/// [`World::warming_up`]). Runs inside the caller's rayon pool.
 pub fn run_regime(
     scenario: &Scenario,
     name: &str,

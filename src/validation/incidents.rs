@@ -116,6 +116,9 @@ fn land_dispute(size: Size, regime: &'static str) -> Dispute {
     let mut adults = 0u64;
     let mut daily = Vec::with_capacity(s.run.ticks as usize);
     let run = run_regime(&s, regime, m, |w| {
+        if w.warming_up() {
+            return;
+        }
         let r = w.residents();
         let range = target.get_or_insert_with(|| {
             // The township the requisition targets (its first hit community's).

@@ -68,6 +68,7 @@ impl World {
             unreported: vec![Vec::new(); n_grids],
             tick: 0,
             origin: 0,
+            warming: false,
             ledger: vec![Ledger::default(); territory.townships.len()],
             leading_group: false,
             shocks,

@@ -100,6 +100,8 @@ pub struct World {
     /// The tick that is the run's day 0: the warm-up's length once it is done
     /// ([`World::warm_up`]), 0 before.
     origin: u32,
+    /// Stepping the warm-up (what an observer of every tick skips: [`World::warming_up`]).
+    warming: bool,
     /// Cumulative counts per township.
     ledger: Vec<Ledger>,
     /// Whether the leading group is active.
@@ -199,6 +201,13 @@ impl World {
         self.tick - self.origin
     }
 
+    /// Whether the world is stepping its warm-up: an observer of a run's days
+    /// (`run_regime`'s `on_tick`, which sees the warm-up's days too, for progress)
+    /// records nothing then.
+    pub fn warming_up(&self) -> bool {
+        self.warming
+    }
+
     /// Step the scenario's `run.warmup` days before day 0, without shocks, calling
     /// `on_day` after each (for progress); then day 0 is the next tick. The warm-up
     /// steps the same world on ticks of its own (so its draws are not the run's), and
@@ -207,10 +216,12 @@ impl World {
     pub fn warm_up(&mut self, mut on_day: impl FnMut(&World)) {
         debug_assert_eq!(self.tick, 0, "the warm-up comes before any other step");
         let shocks = std::mem::take(&mut self.shocks);
+        self.warming = true;
         for _ in 0..self.scenario.run.warmup {
             self.step();
             on_day(self);
         }
+        self.warming = false;
         self.shocks = shocks;
         self.origin = self.tick;
         self.hours_own.fill(0.0);
