@@ -248,8 +248,13 @@ fn integrated_loses_when_the_centres_capacity_is_cut() {
 #[test]
 fn linkage_loses_when_coordination_is_costly_and_links_are_weak() {
     let normal = small(8000, 150);
+    // Weak links in the settled state (the warm-up would rebuild links that only start
+    // weak): links start weak and nothing gives shared goals, as in xcity-hollow-links.
     let mut hollow = normal.clone();
     hollow.population.link_strength = 0.1;
+    hollow.links.goals_base = 0.0;
+    hollow.links.goals_recognition = 0.0;
+    hollow.links.goals_points = 0.0;
     let mut costly = preset("linkage");
     costly.coordination_cost = 1.0;
     let linkage_normal = run(&normal, "linkage", preset("linkage"));
@@ -540,13 +545,15 @@ fn start_transient(s: &Scenario, name: &str) -> ([f64; 3], u64, f64) {
         let (first, late) = (per_resident(&r, 0, 7, f), per_resident(&r, n / 2, n, f));
         ((first - late) / late).abs()
     });
-    let early: u64 = (0..5).map(|t| r.history[t].last().unwrap().protesters).sum();
+    let early: u64 = (0..5)
+        .map(|t| r.history[t].last().unwrap().protesters)
+        .sum();
     let daily = city_total(&r, |t| t.protesters) as f64 / n as f64;
     (gaps, early, 5.0 * daily)
 }
 
 /// After the warm-up, trust and happiness start within 1% of where they are half a year
-/// later, and link strength (the slowest state: it decays by 0.4% a day) within 4%; no
+/// later, and link strength (the slowest state: it decays by 0.4% a day) within 6%; no
 /// burst of protest on the first days. Without the warm-up the drawn state relaxes
 /// through the year.
 #[test]
@@ -557,7 +564,7 @@ fn a_run_starts_stationary_after_its_warm_up_and_not_without() {
         let ([trust, happiness, link], early, usual) = start_transient(&s, name);
         let pct = |x: f64| format!("{:.2}%", x * 100.0);
         assert!(
-            trust < 0.01 && happiness < 0.01 && link < 0.04,
+            trust < 0.01 && happiness < 0.01 && link < 0.06,
             "{name}: the first week is off the second half year by {} (trust), {} (happiness), {} (link)",
             pct(trust),
             pct(happiness),
@@ -570,7 +577,11 @@ fn a_run_starts_stationary_after_its_warm_up_and_not_without() {
     }
     s.run.warmup = 0;
     let ([_, _, link], _, _) = start_transient(&s, "fragmented");
-    assert!(link > 0.1, "without warm-up link strength is only {:.1}% off", link * 100.0);
+    assert!(
+        link > 0.1,
+        "without warm-up link strength is only {:.1}% off",
+        link * 100.0
+    );
 }
 
 /// The flood's surge of emergencies convenes the leading group (a declared emergency),

@@ -43,7 +43,10 @@ fn figures(r: &RegimeRun) -> Vec<(&'static str, f64)> {
         ("hardship", per_day(|t| t.hardship)),
         ("link strength", per_day(|t| t.link)),
         ("volunteers per resident", per_day(|t| t.volunteers as f64)),
-        ("protester-days per resident", total(r, |t| t.protesters as f64) / n),
+        (
+            "protester-days per resident",
+            total(r, |t| t.protesters as f64) / n,
+        ),
     ]
 }
 

@@ -329,7 +329,7 @@ fn drift_checks(size: Size) -> Vec<Check> {
     let mut s = builtin::xcity_baseline();
     s.run.ticks = 3650;
     if size == Size::Quick {
-        s.run.residents = 3000;
+        s.run.residents = 6000;
     }
     let year = 365;
     let last = s.run.ticks as usize / 2;

@@ -31,7 +31,7 @@ pub fn shock_scenarios() -> Vec<&'static str> {
 fn sized(name: &str, size: Size) -> Scenario {
     let mut s = Scenario::load(name).expect("a shipped scenario loads");
     if size == Size::Quick {
-        s.run.residents = 5000;
+        s.run.residents = 10_000;
     }
     s
 }
