@@ -108,7 +108,13 @@ fn the_final_size_responds_smoothly_to_the_lockdown() {
     // Cases brought in from outside restart the disease after a lockdown, and nothing
     // between two neighbouring settings jumps: no knife edge.
     for w in finals.windows(2) {
-        assert!((w[0] - w[1]).abs() < 0.2, "final sizes by lockdown {finals:?}");
+        assert!(
+            (w[0] - w[1]).abs() < 0.2,
+            "final sizes by lockdown {finals:?}"
+        );
     }
-    assert!(finals[4] > 0.3 * finals[0], "final sizes by lockdown {finals:?}");
+    assert!(
+        finals[4] > 0.3 * finals[0],
+        "final sizes by lockdown {finals:?}"
+    );
 }

@@ -19,8 +19,8 @@ use crate::model::issues::Category;
 use crate::model::mechanisms::Mechanisms;
 use crate::model::residents::{
     self, AT_HOME, BELIEVES, Context, DETECTED_TODAY, DISEASE, Day, Hearing, INFECTED,
-    ISOLATED_TODAY, LinkRules, Neighbourhood, Outcomes, PROTESTING, Place, Resident,
-    ResidentState, TRACED_TODAY, Ties, VOLUNTEERING, Visible,
+    ISOLATED_TODAY, LinkRules, Neighbourhood, Outcomes, PROTESTING, Place, Resident, ResidentState,
+    TRACED_TODAY, Ties, VOLUNTEERING, Visible,
 };
 use crate::model::shocks::{Effects, EpidemicNow, RumourNow};
 use crate::model::territory::CountyId;

@@ -870,7 +870,10 @@ pub const SOURCES: &[Entry] = &[
     assumed("shocks[epidemic].supply_issue_rate", "probability per day"),
     assumed("shocks[epidemic].detect_self", "probability per day"),
     assumed("shocks[epidemic].detect_platform", "probability per day"),
-    assumed("shocks[epidemic].detect_grid", "detection per unit of visit chance"),
+    assumed(
+        "shocks[epidemic].detect_grid",
+        "detection per unit of visit chance",
+    ),
     assumed("shocks[epidemic].isolation_effect", "share of contact"),
     assumed("shocks[epidemic].case_hours", "staff-hours per case"),
     assumed("shocks[epidemic].grid_case_share", "share of grid hours"),
@@ -879,7 +882,10 @@ pub const SOURCES: &[Entry] = &[
     assumed("shocks[epidemic].quarantine_days", "days"),
     assumed("shocks[epidemic].home_hardship", "hardship per day"),
     assumed("shocks[epidemic].home_supply_rate", "probability per day"),
-    assumed("shocks[epidemic].home_assistance_rate", "probability per day"),
+    assumed(
+        "shocks[epidemic].home_assistance_rate",
+        "probability per day",
+    ),
     assumed("shocks[epidemic].distancing_max", "share of contact"),
     assumed("shocks[epidemic].risk_sensitivity", "per share infectious"),
     assumed("shocks[epidemic].hearsay", "weight"),

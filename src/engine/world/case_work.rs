@@ -31,7 +31,8 @@ impl World {
         for k in self.territory.county_ids() {
             let ku = k.index();
             let t = self.tallies[ku].epidemic;
-            let work = epidemic::case_work(self.case_pool[ku], t.isolated, t.detected, c.case_hours);
+            let work =
+                epidemic::case_work(self.case_pool[ku], t.isolated, t.detected, c.case_hours);
             self.county_isolation[ku] = work.isolation;
             self.tallies[ku].epidemic.case_hours = work.paid;
             if work.paid <= 0.0 {

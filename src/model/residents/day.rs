@@ -17,9 +17,9 @@
 
 use super::links::{LinkInputs, LinkRules, next_link};
 use super::{
-    ADULT, AT_HOME, BELIEVES, DEBUNKED, DETECTED_TODAY, DISEASE, ELDERLY, INFECTED,
-    ISOLATED_TODAY, MEDIATED, NEVER, Outcomes, PROTESTING, QUIET, RECOVERED, SUSCEPTIBLE,
-    TRACED_TODAY, VOLUNTEERING, Visible, YOUTH,
+    ADULT, AT_HOME, BELIEVES, DEBUNKED, DETECTED_TODAY, DISEASE, ELDERLY, INFECTED, ISOLATED_TODAY,
+    MEDIATED, NEVER, Outcomes, PROTESTING, QUIET, RECOVERED, SUSCEPTIBLE, TRACED_TODAY,
+    VOLUNTEERING, Visible, YOUTH,
 };
 use crate::base::rng::{Purpose, Stream, stream};
 use crate::model::behaviour::BehaviourSpec;
@@ -494,10 +494,7 @@ pub fn next_health_state(
 ) -> u8 {
     let state = me.shown.health & DISEASE;
     let seed = place.effects.epidemic_seed;
-    if state == SUSCEPTIBLE
-        && seed > 0.0
-        && dice.today(Purpose::Infection).chance(seed as f64)
-    {
+    if state == SUSCEPTIBLE && seed > 0.0 && dice.today(Purpose::Infection).chance(seed as f64) {
         return INFECTED;
     }
     let Some(ep) = ctx.epidemic else {
@@ -527,7 +524,15 @@ pub fn next_health_state(
     }
     if next == INFECTED {
         let info = ctx.information_sharing;
-        let p = detect_chance(c, trust, me.digital, place.channel, info, place.visits, me.link);
+        let p = detect_chance(
+            c,
+            trust,
+            me.digital,
+            place.channel,
+            info,
+            place.visits,
+            me.link,
+        );
         let u = dice.today(Purpose::Detection).unit() as f32;
         if u < p * c.isolation {
             return INFECTED | AT_HOME | ISOLATED_TODAY | DETECTED_TODAY;

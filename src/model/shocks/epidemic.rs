@@ -222,7 +222,11 @@ impl Kind for Epidemic {
             let mult = (1.0 + self.lockdown_requests * quarantine) as f32;
             for e in p.effects.iter_mut() {
                 e.hardship_push += push;
-                for c in [Category::Routine, Category::SocialAssistance, Category::Emergency] {
+                for c in [
+                    Category::Routine,
+                    Category::SocialAssistance,
+                    Category::Emergency,
+                ] {
                     e.rate_mult[c as usize] *= mult;
                 }
             }
@@ -351,7 +355,15 @@ impl EpidemicNow {
 /// coming forward (trust), the platform (information sharing × digital access × the
 /// community's channel) and the grid (its visit chance × link strength).
 #[inline]
-pub fn detect_chance(c: &Control, trust: f32, digital: f32, channel: f32, info: f32, visits: f32, link: f32) -> f32 {
+pub fn detect_chance(
+    c: &Control,
+    trust: f32,
+    digital: f32,
+    channel: f32,
+    info: f32,
+    visits: f32,
+    link: f32,
+) -> f32 {
     let own = c.detect_self * trust;
     let platform = c.detect_platform * info * digital * channel;
     let grid = (c.detect_grid * visits * link).min(1.0);
@@ -454,15 +466,24 @@ mod tests {
         assert!(detect_chance(&c, 0.9, 0.8, 1.0, 0.5, 0.01, 0.5) > base);
         assert!(detect_chance(&c, 0.5, 0.8, 1.0, 0.9, 0.01, 0.5) > base);
         assert!(detect_chance(&c, 0.5, 0.8, 1.0, 0.5, 0.03, 0.5) > base);
-        assert_eq!(detect_chance(&Control::NONE, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0), 0.0);
+        assert_eq!(
+            detect_chance(&Control::NONE, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0),
+            0.0
+        );
         assert_eq!(distancing(&c, 0.8, 0.8), 0.0);
-        let risky = Control {
-            known: 0.01,
-            ..c
-        };
+        let risky = Control { known: 0.01, ..c };
         let d = distancing(&risky, 0.8, 0.8);
         assert!(d > 0.0 && d < distancing(&risky, 0.8, 0.9) && d <= 0.5);
-        let traced = trace_chance(&Control { trace_rate: 0.6, trace_link_weight: 0.5, ..c }, 0.5, 0.8, 2);
+        let traced = trace_chance(
+            &Control {
+                trace_rate: 0.6,
+                trace_link_weight: 0.5,
+                ..c
+            },
+            0.5,
+            0.8,
+            2,
+        );
         assert!(traced > 0.0 && traced < 1.0);
     }
 
