@@ -36,8 +36,11 @@ fn mean(v: &[f64]) -> f64 {
 
 #[test]
 fn epidemic_infections_rise_and_fall_and_staff_capacity_dips() {
+    // Under the fragmented regime the epidemic runs its wave within the year (the
+    // stronger regimes hold it near the threshold: tests/epidemic.rs).
     let s = scenario("xcity-epidemic", 10_000, 365);
-    let r = run_regime(&s, "linkage", linkage(), |_| {});
+    let fragmented = Mechanisms::preset("fragmented").unwrap();
+    let r = run_regime(&s, "fragmented", fragmented, |_| {});
     let infected = series(&r, |t| t.health[2] as f64);
     let (peak_t, peak) = infected
         .iter()
@@ -277,11 +280,10 @@ fn compound_shocks_combine_their_effects() {
                     .max(1.0),
         "the flood's emergencies"
     );
+    // Ever infected (linkage's detection and isolation keep the wave itself small).
+    let ever = |t: &Tally| (t.health[1] + t.health[2] + t.health[3]) as f64;
     assert!(
-        series(&r, |t| t.health[2] as f64)
-            .into_iter()
-            .fold(0.0, f64::max)
-            > 20.0,
+        series(&r, ever).into_iter().fold(0.0, f64::max) > 20.0,
         "the epidemic's infections"
     );
     assert!(

@@ -91,6 +91,12 @@ pub enum Purpose {
     DeadlineGaming = 36,
     /// A resident's own protest threshold, drawn once (tick 0).
     Threshold = 37,
+    /// An infectious resident being detected (self-report, platform, grid) and isolated.
+    Detection = 38,
+    /// A resident traced as the contact of a newly isolated case.
+    Tracing = 39,
+    /// A quarantined resident coming out of quarantine.
+    Release = 40,
 }
 
 /// The key of one stream: every field is something the draw is for.

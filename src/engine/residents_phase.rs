@@ -18,8 +18,9 @@ use crate::model::collective::CollectiveSpec;
 use crate::model::issues::Category;
 use crate::model::mechanisms::Mechanisms;
 use crate::model::residents::{
-    self, BELIEVES, Context, Day, Hearing, LinkRules, Neighbourhood, Outcomes, PROTESTING, Place,
-    Resident, ResidentState, Ties, VOLUNTEERING, Visible,
+    self, AT_HOME, BELIEVES, Context, DETECTED_TODAY, DISEASE, Day, Hearing, INFECTED,
+    ISOLATED_TODAY, LinkRules, Neighbourhood, Outcomes, PROTESTING, Place, Resident, ResidentState,
+    TRACED_TODAY, Ties, VOLUNTEERING, Visible,
 };
 use crate::model::shocks::{Effects, EpidemicNow, RumourNow};
 use crate::model::territory::CountyId;
@@ -87,6 +88,12 @@ pub struct Shared<'a> {
     pub hardship_base: &'a [f32],
     pub trust_base: &'a [f32],
     pub epidemic: Option<EpidemicNow>,
+    /// Per county, for the epidemic (`EpidemicNow::in_county`): the chance a detected
+    /// case can be isolated today, and yesterday's shares of residents isolated as cases
+    /// and infectious.
+    pub county_isolation: &'a [f32],
+    pub county_known: &'a [f32],
+    pub county_infectious: &'a [f32],
     pub rumour: Option<RumourNow>,
     /// Mean platform connectivity per community after spatial linkage (report channel).
     pub channel: &'a [f32],
@@ -209,7 +216,7 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         sh.base_rates,
         sh.weak_tie_weight,
     )
-    .with_shocks(sh.epidemic, sh.rumour)
+    .with_shocks(epidemic_in(sh, chunk.county.index()), sh.rumour)
     .with_links(LinkRules {
         goals: sh.county_goals[chunk.county.index()],
         ..sh.links
@@ -320,6 +327,17 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
     }
 }
 
+/// The epidemic as met in county `k`, if one runs.
+fn epidemic_in(sh: &Shared, k: usize) -> Option<EpidemicNow> {
+    sh.epidemic.map(|e| {
+        e.in_county(
+            sh.county_isolation[k],
+            sh.county_known[k],
+            sh.county_infectious[k],
+        )
+    })
+}
+
 /// What resident `i` saw of its ties at the end of last tick: one 8-byte load per tie,
 /// strong ties first, in tie order.
 ///
@@ -381,7 +399,16 @@ fn count(
     t.happiness += day.happiness as f64;
     t.link += day.link as f64;
     out.comm_link[c - chunk.communities.start as usize] += day.link as f64;
-    t.health[day.shown.health as usize & 3] += 1;
+    let health = day.shown.health;
+    t.health[(health & DISEASE) as usize] += 1;
+    if health & !DISEASE != 0 {
+        let home = health & AT_HOME != 0;
+        t.epidemic.at_home += home as u64;
+        t.epidemic.known += (home && health & DISEASE == INFECTED) as u64;
+        t.epidemic.detected += (health & DETECTED_TODAY != 0) as u64;
+        t.epidemic.isolated += (health & ISOLATED_TODAY != 0) as u64;
+        t.epidemic.traced += (health & TRACED_TODAY != 0) as u64;
+    }
     t.believers += (day.shown.rumour == BELIEVES) as u64;
     if day.shown.activity == PROTESTING {
         t.protesters += 1;

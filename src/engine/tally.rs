@@ -97,6 +97,8 @@ pub struct Tally {
     /// county or the city pays from its budget).
     pub budget_spent: f64,
     pub health: [u64; 4],
+    /// The epidemic's control today.
+    pub epidemic: EpidemicTally,
     /// Residents believing a rumour.
     pub believers: u64,
     /// Government staff-hours available (before overhead, after shocks), excluding
@@ -110,6 +112,30 @@ pub struct Tally {
     /// Issues raised by category.
     pub category_created: [u32; 8],
     pub hotline: Hotline,
+}
+
+/// The epidemic's control in one tick: residents at home (isolated or quarantined), of
+/// them infectious (known cases), detected, isolated and traced today, and staff-hours
+/// of case work paid.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct EpidemicTally {
+    pub at_home: u64,
+    pub known: u64,
+    pub detected: u64,
+    pub isolated: u64,
+    pub traced: u64,
+    pub case_hours: f64,
+}
+
+impl EpidemicTally {
+    fn add(&mut self, o: &EpidemicTally) {
+        self.at_home += o.at_home;
+        self.known += o.known;
+        self.detected += o.detected;
+        self.isolated += o.isolated;
+        self.traced += o.traced;
+        self.case_hours += o.case_hours;
+    }
 }
 
 impl Default for Tally {
@@ -147,6 +173,7 @@ impl Default for Tally {
             social_hours_worked: 0.0,
             budget_spent: 0.0,
             health: [0; 4],
+            epidemic: EpidemicTally::default(),
             believers: 0,
             capacity_hours: 0.0,
             leading_group: false,
@@ -197,6 +224,7 @@ impl Tally {
         for (a, b) in self.health.iter_mut().zip(&o.health) {
             *a += b;
         }
+        self.epidemic.add(&o.epidemic);
         self.believers += o.believers;
         self.capacity_hours += o.capacity_hours;
         self.leading_group |= o.leading_group;

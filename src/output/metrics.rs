@@ -311,6 +311,31 @@ pub const TICK_METRICS: &[TickMetric] = &[
         value: |w| w.now.health[3] as f64,
     },
     TickMetric {
+        name: "at_home",
+        about: "residents at home in the epidemic: isolated as detected cases or quarantined as traced contacts",
+        value: |w| w.now.epidemic.at_home as f64,
+    },
+    TickMetric {
+        name: "cases_detected",
+        about: "infectious residents detected today (coming forward, platform, grid workers)",
+        value: |w| w.now.epidemic.detected as f64,
+    },
+    TickMetric {
+        name: "cases_isolated",
+        about: "of them, isolated today (as far as the county's health and grid staff could take the cases on)",
+        value: |w| w.now.epidemic.isolated as f64,
+    },
+    TickMetric {
+        name: "contacts_traced",
+        about: "residents quarantined today as traced contacts of a case isolated yesterday",
+        value: |w| w.now.epidemic.traced as f64,
+    },
+    TickMetric {
+        name: "case_hours",
+        about: "staff-hours of health departments and grid offices paid for isolating cases and tracing their contacts",
+        value: |w| w.now.epidemic.case_hours,
+    },
+    TickMetric {
         name: "rumour_believers",
         about: "residents believing a rumour",
         value: |w| w.now.believers as f64,

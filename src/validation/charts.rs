@@ -101,6 +101,7 @@ pub fn epidemic_final_size(path: &Path) -> Res {
                 p_recover: gamma as f32,
                 sick_rates: [0.0; 8],
                 staff_sickness: 0.0,
+                control: crate::model::shocks::Control::NONE,
             };
             (4.0 * t, sir::final_size(&graph, &ep, 20, 500 + k))
         })

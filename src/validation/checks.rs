@@ -225,6 +225,7 @@ fn epidemic_checks(size: Size) -> Vec<Check> {
         p_recover: gamma as f32,
         sick_rates: [0.0; 8],
         staff_sickness: 0.0,
+        control: crate::model::shocks::Control::NONE,
     };
     let mut out = Vec::new();
     let graph = sir::erdos_renyi(n, 4.0, 7);

@@ -81,6 +81,7 @@ pub fn final_size_mixed(n: usize, r0: f64, gamma: f64, seeds: usize, seed: u64) 
         p_recover: gamma as f32,
         sick_rates: [0.0; 8],
         staff_sickness: 0.0,
+        control: crate::model::shocks::Control::NONE,
     };
     let mut health = vec![SUSCEPTIBLE; n];
     for h in health.iter_mut().take(seeds) {

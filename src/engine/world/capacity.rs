@@ -61,6 +61,7 @@ impl World {
     /// The day's capacity of every office, budgets, the leading group and transfers.
     pub(super) fn set_capacity(&mut self) {
         self.office_hours();
+        self.pay_case_work();
         self.measure_demand();
         self.pay_budgets();
         let gov = &self.scenario.government;

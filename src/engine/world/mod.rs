@@ -36,6 +36,7 @@
 
 mod build;
 mod capacity;
+mod case_work;
 mod incidents;
 mod investment;
 mod issue_flow;
@@ -50,8 +51,8 @@ use crate::model::government::Transfer;
 use crate::model::issues::{IssueId, IssueStore};
 use crate::model::mechanisms::Mechanisms;
 use crate::model::organisations::Organisations;
-use crate::model::residents::{INFECTED, Residents, Visible};
-use crate::model::shocks::{ActiveShock, Pressures, epidemic};
+use crate::model::residents::{Residents, Visible};
+use crate::model::shocks::{ActiveShock, Pressures};
 use crate::model::territory::{CountyId, Territory};
 use crate::scenario::Scenario;
 
@@ -110,8 +111,14 @@ pub struct World {
     chunks: Vec<Chunk>,
     chunk_out: Vec<ChunkOut>,
     pressures: Pressures,
-    /// Share of each county's residents infectious last tick (sick staff).
+    /// Share of each county's residents infectious last tick (sick staff, hearsay), and
+    /// isolated as cases (published); the chance a detected case can be isolated today
+    /// (the case work its staff could pay yesterday); each county's hours for case work
+    /// today (`case_work`).
     county_infectious: Vec<f32>,
+    county_known: Vec<f32>,
+    county_isolation: Vec<f32>,
+    case_pool: Vec<f64>,
     /// The next tick's `residents.visible` (double buffer).
     visible_next: Vec<Visible>,
     grid_community: Vec<u32>,
@@ -379,11 +386,7 @@ impl World {
         for issue in self.issues.iter() {
             self.tallies[issue.county.index()].open += 1;
         }
-        for k in 0..n_counties {
-            let t = &self.tallies[k];
-            self.county_infectious[k] =
-                epidemic::infectious_share(t.health[INFECTED as usize], t.residents);
-        }
+        self.note_epidemic();
         let city_capacity = self.tallies[n_counties].capacity_hours;
         let city_spent = self.tallies[n_counties].budget_spent;
         let city_depts = self.tallies[n_counties].depts_linked_inactive;

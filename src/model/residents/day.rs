@@ -17,8 +17,9 @@
 
 use super::links::{LinkInputs, LinkRules, next_link};
 use super::{
-    ADULT, BELIEVES, DEBUNKED, ELDERLY, INFECTED, MEDIATED, NEVER, Outcomes, PROTESTING, QUIET,
-    SUSCEPTIBLE, VOLUNTEERING, Visible, YOUTH,
+    ADULT, AT_HOME, BELIEVES, DEBUNKED, DETECTED_TODAY, DISEASE, ELDERLY, INFECTED, ISOLATED_TODAY,
+    MEDIATED, NEVER, Outcomes, PROTESTING, QUIET, RECOVERED, SUSCEPTIBLE, TRACED_TODAY,
+    VOLUNTEERING, Visible, YOUTH,
 };
 use crate::base::rng::{Purpose, Stream, stream};
 use crate::model::behaviour::BehaviourSpec;
@@ -27,6 +28,7 @@ use crate::model::collective::{
 };
 use crate::model::issues::Category;
 use crate::model::mechanisms::Mechanisms;
+use crate::model::shocks::epidemic::{detect_chance, distancing, trace_chance};
 use crate::model::shocks::{Effects, EpidemicNow, RumourNow, next_health};
 use crate::model::unit;
 
@@ -150,6 +152,9 @@ pub struct Hearing {
     pub weak_tie_weight: f32,
     pub infection: bool,
     pub rumour: bool,
+    /// What an infectious tie at home still carries (1 − the epidemic's isolation
+    /// effect).
+    pub home_weight: f32,
 }
 
 impl Context {
@@ -184,6 +189,7 @@ impl Context {
                 weak_tie_weight,
                 infection: false,
                 rumour: false,
+                home_weight: 1.0,
             },
             links: LinkRules::FIXED,
         }
@@ -202,6 +208,7 @@ impl Context {
             hearing: Hearing {
                 infection: epidemic.is_some(),
                 rumour: rumour.is_some_and(|r| r.spread > 0.0),
+                home_weight: epidemic.map_or(1.0, |e| 1.0 - e.control.isolation_effect),
                 ..self.hearing
             },
             ..self
@@ -250,8 +257,11 @@ pub struct Neighbourhood {
     /// Ties protesting and volunteering.
     pub protesting: u32,
     pub volunteering: u32,
-    /// Summed weight of infectious ties (counted while an epidemic runs).
+    /// Summed weight of infectious ties, those at home at the `home_weight` of
+    /// [`Hearing`] (counted while an epidemic runs).
     pub infectious: f32,
+    /// Ties isolated yesterday as new cases (counted while an epidemic runs).
+    pub new_cases: u32,
     /// Weak ties believing the rumour (counted while a rumour spreads).
     pub believing_weak: u32,
     /// Number of ties.
@@ -278,8 +288,12 @@ impl Neighbourhood {
         self.word_of_mouth += w * tie.experience;
         self.protesting += (tie.activity == PROTESTING) as u32;
         self.volunteering += (tie.activity == VOLUNTEERING) as u32;
-        if hearing.infection && tie.health == INFECTED {
-            self.infectious += w;
+        if hearing.infection {
+            if tie.health & DISEASE == INFECTED {
+                let home = tie.health & AT_HOME != 0;
+                self.infectious += if home { w * hearing.home_weight } else { w };
+            }
+            self.new_cases += (tie.health & ISOLATED_TODAY != 0) as u32;
         }
         if hearing.rumour && weak && tie.rumour == BELIEVES {
             self.believing_weak += 1;
@@ -396,7 +410,8 @@ pub fn step(
     let b = &ctx.rules;
     let eff = place.effects;
     let dice = Dice::new(ctx.seed, me.id, ctx.tick);
-    let health = next_health_state(me.shown.health, eff, nb, ctx, &dice);
+    let health = next_health_state(me, place, nb, s.trust, ctx, &dice);
+    let home = health & AT_HOME != 0;
     let belief = next_belief(me.shown.rumour, eff, nb, ctx, &dice);
     let rumour_loss = match (belief, ctx.rumour) {
         (BELIEVES, Some(r)) => r.trust_loss,
@@ -407,7 +422,11 @@ pub fn step(
     let wom = nb.mean_word_of_mouth();
     s.trust = trust_today(s.trust, me, wom, s.exposure, eff.trust_push, rumour_loss, b);
     s.hardship = hardship_today(s.hardship, me.hardship_base, eff, laid_off, b);
-    let issue = raise_issue(me, place, s, health == INFECTED, laid_off, ctx, &dice);
+    if home && let Some(ep) = ctx.epidemic {
+        s.hardship = unit(s.hardship + ep.control.home_hardship);
+    }
+    let sick = health & DISEASE == INFECTED;
+    let issue = raise_issue(me, place, s, (sick, home), laid_off, ctx, &dice);
     if issue.is_some() {
         s.outcomes.raised += 1.0;
     }
@@ -458,33 +477,76 @@ pub fn link_after(
     next_link(me.link, &inputs, links)
 }
 
-/// The epidemic (SEIR over ties): seeded by the shock, then passed on by infectious ties.
+/// The epidemic (SEIR over ties): seeded by the shock, then passed on by infectious ties
+/// (less from ties at home, less to a resident at home or keeping its distance); an
+/// infectious resident may be detected and isolated, a tie of a new case traced and
+/// quarantined, and a resident at home comes out when it recovers or, quarantined, after
+/// its days ([`crate::model::shocks::Epidemic`]). Returns the health byte its ties see
+/// tomorrow: the state and its flags. `trust` is the resident's today.
 #[inline]
 pub fn next_health_state(
-    health: u8,
-    eff: &Effects,
+    me: &Resident,
+    place: &Place,
     nb: &Neighbourhood,
+    trust: f32,
     ctx: &Context,
     dice: &Dice,
 ) -> u8 {
-    match (health, ctx.epidemic) {
-        (SUSCEPTIBLE, _)
-            if eff.epidemic_seed > 0.0
-                && dice
-                    .today(Purpose::Infection)
-                    .chance(eff.epidemic_seed as f64) =>
-        {
-            INFECTED
-        }
-        (SUSCEPTIBLE, Some(_)) if nb.infectious == 0.0 => SUSCEPTIBLE,
-        (h, Some(ep)) => next_health(
-            h,
-            nb.infectious,
-            &ep,
-            dice.today(Purpose::Infection).unit() as f32,
-        ),
-        (h, None) => h,
+    let state = me.shown.health & DISEASE;
+    let seed = place.effects.epidemic_seed;
+    if state == SUSCEPTIBLE && seed > 0.0 && dice.today(Purpose::Infection).chance(seed as f64) {
+        return INFECTED;
     }
+    let Some(ep) = ctx.epidemic else {
+        return state;
+    };
+    let c = &ep.control;
+    let home = me.shown.health & AT_HOME != 0;
+    let next = if state == SUSCEPTIBLE && nb.infectious == 0.0 {
+        SUSCEPTIBLE
+    } else {
+        let mut w = nb.infectious;
+        if state == SUSCEPTIBLE {
+            w *= 1.0 - distancing(c, trust, ctx.information_sharing);
+            if home {
+                w *= 1.0 - c.isolation_effect;
+            }
+        }
+        next_health(state, w, &ep, dice.today(Purpose::Infection).unit() as f32)
+    };
+    if home {
+        return match next {
+            INFECTED => INFECTED | AT_HOME,
+            RECOVERED => RECOVERED,
+            s if dice.today(Purpose::Release).chance(c.p_release as f64) => s,
+            s => s | AT_HOME,
+        };
+    }
+    if next == INFECTED {
+        let info = ctx.information_sharing;
+        let p = detect_chance(
+            c,
+            trust,
+            me.digital,
+            place.channel,
+            info,
+            place.visits,
+            me.link,
+        );
+        let u = dice.today(Purpose::Detection).unit() as f32;
+        if u < p * c.isolation {
+            return INFECTED | AT_HOME | ISOLATED_TODAY | DETECTED_TODAY;
+        } else if u < p {
+            return INFECTED | DETECTED_TODAY;
+        }
+    }
+    if nb.new_cases > 0 && next != RECOVERED {
+        let p = trace_chance(c, me.link, ctx.information_sharing, nb.new_cases);
+        if dice.today(Purpose::Tracing).chance(p as f64) {
+            return next | AT_HOME | TRACED_TODAY;
+        }
+    }
+    next
 }
 
 /// The rumour (over weak ties): seeded by the shock, caught from each believing weak tie
@@ -578,18 +640,19 @@ pub fn need(hardship: f32, age: u8, b: &Rules) -> f32 {
 }
 
 /// Raising an issue: one uniform draw picks "none" or a category, with each category's
-/// rate scaled by need and the shocks; the sick raise more. A raised issue is reported
-/// with [`report_chance`].
+/// rate scaled by need and the shocks; the sick and those at home (`sick_home`) raise
+/// more. A raised issue is reported with [`report_chance`].
 #[inline]
 pub fn raise_issue(
     me: &Resident,
     place: &Place,
     s: &ResidentState,
-    sick: bool,
+    sick_home: (bool, bool),
     laid_off: bool,
     ctx: &Context,
     dice: &Dice,
 ) -> Option<RaisedIssue> {
+    let (sick, home) = sick_home;
     let eff = place.effects;
     let need = need(s.hardship, me.age, &ctx.rules);
     let u = dice.today(Purpose::Raise).unit() as f32;
@@ -602,6 +665,9 @@ pub fn raise_issue(
         }
         if sick {
             rate += ctx.epidemic.map_or(0.0, |ep| ep.sick_rates[k]);
+        }
+        if home {
+            rate += ctx.epidemic.map_or(0.0, |ep| ep.control.home_rates[k]);
         }
         acc += rate;
         if u < acc {

@@ -129,6 +129,17 @@ pub const SUSCEPTIBLE: u8 = 0;
 pub const EXPOSED: u8 = 1;
 pub const INFECTED: u8 = 2;
 pub const RECOVERED: u8 = 3;
+/// The bits of a health byte that hold the SEIR state; the others are flags.
+pub const DISEASE: u8 = 3;
+/// Flag: at home, isolated as a detected case or quarantined as a traced contact (the
+/// resident's ties carry infection to and from it at `1 − isolation_effect`).
+pub const AT_HOME: u8 = 4;
+/// Flag, for one day: detected today and isolated (its ties are traced tomorrow).
+pub const ISOLATED_TODAY: u8 = 8;
+/// Flag, for one day: detected today (isolated or, when case work is short, not).
+pub const DETECTED_TODAY: u8 = 16;
+/// Flag, for one day: quarantined today as a traced contact.
+pub const TRACED_TODAY: u8 = 32;
 
 /// Rumour states: never heard (or not believing yet), believing, debunked (immune).
 pub const NEVER: u8 = 0;
@@ -146,7 +157,9 @@ pub struct Visible {
     pub experience: f32,
     /// Activity state: `QUIET`, `VOLUNTEERING`, `PROTESTING` or `MEDIATED`.
     pub activity: u8,
-    /// Health state for the epidemic: `SUSCEPTIBLE`, `EXPOSED`, `INFECTED`, `RECOVERED`.
+    /// Health state for the epidemic: `SUSCEPTIBLE`, `EXPOSED`, `INFECTED`, `RECOVERED`
+    /// in the `DISEASE` bits, with the flags `AT_HOME`, `ISOLATED_TODAY`,
+    /// `DETECTED_TODAY` and `TRACED_TODAY`.
     pub health: u8,
     /// Rumour state: `NEVER`, `BELIEVES` or `DEBUNKED`.
     pub rumour: u8,

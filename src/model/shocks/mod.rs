@@ -3,8 +3,9 @@
 //!
 //! One file per kind, each documented on its struct:
 //! - [`flood`]: emergencies, capacity loss and hardship in the hit units.
-//! - [`epidemic`]: SEIR over the tie graph; the sick raise health and supply issues; sick
-//!   staff cut office capacity; quarantine thins the ties that carry infection.
+//! - [`epidemic`]: SEIR over the tie graph; detection, isolation and tracing bound by
+//!   health and grid staff; supplies to people at home; voluntary distancing; sick staff
+//!   cut office capacity; a lockdown thins the ties that carry infection and costs income.
 //! - [`closure`]: a factory closure; a share of working-age residents lose income
 //!   (hardship) and ask for assistance.
 //! - [`land_dispute`]: contentious land requisition; hardship up and trust down in a
@@ -54,7 +55,7 @@ pub mod land_dispute;
 pub mod rumour;
 
 pub use closure::Closure;
-pub use epidemic::{Epidemic, EpidemicNow, next_health};
+pub use epidemic::{Control, Epidemic, EpidemicNow, next_health};
 pub use fiscal_cut::FiscalCut;
 pub use flood::Flood;
 pub use land_dispute::LandDispute;
