@@ -91,6 +91,8 @@ pub enum Purpose {
     DeadlineGaming = 36,
     /// A resident's own protest threshold, drawn once (tick 0).
     Threshold = 37,
+    /// A laid-off worker filing a claim at lay-off today, and which claim (a closure).
+    Claim = 38,
 }
 
 /// The key of one stream: every field is something the draw is for.
