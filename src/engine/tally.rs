@@ -141,6 +141,9 @@ pub struct Tally {
     /// Social-assistance issues that left today unpaid after waiting for their county's
     /// budget (refused for lack of funds; among `category_expired`).
     pub assistance_refused: u64,
+    /// Summed hardship of the residents whose social-assistance issue ended today (paid
+    /// or not), after they felt the outcome.
+    pub assistance_hardship: f64,
     /// A closure's laid-off workers and their claims.
     pub closure: Layoffs,
 }
@@ -188,6 +191,7 @@ impl Default for Tally {
             category_created: [0; 8],
             hotline: Hotline::default(),
             assistance_refused: 0,
+            assistance_hardship: 0.0,
             closure: Layoffs::default(),
         }
     }
@@ -246,6 +250,7 @@ impl Tally {
         }
         self.hotline.add(&o.hotline);
         self.assistance_refused += o.assistance_refused;
+        self.assistance_hardship += o.assistance_hardship;
         self.closure.add(&o.closure);
     }
 

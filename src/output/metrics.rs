@@ -347,6 +347,16 @@ pub const TICK_METRICS: &[TickMetric] = &[
         },
     },
     TickMetric {
+        name: "assistance_claimant_hardship",
+        about: "*window*: mean hardship of the residents whose social-assistance issue ended over the window (paid or not), after the outcome",
+        value: |w| {
+            ratio(
+                w.span.iter().map(|t| t.assistance_hardship).sum(),
+                window_sum(w, assistance_ended),
+            )
+        },
+    },
+    TickMetric {
         name: "laid_off",
         about: "residents laid off by a closure",
         value: |w| w.now.closure.laid_off as f64,

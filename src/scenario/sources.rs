@@ -875,12 +875,24 @@ pub const SOURCES: &[Entry] = &[
     ),
     assumed("shocks[closure].hardship_per_day", "hardship per day"),
     assumed("shocks[closure].assistance_surge", "multiplier"),
-    assumed("shocks[closure].claims_per_worker", "claims per laid-off worker"),
+    assumed(
+        "shocks[closure].claims_per_worker",
+        "claims per laid-off worker",
+    ),
     assumed("shocks[closure].claim_days", "days"),
     assumed("shocks[closure].wage_share", "share of claims"),
-    assumed("shocks[closure].claim_wait_trust", "trust per open claim per day"),
-    assumed("shocks[closure].claim_relief", "share of the daily hardship"),
-    assumed("shocks[closure].coworker_pull", "threshold per share of co-workers protesting"),
+    assumed(
+        "shocks[closure].claim_wait_trust",
+        "trust per open claim per day",
+    ),
+    assumed(
+        "shocks[closure].claim_relief",
+        "share of the daily hardship",
+    ),
+    assumed(
+        "shocks[closure].coworker_pull",
+        "threshold per share of co-workers protesting",
+    ),
     assumed("shocks[land_dispute].hardship_per_day", "hardship per day"),
     assumed("shocks[land_dispute].trust_loss_per_day", "trust per day"),
     assumed("shocks[land_dispute].dispute_surge", "multiplier"),

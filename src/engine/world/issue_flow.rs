@@ -259,6 +259,16 @@ impl World {
             self.residents.outcomes[r].resolved += 1.0;
         }
         self.claim_ended(&issue, true);
+        self.claimant_after(&issue);
+    }
+
+    /// A social-assistance issue ended: its resident's hardship after the outcome counts
+    /// in `assistance_hardship`.
+    fn claimant_after(&mut self, issue: &Issue) {
+        if let (Category::SocialAssistance, Some(r)) = (issue.category, issue.resident) {
+            let h = self.residents.hardship[r.index()] as f64;
+            self.tallies[issue.county.index()].assistance_hardship += h;
+        }
     }
 
     /// A laid-off worker's claim leaves the flow, answered (resolved) or not: its
@@ -322,6 +332,7 @@ impl World {
         }
         self.claim_ended(&issue, false);
         self.refused(&issue);
+        self.claimant_after(&issue);
     }
 
     /// The issue leaves closed but unsolved; its resident feels it.
@@ -341,6 +352,7 @@ impl World {
             self.maybe_petition(&issue, felt);
         }
         self.claim_ended(&issue, false);
+        self.claimant_after(&issue);
     }
 
     /// A resident whose issue ended unsolved may take it over the city's head.

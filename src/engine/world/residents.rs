@@ -80,11 +80,7 @@ impl World {
                 .copy_from_slice(&out.grid_volunteers);
             let laid_off = out.comm_laid_off.iter().zip(&out.comm_laid_off_active);
             for (k, (&n, &active)) in laid_off.enumerate() {
-                self.comm_coworkers[c0 + k] = if n > 0 {
-                    active as f32 / n as f32
-                } else {
-                    0.0
-                };
+                self.comm_coworkers[c0 + k] = if n > 0 { active as f32 / n as f32 } else { 0.0 };
             }
             for (k, &sum) in out.comm_link.iter().enumerate() {
                 let n = self.territory.communities[c0 + k].residents.len().max(1);

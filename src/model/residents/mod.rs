@@ -248,7 +248,11 @@ impl Claims {
     /// One claim left the issue flow, answered (`paid`) or not.
     #[inline]
     pub fn ended(self, paid: bool) -> Claims {
-        let keep = if paid { Self::PAID } else { self.0 & Self::PAID };
+        let keep = if paid {
+            Self::PAID
+        } else {
+            self.0 & Self::PAID
+        };
         Claims(self.open().saturating_sub(1) | keep)
     }
 

@@ -16,7 +16,7 @@ defaults! {
     d_wage_share = 0.3;
     d_claim_wait_trust = 0.003;
     d_claim_relief = 0.7;
-    d_coworker_pull = 0.3;
+    d_coworker_pull = 1.5;
 }
 
 /// An economic closure (a factory closes): `intensity · worker_share` of the working-age
@@ -70,7 +70,11 @@ impl Kind for Closure {
             ("worker_share", self.worker_share, Share),
             ("hardship_per_day", self.hardship_per_day, Share),
             ("assistance_surge", self.assistance_surge, NonNegative),
-            ("claims_per_worker", self.claims_per_worker, Allowed::Range(0.0, 10.0)),
+            (
+                "claims_per_worker",
+                self.claims_per_worker,
+                Allowed::Range(0.0, 10.0),
+            ),
             ("claim_days", self.claim_days, DAYS),
             ("wage_share", self.wage_share, Share),
             ("claim_wait_trust", self.claim_wait_trust, Share),
@@ -102,4 +106,3 @@ impl Kind for Closure {
         });
     }
 }
-
