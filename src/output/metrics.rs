@@ -338,7 +338,7 @@ pub const TICK_METRICS: &[TickMetric] = &[
     },
     TickMetric {
         name: "assistance_refused_share",
-        about: "*window*: assistance_refused / social-assistance issues that ended (paid or not) over the window",
+        about: "assistance_refused / social-assistance issues that ended (paid or not) over the window",
         value: |w| {
             ratio(
                 window_sum(w, |t| t.assistance_refused),
@@ -348,7 +348,7 @@ pub const TICK_METRICS: &[TickMetric] = &[
     },
     TickMetric {
         name: "assistance_claimant_hardship",
-        about: "*window*: mean hardship of the residents whose social-assistance issue ended over the window (paid or not), after the outcome",
+        about: "mean hardship of the residents whose social-assistance issue ended over the window (paid or not), after the outcome",
         value: |w| {
             ratio(
                 w.span.iter().map(|t| t.assistance_hardship).sum(),
