@@ -97,6 +97,8 @@ pub enum Purpose {
     Tracing = 39,
     /// A quarantined resident coming out of quarantine.
     Release = 40,
+    /// A laid-off worker filing a claim at lay-off today, and which claim (a closure).
+    Claim = 41,
 }
 
 /// The key of one stream: every field is something the draw is for.

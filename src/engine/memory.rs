@@ -51,7 +51,7 @@ pub fn world_bytes(scenario: &Scenario, regimes: u64) -> u64 {
     let t = &scenario.territory;
     // Each field of a resident, the double-buffered view, and ties (4-byte targets,
     // with room for the lists built before they are packed).
-    let per_resident = (size_of::<u32>() + 1 + 11 * size_of::<f32>() + 3)
+    let per_resident = (size_of::<u32>() + 1 + 11 * size_of::<f32>() + 3 + 1)
         + 2 * size_of::<Visible>()
         + size_of::<Outcomes>()
         + size_of::<u32>();

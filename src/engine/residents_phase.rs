@@ -18,7 +18,7 @@ use crate::model::collective::CollectiveSpec;
 use crate::model::issues::Category;
 use crate::model::mechanisms::Mechanisms;
 use crate::model::residents::{
-    self, AT_HOME, BELIEVES, Context, DETECTED_TODAY, DISEASE, Day, Hearing, INFECTED,
+    self, AT_HOME, BELIEVES, Claims, Context, DETECTED_TODAY, DISEASE, Day, Hearing, INFECTED,
     ISOLATED_TODAY, LinkRules, Neighbourhood, Outcomes, PROTESTING, Place, Resident, ResidentState,
     TRACED_TODAY, Ties, VOLUNTEERING, Visible,
 };
@@ -32,6 +32,8 @@ pub struct NewIssue {
     pub resident: u32,
     pub category: Category,
     pub reported: bool,
+    /// A laid-off worker's claim at lay-off.
+    pub claim: bool,
 }
 
 /// A unit of parallel work: whole communities of one county.
@@ -54,6 +56,9 @@ pub struct ChunkOut {
     pub grid_volunteers: Vec<u32>,
     /// Summed link strength (after the day) per community of the chunk.
     pub comm_link: Vec<f64>,
+    /// Laid-off workers, and those of them protesting, per community of the chunk.
+    pub comm_laid_off: Vec<u32>,
+    pub comm_laid_off_active: Vec<u32>,
 }
 
 /// Read-only inputs of the phase.
@@ -103,6 +108,8 @@ pub struct Shared<'a> {
     pub orgs_active: &'a [f32],
     /// Share of each grid's volunteers its office kept yesterday.
     pub kept: &'a [f32],
+    /// Share of each community's laid-off workers protesting yesterday.
+    pub coworkers: &'a [f32],
     /// How link strength moves (its `goals` replaced per chunk by its county's).
     pub links: LinkRules,
     /// Each county's shared goals (the regime's, less unredeemed points).
@@ -119,6 +126,7 @@ pub struct ChunkMut<'a> {
     pub outcomes: &'a mut [Outcomes],
     pub link: &'a mut [f32],
     pub fatigue: &'a mut [f32],
+    pub claims: &'a mut [Claims],
     pub visible_next: &'a mut [Visible],
 }
 
@@ -133,6 +141,7 @@ impl<'a> ChunkMut<'a> {
         let (outcomes, outcomes_b) = self.outcomes.split_at_mut(at);
         let (link, link_b) = self.link.split_at_mut(at);
         let (fatigue, fatigue_b) = self.fatigue.split_at_mut(at);
+        let (claims, claims_b) = self.claims.split_at_mut(at);
         let (visible_next, visible_next_b) = self.visible_next.split_at_mut(at);
         (
             ChunkMut {
@@ -144,6 +153,7 @@ impl<'a> ChunkMut<'a> {
                 outcomes,
                 link,
                 fatigue,
+                claims,
                 visible_next,
             },
             ChunkMut {
@@ -155,6 +165,7 @@ impl<'a> ChunkMut<'a> {
                 outcomes: outcomes_b,
                 link: link_b,
                 fatigue: fatigue_b,
+                claims: claims_b,
                 visible_next: visible_next_b,
             },
         )
@@ -207,6 +218,10 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
     out.grid_volunteers.resize(chunk.grids.len(), 0);
     out.comm_link.clear();
     out.comm_link.resize(chunk.communities.len(), 0.0);
+    out.comm_laid_off.clear();
+    out.comm_laid_off.resize(chunk.communities.len(), 0);
+    out.comm_laid_off_active.clear();
+    out.comm_laid_off_active.resize(chunk.communities.len(), 0);
     let ctx = Context::new(
         sh.seed,
         sh.tick,
@@ -243,12 +258,13 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         outcomes,
         link,
         fatigue,
+        claims,
         visible_next,
     } = m;
     let (hardship, trust, exposure) = (&mut hardship[..n], &mut trust[..n], &mut exposure[..n]);
     let (points, cooldown, outcomes) = (&mut points[..n], &mut cooldown[..n], &mut outcomes[..n]);
     let (link, visible_next) = (&mut link[..n], &mut visible_next[..n]);
-    let fatigue = &mut fatigue[..n];
+    let (fatigue, claims) = (&mut fatigue[..n], &mut claims[..n]);
     let protest_cost = sh.collective.protest_cost;
     for li in 0..n {
         let iu = first + li;
@@ -288,6 +304,7 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             police: sh.police[c],
             invites: sh.invites[c],
             mediation_trust: sh.mediation_trust[c],
+            coworkers: sh.coworkers[c],
         };
         let mut state = ResidentState {
             hardship: hardship[li],
@@ -297,6 +314,7 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             cooldown: cooldown[li],
             outcomes: outcomes[li],
             fatigue: fatigue[li],
+            claims: claims[li],
         };
         let day = residents::step(&me, &place, &nb, &mut state, &ctx);
         hardship[li] = state.hardship;
@@ -314,6 +332,9 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         if state.fatigue != fatigue[li] {
             fatigue[li] = state.fatigue;
         }
+        if state.claims != claims[li] {
+            claims[li] = state.claims;
+        }
         link[li] = day.link;
         visible_next[li] = day.shown;
         if let Some(issue) = day.issue {
@@ -321,6 +342,7 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
                 resident: me.id,
                 category: issue.category,
                 reported: issue.reported,
+                claim: issue.claim,
             });
         }
         count(out, chunk, c, g, &state, &day, protest_cost);
@@ -417,5 +439,14 @@ fn count(
     } else if day.shown.activity == VOLUNTEERING {
         t.volunteers += 1;
         out.grid_volunteers[g - chunk.grids.start as usize] += 1;
+    }
+    if day.laid_off {
+        let protesting = day.shown.activity == PROTESTING;
+        t.closure.laid_off += 1;
+        t.closure.protesters += protesting as u64;
+        t.closure.trust += s.trust as f64;
+        t.closure.hardship += s.hardship as f64;
+        out.comm_laid_off[c - chunk.communities.start as usize] += 1;
+        out.comm_laid_off_active[c - chunk.communities.start as usize] += protesting as u32;
     }
 }

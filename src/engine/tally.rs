@@ -47,6 +47,34 @@ impl Hotline {
     }
 }
 
+/// A closure's laid-off workers and their claims at lay-off, for one tick.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Layoffs {
+    /// Residents laid off today, those of them protesting, and their summed trust and
+    /// hardship.
+    pub laid_off: u64,
+    pub protesters: u64,
+    pub trust: f64,
+    pub hardship: f64,
+    /// Claims filed at lay-off today, and claims leaving today answered (resolved) or
+    /// not (expired, closed unsolved or latent).
+    pub claims_filed: u64,
+    pub claims_answered: u64,
+    pub claims_unanswered: u64,
+}
+
+impl Layoffs {
+    fn add(&mut self, o: &Layoffs) {
+        self.laid_off += o.laid_off;
+        self.protesters += o.protesters;
+        self.trust += o.trust;
+        self.hardship += o.hardship;
+        self.claims_filed += o.claims_filed;
+        self.claims_answered += o.claims_answered;
+        self.claims_unanswered += o.claims_unanswered;
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Tally {
     pub created: u64,
@@ -112,6 +140,14 @@ pub struct Tally {
     /// Issues raised by category.
     pub category_created: [u32; 8],
     pub hotline: Hotline,
+    /// Social-assistance issues that left today unpaid after waiting for their county's
+    /// budget (refused for lack of funds; among `category_expired`).
+    pub assistance_refused: u64,
+    /// Summed hardship of the residents whose social-assistance issue ended today (paid
+    /// or not), after they felt the outcome.
+    pub assistance_hardship: f64,
+    /// A closure's laid-off workers and their claims.
+    pub closure: Layoffs,
 }
 
 /// The epidemic's control in one tick: residents at home (isolated or quarantined), of
@@ -181,6 +217,9 @@ impl Default for Tally {
             category_expired: [0; 8],
             category_created: [0; 8],
             hotline: Hotline::default(),
+            assistance_refused: 0,
+            assistance_hardship: 0.0,
+            closure: Layoffs::default(),
         }
     }
 }
@@ -238,6 +277,9 @@ impl Tally {
             *a += b;
         }
         self.hotline.add(&o.hotline);
+        self.assistance_refused += o.assistance_refused;
+        self.assistance_hardship += o.assistance_hardship;
+        self.closure.add(&o.closure);
     }
 
     /// Issues that left this tick, however they ended.

@@ -24,6 +24,10 @@ pub struct BehaviourSpec {
     pub expire_trust_loss: f64,
     /// Hardship added by an expired issue, per unit severity.
     pub expire_hardship: f64,
+    /// Hardship added, on top of an expiry's, when one's social-assistance claim leaves
+    /// unpaid after waiting for the budget (refused for lack of funds), per unit severity.
+    #[serde(default = "defaults::refused_hardship")]
+    pub refused_hardship: f64,
     /// Drop of the experience signal (in [−1, 1]) that neighbours hear of when one's issue
     /// is closed unsolved, and when it expires (the worst experience).
     #[serde(default = "defaults::half")]
@@ -161,5 +165,8 @@ mod defaults {
     }
     pub fn point_value() -> f64 {
         0.002
+    }
+    pub fn refused_hardship() -> f64 {
+        0.4
     }
 }

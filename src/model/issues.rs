@@ -234,6 +234,8 @@ pub struct Issue {
     pub reported_at: Option<u32>,
     /// Whether its owner is unclear, so an office may pass the buck (推诿).
     pub unclear: bool,
+    /// A laid-off worker's claim at lay-off (a closure): its resident's claims count it.
+    pub claim: bool,
     /// What offices have done with it so far; nothing when it is raised.
     pub progress: Progress,
 }
@@ -261,6 +263,9 @@ pub struct Progress {
     /// Dispatched by the city centre: a command to its departments, not a link on the
     /// platform (`platform::linked_chance`).
     pub dispatched: bool,
+    /// Waited for its county's budget at least once (social assistance the budget could
+    /// not pay when its work was done): if it leaves unpaid, it was refused.
+    pub awaited_budget: bool,
 }
 
 impl Issue {
@@ -469,6 +474,8 @@ pub struct Origin {
     pub key: u64,
     /// Whether its owner is unclear (see `silos::unclear_share`).
     pub unclear: bool,
+    /// A laid-off worker's claim at lay-off (a closure).
+    pub claim: bool,
 }
 
 impl Issue {
@@ -511,6 +518,7 @@ impl Issue {
             key: origin.key,
             reported_at: None,
             unclear: origin.unclear,
+            claim: origin.claim,
             progress: Progress::default(),
         }
     }
@@ -903,6 +911,7 @@ mod tests {
             key: 0,
             reported_at: Some(0),
             unclear: false,
+            claim: false,
             progress: Progress::default(),
         }
     }
@@ -1175,6 +1184,7 @@ mod tests {
             tick: 0,
             key: 0,
             unclear: false,
+            claim: false,
         };
         let mut i = Issue::new(cat, &spec, &d, two, false, origin);
         assert_eq!(i.work_left, 2.0);

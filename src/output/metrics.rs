@@ -76,6 +76,12 @@ pub fn hist_quantile(h: &[u64], q: f64) -> f64 {
     (h.len() - 1) as f64
 }
 
+/// Social-assistance issues that ended in a tally, paid or not.
+fn assistance_ended(t: &Tally) -> u64 {
+    let a = crate::model::issues::Category::SocialAssistance as usize;
+    (t.category_resolved[a] + t.category_expired[a]) as u64
+}
+
 /// Share of closed issues that were resolved.
 pub fn service(resolved: f64, expired: f64) -> f64 {
     ratio(resolved, resolved + expired)
@@ -349,6 +355,66 @@ pub const TICK_METRICS: &[TickMetric] = &[
         name: "leading_group",
         about: "1 while the city's leading group (领导小组) is active",
         value: |w| w.now.leading_group as u8 as f64,
+    },
+    TickMetric {
+        name: "assistance_refused",
+        about: "social-assistance issues that left unpaid this tick after waiting for their county's budget (refused for lack of funds)",
+        value: |w| w.now.assistance_refused as f64,
+    },
+    TickMetric {
+        name: "assistance_refused_share",
+        about: "assistance_refused / social-assistance issues that ended (paid or not) over the window",
+        value: |w| {
+            ratio(
+                window_sum(w, |t| t.assistance_refused),
+                window_sum(w, assistance_ended),
+            )
+        },
+    },
+    TickMetric {
+        name: "assistance_claimant_hardship",
+        about: "mean hardship of the residents whose social-assistance issue ended over the window (paid or not), after the outcome",
+        value: |w| {
+            ratio(
+                w.span.iter().map(|t| t.assistance_hardship).sum(),
+                window_sum(w, assistance_ended),
+            )
+        },
+    },
+    TickMetric {
+        name: "laid_off",
+        about: "residents laid off by a closure",
+        value: |w| w.now.closure.laid_off as f64,
+    },
+    TickMetric {
+        name: "laid_off_protesters",
+        about: "laid-off residents protesting",
+        value: |w| w.now.closure.protesters as f64,
+    },
+    TickMetric {
+        name: "laid_off_trust",
+        about: "mean trust of the laid-off residents",
+        value: |w| ratio(w.now.closure.trust, w.now.closure.laid_off as f64),
+    },
+    TickMetric {
+        name: "laid_off_hardship",
+        about: "mean hardship of the laid-off residents",
+        value: |w| ratio(w.now.closure.hardship, w.now.closure.laid_off as f64),
+    },
+    TickMetric {
+        name: "claims_filed",
+        about: "claims the laid off filed at lay-off this tick (registration and assistance, unpaid wages)",
+        value: |w| w.now.closure.claims_filed as f64,
+    },
+    TickMetric {
+        name: "claims_answered",
+        about: "claims at lay-off that left resolved this tick (benefit, severance or wages paid)",
+        value: |w| w.now.closure.claims_answered as f64,
+    },
+    TickMetric {
+        name: "claims_unanswered",
+        about: "claims at lay-off that left unresolved this tick (expired, closed unsolved or never reported)",
+        value: |w| w.now.closure.claims_unanswered as f64,
     },
 ];
 
@@ -624,6 +690,15 @@ pub struct Summary {
     /// Staff-hours and budget units the answers to incidents cost.
     pub answer_staff_hours: f64,
     pub answer_budget: f64,
+    /// Social-assistance issues refused for lack of budget (left unpaid after waiting
+    /// for it), and their share of the social-assistance issues that ended.
+    pub assistance_refused: u64,
+    pub assistance_refused_share: f64,
+    /// A closure's claims at lay-off: filed, and the share of those that ended which
+    /// were answered (resolved); the most laid-off residents protesting on one day.
+    pub claims_filed: u64,
+    pub claims_answered_share: f64,
+    pub laid_off_protesters_peak: u64,
     /// Resilience of each headline metric (`None` without a shock).
     pub resilience: Vec<(&'static str, Option<Resilience>)>,
 }
@@ -730,6 +805,17 @@ pub fn summarise(
         link_strength_end: end_value("link_strength"),
         resilience_reference,
         protest_cost: rows.iter().map(|t| t.protest_cost).sum(),
+        assistance_refused: sum(|t| t.assistance_refused),
+        assistance_refused_share: ratio(
+            sum(|t| t.assistance_refused) as f64,
+            sum(assistance_ended) as f64,
+        ),
+        claims_filed: sum(|t| t.closure.claims_filed),
+        claims_answered_share: ratio(
+            sum(|t| t.closure.claims_answered) as f64,
+            sum(|t| t.closure.claims_answered + t.closure.claims_unanswered) as f64,
+        ),
+        laid_off_protesters_peak: rows.iter().map(|t| t.closure.protesters).max().unwrap_or(0),
         resilience,
         ..incident_figures(&run.incidents, rows.len())
     }
@@ -928,6 +1014,26 @@ pub const SUMMARY_COLUMNS: &[(&str, &str)] = &[
         "staff-hours the answers to incidents cost",
     ),
     ("answer_budget", "budget units the concessions cost"),
+    (
+        "assistance_refused",
+        "social-assistance issues refused for lack of budget (left unpaid after waiting for their county's budget)",
+    ),
+    (
+        "assistance_refused_share",
+        "assistance_refused / social-assistance issues that ended (paid or not)",
+    ),
+    (
+        "claims_filed",
+        "claims the laid off filed at lay-off (a closure)",
+    ),
+    (
+        "claims_answered_share",
+        "claims at lay-off answered (resolved) / claims at lay-off that ended",
+    ),
+    (
+        "laid_off_protesters_peak",
+        "most laid-off residents protesting on one day",
+    ),
 ];
 
 /// Resilience columns, per headline metric `m`: `m_baseline`, `m_fall_pct`,
@@ -987,6 +1093,11 @@ impl Summary {
         c.extend(self.incident_answers.iter().map(|b| b.to_string()));
         c.push(f(self.answer_staff_hours));
         c.push(f(self.answer_budget));
+        c.push(self.assistance_refused.to_string());
+        c.push(f(self.assistance_refused_share));
+        c.push(self.claims_filed.to_string());
+        c.push(f(self.claims_answered_share));
+        c.push(self.laid_off_protesters_peak.to_string());
         for (_, r) in &self.resilience {
             match r {
                 Some(r) => {

@@ -277,6 +277,7 @@ pub fn xcity_baseline() -> Scenario {
             resolve_hardship_relief: 0.1,
             expire_trust_loss: 0.2,
             expire_hardship: 0.1,
+            refused_hardship: 0.4,
             unsolved_experience_loss: 0.5,
             expire_experience_loss: 1.0,
             word_of_mouth: 0.02,

@@ -516,6 +516,7 @@ pub const SOURCES: &[Entry] = &[
     ),
     assumed("behaviour.expire_trust_loss", "trust"),
     assumed("behaviour.expire_hardship", "hardship per unit severity"),
+    assumed("behaviour.refused_hardship", "hardship per unit severity"),
     // Being told an issue is done when it is not (形式主义) is heard of as a poor
     // experience, half an expiry's.
     grounded(
@@ -903,6 +904,24 @@ pub const SOURCES: &[Entry] = &[
     ),
     assumed("shocks[closure].hardship_per_day", "hardship per day"),
     assumed("shocks[closure].assistance_surge", "multiplier"),
+    assumed(
+        "shocks[closure].claims_per_worker",
+        "claims per laid-off worker",
+    ),
+    assumed("shocks[closure].claim_days", "days"),
+    assumed("shocks[closure].wage_share", "share of claims"),
+    assumed(
+        "shocks[closure].claim_wait_trust",
+        "trust per open claim per day",
+    ),
+    assumed(
+        "shocks[closure].claim_relief",
+        "share of the daily hardship",
+    ),
+    assumed(
+        "shocks[closure].coworker_pull",
+        "threshold per share of co-workers protesting",
+    ),
     assumed("shocks[land_dispute].hardship_per_day", "hardship per day"),
     assumed("shocks[land_dispute].trust_loss_per_day", "trust per day"),
     assumed("shocks[land_dispute].dispute_surge", "multiplier"),

@@ -539,6 +539,7 @@ fn behaviour(c: &mut Checks, b: &BehaviourSpec) {
         ),
         ("behaviour.expire_trust_loss", b.expire_trust_loss),
         ("behaviour.expire_hardship", b.expire_hardship),
+        ("behaviour.refused_hardship", b.refused_hardship),
         ("behaviour.word_of_mouth", b.word_of_mouth),
         ("behaviour.experience_decay", b.experience_decay),
         ("behaviour.exposure_trust_loss", b.exposure_trust_loss),

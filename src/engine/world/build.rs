@@ -87,6 +87,7 @@ impl World {
             answers: super::incidents::Answers::new(n_comm, territory.townships.len()),
             comm_p_mediate: vec![0.0; n_comm],
             comm_mean_link,
+            comm_coworkers: vec![0.0; n_comm],
             comm_orgs_active: vec![0.0; comm_orgs.len()],
             comm_orgs,
             county_goals: vec![goals; n_counties],

@@ -74,7 +74,7 @@ impl World {
                     self.tallies[county].incidents_new += 1;
                     let grid = GridId(comm.grids.start);
                     let agent = self.residents.len() as u64 + c as u64;
-                    self.create_issue(None, grid, Category::Stability, true, agent);
+                    self.create_issue(None, grid, Category::Stability, true, false, agent);
                 }
                 (Some(i), false) => {
                     // Under the minimum: the incident ends after `incident_quiet_days`

@@ -26,24 +26,33 @@ impl World {
             for n in 0..self.chunk_out[k].issues.len() {
                 let ni = self.chunk_out[k].issues[n];
                 let grid = GridId(self.residents.grid[ni.resident as usize]);
+                if ni.claim {
+                    let r = ni.resident as usize;
+                    self.residents.claims[r] = self.residents.claims[r].filed();
+                    let county = self.territory.grids[grid.index()].county.index();
+                    self.tallies[county].closure.claims_filed += 1;
+                }
                 self.create_issue(
                     Some(ResidentId(ni.resident)),
                     grid,
                     ni.category,
                     ni.reported,
+                    ni.claim,
                     ni.resident as u64,
                 );
             }
         }
     }
 
-    /// Create an issue; `agent` keys its detail draws (unique per tick).
+    /// Create an issue (a laid-off worker's `claim` or not); `agent` keys its detail
+    /// draws (unique per tick).
     pub(super) fn create_issue(
         &mut self,
         resident: Option<ResidentId>,
         grid: GridId,
         category: Category,
         reported: bool,
+        claim: bool,
         agent: u64,
     ) {
         let t = self.tick;
@@ -77,6 +86,7 @@ impl World {
             urban: g.urban,
             tick: t,
             key: self.serial,
+            claim,
         };
         self.serial += 1;
         let issue = Issue::new(category, &sc.issues, &d, stages, joint, origin);
@@ -248,6 +258,48 @@ impl World {
             self.set_felt(r, felt);
             self.residents.outcomes[r].resolved += 1.0;
         }
+        self.claim_ended(&issue, true);
+        self.claimant_after(&issue);
+    }
+
+    /// A social-assistance issue ended: its resident's hardship after the outcome counts
+    /// in `assistance_hardship`.
+    fn claimant_after(&mut self, issue: &Issue) {
+        if let (Category::SocialAssistance, Some(r)) = (issue.category, issue.resident) {
+            let h = self.residents.hardship[r.index()] as f64;
+            self.tallies[issue.county.index()].assistance_hardship += h;
+        }
+    }
+
+    /// A laid-off worker's claim leaves the flow, answered (resolved) or not: its
+    /// resident's open claims fall, and an answered one is paid.
+    fn claim_ended(&mut self, issue: &Issue, answered: bool) {
+        let (true, Some(r)) = (issue.claim, issue.resident) else {
+            return;
+        };
+        let r = r.index();
+        self.residents.claims[r] = self.residents.claims[r].ended(answered);
+        let tally = &mut self.tallies[issue.county.index()].closure;
+        if answered {
+            tally.claims_answered += 1;
+        } else {
+            tally.claims_unanswered += 1;
+        }
+    }
+
+    /// An issue expiring: a social-assistance issue that waited for its county's budget
+    /// was refused for lack of funds, and its resident's hardship rises by
+    /// `refused_hardship` × severity on top of what the expiry costs.
+    fn refused(&mut self, issue: &Issue) {
+        if issue.category != Category::SocialAssistance || !issue.progress.awaited_budget {
+            return;
+        }
+        self.tallies[issue.county.index()].assistance_refused += 1;
+        if let Some(r) = issue.resident {
+            let add = self.scenario.behaviour.refused_hardship as f32 * issue.severity;
+            let h = &mut self.residents.hardship[r.index()];
+            *h = crate::model::unit(*h + add);
+        }
     }
 
     /// The issue leaves unclosed (past its deadline, or dropped at a boundary); its
@@ -278,6 +330,9 @@ impl World {
                 self.maybe_petition(&issue, felt);
             }
         }
+        self.claim_ended(&issue, false);
+        self.refused(&issue);
+        self.claimant_after(&issue);
     }
 
     /// The issue leaves closed but unsolved; its resident feels it.
@@ -296,6 +351,8 @@ impl World {
             self.set_felt(r, felt);
             self.maybe_petition(&issue, felt);
         }
+        self.claim_ended(&issue, false);
+        self.claimant_after(&issue);
     }
 
     /// A resident whose issue ended unsolved may take it over the city's head.

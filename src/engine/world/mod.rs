@@ -131,6 +131,9 @@ pub struct World {
     comm_p_mediate: Vec<f32>,
     /// Mean link strength of each community's residents, after today's resident phase.
     comm_mean_link: Vec<f32>,
+    /// Share of each community's laid-off workers protesting (a closure's co-workers),
+    /// after today's resident phase; tomorrow's reads it.
+    comm_coworkers: Vec<f32>,
     /// Organisations of each community, and the share of them active (as the resident
     /// phase sees them: yesterday's).
     comm_orgs: Vec<u32>,

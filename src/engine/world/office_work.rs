@@ -237,7 +237,11 @@ impl World {
             issue.work_left = 0.0;
         }
         match after {
-            AfterWork::Unfinished | AfterWork::AwaitBudget => {
+            AfterWork::Unfinished => {
+                self.offices.queue[ou].push_back(id);
+            }
+            AfterWork::AwaitBudget => {
+                issue.progress.awaited_budget = true;
                 self.offices.queue[ou].push_back(id);
             }
             AfterWork::Resolve { draws_budget } => {

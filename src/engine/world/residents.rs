@@ -51,6 +51,7 @@ impl World {
             visits: &self.grid_visits,
             orgs_active: &self.comm_orgs_active,
             kept: &self.grid_kept,
+            coworkers: &self.comm_coworkers,
             links: LinkRules::new(
                 &sc.links,
                 &sc.population,
@@ -68,6 +69,7 @@ impl World {
             outcomes: &mut r.outcomes,
             link: &mut r.link,
             fatigue: &mut r.fatigue,
+            claims: &mut r.claims,
             visible_next: &mut self.visible_next,
         };
         residents_phase::update_all(&shared, &self.chunks, m, &mut self.chunk_out);
@@ -79,6 +81,10 @@ impl World {
             let g0 = chunk.grids.start as usize;
             self.grid_volunteers[g0..g0 + out.grid_volunteers.len()]
                 .copy_from_slice(&out.grid_volunteers);
+            let laid_off = out.comm_laid_off.iter().zip(&out.comm_laid_off_active);
+            for (k, (&n, &active)) in laid_off.enumerate() {
+                self.comm_coworkers[c0 + k] = if n > 0 { active as f32 / n as f32 } else { 0.0 };
+            }
             for (k, &sum) in out.comm_link.iter().enumerate() {
                 let n = self.territory.communities[c0 + k].residents.len().max(1);
                 self.comm_mean_link[c0 + k] = (sum / n as f64) as f32;

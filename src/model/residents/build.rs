@@ -142,6 +142,7 @@ impl Residents {
             cooldown: vec![0; n],
             points: vec![0.0; n],
             fatigue: vec![0.0; n],
+            claims: vec![super::Claims::default(); n],
             exposure: vec![0.0; n],
             outcomes: vec![Outcomes::default(); n],
             ties: Ties {

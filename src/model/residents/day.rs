@@ -17,9 +17,9 @@
 
 use super::links::{LinkInputs, LinkRules, next_link};
 use super::{
-    ADULT, AT_HOME, BELIEVES, DEBUNKED, DETECTED_TODAY, DISEASE, ELDERLY, INFECTED, ISOLATED_TODAY,
-    MEDIATED, NEVER, Outcomes, PROTESTING, QUIET, RECOVERED, SUSCEPTIBLE, TRACED_TODAY,
-    VOLUNTEERING, Visible, YOUTH,
+    ADULT, AT_HOME, BELIEVES, Claims, DEBUNKED, DETECTED_TODAY, DISEASE, ELDERLY, INFECTED,
+    ISOLATED_TODAY, MEDIATED, NEVER, Outcomes, PROTESTING, QUIET, RECOVERED, SUSCEPTIBLE,
+    TRACED_TODAY, VOLUNTEERING, Visible, YOUTH,
 };
 use crate::base::rng::{Purpose, Stream, stream};
 use crate::model::behaviour::BehaviourSpec;
@@ -359,6 +359,9 @@ pub struct Place<'a> {
     /// Trust a mediation of the community's protesters restores today (joint mediation
     /// at the township's table), 0 for a routine one.
     pub mediation_trust: f32,
+    /// Share of the community's laid-off workers who protested yesterday (a closure's
+    /// co-workers), 0 without.
+    pub coworkers: f32,
 }
 
 /// The fields a resident's day changes.
@@ -374,6 +377,8 @@ pub struct ResidentState {
     pub outcomes: Outcomes,
     /// Fatigue of protest (grows on the street, fades off it), in [0, 1].
     pub fatigue: f32,
+    /// A laid-off worker's claims (a closure).
+    pub claims: Claims,
 }
 
 /// An issue a resident raised today.
@@ -382,6 +387,8 @@ pub struct RaisedIssue {
     pub category: Category,
     /// Reported through a channel (otherwise only a patrol finds it).
     pub reported: bool,
+    /// A laid-off worker's claim at lay-off (a closure).
+    pub claim: bool,
 }
 
 /// What a resident's day produced besides its own state.
@@ -396,6 +403,8 @@ pub struct Day {
     pub happiness: f32,
     /// Link strength after today.
     pub link: f32,
+    /// Laid off by a closure today.
+    pub laid_off: bool,
 }
 
 /// One resident's day. Updates `s` and returns what the engine files and counts.
@@ -418,19 +427,32 @@ pub fn step(
         _ => 0.0,
     };
     let laid_off = laid_off(me.age, eff, &dice);
+    if !laid_off && s.claims.paid() {
+        s.claims = s.claims.unpaid();
+    }
     s.exposure = exposure_today(s.exposure, place.incident, nb.protesting, b);
     let wom = nb.mean_word_of_mouth();
-    s.trust = trust_today(s.trust, me, wom, s.exposure, eff.trust_push, rumour_loss, b);
-    s.hardship = hardship_today(s.hardship, me.hardship_base, eff, laid_off, b);
+    let push = eff.trust_push - waiting_loss(laid_off, s.claims, eff);
+    s.trust = trust_today(s.trust, me, wom, s.exposure, push, rumour_loss, b);
+    let borne = income_lost(laid_off, s.claims, eff);
+    s.hardship = hardship_today(s.hardship, me.hardship_base, eff, borne, b);
     if home && let Some(ep) = ctx.epidemic {
         s.hardship = unit(s.hardship + ep.control.home_hardship);
     }
     let sick = health & DISEASE == INFECTED;
-    let issue = raise_issue(me, place, s, (sick, home), laid_off, ctx, &dice);
+    let issue = match file_claim(me, place, s, laid_off, ctx, &dice) {
+        None => raise_issue(me, place, s, (sick, home), laid_off, ctx, &dice),
+        claim => claim,
+    };
     if issue.is_some() {
         s.outcomes.raised += 1.0;
     }
-    let activity = decide_action(me, place, nb, s, ctx, &dice);
+    let pulled = if laid_off {
+        eff.coworker_pull * place.coworkers
+    } else {
+        0.0
+    };
+    let activity = decide_action(me, place, nb, s, pulled, ctx, &dice);
     s.fatigue = fatigue_after(&ctx.collective, s.fatigue, activity == PROTESTING);
     if activity == VOLUNTEERING {
         s.points += ctx.points_today;
@@ -453,6 +475,7 @@ pub fn step(
         security,
         happiness: happiness(gain, security, s.hardship, s.trust),
         link,
+        laid_off,
     }
 }
 
@@ -622,14 +645,70 @@ pub fn trust_today(
     )
 }
 
-/// Hardship relaxes to its baseline and takes the shocks' push, more for the laid off.
+/// Hardship relaxes to its baseline and takes the shocks' push, and the laid off bear
+/// the share `borne` of a closure's daily loss of income ([`income_lost`]).
 #[inline]
-pub fn hardship_today(hardship: f32, base: f32, eff: &Effects, laid_off: bool, b: &Rules) -> f32 {
-    let mut h = hardship + (b.hardship_relax * (base - hardship) + eff.hardship_push);
-    if laid_off {
-        h += eff.worker_hardship;
+pub fn hardship_today(hardship: f32, base: f32, eff: &Effects, borne: f32, b: &Rules) -> f32 {
+    let h = hardship + (b.hardship_relax * (base - hardship) + eff.hardship_push);
+    unit(h + borne * eff.worker_hardship)
+}
+
+/// The share of a closure's daily loss of income a resident bears: none if not laid off,
+/// all of it until a claim is answered, then `1 − claim_relief` (benefit, severance or
+/// wages paid).
+#[inline]
+pub fn income_lost(laid_off: bool, claims: Claims, eff: &Effects) -> f32 {
+    match (laid_off, claims.paid()) {
+        (false, _) => 0.0,
+        (true, false) => 1.0,
+        (true, true) => 1.0 - eff.claim_relief.min(1.0),
     }
-    unit(h)
+}
+
+/// Trust a laid-off worker loses today while its claims go unanswered:
+/// `claim_wait_trust` per open claim (grievance directed at the government).
+#[inline]
+pub fn waiting_loss(laid_off: bool, claims: Claims, eff: &Effects) -> f32 {
+    if laid_off {
+        eff.claim_wait_trust * claims.open() as f32
+    } else {
+        0.0
+    }
+}
+
+/// A laid-off worker's claim at lay-off: with the day's chance `worker_claims`, a claim,
+/// an unpaid-wage dispute (cross-department: the labour bureau and another department)
+/// with chance `wage_share`, else registration and assistance (social assistance). It
+/// is reported with [`report_chance`] like any other issue.
+#[inline]
+pub fn file_claim(
+    me: &Resident,
+    place: &Place,
+    s: &ResidentState,
+    laid_off: bool,
+    ctx: &Context,
+    dice: &Dice,
+) -> Option<RaisedIssue> {
+    let eff = place.effects;
+    if !laid_off || eff.worker_claims <= 0.0 {
+        return None;
+    }
+    let mut draw = dice.today(Purpose::Claim);
+    if !draw.chance(eff.worker_claims as f64) {
+        return None;
+    }
+    let category = if draw.chance(eff.wage_share as f64) {
+        Category::CrossDepartment
+    } else {
+        Category::SocialAssistance
+    };
+    let p = report_chance(me, place.channel, s.trust, ctx);
+    let reported = dice.today(Purpose::Report).chance(p as f64);
+    Some(RaisedIssue {
+        category,
+        reported,
+        claim: true,
+    })
 }
 
 /// Need, the multiplier of a resident's issue rates: it rises with hardship, and the
@@ -673,7 +752,11 @@ pub fn raise_issue(
         if u < acc {
             let p = report_chance(me, place.channel, s.trust, ctx);
             let reported = dice.today(Purpose::Report).chance(p as f64);
-            return Some(RaisedIssue { category, reported });
+            return Some(RaisedIssue {
+                category,
+                reported,
+                claim: false,
+            });
         }
     }
     None
@@ -692,16 +775,17 @@ pub fn report_chance(me: &Resident, channel: f32, trust: f32, ctx: &Context) -> 
 
 /// The action decision (行动决策): a mediated resident sits out its cooldown; a protester
 /// may be mediated; an adult (not a youth) may turn active by Epstein's rule, against its
-/// own threshold (less what a concession nearby invites), the day's cost of protest and
-/// its fatigue ([`protests`]); a volunteer may stop; a quiet resident may start
-/// volunteering. Mediation sets the cooldown and relieves hardship (and, when joint,
-/// restores trust) in `s`.
+/// own threshold (less what a concession nearby invites and the pull `pulled` of its
+/// protesting co-workers), the day's cost of protest and its fatigue ([`protests`]); a
+/// volunteer may stop; a quiet resident may start volunteering. Mediation sets the
+/// cooldown and relieves hardship (and, when joint, restores trust) in `s`.
 #[inline]
 pub fn decide_action(
     me: &Resident,
     place: &Place,
     nb: &Neighbourhood,
     s: &mut ResidentState,
+    pulled: f32,
     ctx: &Context,
     dice: &Dice,
 ) -> u8 {
@@ -718,7 +802,7 @@ pub fn decide_action(
         s.hardship = unit(s.hardship - ctx.collective.mediation_relief as f32);
         s.trust = unit(s.trust + place.mediation_trust);
         MEDIATED
-    } else if protests(me, place, nb, s, ctx, dice) {
+    } else if protests(me, place, nb, s, pulled, ctx, dice) {
         PROTESTING
     } else if prev == VOLUNTEERING {
         if dice
@@ -741,14 +825,15 @@ pub fn decide_action(
 
 /// Whether an adult protests today: youth never do; an adult weighs its grievance
 /// against Epstein's risk (at least the policing risk), its own threshold (drawn once
-/// for its life, less what a concession nearby invites and what its protesting ties
-/// pull), the day's cost and its fatigue.
+/// for its life, less what a concession nearby invites, what its protesting ties pull
+/// and what its protesting co-workers pull, `pulled`), the day's cost and its fatigue.
 #[inline]
 pub fn protests(
     me: &Resident,
     place: &Place,
     nb: &Neighbourhood,
     s: &ResidentState,
+    pulled: f32,
     ctx: &Context,
     dice: &Dice,
 ) -> bool {
@@ -759,7 +844,7 @@ pub fn protests(
     let burden = k.protest_cost as f32 + s.fatigue;
     // The cheapest test first: below the least threshold nobody protests, so the
     // resident's own threshold is drawn only for those who might.
-    let lowered = place.invites + pull(k, nb.protesting, nb.ties);
+    let lowered = place.invites + pull(k, nb.protesting, nb.ties) + pulled;
     let grievance = s.hardship * (1.0 - s.trust);
     if grievance - burden <= k.threshold as f32 - lowered {
         return false;
@@ -895,6 +980,7 @@ mod tests {
             police: 0.0,
             invites: 0.0,
             mediation_trust: 0.0,
+            coworkers: 0.0,
         }
     }
 
@@ -930,10 +1016,10 @@ mod tests {
             worker_hardship: 0.03,
             ..Effects::NEUTRAL
         };
-        let h = hardship_today(0.5, 0.2, &effects, false, &b);
+        let h = hardship_today(0.5, 0.2, &effects, 0.0, &b);
         assert!(h < 0.5 && h > 0.2, "{h}");
-        assert!(hardship_today(0.5, 0.2, &effects, true, &b) > h);
-        assert_eq!(hardship_today(1.0, 1.0, &effects, true, &b), 1.0);
+        assert!(hardship_today(0.5, 0.2, &effects, 1.0, &b) > h);
+        assert_eq!(hardship_today(1.0, 1.0, &effects, 1.0, &b), 1.0);
     }
 
     #[test]
@@ -1003,7 +1089,7 @@ mod tests {
                         ..ResidentState::default()
                     };
                     let dice = Dice::new(ctx.seed, id, ctx.tick);
-                    decide_action(&me, place, &nb, &mut s, &ctx, &dice) == QUIET
+                    decide_action(&me, place, &nb, &mut s, 0.0, &ctx, &dice) == QUIET
                 })
                 .count()
         };

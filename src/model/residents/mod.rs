@@ -204,6 +204,9 @@ pub struct Residents {
     pub points: Vec<f32>,
     /// Fatigue of protest (`collective::fatigue_after`).
     pub fatigue: Vec<f32>,
+    /// A laid-off worker's claims ([`Claims`]): how many are open, and whether one was
+    /// answered (paid).
+    pub claims: Vec<Claims>,
     /// Exposure to incidents and protest around one (1 − security).
     pub exposure: Vec<f32>,
     /// Issues raised and resolved, each counted with a weight that decays with age
@@ -225,6 +228,51 @@ impl Outcomes {
     #[inline]
     pub fn gain(&self) -> f32 {
         (self.resolved + 1.0) / (self.raised + 2.0)
+    }
+}
+
+/// A laid-off worker's claims at lay-off (a closure): the count still open (raised and
+/// not yet resolved, expired or closed) and whether one was answered, so that benefit,
+/// severance or wages are paid. One byte: the count in the low seven bits, paid the top.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Claims(u8);
+
+impl Claims {
+    const PAID: u8 = 0x80;
+
+    /// Claims still open.
+    #[inline]
+    pub fn open(self) -> u8 {
+        self.0 & !Self::PAID
+    }
+
+    /// Whether a claim was answered.
+    #[inline]
+    pub fn paid(self) -> bool {
+        self.0 & Self::PAID != 0
+    }
+
+    /// One more claim filed.
+    #[inline]
+    pub fn filed(self) -> Claims {
+        Claims((self.open() + 1).min(!Self::PAID) | (self.0 & Self::PAID))
+    }
+
+    /// One claim left the issue flow, answered (`paid`) or not.
+    #[inline]
+    pub fn ended(self, paid: bool) -> Claims {
+        let keep = if paid {
+            Self::PAID
+        } else {
+            self.0 & Self::PAID
+        };
+        Claims(self.open().saturating_sub(1) | keep)
+    }
+
+    /// No longer laid off: what was paid is spent (open claims still count down).
+    #[inline]
+    pub fn unpaid(self) -> Claims {
+        Claims(self.open())
     }
 }
 

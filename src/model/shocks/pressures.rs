@@ -22,6 +22,20 @@ pub struct Effects {
     pub worker_share: f32,
     pub worker_hardship: f32,
     pub worker_assistance: f32,
+    /// A closure's claims at lay-off: the daily chance a laid-off worker raises a claim
+    /// today (in the first days of the window), and the share of claims that are
+    /// unpaid-wage disputes (the rest: registration and assistance).
+    pub worker_claims: f32,
+    pub wage_share: f32,
+    /// Trust a laid-off worker loses each day per claim of its still open (grievance
+    /// directed at the government that does not answer).
+    pub claim_wait_trust: f32,
+    /// Share of a laid-off worker's daily hardship that a paid claim removes (severance,
+    /// unemployment benefit or assistance received).
+    pub claim_relief: f32,
+    /// Threshold lowered, for a laid-off worker, per share of its community's laid-off
+    /// co-workers protesting yesterday (co-workers draw each other in).
+    pub coworker_pull: f32,
     /// Share of residents who fall ill / start believing a rumour this tick.
     pub epidemic_seed: f32,
     pub rumour_seed: f32,
@@ -36,6 +50,11 @@ impl Effects {
         worker_share: 0.0,
         worker_hardship: 0.0,
         worker_assistance: 1.0,
+        worker_claims: 0.0,
+        wage_share: 0.0,
+        claim_wait_trust: 0.0,
+        claim_relief: 0.0,
+        coworker_pull: 0.0,
         epidemic_seed: 0.0,
         rumour_seed: 0.0,
     };
