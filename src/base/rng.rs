@@ -91,6 +91,8 @@ pub enum Purpose {
     DeadlineGaming = 36,
     /// A resident's own protest threshold, drawn once (tick 0).
     Threshold = 37,
+    /// Whether a resident is receptive to a rumour, drawn once (tick 0).
+    RumourReceptive = 38,
 }
 
 /// The key of one stream: every field is something the draw is for.

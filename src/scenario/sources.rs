@@ -887,6 +887,28 @@ pub const SOURCES: &[Entry] = &[
     ),
     grounded("shocks[rumour].damping", "share", SEPARATE_SYSTEMS),
     assumed("shocks[rumour].debunk_base", "probability per day"),
+    figure(
+        "shocks[rumour].receptive_share",
+        "share of residents",
+        "8-37% of adults rated a given COVID-19 falsehood reliable (5G 8-16%, Wuhan lab 22-37%) across five countries; the share for a local rumour is assumed near the top of that range",
+        "Roozenbeek et al. 2020, Susceptibility to misinformation about COVID-19 around the world, R. Soc. Open Sci. 7: 201199",
+    ),
+    figure(
+        "shocks[rumour].receptive_distrust",
+        "share per unit of distrust",
+        "lower trust in scientists predicted belief in misinformation in every country surveyed; the size is assumed",
+        "Roozenbeek et al. 2020, R. Soc. Open Sci. 7: 201199",
+    ),
+    figure(
+        "shocks[rumour].novelty_days",
+        "days",
+        "half of 754 COVID-19 rumours debunked on Tencent's 较真 platform faded within 25 days; false news is more novel and spreads faster than true news",
+        "Survival analysis of the duration of rumors during the COVID-19 pandemic, BMC Public Health 24 (2024), doi:10.1186/s12889-024-17991-3; Vosoughi, Roy and Aral 2018, Science 359: 1146-1151",
+    ),
+    grounded("shocks[rumour].debunk_grid", "probability per day per unit visit chance", CHAT_GROUPS),
+    grounded("shocks[rumour].debunk_orgs", "probability per day", EMBEDDED),
+    grounded("shocks[rumour].debunk_ties", "probability per day", LINK_STRENGTH),
+    grounded("shocks[rumour].strong_spread", "share", TIES),
     assumed("shocks[fiscal_cut].staff_cut", "share of capacity"),
     assumed("shocks[fiscal_cut].budget_cut", "share of income"),
 ];

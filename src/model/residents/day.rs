@@ -201,7 +201,7 @@ impl Context {
             rumour,
             hearing: Hearing {
                 infection: epidemic.is_some(),
-                rumour: rumour.is_some_and(|r| r.spread > 0.0),
+                rumour: rumour.is_some_and(|r| r.heard()),
                 ..self.hearing
             },
             ..self
@@ -252,8 +252,12 @@ pub struct Neighbourhood {
     pub volunteering: u32,
     /// Summed weight of infectious ties (counted while an epidemic runs).
     pub infectious: f32,
-    /// Weak ties believing the rumour (counted while a rumour spreads).
+    /// Weak and strong ties believing the rumour (counted while a rumour runs).
     pub believing_weak: u32,
+    pub believing_strong: u32,
+    /// Summed weight of ties who no longer believe the rumour (counted while a rumour
+    /// runs): the counter-rumour.
+    pub debunked: f32,
     /// Number of ties.
     pub ties: u32,
 }
@@ -269,8 +273,8 @@ impl Neighbourhood {
     }
 
     /// Take in what one tie shows; `weak` when the tie reaches beyond the grid. The
-    /// rumour travels over weak ties only (a grid's own residents hear it too late to
-    /// matter, MODEL.md §8).
+    /// rumour travels over weak ties, and less over strong ones (neighbours know better);
+    /// its debunking over every tie.
     #[inline(always)]
     pub fn hear(&mut self, tie: &Visible, weak: bool, hearing: Hearing) {
         let w = if weak { hearing.weak_tie_weight } else { 1.0 };
@@ -281,8 +285,17 @@ impl Neighbourhood {
         if hearing.infection && tie.health == INFECTED {
             self.infectious += w;
         }
-        if hearing.rumour && weak && tie.rumour == BELIEVES {
-            self.believing_weak += 1;
+        if hearing.rumour {
+            if tie.rumour == BELIEVES {
+                if weak {
+                    self.believing_weak += 1;
+                } else {
+                    self.believing_strong += 1;
+                }
+            }
+            if tie.rumour == DEBUNKED {
+                self.debunked += w;
+            }
         }
     }
 
@@ -397,7 +410,7 @@ pub fn step(
     let eff = place.effects;
     let dice = Dice::new(ctx.seed, me.id, ctx.tick);
     let health = next_health_state(me.shown.health, eff, nb, ctx, &dice);
-    let belief = next_belief(me.shown.rumour, eff, nb, ctx, &dice);
+    let belief = next_belief(me, place, nb, ctx, &dice);
     let rumour_loss = match (belief, ctx.rumour) {
         (BELIEVES, Some(r)) => r.trust_loss,
         _ => 0.0,
@@ -487,33 +500,44 @@ pub fn next_health_state(
     }
 }
 
-/// The rumour (over weak ties): seeded by the shock, caught from each believing weak tie
-/// with chance `spread`, debunked with chance `p_debunk` a day (then immune).
+/// The rumour (over ties): seeded by the shock; caught by a receptive resident who never
+/// believed from each believing weak tie with chance `spread` and from each believing
+/// strong tie with chance `strong_spread · spread`; a believer is debunked (then immune)
+/// with [`debunk_chance`] a day.
 #[inline]
 pub fn next_belief(
-    belief: u8,
-    eff: &Effects,
+    me: &Resident,
+    place: &Place,
     nb: &Neighbourhood,
     ctx: &Context,
     dice: &Dice,
 ) -> u8 {
-    match (belief, ctx.rumour) {
+    let eff = place.effects;
+    match (me.shown.rumour, ctx.rumour) {
         (NEVER, _)
             if eff.rumour_seed > 0.0
                 && dice.today(Purpose::Rumour).chance(eff.rumour_seed as f64) =>
         {
             BELIEVES
         }
-        (NEVER, Some(r)) if nb.believing_weak > 0 && r.spread > 0.0 => {
-            let p = 1.0 - (1.0 - r.spread).powi(nb.believing_weak as i32);
-            if dice.today(Purpose::Rumour).chance(p as f64) {
+        (NEVER, Some(r)) if nb.believing_weak + nb.believing_strong > 0 && r.spread > 0.0 => {
+            let receptive = dice
+                .for_life(Purpose::RumourReceptive)
+                .chance(r.receptive(me.trust_base) as f64);
+            let escape = (1.0 - r.spread).powi(nb.believing_weak as i32)
+                * (1.0 - r.strong_spread * r.spread).powi(nb.believing_strong as i32);
+            let p = 1.0 - escape;
+            if receptive && dice.today(Purpose::Rumour).chance(p as f64) {
                 BELIEVES
             } else {
                 NEVER
             }
         }
         (BELIEVES, Some(r)) => {
-            if dice.today(Purpose::Rumour).chance(r.p_debunk as f64) {
+            if dice
+                .today(Purpose::Rumour)
+                .chance(debunk_chance(me, place, nb, &r) as f64)
+            {
                 DEBUNKED
             } else {
                 BELIEVES
@@ -521,6 +545,23 @@ pub fn next_belief(
         }
         (b, _) => b,
     }
+}
+
+/// A believer's daily chance of being debunked: the base and the platform
+/// (`p_debunk`), a grid worker's visit (the grid's visit chance × one's reachability),
+/// an active organisation one belongs to, and the weighted share of one's ties who no
+/// longer believe, through one's link strength. At most 1.
+#[inline]
+pub fn debunk_chance(me: &Resident, place: &Place, nb: &Neighbourhood, r: &RumourNow) -> f32 {
+    let visit = me.staff_contact * place.visits;
+    let orgs = if me.member { place.orgs_active } else { 0.0 };
+    let ties = if nb.weight > 0.0 {
+        nb.debunked / nb.weight
+    } else {
+        0.0
+    };
+    (r.p_debunk + r.debunk_grid * visit + r.debunk_orgs * orgs + r.debunk_ties * me.link * ties)
+        .min(1.0)
 }
 
 /// A closure hits a fixed share of working-age residents (the same ones every day).
@@ -1064,6 +1105,12 @@ mod tests {
             spread: 0.5,
             trust_loss: 0.01,
             p_debunk: 0.1,
+            receptive_share: 0.2,
+            receptive_distrust: 0.2,
+            debunk_grid: 0.5,
+            debunk_orgs: 0.1,
+            debunk_ties: 0.3,
+            strong_spread: 0.0,
         };
         let ctx = context(&b, &k, &m).with_shocks(None, Some(rumour));
         let believer = Visible {
@@ -1072,9 +1119,9 @@ mod tests {
         };
         let mut nb = Neighbourhood::of(2);
         nb.hear(&believer, false, ctx.hearing);
-        assert_eq!(nb.believing_weak, 0);
+        assert_eq!((nb.believing_weak, nb.believing_strong), (0, 1));
         nb.hear(&believer, true, ctx.hearing);
-        assert_eq!(nb.believing_weak, 1);
+        assert_eq!((nb.believing_weak, nb.believing_strong), (1, 1));
         assert_eq!(nb.weight, 1.0 + 0.3);
         // With no rumour running nobody counts believers.
         let quiet = context(&b, &k, &m);
