@@ -101,6 +101,11 @@ pub struct Rules {
     pub points_per_day: f32,
     pub points_pull: f32,
     pub protest_voice: f32,
+    pub security_damage: f32,
+    pub security_illness: f32,
+    pub security_job_loss: f32,
+    /// Weights of the happiness composite: gain, security, relief from hardship, trust.
+    pub happiness_weights: [f32; 4],
 }
 
 impl Rules {
@@ -137,6 +142,15 @@ impl Rules {
             points_per_day: b.points_per_day as f32,
             points_pull: b.points_pull as f32,
             protest_voice: b.protest_voice as f32,
+            security_damage: b.security_damage as f32,
+            security_illness: b.security_illness as f32,
+            security_job_loss: b.security_job_loss as f32,
+            happiness_weights: [
+                b.happiness_gain as f32,
+                b.happiness_security as f32,
+                b.happiness_relief as f32,
+                b.happiness_trust as f32,
+            ],
         }
     }
 }
@@ -439,13 +453,18 @@ pub fn step(
     let link = link_after(me, place, nb, s.outcomes.resolved, &ctx.links);
     s.outcomes.raised *= ctx.memory;
     s.outcomes.resolved *= ctx.memory;
-    let security = 1.0 - s.exposure;
+    let harm = Harm {
+        damage: eff.damage,
+        sick: health == INFECTED,
+        laid_off,
+    };
+    let security = security(s.exposure, &harm, b);
     Day {
         shown,
         issue,
         gain,
         security,
-        happiness: happiness(gain, security, s.hardship, s.trust),
+        happiness: happiness(gain, security, s.hardship, s.trust, b),
         link,
     }
 }
@@ -805,12 +824,38 @@ pub fn voice(experience: f32, activity: u8, b: &Rules) -> f32 {
     }
 }
 
-/// 幸福感, the sense of happiness: the mean of the sense of gain (share of one's issues
-/// resolved), the sense of security (1 − exposure), relief from hardship (1 − H) and
-/// trust. One definition, used by every output.
+/// The harm done to a resident today, besides exposure: the flood damage in its
+/// community, being sick (infectious), being laid off.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Harm {
+    pub damage: f32,
+    pub sick: bool,
+    pub laid_off: bool,
+}
+
+/// 安全感, the sense of security: 1 − insecurity, where insecurity is exposure to
+/// incidents and protest plus one's own harm (`security_damage` × the flood damage in
+/// one's community, `security_illness` while sick, `security_job_loss` while laid off),
+/// at most 1.
 #[inline]
-pub fn happiness(gain: f32, security: f32, hardship: f32, trust: f32) -> f32 {
-    (gain + security + (1.0 - hardship) + trust) / 4.0
+pub fn security(exposure: f32, harm: &Harm, b: &Rules) -> f32 {
+    let own = b.security_damage * harm.damage.min(1.0)
+        + if harm.sick { b.security_illness } else { 0.0 }
+        + if harm.laid_off {
+            b.security_job_loss
+        } else {
+            0.0
+        };
+    1.0 - (exposure + own).min(1.0)
+}
+
+/// 幸福感, the sense of happiness: the weighted mean (`behaviour.happiness_*`, summing to
+/// 1) of the sense of gain (share of one's issues resolved), the sense of security,
+/// relief from hardship (1 − H) and trust. One definition, used by every output.
+#[inline]
+pub fn happiness(gain: f32, security: f32, hardship: f32, trust: f32, b: &Rules) -> f32 {
+    let [wg, ws, wr, wt] = b.happiness_weights;
+    wg * gain + ws * security + wr * (1.0 - hardship) + wt * trust
 }
 
 #[cfg(test)]
@@ -1232,10 +1277,74 @@ mod tests {
     }
 
     #[test]
-    fn happiness_is_the_mean_of_its_four_senses() {
-        assert_eq!(happiness(1.0, 1.0, 0.0, 1.0), 1.0);
-        assert_eq!(happiness(0.0, 0.0, 1.0, 0.0), 0.0);
-        assert_eq!(happiness(0.5, 1.0, 0.5, 0.0), 0.5);
+    fn happiness_is_the_weighted_mean_of_its_four_senses() {
+        let b = Rules::new(&behaviour());
+        assert_eq!(happiness(1.0, 1.0, 0.0, 1.0, &b), 1.0);
+        assert_eq!(happiness(0.0, 0.0, 1.0, 0.0, &b), 0.0);
+        assert_eq!(happiness(0.5, 1.0, 0.5, 0.0, &b), 0.5);
+        // Other weights: all on security.
+        let secure = Rules::new(&BehaviourSpec {
+            happiness_gain: 0.0,
+            happiness_security: 1.0,
+            happiness_relief: 0.0,
+            happiness_trust: 0.0,
+            ..behaviour()
+        });
+        assert_eq!(happiness(0.0, 0.7, 1.0, 0.0, &secure), 0.7);
+        let tilted = Rules::new(&BehaviourSpec {
+            happiness_gain: 0.1,
+            happiness_security: 0.2,
+            happiness_relief: 0.3,
+            happiness_trust: 0.4,
+            ..behaviour()
+        });
+        let h = happiness(1.0, 0.5, 0.5, 0.0, &tilted);
+        assert!((h - (0.1 + 0.2 * 0.5 + 0.3 * 0.5)).abs() < 1e-6, "{h}");
+    }
+
+    #[test]
+    fn damage_illness_and_job_loss_lower_security() {
+        let b = Rules::new(&behaviour());
+        let none = Harm::default();
+        assert_eq!(security(0.0, &none, &b), 1.0);
+        assert!((security(0.2, &none, &b) - 0.8).abs() < 1e-6);
+        let flooded = Harm {
+            damage: 0.8,
+            ..none
+        };
+        let sick = Harm { sick: true, ..none };
+        let laid_off = Harm {
+            laid_off: true,
+            ..none
+        };
+        for harm in [flooded, sick, laid_off] {
+            assert!(security(0.0, &harm, &b) < 1.0, "{harm:?}");
+            assert!(security(0.2, &harm, &b) < security(0.2, &none, &b));
+        }
+        let all = Harm {
+            damage: 1.0,
+            sick: true,
+            laid_off: true,
+        };
+        assert_eq!(security(1.0, &all, &b), 0.0, "security stays in [0, 1]");
+        // Through the day: a resident in a flooded community is less secure and less happy.
+        let (bs, k, m) = (behaviour(), collective(), mech());
+        let ctx = context(&bs, &k, &m);
+        let calm_effects = Effects::NEUTRAL;
+        let flood_effects = Effects {
+            damage: 0.8,
+            ..Effects::NEUTRAL
+        };
+        let nb = Neighbourhood::of(5);
+        let start = ResidentState {
+            hardship: 0.3,
+            trust: 0.6,
+            ..ResidentState::default()
+        };
+        let (mut a, mut f) = (start, start);
+        let dry = step(&adult(), &calm(&calm_effects), &nb, &mut a, &ctx);
+        let wet = step(&adult(), &calm(&flood_effects), &nb, &mut f, &ctx);
+        assert!(wet.security < dry.security && wet.happiness < dry.happiness);
     }
 
     #[test]
