@@ -101,7 +101,10 @@ fn more_information_sharing_means_fewer_believers_smoothly() {
     eprintln!("peaks by information sharing 0, 0.25, …, 1: {peaks:?}");
     for w in peaks.windows(2) {
         assert!(w[1] < w[0], "more sharing, fewer believers: {peaks:?}");
-        assert!(w[0] < 3.0 * w[1], "no knife edge (a jump over 3×): {peaks:?}");
+        assert!(
+            w[0] < 3.0 * w[1],
+            "no knife edge (a jump over 3×): {peaks:?}"
+        );
     }
     assert!(
         peaks[0] > 3.0 * peaks[4],
@@ -120,7 +123,16 @@ fn grid_workers_organisations_and_trusted_ties_debunk() {
     let no_orgs = days(&|r| r.debunk_orgs = 0.0);
     let no_ties = days(&|r| r.debunk_ties = 0.0);
     eprintln!("believer-days: all {all}, no grid {no_grid}, no orgs {no_orgs}, no ties {no_ties}");
-    assert!(no_grid > 1.2 * all, "grid workers debunk: {no_grid} vs {all}");
-    assert!(no_orgs > 1.05 * all, "organisations debunk: {no_orgs} vs {all}");
-    assert!(no_ties > 1.05 * all, "trusted ties debunk: {no_ties} vs {all}");
+    assert!(
+        no_grid > 1.2 * all,
+        "grid workers debunk: {no_grid} vs {all}"
+    );
+    assert!(
+        no_orgs > 1.05 * all,
+        "organisations debunk: {no_orgs} vs {all}"
+    );
+    assert!(
+        no_ties > 1.05 * all,
+        "trusted ties debunk: {no_ties} vs {all}"
+    );
 }

@@ -46,7 +46,9 @@ fn a_flood_lowers_happiness_by_its_damage_even_without_capacity_loss() {
     let twin = happiness(&calm);
     let with_loss = fall(&happiness(&flood(0.4)), &twin);
     let without_loss = fall(&happiness(&flood(0.0)), &twin);
-    eprintln!("happiness fall against the twin: {with_loss:.4} with capacity loss, {without_loss:.4} without");
+    eprintln!(
+        "happiness fall against the twin: {with_loss:.4} with capacity loss, {without_loss:.4} without"
+    );
     assert!(
         without_loss > 0.03,
         "the flood's damage lowers happiness by itself: {without_loss:.4}"

@@ -849,9 +849,10 @@ pub fn security(exposure: f32, harm: &Harm, b: &Rules) -> f32 {
     1.0 - (exposure + own).min(1.0)
 }
 
-/// 幸福感, the sense of happiness: the weighted mean (`behaviour.happiness_*`, summing to
-/// 1) of the sense of gain (share of one's issues resolved), the sense of security,
-/// relief from hardship (1 − H) and trust. One definition, used by every output.
+/// 幸福感, the sense of happiness: the weighted mean of the sense of gain (share of one's
+/// issues resolved), the sense of security, relief from hardship (1 − H) and trust, with
+/// weights `behaviour.happiness_*` (which sum to one). One definition, used by every
+/// output.
 #[inline]
 pub fn happiness(gain: f32, security: f32, hardship: f32, trust: f32, b: &Rules) -> f32 {
     let [wg, ws, wr, wt] = b.happiness_weights;
