@@ -410,7 +410,7 @@ fn the_flood_county_share_and_the_rumour_debunk_floor_are_parameters_with_the_ol
             .unwrap()
             .p_debunk
     };
-    assert_eq!(debunk("", 0.5), (0.02 + 0.15 * 0.5f64) as f32);
+    assert_eq!(debunk("", 0.5), (0.02 + 0.1 * 0.5f64) as f32);
     assert_eq!(debunk("debunk_base = 0.1", 0.0), 0.1);
     assert_eq!(debunk("debunk_base = 1.0", 1.0), 1.0, "a chance stays ≤ 1");
 }

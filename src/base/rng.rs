@@ -99,6 +99,8 @@ pub enum Purpose {
     Release = 40,
     /// A laid-off worker filing a claim at lay-off today, and which claim (a closure).
     Claim = 41,
+    /// Whether a resident is receptive to a rumour, drawn once (tick 0).
+    RumourReceptive = 42,
 }
 
 /// The key of one stream: every field is something the draw is for.

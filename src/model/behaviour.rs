@@ -125,6 +125,28 @@ pub struct BehaviourSpec {
     /// Days over which the sense of gain remembers one's issues (weights decay by
     /// 1 − 1/days a day).
     pub gain_memory_days: f64,
+    /// Insecurity (1 − the sense of security, 安全感) one's own damage adds to exposure:
+    /// per unit of flood strength in one's community (homes and livelihoods damaged),
+    /// while sick (infectious), and while laid off in a closure. Security is
+    /// `1 − min(1, exposure + security_damage × damage + security_illness × sick +
+    /// security_job_loss × laid off)`.
+    #[serde(default = "defaults::security_damage")]
+    pub security_damage: f64,
+    #[serde(default = "defaults::security_illness")]
+    pub security_illness: f64,
+    #[serde(default = "defaults::security_job_loss")]
+    pub security_job_loss: f64,
+    /// Weights of the happiness composite (幸福感): happiness is `happiness_gain × gain +
+    /// happiness_security × security + happiness_relief × (1 − hardship) +
+    /// happiness_trust × trust`. The four weights sum to 1.
+    #[serde(default = "defaults::quarter")]
+    pub happiness_gain: f64,
+    #[serde(default = "defaults::quarter")]
+    pub happiness_security: f64,
+    #[serde(default = "defaults::quarter")]
+    pub happiness_relief: f64,
+    #[serde(default = "defaults::quarter")]
+    pub happiness_trust: f64,
 }
 
 /// The constants the rules used before they became parameters (serde defaults). The
@@ -135,6 +157,18 @@ mod defaults {
     }
     pub fn one() -> f64 {
         1.0
+    }
+    pub fn quarter() -> f64 {
+        0.25
+    }
+    pub fn security_damage() -> f64 {
+        0.6
+    }
+    pub fn security_illness() -> f64 {
+        0.3
+    }
+    pub fn security_job_loss() -> f64 {
+        0.4
     }
     pub fn need_base() -> f64 {
         0.4

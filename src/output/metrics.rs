@@ -210,12 +210,12 @@ pub const TICK_METRICS: &[TickMetric] = &[
     },
     TickMetric {
         name: "security",
-        about: "安全感, sense of security: mean of 1 - exposure to incidents and protest, 0-1",
+        about: "安全感, sense of security: mean of 1 - (exposure to incidents and protest + own harm: flood damage, illness, job loss), 0-1",
         value: |w| per_resident(w, |t| t.security),
     },
     TickMetric {
         name: "happiness",
-        about: "幸福感, sense of happiness: mean of (gain + security + (1 - H) + L) / 4, 0-1",
+        about: "幸福感, sense of happiness: mean of the weighted sum of gain, security, 1 - H and L (behaviour.happiness_*, 0.25 each by default), 0-1",
         value: |w| per_resident(w, |t| t.happiness),
     },
     TickMetric {

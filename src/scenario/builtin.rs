@@ -314,6 +314,13 @@ pub fn xcity_baseline() -> Scenario {
             point_value: 0.002,
             protest_voice: 0.5,
             gain_memory_days: 180.0,
+            security_damage: 0.6,
+            security_illness: 0.3,
+            security_job_loss: 0.4,
+            happiness_gain: 0.25,
+            happiness_security: 0.25,
+            happiness_relief: 0.25,
+            happiness_trust: 0.25,
         },
         links: LinkSpec::default(),
         collective: CollectiveSpec {

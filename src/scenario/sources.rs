@@ -162,6 +162,7 @@ const FOUND_LATE: Passage = seed("002", "§1", "問題發現不及時");
 const COSTLY: Passage = seed("002", "§1", "耗費大量資源和成本");
 const RURAL_ADMIN: Passage = seed("000", "¶5", "農村的公共服務質量不高,行政效率極低");
 const RURAL_GAP: Passage = seed("000", "¶5", "城鄉的社會保障、公共服務差距仍然顯著");
+const THREE_SENSES: Passage = seed("003", "¶2", "獲得感、幸福感、安全感");
 const SILOS: Passage = seed("000", "¶6", "條塊分割、各自為政、對外封閉、信息孤島");
 const SEPARATE_SYSTEMS: Passage = seed("000", "¶6", "治理信息系統相互獨立");
 const ACROSS_REGIONS: Passage = seed("000", "¶6", "社會矛盾跨區域延伸、出現交疊共振的特點");
@@ -587,6 +588,28 @@ pub const SOURCES: &[Entry] = &[
         ACROSS_REGIONS,
     ),
     assumed("behaviour.gain_memory_days", "days"),
+    figure(
+        "behaviour.security_damage",
+        "insecurity per unit flood strength",
+        "floods lower the life satisfaction of residents of the hit regions; the size here is assumed",
+        "Luechinger and Raschky 2009, Valuing flood disasters using the life satisfaction approach, J. Public Econ. 93: 620-633",
+    ),
+    figure(
+        "behaviour.security_illness",
+        "insecurity",
+        "health is among the strongest correlates of subjective well-being; 0.3 × weight 0.25 lowers happiness by 0.075 (0.75 on a 0-10 scale), assumed for an acute illness",
+        "Dolan, Peasgood and White 2008, Do we really know what makes us happy?, J. Econ. Psychol. 29: 94-122",
+    ),
+    figure(
+        "behaviour.security_job_loss",
+        "insecurity",
+        "unemployment lowers life satisfaction by about 1 point on a 0-10 scale, mostly beyond the income lost; 0.4 × weight 0.25 gives 0.1 (1 point) on top of hardship",
+        "Winkelmann and Winkelmann 1998, Why are the unemployed so unhappy?, Economica 65: 1-15; in China, Knight, Song and Gunatilaka 2009, China Econ. Rev. 20: 635-649",
+    ),
+    grounded("behaviour.happiness_gain", "weight", THREE_SENSES),
+    grounded("behaviour.happiness_security", "weight", THREE_SENSES),
+    grounded("behaviour.happiness_relief", "weight", THREE_SENSES),
+    grounded("behaviour.happiness_trust", "weight", THREE_SENSES),
     // [collective]
     figure(
         "collective.k",
@@ -935,6 +958,40 @@ pub const SOURCES: &[Entry] = &[
     ),
     grounded("shocks[rumour].damping", "share", SEPARATE_SYSTEMS),
     assumed("shocks[rumour].debunk_base", "probability per day"),
+    figure(
+        "shocks[rumour].receptive_share",
+        "share of residents",
+        "8-37% of adults rated a given COVID-19 falsehood reliable (5G 8-16%, Wuhan lab 22-37%) across five countries; the share for a local rumour is assumed near the top of that range",
+        "Roozenbeek et al. 2020, Susceptibility to misinformation about COVID-19 around the world, R. Soc. Open Sci. 7: 201199",
+    ),
+    figure(
+        "shocks[rumour].receptive_distrust",
+        "share per unit of distrust",
+        "lower trust in scientists predicted belief in misinformation in every country surveyed; the size is assumed",
+        "Roozenbeek et al. 2020, R. Soc. Open Sci. 7: 201199",
+    ),
+    figure(
+        "shocks[rumour].novelty_days",
+        "days",
+        "half of 754 COVID-19 rumours debunked on Tencent's 较真 platform faded within 25 days; false news is more novel and spreads faster than true news",
+        "Survival analysis of the duration of rumors during the COVID-19 pandemic, BMC Public Health 24 (2024), doi:10.1186/s12889-024-17991-3; Vosoughi, Roy and Aral 2018, Science 359: 1146-1151",
+    ),
+    grounded(
+        "shocks[rumour].debunk_grid",
+        "probability per day per unit visit chance",
+        CHAT_GROUPS,
+    ),
+    grounded(
+        "shocks[rumour].debunk_orgs",
+        "probability per day",
+        EMBEDDED,
+    ),
+    grounded(
+        "shocks[rumour].debunk_ties",
+        "probability per day",
+        LINK_STRENGTH,
+    ),
+    grounded("shocks[rumour].strong_spread", "share", TIES),
     assumed("shocks[fiscal_cut].staff_cut", "share of capacity"),
     assumed("shocks[fiscal_cut].budget_cut", "share of income"),
 ];

@@ -575,8 +575,26 @@ fn behaviour(c: &mut Checks, b: &BehaviourSpec) {
         ("behaviour.volunteer_digital", b.volunteer_digital),
         ("behaviour.volunteer_reliability", b.volunteer_reliability),
         ("behaviour.volunteer_stop_unkept", b.volunteer_stop_unkept),
+        ("behaviour.security_damage", b.security_damage),
+        ("behaviour.security_illness", b.security_illness),
+        ("behaviour.security_job_loss", b.security_job_loss),
+        ("behaviour.happiness_gain", b.happiness_gain),
+        ("behaviour.happiness_security", b.happiness_security),
+        ("behaviour.happiness_relief", b.happiness_relief),
+        ("behaviour.happiness_trust", b.happiness_trust),
     ] {
         c.unit(field, v);
+    }
+    // Happiness is a weighted mean of four senses in [0, 1]: its weights sum to 1.
+    let weights = b.happiness_gain + b.happiness_security + b.happiness_relief + b.happiness_trust;
+    if weights.is_finite() && (weights - 1.0).abs() > 1e-9 {
+        c.bad(
+            "behaviour.happiness_gain",
+            format!(
+                "with happiness_security, happiness_relief and happiness_trust sums to {}; allowed: weights that sum to 1",
+                shown(weights)
+            ),
+        );
     }
     for (field, v) in [
         ("behaviour.need_base", b.need_base),

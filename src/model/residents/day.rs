@@ -103,6 +103,11 @@ pub struct Rules {
     pub points_per_day: f32,
     pub points_pull: f32,
     pub protest_voice: f32,
+    pub security_damage: f32,
+    pub security_illness: f32,
+    pub security_job_loss: f32,
+    /// Weights of the happiness composite: gain, security, relief from hardship, trust.
+    pub happiness_weights: [f32; 4],
 }
 
 impl Rules {
@@ -139,6 +144,15 @@ impl Rules {
             points_per_day: b.points_per_day as f32,
             points_pull: b.points_pull as f32,
             protest_voice: b.protest_voice as f32,
+            security_damage: b.security_damage as f32,
+            security_illness: b.security_illness as f32,
+            security_job_loss: b.security_job_loss as f32,
+            happiness_weights: [
+                b.happiness_gain as f32,
+                b.happiness_security as f32,
+                b.happiness_relief as f32,
+                b.happiness_trust as f32,
+            ],
         }
     }
 }
@@ -207,7 +221,7 @@ impl Context {
             rumour,
             hearing: Hearing {
                 infection: epidemic.is_some(),
-                rumour: rumour.is_some_and(|r| r.spread > 0.0),
+                rumour: rumour.is_some_and(|r| r.heard()),
                 home_weight: epidemic.map_or(1.0, |e| 1.0 - e.control.isolation_effect),
                 ..self.hearing
             },
@@ -262,8 +276,12 @@ pub struct Neighbourhood {
     pub infectious: f32,
     /// Ties isolated yesterday as new cases (counted while an epidemic runs).
     pub new_cases: u32,
-    /// Weak ties believing the rumour (counted while a rumour spreads).
+    /// Weak and strong ties believing the rumour (counted while a rumour runs).
     pub believing_weak: u32,
+    pub believing_strong: u32,
+    /// Summed weight of ties who no longer believe the rumour (counted while a rumour
+    /// runs): the counter-rumour.
+    pub debunked: f32,
     /// Number of ties.
     pub ties: u32,
 }
@@ -279,8 +297,8 @@ impl Neighbourhood {
     }
 
     /// Take in what one tie shows; `weak` when the tie reaches beyond the grid. The
-    /// rumour travels over weak ties only (a grid's own residents hear it too late to
-    /// matter, MODEL.md §8).
+    /// rumour travels over weak ties, and less over strong ones (neighbours know better);
+    /// its debunking over every tie.
     #[inline(always)]
     pub fn hear(&mut self, tie: &Visible, weak: bool, hearing: Hearing) {
         let w = if weak { hearing.weak_tie_weight } else { 1.0 };
@@ -295,8 +313,17 @@ impl Neighbourhood {
             }
             self.new_cases += (tie.health & ISOLATED_TODAY != 0) as u32;
         }
-        if hearing.rumour && weak && tie.rumour == BELIEVES {
-            self.believing_weak += 1;
+        if hearing.rumour {
+            if tie.rumour == BELIEVES {
+                if weak {
+                    self.believing_weak += 1;
+                } else {
+                    self.believing_strong += 1;
+                }
+            }
+            if tie.rumour == DEBUNKED {
+                self.debunked += w;
+            }
         }
     }
 
@@ -421,7 +448,7 @@ pub fn step(
     let dice = Dice::new(ctx.seed, me.id, ctx.tick);
     let health = next_health_state(me, place, nb, s.trust, ctx, &dice);
     let home = health & AT_HOME != 0;
-    let belief = next_belief(me.shown.rumour, eff, nb, ctx, &dice);
+    let belief = next_belief(me, place, nb, ctx, &dice);
     let rumour_loss = match (belief, ctx.rumour) {
         (BELIEVES, Some(r)) => r.trust_loss,
         _ => 0.0,
@@ -467,13 +494,18 @@ pub fn step(
     let link = link_after(me, place, nb, s.outcomes.resolved, &ctx.links);
     s.outcomes.raised *= ctx.memory;
     s.outcomes.resolved *= ctx.memory;
-    let security = 1.0 - s.exposure;
+    let harm = Harm {
+        damage: eff.damage,
+        sick,
+        laid_off,
+    };
+    let security = security(s.exposure, &harm, b);
     Day {
         shown,
         issue,
         gain,
         security,
-        happiness: happiness(gain, security, s.hardship, s.trust),
+        happiness: happiness(gain, security, s.hardship, s.trust, b),
         link,
         laid_off,
     }
@@ -572,33 +604,44 @@ pub fn next_health_state(
     next
 }
 
-/// The rumour (over weak ties): seeded by the shock, caught from each believing weak tie
-/// with chance `spread`, debunked with chance `p_debunk` a day (then immune).
+/// The rumour (over ties): seeded by the shock; caught by a receptive resident who never
+/// believed from each believing weak tie with chance `spread` and from each believing
+/// strong tie with chance `strong_spread · spread`; a believer is debunked (then immune)
+/// with [`debunk_chance`] a day.
 #[inline]
 pub fn next_belief(
-    belief: u8,
-    eff: &Effects,
+    me: &Resident,
+    place: &Place,
     nb: &Neighbourhood,
     ctx: &Context,
     dice: &Dice,
 ) -> u8 {
-    match (belief, ctx.rumour) {
+    let eff = place.effects;
+    match (me.shown.rumour, ctx.rumour) {
         (NEVER, _)
             if eff.rumour_seed > 0.0
                 && dice.today(Purpose::Rumour).chance(eff.rumour_seed as f64) =>
         {
             BELIEVES
         }
-        (NEVER, Some(r)) if nb.believing_weak > 0 && r.spread > 0.0 => {
-            let p = 1.0 - (1.0 - r.spread).powi(nb.believing_weak as i32);
-            if dice.today(Purpose::Rumour).chance(p as f64) {
+        (NEVER, Some(r)) if nb.believing_weak + nb.believing_strong > 0 && r.spread > 0.0 => {
+            let receptive = dice
+                .for_life(Purpose::RumourReceptive)
+                .chance(r.receptive(me.trust_base) as f64);
+            let escape = (1.0 - r.spread).powi(nb.believing_weak as i32)
+                * (1.0 - r.strong_spread * r.spread).powi(nb.believing_strong as i32);
+            let p = 1.0 - escape;
+            if receptive && dice.today(Purpose::Rumour).chance(p as f64) {
                 BELIEVES
             } else {
                 NEVER
             }
         }
         (BELIEVES, Some(r)) => {
-            if dice.today(Purpose::Rumour).chance(r.p_debunk as f64) {
+            if dice
+                .today(Purpose::Rumour)
+                .chance(debunk_chance(me, place, nb, &r) as f64)
+            {
                 DEBUNKED
             } else {
                 BELIEVES
@@ -606,6 +649,23 @@ pub fn next_belief(
         }
         (b, _) => b,
     }
+}
+
+/// A believer's daily chance of being debunked: the base and the platform
+/// (`p_debunk`), a grid worker's visit (the grid's visit chance × one's reachability),
+/// an active organisation one belongs to, and the weighted share of one's ties who no
+/// longer believe, through one's link strength. At most 1.
+#[inline]
+pub fn debunk_chance(me: &Resident, place: &Place, nb: &Neighbourhood, r: &RumourNow) -> f32 {
+    let visit = me.staff_contact * place.visits;
+    let orgs = if me.member { place.orgs_active } else { 0.0 };
+    let ties = if nb.weight > 0.0 {
+        nb.debunked / nb.weight
+    } else {
+        0.0
+    };
+    (r.p_debunk + r.debunk_grid * visit + r.debunk_orgs * orgs + r.debunk_ties * me.link * ties)
+        .min(1.0)
 }
 
 /// A closure hits a fixed share of working-age residents (the same ones every day).
@@ -915,12 +975,39 @@ pub fn voice(experience: f32, activity: u8, b: &Rules) -> f32 {
     }
 }
 
-/// 幸福感, the sense of happiness: the mean of the sense of gain (share of one's issues
-/// resolved), the sense of security (1 − exposure), relief from hardship (1 − H) and
-/// trust. One definition, used by every output.
+/// The harm done to a resident today, besides exposure: the flood damage in its
+/// community, being sick (infectious), being laid off.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Harm {
+    pub damage: f32,
+    pub sick: bool,
+    pub laid_off: bool,
+}
+
+/// 安全感, the sense of security: 1 − insecurity, where insecurity is exposure to
+/// incidents and protest plus one's own harm (`security_damage` × the flood damage in
+/// one's community, `security_illness` while sick, `security_job_loss` while laid off),
+/// at most 1.
 #[inline]
-pub fn happiness(gain: f32, security: f32, hardship: f32, trust: f32) -> f32 {
-    (gain + security + (1.0 - hardship) + trust) / 4.0
+pub fn security(exposure: f32, harm: &Harm, b: &Rules) -> f32 {
+    let own = b.security_damage * harm.damage.min(1.0)
+        + if harm.sick { b.security_illness } else { 0.0 }
+        + if harm.laid_off {
+            b.security_job_loss
+        } else {
+            0.0
+        };
+    1.0 - (exposure + own).min(1.0)
+}
+
+/// 幸福感, the sense of happiness: the weighted mean of the sense of gain (share of one's
+/// issues resolved), the sense of security, relief from hardship (1 − H) and trust, with
+/// weights `behaviour.happiness_*` (which sum to one). One definition, used by every
+/// output.
+#[inline]
+pub fn happiness(gain: f32, security: f32, hardship: f32, trust: f32, b: &Rules) -> f32 {
+    let [wg, ws, wr, wt] = b.happiness_weights;
+    wg * gain + ws * security + wr * (1.0 - hardship) + wt * trust
 }
 
 #[cfg(test)]
@@ -1216,6 +1303,12 @@ mod tests {
             spread: 0.5,
             trust_loss: 0.01,
             p_debunk: 0.1,
+            receptive_share: 0.2,
+            receptive_distrust: 0.2,
+            debunk_grid: 0.5,
+            debunk_orgs: 0.1,
+            debunk_ties: 0.3,
+            strong_spread: 0.0,
         };
         let ctx = context(&b, &k, &m).with_shocks(None, Some(rumour));
         let believer = Visible {
@@ -1224,9 +1317,9 @@ mod tests {
         };
         let mut nb = Neighbourhood::of(2);
         nb.hear(&believer, false, ctx.hearing);
-        assert_eq!(nb.believing_weak, 0);
+        assert_eq!((nb.believing_weak, nb.believing_strong), (0, 1));
         nb.hear(&believer, true, ctx.hearing);
-        assert_eq!(nb.believing_weak, 1);
+        assert_eq!((nb.believing_weak, nb.believing_strong), (1, 1));
         assert_eq!(nb.weight, 1.0 + 0.3);
         // With no rumour running nobody counts believers.
         let quiet = context(&b, &k, &m);
@@ -1337,10 +1430,74 @@ mod tests {
     }
 
     #[test]
-    fn happiness_is_the_mean_of_its_four_senses() {
-        assert_eq!(happiness(1.0, 1.0, 0.0, 1.0), 1.0);
-        assert_eq!(happiness(0.0, 0.0, 1.0, 0.0), 0.0);
-        assert_eq!(happiness(0.5, 1.0, 0.5, 0.0), 0.5);
+    fn happiness_is_the_weighted_mean_of_its_four_senses() {
+        let b = Rules::new(&behaviour());
+        assert_eq!(happiness(1.0, 1.0, 0.0, 1.0, &b), 1.0);
+        assert_eq!(happiness(0.0, 0.0, 1.0, 0.0, &b), 0.0);
+        assert_eq!(happiness(0.5, 1.0, 0.5, 0.0, &b), 0.5);
+        // Other weights: all on security.
+        let secure = Rules::new(&BehaviourSpec {
+            happiness_gain: 0.0,
+            happiness_security: 1.0,
+            happiness_relief: 0.0,
+            happiness_trust: 0.0,
+            ..behaviour()
+        });
+        assert_eq!(happiness(0.0, 0.7, 1.0, 0.0, &secure), 0.7);
+        let tilted = Rules::new(&BehaviourSpec {
+            happiness_gain: 0.1,
+            happiness_security: 0.2,
+            happiness_relief: 0.3,
+            happiness_trust: 0.4,
+            ..behaviour()
+        });
+        let h = happiness(1.0, 0.5, 0.5, 0.0, &tilted);
+        assert!((h - (0.1 + 0.2 * 0.5 + 0.3 * 0.5)).abs() < 1e-6, "{h}");
+    }
+
+    #[test]
+    fn damage_illness_and_job_loss_lower_security() {
+        let b = Rules::new(&behaviour());
+        let none = Harm::default();
+        assert_eq!(security(0.0, &none, &b), 1.0);
+        assert!((security(0.2, &none, &b) - 0.8).abs() < 1e-6);
+        let flooded = Harm {
+            damage: 0.8,
+            ..none
+        };
+        let sick = Harm { sick: true, ..none };
+        let laid_off = Harm {
+            laid_off: true,
+            ..none
+        };
+        for harm in [flooded, sick, laid_off] {
+            assert!(security(0.0, &harm, &b) < 1.0, "{harm:?}");
+            assert!(security(0.2, &harm, &b) < security(0.2, &none, &b));
+        }
+        let all = Harm {
+            damage: 1.0,
+            sick: true,
+            laid_off: true,
+        };
+        assert_eq!(security(1.0, &all, &b), 0.0, "security stays in [0, 1]");
+        // Through the day: a resident in a flooded community is less secure and less happy.
+        let (bs, k, m) = (behaviour(), collective(), mech());
+        let ctx = context(&bs, &k, &m);
+        let calm_effects = Effects::NEUTRAL;
+        let flood_effects = Effects {
+            damage: 0.8,
+            ..Effects::NEUTRAL
+        };
+        let nb = Neighbourhood::of(5);
+        let start = ResidentState {
+            hardship: 0.3,
+            trust: 0.6,
+            ..ResidentState::default()
+        };
+        let (mut a, mut f) = (start, start);
+        let dry = step(&adult(), &calm(&calm_effects), &nb, &mut a, &ctx);
+        let wet = step(&adult(), &calm(&flood_effects), &nb, &mut f, &ctx);
+        assert!(wet.security < dry.security && wet.happiness < dry.happiness);
     }
 
     #[test]

@@ -15,7 +15,9 @@ defaults! {
 }
 
 /// A flood (洪涝): a sudden onset that recedes linearly over its duration. It raises
-/// emergency, public-facility and assistance issues, pushes hardship up, and takes
+/// emergency, public-facility and assistance issues, pushes hardship up, damages homes
+/// and livelihoods (its strength is the community's `damage`, which lowers residents'
+/// sense of security, `behaviour.security_damage`), and takes
 /// capacity from the grid, community and township offices it hits (staff stranded or
 /// diverted), and `county_loss_share` as much from the county offices of hit counties.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -73,6 +75,7 @@ impl Kind for Flood {
             e.rate_mult[Category::SocialAssistance as usize] *=
                 1.0 + s * self.assistance_surge as f32;
             e.hardship_push += s * self.hardship_per_day as f32;
+            e.damage += s;
             e.capacity_mult *= 1.0 - s * self.capacity_loss as f32;
         });
         let county_loss = self.county_loss_share as f32 * s * self.capacity_loss as f32;

@@ -14,6 +14,9 @@ use super::rumour::RumourNow;
 pub struct Effects {
     pub rate_mult: [f32; 8],
     pub hardship_push: f32,
+    /// Damage to homes and livelihoods in the community today (a flood's strength), 0-1
+    /// when one flood hits; it lowers residents' sense of security.
+    pub damage: f32,
     /// Added to trust each day (negative: trust falls).
     pub trust_push: f32,
     pub capacity_mult: f32,
@@ -45,6 +48,7 @@ impl Effects {
     pub const NEUTRAL: Effects = Effects {
         rate_mult: [1.0; 8],
         hardship_push: 0.0,
+        damage: 0.0,
         trust_push: 0.0,
         capacity_mult: 1.0,
         worker_share: 0.0,
