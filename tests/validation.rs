@@ -48,6 +48,21 @@ fn assert_checks(part: &str, checks: &[Check], expected: &[&str]) {
 }
 
 #[test]
+fn each_shock_kind_is_face_valid() {
+    part_passes(
+        "shocks",
+        &[
+            "flood: ",
+            "epidemic: ",
+            "factory closure: ",
+            "land dispute: ",
+            "rumour: ",
+            "fiscal cut: ",
+        ],
+    );
+}
+
+#[test]
 fn collective_action_is_face_valid_in_the_shock_scenarios() {
     part_passes(
         "incidents",
@@ -122,15 +137,22 @@ fn default_scenario_without_shock_is_stationary() {
 }
 
 #[test]
-fn the_suite_has_five_parts_and_refuses_others_by_name() {
+fn the_suite_has_six_parts_and_refuses_others_by_name() {
     assert_eq!(
         PARTS,
-        ["epstein", "epidemic", "granovetter", "drift", "incidents"]
+        [
+            "epstein",
+            "epidemic",
+            "granovetter",
+            "drift",
+            "incidents",
+            "shocks"
+        ]
     );
     let e = run_part("bogus", Size::Quick).unwrap_err().to_string();
     assert_eq!(
         e,
-        "unknown validation part 'bogus'; allowed: epstein, epidemic, granovetter, drift, incidents"
+        "unknown validation part 'bogus'; allowed: epstein, epidemic, granovetter, drift, incidents, shocks"
     );
 }
 

@@ -35,7 +35,7 @@ pub enum Command {
         scenario: String,
     },
     /// Reproduce published models with the engine's machinery: all parts, or one of
-    /// epstein, epidemic, granovetter, drift, incidents. Exits 1 if any check fails.
+    /// epstein, epidemic, granovetter, drift, incidents, shocks. Exits 1 if any check fails.
     Validate {
         /// One part to run (default: all).
         part: Option<String>,

@@ -27,7 +27,14 @@ pub struct Check {
 }
 
 /// The parts of the suite, in order.
-pub const PARTS: [&str; 5] = ["epstein", "epidemic", "granovetter", "drift", "incidents"];
+pub const PARTS: [&str; 6] = [
+    "epstein",
+    "epidemic",
+    "granovetter",
+    "drift",
+    "incidents",
+    "shocks",
+];
 
 /// Run one part.
 pub fn run_part(part: &str, size: Size) -> Result<Vec<Check>, ValidationError> {
@@ -37,6 +44,7 @@ pub fn run_part(part: &str, size: Size) -> Result<Vec<Check>, ValidationError> {
         "granovetter" => granovetter_checks(size),
         "drift" => drift_checks(size),
         "incidents" => super::incidents::checks(size),
+        "shocks" => super::shocks::checks(size),
         _ => return Err(ValidationError::UnknownPart(part.to_string())),
     })
 }

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod epstein;
 pub mod granovetter;
 pub mod incidents;
+pub mod shocks;
 pub mod sir;
 
 use std::path::PathBuf;
