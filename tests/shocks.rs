@@ -459,3 +459,46 @@ fn each_shipped_single_shock_file_names_every_coefficient_of_its_kind() {
         "a shipped file for each of the six first kinds: {files}"
     );
 }
+
+/// Share of the issues raised from the flood's start to 30 days after its end that were
+/// solved (city-wide: the flood's surge is most of them).
+fn flood_solved(s: &Scenario, m: Mechanisms) -> f64 {
+    let r = run_regime(s, "test", m, |_| {});
+    let (start, end) = s.shocks[0].window();
+    let (mut solved, mut raised) = (0u64, 0u64);
+    for t in start as usize..(end as usize + 30).min(r.history.len()) {
+        let c = city(&r, t);
+        solved += c.resolved;
+        raised += c.created;
+    }
+    solved as f64 / raised.max(1) as f64
+}
+
+/// The regimes answer the flood through their mechanisms: linkage solves more than
+/// fragmented, and less without spatial linkage (以城带乡: urban capacity sent to the
+/// flooded countryside) or without social linkage (volunteers and organisations).
+#[test]
+fn the_flood_is_answered_through_spatial_and_social_linkage() {
+    let s = scenario("xcity-flood", 8000, 200);
+    let linked = flood_solved(&s, linkage());
+    let fragmented = flood_solved(&s, Mechanisms::preset("fragmented").unwrap());
+    let without = |f: fn(&mut Mechanisms)| {
+        let mut m = linkage();
+        f(&mut m);
+        flood_solved(&s, m)
+    };
+    let no_spatial = without(|m| m.spatial = 0.0);
+    let no_social = without(|m| m.social = 0.0);
+    assert!(
+        linked > fragmented + 0.1,
+        "linkage {linked:.3} against fragmented {fragmented:.3}"
+    );
+    assert!(
+        linked > no_spatial + 0.03,
+        "linkage {linked:.3} against linkage without spatial linkage {no_spatial:.3}"
+    );
+    assert!(
+        linked > no_social + 0.1,
+        "linkage {linked:.3} against linkage without social linkage {no_social:.3}"
+    );
+}
