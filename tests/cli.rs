@@ -166,6 +166,22 @@ fn params_toml_repeats_the_run_exactly() {
     );
 }
 
+/// `--warmup` sets the days stepped before day 0: params.toml records it (so the run
+/// repeats), and a run without it starts elsewhere.
+#[test]
+fn the_warm_up_is_an_option_recorded_in_params() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (cold, warm) = (tmp.path().join("cold"), tmp.path().join("warm"));
+    small_run(&cold, &["--regime", "linkage", "--warmup", "0"]).success();
+    small_run(&warm, &["--regime", "linkage", "--warmup", "30"]).success();
+    let params = fs::read_to_string(cold.join("params.toml")).unwrap();
+    assert!(params.contains("warmup = 0"), "{params}");
+    assert_ne!(
+        fs::read(cold.join("ticks.csv")).unwrap(),
+        fs::read(warm.join("ticks.csv")).unwrap()
+    );
+}
+
 #[test]
 fn output_bytes_do_not_depend_on_the_thread_count() {
     let tmp = tempfile::tempdir().unwrap();
@@ -258,6 +274,7 @@ fn bad_seeds_are_rejected() {
 #[test]
 fn bad_sizes_and_threads_are_rejected() {
     rejects(&["run", "--residents", "10"], &["resident count", "100"]);
+    rejects(&["run", "--warmup", "3651"], &["warm-up", "0 to 3650"]);
     rejects(&["run", "--threads", "0"], &["thread count", "from 1"]);
 }
 

@@ -96,6 +96,11 @@ pub struct RunArgs {
     /// Scale the scenario to N residents, keeping its proportions (N ≥ 100).
     #[arg(long, value_parser = parse_residents, allow_negative_numbers = true)]
     pub residents: Option<u64>,
+    /// Days stepped before day 0 without shocks and not reported, so the run starts from
+    /// the model's settled state (0 to 3650). Default: the scenario's (365). 0 starts from
+    /// the drawn state, which is faster but drifts through the first year
+    #[arg(long, value_parser = parse_warmup, allow_negative_numbers = true)]
+    pub warmup: Option<u32>,
     /// Worker threads (≥ 1). Default: all cores. Results do not depend on it.
     #[arg(long, value_parser = parse_threads, allow_negative_numbers = true)]
     pub threads: Option<usize>,
@@ -181,6 +186,14 @@ fn parse_ticks(s: &str) -> Result<u32, String> {
     match whole::<u32>(s, "the tick count", allowed)? {
         0 => Err(format!("the tick count must be {allowed}")),
         n => Ok(n),
+    }
+}
+
+fn parse_warmup(s: &str) -> Result<u32, String> {
+    let allowed = "a whole number from 0 to 3650";
+    match whole::<u32>(s, "the warm-up", allowed)? {
+        n if n <= 3650 => Ok(n),
+        _ => Err(format!("the warm-up must be {allowed}")),
     }
 }
 

@@ -31,6 +31,9 @@ pub(super) fn plan(args: &RunArgs) -> Result<Plan, Failure> {
     if let Some(n) = args.residents {
         scenario.run.residents = n;
     }
+    if let Some(w) = args.warmup {
+        scenario.run.warmup = w;
+    }
     scenario.validate().map_err(Failure::input)?;
     let mut regimes = scenario
         .select_regimes(&args.regimes)
@@ -138,7 +141,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     );
     print!("{}", table::comparison(&summaries));
     if !args.quiet {
-        print_cost(&runs, seconds, ticks, plan.threads);
+        print_cost(&runs, seconds, ticks + warmup, plan.threads);
         print_twin_cost(&twins, split);
         eprintln!(
             "wrote {}/{{ticks.csv, summary.csv, territory.csv, params.toml}}",
@@ -215,8 +218,9 @@ fn write_folder(
 }
 
 /// What the run cost, on stderr: resident-ticks a second while ticking, and peak memory.
+/// `ticks` counts each regime's days stepped, its warm-up included (the twins' are not).
 fn print_cost(runs: &[RegimeRun], seconds: f64, ticks: u64, threads: usize) {
-    let resident_ticks: u64 = runs.iter().map(|r| r.resident_ticks()).sum();
+    let resident_ticks: u64 = runs.iter().map(|r| r.residents * ticks).sum();
     let build: f64 = runs.iter().map(|r| r.build_seconds).sum();
     let stepping: f64 = runs.iter().map(|r| r.seconds - r.build_seconds).sum();
     eprintln!(

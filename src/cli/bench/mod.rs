@@ -131,6 +131,9 @@ fn run_args(
         seed: None,
         ticks,
         residents,
+        // Bench times the stepping of one world (`World::new`, then ticks), not a run's
+        // warm-up: the scenario's value is kept and unused.
+        warmup: None,
         threads: Some(threads),
         out: Some("unused".into()),
         quiet: true,
