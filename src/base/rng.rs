@@ -101,6 +101,9 @@ pub enum Purpose {
     Claim = 41,
     /// Whether a resident is receptive to a rumour, drawn once (tick 0).
     RumourReceptive = 42,
+    /// A susceptible resident falling ill from the epidemic's seed or an imported case
+    /// (its own stream, not the transmission draw's).
+    Seeding = 43,
 }
 
 /// The key of one stream: every field is something the draw is for.

@@ -7,7 +7,7 @@
 //! alone.
 
 use super::checks::{Check, Size};
-use crate::engine::run::{RegimeRun, run_paired};
+use crate::engine::run::{RegimeRun, run_paired, run_regime};
 use crate::engine::tally::Tally;
 use crate::model::issues::Category;
 use crate::model::mechanisms::{Mechanisms, PRESET_NAMES};
@@ -138,14 +138,14 @@ fn epidemic(size: Size) -> Check {
             1.0 - per_resident(&p.run, last, |c| c.health[SUSCEPTIBLE as usize] as f64)
         })
         .collect();
+    let most = sizes.iter().copied().fold(0.0, f64::max);
+    let least = sizes.iter().copied().fold(1.0, f64::min);
     check(
         "epidemic: final size (share ever infected)",
-        "between strict control (Wuhan, 6.9% seropositive: He et al. 2021) and controls lifted (Beijing, 76% in five weeks: Leung et al. 2023)",
+        "between strict control (most Chinese cities in 2020 well under 1% infected; Wuhan, the worst hit, 6.9% seropositive: He et al. 2021) and controls lifted (Beijing, 76% in five weeks: Leung et al. 2023)",
         listed(&runs, &sizes, true),
-        "5-90% in every regime; the regimes differ by at least 1.5x",
-        sizes.iter().all(|&f| (0.05..=0.90).contains(&f))
-            && sizes.iter().copied().fold(0.0, f64::max)
-                >= 1.5 * sizes.iter().copied().fold(1.0, f64::min),
+        "≤ 90% in every regime; the least controlled ≥ 30%; the regimes differ by at least 1.5x",
+        most <= 0.9 && most >= 0.3 && most >= 1.5 * least,
     )
 }
 
@@ -239,7 +239,9 @@ fn rumour(size: Size) -> Check {
 }
 
 /// The fiscal cut: the share of assistance claims refused for want of budget, from the
-/// cut's start to 30 days after its end, and the claimants' hardship against the twin.
+/// cut's start to 30 days after its end; and, in the regime that refuses most, whether
+/// the refusals hurt: its claimants' hardship against the same run with refusals that do
+/// not hurt (`behaviour.refused_hardship` 0).
 fn fiscal_cut(size: Size) -> Check {
     let s = sized("xcity-fiscal-cut", size);
     let (start, end) = s.shocks[0].window();
@@ -267,16 +269,25 @@ fn fiscal_cut(size: Size) -> Check {
         }
         h / n.max(1) as f64
     };
-    let hurt = runs.iter().all(|p| hardship(&p.run) > hardship(&p.twin));
-    let worst = refused.iter().copied().fold(0.0, f64::max);
+    let (worst, share) = runs
+        .iter()
+        .zip(&refused)
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .expect("three regimes");
+    let mut painless = s.clone();
+    painless.behaviour.refused_hardship = 0.0;
+    let m = Mechanisms::preset(worst.regime).expect("preset");
+    let without = hardship(&run_regime(&painless, worst.regime, m, |_| {}));
+    let with = hardship(&worst.run);
     check(
         "fiscal cut: assistance claims refused for want of budget, and the refused hurt",
-        "cuts to assistance budgets turn claimants away (dibao retrenchment after 2013: Solinger 2017); the size is an assumption",
+        "cuts to assistance budgets turn claimants away (dibao retrenchment after 2013: Solinger 2017); the share is an assumption",
         format!(
-            "{}; claimants' hardship above the twin's in every regime: {hurt}",
-            listed(&runs, &refused, true)
+            "{}; {}'s claimants' mean hardship {with:.4}, {without:.4} were refusals painless",
+            listed(&runs, &refused, true),
+            worst.regime
         ),
-        "worst regime 1-50%; claimants' hardship above the twin's",
-        (0.01..=0.5).contains(&worst) && hurt,
+        "most refusing regime 1-50%; its claimants' hardship above the painless run's",
+        (0.01..=0.5).contains(share) && with > without,
     )
 }

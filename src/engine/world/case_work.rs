@@ -1,6 +1,7 @@
 //! The epidemic's case work (`model::shocks::epidemic`): each county's health department
 //! and grid offices pay the staff-hours of the cases isolated today (and the tracing of
-//! their contacts), and what they can give sets the chance a detected case is isolated
+//! their contacts; what they cannot pay today the health department owes from
+//! tomorrow's hours), and what they can give sets the chance a detected case is isolated
 //! tomorrow; and the shares of each county's residents infectious and isolated as cases,
 //! which tomorrow's residents read. The rule is `epidemic::case_work`; this file applies it.
 
@@ -34,7 +35,14 @@ impl World {
             let work =
                 epidemic::case_work(self.case_pool[ku], t.isolated, t.detected, c.case_hours);
             self.county_isolation[ku] = work.isolation;
-            self.tallies[ku].epidemic.case_hours = work.paid;
+            self.tallies[ku].epidemic.case_hours = work.paid + work.owed;
+            if work.owed > 0.0 {
+                let health = (0..self.offices.len())
+                    .find(|&o| self.offices.kind[o] == OfficeKind::CountyDept(k, Dept::Health));
+                if let Some(o) = health {
+                    self.owed[o] += work.owed;
+                }
+            }
             if work.paid <= 0.0 {
                 continue;
             }

@@ -549,7 +549,7 @@ pub fn next_health_state(
 ) -> u8 {
     let state = me.shown.health & DISEASE;
     let seed = place.effects.epidemic_seed;
-    if state == SUSCEPTIBLE && seed > 0.0 && dice.today(Purpose::Infection).chance(seed as f64) {
+    if state == SUSCEPTIBLE && seed > 0.0 && dice.today(Purpose::Seeding).chance(seed as f64) {
         return INFECTED;
     }
     let Some(ep) = ctx.epidemic else {

@@ -183,7 +183,7 @@ impl Kind for Epidemic {
             ("detect_platform", self.detect_platform, Share),
             ("detect_grid", self.detect_grid, NonNegative),
             ("isolation_effect", self.isolation_effect, Share),
-            ("case_hours", self.case_hours, NonNegative),
+            ("case_hours", self.case_hours, Allowed::Range(0.1, 1000.0)),
             ("grid_case_share", self.grid_case_share, Share),
             ("trace_rate", self.trace_rate, Share),
             ("trace_link_weight", self.trace_link_weight, Share),
@@ -389,22 +389,27 @@ pub fn distancing(c: &Control, trust: f32, info: f32) -> f32 {
 /// A county's case work in one day ([`case_work`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CaseWork {
-    /// Staff-hours paid for today's isolations, out of the pool.
+    /// Staff-hours paid for today's isolations out of today's pool.
     pub paid: f64,
+    /// Staff-hours of today's isolations the pool could not pay: owed from tomorrow's.
+    pub owed: f64,
     /// The chance a detected case can be isolated tomorrow.
     pub isolation: f32,
 }
 
 /// A county's case work: `pool` staff-hours its health department and grid offices can
 /// give today, `isolated` cases isolated and `detected` detected today, each isolation
-/// costing `case_hours`. It pays for today's isolations as far as the pool goes, and a
-/// detected case can be isolated tomorrow with chance `min(1, pool / (detected ×
-/// case_hours))`: when the staff are short, fewer cases are isolated.
+/// costing `case_hours`. Every isolation is paid: from today's pool as far as it goes,
+/// the rest owed from tomorrow's hours (no case is isolated for free). A detected case can
+/// be isolated tomorrow with chance `min(1, pool / (detected × case_hours))`: when the
+/// staff are short, fewer cases are isolated.
 pub fn case_work(pool: f64, isolated: u64, detected: u64, case_hours: f64) -> CaseWork {
     let pool = pool.max(0.0);
     let wanted = detected as f64 * case_hours;
+    let cost = isolated as f64 * case_hours;
     CaseWork {
-        paid: (isolated as f64 * case_hours).min(pool),
+        paid: cost.min(pool),
+        owed: (cost - pool).max(0.0),
         isolation: if wanted > 0.0 {
             (pool / wanted).min(1.0) as f32
         } else {
@@ -447,7 +452,12 @@ mod tests {
         assert_eq!(c.isolation, 1.0);
         let short = case_work(15.0, 10, 10, 3.0);
         assert_eq!(short.paid, 15.0);
+        assert_eq!(
+            short.owed, 15.0,
+            "what the pool cannot pay is owed, not free"
+        );
         assert_eq!(short.isolation, 0.5);
+        assert_eq!(c.owed, 0.0);
         assert_eq!(case_work(0.0, 0, 0, 3.0).isolation, 1.0);
     }
 
