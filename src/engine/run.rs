@@ -63,12 +63,6 @@ pub fn townships(world: &World) -> Vec<TownshipEnd> {
         .collect()
 }
 
-impl RegimeRun {
-    pub fn resident_ticks(&self) -> u64 {
-        self.residents * self.history.len() as u64
-    }
-}
-
 /// Run `scenario` under the regime `name` with mechanisms `mech`, calling `on_tick`
 /// after every tick, the warm-up's included (an observer of the run's days skips those:
 /// [`World::warming_up`]). Runs inside the caller's rayon pool.

@@ -145,7 +145,7 @@ fn epidemic(size: Size) -> Check {
         "between strict control (most Chinese cities in 2020 well under 1% infected; Wuhan, the worst hit, 6.9% seropositive: He et al. 2021) and controls lifted (Beijing, 76% in five weeks: Leung et al. 2023)",
         listed(&runs, &sizes, true),
         "≤ 90% in every regime; the least controlled ≥ 30%; the regimes differ by at least 1.5x",
-        most <= 0.9 && most >= 0.3 && most >= 1.5 * least,
+        (0.3..=0.9).contains(&most) && most >= 1.5 * least,
     )
 }
 

@@ -37,11 +37,8 @@ impl World {
             self.county_isolation[ku] = work.isolation;
             self.tallies[ku].epidemic.case_hours = work.paid + work.owed;
             if work.owed > 0.0 {
-                let health = (0..self.offices.len())
-                    .find(|&o| self.offices.kind[o] == OfficeKind::CountyDept(k, Dept::Health));
-                if let Some(o) = health {
-                    self.owed[o] += work.owed;
-                }
+                let health = self.offices.county_dept(k, Dept::Health);
+                self.owed[health.index()] += work.owed;
             }
             if work.paid <= 0.0 {
                 continue;
