@@ -192,6 +192,8 @@ pub fn update_all(sh: &Shared, chunks: &[Chunk], m: ChunkMut, outs: &mut [ChunkO
 
 /// How many residents ahead the gather's weak ties are prefetched.
 const PREFETCH_AHEAD: usize = 8;
+/// How many residents ahead the tie rows themselves are prefetched.
+const ROW_AHEAD: usize = 32;
 
 /// A hint to bring `x` into the cache; nothing on targets without one.
 #[inline(always)]
@@ -271,6 +273,9 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         // The gather below waits on memory for ties beyond the grid (a grid's own
         // residents sit together and are already cached). Ask for those of a resident a
         // few places ahead now, so they arrive while this one is worked on.
+        if iu + ROW_AHEAD < end {
+            prefetch(&sh.ties.targets[sh.ties.offsets[iu + ROW_AHEAD] as usize]);
+        }
         if iu + PREFETCH_AHEAD < end {
             let (ahead, strong) = sh.ties.of(iu + PREFETCH_AHEAD);
             for &j in &ahead[strong..] {
