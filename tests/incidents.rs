@@ -33,7 +33,8 @@ fn only_adults_protest() {
             return;
         }
         let r = w.residents();
-        for (v, &age) in r.visible.iter().zip(&r.age) {
+        for (v, t) in r.visible.iter().zip(&r.traits) {
+            let age = t.age;
             if v.activity == PROTESTING {
                 if age == YOUTH {
                     youth += 1;

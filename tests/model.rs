@@ -112,26 +112,29 @@ fn trust_hardship_and_probabilities_stay_in_unit_interval_and_finite() {
             for _ in 0..s.run.ticks {
                 w.step();
                 let r = w.residents();
-                for (field, v) in [
-                    ("trust", &r.trust),
-                    ("hardship", &r.hardship),
-                    ("exposure", &r.exposure),
-                    ("link", &r.link),
-                    ("digital", &r.digital),
-                    ("risk_aversion", &r.risk_aversion),
-                ] {
-                    assert!(
-                        v.iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)),
-                        "{name}: {field} left [0,1] at tick {}",
-                        w.tick()
-                    );
+                let unit = |x: f32| x.is_finite() && (0.0..=1.0).contains(&x);
+                for (i, (s, t)) in r.state.iter().zip(&r.traits).enumerate() {
+                    for (field, x) in [
+                        ("trust", s.trust),
+                        ("hardship", s.hardship),
+                        ("exposure", s.exposure),
+                        ("link", r.link[i]),
+                        ("digital", t.digital),
+                        ("risk_aversion", t.risk_aversion),
+                    ] {
+                        assert!(unit(x), "{name}: {field} left [0,1] at tick {}", w.tick());
+                    }
                 }
                 assert!(
                     r.visible
                         .iter()
                         .all(|v| v.experience.is_finite() && (-1.0..=1.0).contains(&v.experience))
                 );
-                assert!(r.points.iter().all(|x| x.is_finite() && *x >= 0.0));
+                assert!(
+                    r.state
+                        .iter()
+                        .all(|s| s.points.is_finite() && s.points >= 0.0)
+                );
                 for t in w.tallies() {
                     for v in [
                         t.trust,

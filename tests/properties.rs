@@ -65,8 +65,10 @@ proptest! {
             for (l, open) in w.ledger().iter().zip(w.census()) {
                 prop_assert_eq!(l.created, l.ended() + open);
             }
-            for v in [&w.residents().trust, &w.residents().hardship, &w.residents().exposure] {
-                prop_assert!(v.iter().all(|x| x.is_finite() && (0.0..=1.0).contains(x)));
+            for s in &w.residents().state {
+                for x in [s.trust, s.hardship, s.exposure] {
+                    prop_assert!(x.is_finite() && (0.0..=1.0).contains(&x));
+                }
             }
             for t in w.tallies() {
                 prop_assert!(t.trust.is_finite() && t.happiness.is_finite() && t.staff_hours.is_finite() && t.capacity_hours >= 0.0);

@@ -18,9 +18,9 @@ use crate::model::collective::CollectiveSpec;
 use crate::model::issues::Category;
 use crate::model::mechanisms::Mechanisms;
 use crate::model::residents::{
-    self, AT_HOME, BELIEVES, Claims, Context, DETECTED_TODAY, DISEASE, Day, Hearing, INFECTED,
-    ISOLATED_TODAY, LinkRules, Neighbourhood, Outcomes, PROTESTING, Place, Resident, ResidentState,
-    TRACED_TODAY, Ties, VOLUNTEERING, Visible,
+    self, AT_HOME, BELIEVES, Context, DETECTED_TODAY, DISEASE, Day, Hearing, INFECTED,
+    ISOLATED_TODAY, LinkRules, Neighbourhood, PROTESTING, Place, Resident, ResidentState,
+    TRACED_TODAY, Ties, Traits, VOLUNTEERING, Visible,
 };
 use crate::model::shocks::{Effects, EpidemicNow, RumourNow};
 use crate::model::territory::CountyId;
@@ -84,14 +84,7 @@ pub struct Shared<'a> {
     /// What every resident's ties saw of it at the end of last tick.
     pub visible_prev: &'a [Visible],
     pub ties: &'a Ties,
-    pub grid: &'a [u32],
-    pub age: &'a [u8],
-    pub staff_contact: &'a [f32],
-    pub member: &'a [bool],
-    pub digital: &'a [f32],
-    pub risk_aversion: &'a [f32],
-    pub hardship_base: &'a [f32],
-    pub trust_base: &'a [f32],
+    pub traits: &'a [Traits],
     pub epidemic: Option<EpidemicNow>,
     /// Per county, for the epidemic (`EpidemicNow::in_county`): the chance a detected
     /// case can be isolated today, and yesterday's shares of residents isolated as cases
@@ -118,54 +111,26 @@ pub struct Shared<'a> {
 
 /// The chunk's own slices of the residents' mutable fields.
 pub struct ChunkMut<'a> {
-    pub hardship: &'a mut [f32],
-    pub trust: &'a mut [f32],
-    pub exposure: &'a mut [f32],
-    pub points: &'a mut [f32],
-    pub cooldown: &'a mut [u8],
-    pub outcomes: &'a mut [Outcomes],
+    pub state: &'a mut [ResidentState],
     pub link: &'a mut [f32],
-    pub fatigue: &'a mut [f32],
-    pub claims: &'a mut [Claims],
     pub visible_next: &'a mut [Visible],
 }
 
 impl<'a> ChunkMut<'a> {
     /// Split after the first `at` residents.
     fn split_at(self, at: usize) -> (ChunkMut<'a>, ChunkMut<'a>) {
-        let (hardship, hardship_b) = self.hardship.split_at_mut(at);
-        let (trust, trust_b) = self.trust.split_at_mut(at);
-        let (exposure, exposure_b) = self.exposure.split_at_mut(at);
-        let (points, points_b) = self.points.split_at_mut(at);
-        let (cooldown, cooldown_b) = self.cooldown.split_at_mut(at);
-        let (outcomes, outcomes_b) = self.outcomes.split_at_mut(at);
+        let (state, state_b) = self.state.split_at_mut(at);
         let (link, link_b) = self.link.split_at_mut(at);
-        let (fatigue, fatigue_b) = self.fatigue.split_at_mut(at);
-        let (claims, claims_b) = self.claims.split_at_mut(at);
         let (visible_next, visible_next_b) = self.visible_next.split_at_mut(at);
         (
             ChunkMut {
-                hardship,
-                trust,
-                exposure,
-                points,
-                cooldown,
-                outcomes,
+                state,
                 link,
-                fatigue,
-                claims,
                 visible_next,
             },
             ChunkMut {
-                hardship: hardship_b,
-                trust: trust_b,
-                exposure: exposure_b,
-                points: points_b,
-                cooldown: cooldown_b,
-                outcomes: outcomes_b,
+                state: state_b,
                 link: link_b,
-                fatigue: fatigue_b,
-                claims: claims_b,
                 visible_next: visible_next_b,
             },
         )
@@ -242,37 +207,26 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
     // The chunk's residents sliced to exactly its length, so indexing by `li` needs no
     // bounds check in the loop.
     let n = end - first;
-    let grid = &sh.grid[first..end];
-    let age = &sh.age[first..end];
-    let staff_contact = &sh.staff_contact[first..end];
-    let member = &sh.member[first..end];
-    let digital = &sh.digital[first..end];
-    let risk_aversion = &sh.risk_aversion[first..end];
-    let hardship_base = &sh.hardship_base[first..end];
-    let trust_base = &sh.trust_base[first..end];
+    let traits = &sh.traits[first..end];
     let shown = &sh.visible_prev[first..end];
     let ChunkMut {
-        hardship,
-        trust,
-        exposure,
-        points,
-        cooldown,
-        outcomes,
+        state,
         link,
-        fatigue,
-        claims,
         visible_next,
     } = m;
-    let (hardship, trust, exposure) = (&mut hardship[..n], &mut trust[..n], &mut exposure[..n]);
-    let (points, cooldown, outcomes) = (&mut points[..n], &mut cooldown[..n], &mut outcomes[..n]);
-    let (link, visible_next) = (&mut link[..n], &mut visible_next[..n]);
-    let (fatigue, claims) = (&mut fatigue[..n], &mut claims[..n]);
+    let (state, link, visible_next) = (&mut state[..n], &mut link[..n], &mut visible_next[..n]);
     let protest_cost = sh.collective.protest_cost;
+    // A grid's residents are consecutive: its place is read once a grid, not once a
+    // resident.
+    let mut place_of = u32::MAX;
+    let mut place = place_at(sh, chunk.grids.start as usize);
     for li in 0..n {
         let iu = first + li;
         // The gather below waits on memory for ties beyond the grid (a grid's own
         // residents sit together and are already cached). Ask for those of a resident a
-        // few places ahead now, so they arrive while this one is worked on.
+        // few places ahead now, so they arrive while this one is worked on; and, further
+        // ahead, for the tie row itself (one stream among several the hardware prefetcher
+        // loses track of).
         if iu + ROW_AHEAD < end {
             prefetch(&sh.ties.targets[sh.ties.offsets[iu + ROW_AHEAD] as usize]);
         }
@@ -282,22 +236,60 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
                 prefetch(&sh.visible_prev[j as usize]);
             }
         }
-        let g = grid[li] as usize;
-        let c = sh.grid_community[g] as usize;
+        let t = &traits[li];
+        if t.grid != place_of {
+            place_of = t.grid;
+            place = place_at(sh, t.grid as usize);
+        }
         let nb = gather(sh, iu, ctx.hearing);
         let me = Resident {
             id: iu as u32,
-            age: age[li],
+            age: t.age,
             link: link[li],
-            staff_contact: staff_contact[li],
-            member: member[li],
-            digital: digital[li],
-            risk_aversion: risk_aversion[li],
-            hardship_base: hardship_base[li],
-            trust_base: trust_base[li],
+            staff_contact: t.staff_contact,
+            member: t.member,
+            digital: t.digital,
+            risk_aversion: t.risk_aversion,
+            hardship_base: t.hardship_base,
+            trust_base: t.trust_base,
             shown: shown[li],
         };
-        let place = Place {
+        let s = &mut state[li];
+        let day = residents::step(&me, &place.at, &nb, s, &ctx);
+        link[li] = day.link;
+        visible_next[li] = day.shown;
+        if let Some(issue) = day.issue {
+            out.issues.push(NewIssue {
+                resident: me.id,
+                category: issue.category,
+                reported: issue.reported,
+                claim: issue.claim,
+            });
+        }
+        count(
+            out,
+            chunk,
+            place.community,
+            t.grid as usize,
+            s,
+            &day,
+            protest_cost,
+        );
+    }
+}
+
+/// A grid's place today, and its community.
+struct GridPlace<'a> {
+    at: Place<'a>,
+    community: usize,
+}
+
+/// The place of grid `g` today: its own and its community's conditions.
+#[inline]
+fn place_at<'a>(sh: &Shared<'a>, g: usize) -> GridPlace<'a> {
+    let c = sh.grid_community[g] as usize;
+    GridPlace {
+        at: Place {
             effects: &sh.effects[c],
             incident: sh.incident[c],
             p_mediate: sh.p_mediate[c],
@@ -310,47 +302,8 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             invites: sh.invites[c],
             mediation_trust: sh.mediation_trust[c],
             coworkers: sh.coworkers[c],
-        };
-        let mut state = ResidentState {
-            hardship: hardship[li],
-            trust: trust[li],
-            exposure: exposure[li],
-            points: points[li],
-            cooldown: cooldown[li],
-            outcomes: outcomes[li],
-            fatigue: fatigue[li],
-            claims: claims[li],
-        };
-        let day = residents::step(&me, &place, &nb, &mut state, &ctx);
-        hardship[li] = state.hardship;
-        trust[li] = state.trust;
-        exposure[li] = state.exposure;
-        // Points and cooldown change on few days: leave their cache lines clean.
-        if state.points != points[li] {
-            points[li] = state.points;
-        }
-        if state.cooldown != cooldown[li] {
-            cooldown[li] = state.cooldown;
-        }
-        outcomes[li] = state.outcomes;
-        // Fatigue changes only around protest: leave quiet residents' lines clean.
-        if state.fatigue != fatigue[li] {
-            fatigue[li] = state.fatigue;
-        }
-        if state.claims != claims[li] {
-            claims[li] = state.claims;
-        }
-        link[li] = day.link;
-        visible_next[li] = day.shown;
-        if let Some(issue) = day.issue {
-            out.issues.push(NewIssue {
-                resident: me.id,
-                category: issue.category,
-                reported: issue.reported,
-                claim: issue.claim,
-            });
-        }
-        count(out, chunk, c, g, &state, &day, protest_cost);
+        },
+        community: c,
     }
 }
 

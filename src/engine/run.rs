@@ -47,9 +47,9 @@ pub fn townships(world: &World) -> Vec<TownshipEnd> {
         .zip(open)
         .map(|(t, open)| {
             let r = t.residents.start as usize..t.residents.end as usize;
-            let trust = world.residents().trust[r.clone()]
+            let trust = world.residents().state[r.clone()]
                 .iter()
-                .map(|&x| x as f64)
+                .map(|s| s.trust as f64)
                 .sum::<f64>()
                 / r.len().max(1) as f64;
             TownshipEnd {

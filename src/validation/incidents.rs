@@ -127,9 +127,9 @@ fn land_dispute(size: Size, regime: &'static str) -> Dispute {
             let c = hits.iter().position(|&h| h).unwrap_or(0);
             let t = &w.territory().townships[w.territory().communities[c].township.index()];
             let range = t.residents.start as usize..t.residents.end as usize;
-            adults = r.age[range.clone()]
+            adults = r.traits[range.clone()]
                 .iter()
-                .filter(|&&a| a == ADULT || a == ELDERLY)
+                .filter(|t| t.age == ADULT || t.age == ELDERLY)
                 .count() as u64;
             range
         });

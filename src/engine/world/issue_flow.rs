@@ -25,10 +25,10 @@ impl World {
         for k in 0..self.chunks.len() {
             for n in 0..self.chunk_out[k].issues.len() {
                 let ni = self.chunk_out[k].issues[n];
-                let grid = GridId(self.residents.grid[ni.resident as usize]);
+                let grid = GridId(self.residents.traits[ni.resident as usize].grid);
                 if ni.claim {
                     let r = ni.resident as usize;
-                    self.residents.claims[r] = self.residents.claims[r].filed();
+                    self.residents.state[r].claims = self.residents.state[r].claims.filed();
                     let county = self.territory.grids[grid.index()].county.index();
                     self.tallies[county].closure.claims_filed += 1;
                 }
@@ -256,7 +256,7 @@ impl World {
                 .felt(r)
                 .resolved(&self.scenario.behaviour, speed, issue.severity);
             self.set_felt(r, felt);
-            self.residents.outcomes[r].resolved += 1.0;
+            self.residents.state[r].outcomes.resolved += 1.0;
         }
         self.claim_ended(&issue, true);
         self.claimant_after(&issue);
@@ -266,7 +266,7 @@ impl World {
     /// in `assistance_hardship`.
     fn claimant_after(&mut self, issue: &Issue) {
         if let (Category::SocialAssistance, Some(r)) = (issue.category, issue.resident) {
-            let h = self.residents.hardship[r.index()] as f64;
+            let h = self.residents.state[r.index()].hardship as f64;
             self.tallies[issue.county.index()].assistance_hardship += h;
         }
     }
@@ -278,7 +278,7 @@ impl World {
             return;
         };
         let r = r.index();
-        self.residents.claims[r] = self.residents.claims[r].ended(answered);
+        self.residents.state[r].claims = self.residents.state[r].claims.ended(answered);
         let tally = &mut self.tallies[issue.county.index()].closure;
         if answered {
             tally.claims_answered += 1;
@@ -297,7 +297,7 @@ impl World {
         self.tallies[issue.county.index()].assistance_refused += 1;
         if let Some(r) = issue.resident {
             let add = self.scenario.behaviour.refused_hardship as f32 * issue.severity;
-            let h = &mut self.residents.hardship[r.index()];
+            let h = &mut self.residents.state[r.index()].hardship;
             *h = crate::model::unit(*h + add);
         }
     }
@@ -372,15 +372,15 @@ impl World {
     /// Resident `r`'s trust, hardship and next tick's visible experience.
     fn felt(&self, r: usize) -> Felt {
         Felt {
-            trust: self.residents.trust[r],
-            hardship: self.residents.hardship[r],
+            trust: self.residents.state[r].trust,
+            hardship: self.residents.state[r].hardship,
             experience: self.visible_next[r].experience,
         }
     }
 
     fn set_felt(&mut self, r: usize, felt: Felt) {
-        self.residents.trust[r] = felt.trust;
-        self.residents.hardship[r] = felt.hardship;
+        self.residents.state[r].trust = felt.trust;
+        self.residents.state[r].hardship = felt.hardship;
         self.visible_next[r].experience = felt.experience;
     }
 }

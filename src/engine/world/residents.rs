@@ -34,14 +34,7 @@ impl World {
             mediation_trust: &self.answers.mediation_trust,
             visible_prev: &r.visible,
             ties: &r.ties,
-            grid: &r.grid,
-            age: &r.age,
-            staff_contact: &r.staff_contact,
-            member: &r.member,
-            digital: &r.digital,
-            risk_aversion: &r.risk_aversion,
-            hardship_base: &r.hardship_base,
-            trust_base: &r.trust_base,
+            traits: &r.traits,
             epidemic: self.pressures.epidemic,
             county_isolation: &self.county_isolation,
             county_known: &self.county_known,
@@ -61,15 +54,8 @@ impl World {
             county_goals: &county_goals,
         };
         let m = ChunkMut {
-            hardship: &mut r.hardship,
-            trust: &mut r.trust,
-            exposure: &mut r.exposure,
-            points: &mut r.points,
-            cooldown: &mut r.cooldown,
-            outcomes: &mut r.outcomes,
+            state: &mut r.state,
             link: &mut r.link,
-            fatigue: &mut r.fatigue,
-            claims: &mut r.claims,
             visible_next: &mut self.visible_next,
         };
         residents_phase::update_all(&shared, &self.chunks, m, &mut self.chunk_out);

@@ -6,7 +6,9 @@
 //! the resident), its proposed ties from another (`Purpose::Ties`), so a population is
 //! the same whatever order it is built in.
 
-use super::{ADULT, ELDERLY, Outcomes, PopulationSpec, Residents, Ties, Visible, YOUTH};
+use super::{
+    ADULT, ELDERLY, PopulationSpec, ResidentState, Residents, Ties, Traits, Visible, YOUTH,
+};
 use crate::base::rng::{Purpose, Stream, stream};
 use crate::model::territory::Territory;
 use crate::model::unit;
@@ -126,69 +128,59 @@ pub fn link_strength(
 impl Residents {
     pub fn build(territory: &Territory, spec: &PopulationSpec, seed: u64) -> Residents {
         let n = territory.residents() as usize;
-        let mut r = Residents {
-            grid: Vec::with_capacity(n),
-            age: Vec::with_capacity(n),
-            hardship: Vec::with_capacity(n),
-            hardship_base: Vec::with_capacity(n),
-            trust: Vec::with_capacity(n),
-            trust_base: Vec::with_capacity(n),
-            risk_aversion: Vec::with_capacity(n),
-            digital: Vec::with_capacity(n),
-            link: Vec::with_capacity(n),
-            staff_contact: Vec::with_capacity(n),
-            member: Vec::with_capacity(n),
-            visible: vec![Visible::default(); n],
-            cooldown: vec![0; n],
-            points: vec![0.0; n],
-            fatigue: vec![0.0; n],
-            claims: vec![super::Claims::default(); n],
-            exposure: vec![0.0; n],
-            outcomes: vec![Outcomes::default(); n],
-            ties: Ties {
-                offsets: Vec::new(),
-                targets: Vec::new(),
-                strong: Vec::new(),
-            },
-        };
+        let mut traits = Vec::with_capacity(n);
+        let mut state = Vec::with_capacity(n);
         let baselines = Baselines::new(spec);
         for (g, grid) in territory.grids.iter().enumerate() {
             for i in grid.residents.clone() {
                 let mut s = stream(seed, Purpose::Population, i as u64, 0);
                 let d = draw(spec, &baselines, grid.urban, &mut s);
-                r.grid.push(g as u32);
-                r.age.push(d.age);
-                r.hardship.push(d.hardship);
-                r.hardship_base.push(d.hardship);
-                r.trust.push(d.trust);
-                r.trust_base.push(d.trust);
-                r.risk_aversion.push(d.risk_aversion);
-                r.digital.push(d.digital);
-                r.member.push(d.member);
-                r.staff_contact.push(d.staff_contact);
+                traits.push(Traits {
+                    grid: g as u32,
+                    hardship_base: d.hardship,
+                    trust_base: d.trust,
+                    risk_aversion: d.risk_aversion,
+                    digital: d.digital,
+                    staff_contact: d.staff_contact,
+                    age: d.age,
+                    member: d.member,
+                });
+                state.push(ResidentState {
+                    hardship: d.hardship,
+                    trust: d.trust,
+                    ..ResidentState::default()
+                });
             }
         }
-        r.ties = build_ties(territory, spec, &r.grid, seed);
-        for i in 0..n {
-            let (t, strong) = r.ties.of(i);
-            let weak = t.len() - strong;
-            r.link.push(link_strength(
-                spec,
-                strong,
-                weak,
-                r.member[i],
-                r.staff_contact[i],
-            ));
+        let ties = build_ties(territory, spec, &traits, seed);
+        let link = (0..n)
+            .map(|i| {
+                let (t, strong) = ties.of(i);
+                let weak = t.len() - strong;
+                link_strength(
+                    spec,
+                    strong,
+                    weak,
+                    traits[i].member,
+                    traits[i].staff_contact,
+                )
+            })
+            .collect();
+        Residents {
+            traits,
+            state,
+            link,
+            visible: vec![Visible::default(); n],
+            ties,
         }
-        r
     }
 
     pub fn len(&self) -> usize {
-        self.grid.len()
+        self.traits.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.grid.is_empty()
+        self.traits.is_empty()
     }
 }
 
@@ -200,7 +192,7 @@ impl Residents {
 /// (4 bytes a tie end, before de-duplication) plus one counter per resident, not an
 /// edge list of twice that. Each row is then sorted, de-duplicated and laid out strong
 /// ties first, both parts in increasing order.
-fn build_ties(territory: &Territory, spec: &PopulationSpec, grid_of: &[u32], seed: u64) -> Ties {
+fn build_ties(territory: &Territory, spec: &PopulationSpec, traits: &[Traits], seed: u64) -> Ties {
     let n = territory.residents() as usize;
     let propose = |emit: &mut dyn FnMut(u32, u32)| {
         let pick_in = |s: &mut Stream, range: &std::ops::Range<u32>| {
@@ -277,7 +269,7 @@ fn build_ties(territory: &Territory, spec: &PopulationSpec, grid_of: &[u32], see
                 continue;
             }
             last = Some(j);
-            if grid_of[j as usize] == grid_of[i] {
+            if traits[j as usize].grid == traits[i].grid {
                 targets[write] = j;
                 write += 1;
                 ns = ns.saturating_add(1);

@@ -174,46 +174,43 @@ index_id!(
     ResidentId(u32)
 );
 
-/// All residents, one vector per field (structure of arrays).
+/// All residents: what a resident's day reads and writes sits in a few records, one
+/// vector each, numbered grid by grid (docs/performance.md: twenty separate field
+/// vectors were twenty streams the hot loop walked at once, more than the hardware
+/// prefetcher follows, and twenty base pointers spilled to the stack).
 #[derive(Clone)]
 pub struct Residents {
-    /// Each resident's grid, as a bare index ([`GridId`](super::territory::GridId)`.0`): the
-    /// hot loop reads it per resident.
-    pub grid: Vec<u32>,
-    pub age: Vec<u8>,
-    /// Hardship H and its baseline (what it relaxes to).
-    pub hardship: Vec<f32>,
-    pub hardship_base: Vec<f32>,
-    /// Trust / perceived legitimacy L and its baseline.
-    pub trust: Vec<f32>,
-    pub trust_base: Vec<f32>,
-    pub risk_aversion: Vec<f32>,
-    pub digital: Vec<f32>,
-    /// Link strength in [0,1]: a state, updated every day ([`links`]).
+    /// Fixed traits drawn at build: grid, age, baselines and the rest.
+    pub traits: Vec<Traits>,
+    /// What a resident's day changes: hardship, trust, exposure, points, outcomes...
+    pub state: Vec<ResidentState>,
+    /// Link strength in [0,1]: a state, updated every day ([`links`]). Apart from
+    /// [`Self::state`] because the day returns it rather than updating it in place.
     pub link: Vec<f32>,
-    /// Contact with grid staff as drawn at build (reachability: urban or rural, and
-    /// the resident's own): scales the chance outreach reaches the resident.
-    pub staff_contact: Vec<f32>,
-    /// Member of a social organisation of its community.
-    pub member: Vec<bool>,
     /// Experience, activity, health and rumour state, as neighbours see them.
     pub visible: Vec<Visible>,
-    /// Ticks left in the mediated state.
-    pub cooldown: Vec<u8>,
-    /// Volunteer points (积分制), an incentive to volunteer again.
-    pub points: Vec<f32>,
-    /// Fatigue of protest (`collective::fatigue_after`).
-    pub fatigue: Vec<f32>,
-    /// A laid-off worker's claims ([`Claims`]): how many are open, and whether one was
-    /// answered (paid).
-    pub claims: Vec<Claims>,
-    /// Exposure to incidents and protest around one (1 − security).
-    pub exposure: Vec<f32>,
-    /// Issues raised and resolved, each counted with a weight that decays with age
-    /// (`behaviour.gain_memory_days`): the sense of gain (获得感) looks at recent service.
-    pub outcomes: Vec<Outcomes>,
     pub ties: Ties,
 }
+
+/// A resident's fixed traits (drawn at build; 28 bytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Traits {
+    /// The resident's grid, as a bare index ([`GridId`](super::territory::GridId)`.0`).
+    pub grid: u32,
+    /// Baselines hardship H and trust (perceived legitimacy) L relax to.
+    pub hardship_base: f32,
+    pub trust_base: f32,
+    pub risk_aversion: f32,
+    pub digital: f32,
+    /// Contact with grid staff as drawn at build (reachability: urban or rural, and
+    /// the resident's own): scales the chance outreach reaches the resident.
+    pub staff_contact: f32,
+    pub age: u8,
+    /// Member of a social organisation of its community.
+    pub member: bool,
+}
+
+const _: () = assert!(std::mem::size_of::<Traits>() == 28);
 
 /// Recency-weighted counts of one resident's issues.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
