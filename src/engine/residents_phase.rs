@@ -254,8 +254,11 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             trust_base: t.trust_base,
             shown: shown[li],
         };
-        let s = &mut state[li];
-        let day = residents::step(&me, &place.at, &nb, s, &ctx);
+        // A copy the day works on in registers, stored back whole: counting from the
+        // record itself made the tally's wide load wait on the day's narrow stores.
+        let mut s = state[li];
+        let day = residents::step(&me, &place.at, &nb, &mut s, &ctx);
+        state[li] = s;
         link[li] = day.link;
         visible_next[li] = day.shown;
         if let Some(issue) = day.issue {
@@ -271,7 +274,7 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
             chunk,
             place.community,
             t.grid as usize,
-            s,
+            &s,
             &day,
             protest_cost,
         );
@@ -302,6 +305,7 @@ fn place_at<'a>(sh: &Shared<'a>, g: usize) -> GridPlace<'a> {
             invites: sh.invites[c],
             mediation_trust: sh.mediation_trust[c],
             coworkers: sh.coworkers[c],
+            raise_bound: residents::raise_bound(&sh.base_rates, &sh.effects[c]),
         },
         community: c,
     }

@@ -25,7 +25,7 @@ pub mod links;
 
 pub use day::{
     Context, Day, Dice, Hearing, Neighbourhood, Place, RaisedIssue, Resident, ResidentState, Rules,
-    happiness, step,
+    happiness, raise_bound, step,
 };
 pub use links::{LinkRules, LinkSpec};
 
