@@ -30,6 +30,8 @@ use std::ops::Range;
 #[derive(Clone, Copy, Debug)]
 pub struct NewIssue {
     pub resident: u32,
+    /// The resident's grid (so that filing it needs no lookup of the resident).
+    pub grid: u32,
     pub category: Category,
     pub reported: bool,
     /// A laid-off worker's claim at lay-off.
@@ -264,6 +266,7 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         if let Some(issue) = day.issue {
             out.issues.push(NewIssue {
                 resident: me.id,
+                grid: t.grid,
                 category: issue.category,
                 reported: issue.reported,
                 claim: issue.claim,

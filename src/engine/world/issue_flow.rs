@@ -25,7 +25,7 @@ impl World {
         for k in 0..self.chunks.len() {
             for n in 0..self.chunk_out[k].issues.len() {
                 let ni = self.chunk_out[k].issues[n];
-                let grid = GridId(self.residents.traits[ni.resident as usize].grid);
+                let grid = GridId(ni.grid);
                 if ni.claim {
                     let r = ni.resident as usize;
                     self.residents.state[r].claims = self.residents.state[r].claims.filed();
