@@ -43,9 +43,12 @@ pub struct BenchArgs {
     /// Regime to run.
     #[arg(long, default_value = "linkage")]
     pub regime: String,
-    /// Skip the full-city run (3.2M residents × 365 days; about a minute on 2 cores).
+    /// Skip the full-city run (10M residents × 365 days; about 3 minutes on 2 cores).
     #[arg(long)]
     pub no_full_city: bool,
+    /// Residents of the full-city run (the scenario's own 3.2M was the earlier target's).
+    #[arg(long, default_value_t = 10_000_000, value_parser = super::parse_residents)]
+    pub full_city_residents: u64,
     /// A smoke test for CI: 10,000 and 100,000 residents, 10 days, no full city.
     #[arg(long)]
     pub quick: bool,
@@ -289,8 +292,18 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
     let measurements = measure_rounds(a, &s, &bar)?;
     let most = s.most_threads();
     let full_city = if s.full_city {
-        bar.set_message(format!("full-city × 365 days on {most} threads"));
-        let m = measure::measure("full-city", &a.regime, None, None, most, 1)?;
+        bar.set_message(format!(
+            "full-city, {} residents × 365 days on {most} threads",
+            table::thousands(a.full_city_residents)
+        ));
+        let m = measure::measure(
+            "full-city",
+            &a.regime,
+            Some(a.full_city_residents),
+            None,
+            most,
+            1,
+        )?;
         bar.inc(1);
         Some(measure::fastest(None, m))
     } else {

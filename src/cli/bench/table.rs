@@ -130,17 +130,18 @@ fn targets(s: &mut String, rec: &Record) {
         .unwrap_or(0);
     let _ = writeln!(
         s,
-        "\n{:<w$}  {:>8}  {:>10}  ",
-        "target", "wanted", "measured"
+        "\n{:<w$}  {:>8}  {:>10}        {}",
+        "target", "wanted", "measured", "earlier target"
     );
     for t in &rec.targets {
         let _ = writeln!(
             s,
-            "{:<w$}  {:>8}  {:>10}  {}",
+            "{:<w$}  {:>8}  {:>10}  {}  {}",
             t.name,
             t.target,
             t.measured,
-            if t.pass { "PASS" } else { "FAIL" }
+            if t.pass { "PASS" } else { "FAIL" },
+            t.earlier.as_deref().unwrap_or("")
         );
     }
 }

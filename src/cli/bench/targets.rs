@@ -1,5 +1,7 @@
-//! The performance targets of docs/performance.md (issue 7), each checked against what
-//! was measured; a target whose figures were not measured is left out, not failed.
+//! The performance targets of docs/performance.md, each checked against what was
+//! measured; a target whose figures were not measured is left out, not failed. Each row
+//! is judged on the current target (issue 15) and shows the earlier one it replaced
+//! (issue 7), so a record says how far both are met.
 
 use super::Record;
 use super::table::thousands;
@@ -10,24 +12,50 @@ use serde::Serialize;
 pub struct Target {
     pub name: String,
     pub target: String,
+    /// The earlier target this one replaced, if any.
+    pub earlier: Option<String>,
     pub measured: String,
     pub pass: bool,
+}
+
+impl Target {
+    /// A target with no earlier one.
+    pub fn new(name: impl Into<String>, target: &str, measured: String, pass: bool) -> Target {
+        Target {
+            name: name.into(),
+            target: target.into(),
+            earlier: None,
+            measured,
+            pass,
+        }
+    }
+
+    /// The same, replacing the earlier target `earlier`.
+    fn was(self, earlier: &str) -> Target {
+        Target {
+            earlier: Some(earlier.into()),
+            ..self
+        }
+    }
 }
 
 /// The targets for what was measured.
 pub(super) fn targets(rec: &Record) -> Vec<Target> {
     let mut t = Vec::new();
-    t.extend(rate_at_a_million(rec));
+    rate_at_a_million(rec, &mut t);
     full_city(rec, &mut t);
     t.extend(memory_per_resident(rec));
     t.extend(speedup(rec));
     if let Some(r) = rec.cost_ratio_10x {
-        t.push(Target {
-            name: "cost linear in residents: time a tick, 10× the residents".into(),
-            target: "≤ 12×".into(),
-            measured: format!("{r:.1}×"),
-            pass: r <= 12.0,
-        });
+        t.push(
+            Target::new(
+                "cost linear in residents: time a tick, 10× the residents",
+                "≤ 11×",
+                format!("{r:.1}×"),
+                r <= 11.0,
+            )
+            .was("≤ 12×"),
+        );
     }
     t.extend(determinism(rec));
     t
@@ -50,44 +78,55 @@ pub(super) fn missed(rec: &Record, check: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-fn rate_at_a_million(rec: &Record) -> Option<Target> {
+/// The rate at a million residents on the most threads: the target, and a floor no
+/// machine like this one may fall below.
+fn rate_at_a_million(rec: &Record, t: &mut Vec<Target>) {
     let most = rec.most_threads();
-    let m = rec
+    let Some(m) = rec
         .measurements
         .iter()
-        .find(|m| m.residents == 1_000_000 && m.threads == most)?;
+        .find(|m| m.residents == 1_000_000 && m.threads == most)
+    else {
+        return;
+    };
     let r = m.resident_ticks_per_second / 1e6;
-    Some(Target {
-        name: format!("resident-ticks a second at 1M residents, {most} threads"),
-        target: "≥ 10 M".into(),
-        measured: format!("{r:.1} M"),
-        pass: r >= 10.0,
-    })
+    let name = format!("resident-ticks a second at 1M residents, {most} threads");
+    t.push(Target::new(&name, "≥ 30 M", format!("{r:.1} M"), r >= 30.0).was("≥ 10 M"));
+    t.push(Target::new(
+        format!("{name}, in any case"),
+        "≥ 20 M",
+        format!("{r:.1} M"),
+        r >= 20.0,
+    ));
 }
 
-/// The full city's time (build included) and peak memory.
+/// The full city's time (build included) and peak memory: ten million residents for a
+/// year in under 3 minutes and 2 GB (earlier: the 3.2 million of `full-city` in under 5
+/// minutes and 4 GB).
 fn full_city(rec: &Record, t: &mut Vec<Target>) {
     let Some(f) = &rec.full_city else {
         return;
     };
     let total = f.build_seconds + f.tick_seconds;
-    t.push(Target {
-        name: format!(
-            "{} ({} residents × {} days), build included",
-            f.scenario,
-            thousands(f.residents),
-            f.ticks
-        ),
-        target: "< 300 s".into(),
-        measured: format!("{total:.0} s"),
-        pass: total < 300.0,
+    let big = f.residents >= 10_000_000;
+    let name = format!(
+        "{} ({} residents × {} days), build included",
+        f.scenario,
+        thousands(f.residents),
+        f.ticks
+    );
+    t.push(if big {
+        Target::new(name, "< 180 s", format!("{total:.0} s"), total < 180.0).was("< 300 s at 3.2M")
+    } else {
+        Target::new(name, "< 300 s", format!("{total:.0} s"), total < 300.0)
     });
     if let Some(p) = f.peak_bytes {
-        t.push(Target {
-            name: format!("{} peak memory", f.scenario),
-            target: "< 4 GB".into(),
-            measured: format!("{:.2} GB", p as f64 / 1e9),
-            pass: p < 4_000_000_000,
+        let gb = p as f64 / 1e9;
+        let name = format!("{} peak memory", f.scenario);
+        t.push(if big {
+            Target::new(name, "< 2 GB", format!("{gb:.2} GB"), gb < 2.0).was("< 4 GB at 3.2M")
+        } else {
+            Target::new(name, "< 4 GB", format!("{gb:.2} GB"), gb < 4.0)
         });
     }
 }
@@ -102,15 +141,18 @@ fn memory_per_resident(rec: &Record) -> Option<Target> {
         .max_by_key(|m| m.residents)
         .filter(|m| m.residents >= 1_000_000)?;
     let b = m.peak_bytes_per_resident?;
-    Some(Target {
-        name: format!(
-            "peak memory a resident, ties included, at {} residents",
-            thousands(m.residents)
-        ),
-        target: "≤ 200 B".into(),
-        measured: format!("{b:.0} B"),
-        pass: b <= 200.0,
-    })
+    Some(
+        Target::new(
+            format!(
+                "peak memory a resident, ties included, at {} residents",
+                thousands(m.residents)
+            ),
+            "≤ 150 B",
+            format!("{b:.0} B"),
+            b <= 150.0,
+        )
+        .was("≤ 200 B"),
+    )
 }
 
 /// Speed-up from 1 to the most threads at the largest size.
@@ -121,12 +163,18 @@ fn speedup(rec: &Record) -> Option<Target> {
     }
     let n = rec.speedup.iter().map(|s| s.0).max()?;
     let (n, s) = rec.speedup.iter().find(|s| s.0 == n).copied()?;
-    Some(Target {
-        name: format!("speed-up 1 → {most} threads at {} residents", thousands(n)),
-        target: "≥ 1.7×".into(),
-        measured: format!("{s:.2}×"),
-        pass: s >= 1.7,
-    })
+    Some(
+        Target::new(
+            format!(
+                "speed-up of a tick 1 → {most} threads at {} residents",
+                thousands(n)
+            ),
+            "≥ 1.7×",
+            format!("{s:.2}×"),
+            s >= 1.7,
+        )
+        .was("≥ 1.7×"),
+    )
 }
 
 /// Determinism: the same size on different thread counts ends in the same state.
@@ -150,14 +198,15 @@ fn determinism(rec: &Record) -> Option<Target> {
             sums.any(|c| Some(c) != first)
         })
         .collect();
-    Some(Target {
-        name: "same results whatever the thread count".into(),
-        target: "identical".into(),
-        measured: if mismatched.is_empty() {
-            "identical".into()
-        } else {
-            format!("differ at {mismatched:?} residents")
-        },
-        pass: mismatched.is_empty(),
-    })
+    let measured = if mismatched.is_empty() {
+        "identical".into()
+    } else {
+        format!("differ at {mismatched:?} residents")
+    };
+    Some(Target::new(
+        "same results whatever the thread count",
+        "identical",
+        measured,
+        mismatched.is_empty(),
+    ))
 }
