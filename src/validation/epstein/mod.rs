@@ -219,8 +219,37 @@ struct Torus<'p> {
 
 /// Run the model and return the counts after each tick.
 pub fn run(p: &Params) -> Vec<Counts> {
+    run_counted(p).0
+}
+
+/// Run the model; the counts after each tick, and the agents (citizens and cops) placed.
+pub fn run_counted(p: &Params) -> (Vec<Counts>, usize) {
+    // The counting is popcounts and the rounding of C/A `floor`/`round`; the portable
+    // build has instructions for neither (x86-64 v1), so the run is compiled a second time
+    // with them (v2) and that copy taken where the CPU has them. Same results either way.
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("popcnt") && std::arch::is_x86_feature_detected!("sse4.1")
+    {
+        // SAFETY: the CPU has just been found to have both.
+        return unsafe { run_x86_64_v2(p) };
+    }
+    run_here(p)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "popcnt,sse4.1")]
+fn run_x86_64_v2(p: &Params) -> (Vec<Counts>, usize) {
+    run_here(p)
+}
+
+#[inline(always)]
+fn run_here(p: &Params) -> (Vec<Counts>, usize) {
     let mut torus = Torus::new(p);
-    (0..p.ticks).map(|t| torus.tick(t)).collect()
+    let mut series = Vec::with_capacity(p.ticks as usize);
+    for t in 0..p.ticks {
+        series.push(torus.tick(t));
+    }
+    (series, torus.agents.len())
 }
 
 impl<'p> Torus<'p> {
@@ -301,6 +330,7 @@ impl<'p> Torus<'p> {
     }
 
     /// One tick: the schedule, jail terms, then every agent on the board in a random order.
+    #[inline(always)]
     fn tick(&mut self, t: u32) -> Counts {
         let tick = t as u64;
         self.apply_schedule(t);
@@ -382,6 +412,7 @@ impl<'p> Torus<'p> {
     }
 
     /// Jail terms run down; released citizens go to a random empty site.
+    #[inline(always)]
     fn serve_jail_terms(&mut self, tick: u64) {
         #[allow(clippy::needless_range_loop)] // `i` keys the agent's random stream too
         for i in 0..self.agents.len() {
@@ -412,6 +443,7 @@ impl<'p> Torus<'p> {
     }
 
     /// Agent `i` moves to a random empty site in vision, if there is one.
+    #[inline(always)]
     fn move_in_view(&mut self, i: usize, s: &mut Stream) {
         let from = self.agents[i].pos;
         let Some(to) = self
@@ -440,6 +472,7 @@ impl<'p> Torus<'p> {
     }
 
     /// Cop `i` arrests one random active citizen in vision, for a random term.
+    #[inline(always)]
     fn arrest(&mut self, i: usize, s: &mut Stream) {
         let at = self.agents[i].pos;
         let Some(site) = self
@@ -471,6 +504,7 @@ impl<'p> Torus<'p> {
     /// Two shortcuts give the same answer with less work: with k ≥ 0, R·P ≥ 0, so a
     /// citizen whose grievance is at most T stays quiet without looking; and with no cop
     /// in view P = 0 without an exponential.
+    #[inline(always)]
     fn decide(&mut self, i: usize) {
         let a = &self.agents[i];
         let grievance = a.hardship * (1.0 - self.legitimacy);

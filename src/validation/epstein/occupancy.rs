@@ -58,7 +58,7 @@ pub struct Segments {
 
 /// At most this many runs are read into a buffer on the stack when counting and picking
 /// in one go; longer shapes read twice.
-const BUFFERED: usize = 48;
+const BUFFERED: usize = 16;
 
 impl Segments {
     /// Cut `offsets` (in order) into runs: a run grows while the next offset is the next
