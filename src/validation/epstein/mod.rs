@@ -228,7 +228,8 @@ pub fn run_counted(p: &Params) -> (Vec<Counts>, usize) {
     // build has instructions for neither (x86-64 v1), so the run is compiled a second time
     // with them (v2) and that copy taken where the CPU has them. Same results either way.
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("popcnt") && std::arch::is_x86_feature_detected!("sse4.1")
+    if std::arch::is_x86_feature_detected!("popcnt")
+        && std::arch::is_x86_feature_detected!("sse4.1")
     {
         // SAFETY: the CPU has just been found to have both.
         return unsafe { run_x86_64_v2(p) };
@@ -618,6 +619,24 @@ mod tests {
         assert_eq!(neighbourhood(Neighbourhood::Cross, 7).len(), 28);
         assert_eq!(neighbourhood(Neighbourhood::Diamond, 2).len(), 12);
         assert_eq!(neighbourhood(Neighbourhood::Disc, 1).len(), 4);
+    }
+
+    #[test]
+    fn with_mesa_choices_jailed_citizens_keep_their_sites() {
+        let p = Params::epstein(7, 0.82, Some(30), 0.04).with_mesa_choices();
+        let mut torus = Torus::new(&p);
+        let citizens = torus.counts.quiet;
+        let occupied = torus.agents.len() as u32;
+        let mut jailed_seen = 0;
+        for t in 0..300 {
+            let c = torus.tick(t);
+            assert_eq!(c.quiet + c.active + c.jailed, citizens);
+            assert_eq!(c, torus.recount());
+            // Nobody leaves the board: the free sites stay the sites less the agents.
+            assert_eq!(torus.occ.free_sites(), 1600 - occupied);
+            jailed_seen = jailed_seen.max(c.jailed);
+        }
+        assert!(jailed_seen > 0, "Run 2 with Mesa's choices jails someone");
     }
 
     #[test]

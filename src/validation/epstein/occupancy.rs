@@ -147,7 +147,7 @@ impl Segments {
     }
 
     /// Runs in the shape.
-    pub fn len(&self) -> usize {
+    pub fn runs(&self) -> usize {
         self.segs.len()
     }
 
@@ -481,12 +481,12 @@ mod tests {
     fn a_cross_is_four_runs_and_a_diamond_one_a_row() {
         let occ = Occupancy::new(40, 40);
         assert_eq!(
-            Segments::new(&neighbourhood(Neighbourhood::Cross, 7), &occ).len(),
+            Segments::new(&neighbourhood(Neighbourhood::Cross, 7), &occ).runs(),
             4
         );
         // Rows dy = -7..=7, the centre row split in two.
         assert_eq!(
-            Segments::new(&neighbourhood(Neighbourhood::Diamond, 7), &occ).len(),
+            Segments::new(&neighbourhood(Neighbourhood::Diamond, 7), &occ).runs(),
             16
         );
     }
