@@ -6,7 +6,7 @@
 use super::Failure;
 use crate::validation::ValidationError;
 use crate::validation::checks::{self, Check, PARTS, Size};
-use crate::validation::epstein::{self, Neighbourhood, Params, Rule};
+use crate::validation::epstein::{self, Jail, Neighbourhood, Order, Params, Placement, Rule};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -75,8 +75,10 @@ pub enum RuleArg {
     Literal,
     /// ⌊C/A⌋ (NetLogo's Rebellion).
     Floor,
-    /// round(C/A) (Mesa's example model).
+    /// round(C/A), halves away from zero.
     Round,
+    /// round(C/A), halves to even (Python's round in Mesa's example model).
+    RoundEven,
 }
 
 impl From<RuleArg> for Rule {
@@ -85,6 +87,7 @@ impl From<RuleArg> for Rule {
             RuleArg::Literal => Rule::Literal,
             RuleArg::Floor => Rule::Floor,
             RuleArg::Round => Rule::Round,
+            RuleArg::RoundEven => Rule::RoundEven,
         }
     }
 }
@@ -108,6 +111,33 @@ impl From<NeighbourhoodArg> for Neighbourhood {
             NeighbourhoodArg::Disc => Neighbourhood::Disc,
         }
     }
+}
+
+/// `--jail`: where jailed citizens are ([`Jail`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum JailArg {
+    /// Off the board, released to a random empty site (Epstein, NetLogo).
+    OffBoard,
+    /// On their site, a turn in jail a tick (Mesa's example).
+    InPlace,
+}
+
+/// `--order`: move before or after acting ([`Order`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OrderArg {
+    /// Move, then decide or arrest (Epstein, NetLogo).
+    MoveFirst,
+    /// Decide or arrest, then move (Mesa's example).
+    ActFirst,
+}
+
+/// `--placement`: how agents are placed at the start ([`Placement`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlacementArg {
+    /// round(density × sites) of each on distinct random sites.
+    Exact,
+    /// Each site drawn in turn with the densities as probabilities (Mesa's example).
+    PerSite,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -136,6 +166,19 @@ pub struct EpsteinArgs {
     /// Shape of vision.
     #[arg(long, value_enum, default_value = "cross")]
     pub neighbourhood: NeighbourhoodArg,
+    /// Where jailed citizens are.
+    #[arg(long, value_enum, default_value = "off-board")]
+    pub jail: JailArg,
+    /// Whether an agent moves before or after it acts.
+    #[arg(long, value_enum, default_value = "move-first")]
+    pub order: OrderArg,
+    /// How agents are placed at the start.
+    #[arg(long, value_enum, default_value = "exact")]
+    pub placement: PlacementArg,
+    /// All of Mesa's choices (its example model, Mesa 3.3): --rule round-even
+    /// --neighbourhood diamond --jail in-place --order act-first --placement per-site.
+    #[arg(long, conflicts_with_all = ["rule", "neighbourhood", "jail", "order", "placement"])]
+    pub mesa: bool,
     /// Ticks to run (1 to 1000000).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub ticks: u32,
@@ -179,10 +222,25 @@ pub fn epstein(a: &EpsteinArgs) -> Result<(), Failure> {
     p.threshold = a.threshold;
     p.rule = a.rule.into();
     p.neighbourhood = a.neighbourhood.into();
+    p.jail = match a.jail {
+        JailArg::OffBoard => Jail::OffBoard,
+        JailArg::InPlace => Jail::InPlace,
+    };
+    p.order = match a.order {
+        OrderArg::MoveFirst => Order::MoveThenAct,
+        OrderArg::ActFirst => Order::ActThenMove,
+    };
+    p.placement = match a.placement {
+        PlacementArg::Exact => Placement::Exact,
+        PlacementArg::PerSite => Placement::PerSite,
+    };
+    if a.mesa {
+        p = p.with_mesa_choices();
+    }
     p.ticks = a.ticks;
     p.seed = a.seed;
     let started = Instant::now();
-    let series = epstein::run(&p);
+    let (series, agents) = epstein::run_counted(&p);
     let seconds = started.elapsed().as_secs_f64();
     let mut text = String::from("tick,quiet,active,jailed\n");
     for (t, c) in series.iter().enumerate() {
@@ -197,12 +255,11 @@ pub fn epstein(a: &EpsteinArgs) -> Result<(), Failure> {
             let _ = std::io::stdout().write_all(text.as_bytes());
         }
     }
-    let agents = ((p.citizen_density + p.cop_density) * (p.width * p.height) as f64).round();
     eprintln!(
-        "{} ticks in {:.3} s: {:.1} million agent-steps per second",
+        "{} ticks of {agents} agents in {:.6} s: {:.1} million agent-steps per second",
         p.ticks,
         seconds,
-        agents * p.ticks as f64 / seconds / 1e6
+        agents as f64 * p.ticks as f64 / seconds / 1e6
     );
     Ok(())
 }

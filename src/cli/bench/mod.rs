@@ -12,11 +12,13 @@
 //! the memory probe.
 
 mod measure;
+mod mesa;
 mod probe;
 mod table;
 mod targets;
 
 pub use measure::{Measurement, bench_one};
+pub use mesa::{EpsteinSpeed, MesaComparison};
 pub use probe::{MemoryProbe, Roofline};
 pub use targets::Target;
 
@@ -66,6 +68,10 @@ pub struct BenchArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Also run Epstein's model side by side with Mesa's own example (benches/mesa/:
+    /// installs Mesa 3.3 in a venv under target/ the first time; about a minute a run).
+    #[arg(long)]
+    pub mesa: bool,
 }
 
 /// The hidden `bench-one`: one measurement in this process.
@@ -104,6 +110,10 @@ pub struct Record {
     /// The machine's memory, and the hot loop against it (not with `--quick`).
     pub memory: Option<MemoryProbe>,
     pub roofline: Option<Roofline>,
+    /// Epstein's model, Run 2 × 1,000 ticks, in this process.
+    pub epstein: Option<EpsteinSpeed>,
+    /// The side-by-side run against Mesa (with `--mesa`).
+    pub mesa: Option<MesaComparison>,
     pub targets: Vec<Target>,
     pub seconds: f64,
 }
@@ -322,12 +332,20 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
         full_city,
         memory: None,
         roofline: None,
+        epstein: None,
+        mesa: None,
         targets: Vec::new(),
         seconds: 0.0,
     };
     if !a.quick {
         bar.set_message("memory bandwidth and latency");
         probe::probe_into(&mut rec, most);
+    }
+    bar.set_message("Epstein's model");
+    rec.epstein = Some(mesa::epstein_speed(if a.quick { 1 } else { 5 }));
+    if a.mesa {
+        bar.set_message("Epstein's model side by side with Mesa's (a minute or two)");
+        rec.mesa = Some(mesa::compare(&mesa::script_dir())?);
     }
     bar.finish_and_clear();
     rec.targets = targets::targets(&rec);

@@ -34,6 +34,7 @@ pub(super) fn table(rec: &Record) -> String {
     measurements(&mut s, rec);
     scaling(&mut s, rec);
     memory(&mut s, rec);
+    s.push_str(&super::mesa::lines(rec));
     targets(&mut s, rec);
     let _ = writeln!(s, "\n{:.0} s in all", rec.seconds);
     s
