@@ -31,7 +31,7 @@ impl Target {
     }
 
     /// The same, replacing the earlier target `earlier`.
-    fn was(self, earlier: &str) -> Target {
+    pub fn was(self, earlier: &str) -> Target {
         Target {
             earlier: Some(earlier.into()),
             ..self
