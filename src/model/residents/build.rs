@@ -11,6 +11,8 @@ use crate::base::rng::{Purpose, Stream, stream};
 use crate::model::territory::Territory;
 use crate::model::unit;
 use rand_distr::{Beta, Distribution};
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 fn beta_mean(mean: f64, concentration: f64) -> Beta<f64> {
     let m = mean.clamp(0.01, 0.99);
@@ -124,20 +126,71 @@ pub fn link_strength(
 }
 
 impl Residents {
+    /// Draw the population of `territory`. Runs in the caller's rayon pool: residents'
+    /// traits and tie rows are drawn in parallel, each from its own stream, so the
+    /// result is the same whatever the thread count.
     pub fn build(territory: &Territory, spec: &PopulationSpec, seed: u64) -> Residents {
         let n = territory.residents() as usize;
-        let mut r = Residents {
-            grid: Vec::with_capacity(n),
-            age: Vec::with_capacity(n),
-            hardship: Vec::with_capacity(n),
-            hardship_base: Vec::with_capacity(n),
-            trust: Vec::with_capacity(n),
-            trust_base: Vec::with_capacity(n),
-            risk_aversion: Vec::with_capacity(n),
-            digital: Vec::with_capacity(n),
-            link: Vec::with_capacity(n),
-            staff_contact: Vec::with_capacity(n),
-            member: Vec::with_capacity(n),
+        // Residents are numbered grid by grid (the territory's invariant).
+        let mut grid = vec![0u32; n];
+        for (g, gr) in territory.grids.iter().enumerate() {
+            grid[gr.residents.start as usize..gr.residents.end as usize].fill(g as u32);
+        }
+        let mut age = vec![0u8; n];
+        let mut hardship = vec![0f32; n];
+        let mut trust = vec![0f32; n];
+        let mut risk_aversion = vec![0f32; n];
+        let mut digital = vec![0f32; n];
+        let mut member = vec![false; n];
+        let mut staff_contact = vec![0f32; n];
+        let baselines = Baselines::new(spec);
+        (
+            age.par_iter_mut(),
+            hardship.par_iter_mut(),
+            trust.par_iter_mut(),
+            risk_aversion.par_iter_mut(),
+            digital.par_iter_mut(),
+            member.par_iter_mut(),
+            staff_contact.par_iter_mut(),
+            grid.par_iter(),
+        )
+            .into_par_iter()
+            .enumerate()
+            .with_min_len(PAR_MIN)
+            .for_each(
+                |(i, (age, hardship, trust, risk, digital, member, staff, &g))| {
+                    let mut s = stream(seed, Purpose::Population, i as u64, 0);
+                    let d = draw(spec, &baselines, territory.grids[g as usize].urban, &mut s);
+                    *age = d.age;
+                    *hardship = d.hardship;
+                    *trust = d.trust;
+                    *risk = d.risk_aversion;
+                    *digital = d.digital;
+                    *member = d.member;
+                    *staff = d.staff_contact;
+                },
+            );
+        let ties = build_ties(territory, spec, &grid, seed);
+        let link = (0..n)
+            .into_par_iter()
+            .with_min_len(PAR_MIN)
+            .map(|i| {
+                let (t, strong) = ties.of(i);
+                link_strength(spec, strong, t.len() - strong, member[i], staff_contact[i])
+            })
+            .collect();
+        Residents {
+            grid,
+            age,
+            hardship_base: hardship.clone(),
+            hardship,
+            trust_base: trust.clone(),
+            trust,
+            risk_aversion,
+            digital,
+            link,
+            staff_contact,
+            member,
             visible: vec![Visible::default(); n],
             cooldown: vec![0; n],
             points: vec![0.0; n],
@@ -145,42 +198,8 @@ impl Residents {
             claims: vec![super::Claims::default(); n],
             exposure: vec![0.0; n],
             outcomes: vec![Outcomes::default(); n],
-            ties: Ties {
-                offsets: Vec::new(),
-                targets: Vec::new(),
-                strong: Vec::new(),
-            },
-        };
-        let baselines = Baselines::new(spec);
-        for (g, grid) in territory.grids.iter().enumerate() {
-            for i in grid.residents.clone() {
-                let mut s = stream(seed, Purpose::Population, i as u64, 0);
-                let d = draw(spec, &baselines, grid.urban, &mut s);
-                r.grid.push(g as u32);
-                r.age.push(d.age);
-                r.hardship.push(d.hardship);
-                r.hardship_base.push(d.hardship);
-                r.trust.push(d.trust);
-                r.trust_base.push(d.trust);
-                r.risk_aversion.push(d.risk_aversion);
-                r.digital.push(d.digital);
-                r.member.push(d.member);
-                r.staff_contact.push(d.staff_contact);
-            }
+            ties,
         }
-        r.ties = build_ties(territory, spec, &r.grid, seed);
-        for i in 0..n {
-            let (t, strong) = r.ties.of(i);
-            let weak = t.len() - strong;
-            r.link.push(link_strength(
-                spec,
-                strong,
-                weak,
-                r.member[i],
-                r.staff_contact[i],
-            ));
-        }
-        r
     }
 
     pub fn len(&self) -> usize {
@@ -192,105 +211,155 @@ impl Residents {
     }
 }
 
+/// Residents (or tie rows) a parallel task takes at least: enough work to pay for the
+/// task, small enough that two threads share a small world evenly.
+const PAR_MIN: usize = 1024;
+
+/// Resident `i`'s tie proposals (`i` in grid `g`), from its own stream
+/// (`Purpose::Ties`), in a fixed order: `strong_ties / 2` in its grid, then
+/// `weak_ties / 2` beyond it (township, county or a neighbouring county).
+fn propose(
+    territory: &Territory,
+    spec: &PopulationSpec,
+    seed: u64,
+    g: usize,
+    i: u32,
+    emit: &mut impl FnMut(u32, u32),
+) {
+    let pick_in = |s: &mut Stream, range: &std::ops::Range<u32>| {
+        range.start + s.below(range.len().max(1)) as u32
+    };
+    let grid = &territory.grids[g];
+    let town = &territory.townships[grid.township.index()];
+    let county = &territory.counties[grid.county.index()];
+    let adj = &territory.adjacency[grid.county.index()];
+    let mut s = stream(seed, Purpose::Ties, i as u64, 0);
+    if grid.residents.len() > 1 {
+        for _ in 0..spec.strong_ties.div_ceil(2) {
+            let j = pick_in(&mut s, &grid.residents);
+            if j != i {
+                emit(i, j);
+            }
+        }
+    }
+    for _ in 0..spec.weak_ties.div_ceil(2) {
+        let u = s.unit();
+        let range = if u < spec.weak_same_township {
+            town.residents.clone()
+        } else if u < spec.weak_same_township + spec.weak_same_county || adj.is_empty() {
+            county.residents.clone()
+        } else {
+            let k = adj[s.below(adj.len())];
+            territory.counties[k.index()].residents.clone()
+        };
+        let j = pick_in(&mut s, &range);
+        if j != i && !grid.residents.contains(&j) {
+            emit(i, j);
+        }
+    }
+}
+
 /// Draw the tie graph: each resident proposes `strong_ties / 2` ties in its grid and
-/// `weak_ties / 2` beyond it; proposals are made symmetric and de-duplicated.
+/// `weak_ties / 2` beyond it ([`propose`]); proposals are made symmetric and
+/// de-duplicated.
 ///
 /// Built straight into compressed rows in two passes over the proposals (count, then
 /// fill), which are drawn again rather than stored: peak memory is the rows themselves
 /// (4 bytes a tie end, before de-duplication) plus one counter per resident, not an
 /// edge list of twice that. Each row is then sorted, de-duplicated and laid out strong
 /// ties first, both parts in increasing order.
+///
+/// Both passes run in parallel over residents, counting and filling through atomic
+/// per-row counters. The order in which a row is filled then depends on the threads,
+/// but a row is sorted before anything reads it, so the rows do not.
 fn build_ties(territory: &Territory, spec: &PopulationSpec, grid_of: &[u32], seed: u64) -> Ties {
     let n = territory.residents() as usize;
-    let propose = |emit: &mut dyn FnMut(u32, u32)| {
-        let pick_in = |s: &mut Stream, range: &std::ops::Range<u32>| {
-            range.start + s.below(range.len().max(1)) as u32
-        };
-        for grid in &territory.grids {
-            let town = &territory.townships[grid.township.index()];
-            let county = &territory.counties[grid.county.index()];
-            let adj = &territory.adjacency[grid.county.index()];
-            for i in grid.residents.clone() {
-                let mut s = stream(seed, Purpose::Ties, i as u64, 0);
-                if grid.residents.len() > 1 {
-                    for _ in 0..spec.strong_ties.div_ceil(2) {
-                        let j = pick_in(&mut s, &grid.residents);
-                        if j != i {
-                            emit(i, j);
-                        }
-                    }
-                }
-                for _ in 0..spec.weak_ties.div_ceil(2) {
-                    let u = s.unit();
-                    let range = if u < spec.weak_same_township {
-                        town.residents.clone()
-                    } else if u < spec.weak_same_township + spec.weak_same_county || adj.is_empty()
-                    {
-                        county.residents.clone()
-                    } else {
-                        let k = adj[s.below(adj.len())];
-                        territory.counties[k.index()].residents.clone()
-                    };
-                    let j = pick_in(&mut s, &range);
-                    if j != i && !grid.residents.contains(&j) {
-                        emit(i, j);
-                    }
-                }
-            }
-        }
+    let each_proposal = |emit: &(dyn Fn(u32, u32) + Sync)| {
+        (0..n as u32)
+            .into_par_iter()
+            .with_min_len(PAR_MIN)
+            .for_each(|i| {
+                let g = grid_of[i as usize] as usize;
+                propose(territory, spec, seed, g, i, &mut |a, b| emit(a, b));
+            })
     };
     // Pass 1: tie ends per resident, both directions.
-    let mut offsets = vec![0u32; n + 1];
-    propose(&mut |i, j| {
-        offsets[i as usize + 1] += 1;
-        offsets[j as usize + 1] += 1;
+    let ends: Vec<AtomicU32> = (0..n).map(|_| AtomicU32::new(0)).collect();
+    each_proposal(&|i, j| {
+        ends[i as usize].fetch_add(1, Relaxed);
+        ends[j as usize].fetch_add(1, Relaxed);
     });
+    let mut offsets = vec![0u32; n + 1];
     for i in 0..n {
-        offsets[i + 1] += offsets[i];
+        offsets[i + 1] = offsets[i] + ends[i].load(Relaxed);
+        // From here on, where row i's next end goes.
+        ends[i].store(offsets[i], Relaxed);
     }
     // Pass 2: fill the rows.
-    let mut targets = vec![0u32; offsets[n] as usize];
-    let mut fill: Vec<u32> = offsets[..n].to_vec();
-    propose(&mut |i, j| {
-        targets[fill[i as usize] as usize] = j;
-        fill[i as usize] += 1;
-        targets[fill[j as usize] as usize] = i;
-        fill[j as usize] += 1;
+    let targets: Vec<AtomicU32> = (0..offsets[n]).map(|_| AtomicU32::new(0)).collect();
+    each_proposal(&|i, j| {
+        let k = ends[i as usize].fetch_add(1, Relaxed);
+        targets[k as usize].store(j, Relaxed);
+        let k = ends[j as usize].fetch_add(1, Relaxed);
+        targets[k as usize].store(i, Relaxed);
     });
-    drop(fill);
-    // Sort, de-duplicate and put strong ties first, compacting rows in place.
+    let mut targets: Vec<u32> = targets.into_iter().map(AtomicU32::into_inner).collect();
+    // Each row's length after de-duplication (reusing the counters' memory).
+    let mut kept: Vec<u32> = ends.into_iter().map(AtomicU32::into_inner).collect();
     let mut strong = vec![0u8; n];
-    let mut weak: Vec<u32> = Vec::new();
-    let mut write = 0usize;
-    let mut start = 0usize;
-    for i in 0..n {
-        let end = offsets[i + 1] as usize;
-        let row = &mut targets[start..end];
-        row.sort_unstable();
-        let mut ns = 0u8;
-        let row_start = write;
-        weak.clear();
-        let mut last = None;
-        for k in start..end {
-            let j = targets[k];
-            if last == Some(j) {
-                continue;
-            }
-            last = Some(j);
-            if grid_of[j as usize] == grid_of[i] {
-                targets[write] = j;
-                write += 1;
-                ns = ns.saturating_add(1);
-            } else {
-                weak.push(j);
-            }
-        }
-        targets[write..write + weak.len()].copy_from_slice(&weak);
-        write += weak.len();
-        strong[i] = ns;
-        offsets[i] = row_start as u32;
-        start = end;
+    // Sort, de-duplicate and put strong ties first, each row in place, in parallel over
+    // blocks of rows.
+    let mut blocks: Vec<(usize, &mut [u32])> = Vec::with_capacity(n.div_ceil(PAR_MIN));
+    let mut rest = targets.as_mut_slice();
+    for a in (0..n).step_by(PAR_MIN) {
+        let b = (a + PAR_MIN).min(n);
+        let (head, tail) = rest.split_at_mut((offsets[b] - offsets[a]) as usize);
+        blocks.push((a, head));
+        rest = tail;
     }
+    blocks
+        .into_par_iter()
+        .zip(strong.par_chunks_mut(PAR_MIN))
+        .zip(kept.par_chunks_mut(PAR_MIN))
+        .for_each(|(((a, rows), strong), kept)| {
+            let mut weak: Vec<u32> = Vec::new();
+            let base = offsets[a] as usize;
+            for (k, i) in (a..a + strong.len()).enumerate() {
+                let row = &mut rows[offsets[i] as usize - base..offsets[i + 1] as usize - base];
+                row.sort_unstable();
+                let mut ns = 0u8;
+                let mut write = 0usize;
+                weak.clear();
+                let mut last = None;
+                for r in 0..row.len() {
+                    let j = row[r];
+                    if last == Some(j) {
+                        continue;
+                    }
+                    last = Some(j);
+                    if grid_of[j as usize] == grid_of[i] {
+                        row[write] = j;
+                        write += 1;
+                        ns = ns.saturating_add(1);
+                    } else {
+                        weak.push(j);
+                    }
+                }
+                row[write..write + weak.len()].copy_from_slice(&weak);
+                strong[k] = ns;
+                kept[k] = (write + weak.len()) as u32;
+            }
+        });
+    // Compact the rows.
+    let mut write = 0usize;
+    for i in 0..n {
+        let start = offsets[i] as usize;
+        let len = kept[i] as usize;
+        targets.copy_within(start..start + len, write);
+        offsets[i] = write as u32;
+        write += len;
+    }
+    drop(kept);
     offsets[n] = write as u32;
     targets.truncate(write);
     targets.shrink_to_fit();
@@ -327,6 +396,51 @@ mod tests {
             ..spec()
         };
         assert!((link_strength(&hollow, 8, 4, true, 1.0) - 0.5).abs() < 1e-6);
+    }
+
+    /// Traits and ties are drawn in parallel; the population must not depend on the
+    /// thread count (the tie rows are filled in an order that does, then sorted).
+    #[test]
+    fn the_population_is_the_same_on_one_thread_and_on_four() {
+        let sc = crate::scenario::builtin::xcity_baseline();
+        let territory = Territory::build(&sc.territory, 30_000);
+        let build = |threads| {
+            crate::base::pool::pool(Some(threads))
+                .expect("pool")
+                .install(|| Residents::build(&territory, &sc.population, 7))
+        };
+        let one = build(1);
+        let four = build(4);
+        assert_eq!(one.ties.offsets, four.ties.offsets);
+        assert_eq!(one.ties.targets, four.ties.targets);
+        assert_eq!(one.ties.strong, four.ties.strong);
+        assert_eq!(one.grid, four.grid);
+        assert_eq!(one.age, four.age);
+        assert_eq!(one.hardship, four.hardship);
+        assert_eq!(one.trust_base, four.trust_base);
+        assert_eq!(one.risk_aversion, four.risk_aversion);
+        assert_eq!(one.digital, four.digital);
+        assert_eq!(one.member, four.member);
+        assert_eq!(one.staff_contact, four.staff_contact);
+        assert_eq!(one.link, four.link);
+        // Rows are strong ties first, each part increasing, no resident tied to itself.
+        for i in 0..one.len() {
+            let (t, strong) = one.ties.of(i);
+            assert!(
+                t[..strong].is_sorted_by(|a, b| a < b) && t[strong..].is_sorted_by(|a, b| a < b)
+            );
+            assert!(
+                t[..strong]
+                    .iter()
+                    .all(|&j| one.grid[j as usize] == one.grid[i])
+            );
+            assert!(
+                t[strong..]
+                    .iter()
+                    .all(|&j| one.grid[j as usize] != one.grid[i])
+            );
+        }
+        assert!(one.ties.targets.len() > 10 * one.len());
     }
 
     #[test]
