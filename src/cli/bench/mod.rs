@@ -13,11 +13,13 @@
 
 mod measure;
 mod probe;
+mod scaling;
 mod table;
 mod targets;
 
 pub use measure::{Measurement, bench_one};
 pub use probe::{MemoryProbe, Roofline};
+pub use scaling::{BenchSweepArgs, bench_sweep};
 pub use targets::Target;
 
 use super::{Failure, RunArgs};
@@ -46,6 +48,10 @@ pub struct BenchArgs {
     /// Skip the full-city run (3.2M residents × 365 days; about a minute on 2 cores).
     #[arg(long)]
     pub no_full_city: bool,
+    /// Skip the whole runs and sweeps on 1 and 2 threads (a whole run of 1M residents ×
+    /// 100 days, and sweeps of 20 to 1,000 runs; about 40 s a round, at most 3 rounds).
+    #[arg(long)]
+    pub no_scaling: bool,
     /// A smoke test for CI: 10,000 and 100,000 residents, 10 days, no full city.
     #[arg(long)]
     pub quick: bool,
@@ -101,6 +107,8 @@ pub struct Record {
     /// The machine's memory, and the hot loop against it (not with `--quick`).
     pub memory: Option<MemoryProbe>,
     pub roofline: Option<Roofline>,
+    /// Whole runs and sweeps against threads (not with `--no-scaling`).
+    pub scaling: Option<scaling::Scaling>,
     pub targets: Vec<Target>,
     pub seconds: f64,
 }
@@ -296,6 +304,11 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
     } else {
         None
     };
+    let scaling = if a.no_scaling {
+        None
+    } else {
+        Some(scaling::measure(a, &s.threads, s.rounds, &bar)?)
+    };
     let mut rec = Record {
         linkage_version: env!("CARGO_PKG_VERSION"),
         cores: crate::base::pool::all_cores(),
@@ -309,6 +322,7 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
         full_city,
         memory: None,
         roofline: None,
+        scaling,
         targets: Vec::new(),
         seconds: 0.0,
     };

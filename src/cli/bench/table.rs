@@ -33,6 +33,7 @@ pub(super) fn table(rec: &Record) -> String {
     );
     measurements(&mut s, rec);
     scaling(&mut s, rec);
+    super::scaling::table(&mut s, rec);
     memory(&mut s, rec);
     targets(&mut s, rec);
     let _ = writeln!(s, "\n{:.0} s in all", rec.seconds);
