@@ -154,10 +154,8 @@ pub(super) fn measure(
         vec![most]
     };
     bar.inc_length(s.rounds as u64 * s.steps(ks.len() == 2));
-    let scratch = Scratch(std::env::temp_dir().join(format!(
-        "linkage-bench-{}",
-        std::process::id()
-    )));
+    let scratch =
+        Scratch(std::env::temp_dir().join(format!("linkage-bench-{}", std::process::id())));
     let io = |e: std::io::Error| Failure {
         code: 1,
         message: format!("cannot use {}: {e}", scratch.0.display()),
@@ -283,7 +281,11 @@ fn this_program() -> Result<PathBuf, Failure> {
 /// A failed child's last error line (exit code 2 stays 2: bad input).
 fn child_failure(out: &std::process::Output, what: &str) -> Failure {
     let err = String::from_utf8_lossy(&out.stderr);
-    let line = err.lines().last().unwrap_or("").trim_start_matches("error: ");
+    let line = err
+        .lines()
+        .last()
+        .unwrap_or("")
+        .trim_start_matches("error: ");
     Failure {
         code: if out.status.code() == Some(2) { 2 } else { 1 },
         message: if line.is_empty() {
@@ -361,13 +363,19 @@ fn sweep_child(
     dir: &Path,
 ) -> Result<SweepRun, Failure> {
     let mut cmd = Command::new(this_program()?);
-    cmd.args(["bench-sweep", "--scenario", &a.scenario, "--regime", &a.regime])
-        .args(["--residents", &residents.to_string()])
-        .args(["--ticks", &ticks.to_string()])
-        .args(["--runs", &runs.to_string()])
-        .args(["--threads", &threads.to_string()])
-        .arg("--out")
-        .arg(dir);
+    cmd.args([
+        "bench-sweep",
+        "--scenario",
+        &a.scenario,
+        "--regime",
+        &a.regime,
+    ])
+    .args(["--residents", &residents.to_string()])
+    .args(["--ticks", &ticks.to_string()])
+    .args(["--runs", &runs.to_string()])
+    .args(["--threads", &threads.to_string()])
+    .arg("--out")
+    .arg(dir);
     let out = cmd.output().map_err(|e| Failure {
         code: 1,
         message: format!("cannot start a sweep: {e}"),
@@ -403,11 +411,16 @@ pub fn bench_sweep(a: &BenchSweepArgs) -> Result<(), Failure> {
     let text = experiment(a);
     let e: crate::experiment::spec::Experiment =
         toml::from_str(&text).map_err(|e| Failure::input(e.message().to_string()))?;
-    let plan = plan::plan(e, Path::new("."), plan::Overrides::default(), "linkage bench")
-        .map_err(|errors| {
-            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-            Failure::input(lines.join("\n"))
-        })?;
+    let plan = plan::plan(
+        e,
+        Path::new("."),
+        plan::Overrides::default(),
+        "linkage bench",
+    )
+    .map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        Failure::input(lines.join("\n"))
+    })?;
     let pool = crate::base::pool::pool(Some(a.threads))?;
     let options = sweep::Options {
         shard: None,
@@ -423,7 +436,12 @@ pub fn bench_sweep(a: &BenchSweepArgs) -> Result<(), Failure> {
         })?;
     let seconds = started.elapsed().as_secs_f64();
     let mut files = Vec::new();
-    for f in [sweep::RUNS, sweep::SERIES, sweep::SUMMARY, sweep::SERIES_SUMMARY] {
+    for f in [
+        sweep::RUNS,
+        sweep::SERIES,
+        sweep::SUMMARY,
+        sweep::SERIES_SUMMARY,
+    ] {
         let p = a.out.join(f);
         files.extend(std::fs::read(&p).map_err(|e| Failure {
             code: 1,
@@ -437,8 +455,7 @@ pub fn bench_sweep(a: &BenchSweepArgs) -> Result<(), Failure> {
         threads: a.threads,
         seconds,
         runs_per_second: a.runs as f64 / seconds,
-        resident_ticks_per_second: (a.runs as u64 * a.residents * a.ticks as u64) as f64
-            / seconds,
+        resident_ticks_per_second: (a.runs as u64 * a.residents * a.ticks as u64) as f64 / seconds,
         peak_bytes: crate::engine::memory::peak_bytes(),
         checksum: format!("{:016x}", crate::base::hash::fnv1a(&files)),
         seconds_rounds: Vec::new(),
@@ -456,7 +473,14 @@ pub(super) fn table(s: &mut String, rec: &Record) {
         let parts: Vec<String> = sc
             .whole_runs
             .iter()
-            .map(|w| format!("{:.2} s on {} thread{}", w.seconds, w.threads, plural(w.threads)))
+            .map(|w| {
+                format!(
+                    "{:.2} s on {} thread{}",
+                    w.seconds,
+                    w.threads,
+                    plural(w.threads)
+                )
+            })
             .collect();
         let _ = writeln!(
             s,
@@ -498,10 +522,16 @@ pub(super) fn table(s: &mut String, rec: &Record) {
         );
     }
     if let Some(x) = sc.sweep_speedup {
-        let _ = writeln!(s, "sweep speed-up, the longest sweep of small runs: {x:.2}×");
+        let _ = writeln!(
+            s,
+            "sweep speed-up, the longest sweep of small runs: {x:.2}×"
+        );
     }
     if let Some(g) = sc.sweep_memory_growth {
-        let _ = writeln!(s, "peak memory, the longest sweep over the shortest: {g:.3}×");
+        let _ = writeln!(
+            s,
+            "peak memory, the longest sweep over the shortest: {g:.3}×"
+        );
     }
 }
 
@@ -578,9 +608,10 @@ pub(super) fn targets(rec: &Record) -> Vec<Target> {
     }
     let differ = sc.sweeps.iter().any(|m| {
         m.checksum.contains('/')
-            || sc.sweeps.iter().any(|o| {
-                o.residents == m.residents && o.runs == m.runs && o.checksum != m.checksum
-            })
+            || sc
+                .sweeps
+                .iter()
+                .any(|o| o.residents == m.residents && o.runs == m.runs && o.checksum != m.checksum)
     });
     if sc.sweeps.iter().any(|m| {
         sc.sweeps
