@@ -265,50 +265,107 @@ fn propose(
 ///
 /// Built straight into compressed rows in two passes over the proposals (count, then
 /// fill), which are drawn again rather than stored: peak memory is the rows themselves
-/// (4 bytes a tie end, before de-duplication) plus one counter per resident, not an
+/// (4 bytes a tie end, before de-duplication) plus a few counters per resident, not an
 /// edge list of twice that. Each row is then sorted, de-duplicated and laid out strong
 /// ties first, both parts in increasing order.
 ///
-/// Both passes run in parallel over residents, counting and filling through atomic
-/// per-row counters. The order in which a row is filled then depends on the threads,
-/// but a row is sorted before anything reads it, so the rows do not.
+/// Both passes run in parallel, one task a grid. A grid's task owns its residents'
+/// rows, so the ends that stay in the grid (a resident's own proposals, and those of
+/// its grid's residents to it) are counted and written without synchronisation. The
+/// other ends (weak ties proposed to a resident from other grids) are counted through
+/// atomic counters and written to a side array in an order that depends on the
+/// threads; each row takes its share of that array before it is sorted, so the rows do
+/// not depend on the threads.
 fn build_ties(territory: &Territory, spec: &PopulationSpec, grid_of: &[u32], seed: u64) -> Ties {
     let n = territory.residents() as usize;
-    let each_proposal = |emit: &(dyn Fn(u32, u32) + Sync)| {
-        (0..n as u32)
-            .into_par_iter()
-            .with_min_len(PAR_MIN)
-            .for_each(|i| {
-                let g = grid_of[i as usize] as usize;
-                propose(territory, spec, seed, g, i, &mut |a, b| emit(a, b));
-            })
+    let grids = &territory.grids;
+    // With one thread, a counter is read and written back instead of a locked add (the
+    // same result, several times cheaper).
+    let single = rayon::current_num_threads() == 1;
+    let bump = |c: &AtomicU32| {
+        if single {
+            let v = c.load(Relaxed);
+            c.store(v + 1, Relaxed);
+            v
+        } else {
+            c.fetch_add(1, Relaxed)
+        }
     };
-    // Pass 1: tie ends per resident, both directions.
-    let ends: Vec<AtomicU32> = (0..n).map(|_| AtomicU32::new(0)).collect();
-    each_proposal(&|i, j| {
-        ends[i as usize].fetch_add(1, Relaxed);
-        ends[j as usize].fetch_add(1, Relaxed);
-    });
+    // Pass 1: per resident, the tie ends from its own grid (`local`) and from others.
+    let mut local = vec![0u32; n];
+    let afar: Vec<AtomicU32> = (0..n).into_par_iter().map(|_| AtomicU32::new(0)).collect();
+    per_grid(&mut local, territory)
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(g, local)| {
+            let home = &grids[g].residents;
+            for i in home.clone() {
+                propose(territory, spec, seed, g, i, &mut |i, j| {
+                    local[(i - home.start) as usize] += 1;
+                    if home.contains(&j) {
+                        local[(j - home.start) as usize] += 1;
+                    } else {
+                        bump(&afar[j as usize]);
+                    }
+                });
+            }
+        });
     let mut offsets = vec![0u32; n + 1];
+    let mut afar_at = vec![0u32; n + 1];
     for i in 0..n {
-        offsets[i + 1] = offsets[i] + ends[i].load(Relaxed);
-        // From here on, where row i's next end goes.
-        ends[i].store(offsets[i], Relaxed);
+        let w = afar[i].load(Relaxed);
+        offsets[i + 1] = offsets[i] + local[i] + w;
+        afar_at[i + 1] = afar_at[i] + w;
+        // From here on: where the next end goes, in the row's own part and in the side
+        // array.
+        local[i] = 0;
+        afar[i].store(afar_at[i], Relaxed);
     }
-    // Pass 2: fill the rows.
-    let targets: Vec<AtomicU32> = (0..offsets[n]).map(|_| AtomicU32::new(0)).collect();
-    each_proposal(&|i, j| {
-        let k = ends[i as usize].fetch_add(1, Relaxed);
-        targets[k as usize].store(j, Relaxed);
-        let k = ends[j as usize].fetch_add(1, Relaxed);
-        targets[k as usize].store(i, Relaxed);
-    });
-    let mut targets: Vec<u32> = targets.into_iter().map(AtomicU32::into_inner).collect();
-    // Each row's length after de-duplication (reusing the counters' memory).
-    let mut kept: Vec<u32> = ends.into_iter().map(AtomicU32::into_inner).collect();
+    // Pass 2: fill the rows' own parts, and the side array.
+    let mut targets = vec![0u32; offsets[n] as usize];
+    let from_afar: Vec<AtomicU32> = (0..afar_at[n])
+        .into_par_iter()
+        .map(|_| AtomicU32::new(0))
+        .collect();
+    let mut rows_of_grid: Vec<&mut [u32]> = Vec::with_capacity(grids.len());
+    let mut rest = targets.as_mut_slice();
+    for g in grids {
+        let len = offsets[g.residents.end as usize] - offsets[g.residents.start as usize];
+        let (head, tail) = rest.split_at_mut(len as usize);
+        rows_of_grid.push(head);
+        rest = tail;
+    }
+    per_grid(&mut local, territory)
+        .into_par_iter()
+        .zip(rows_of_grid)
+        .enumerate()
+        .for_each(|(g, (local, rows))| {
+            let home = &grids[g].residents;
+            let base = offsets[home.start as usize];
+            let mut put = |i: u32, j: u32| {
+                let a = (i - home.start) as usize;
+                rows[(offsets[i as usize] - base + local[a]) as usize] = j;
+                local[a] += 1;
+            };
+            for i in home.clone() {
+                propose(territory, spec, seed, g, i, &mut |i, j| {
+                    put(i, j);
+                    if home.contains(&j) {
+                        put(j, i);
+                    } else {
+                        let k = bump(&afar[j as usize]);
+                        from_afar[k as usize].store(i, Relaxed);
+                    }
+                });
+            }
+        });
+    drop(afar);
+    let from_afar: Vec<u32> = from_afar.into_iter().map(AtomicU32::into_inner).collect();
+    // Each row's length after de-duplication (in `local`'s memory).
+    let mut kept = local;
     let mut strong = vec![0u8; n];
-    // Sort, de-duplicate and put strong ties first, each row in place, in parallel over
-    // blocks of rows.
+    // Complete, sort, de-duplicate and put strong ties first, each row in place, in
+    // parallel over blocks of rows.
     let mut blocks: Vec<(usize, &mut [u32])> = Vec::with_capacity(n.div_ceil(PAR_MIN));
     let mut rest = targets.as_mut_slice();
     for a in (0..n).step_by(PAR_MIN) {
@@ -326,6 +383,9 @@ fn build_ties(territory: &Territory, spec: &PopulationSpec, grid_of: &[u32], see
             let base = offsets[a] as usize;
             for (k, i) in (a..a + strong.len()).enumerate() {
                 let row = &mut rows[offsets[i] as usize - base..offsets[i + 1] as usize - base];
+                let own = kept[k] as usize;
+                row[own..]
+                    .copy_from_slice(&from_afar[afar_at[i] as usize..afar_at[i + 1] as usize]);
                 row.sort_unstable();
                 let mut ns = 0u8;
                 let mut write = 0usize;
@@ -350,6 +410,8 @@ fn build_ties(territory: &Territory, spec: &PopulationSpec, grid_of: &[u32], see
                 kept[k] = (write + weak.len()) as u32;
             }
         });
+    drop(from_afar);
+    drop(afar_at);
     // Compact the rows.
     let mut write = 0usize;
     for i in 0..n {
@@ -368,6 +430,18 @@ fn build_ties(territory: &Territory, spec: &PopulationSpec, grid_of: &[u32], see
         targets,
         strong,
     }
+}
+
+/// A per-resident slice cut into one slice per grid (residents are numbered grid by
+/// grid, from 0).
+fn per_grid<'a, T>(mut v: &'a mut [T], territory: &Territory) -> Vec<&'a mut [T]> {
+    let mut out = Vec::with_capacity(territory.grids.len());
+    for g in &territory.grids {
+        let (head, tail) = v.split_at_mut(g.residents.len());
+        out.push(head);
+        v = tail;
+    }
+    out
 }
 
 #[cfg(test)]
