@@ -6,10 +6,11 @@
 //! The child builds the world (timed apart), runs the ticks, and prints one JSON line.
 //!
 //! The jobs, one file each: [`measure`] (one measurement, in this process or a child),
-//! [`probe`] (the machine's memory, and the hot loop set against it), [`targets`] (the
-//! performance targets) and [`table`] (the printed table). This file holds the options
-//! and the order of the work: every configuration once a round, then the full city, then
-//! the memory probe.
+//! [`probe`] (the machine's memory, and the hot loop set against it), [`scaling`] (whole
+//! runs and sweeps on 1 and 2 threads), [`targets`] (the performance targets) and
+//! [`table`] (the printed table). This file holds the options and the order of the
+//! work: every configuration once a round, then the full city, then whole runs and
+//! sweeps, then the memory probe.
 
 mod measure;
 mod probe;
