@@ -9,13 +9,13 @@ use super::{Options, Outcome, SweepError, csv_line, finish, io};
 use crate::base::num::{decimal, given};
 use crate::engine::run::run_paired;
 use crate::output::metrics::{HEADLINE, Summary, summarise, tick_metric, tick_table};
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The header of `runs.csv`.
 pub fn header(plan: &Plan) -> Vec<String> {
@@ -131,24 +131,15 @@ pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Outcome, SweepError> 
     } = open(plan, dir, o)?;
     let sink = Mutex::new(sink);
     let failure: Mutex<Option<SweepError>> = Mutex::new(None);
-    // Every thread of the pool takes whole runs, the next in id order, until none is
-    // left: each run is stepped by its own thread, with no splitting of its ticks while
-    // every thread has a run of its own. A thread with no run left is idle, and rayon
-    // lends it to the runs still going (their ticks' chunks), so the last runs finish
-    // on every core. Runs are not rayon tasks, so a thread waiting inside a tick never
-    // starts another run (which would hold a second world).
-    let next = AtomicUsize::new(0);
-    rayon::broadcast(|_| {
-        while failure.lock().expect("lock").is_none() {
-            let Some(run) = todo.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                return;
-            };
-            let out = run_output(plan, run);
-            if let Err(e) = sink.lock().expect("lock").write(&out) {
-                *failure.lock().expect("lock") = Some(e);
-            }
-            (o.on_run)();
+    todo.par_iter().for_each(|run| {
+        if failure.lock().expect("lock").is_some() {
+            return;
         }
+        let out = run_output(plan, run);
+        if let Err(e) = sink.lock().expect("lock").write(&out) {
+            *failure.lock().expect("lock") = Some(e);
+        }
+        (o.on_run)();
     });
     if let Some(e) = failure.into_inner().expect("lock") {
         return Err(e);
