@@ -17,7 +17,7 @@ fn bench_json_record_has_every_figure_and_same_results_across_threads() {
             "--ticks",
             "5",
         ])
-        .args(["--no-full-city", "--json", "--quiet"])
+        .args(["--no-full-city", "--no-scaling", "--json", "--quiet"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -63,6 +63,7 @@ fn bench_json_record_has_every_figure_and_same_results_across_threads() {
     assert_eq!(rec["speedup"].as_array().unwrap().len(), 2);
     assert!(rec["cost_ratio_10x"].as_f64().unwrap() > 0.0);
     assert!(rec["full_city"].is_null());
+    assert!(rec["scaling"].is_null());
     // The machine's memory was probed and the hot loop set against it.
     assert!(rec["memory"]["read_gb_s_1_thread"].as_f64().unwrap() > 0.0);
     assert!(rec["memory"]["random_load_ns"].as_f64().unwrap() > 0.0);
@@ -88,6 +89,61 @@ fn bench_json_record_has_every_figure_and_same_results_across_threads() {
             .iter()
             .any(|t| t["name"].as_str().unwrap().starts_with("cost linear"))
     );
+}
+
+/// `--quick` measures whole runs and sweeps small: the figures agree with each other,
+/// and a run or a sweep writes the same files on 1 and 2 threads.
+#[test]
+fn bench_quick_measures_whole_runs_and_sweeps_with_the_same_files_on_any_thread_count() {
+    let out = linkage()
+        .args(["bench", "--quick", "--json", "--quiet"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("whole run (linkage run") && stderr.contains("runs/s"));
+    let rec: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sc = &rec["scaling"];
+    let whole = sc["whole_runs"].as_array().unwrap();
+    assert_eq!(whole.len(), 2);
+    assert_eq!(whole[0]["threads"], 1);
+    assert_eq!(whole[1]["threads"], 2);
+    assert_eq!(whole[0]["checksum"], whole[1]["checksum"]);
+    let x = sc["whole_run_speedup"].as_f64().unwrap();
+    let s0 = whole[0]["seconds"].as_f64().unwrap();
+    let s1 = whole[1]["seconds"].as_f64().unwrap();
+    assert!((x - s0 / s1).abs() < 1e-9);
+    let sweeps = sc["sweeps"].as_array().unwrap();
+    // The long sweep on 1 and 2 threads, the short one on 2.
+    assert_eq!(sweeps.len(), 3);
+    for m in sweeps {
+        let runs = m["runs"].as_f64().unwrap();
+        let seconds = m["seconds"].as_f64().unwrap();
+        let per_s = m["runs_per_second"].as_f64().unwrap();
+        assert!((per_s * seconds / runs - 1.0).abs() < 1e-9, "{m}");
+        let work = runs * m["residents"].as_f64().unwrap() * m["ticks"].as_f64().unwrap();
+        let rate = m["resident_ticks_per_second"].as_f64().unwrap();
+        assert!((rate * seconds / work - 1.0).abs() < 1e-9, "{m}");
+        if cfg!(target_os = "linux") {
+            assert!(m["peak_bytes"].as_f64().unwrap() > 1e6, "{m}");
+        }
+    }
+    assert_eq!(sweeps[0]["checksum"], sweeps[1]["checksum"]);
+    assert!(sc["sweep_speedup"].as_f64().unwrap() > 0.0);
+    if cfg!(target_os = "linux") {
+        assert!(sc["sweep_memory_growth"].as_f64().unwrap() > 0.0);
+    }
+    let targets = rec["targets"].as_array().unwrap();
+    for name in [
+        "a whole run's files, whatever the thread count",
+        "a sweep's files, whatever the thread count",
+    ] {
+        let t = targets
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is listed"));
+        assert_eq!(t["pass"], true, "{t}");
+    }
 }
 
 #[test]

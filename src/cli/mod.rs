@@ -63,6 +63,9 @@ pub enum Command {
     /// One measurement of `linkage bench`, printed as a JSON line (used by bench).
     #[command(hide = true)]
     BenchOne(bench::BenchOneArgs),
+    /// One sweep of `linkage bench`, printed as a JSON line (used by bench).
+    #[command(hide = true)]
+    BenchSweep(bench::BenchSweepArgs),
     /// Every parameter with its value, unit and source as markdown (docs/parameters.md);
     /// with --influence also its measured influence (±20%, one at a time).
     Params(params::ParamsArgs),
@@ -346,6 +349,7 @@ pub fn main() -> i32 {
         Command::Params(args) => params::params(&args),
         Command::Bench(args) => bench::bench(&args),
         Command::BenchOne(args) => bench::bench_one(&args),
+        Command::BenchSweep(args) => bench::bench_sweep(&args),
     };
     match result {
         Ok(()) => 0,

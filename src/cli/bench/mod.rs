@@ -6,20 +6,23 @@
 //! The child builds the world (timed apart), runs the ticks, and prints one JSON line.
 //!
 //! The jobs, one file each: [`measure`] (one measurement, in this process or a child),
-//! [`probe`] (the machine's memory, and the hot loop set against it), [`targets`] (the
-//! performance targets) and [`table`] (the printed table). This file holds the options
-//! and the order of the work: every configuration once a round, then the full city, then
-//! the memory probe.
+//! [`probe`] (the machine's memory, and the hot loop set against it), [`scaling`] (whole
+//! runs and sweeps on 1 and 2 threads), [`targets`] (the performance targets) and
+//! [`table`] (the printed table). This file holds the options and the order of the
+//! work: every configuration once a round, then the full city, then whole runs and
+//! sweeps, then the memory probe.
 
 mod measure;
 mod mesa;
 mod probe;
+mod scaling;
 mod table;
 mod targets;
 
 pub use measure::{Measurement, bench_one};
 pub use mesa::{EpsteinSpeed, MesaComparison};
 pub use probe::{MemoryProbe, Roofline};
+pub use scaling::{BenchSweepArgs, bench_sweep};
 pub use targets::Target;
 
 use super::{Failure, RunArgs};
@@ -51,6 +54,10 @@ pub struct BenchArgs {
     /// Residents of the full-city run (the scenario's own 3.2M was the earlier target's).
     #[arg(long, default_value_t = 10_000_000, value_parser = super::parse_residents)]
     pub full_city_residents: u64,
+    /// Skip the whole runs and sweeps on 1 and 2 threads (a whole run of 1M residents ×
+    /// 100 days, and sweeps of 20 to 1,000 runs; about 40 s a round, at most 3 rounds).
+    #[arg(long)]
+    pub no_scaling: bool,
     /// A smoke test for CI: 10,000 and 100,000 residents, 10 days, no full city.
     #[arg(long)]
     pub quick: bool,
@@ -114,6 +121,8 @@ pub struct Record {
     pub epstein: Option<EpsteinSpeed>,
     /// The side-by-side run against Mesa (with `--mesa`).
     pub mesa: Option<MesaComparison>,
+    /// Whole runs and sweeps against threads (not with `--no-scaling`).
+    pub scaling: Option<scaling::Scaling>,
     pub targets: Vec<Target>,
     pub seconds: f64,
 }
@@ -319,6 +328,11 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
     } else {
         None
     };
+    let scaling = if a.no_scaling {
+        None
+    } else {
+        Some(scaling::measure(a, &s.threads, s.rounds, &bar)?)
+    };
     let mut rec = Record {
         linkage_version: env!("CARGO_PKG_VERSION"),
         cores: crate::base::pool::all_cores(),
@@ -334,6 +348,7 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
         roofline: None,
         epstein: None,
         mesa: None,
+        scaling,
         targets: Vec::new(),
         seconds: 0.0,
     };

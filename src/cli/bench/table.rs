@@ -33,6 +33,7 @@ pub(super) fn table(rec: &Record) -> String {
     );
     measurements(&mut s, rec);
     scaling(&mut s, rec);
+    super::scaling::table(&mut s, rec);
     memory(&mut s, rec);
     s.push_str(&super::mesa::lines(rec));
     targets(&mut s, rec);
@@ -131,8 +132,8 @@ fn targets(s: &mut String, rec: &Record) {
         .unwrap_or(0);
     let _ = writeln!(
         s,
-        "\n{:<w$}  {:>8}  {:>10}        {}",
-        "target", "wanted", "measured", "earlier target"
+        "\n{:<w$}  {:>8}  {:>10}        earlier target",
+        "target", "wanted", "measured"
     );
     for t in &rec.targets {
         let _ = writeln!(

@@ -59,6 +59,7 @@ pub(super) fn targets(rec: &Record) -> Vec<Target> {
     }
     t.extend(determinism(rec));
     t.extend(super::mesa::targets(rec));
+    t.extend(super::scaling::targets(rec));
     t
 }
 

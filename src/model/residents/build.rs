@@ -13,6 +13,8 @@ use crate::base::rng::{Purpose, Stream, stream};
 use crate::model::territory::Territory;
 use crate::model::unit;
 use rand_distr::{Beta, Distribution};
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 fn beta_mean(mean: f64, concentration: f64) -> Beta<f64> {
     let m = mean.clamp(0.01, 0.99);
@@ -126,17 +128,26 @@ pub fn link_strength(
 }
 
 impl Residents {
+    /// Draw the population of `territory`. Runs in the caller's rayon pool: residents'
+    /// traits and tie rows are drawn in parallel, each from its own stream, so the
+    /// result is the same whatever the thread count.
     pub fn build(territory: &Territory, spec: &PopulationSpec, seed: u64) -> Residents {
         let n = territory.residents() as usize;
-        let mut traits = Vec::with_capacity(n);
-        let mut state = Vec::with_capacity(n);
         let baselines = Baselines::new(spec);
-        for (g, grid) in territory.grids.iter().enumerate() {
-            for i in grid.residents.clone() {
+        // Residents are numbered grid by grid (the territory's invariant).
+        let mut grid = vec![0u32; n];
+        for (g, gr) in territory.grids.iter().enumerate() {
+            grid[gr.residents.start as usize..gr.residents.end as usize].fill(g as u32);
+        }
+        let traits: Vec<Traits> = grid
+            .into_par_iter()
+            .enumerate()
+            .with_min_len(PAR_MIN)
+            .map(|(i, g)| {
                 let mut s = stream(seed, Purpose::Population, i as u64, 0);
-                let d = draw(spec, &baselines, grid.urban, &mut s);
-                traits.push(Traits {
-                    grid: g as u32,
+                let d = draw(spec, &baselines, territory.grids[g as usize].urban, &mut s);
+                Traits {
+                    grid: g,
                     hardship_base: d.hardship,
                     trust_base: d.trust,
                     risk_aversion: d.risk_aversion,
@@ -144,26 +155,26 @@ impl Residents {
                     staff_contact: d.staff_contact,
                     age: d.age,
                     member: d.member,
-                });
-                state.push(ResidentState {
-                    hardship: d.hardship,
-                    trust: d.trust,
-                    ..ResidentState::default()
-                });
-            }
-        }
+                }
+            })
+            .collect();
+        let state = traits
+            .par_iter()
+            .with_min_len(PAR_MIN)
+            .map(|t| ResidentState {
+                hardship: t.hardship_base,
+                trust: t.trust_base,
+                ..ResidentState::default()
+            })
+            .collect();
         let ties = build_ties(territory, spec, &traits, seed);
         let link = (0..n)
+            .into_par_iter()
+            .with_min_len(PAR_MIN)
             .map(|i| {
                 let (t, strong) = ties.of(i);
-                let weak = t.len() - strong;
-                link_strength(
-                    spec,
-                    strong,
-                    weak,
-                    traits[i].member,
-                    traits[i].staff_contact,
-                )
+                let tr = &traits[i];
+                link_strength(spec, strong, t.len() - strong, tr.member, tr.staff_contact)
             })
             .collect();
         Residents {
@@ -184,105 +195,217 @@ impl Residents {
     }
 }
 
+/// Residents (or tie rows) a parallel task takes at least: enough work to pay for the
+/// task, small enough that two threads share a small world evenly.
+const PAR_MIN: usize = 1024;
+
+/// Resident `i`'s tie proposals (`i` in grid `g`), from its own stream
+/// (`Purpose::Ties`), in a fixed order: `strong_ties / 2` in its grid, then
+/// `weak_ties / 2` beyond it (township, county or a neighbouring county).
+fn propose(
+    territory: &Territory,
+    spec: &PopulationSpec,
+    seed: u64,
+    g: usize,
+    i: u32,
+    emit: &mut impl FnMut(u32, u32),
+) {
+    let pick_in = |s: &mut Stream, range: &std::ops::Range<u32>| {
+        range.start + s.below(range.len().max(1)) as u32
+    };
+    let grid = &territory.grids[g];
+    let town = &territory.townships[grid.township.index()];
+    let county = &territory.counties[grid.county.index()];
+    let adj = &territory.adjacency[grid.county.index()];
+    let mut s = stream(seed, Purpose::Ties, i as u64, 0);
+    if grid.residents.len() > 1 {
+        for _ in 0..spec.strong_ties.div_ceil(2) {
+            let j = pick_in(&mut s, &grid.residents);
+            if j != i {
+                emit(i, j);
+            }
+        }
+    }
+    for _ in 0..spec.weak_ties.div_ceil(2) {
+        let u = s.unit();
+        let range = if u < spec.weak_same_township {
+            town.residents.clone()
+        } else if u < spec.weak_same_township + spec.weak_same_county || adj.is_empty() {
+            county.residents.clone()
+        } else {
+            let k = adj[s.below(adj.len())];
+            territory.counties[k.index()].residents.clone()
+        };
+        let j = pick_in(&mut s, &range);
+        if j != i && !grid.residents.contains(&j) {
+            emit(i, j);
+        }
+    }
+}
+
 /// Draw the tie graph: each resident proposes `strong_ties / 2` ties in its grid and
-/// `weak_ties / 2` beyond it; proposals are made symmetric and de-duplicated.
+/// `weak_ties / 2` beyond it ([`propose`]); proposals are made symmetric and
+/// de-duplicated.
 ///
 /// Built straight into compressed rows in two passes over the proposals (count, then
 /// fill), which are drawn again rather than stored: peak memory is the rows themselves
-/// (4 bytes a tie end, before de-duplication) plus one counter per resident, not an
+/// (4 bytes a tie end, before de-duplication) plus a few counters per resident, not an
 /// edge list of twice that. Each row is then sorted, de-duplicated and laid out strong
 /// ties first, both parts in increasing order.
+///
+/// Both passes run in parallel, one task a grid. A grid's task owns its residents'
+/// rows, so the ends that stay in the grid (a resident's own proposals, and those of
+/// its grid's residents to it) are counted and written without synchronisation. The
+/// other ends (weak ties proposed to a resident from other grids) are counted through
+/// atomic counters and written to a side array in an order that depends on the
+/// threads; each row takes its share of that array before it is sorted, so the rows do
+/// not depend on the threads.
 fn build_ties(territory: &Territory, spec: &PopulationSpec, traits: &[Traits], seed: u64) -> Ties {
     let n = territory.residents() as usize;
-    let propose = |emit: &mut dyn FnMut(u32, u32)| {
-        let pick_in = |s: &mut Stream, range: &std::ops::Range<u32>| {
-            range.start + s.below(range.len().max(1)) as u32
-        };
-        for grid in &territory.grids {
-            let town = &territory.townships[grid.township.index()];
-            let county = &territory.counties[grid.county.index()];
-            let adj = &territory.adjacency[grid.county.index()];
-            for i in grid.residents.clone() {
-                let mut s = stream(seed, Purpose::Ties, i as u64, 0);
-                if grid.residents.len() > 1 {
-                    for _ in 0..spec.strong_ties.div_ceil(2) {
-                        let j = pick_in(&mut s, &grid.residents);
-                        if j != i {
-                            emit(i, j);
-                        }
-                    }
-                }
-                for _ in 0..spec.weak_ties.div_ceil(2) {
-                    let u = s.unit();
-                    let range = if u < spec.weak_same_township {
-                        town.residents.clone()
-                    } else if u < spec.weak_same_township + spec.weak_same_county || adj.is_empty()
-                    {
-                        county.residents.clone()
-                    } else {
-                        let k = adj[s.below(adj.len())];
-                        territory.counties[k.index()].residents.clone()
-                    };
-                    let j = pick_in(&mut s, &range);
-                    if j != i && !grid.residents.contains(&j) {
-                        emit(i, j);
-                    }
-                }
-            }
+    let grids = &territory.grids;
+    // With one thread, a counter is read and written back instead of a locked add (the
+    // same result, several times cheaper).
+    let single = rayon::current_num_threads() == 1;
+    let bump = |c: &AtomicU32| {
+        if single {
+            let v = c.load(Relaxed);
+            c.store(v + 1, Relaxed);
+            v
+        } else {
+            c.fetch_add(1, Relaxed)
         }
     };
-    // Pass 1: tie ends per resident, both directions.
+    // Pass 1: per resident, the tie ends from its own grid (`local`) and from others.
+    let mut local = vec![0u32; n];
+    let afar: Vec<AtomicU32> = (0..n).into_par_iter().map(|_| AtomicU32::new(0)).collect();
+    per_grid(&mut local, territory)
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(g, local)| {
+            let home = &grids[g].residents;
+            for i in home.clone() {
+                propose(territory, spec, seed, g, i, &mut |i, j| {
+                    local[(i - home.start) as usize] += 1;
+                    if home.contains(&j) {
+                        local[(j - home.start) as usize] += 1;
+                    } else {
+                        bump(&afar[j as usize]);
+                    }
+                });
+            }
+        });
     let mut offsets = vec![0u32; n + 1];
-    propose(&mut |i, j| {
-        offsets[i as usize + 1] += 1;
-        offsets[j as usize + 1] += 1;
-    });
+    let mut afar_at = vec![0u32; n + 1];
     for i in 0..n {
-        offsets[i + 1] += offsets[i];
+        let w = afar[i].load(Relaxed);
+        offsets[i + 1] = offsets[i] + local[i] + w;
+        afar_at[i + 1] = afar_at[i] + w;
+        // From here on: where the next end goes, in the row's own part and in the side
+        // array.
+        local[i] = 0;
+        afar[i].store(afar_at[i], Relaxed);
     }
-    // Pass 2: fill the rows.
+    // Pass 2: fill the rows' own parts, and the side array.
     let mut targets = vec![0u32; offsets[n] as usize];
-    let mut fill: Vec<u32> = offsets[..n].to_vec();
-    propose(&mut |i, j| {
-        targets[fill[i as usize] as usize] = j;
-        fill[i as usize] += 1;
-        targets[fill[j as usize] as usize] = i;
-        fill[j as usize] += 1;
-    });
-    drop(fill);
-    // Sort, de-duplicate and put strong ties first, compacting rows in place.
-    let mut strong = vec![0u8; n];
-    let mut weak: Vec<u32> = Vec::new();
-    let mut write = 0usize;
-    let mut start = 0usize;
-    for i in 0..n {
-        let end = offsets[i + 1] as usize;
-        let row = &mut targets[start..end];
-        row.sort_unstable();
-        let mut ns = 0u8;
-        let row_start = write;
-        weak.clear();
-        let mut last = None;
-        for k in start..end {
-            let j = targets[k];
-            if last == Some(j) {
-                continue;
-            }
-            last = Some(j);
-            if traits[j as usize].grid == traits[i].grid {
-                targets[write] = j;
-                write += 1;
-                ns = ns.saturating_add(1);
-            } else {
-                weak.push(j);
-            }
-        }
-        targets[write..write + weak.len()].copy_from_slice(&weak);
-        write += weak.len();
-        strong[i] = ns;
-        offsets[i] = row_start as u32;
-        start = end;
+    let from_afar: Vec<AtomicU32> = (0..afar_at[n])
+        .into_par_iter()
+        .map(|_| AtomicU32::new(0))
+        .collect();
+    let mut rows_of_grid: Vec<&mut [u32]> = Vec::with_capacity(grids.len());
+    let mut rest = targets.as_mut_slice();
+    for g in grids {
+        let len = offsets[g.residents.end as usize] - offsets[g.residents.start as usize];
+        let (head, tail) = rest.split_at_mut(len as usize);
+        rows_of_grid.push(head);
+        rest = tail;
     }
+    per_grid(&mut local, territory)
+        .into_par_iter()
+        .zip(rows_of_grid)
+        .enumerate()
+        .for_each(|(g, (local, rows))| {
+            let home = &grids[g].residents;
+            let base = offsets[home.start as usize];
+            let mut put = |i: u32, j: u32| {
+                let a = (i - home.start) as usize;
+                rows[(offsets[i as usize] - base + local[a]) as usize] = j;
+                local[a] += 1;
+            };
+            for i in home.clone() {
+                propose(territory, spec, seed, g, i, &mut |i, j| {
+                    put(i, j);
+                    if home.contains(&j) {
+                        put(j, i);
+                    } else {
+                        let k = bump(&afar[j as usize]);
+                        from_afar[k as usize].store(i, Relaxed);
+                    }
+                });
+            }
+        });
+    drop(afar);
+    let from_afar: Vec<u32> = from_afar.into_iter().map(AtomicU32::into_inner).collect();
+    // Each row's length after de-duplication (in `local`'s memory).
+    let mut kept = local;
+    let mut strong = vec![0u8; n];
+    // Complete, sort, de-duplicate and put strong ties first, each row in place, in
+    // parallel over blocks of rows.
+    let mut blocks: Vec<(usize, &mut [u32])> = Vec::with_capacity(n.div_ceil(PAR_MIN));
+    let mut rest = targets.as_mut_slice();
+    for a in (0..n).step_by(PAR_MIN) {
+        let b = (a + PAR_MIN).min(n);
+        let (head, tail) = rest.split_at_mut((offsets[b] - offsets[a]) as usize);
+        blocks.push((a, head));
+        rest = tail;
+    }
+    blocks
+        .into_par_iter()
+        .zip(strong.par_chunks_mut(PAR_MIN))
+        .zip(kept.par_chunks_mut(PAR_MIN))
+        .for_each(|(((a, rows), strong), kept)| {
+            let mut weak: Vec<u32> = Vec::new();
+            let base = offsets[a] as usize;
+            for (k, i) in (a..a + strong.len()).enumerate() {
+                let row = &mut rows[offsets[i] as usize - base..offsets[i + 1] as usize - base];
+                let own = kept[k] as usize;
+                row[own..]
+                    .copy_from_slice(&from_afar[afar_at[i] as usize..afar_at[i + 1] as usize]);
+                row.sort_unstable();
+                let mut ns = 0u8;
+                let mut write = 0usize;
+                weak.clear();
+                let mut last = None;
+                for r in 0..row.len() {
+                    let j = row[r];
+                    if last == Some(j) {
+                        continue;
+                    }
+                    last = Some(j);
+                    if traits[j as usize].grid == traits[i].grid {
+                        row[write] = j;
+                        write += 1;
+                        ns = ns.saturating_add(1);
+                    } else {
+                        weak.push(j);
+                    }
+                }
+                row[write..write + weak.len()].copy_from_slice(&weak);
+                strong[k] = ns;
+                kept[k] = (write + weak.len()) as u32;
+            }
+        });
+    drop(from_afar);
+    drop(afar_at);
+    // Compact the rows.
+    let mut write = 0usize;
+    for i in 0..n {
+        let start = offsets[i] as usize;
+        let len = kept[i] as usize;
+        targets.copy_within(start..start + len, write);
+        offsets[i] = write as u32;
+        write += len;
+    }
+    drop(kept);
     offsets[n] = write as u32;
     targets.truncate(write);
     targets.shrink_to_fit();
@@ -291,6 +414,18 @@ fn build_ties(territory: &Territory, spec: &PopulationSpec, traits: &[Traits], s
         targets,
         strong,
     }
+}
+
+/// A per-resident slice cut into one slice per grid (residents are numbered grid by
+/// grid, from 0).
+fn per_grid<'a, T>(mut v: &'a mut [T], territory: &Territory) -> Vec<&'a mut [T]> {
+    let mut out = Vec::with_capacity(territory.grids.len());
+    for g in &territory.grids {
+        let (head, tail) = v.split_at_mut(g.residents.len());
+        out.push(head);
+        v = tail;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -319,6 +454,45 @@ mod tests {
             ..spec()
         };
         assert!((link_strength(&hollow, 8, 4, true, 1.0) - 0.5).abs() < 1e-6);
+    }
+
+    /// Traits and ties are drawn in parallel; the population must not depend on the
+    /// thread count (the tie rows are filled in an order that does, then sorted).
+    #[test]
+    fn the_population_is_the_same_on_one_thread_and_on_four() {
+        let sc = crate::scenario::builtin::xcity_baseline();
+        let territory = Territory::build(&sc.territory, 30_000);
+        let build = |threads| {
+            crate::base::pool::pool(Some(threads))
+                .expect("pool")
+                .install(|| Residents::build(&territory, &sc.population, 7))
+        };
+        let one = build(1);
+        let four = build(4);
+        assert_eq!(one.ties.offsets, four.ties.offsets);
+        assert_eq!(one.ties.targets, four.ties.targets);
+        assert_eq!(one.ties.strong, four.ties.strong);
+        assert_eq!(one.traits, four.traits);
+        assert_eq!(one.state, four.state);
+        assert_eq!(one.link, four.link);
+        // Rows are strong ties first, each part increasing, no resident tied to itself.
+        for i in 0..one.len() {
+            let (t, strong) = one.ties.of(i);
+            assert!(
+                t[..strong].is_sorted_by(|a, b| a < b) && t[strong..].is_sorted_by(|a, b| a < b)
+            );
+            assert!(
+                t[..strong]
+                    .iter()
+                    .all(|&j| one.traits[j as usize].grid == one.traits[i].grid)
+            );
+            assert!(
+                t[strong..]
+                    .iter()
+                    .all(|&j| one.traits[j as usize].grid != one.traits[i].grid)
+            );
+        }
+        assert!(one.ties.targets.len() > 10 * one.len());
     }
 
     #[test]

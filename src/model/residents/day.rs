@@ -306,7 +306,7 @@ impl Neighbourhood {
         self.word_of_mouth += w * tie.experience;
         // Most ties are quiet: one test a tie, not two counts.
         if tie.activity != QUIET {
-            std::hint::cold_path();
+            cold();
             self.protesting += (tie.activity == PROTESTING) as u32;
             self.volunteering += (tie.activity == VOLUNTEERING) as u32;
         }
@@ -1035,6 +1035,12 @@ pub fn happiness(gain: f32, security: f32, hardship: f32, trust: f32, b: &Rules)
     let [wg, ws, wr, wt] = b.happiness_weights;
     wg * gain + ws * security + wr * (1.0 - hardship) + wt * trust
 }
+
+/// Marks the branch that calls it as unlikely (hashbrown's stand-in for
+/// `std::hint::cold_path`, stable only from Rust 1.95, past this crate's MSRV).
+#[inline]
+#[cold]
+fn cold() {}
 
 #[cfg(test)]
 mod tests {
