@@ -129,17 +129,16 @@ pub fn bench_one(a: &super::BenchOneArgs) -> Result<(), Failure> {
 }
 
 /// Bytes the resident phase streams each tick for one resident with `ties` tie ends,
-/// from the sizes of the fields it touches: read and written (hardship, trust,
-/// exposure, points; cooldown; issue counts), read only (grid, link, digital, risk
-/// aversion, hardship and trust baselines; age; its own visible record), written (its
-/// next visible record), its row offset and strong-tie count, and per tie the target's
-/// index and its visible record.
+/// from the sizes of the records it touches: read and written (its state record and
+/// link strength), read only (its traits record and its own visible record), written
+/// (its next visible record), its row offset and strong-tie count, and per tie the
+/// target's index and its visible record.
 fn bytes_per_resident_tick(ties: f64) -> f64 {
-    use crate::model::residents::{Outcomes, Visible};
+    use crate::model::residents::{ResidentState, Traits, Visible};
     use std::mem::size_of;
     let (f, u8_, id) = (size_of::<f32>(), size_of::<u8>(), size_of::<u32>());
-    let own_rw = 4 * f + u8_ + size_of::<Outcomes>();
-    let own_read = id + 5 * f + u8_ + size_of::<Visible>();
+    let own_rw = size_of::<ResidentState>() + f;
+    let own_read = size_of::<Traits>() + size_of::<Visible>();
     let own_write = size_of::<Visible>();
     let row = id + u8_;
     (2 * own_rw + own_read + own_write + row) as f64 + ties * (id + size_of::<Visible>()) as f64

@@ -1,7 +1,7 @@
 //! Residents (居民): who they are, how the population is drawn, and what a resident does
 //! in a day.
 //!
-//! - this file: the data. Residents are stored as a structure of arrays ([`Residents`]),
+//! - this file: the data. Residents are stored as a few records, one vector each ([`Residents`]),
 //!   their tie graph in compressed rows ([`Ties`]); [`Visible`] is what a resident's ties
 //!   see of it.
 //! - [`build`]: drawing the population and its ties from a [`PopulationSpec`].
