@@ -181,7 +181,11 @@ pub(super) fn measure(
         message: format!("cannot start a measurement: {e}"),
     })?;
     if !out.status.success() {
-        return Err(child_failure(&out, residents, threads));
+        let what = format!(
+            "the measurement of {} residents on {threads} threads",
+            residents.map_or("the scenario's".into(), |n| n.to_string())
+        );
+        return Err(super::scaling::child_failure(&out, &what));
     }
     let text = String::from_utf8_lossy(&out.stdout);
     serde_json::from_str(text.trim()).map_err(|e| Failure {
@@ -190,28 +194,6 @@ pub(super) fn measure(
     })
 }
 
-/// A failed child's last error line, with its exit code (2 stays 2: bad input).
-fn child_failure(out: &std::process::Output, residents: Option<u64>, threads: usize) -> Failure {
-    let err = String::from_utf8_lossy(&out.stderr);
-    let line = err
-        .lines()
-        .last()
-        .unwrap_or("")
-        .trim_start_matches("error: ");
-    let code = if out.status.code() == Some(2) { 2 } else { 1 };
-    Failure {
-        code,
-        message: if line.is_empty() {
-            format!(
-                "the measurement of {} residents on {threads} threads ended with {}",
-                residents.map_or("the scenario's".into(), |n| n.to_string()),
-                out.status
-            )
-        } else {
-            line.to_string()
-        },
-    }
-}
 
 /// Keep the faster of two measurements of one configuration, the larger peak memory,
 /// and every round's tick time.

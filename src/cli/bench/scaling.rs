@@ -279,7 +279,7 @@ fn this_program() -> Result<PathBuf, Failure> {
 }
 
 /// A failed child's last error line (exit code 2 stays 2: bad input).
-fn child_failure(out: &std::process::Output, what: &str) -> Failure {
+pub(super) fn child_failure(out: &std::process::Output, what: &str) -> Failure {
     let err = String::from_utf8_lossy(&out.stderr);
     let line = err
         .lines()

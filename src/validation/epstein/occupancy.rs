@@ -177,10 +177,18 @@ impl Segments {
     /// The `j`-th site of `kind` (from 0) in the vision of `site`, in the order of the
     /// offset list, or `None` if there are no more than `j`.
     #[inline(always)]
-    pub fn select(&self, occ: &Occupancy, kind: Kind, site: u32, mut j: u32) -> Option<u32> {
+    pub fn select(&self, occ: &Occupancy, kind: Kind, site: u32, j: u32) -> Option<u32> {
         let bits = &occ.bits[kind as usize];
-        for (&a, s) in self.from(site).iter().zip(&self.segs) {
-            let v = read(bits, a.bit, s.len);
+        let from = self.from(site);
+        let words = from.iter().zip(&self.segs).map(|(a, s)| read(bits, a.bit, s.len));
+        self.nth(words, from, j)
+    }
+
+    /// The `j`-th set bit (from 0) over the runs' words `words` seen from the starts
+    /// `from`, as a site; `None` if there are no more than `j`.
+    #[inline(always)]
+    fn nth(&self, words: impl Iterator<Item = u64>, from: &[Start], mut j: u32) -> Option<u32> {
+        for ((v, &a), s) in words.zip(from).zip(&self.segs) {
             let c = v.count_ones();
             if j < c {
                 return Some(self.site(s, a, nth_bit(v, j)));
@@ -219,15 +227,7 @@ impl Segments {
         if c == 0 {
             return None;
         }
-        let mut j = pick(c);
-        for ((&v, &a), s) in buf.iter().zip(from).zip(&self.segs) {
-            let c = v.count_ones();
-            if j < c {
-                return Some(self.site(s, a, nth_bit(v, j)));
-            }
-            j -= c;
-        }
-        None
+        self.nth(buf.iter().copied(), from, pick(c))
     }
 }
 
