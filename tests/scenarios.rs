@@ -301,6 +301,37 @@ fn an_edited_copy_runs_and_a_good_file_checks() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("my-mix"));
 }
 
+/// A population without ties is allowed (`strong_ties = 0`, `weak_ties = 0`) and must
+/// run: the gather's prefetch of a row 32 residents ahead once indexed past the end of
+/// an empty tie list.
+#[test]
+fn a_population_without_ties_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("alone.toml");
+    std::fs::write(
+        &p,
+        "extends = \"xcity-baseline\"\nname = \"alone\"\n[run]\nresidents = 3000\nticks = 120\nburn_in = 10\n[population]\nstrong_ties = 0\nweak_ties = 0\n",
+    )
+    .unwrap();
+    succeeds(
+        linkage()
+            .args([
+                "run",
+                "--quiet",
+                "--regime",
+                "linkage",
+                "--warmup",
+                "0",
+                "--no-twin",
+            ])
+            .args(["--threads", "2", "--scenario"])
+            .arg(&p)
+            .arg("--out")
+            .arg(tmp.path().join("run")),
+    );
+    assert!(tmp.path().join("run").join("summary.csv").exists());
+}
+
 /// The machine's total memory in bytes, as the binary reads it.
 fn machine_bytes() -> Option<u64> {
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;

@@ -231,6 +231,14 @@ impl Failure {
             message: message.to_string(),
         }
     }
+
+    /// The machine, not the input (a missing tool, a failed install): exit code 1.
+    pub fn environment(message: impl std::fmt::Display) -> Failure {
+        Failure {
+            code: 1,
+            message: message.to_string(),
+        }
+    }
 }
 
 impl From<crate::base::pool::PoolError> for Failure {

@@ -229,8 +229,14 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         // few places ahead now, so they arrive while this one is worked on; and, further
         // ahead, for the tie row itself (one stream among several the hardware prefetcher
         // loses track of).
-        if iu + ROW_AHEAD < end {
-            prefetch(&sh.ties.targets[sh.ties.offsets[iu + ROW_AHEAD] as usize]);
+        if iu + ROW_AHEAD < end
+            && let Some(row) = sh
+                .ties
+                .targets
+                .get(sh.ties.offsets[iu + ROW_AHEAD] as usize)
+        {
+            // (A row may be empty, and with it every row after: no tie to prefetch.)
+            prefetch(row);
         }
         if iu + PREFETCH_AHEAD < end {
             let (ahead, strong) = sh.ties.of(iu + PREFETCH_AHEAD);

@@ -194,7 +194,6 @@ pub(super) fn measure(
     })
 }
 
-
 /// Keep the faster of two measurements of one configuration, the larger peak memory,
 /// and every round's tick time.
 pub(super) fn fastest(old: Option<Measurement>, new: Measurement) -> Measurement {

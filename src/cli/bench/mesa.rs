@@ -125,16 +125,16 @@ pub(super) fn compare(dir: &Path) -> Result<MesaComparison, Failure> {
         )));
     }
     let exe = std::env::current_exe()
-        .map_err(|e| Failure::input(format!("cannot find this program's path: {e}")))?;
+        .map_err(|e| Failure::environment(format!("cannot find this program's path: {e}")))?;
     let out = Command::new("bash")
         .arg(&script)
         .arg(&exe)
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
-        .map_err(|e| Failure::input(format!("cannot run {}: {e}", script.display())))?;
+        .map_err(|e| Failure::environment(format!("cannot run {}: {e}", script.display())))?;
     if !out.status.success() {
-        return Err(Failure::input(format!(
+        return Err(Failure::environment(format!(
             "{} failed ({}); Mesa's comparison needs python3 with venv and the package registry",
             script.display(),
             out.status
@@ -143,7 +143,7 @@ pub(super) fn compare(dir: &Path) -> Result<MesaComparison, Failure> {
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text.lines().last().unwrap_or("");
     serde_json::from_str(line).map_err(|e| {
-        Failure::input(format!(
+        Failure::environment(format!(
             "{} printed no comparison ({e}): {line}",
             script.display()
         ))

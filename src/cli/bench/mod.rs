@@ -128,8 +128,17 @@ pub struct Record {
 }
 
 impl Record {
+    /// The smallest thread count measured.
+    pub(super) fn fewest_threads(&self) -> usize {
+        self.measurements
+            .iter()
+            .map(|m| m.threads)
+            .min()
+            .unwrap_or(1)
+    }
+
     /// The largest thread count measured.
-    fn most_threads(&self) -> usize {
+    pub(super) fn most_threads(&self) -> usize {
         self.measurements
             .iter()
             .map(|m| m.threads)

@@ -550,7 +550,8 @@ pub(super) fn targets(rec: &Record) -> Vec<Target> {
         t.push(Target {
             earlier: None,
             name: format!(
-                "whole run 1 → {} threads, {} residents × {} days, build included",
+                "whole run {} → {} threads, {} residents × {} days, build included",
+                sc.whole_runs[0].threads,
                 w.threads,
                 thousands(w.residents),
                 w.ticks
@@ -582,10 +583,15 @@ pub(super) fn targets(rec: &Record) -> Vec<Target> {
         t.push(Target {
             earlier: None,
             name: format!(
-                "sweep of {} runs ({} residents × {} days), 1 → {} threads",
+                "sweep of {} runs ({} residents × {} days), {} → {} threads",
                 thousands(l.runs as u64),
                 thousands(l.residents),
                 l.ticks,
+                sc.sweeps
+                    .iter()
+                    .map(|m| m.threads)
+                    .min()
+                    .unwrap_or(l.threads),
                 l.threads
             ),
             target: "≥ 1.8×".into(),

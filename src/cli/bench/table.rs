@@ -79,13 +79,17 @@ fn measurements(s: &mut String, rec: &Record) {
 /// Speed-up per size and the cost of ten times the residents.
 fn scaling(s: &mut String, rec: &Record) {
     if !rec.speedup.is_empty() {
-        let most = rec.most_threads();
+        let (fewest, most) = (rec.fewest_threads(), rec.most_threads());
         let parts: Vec<String> = rec
             .speedup
             .iter()
             .map(|(n, x)| format!("{} {x:.2}×", thousands(*n)))
             .collect();
-        let _ = writeln!(s, "\nspeed-up 1 → {most} threads: {}", parts.join(", "));
+        let _ = writeln!(
+            s,
+            "\nspeed-up {fewest} → {most} threads: {}",
+            parts.join(", ")
+        );
     }
     if let Some(r) = rec.cost_ratio_10x {
         let _ = writeln!(s, "time a tick at 10× the residents: {r:.1}×");

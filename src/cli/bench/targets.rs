@@ -157,10 +157,10 @@ fn memory_per_resident(rec: &Record) -> Option<Target> {
     )
 }
 
-/// Speed-up from 1 to the most threads at the largest size.
+/// Speed-up from the fewest to the most threads at the largest size.
 fn speedup(rec: &Record) -> Option<Target> {
-    let most = rec.most_threads();
-    if most < 2 {
+    let (fewest, most) = (rec.fewest_threads(), rec.most_threads());
+    if most <= fewest {
         return None;
     }
     let n = rec.speedup.iter().map(|s| s.0).max()?;
@@ -168,7 +168,7 @@ fn speedup(rec: &Record) -> Option<Target> {
     Some(
         Target::new(
             format!(
-                "speed-up of a tick 1 → {most} threads at {} residents",
+                "speed-up of a tick {fewest} → {most} threads at {} residents",
                 thousands(n)
             ),
             "≥ 1.7×",

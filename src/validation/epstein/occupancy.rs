@@ -180,7 +180,10 @@ impl Segments {
     pub fn select(&self, occ: &Occupancy, kind: Kind, site: u32, j: u32) -> Option<u32> {
         let bits = &occ.bits[kind as usize];
         let from = self.from(site);
-        let words = from.iter().zip(&self.segs).map(|(a, s)| read(bits, a.bit, s.len));
+        let words = from
+            .iter()
+            .zip(&self.segs)
+            .map(|(a, s)| read(bits, a.bit, s.len));
         self.nth(words, from, j)
     }
 
