@@ -483,8 +483,28 @@ fn bad_experiment_files_are_refused_with_clear_messages() {
         ),
         (
             "unknown_design",
+            SMALL.replace("kind = \"grid\"", "kind = \"taguchi\""),
+            "taguchi",
+        ),
+        (
+            "sobol_without_samples",
             SMALL.replace("kind = \"grid\"", "kind = \"sobol\""),
-            "sobol",
+            "samples",
+        ),
+        (
+            "sobol_without_range",
+            SMALL.replace("kind = \"grid\"", "kind = \"sobol\"\nsamples = 4"),
+            "a sobol design needs it",
+        ),
+        (
+            "morris_with_odd_levels",
+            SMALL
+                .replace(
+                    "kind = \"grid\"",
+                    "kind = \"morris\"\ntrajectories = 4\nlevels = 5",
+                )
+                .replace("values = [0.2, 0.6, 1.0]", "range = [0.1, 0.9]"),
+            "levels must be even",
         ),
     ];
     for (case, text, expect) in cases {
@@ -548,6 +568,76 @@ fn latin_hypercube_and_one_at_a_time_designs() {
         1 + 2 * 4,
         "base + 3 values, per regime"
     );
+}
+
+/// Morris and Sobol designs lay out their points over the factors' ranges, and every
+/// point of a replicate runs with the same seed (common random numbers).
+#[test]
+fn morris_and_sobol_designs_run_with_common_random_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let two = |kind: &str| {
+        SMALL
+            .replace("kind = \"grid\"", kind)
+            .replace("values = [0.2, 0.6, 1.0]", "range = [0.1, 0.9]")
+            .replace(
+                "regimes = [\"fragmented\", \"linkage\"]",
+                "regimes = [\"linkage\"]",
+            )
+            .replace("replicates = 4", "replicates = 2")
+            .replace("ticks = 150", "ticks = 40")
+            + "\n[[factors]]\npath = \"mechanism.social\"\nrange = [0.0, 1.0]\n"
+    };
+    // (design, points): Sobol with N = 4 and k = 2 is N (k + 2) = 16 points; Morris
+    // with 3 trajectories is 3 (k + 1) = 9.
+    for (name, kind, points) in [
+        ("sobol", "kind = \"sobol\"\nsamples = 4", 16),
+        ("morris", "kind = \"morris\"\ntrajectories = 3", 9),
+    ] {
+        let out = sweep(
+            &write(tmp.path(), &format!("{name}.toml"), &two(kind)),
+            &tmp.path().join(name),
+            &[],
+        );
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let runs = std::fs::read_to_string(tmp.path().join(name).join("runs.csv")).unwrap();
+        let mut lines = runs.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+        let (rep, seed, f1, f2) = (
+            col("replicate"),
+            col("seed"),
+            col("population.link_strength"),
+            col("mechanism.social"),
+        );
+        let rows: Vec<Vec<String>> = lines
+            .map(|l| l.split(',').map(String::from).collect())
+            .collect();
+        assert_eq!(rows.len(), points * 2, "{name}");
+        for r in &rows {
+            let (a, b): (f64, f64) = (r[f1].parse().unwrap(), r[f2].parse().unwrap());
+            assert!(
+                (0.1..=0.9).contains(&a) && (0.0..=1.0).contains(&b),
+                "{name}: {r:?}"
+            );
+            let same_rep = rows.iter().filter(|o| o[rep] == r[rep]);
+            assert!(
+                same_rep.clone().all(|o| o[seed] == r[seed]),
+                "{name}: seeds differ"
+            );
+        }
+        let seeds: std::collections::BTreeSet<&str> =
+            rows.iter().map(|r| r[seed].as_str()).collect();
+        assert_eq!(seeds.len(), 2, "{name}: one seed a replicate");
+        let distinct: std::collections::BTreeSet<(&str, &str)> = rows
+            .iter()
+            .map(|r| (r[f1].as_str(), r[f2].as_str()))
+            .collect();
+        assert!(distinct.len() >= points / 2, "{name}: {distinct:?}");
+    }
 }
 
 #[cfg(not(feature = "mpi"))]

@@ -104,6 +104,10 @@ pub enum Purpose {
     /// A susceptible resident falling ill from the epidemic's seed or an imported case
     /// (its own stream, not the transmission draw's).
     Seeding = 43,
+    /// A bootstrap resample of a sensitivity analysis (keyed by the index, the resample).
+    Bootstrap = 44,
+    /// A Morris trajectory's base point, directions and order (keyed by the trajectory).
+    Morris = 45,
 }
 
 /// The key of one stream: every field is something the draw is for.

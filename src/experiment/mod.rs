@@ -7,6 +7,9 @@
 //!   resuming after a kill, shards and merging (one file per job: folder and lock,
 //!   running and resume, finish and merge, aggregates);
 //! - [`stats`]: per-cell summaries (mean, standard deviation, 95% confidence interval);
+//! - [`sensitivity`]: Morris's screening and Sobol's variance-based indices (designs on
+//!   the unit hypercube and their estimators, checked against functions with known
+//!   indices);
 //! - [`influence`]: the one-at-a-time influence (±20%) of every parameter on a few
 //!   headline metrics, for `docs/parameters.md` (`linkage params --influence`);
 //! - `mpi` (cargo feature `mpi`): the same sweep with runs spread over MPI ranks.
@@ -20,6 +23,7 @@ pub mod influence;
 #[cfg(feature = "mpi")]
 pub mod mpi;
 pub mod plan;
+pub mod sensitivity;
 pub mod spec;
 pub mod stats;
 pub mod sweep;

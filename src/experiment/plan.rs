@@ -7,6 +7,7 @@
 //! scenario; number and seed the runs. Every problem is collected, so the user sees all
 //! of them at once, each as one line ([`PlanError`]).
 
+use super::sensitivity::{SensitivityError, morris, saltelli};
 use super::spec::{Design, Experiment};
 use crate::base::input::{read_text, toml_position};
 use crate::base::rng::{Purpose, stream};
@@ -200,13 +201,19 @@ pub enum Problem {
         design: &'static str,
     },
     #[error(
-        "factors[{index}].range: is missing or not [low, high] with low ≤ high ({path}); an lhs design needs it"
+        "factors[{index}].range: is missing or not [low, high] with low ≤ high ({path}); a {design} design needs it"
     )]
-    NoRange { index: usize, path: String },
+    NoRange {
+        index: usize,
+        path: String,
+        design: &'static str,
+    },
     #[error("factors[{index}].values: has a value that is not a finite number ({path})")]
     NotFinite { index: usize, path: String },
-    #[error("design.samples: is 0; allowed: a whole number ≥ 1")]
+    #[error("design.samples: is too small; allowed: a whole number ≥ 1 (≥ 2 for sobol)")]
     NoSamples,
+    #[error("design: {0}")]
+    Sensitivity(SensitivityError),
     /// One line of what is wrong with a scenario (it may have several).
     #[error("scenarios: '{name}': {line}")]
     Scenario { name: String, line: String },
@@ -372,33 +379,52 @@ fn check_keys(e: &Experiment, metrics: &[String], problems: &mut Vec<Problem>) {
                 path: path.clone(),
             });
         }
-        match &e.design {
-            Design::Grid {} | Design::Oat {} if f.values.is_empty() => {
-                problems.push(Problem::NoValues {
-                    index,
-                    path: path.clone(),
-                    design: if matches!(e.design, Design::Grid {}) {
-                        "grid"
-                    } else {
-                        "oat"
-                    },
-                })
-            }
-            Design::Lhs { .. } => match f.range {
+        if e.design.takes_ranges() {
+            match f.range {
                 Some([lo, hi]) if lo.is_finite() && hi.is_finite() && lo <= hi => {}
                 _ => problems.push(Problem::NoRange {
                     index,
                     path: path.clone(),
+                    design: e.design.kind(),
                 }),
-            },
-            _ => {}
+            }
+        } else if f.values.is_empty() {
+            problems.push(Problem::NoValues {
+                index,
+                path: path.clone(),
+                design: e.design.kind(),
+            })
         }
         if f.values.iter().any(|v| !v.is_finite()) {
             problems.push(Problem::NotFinite { index, path });
         }
     }
-    if let Design::Lhs { samples: 0 } = e.design {
-        problems.push(Problem::NoSamples);
+    match e.design {
+        Design::Lhs { samples: 0 } | Design::Sobol { samples: 0..2, .. } => {
+            problems.push(Problem::NoSamples)
+        }
+        _ => {}
+    }
+    if e.design.common_random_numbers()
+        && let Err(err) = sensitivity_points(e)
+    {
+        problems.push(Problem::Sensitivity(err));
+    }
+}
+
+/// The points of a Morris or Sobol design on the unit hypercube.
+fn sensitivity_points(e: &Experiment) -> Result<Vec<Vec<f64>>, SensitivityError> {
+    let k = e.factors.len();
+    match e.design {
+        Design::Morris {
+            trajectories,
+            levels,
+        } => Ok(morris::Design::new(k, trajectories as usize, levels as usize, e.seed)?.points),
+        Design::Sobol {
+            samples,
+            second_order,
+        } => Ok(saltelli::Design::new(k, samples as usize, second_order)?.points),
+        _ => Ok(Vec::new()),
     }
 }
 
@@ -436,6 +462,19 @@ fn design_points(e: &Experiment) -> Vec<Vec<Option<f64>>> {
             }
             pts
         }
+        Design::Morris { .. } | Design::Sobol { .. } => sensitivity_points(e)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|u| {
+                u.iter()
+                    .zip(&e.factors)
+                    .map(|(&u, f)| {
+                        let [lo, hi] = f.range.unwrap_or([0.0, 0.0]);
+                        Some(lo + u * (hi - lo))
+                    })
+                    .collect()
+            })
+            .collect(),
         Design::Oat {} => {
             let mut pts = vec![vec![None; e.factors.len()]];
             for (fi, f) in e.factors.iter().enumerate() {
@@ -599,7 +638,19 @@ fn runs(cells: &[Cell], e: &Experiment) -> Vec<Run> {
             id: id as u64,
             cell,
             replicate,
-            seed: stream(e.seed, Purpose::Sweep, cell as u64, replicate as u64).word()
+            // With common random numbers every point of a replicate draws alike: the
+            // stream is keyed by the replicate alone.
+            seed: stream(
+                e.seed,
+                Purpose::Sweep,
+                if e.design.common_random_numbers() {
+                    u64::MAX
+                } else {
+                    cell as u64
+                },
+                replicate as u64,
+            )
+            .word()
                 & i64::MAX as u64,
         })
         .collect()

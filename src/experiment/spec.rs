@@ -12,7 +12,9 @@
 //! metrics = ["solution_rate", "trust_end"]   # default: every summary metric
 //!
 //! [design]
-//! kind = "grid"                        # grid | lhs (with samples = N) | oat
+//! kind = "grid"                        # grid | lhs (samples = N) | oat | morris
+//!                                      # (trajectories = R, levels = 4) | sobol
+//!                                      # (samples = N, second_order = false)
 //!
 //! [[factors]]
 //! path = "population.link_strength"    # any numeric scenario field; mechanism.X is the
@@ -66,6 +68,55 @@ pub enum Design {
     /// One at a time: the base point (the scenario as it is), then each factor set to
     /// each of its `values` with the others at base.
     Oat {},
+    /// Morris's elementary effects: `trajectories` trajectories of (factors + 1) points
+    /// on a grid of `levels` levels (even; default 4) over every factor's `range`
+    /// (`experiment::sensitivity::morris`). Replicates share their seed across points
+    /// (common random numbers).
+    Morris {
+        trajectories: u32,
+        #[serde(default = "levels_default")]
+        levels: u32,
+    },
+    /// Saltelli's sampling on a Sobol sequence: `samples` base samples, N (k + 2) points,
+    /// or N (2k + 2) with `second_order` (`experiment::sensitivity::saltelli`), over every
+    /// factor's `range`. Replicates share their seed across points (common random
+    /// numbers).
+    Sobol {
+        samples: u32,
+        #[serde(default)]
+        second_order: bool,
+    },
+}
+
+fn levels_default() -> u32 {
+    4
+}
+
+impl Design {
+    /// The name in the file (`kind = "…"`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Design::Grid {} => "grid",
+            Design::Lhs { .. } => "lhs",
+            Design::Oat {} => "oat",
+            Design::Morris { .. } => "morris",
+            Design::Sobol { .. } => "sobol",
+        }
+    }
+
+    /// Whether the factors take a `range` (the others take `values`).
+    pub fn takes_ranges(&self) -> bool {
+        matches!(
+            self,
+            Design::Lhs { .. } | Design::Morris { .. } | Design::Sobol { .. }
+        )
+    }
+
+    /// Whether every design point of a replicate runs with the same seed (common random
+    /// numbers), so that differences between points are the factors', not the draws'.
+    pub fn common_random_numbers(&self) -> bool {
+        matches!(self, Design::Morris { .. } | Design::Sobol { .. })
+    }
 }
 
 impl Experiment {
