@@ -637,7 +637,62 @@ fn morris_and_sobol_designs_run_with_common_random_numbers() {
             .map(|r| (r[f1].as_str(), r[f2].as_str()))
             .collect();
         assert!(distinct.len() >= points / 2, "{name}: {distinct:?}");
+        // The finished sweep analysed: one row an index, a factor, a metric.
+        let out = linkage()
+            .args(["analyze", "--resamples", "50"])
+            .arg(tmp.path().join(name))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let indices = std::fs::read_to_string(tmp.path().join(name).join("indices.csv")).unwrap();
+        // Every metric that varies: two factors × (first, total) or (μ, μ*, σ) each.
+        let per_factor = if name == "sobol" { 2 } else { 3 };
+        let analysed: std::collections::BTreeSet<&str> = indices
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(3).unwrap())
+            .collect();
+        assert!(analysed.contains("solution_rate") && analysed.contains("trust_end"));
+        assert_eq!(
+            indices.lines().count(),
+            1 + analysed.len() * 2 * per_factor,
+            "{name}:\n{indices}"
+        );
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(said.contains("mechanism.social"), "{name}: {said}");
+        // The flood's loss is empty (the 40 days end before the flood): said, not hidden.
+        assert!(
+            said.contains("service_rate_loss_area (xcity-flood, linkage): is empty in some runs"),
+            "{name}: {said}"
+        );
+        assert!(!analysed.contains("service_rate_loss_area"));
     }
+    // A grid sweep has no sensitivity indices: a clear refusal, exit code 2.
+    let grid = SMALL
+        .replace("replicates = 4", "replicates = 1")
+        .replace("ticks = 150", "ticks = 20");
+    let out = sweep(
+        &write(tmp.path(), "grid.toml", &grid),
+        &tmp.path().join("g"),
+        &[],
+    );
+    assert!(out.status.success());
+    let out = linkage()
+        .arg("analyze")
+        .arg(tmp.path().join("g"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("design is grid") && err.lines().count() == 1,
+        "{err}"
+    );
+    assert!(!tmp.path().join("g/indices.csv").exists());
 }
 
 #[cfg(not(feature = "mpi"))]

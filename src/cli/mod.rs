@@ -69,6 +69,15 @@ pub enum Command {
     /// Every parameter with its value, unit and source as markdown (docs/parameters.md);
     /// with --influence also its measured influence (±20%, one at a time).
     Params(params::ParamsArgs),
+    /// Sensitivity indices of a finished morris or sobol sweep: writes DIR/indices.csv
+    /// and prints the findings (docs/experiments.md).
+    Analyze {
+        /// The sweep folder (with experiment.toml and runs.csv).
+        dir: std::path::PathBuf,
+        /// Bootstrap resamples for the 95% intervals (0: none).
+        #[arg(long, default_value_t = crate::experiment::sensitivity::BOOTSTRAP)]
+        resamples: usize,
+    },
     /// Combine shard folders of one sweep into one runs.csv and summary.csv.
     Merge {
         /// Shard folders.
@@ -354,6 +363,7 @@ pub fn main() -> i32 {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Report { dir, lang } => report(&dir, lang.lang.into()),
         Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
+        Command::Analyze { dir, resamples } => sweep::analyze(&dir, resamples),
         Command::Params(args) => params::params(&args),
         Command::Bench(args) => bench::bench(&args),
         Command::BenchOne(args) => bench::bench_one(&args),

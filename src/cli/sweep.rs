@@ -306,6 +306,29 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `linkage analyze DIR`: the indices of a finished morris or sobol sweep into
+/// DIR/indices.csv (written whole or not at all), and the findings in words on stdout.
+pub fn analyze(dir: &Path, resamples: usize) -> Result<(), Failure> {
+    use crate::experiment::analyze as an;
+    let a = an::analyze(dir, resamples).map_err(Failure::input)?;
+    let out = dir.join("indices.csv");
+    crate::base::fs::write_atomic(&out, an::indices_csv(&a)).map_err(|e| Failure {
+        code: 1,
+        message: format!("cannot write {}: {e}", out.display()),
+    })?;
+    println!(
+        "{} design, {} replicate{} a point averaged; 95% bootstrap intervals ({resamples} resamples)",
+        a.design,
+        a.replicates,
+        if a.replicates == 1 { "" } else { "s" }
+    );
+    for line in an::in_words(&a) {
+        println!("{line}");
+    }
+    eprintln!("wrote {} ({} indices)", out.display(), a.rows.len());
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

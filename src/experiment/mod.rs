@@ -7,6 +7,8 @@
 //!   resuming after a kill, shards and merging (one file per job: folder and lock,
 //!   running and resume, finish and merge, aggregates);
 //! - [`stats`]: per-cell summaries (mean, standard deviation, 95% confidence interval);
+//! - [`analyze`]: a finished `morris` or `sobol` sweep read back into indices
+//!   (`linkage analyze`; `indices.csv`);
 //! - [`sensitivity`]: Morris's screening and Sobol's variance-based indices (designs on
 //!   the unit hypercube and their estimators, checked against functions with known
 //!   indices);
@@ -19,6 +21,7 @@
 //! (e.g. `--scale` into [`plan::Scale`]). Errors are typed: [`plan::PlanError`] and
 //! [`sweep::SweepError`], each a one-line message.
 
+pub mod analyze;
 pub mod influence;
 #[cfg(feature = "mpi")]
 pub mod mpi;
