@@ -695,6 +695,94 @@ fn morris_and_sobol_designs_run_with_common_random_numbers() {
     assert!(!tmp.path().join("g/indices.csv").exists());
 }
 
+/// `linkage attribute`: Shapley values over the hybrids sum to the difference, the
+/// command resumes, and bad input is one line and exit code 2.
+#[test]
+fn attribution_sums_to_the_difference_and_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("a");
+    let args = [
+        "attribute",
+        "--from",
+        "fragmented",
+        "--to",
+        "linkage",
+        "--mechanisms",
+        "social,vertical",
+        "--replicates",
+        "2",
+        "--residents",
+        "1500",
+        "--ticks",
+        "40",
+        "--no-twin",
+        "--metrics",
+        "solution_rate,trust_end",
+        "--quiet",
+        "--out",
+    ];
+    let first = linkage().args(args).arg(&out).output().unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let said = String::from_utf8_lossy(&first.stdout).to_string();
+    assert!(said.contains("the values sum to"), "{said}");
+    let csv = std::fs::read_to_string(out.join("attribution.csv")).unwrap();
+    // Per metric: baseline, 2 mechanisms, total, 1 interaction.
+    assert_eq!(csv.lines().count(), 1 + 2 * 5, "{csv}");
+    for metric in ["solution_rate", "trust_end"] {
+        let value = |part: &str| -> f64 {
+            csv.lines()
+                .find(|l| l.starts_with(&format!("{metric},{part},")))
+                .unwrap()
+                .split(',')
+                .nth(5)
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        let sum = value("social") + value("vertical");
+        assert!(
+            (sum - value("total")).abs() < 2e-6,
+            "{metric}: {sum} against {}",
+            value("total")
+        );
+    }
+    // The hybrids' runs: 4 hybrids × 2 replicates, one seed a replicate.
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 1 + 8);
+    // Again: everything is done, the same table comes out.
+    let again = linkage().args(args).arg(&out).output().unwrap();
+    assert!(again.status.success());
+    assert_eq!(String::from_utf8_lossy(&again.stdout), said);
+    for (bad, expect) in [
+        (["fragmented", "linkage", "bogus"], "is not a mechanism"),
+        // Supervision is 0.6 in both integrated and linkage.
+        (
+            ["integrated", "linkage", "supervision"],
+            "switching it changes nothing",
+        ),
+        (["fragmented", "fragmented", "social"], "the same regime"),
+        (
+            ["fragmented", "nowhere", "social"],
+            "has no regime 'nowhere'",
+        ),
+    ] {
+        let mut cmd = linkage();
+        cmd.args(["attribute", "--quiet", "--from", bad[0], "--to", bad[1]]);
+        cmd.args(["--mechanisms", bad[2]]);
+        let o = cmd.output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {err}");
+        assert!(
+            err.contains(expect) && err.lines().count() == 1,
+            "{bad:?}: {err}"
+        );
+    }
+}
+
 #[cfg(not(feature = "mpi"))]
 #[test]
 fn mpi_flag_without_the_feature_says_how_to_build_it() {

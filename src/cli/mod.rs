@@ -2,6 +2,7 @@
 //! glue the library together. Every error a user can cause ends as one line on stderr
 //! and exit code 2; nothing here panics on bad input.
 
+mod attribute;
 mod bench;
 mod params;
 mod run;
@@ -78,6 +79,9 @@ pub enum Command {
         #[arg(long, default_value_t = crate::experiment::sensitivity::BOOTSTRAP)]
         resamples: usize,
     },
+    /// Attribute the difference between two regimes to their mechanisms: exact Shapley
+    /// values over the 2^k hybrid regimes, run as a resumable sweep.
+    Attribute(attribute::AttributeArgs),
     /// Combine shard folders of one sweep into one runs.csv and summary.csv.
     Merge {
         /// Shard folders.
@@ -364,6 +368,7 @@ pub fn main() -> i32 {
         Command::Report { dir, lang } => report(&dir, lang.lang.into()),
         Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
         Command::Analyze { dir, resamples } => sweep::analyze(&dir, resamples),
+        Command::Attribute(args) => attribute::attribute(&args),
         Command::Params(args) => params::params(&args),
         Command::Bench(args) => bench::bench(&args),
         Command::BenchOne(args) => bench::bench_one(&args),

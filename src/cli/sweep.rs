@@ -66,7 +66,7 @@ impl From<ScaleArg> for Scale {
     }
 }
 
-fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+pub(super) fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     let bad = || "the shard must be K/N with 1 ≤ K ≤ N (e.g. 2/8)".to_string();
     let (k, n) = s.split_once('/').ok_or_else(bad)?;
     let (k, n): (u64, u64) = (
@@ -107,18 +107,49 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
         let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
         Failure::input(lines.join("\n"))
     })?;
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("runs").join(&plan.experiment.name));
+    let how = How {
+        threads: a.threads,
+        shard: a.shard,
+        restart: a.restart,
+        quiet: a.quiet,
+        mpi: a.mpi,
+    };
+    if run_plan(&plan, &out, &a.experiment.display().to_string(), &how)? {
+        print_headline(&out);
+        a.report.write_into(&out)?;
+    }
+    Ok(())
+}
+
+/// How a plan is run: the options `linkage sweep` and `linkage attribute` share.
+pub(super) struct How {
+    pub threads: Option<u16>,
+    pub shard: Option<(u64, u64)>,
+    pub restart: bool,
+    pub quiet: bool,
+    pub mpi: bool,
+}
+
+/// Run `plan` into `out` as `a` says (threads, shard, restart, MPI, quiet); `label`
+/// names the experiment in messages. False on an MPI worker rank (rank 0 reports).
+pub(super) fn run_plan(
+    plan: &plan::Plan,
+    out: &Path,
+    label: &str,
+    a: &How,
+) -> Result<bool, Failure> {
     if !a.quiet {
         for n in &plan.notes {
             eprintln!("note: {n}");
         }
     }
-    let out = a
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("runs").join(&plan.experiment.name));
     let pool = crate::base::pool::pool(a.threads.map(|t| t as usize))?;
     let threads = pool.current_num_threads();
-    let total = sweep::shard_runs(&plan, a.shard).len() as u64;
+    let total = sweep::shard_runs(plan, a.shard).len() as u64;
     let memory = crate::engine::memory::total_bytes();
     let worlds = total.min(threads as u64);
     for cell in &plan.cells {
@@ -126,8 +157,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
         let paired = crate::engine::run::twin_split(&cell.scenario, plan.experiment.twin);
         let at_once = worlds * if paired.is_some() { 2 } else { 1 };
         let what = format!(
-            "{}: scenario '{}' (worlds at once: {at_once})",
-            a.experiment.display(),
+            "{label}: scenario '{}' (worlds at once: {at_once})",
             cell.scenario_name
         );
         crate::engine::memory::check_fits(&cell.scenario, &what, 1, at_once, memory)
@@ -160,17 +190,17 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
         #[cfg(feature = "mpi")]
         {
             match pool
-                .install(|| crate::experiment::mpi::run(&plan, &out, &options))
+                .install(|| crate::experiment::mpi::run(plan, out, &options))
                 .map_err(fail)?
             {
                 Some(outcome) => outcome,
-                None => return Ok(()), // a worker rank: rank 0 reports
+                None => return Ok(false), // a worker rank: rank 0 reports
             }
         }
         #[cfg(not(feature = "mpi"))]
         unreachable!("checked above")
     } else {
-        pool.install(|| sweep::run(&plan, &out, &options))
+        pool.install(|| sweep::run(plan, out, &options))
             .map_err(fail)?
     };
     bar.finish_and_clear();
@@ -186,9 +216,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
             out.display()
         );
     }
-    print_headline(&out);
-    a.report.write_into(&out)?;
-    Ok(())
+    Ok(true)
 }
 
 /// The metrics whose cell means the headline table shows (names of the metric table,

@@ -7,6 +7,8 @@
 //!   resuming after a kill, shards and merging (one file per job: folder and lock,
 //!   running and resume, finish and merge, aggregates);
 //! - [`stats`]: per-cell summaries (mean, standard deviation, 95% confidence interval);
+//! - [`attribution`]: Shapley values of the difference between two regimes over the
+//!   2^k hybrids of their mechanisms (`linkage attribute`);
 //! - [`analyze`]: a finished `morris` or `sobol` sweep read back into indices
 //!   (`linkage analyze`; `indices.csv`);
 //! - [`sensitivity`]: Morris's screening and Sobol's variance-based indices (designs on
@@ -22,6 +24,7 @@
 //! [`sweep::SweepError`], each a one-line message.
 
 pub mod analyze;
+pub mod attribution;
 pub mod influence;
 #[cfg(feature = "mpi")]
 pub mod mpi;

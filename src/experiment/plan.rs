@@ -643,11 +643,7 @@ fn runs(cells: &[Cell], e: &Experiment) -> Vec<Run> {
             seed: stream(
                 e.seed,
                 Purpose::Sweep,
-                if e.design.common_random_numbers() {
-                    u64::MAX
-                } else {
-                    cell as u64
-                },
+                if e.crn() { u64::MAX } else { cell as u64 },
                 replicate as u64,
             )
             .word()

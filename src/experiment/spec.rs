@@ -49,6 +49,11 @@ pub struct Experiment {
     /// a run whose shock starts a third of the way in. Default true.
     #[serde(default = "twin_default")]
     pub twin: bool,
+    /// Whether every cell of a replicate runs with the same seed, so that differences
+    /// between cells are their settings', not the draws' (common random numbers).
+    /// Default: true for `morris` and `sobol` designs, false otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub common_random_numbers: Option<bool>,
 }
 
 fn twin_default() -> bool {
@@ -120,6 +125,13 @@ impl Design {
 }
 
 impl Experiment {
+    /// Whether the runs use common random numbers (`common_random_numbers`, or the
+    /// design's default).
+    pub fn crn(&self) -> bool {
+        self.common_random_numbers
+            .unwrap_or_else(|| self.design.common_random_numbers())
+    }
+
     /// A scenario as this experiment runs it, before any factor: its `ticks` (the
     /// `--ticks` rule, `Scenario::with_ticks`) and `residents`, when given. The one place
     /// both the plan and the report's fallback for older sweep folders take it from.
