@@ -199,17 +199,27 @@ pub fn attribute(a: &AttributeArgs) -> Result<(), Failure> {
         );
         return Ok(());
     };
+    let flat = |y: &Vec<Vec<f64>>| {
+        let first = y[0][0];
+        y.iter().flatten().all(|v| *v == first)
+    };
     let results: Vec<Attribution> = metrics
         .iter()
         .zip(&y)
         .filter_map(|(m, y)| {
             y.as_ref()
+                .filter(|y| !flat(y))
                 .map(|y| attribution::attribute(m, y, sw.len(), 3))
         })
         .collect();
     for (m, y) in metrics.iter().zip(&y) {
-        if y.is_none() {
-            eprintln!("note: {m} is empty in some runs; not attributed");
+        match y {
+            None => println!("{m}: empty in some runs; not attributed"),
+            Some(y) if flat(y) => println!(
+                "{m}: {} in every hybrid and replicate; nothing to attribute",
+                y[0][0]
+            ),
+            Some(_) => {}
         }
     }
     let csv = attribution_csv(&results, &sw);
