@@ -5,7 +5,7 @@
 //! then run the command again on the merged folder) and runs under MPI.
 
 use super::Failure;
-use super::sweep::{How, parse_shard, run_plan};
+use super::sweep::{How, run_plan};
 use crate::experiment::attribution::{self, Attribution, MAX_MECHANISMS, Mean, Switch};
 use crate::experiment::plan::{self, Overrides};
 use crate::scenario::Scenario;
@@ -48,21 +48,8 @@ pub struct AttributeArgs {
     /// Output folder. Default: runs/attribution-<from>-<to>/ (so the same command resumes).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Runs at once (≥ 1). Default: all cores.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
-    /// Run only shard K of N of the hybrids' runs, e.g. 2/8.
-    #[arg(long, value_parser = parse_shard)]
-    pub shard: Option<(u64, u64)>,
-    /// Discard what the output folder holds and start over.
-    #[arg(long)]
-    pub restart: bool,
-    /// No progress bar and no notes on stderr.
-    #[arg(long)]
-    pub quiet: bool,
-    /// Run under MPI (needs a build with `--features mpi`).
-    #[arg(long)]
-    pub mpi: bool,
+    #[command(flatten)]
+    pub how: How,
 }
 
 const DEFAULT_METRICS: [&str; 4] = ["solution_rate", "trust_end", "happiness_end", "incidents"];
@@ -137,11 +124,7 @@ fn switches(a: &AttributeArgs, sc: &Scenario) -> Result<Vec<Switch>, Failure> {
 }
 
 pub fn attribute(a: &AttributeArgs) -> Result<(), Failure> {
-    if a.mpi && !cfg!(feature = "mpi") {
-        return Err(Failure::input(
-            "this linkage was built without MPI; build it with `cargo build --release --features mpi` (needs Open MPI and libclang)",
-        ));
-    }
+    a.how.check()?;
     let sc = Scenario::load(&a.scenario).map_err(|e| Failure::input(e.to_string()))?;
     let sw = switches(a, &sc)?;
     let metrics: Vec<String> = if a.metrics.is_empty() {
@@ -171,7 +154,7 @@ pub fn attribute(a: &AttributeArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(&plan.experiment.name));
-    if !a.quiet {
+    if !a.how.quiet {
         eprintln!(
             "attributing {} over {} to {} mechanisms: {} hybrids × {} replicates = {} runs",
             a.to,
@@ -182,14 +165,7 @@ pub fn attribute(a: &AttributeArgs) -> Result<(), Failure> {
             plan.runs.len()
         );
     }
-    let how = How {
-        threads: a.threads,
-        shard: a.shard,
-        restart: a.restart,
-        quiet: a.quiet,
-        mpi: a.mpi,
-    };
-    if !run_plan(&plan, &out, "linkage attribute", &how)? {
+    if !run_plan(&plan, &out, "linkage attribute", &a.how)? {
         return Ok(());
     }
     let y = read_values(&out, &metrics, sw.len(), a.replicates)?;
@@ -229,7 +205,7 @@ pub fn attribute(a: &AttributeArgs) -> Result<(), Failure> {
         message: format!("cannot write {}: {e}", path.display()),
     })?;
     print_table(&results, &sw, a);
-    if !a.quiet {
+    if !a.how.quiet {
         eprintln!("wrote {}", path.display());
     }
     Ok(())

@@ -16,9 +16,6 @@ pub struct SweepArgs {
     /// Output folder. Default: runs/<experiment name>/ (so the same command resumes).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Runs at once (≥ 1). Default: all cores.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
     /// Override the replicates per cell (≥ 1).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub replicates: Option<u32>,
@@ -28,6 +25,18 @@ pub struct SweepArgs {
     /// Override the population: small (5,000), default, full (3,200,000).
     #[arg(long, value_enum)]
     pub scale: Option<ScaleArg>,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
+    #[command(flatten)]
+    pub how: How,
+}
+
+/// How a plan is run: the options `linkage sweep` and `linkage attribute` share.
+#[derive(clap::Args, Debug, Clone)]
+pub struct How {
+    /// Runs at once (≥ 1). Default: all cores.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
     /// Run only shard K of N (runs whose id mod N is K − 1), e.g. 2/8.
     #[arg(long, value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
@@ -37,12 +46,27 @@ pub struct SweepArgs {
     /// No progress bar and no notes on stderr.
     #[arg(long)]
     pub quiet: bool,
-    #[command(flatten)]
-    pub report: super::ReportArgs,
     /// Run under MPI (`mpirun -np N linkage sweep FILE --mpi`): rank 0 schedules and
     /// writes, the other ranks run. Needs a build with `--features mpi`.
     #[arg(long)]
     pub mpi: bool,
+}
+
+impl How {
+    /// Refuse what cannot be done: MPI without the feature, MPI with a shard.
+    pub fn check(&self) -> Result<(), Failure> {
+        if self.mpi && !cfg!(feature = "mpi") {
+            return Err(Failure::input(
+                "this linkage was built without MPI; build it with `cargo build --release --features mpi` (needs Open MPI and libclang)",
+            ));
+        }
+        if self.mpi && self.shard.is_some() {
+            return Err(Failure::input(
+                "--mpi and --shard do not combine; MPI already spreads the runs over the ranks",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// `--scale`: the command line's spelling of [`Scale`].
@@ -66,7 +90,7 @@ impl From<ScaleArg> for Scale {
     }
 }
 
-pub(super) fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     let bad = || "the shard must be K/N with 1 ≤ K ≤ N (e.g. 2/8)".to_string();
     let (k, n) = s.split_once('/').ok_or_else(bad)?;
     let (k, n): (u64, u64) = (
@@ -93,16 +117,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
         ticks: a.ticks,
         scale: a.scale.map(Scale::from),
     };
-    if a.mpi && !cfg!(feature = "mpi") {
-        return Err(Failure::input(
-            "this linkage was built without MPI; build it with `cargo build --release --features mpi` (needs Open MPI and libclang)",
-        ));
-    }
-    if a.mpi && a.shard.is_some() {
-        return Err(Failure::input(
-            "--mpi and --shard do not combine; MPI already spreads the runs over the ranks",
-        ));
-    }
+    a.how.check()?;
     let plan = plan::load(&a.experiment, overrides).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
         Failure::input(lines.join("\n"))
@@ -111,27 +126,11 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(&plan.experiment.name));
-    let how = How {
-        threads: a.threads,
-        shard: a.shard,
-        restart: a.restart,
-        quiet: a.quiet,
-        mpi: a.mpi,
-    };
-    if run_plan(&plan, &out, &a.experiment.display().to_string(), &how)? {
+    if run_plan(&plan, &out, &a.experiment.display().to_string(), &a.how)? {
         print_headline(&out);
         a.report.write_into(&out)?;
     }
     Ok(())
-}
-
-/// How a plan is run: the options `linkage sweep` and `linkage attribute` share.
-pub(super) struct How {
-    pub threads: Option<u16>,
-    pub shard: Option<(u64, u64)>,
-    pub restart: bool,
-    pub quiet: bool,
-    pub mpi: bool,
 }
 
 /// Run `plan` into `out` as `a` says (threads, shard, restart, MPI, quiet); `label`
