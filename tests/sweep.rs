@@ -757,6 +757,34 @@ fn attribution_sums_to_the_difference_and_resumes() {
     let again = linkage().args(args).arg(&out).output().unwrap();
     assert!(again.status.success());
     assert_eq!(String::from_utf8_lossy(&again.stdout), said);
+    // In two shards, merged: the same command on the merged folder runs nothing and
+    // attributes the same.
+    for k in ["1/2", "2/2"] {
+        let o = linkage()
+            .args(args)
+            .arg(tmp.path().join(format!("s{}", &k[..1])))
+            .args(["--shard", k])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("linkage merge"));
+    }
+    let merged = tmp.path().join("m");
+    succeeds(
+        linkage()
+            .arg("merge")
+            .arg(tmp.path().join("s1"))
+            .arg(tmp.path().join("s2"))
+            .arg("--out")
+            .arg(&merged),
+    );
+    let m = linkage().args(args).arg(&merged).output().unwrap();
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    assert_eq!(String::from_utf8_lossy(&m.stdout), said);
+    assert_eq!(
+        std::fs::read_to_string(merged.join("attribution.csv")).unwrap(),
+        csv
+    );
     for (bad, expect) in [
         (["fragmented", "linkage", "bogus"], "is not a mechanism"),
         // Supervision is 0.6 in both integrated and linkage.

@@ -76,8 +76,9 @@ pub enum Command {
         /// The sweep folder (with experiment.toml and runs.csv).
         dir: std::path::PathBuf,
         /// Bootstrap resamples for the 95% intervals (0: none).
-        #[arg(long, default_value_t = crate::experiment::sensitivity::BOOTSTRAP)]
-        resamples: usize,
+        #[arg(long, default_value_t = crate::experiment::sensitivity::BOOTSTRAP as u32,
+              value_parser = clap::value_parser!(u32).range(0..=100_000))]
+        resamples: u32,
     },
     /// Attribute the difference between two regimes to their mechanisms: exact Shapley
     /// values over the 2^k hybrid regimes, run as a resumable sweep.
@@ -367,7 +368,7 @@ pub fn main() -> i32 {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Report { dir, lang } => report(&dir, lang.lang.into()),
         Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
-        Command::Analyze { dir, resamples } => sweep::analyze(&dir, resamples),
+        Command::Analyze { dir, resamples } => sweep::analyze(&dir, resamples as usize),
         Command::Attribute(args) => attribute::attribute(&args),
         Command::Params(args) => params::params(&args),
         Command::Bench(args) => bench::bench(&args),

@@ -6,7 +6,9 @@
 //!   `levels`, or `samples` and `second_order`), `seed` and `[[factors]]` (in order, each
 //!   with its `range`) rebuild the design's points exactly;
 //! - `runs.csv`: one row per run with the columns `cell`, `replicate`, `scenario`,
-//!   `regime`, then any others, and one column per metric. Cells are numbered scenario
+//!   `regime`, then any others, and one column per metric; every point must have each
+//!   of its replicates 0 … R − 1 once, and when the folder has a `sweep.lock` its run
+//!   count must match the rows. Cells are numbered scenario
 //!   by scenario, regime by regime, then point by point in the design's order, so the
 //!   point of a cell is its place within its (scenario, regime) block.
 //!
@@ -116,6 +118,24 @@ pub fn analyze(dir: &Path, resamples: usize) -> Result<Analysis, AnalyzeError> {
         dir: dir.to_path_buf(),
         problem,
     };
+    if runs.blocks.is_empty() {
+        return Err(incomplete(
+            "runs.csv holds no run (is the sweep finished?)".into(),
+        ));
+    }
+    // A sweep's lock says how many runs it has; a folder made by hand may have none.
+    if let Ok(lock) = std::fs::read_to_string(dir.join(super::sweep::LOCK))
+        && let Some(total) = lock.lines().find_map(|l| {
+            l.strip_prefix("runs ")
+                .and_then(|n| n.trim().parse::<usize>().ok())
+        })
+        && total != runs.rows
+    {
+        return Err(incomplete(format!(
+            "runs.csv has {} of the sweep's {total} runs (is the sweep finished, or were shards not merged?)",
+            runs.rows
+        )));
+    }
     let mut rows = Vec::new();
     let mut flat = Vec::new();
     for block in &runs.blocks {
@@ -130,16 +150,17 @@ pub fn analyze(dir: &Path, resamples: usize) -> Result<Analysis, AnalyzeError> {
         for (mi, metric) in runs.metrics.iter().enumerate() {
             let mut y = Vec::with_capacity(points);
             for (p, reps) in block.points.iter().enumerate() {
-                if reps.len() != e.replicates as usize {
+                let numbers: Vec<u64> = reps.keys().copied().collect();
+                if numbers != (0..e.replicates as u64).collect::<Vec<_>>() {
                     return Err(incomplete(format!(
-                        "{} {}: design point {p} has {} of {} replicates (is the sweep finished?)",
+                        "{} {}: design point {p} has {} of replicates 0 to {} (is the sweep finished?)",
                         block.scenario,
                         block.regime,
                         reps.len(),
-                        e.replicates
+                        e.replicates.saturating_sub(1)
                     )));
                 }
-                y.push(reps.iter().map(|r| r[mi]).sum::<f64>() / reps.len() as f64);
+                y.push(reps.values().map(|r| r[mi]).sum::<f64>() / reps.len() as f64);
             }
             let row =
                 |factor: String, index: &'static str, estimate: Estimate, interval| IndexRow {
@@ -219,14 +240,16 @@ pub fn analyze(dir: &Path, resamples: usize) -> Result<Analysis, AnalyzeError> {
 struct Block {
     scenario: String,
     regime: String,
-    points: Vec<Vec<Vec<f64>>>,
+    points: Vec<Replicates>,
 }
 
-/// A cell's replicates, each its metrics in column order.
-type Replicates = Vec<Vec<f64>>;
+/// A cell's replicates by number, each its metrics in column order.
+type Replicates = BTreeMap<u64, Vec<f64>>;
 
 struct Runs {
     metrics: Vec<String>,
+    /// Rows read.
+    rows: usize,
     blocks: Vec<Block>,
 }
 
@@ -250,7 +273,12 @@ fn read_runs(path: &Path) -> Result<Runs, AnalyzeError> {
             .position(|h| h == n)
             .ok_or_else(|| content(format!("no column '{n}'")))
     };
-    let (cell, scenario, regime) = (col("cell")?, col("scenario")?, col("regime")?);
+    let (cell, replicate, scenario, regime) = (
+        col("cell")?,
+        col("replicate")?,
+        col("scenario")?,
+        col("regime")?,
+    );
     let known = super::plan::all_metrics();
     let metric_cols: Vec<usize> = (0..header.len())
         .filter(|&i| known.contains(&header[i]))
@@ -260,6 +288,7 @@ fn read_runs(path: &Path) -> Result<Runs, AnalyzeError> {
     }
     // (scenario, regime) in order of first appearance; cells by number within each.
     let mut order: Vec<(String, String)> = Vec::new();
+    let mut rows = 0usize;
     let mut cells: BTreeMap<(String, String), BTreeMap<u64, Replicates>> = BTreeMap::new();
     for (line, rec) in rd.records().enumerate() {
         let rec = rec.map_err(|e| content(e.to_string()))?;
@@ -271,6 +300,14 @@ fn read_runs(path: &Path) -> Result<Runs, AnalyzeError> {
                 at(cell)
             ))
         })?;
+        let r: u64 = at(replicate).parse().map_err(|_| {
+            content(format!(
+                "line {}: replicate '{}' is not a number",
+                line + 2,
+                at(replicate)
+            ))
+        })?;
+        rows += 1;
         let key = (at(scenario).to_string(), at(regime).to_string());
         if !cells.contains_key(&key) {
             order.push(key.clone());
@@ -296,12 +333,13 @@ fn read_runs(path: &Path) -> Result<Runs, AnalyzeError> {
                     })
             })
             .collect::<Result<Vec<f64>, _>>()?;
-        cells
-            .entry(key)
-            .or_default()
-            .entry(c)
-            .or_default()
-            .push(values);
+        let point = cells.entry(key).or_default().entry(c).or_default();
+        if point.insert(r, values).is_some() {
+            return Err(content(format!(
+                "line {}: cell {c}, replicate {r} appears twice",
+                line + 2
+            )));
+        }
     }
     let blocks = order
         .into_iter()
@@ -320,6 +358,7 @@ fn read_runs(path: &Path) -> Result<Runs, AnalyzeError> {
         .collect();
     Ok(Runs {
         metrics: metric_cols.iter().map(|&i| header[i].clone()).collect(),
+        rows,
         blocks,
     })
 }
@@ -501,7 +540,28 @@ mod tests {
         let cut: Vec<&str> = runs.lines().collect();
         std::fs::write(tmp.path().join(RUNS), cut[..cut.len() - 1].join("\n")).unwrap();
         let err = analyze(tmp.path(), 0).unwrap_err().to_string();
-        assert!(err.contains("of 2 replicates"), "{err}");
+        assert!(err.contains("1 of replicates 0 to 1"), "{err}");
+        // A replicate standing in for a missing one.
+        let mut twice: Vec<String> = cut.iter().map(|l| l.to_string()).collect();
+        let n = twice.len();
+        twice[n - 1] = twice[n - 2].clone();
+        std::fs::write(tmp.path().join(RUNS), twice.join("\n")).unwrap();
+        let err = analyze(tmp.path(), 0).unwrap_err().to_string();
+        assert!(err.contains("appears twice"), "{err}");
+        // Only the header: a sweep killed before its first run finished.
+        std::fs::write(tmp.path().join(RUNS), cut[0]).unwrap();
+        let err = analyze(tmp.path(), 0).unwrap_err().to_string();
+        assert!(err.contains("holds no run"), "{err}");
+        // The lock says how many runs there are.
+        std::fs::write(tmp.path().join(RUNS), cut.join("\n")).unwrap();
+        std::fs::write(
+            tmp.path().join(crate::experiment::sweep::LOCK),
+            "fingerprint 0\nruns 1000\nshard all\n",
+        )
+        .unwrap();
+        let err = analyze(tmp.path(), 0).unwrap_err().to_string();
+        assert!(err.contains("of the sweep's 1000 runs"), "{err}");
+        std::fs::remove_file(tmp.path().join(crate::experiment::sweep::LOCK)).unwrap();
         // Whole points missing.
         std::fs::write(tmp.path().join(RUNS), cut[..cut.len() - 4].join("\n")).unwrap();
         let err = analyze(tmp.path(), 0).unwrap_err().to_string();

@@ -405,10 +405,21 @@ fn check_keys(e: &Experiment, metrics: &[String], problems: &mut Vec<Problem>) {
         }
         _ => {}
     }
+    let too_few = matches!(e.design, Design::Sobol { samples: 0..2, .. });
     if e.design.common_random_numbers()
+        && !too_few
         && let Err(err) = sensitivity_points(e)
     {
         problems.push(Problem::Sensitivity(err));
+    }
+    if let Design::Lhs { samples } = e.design
+        && samples as usize > super::sensitivity::MAX_POINTS
+    {
+        problems.push(Problem::Sensitivity(SensitivityError::TooMany {
+            what: "design.samples",
+            most: super::sensitivity::MAX_POINTS,
+            got: samples as usize,
+        }));
     }
 }
 
@@ -676,8 +687,18 @@ pub fn plan(
         ),
     };
     check_keys(&e, &metrics, &mut layout.problems);
-    let points = design_points(&e);
     let mut notes = Vec::new();
+    if let Design::Sobol { samples, .. } = e.design
+        && samples >= 2
+        && !samples.is_power_of_two()
+    {
+        notes.push(format!(
+            "design.samples = {samples} is not a power of two; Saltelli's scheme on a Sobol sequence is balanced at 2^m ({} or {})",
+            samples.next_power_of_two() / 2,
+            samples.next_power_of_two()
+        ));
+    }
+    let points = design_points(&e);
     let mut scenarios = Vec::new();
     for name in &e.scenarios {
         let base = match scenario_as_run(&e, name, dir, &mut notes) {

@@ -29,6 +29,10 @@ pub struct Estimate {
 /// Resamples drawn for an interval unless the caller says otherwise.
 pub const BOOTSTRAP: usize = 1000;
 
+/// Points a design may have (a sweep of more is beyond this machine and most clusters;
+/// the designs are built in memory).
+pub const MAX_POINTS: usize = 10_000_000;
+
 /// Why a design or an analysis cannot be made; one line each.
 #[derive(Clone, Debug, thiserror::Error, PartialEq)]
 pub enum SensitivityError {

@@ -63,6 +63,13 @@ impl Design {
                 got: levels,
             });
         }
+        if trajectories.saturating_mul(factors + 1) > super::MAX_POINTS {
+            return Err(SensitivityError::TooMany {
+                what: "Morris's points (trajectories × (factors + 1))",
+                most: super::MAX_POINTS,
+                got: trajectories.saturating_mul(factors + 1),
+            });
+        }
         if !levels.is_multiple_of(2) {
             return Err(SensitivityError::OddLevels(levels));
         }

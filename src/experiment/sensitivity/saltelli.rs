@@ -77,8 +77,15 @@ impl Design {
             });
         }
         let k = factors;
-        let seq = Sobol::<f64>::new(2 * k, &JoeKuoD6::minimal());
         let per_row = if second_order { 2 * k + 2 } else { k + 2 };
+        if samples.saturating_mul(per_row) > super::MAX_POINTS {
+            return Err(SensitivityError::TooMany {
+                what: "Sobol's points (samples × (factors + 2), or × (2 factors + 2))",
+                most: super::MAX_POINTS,
+                got: samples.saturating_mul(per_row),
+            });
+        }
+        let seq = Sobol::<f64>::new(2 * k, &JoeKuoD6::minimal());
         let mut points = Vec::with_capacity(samples * per_row);
         for p in seq.skip(1).take(samples) {
             let (a, b) = p.split_at(k);
@@ -272,9 +279,12 @@ mod tests {
                 st[i]
             );
         }
+        // The G-function interacts: the estimated first-order indices leave a share of
+        // the variance to interactions, as the analytic ones do (0.93).
+        let sum: f64 = an.factors.iter().map(|f| f.first.value).sum();
         assert!(
-            (s.iter().sum::<f64>() - 1.0).abs() > 0.01,
-            "the G-function interacts"
+            (sum - s.iter().sum::<f64>()).abs() < 0.02 && sum < 0.97,
+            "{sum}"
         );
     }
 
