@@ -6,6 +6,7 @@
 
 use super::Failure;
 use super::sweep::{How, run_plan};
+use crate::experiment::analyze;
 use crate::experiment::attribution::{self, Attribution, MAX_MECHANISMS, Mean, Switch};
 use crate::experiment::plan::{self, Overrides};
 use crate::scenario::Scenario;
@@ -220,49 +221,35 @@ fn read_values(
     k: usize,
     replicates: u32,
 ) -> Result<Option<Vec<Option<Vec<Vec<f64>>>>>, Failure> {
-    let path = dir.join(crate::experiment::sweep::RUNS);
-    let bad = |e: String| Failure {
-        code: 1,
-        message: format!("{}: {e}", path.display()),
+    let runs =
+        analyze::read_runs(&dir.join(crate::experiment::sweep::RUNS)).map_err(|e| Failure {
+            code: 1,
+            message: e.to_string(),
+        })?;
+    let every: Vec<u64> = (0..replicates as u64).collect();
+    let [block] = &runs.blocks[..] else {
+        return Ok(None);
     };
-    let mut rd = csv::Reader::from_path(&path).map_err(|e| bad(e.to_string()))?;
-    let header = rd.headers().map_err(|e| bad(e.to_string()))?.clone();
-    let col = |n: &str| {
-        header
+    if block.points.len() != 1 << k
+        || block
+            .points
             .iter()
-            .position(|h| h == n)
-            .ok_or_else(|| bad(format!("no column '{n}'")))
-    };
-    let (cell, rep) = (col("cell")?, col("replicate")?);
-    let cols: Vec<usize> = metrics.iter().map(|m| col(m)).collect::<Result<_, _>>()?;
-    let points = 1usize << k;
-    let r = replicates as usize;
-    let mut y = vec![vec![vec![f64::NAN; points]; r]; metrics.len()];
-    let mut seen = vec![vec![false; points]; r];
-    for rec in rd.records() {
-        let rec = rec.map_err(|e| bad(e.to_string()))?;
-        let num = |i: usize| rec.get(i).and_then(|v| v.parse::<usize>().ok());
-        let (Some(c), Some(q)) = (num(cell), num(rep)) else {
-            return Err(bad("a row without a cell or replicate number".into()));
-        };
-        if c >= points || q >= r {
-            return Err(bad(format!(
-                "cell {c}, replicate {q} is outside the attribution"
-            )));
-        }
-        seen[q][c] = true;
-        for (m, &ci) in cols.iter().enumerate() {
-            y[m][q][c] = rec.get(ci).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
-        }
-    }
-    if seen.iter().flatten().any(|s| !s) {
+            .any(|p| !p.keys().copied().eq(every.iter().copied()))
+    {
         return Ok(None);
     }
-    Ok(Some(
-        y.into_iter()
-            .map(|m| (!m.iter().flatten().any(|v| v.is_nan())).then_some(m))
-            .collect(),
-    ))
+    let values = metrics
+        .iter()
+        .map(|m| {
+            let mi = runs.metrics.iter().position(|c| c == m)?;
+            let y: Vec<Vec<f64>> = every
+                .iter()
+                .map(|q| block.points.iter().map(|p| p[q][mi]).collect())
+                .collect();
+            (!y.iter().flatten().any(|v| v.is_nan())).then_some(y)
+        })
+        .collect();
+    Ok(Some(values))
 }
 
 fn fmt_mean(m: &Mean) -> (String, String, String) {

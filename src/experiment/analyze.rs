@@ -236,26 +236,29 @@ pub fn analyze(dir: &Path, resamples: usize) -> Result<Analysis, AnalyzeError> {
     })
 }
 
-/// The runs of one (scenario, regime): per design point, each replicate's metrics.
-struct Block {
-    scenario: String,
-    regime: String,
-    points: Vec<Replicates>,
+/// The runs of one (scenario, regime): per design point (cells in order), each
+/// replicate's metrics.
+pub(crate) struct Block {
+    pub scenario: String,
+    pub regime: String,
+    pub points: Vec<Replicates>,
 }
 
-/// A cell's replicates by number, each its metrics in column order.
-type Replicates = BTreeMap<u64, Vec<f64>>;
+/// A cell's replicates by number, each its metrics in column order (NaN where a run
+/// left a metric empty).
+pub(crate) type Replicates = BTreeMap<u64, Vec<f64>>;
 
-struct Runs {
-    metrics: Vec<String>,
+/// A `runs.csv` read back: its metric columns and its (scenario, regime) blocks.
+pub(crate) struct Runs {
+    pub metrics: Vec<String>,
     /// Rows read.
-    rows: usize,
-    blocks: Vec<Block>,
+    pub rows: usize,
+    pub blocks: Vec<Block>,
 }
 
 /// Read `runs.csv`: the metric columns are those after the factor columns, found as
 /// the columns the summary metrics name (every column that is not a key or a factor).
-fn read_runs(path: &Path) -> Result<Runs, AnalyzeError> {
+pub(crate) fn read_runs(path: &Path) -> Result<Runs, AnalyzeError> {
     let content = |problem: String| AnalyzeError::Content {
         path: path.to_path_buf(),
         problem,

@@ -19,7 +19,7 @@
 //! A value's interval is the 95% t-interval of its mean over the replicates.
 
 use super::spec::{Design, Experiment, Factor};
-use super::stats::t975;
+use super::stats::Running;
 
 /// Mechanisms an attribution can take at once (2^12 = 4,096 hybrids).
 pub const MAX_MECHANISMS: usize = 12;
@@ -137,23 +137,17 @@ pub struct Mean {
     pub high: Option<f64>,
 }
 
-/// The mean of `xs` and its 95% t-interval.
+/// The mean of `xs` and its 95% t-interval ([`Running`]).
 pub fn mean_interval(xs: &[f64]) -> Mean {
-    let n = xs.len();
-    let mean = xs.iter().sum::<f64>() / n.max(1) as f64;
-    if n < 2 {
-        return Mean {
-            mean,
-            low: None,
-            high: None,
-        };
+    let mut r = Running::default();
+    for &x in xs {
+        r.push(x);
     }
-    let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
-    let half = t975((n - 1) as u64) * sd / (n as f64).sqrt();
+    let (low, high) = r.ci95();
     Mean {
-        mean,
-        low: Some(mean - half),
-        high: Some(mean + half),
+        mean: r.mean(),
+        low: low.is_finite().then_some(low),
+        high: high.is_finite().then_some(high),
     }
 }
 

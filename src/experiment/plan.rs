@@ -210,7 +210,7 @@ pub enum Problem {
     },
     #[error("factors[{index}].values: has a value that is not a finite number ({path})")]
     NotFinite { index: usize, path: String },
-    #[error("design.samples: is too small; allowed: a whole number ≥ 1 (≥ 2 for sobol)")]
+    #[error("design.samples: is 0; allowed: a whole number ≥ 1")]
     NoSamples,
     #[error("design: {0}")]
     Sensitivity(SensitivityError),
@@ -399,18 +399,8 @@ fn check_keys(e: &Experiment, metrics: &[String], problems: &mut Vec<Problem>) {
             problems.push(Problem::NotFinite { index, path });
         }
     }
-    match e.design {
-        Design::Lhs { samples: 0 } | Design::Sobol { samples: 0..2, .. } => {
-            problems.push(Problem::NoSamples)
-        }
-        _ => {}
-    }
-    let too_few = matches!(e.design, Design::Sobol { samples: 0..2, .. });
-    if e.design.common_random_numbers()
-        && !too_few
-        && let Err(err) = sensitivity_points(e)
-    {
-        problems.push(Problem::Sensitivity(err));
+    if let Design::Lhs { samples: 0 } = e.design {
+        problems.push(Problem::NoSamples);
     }
     if let Design::Lhs { samples } = e.design
         && samples as usize > super::sensitivity::MAX_POINTS
@@ -423,25 +413,10 @@ fn check_keys(e: &Experiment, metrics: &[String], problems: &mut Vec<Problem>) {
     }
 }
 
-/// The points of a Morris or Sobol design on the unit hypercube.
-fn sensitivity_points(e: &Experiment) -> Result<Vec<Vec<f64>>, SensitivityError> {
-    let k = e.factors.len();
-    match e.design {
-        Design::Morris {
-            trajectories,
-            levels,
-        } => Ok(morris::Design::new(k, trajectories as usize, levels as usize, e.seed)?.points),
-        Design::Sobol {
-            samples,
-            second_order,
-        } => Ok(saltelli::Design::new(k, samples as usize, second_order)?.points),
-        _ => Ok(Vec::new()),
-    }
-}
-
 /// The design points: for each, every factor's value, or `None` for the scenario's own.
-fn design_points(e: &Experiment) -> Vec<Vec<Option<f64>>> {
-    match &e.design {
+/// A Morris or Sobol design that cannot be made says why.
+fn design_points(e: &Experiment) -> Result<Vec<Vec<Option<f64>>>, SensitivityError> {
+    Ok(match &e.design {
         Design::Grid {} => {
             let mut pts: Vec<Vec<Option<f64>>> = vec![vec![]];
             for f in &e.factors {
@@ -473,19 +448,26 @@ fn design_points(e: &Experiment) -> Vec<Vec<Option<f64>>> {
             }
             pts
         }
-        Design::Morris { .. } | Design::Sobol { .. } => sensitivity_points(e)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|u| {
-                u.iter()
-                    .zip(&e.factors)
-                    .map(|(&u, f)| {
-                        let [lo, hi] = f.range.unwrap_or([0.0, 0.0]);
-                        Some(lo + u * (hi - lo))
-                    })
-                    .collect()
-            })
-            .collect(),
+        Design::Morris {
+            trajectories,
+            levels,
+        } => on_ranges(
+            e,
+            morris::Design::new(
+                e.factors.len(),
+                *trajectories as usize,
+                *levels as usize,
+                e.seed,
+            )?
+            .points,
+        ),
+        Design::Sobol {
+            samples,
+            second_order,
+        } => on_ranges(
+            e,
+            saltelli::Design::new(e.factors.len(), *samples as usize, *second_order)?.points,
+        ),
         Design::Oat {} => {
             let mut pts = vec![vec![None; e.factors.len()]];
             for (fi, f) in e.factors.iter().enumerate() {
@@ -497,7 +479,22 @@ fn design_points(e: &Experiment) -> Vec<Vec<Option<f64>>> {
             }
             pts
         }
-    }
+    })
+}
+
+/// Points of the unit hypercube scaled to the factors' ranges.
+fn on_ranges(e: &Experiment, unit: Vec<Vec<f64>>) -> Vec<Vec<Option<f64>>> {
+    unit.into_iter()
+        .map(|u| {
+            u.iter()
+                .zip(&e.factors)
+                .map(|(&u, f)| {
+                    let [lo, hi] = f.range.unwrap_or([0.0, 0.0]);
+                    Some(lo + u * (hi - lo))
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The scenario `name` as run: loaded (a path relative to `dir`), with the experiment's
@@ -698,7 +695,10 @@ pub fn plan(
             samples.next_power_of_two()
         ));
     }
-    let points = design_points(&e);
+    let points = design_points(&e).unwrap_or_else(|err| {
+        layout.problems.push(Problem::Sensitivity(err));
+        Vec::new()
+    });
     let mut scenarios = Vec::new();
     for name in &e.scenarios {
         let base = match scenario_as_run(&e, name, dir, &mut notes) {

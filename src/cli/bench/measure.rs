@@ -185,7 +185,7 @@ pub(super) fn measure(
             "the measurement of {} residents on {threads} threads",
             residents.map_or("the scenario's".into(), |n| n.to_string())
         );
-        return Err(super::scaling::child_failure(&out, &what));
+        return Err(super::child_failure(&out, &what));
     }
     let text = String::from_utf8_lossy(&out.stdout);
     serde_json::from_str(text.trim()).map_err(|e| Failure {

@@ -385,3 +385,21 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
     }
     targets::missed(&rec, a.check)
 }
+
+/// A failed child's last error line (exit code 2 stays 2: bad input).
+pub(super) fn child_failure(out: &std::process::Output, what: &str) -> Failure {
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .last()
+        .unwrap_or("")
+        .trim_start_matches("error: ");
+    Failure {
+        code: if out.status.code() == Some(2) { 2 } else { 1 },
+        message: if line.is_empty() {
+            format!("{what} ended with {}", out.status)
+        } else {
+            line.to_string()
+        },
+    }
+}

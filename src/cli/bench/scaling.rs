@@ -278,24 +278,6 @@ fn this_program() -> Result<PathBuf, Failure> {
     })
 }
 
-/// A failed child's last error line (exit code 2 stays 2: bad input).
-pub(super) fn child_failure(out: &std::process::Output, what: &str) -> Failure {
-    let err = String::from_utf8_lossy(&out.stderr);
-    let line = err
-        .lines()
-        .last()
-        .unwrap_or("")
-        .trim_start_matches("error: ");
-    Failure {
-        code: if out.status.code() == Some(2) { 2 } else { 1 },
-        message: if line.is_empty() {
-            format!("{what} ended with {}", out.status)
-        } else {
-            line.to_string()
-        },
-    }
-}
-
 /// One whole `linkage run` into `dir`, timed from start to exit; its files hashed.
 fn whole_run(
     a: &BenchArgs,
@@ -318,7 +300,7 @@ fn whole_run(
     })?;
     let seconds = started.elapsed().as_secs_f64();
     if !out.status.success() {
-        return Err(child_failure(&out, "a whole run"));
+        return Err(super::child_failure(&out, "a whole run"));
     }
     let checksum = folder_digest(dir)?;
     let _ = std::fs::remove_dir_all(dir);
@@ -381,7 +363,7 @@ fn sweep_child(
         message: format!("cannot start a sweep: {e}"),
     })?;
     if !out.status.success() {
-        return Err(child_failure(&out, "a sweep"));
+        return Err(super::child_failure(&out, "a sweep"));
     }
     let _ = std::fs::remove_dir_all(dir);
     serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).map_err(|e| Failure {
@@ -547,30 +529,28 @@ pub(super) fn targets(rec: &Record) -> Vec<Target> {
         && w.residents >= 1_000_000
         && w.ticks >= 100
     {
-        t.push(Target {
-            earlier: None,
-            name: format!(
+        t.push(Target::new(
+            format!(
                 "whole run {} → {} threads, {} residents × {} days, build included",
                 sc.whole_runs[0].threads,
                 w.threads,
                 thousands(w.residents),
                 w.ticks
             ),
-            target: "≥ 1.8×".into(),
-            measured: format!("{x:.2}×"),
-            pass: x >= 1.8,
-        });
+            "≥ 1.8×",
+            format!("{x:.2}×"),
+            x >= 1.8,
+        ));
     }
     if sc.whole_runs.len() == 2 {
         let same = sc.whole_runs[0].checksum == sc.whole_runs[1].checksum
             && !sc.whole_runs[0].checksum.contains('/');
-        t.push(Target {
-            earlier: None,
-            name: "a whole run's files, whatever the thread count".into(),
-            target: "identical".into(),
-            measured: if same { "identical" } else { "differ" }.into(),
-            pass: same,
-        });
+        t.push(Target::new(
+            "a whole run's files, whatever the thread count",
+            "identical",
+            if same { "identical" } else { "differ" }.into(),
+            same,
+        ));
     }
     let long = sc
         .sweeps
@@ -580,9 +560,8 @@ pub(super) fn targets(rec: &Record) -> Vec<Target> {
     if let (Some(x), Some(l)) = (sc.sweep_speedup, long)
         && l.runs >= 1_000
     {
-        t.push(Target {
-            earlier: None,
-            name: format!(
+        t.push(Target::new(
+            format!(
                 "sweep of {} runs ({} residents × {} days), {} → {} threads",
                 thousands(l.runs as u64),
                 thousands(l.residents),
@@ -594,10 +573,10 @@ pub(super) fn targets(rec: &Record) -> Vec<Target> {
                     .unwrap_or(l.threads),
                 l.threads
             ),
-            target: "≥ 1.8×".into(),
-            measured: format!("{x:.2}×"),
-            pass: x >= 1.8,
-        });
+            "≥ 1.8×",
+            format!("{x:.2}×"),
+            x >= 1.8,
+        ));
     }
     if let (Some(g), Some(l)) = (sc.sweep_memory_growth, long) {
         let short = sc
@@ -607,16 +586,15 @@ pub(super) fn targets(rec: &Record) -> Vec<Target> {
             .map(|m| m.runs)
             .min()
             .unwrap_or(l.runs);
-        t.push(Target {
-            earlier: None,
-            name: format!(
+        t.push(Target::new(
+            format!(
                 "sweep peak memory flat: {} runs over {short}",
                 thousands(l.runs as u64)
             ),
-            target: "≤ 1.10×".into(),
-            measured: format!("{g:.3}×"),
-            pass: g <= 1.10,
-        });
+            "≤ 1.10×",
+            format!("{g:.3}×"),
+            g <= 1.10,
+        ));
     }
     let differ = sc.sweeps.iter().any(|m| {
         m.checksum.contains('/')
@@ -630,13 +608,12 @@ pub(super) fn targets(rec: &Record) -> Vec<Target> {
             .iter()
             .any(|o| o.residents == m.residents && o.runs == m.runs && o.threads != m.threads)
     }) {
-        t.push(Target {
-            earlier: None,
-            name: "a sweep's files, whatever the thread count".into(),
-            target: "identical".into(),
-            measured: if differ { "differ" } else { "identical" }.into(),
-            pass: !differ,
-        });
+        t.push(Target::new(
+            "a sweep's files, whatever the thread count",
+            "identical",
+            if differ { "differ" } else { "identical" }.into(),
+            !differ,
+        ));
     }
     t
 }

@@ -104,6 +104,22 @@ pub(crate) fn bootstrap(
     }
 }
 
+/// Check that `got` (a count named `what`) lies in `least ..= most`.
+pub(crate) fn bounded(
+    what: &'static str,
+    got: usize,
+    least: usize,
+    most: usize,
+) -> Result<(), SensitivityError> {
+    if got < least {
+        Err(SensitivityError::TooFew { what, least, got })
+    } else if got > most {
+        Err(SensitivityError::TooMany { what, most, got })
+    } else {
+        Ok(())
+    }
+}
+
 /// Check that there are `expected` finite outputs.
 pub(crate) fn check_outputs(y: &[f64], expected: usize) -> Result<(), SensitivityError> {
     if y.len() != expected {

@@ -11,7 +11,7 @@
 //!
 //! Runs: r (k + 1). Nine mechanisms with r = 20 is 200 runs.
 
-use super::{Estimate, SensitivityError, bootstrap, check_outputs};
+use super::{Estimate, SensitivityError, bootstrap, bounded, check_outputs};
 use crate::base::rng::{Purpose, stream};
 
 /// A Morris design: its points, trajectory by trajectory.
@@ -49,27 +49,14 @@ impl Design {
         if factors == 0 {
             return Err(SensitivityError::NoFactors);
         }
-        if trajectories < 2 {
-            return Err(SensitivityError::TooFew {
-                what: "Morris's trajectories",
-                least: 2,
-                got: trajectories,
-            });
-        }
-        if levels < 2 {
-            return Err(SensitivityError::TooFew {
-                what: "Morris's levels",
-                least: 2,
-                got: levels,
-            });
-        }
-        if trajectories.saturating_mul(factors + 1) > super::MAX_POINTS {
-            return Err(SensitivityError::TooMany {
-                what: "Morris's points (trajectories × (factors + 1))",
-                most: super::MAX_POINTS,
-                got: trajectories.saturating_mul(factors + 1),
-            });
-        }
+        bounded("Morris's trajectories", trajectories, 2, usize::MAX)?;
+        bounded("Morris's levels", levels, 2, usize::MAX)?;
+        bounded(
+            "Morris's points (trajectories × (factors + 1))",
+            trajectories.saturating_mul(factors + 1),
+            0,
+            super::MAX_POINTS,
+        )?;
         if !levels.is_multiple_of(2) {
             return Err(SensitivityError::OddLevels(levels));
         }

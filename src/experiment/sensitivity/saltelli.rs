@@ -16,7 +16,7 @@
 //! Runs: N (k + 2), or N (2k + 2) with second order. Nine factors with N = 512 is 5,632.
 //! Intervals: bootstrap over the N rows.
 
-use super::{Estimate, SensitivityError, bootstrap, check_outputs};
+use super::{Estimate, SensitivityError, bootstrap, bounded, check_outputs};
 use sobol::Sobol;
 use sobol::params::JoeKuoD6;
 
@@ -62,29 +62,16 @@ impl Design {
         if factors == 0 {
             return Err(SensitivityError::NoFactors);
         }
-        if factors > MAX_FACTORS {
-            return Err(SensitivityError::TooMany {
-                what: "Sobol's factors",
-                most: MAX_FACTORS,
-                got: factors,
-            });
-        }
-        if samples < 2 {
-            return Err(SensitivityError::TooFew {
-                what: "Sobol's samples",
-                least: 2,
-                got: samples,
-            });
-        }
+        bounded("Sobol's factors", factors, 1, MAX_FACTORS)?;
+        bounded("Sobol's samples", samples, 2, usize::MAX)?;
         let k = factors;
-        let per_row = if second_order { 2 * k + 2 } else { k + 2 };
-        if samples.saturating_mul(per_row) > super::MAX_POINTS {
-            return Err(SensitivityError::TooMany {
-                what: "Sobol's points (samples × (factors + 2), or × (2 factors + 2))",
-                most: super::MAX_POINTS,
-                got: samples.saturating_mul(per_row),
-            });
-        }
+        let per_row = per_row(k, second_order);
+        bounded(
+            "Sobol's points (samples × (factors + 2), or × (2 factors + 2))",
+            samples.saturating_mul(per_row),
+            0,
+            super::MAX_POINTS,
+        )?;
         let seq = Sobol::<f64>::new(2 * k, &JoeKuoD6::minimal());
         let mut points = Vec::with_capacity(samples * per_row);
         for p in seq.skip(1).take(samples) {
@@ -117,14 +104,6 @@ impl Design {
         self.points.len()
     }
 
-    fn per_row(&self) -> usize {
-        if self.second_order {
-            2 * self.factors + 2
-        } else {
-            self.factors + 2
-        }
-    }
-
     /// The indices from the outputs `y` at the design's points (in order), each with a
     /// bootstrap interval of `resamples` resamples from `seed`.
     pub fn analyze(
@@ -134,7 +113,11 @@ impl Design {
         seed: u64,
     ) -> Result<Analysis, SensitivityError> {
         check_outputs(y, self.runs())?;
-        let (k, n, w) = (self.factors, self.samples, self.per_row());
+        let (k, n, w) = (
+            self.factors,
+            self.samples,
+            per_row(self.factors, self.second_order),
+        );
         let a = |j: usize| y[j * w];
         let ab = |j: usize, i: usize| y[j * w + 1 + i];
         let ba = |j: usize, i: usize| y[j * w + 1 + k + i];
@@ -195,6 +178,15 @@ impl Design {
             second: pairs,
             variance: v,
         })
+    }
+}
+
+/// Points a row of the design takes: A, k × A_B, [k × B_A,] B.
+fn per_row(factors: usize, second_order: bool) -> usize {
+    if second_order {
+        2 * factors + 2
+    } else {
+        factors + 2
     }
 }
 
