@@ -29,6 +29,12 @@ pub struct Hotline {
     pub petitions: u64,
     /// Residents' trips on the issues solved this tick.
     pub trips: u64,
+    /// Issues reaching a county-level office for the first time, and those a county-level
+    /// office first acted on within the response deadline (`assessment.response_days`) of
+    /// their arrival; their ratio is the county answer rate that Chen, Pan & Xu (2016)
+    /// measured with requests to county governments.
+    pub county_received: u64,
+    pub county_answered: u64,
 }
 
 impl Hotline {
@@ -44,6 +50,8 @@ impl Hotline {
         self.satisfied += o.satisfied;
         self.petitions += o.petitions;
         self.trips += o.trips;
+        self.county_received += o.county_received;
+        self.county_answered += o.county_answered;
     }
 }
 

@@ -266,6 +266,9 @@ pub struct Progress {
     /// Waited for its county's budget at least once (social assistance the budget could
     /// not pay when its work was done): if it leaves unpaid, it was refused.
     pub awaited_budget: bool,
+    /// Reached a county-level office, and was acted on by one (the county answer rate).
+    pub at_county: bool,
+    pub county_answered: bool,
 }
 
 impl Issue {

@@ -641,6 +641,8 @@ pub struct Summary {
     pub closure_rate: f64,
     pub solution_rate: f64,
     pub satisfaction_rate: f64,
+    pub county_answer_rate: f64,
+    pub reports_per_resident_year: f64,
     pub bounces: u64,
     pub shelved: u64,
     pub petitions: u64,
@@ -770,6 +772,14 @@ pub fn summarise(
             sum(|t| t.hotline.satisfied) as f64,
             sum(|t| t.hotline.callbacks) as f64,
         ),
+        county_answer_rate: ratio(
+            sum(|t| t.hotline.county_answered) as f64,
+            sum(|t| t.hotline.county_received) as f64,
+        ),
+        reports_per_resident_year: ratio(
+            reported as f64 * 365.0,
+            run.residents as f64 * rows.len() as f64,
+        ),
         bounces: sum(|t| t.hotline.bounces),
         shelved: sum(|t| t.hotline.shelved),
         petitions: sum(|t| t.hotline.petitions),
@@ -894,6 +904,14 @@ pub const SUMMARY_COLUMNS: &[(&str, &str)] = &[
     ("closure_rate", "办结率: closed (solved or not) / reported"),
     ("solution_rate", "解决率: solved / reported"),
     ("satisfaction_rate", "满意率: satisfied / called back"),
+    (
+        "county_answer_rate",
+        "issues a county-level office acted on within the response deadline of their arrival / issues reaching a county-level office (the answer rate of Chen, Pan & Xu 2016)",
+    ),
+    (
+        "reports_per_resident_year",
+        "issues reported per resident per year (reported / residents × 365 / days)",
+    ),
     ("bounces", "hand-offs sent back (推诿)"),
     (
         "shelved",
@@ -1060,6 +1078,8 @@ impl Summary {
             f(self.closure_rate),
             f(self.solution_rate),
             f(self.satisfaction_rate),
+            f(self.county_answer_rate),
+            f(self.reports_per_resident_year),
             self.bounces.to_string(),
             self.shelved.to_string(),
             self.petitions.to_string(),

@@ -16,7 +16,7 @@ use crate::model::issues::{
 };
 use crate::model::residents::ResidentId;
 use crate::model::silos::{self, Boundary};
-use crate::model::territory::GridId;
+use crate::model::territory::{GridId, Level};
 use crate::model::{assessment, collective, costs};
 
 impl World {
@@ -231,6 +231,10 @@ impl World {
     /// Put an issue in another office's queue, ready after `delay` ticks.
     pub(super) fn send(&mut self, id: IssueId, to: OfficeId, delay: u32) {
         let issue = self.issues.get_mut(id);
+        if self.offices.level[to.index()] == Level::County && !issue.progress.at_county {
+            issue.progress.at_county = true;
+            self.tallies[issue.county.index()].hotline.county_received += 1;
+        }
         if issue.office != Some(to) {
             issue.progress.seen = false;
             issue.progress.shelved = false;

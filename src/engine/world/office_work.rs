@@ -106,6 +106,17 @@ impl World {
         let issue = self.issues.get_mut(id);
         issue.progress.seen = true;
         issue.progress.shelved = false;
+        // The county answer (Chen, Pan & Xu 2016): the first action of a county-level
+        // office on it, within the response deadline of its arrival there.
+        if issue.progress.at_county
+            && !issue.progress.county_answered
+            && self.offices.level[o.index()] == Level::County
+        {
+            issue.progress.county_answered = true;
+            if t.saturating_sub(issue.ready_at) <= self.scenario.assessment.response_days {
+                self.tallies[issue.county.index()].hotline.county_answered += 1;
+            }
+        }
         if issue.progress.responded {
             return;
         }
