@@ -108,6 +108,9 @@ pub enum Purpose {
     Bootstrap = 44,
     /// A Morris trajectory's base point, directions and order (keyed by the trajectory).
     Morris = 45,
+    /// A calibration candidate's proposal and simulation seed (keyed by generation,
+    /// candidate), and its replicates' seeds.
+    Calibrate = 46,
 }
 
 /// The key of one stream: every field is something the draw is for.

@@ -4,6 +4,7 @@
 
 mod attribute;
 mod bench;
+mod calibrate;
 mod params;
 mod run;
 mod sweep;
@@ -83,6 +84,9 @@ pub enum Command {
     /// Attribute the difference between two regimes to their mechanisms: exact Shapley
     /// values over the 2^k hybrid regimes, run as a resumable sweep.
     Attribute(attribute::AttributeArgs),
+    /// Fit scenario parameters to empirical targets (ABC-SMC): writes the accepted
+    /// parameter sets, the fitted scenario (best.toml), the fit and a report.
+    Calibrate(calibrate::CalibrateArgs),
     /// Combine shard folders of one sweep into one runs.csv and summary.csv.
     Merge {
         /// Shard folders.
@@ -370,6 +374,7 @@ pub fn main() -> i32 {
         Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
         Command::Analyze { dir, resamples } => sweep::analyze(&dir, resamples as usize),
         Command::Attribute(args) => attribute::attribute(&args),
+        Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Params(args) => params::params(&args),
         Command::Bench(args) => bench::bench(&args),
         Command::BenchOne(args) => bench::bench_one(&args),

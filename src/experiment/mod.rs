@@ -9,6 +9,8 @@
 //! - [`stats`]: per-cell summaries (mean, standard deviation, 95% confidence interval);
 //! - [`attribution`]: Shapley values of the difference between two regimes over the
 //!   2^k hybrids of their mechanisms (`linkage attribute`);
+//! - [`calibrate`]: fitting scenario parameters to empirical targets by ABC-SMC
+//!   (`linkage calibrate`);
 //! - [`analyze`]: a finished `morris` or `sobol` sweep read back into indices
 //!   (`linkage analyze`; `indices.csv`);
 //! - [`sensitivity`]: Morris's screening and Sobol's variance-based indices (designs on
@@ -25,6 +27,7 @@
 
 pub mod analyze;
 pub mod attribution;
+pub mod calibrate;
 pub mod influence;
 #[cfg(feature = "mpi")]
 pub mod mpi;

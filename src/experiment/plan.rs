@@ -164,8 +164,9 @@ pub enum PlanError {
     /// Not a regular file, too large, unreadable or not UTF-8.
     #[error(transparent)]
     Input(#[from] crate::base::input::InputError),
-    #[error("{file}: is empty; an experiment needs name, seed, scenarios and replicates")]
-    Empty { file: String },
+    /// `needs` says what the file must hold.
+    #[error("{file}: is empty; {needs}")]
+    Empty { file: String, needs: &'static str },
     /// Not valid TOML, or not the experiment's shape: `at` is `:line:column` (or empty),
     /// `context` the text of that line as ` (in `…`)` (or empty).
     #[error("{file}{at}: {message}{context}")]
@@ -261,10 +262,27 @@ pub fn load(path: &Path, overrides: Overrides) -> Result<Plan, Vec<PlanError>> {
 
 /// The experiment in the file at `path`: its first TOML problem, located.
 fn read(path: &Path, label: &str) -> Result<Experiment, PlanError> {
+    read_toml(
+        path,
+        label,
+        "experiment file",
+        "an experiment needs name, seed, scenarios and replicates",
+    )
+}
+
+/// The `what` (e.g. "experiment file") at `path` read as `T`: its first TOML problem,
+/// located (file, line and column, and the line's text). `needs` says what an empty file
+/// lacks.
+pub(crate) fn read_toml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    label: &str,
+    what: &str,
+    needs: &'static str,
+) -> Result<T, PlanError> {
     let file = label.to_string();
-    let text = read_text(path, "experiment file")?;
+    let text = read_text(path, what)?;
     if text.trim().is_empty() {
-        return Err(PlanError::Empty { file });
+        return Err(PlanError::Empty { file, needs });
     }
     toml::from_str(&text).map_err(|e| {
         let message = e.message().trim().to_string();

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 #[error("{0}")]
 pub struct DrawError(String);
 
-fn e<E: std::fmt::Display>(x: E) -> DrawError {
+pub(super) fn e<E: std::fmt::Display>(x: E) -> DrawError {
     DrawError(x.to_string())
 }
 

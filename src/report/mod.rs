@@ -18,6 +18,7 @@
 //! error names the file it is about. This layer sits above `experiment` and `output`; no
 //! module below imports it.
 
+pub mod calibration;
 pub mod charts;
 pub mod lang;
 pub mod page;
@@ -96,6 +97,8 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
         run::write(dir, lang)
     } else if dir.join("summary.csv").exists() && dir.join("experiment.toml").exists() {
         sweep::write(dir, lang)
+    } else if dir.join("calibration.toml").exists() && dir.join("posterior.csv").exists() {
+        calibration::write(dir, lang)
     } else {
         Err(ReportError::NotAFolder(dir.to_path_buf()))
     }
