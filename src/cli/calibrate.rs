@@ -22,6 +22,10 @@ pub struct CalibrateArgs {
     /// No progress bar on stderr (the fit still goes to stdout).
     #[arg(long)]
     pub quiet: bool,
+    /// Check the file (targets, parameters, scenarios, budget) and say what it would
+    /// run, without running it.
+    #[arg(long)]
+    pub check: bool,
     #[command(flatten)]
     pub lang: super::LangArgs,
 }
@@ -32,6 +36,20 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), Failure> {
         Failure::input(lines.join("\n"))
     })?;
     let c = &prepared.calibration;
+    if a.check {
+        let s = prepared.settings();
+        println!(
+            "{}: ok: {} targets, {} free parameters, {} particles × {} runs each, at most {} generations and {} runs",
+            prepared.label,
+            c.targets.len(),
+            c.parameters.len(),
+            s.particles,
+            prepared.runs_per_eval(),
+            s.generations,
+            s.budget
+        );
+        return Ok(());
+    }
     let out = a
         .out
         .clone()

@@ -213,7 +213,7 @@ pub enum Problem {
     NotFinite { index: usize, path: String },
     #[error("design.samples: is 0; allowed: a whole number ≥ 1")]
     NoSamples,
-    #[error("design: {0}")]
+    #[error("{key}: {0}", key = .0.key())]
     Sensitivity(SensitivityError),
     /// One line of what is wrong with a scenario (it may have several).
     #[error("scenarios: '{name}': {line}")]
@@ -316,21 +316,66 @@ fn context_of(line: &str) -> String {
     format!(" (in `{shown}`)")
 }
 
-/// The span of an "unknown field `KEY`" error, moved onto the key itself: serde reports
-/// an unknown field of the tagged `[design]` table at the table's header.
+/// The span of an error inside the tagged `[design]` table, moved from the table's
+/// header (where serde reports it) onto its key: the key named by "unknown field
+/// `KEY`", or the key whose value an "invalid type" or "invalid value" error shows.
 fn unknown_key_at(text: &str, message: &str, span: Range<usize>) -> Range<usize> {
-    let key = message
-        .strip_prefix("unknown field `")
-        .and_then(|m| m.split('`').next());
-    let Some((key, doc)) = key.zip(toml_edit::Document::parse(text).ok()) else {
+    let Ok(doc) = toml_edit::Document::parse(text) else {
         return span;
     };
-    key_of_table_at(doc.as_table(), key, span.start).unwrap_or(span)
+    if let Some(key) = message
+        .strip_prefix("unknown field `")
+        .and_then(|m| m.split('`').next())
+    {
+        return key_of_table_at(doc.as_table(), &|k, _| k == key, span.start).unwrap_or(span);
+    }
+    // A table or an array shows no value, only its kind.
+    let kind = |k: &str| message.starts_with(&format!("invalid type: {k},"));
+    if kind("map") || kind("sequence") {
+        let map = kind("map");
+        let of_kind = |_: &str, item: &toml_edit::Item| match item {
+            toml_edit::Item::Value(toml_edit::Value::InlineTable(_)) => map,
+            toml_edit::Item::Value(toml_edit::Value::Array(_)) => !map,
+            _ => false,
+        };
+        return key_of_table_at(doc.as_table(), &of_kind, span.start).unwrap_or(span);
+    }
+    let Some(shown) = shown_value(message) else {
+        return span;
+    };
+    let matches = |_: &str, item: &toml_edit::Item| {
+        item.as_value().and_then(|v| v.span()).is_some_and(|sp| {
+            let own = text.get(sp).unwrap_or("").trim();
+            own == shown
+                || match (own.parse::<f64>(), shown.parse::<f64>()) {
+                    (Ok(a), Ok(b)) => a == b || a.is_nan() && b.is_nan(),
+                    _ => own.eq_ignore_ascii_case(&shown),
+                }
+        })
+    };
+    key_of_table_at(doc.as_table(), &matches, span.start).unwrap_or(span)
 }
 
-/// The span of key `key` in the table (at any depth below `t`) whose header, or inline
-/// text, holds byte `at`.
-fn key_of_table_at(t: &dyn toml_edit::TableLike, key: &str, at: usize) -> Option<Range<usize>> {
+/// The value an "invalid type: floating point `NaN`, expected u32" (or `invalid value:
+/// …`) error shows: between backticks, or a quoted string with its quotes.
+fn shown_value(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))?;
+    let rest = rest.split(", expected").next()?;
+    if let Some(i) = rest.find('`') {
+        return rest[i + 1..].split('`').next().map(String::from);
+    }
+    rest.find('"').map(|i| rest[i..].to_string())
+}
+
+/// The span of the first key (at any depth below `t`) for which `wanted` holds, in the
+/// table whose header, or inline text, holds byte `at`.
+fn key_of_table_at(
+    t: &dyn toml_edit::TableLike,
+    wanted: &dyn Fn(&str, &toml_edit::Item) -> bool,
+    at: usize,
+) -> Option<Range<usize>> {
     for (_, item) in t.iter() {
         let tables: Vec<(Option<Range<usize>>, &dyn toml_edit::TableLike)> = match item {
             toml_edit::Item::Table(tab) => vec![(tab.span(), tab)],
@@ -342,9 +387,12 @@ fn key_of_table_at(t: &dyn toml_edit::TableLike, key: &str, at: usize) -> Option
         };
         for (span, tab) in tables {
             let found = if span.is_some_and(|sp| sp.contains(&at)) {
-                tab.get_key_value(key).and_then(|(k, _)| k.span())
+                tab.iter()
+                    .find(|(k, v)| wanted(k, v))
+                    .and_then(|(k, _)| tab.get_key_value(k))
+                    .and_then(|(k, _)| k.span())
             } else {
-                key_of_table_at(tab, key, at)
+                key_of_table_at(tab, wanted, at)
             };
             if found.is_some() {
                 return found;

@@ -546,13 +546,16 @@ fn check_keys(c: &Calibration, problems: &mut Vec<String>) {
                 metrics.join(", ")
             ));
         }
-        if !t.observed.is_finite() {
-            problems.push(format!("targets[{k}].observed: is not a finite number"));
-        }
-        if !(t.uncertainty.is_finite() && t.uncertainty > 0.0) {
+        if !(t.observed.abs() <= 1e12) {
             problems.push(format!(
-                "targets[{k}].uncertainty: is {}; allowed: a number > 0 (one standard deviation)",
-                t.uncertainty
+                "targets[{k}].observed: is {}; allowed: a number from -1e12 to 1e12",
+                given(t.observed)
+            ));
+        }
+        if !(t.uncertainty > 0.0 && t.uncertainty <= 1e12) {
+            problems.push(format!(
+                "targets[{k}].uncertainty: is {}; allowed: a number > 0 and ≤ 1e12 (one standard deviation)",
+                given(t.uncertainty)
             ));
         }
     }
@@ -588,10 +591,31 @@ fn check_keys(c: &Calibration, problems: &mut Vec<String>) {
     }
 }
 
-/// Each parameter is a number in every setting, and the scenario checks accept the
-/// ranges' low ends, middles and high ends.
+/// Each setting's scenario as run passes the scenario checks (a problem of an override
+/// names its key: `ticks`, `residents`, `warmup`); each parameter is a number in every
+/// setting, and the checks accept each end of its range, the others at their middles.
 fn check_parameters(p: &Prepared, problems: &mut Vec<String>) {
+    let overrides = [
+        ("run.ticks", "ticks"),
+        ("run.residents", "residents"),
+        ("run.warmup", "warmup"),
+    ];
     for setting in &p.settings {
+        let s: Result<Scenario, _> = setting.table.clone().try_into();
+        let lines = match s {
+            Ok(s) => s.problems(),
+            Err(e) => vec![(String::new(), e.message().trim().to_string())],
+        };
+        for (field, message) in lines {
+            let key = overrides
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map_or("scenario", |(_, k)| k);
+            problems.push(format!(
+                "{key}: scenario '{}' as run: {field}: {message}",
+                setting.scenario
+            ));
+        }
         for (k, par) in p.calibration.parameters.iter().enumerate() {
             let mut t = setting.table.clone();
             if set_number(&mut t, &par.path, par.range[0]).is_none() {
@@ -605,19 +629,24 @@ fn check_parameters(p: &Prepared, problems: &mut Vec<String>) {
     if !problems.is_empty() {
         return;
     }
-    for (at, f) in [("low ends", 0.0), ("middles", 0.5), ("high ends", 1.0)] {
-        let theta: Vec<f64> = p
-            .ranges()
-            .iter()
-            .map(|&(lo, hi)| lo + f * (hi - lo))
-            .collect();
-        for setting in &p.settings {
-            if let Err(e) = p.scenario_at(setting, &theta) {
-                for line in e.lines() {
-                    problems.push(format!(
-                        "parameters: at the ranges' {at}, scenario '{}': {line}",
-                        setting.scenario
-                    ));
+    let ranges = p.ranges();
+    let middle: Vec<f64> = ranges
+        .iter()
+        .map(|&(lo, hi)| lo + 0.5 * (hi - lo))
+        .collect();
+    for (k, &(lo, hi)) in ranges.iter().enumerate() {
+        for end in [lo, hi] {
+            let mut theta = middle.clone();
+            theta[k] = end;
+            for setting in &p.settings {
+                if let Err(e) = p.scenario_at(setting, &theta) {
+                    for line in e.lines() {
+                        problems.push(format!(
+                            "parameters[{k}].range: at {}, scenario '{}': {line}",
+                            given(end),
+                            setting.scenario
+                        ));
+                    }
                 }
             }
         }

@@ -60,6 +60,31 @@ pub enum SensitivityError {
     NoVariance,
 }
 
+impl SensitivityError {
+    /// The key of the experiment file the problem is about (`design.samples`,
+    /// `design.trajectories`, `design.levels`, `factors`), which its message starts with.
+    pub fn key(&self) -> &'static str {
+        let what = match self {
+            SensitivityError::NoFactors => return "factors",
+            SensitivityError::OddLevels(_) => return "design.levels",
+            SensitivityError::TooFew { what, .. } | SensitivityError::TooMany { what, .. } => what,
+            _ => return "design",
+        };
+        // A design's points grow with its samples (Sobol) or trajectories (Morris).
+        if what.contains("samples") || what.starts_with("Sobol's points") {
+            "design.samples"
+        } else if what.contains("trajectories") || what.starts_with("Morris's points") {
+            "design.trajectories"
+        } else if what.contains("levels") {
+            "design.levels"
+        } else if what.contains("factors") {
+            "factors"
+        } else {
+            "design"
+        }
+    }
+}
+
 /// `value` with the 2.5 and 97.5 percentiles of `statistic` over `resamples` bootstrap
 /// resamples of `n` rows (rows drawn with replacement, from the stream `seed`).
 pub(crate) fn bootstrap(
