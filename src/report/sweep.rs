@@ -336,19 +336,8 @@ fn last_common_day<'a>(drawn: &'a [Drawn], metric: &str) -> Option<(usize, Vec<(
 /// The 95% interval (Welch) of the difference of two cells' means; `None` unless each
 /// has two or more runs.
 fn gap_interval(a: Point, b: Point) -> Option<(f64, f64)> {
-    if !(a.n >= 2 && b.n >= 2 && a.sd.is_finite() && b.sd.is_finite()) {
-        return None;
-    }
-    let gap = a.mean - b.mean;
-    let (va, vb) = (a.sd * a.sd / a.n as f64, b.sd * b.sd / b.n as f64);
-    let se = (va + vb).sqrt();
-    let half = if se > 0.0 {
-        let df = (va + vb).powi(2) / (va * va / (a.n - 1) as f64 + vb * vb / (b.n - 1) as f64);
-        crate::experiment::stats::t975(df.floor().max(1.0) as u64) * se
-    } else {
-        0.0
-    };
-    Some((gap - half, gap + half))
+    use crate::experiment::stats::Running;
+    Running::from_moments(a.n, a.mean, a.sd).welch95(&Running::from_moments(b.n, b.mean, b.sd))
 }
 
 /// The chart in words: on the last day every regime has a value, each regime's mean (with
