@@ -124,6 +124,11 @@ pub struct RunArgs {
     /// Output folder. Default: runs/<scenario>-<timestamp>/.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Runs of each regime (1 to 10000). Replicate 1 is the run's own seed and writes the
+    /// folder's usual files; from 2 on, replicates.csv has every replicate's summary and
+    /// each regime's headline metrics are shown with 95% intervals.
+    #[arg(long, default_value_t = 1, value_parser = parse_replicates, allow_negative_numbers = true)]
+    pub replicates: u32,
     /// No progress bar and no notes on stderr (the table still goes to stdout).
     #[arg(long)]
     pub quiet: bool,
@@ -219,6 +224,14 @@ fn parse_residents(s: &str) -> Result<u64, String> {
     match whole::<u64>(s, "the resident count", allowed)? {
         n if (100..=100_000_000).contains(&n) => Ok(n),
         _ => Err(format!("the resident count must be {allowed}")),
+    }
+}
+
+fn parse_replicates(s: &str) -> Result<u32, String> {
+    let allowed = "a whole number from 1 to 10000";
+    match whole::<u32>(s, "the replicate count", allowed)? {
+        n if (1..=10_000).contains(&n) => Ok(n),
+        _ => Err(format!("the replicate count must be {allowed}")),
     }
 }
 

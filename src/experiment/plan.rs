@@ -646,11 +646,7 @@ fn runs(cells: &[Cell], e: &Experiment) -> Vec<Run> {
             id: id as u64,
             cell,
             replicate,
-            seed: replicate_seed(
-                e.seed,
-                (!e.crn()).then_some(cell as u64),
-                replicate as u64,
-            ),
+            seed: replicate_seed(e.seed, (!e.crn()).then_some(cell as u64), replicate as u64),
         })
         .collect()
 }

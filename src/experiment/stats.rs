@@ -36,7 +36,11 @@ impl Running {
     /// The accumulator of `n` values with this mean and sample standard deviation (as a
     /// summary row gives them), so that rows read back compare like values pushed.
     pub fn from_moments(n: u64, mean: f64, sd: f64) -> Running {
-        let m2 = if n >= 2 { sd * sd * (n - 1) as f64 } else { 0.0 };
+        let m2 = if n >= 2 {
+            sd * sd * (n - 1) as f64
+        } else {
+            0.0
+        };
         Running { n, mean, m2 }
     }
 
@@ -48,7 +52,10 @@ impl Running {
             return None;
         }
         let gap = a.mean() - b.mean();
-        let (va, vb) = (a.m2 / (a.n - 1) as f64 / a.n as f64, b.m2 / (b.n - 1) as f64 / b.n as f64);
+        let (va, vb) = (
+            a.m2 / (a.n - 1) as f64 / a.n as f64,
+            b.m2 / (b.n - 1) as f64 / b.n as f64,
+        );
         let se = (va + vb).sqrt();
         let half = if se > 0.0 {
             let df = (va + vb).powi(2) / (va * va / (a.n - 1) as f64 + vb * vb / (b.n - 1) as f64);
@@ -163,8 +170,8 @@ mod tests {
     #[test]
     fn welch_interval_matches_a_hand_computed_example() {
         let (mut a, mut b) = (Running::default(), Running::default());
-        [1.0, 2.0, 3.0].map(|x| a.push(x));
-        [2.0, 4.0, 6.0, 8.0].map(|x| b.push(x));
+        [1.0, 2.0, 3.0].into_iter().for_each(|x| a.push(x));
+        [2.0, 4.0, 6.0, 8.0].into_iter().for_each(|x| b.push(x));
         let (lo, hi) = a.welch95(&b).unwrap();
         let half = 2.776 * 2f64.sqrt();
         assert!((lo - (-3.0 - half)).abs() < 1e-9 && (hi - (-3.0 + half)).abs() < 1e-9);

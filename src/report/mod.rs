@@ -7,6 +7,8 @@
 //! - [`sweep`]: a sweep folder read back (`experiment.toml`, `summary.csv`, the drawn
 //!   cells of `series-summary.csv`, the scenarios as run), its sentences and its page.
 //! - [`charts`]: every chart, generic over the plotters backend, and the colour scale.
+//! - [`compare`]: regimes compared with their uncertainty (means with 95% intervals, and
+//!   which pairs cannot be told apart), for runs with replicates and for sweeps.
 //! - [`lang`]: names of regimes, metrics and windows in English or Chinese.
 //! - [`page`]: the HTML page around them.
 //! - [`params`]: `docs/parameters.md`, every parameter with its value, unit, source and
@@ -19,6 +21,7 @@
 //! module below imports it.
 
 pub mod charts;
+pub mod compare;
 pub mod lang;
 pub mod page;
 pub mod params;
