@@ -553,6 +553,32 @@ fn sweep_reports_draw_the_regimes_over_time_with_confidence_bands() {
     }
     assert_eq!(html.matches("<figure>").count(), 3);
     assert_self_contained(&html);
+    // Uncertainty in the comparison: each regime's mean with its interval in the tables,
+    // and per pair either who is above (the interval excludes 0) or that the two cannot
+    // be told apart.
+    assert!(
+        html.contains("under it, its 95% interval over the replicates")
+            && html.contains("<br><small>"),
+        "the regime table's intervals"
+    );
+    assert!(
+        html.contains("Under xcity-flood, solution_rate: ")
+            && (html.contains(" cannot be told apart (difference ")
+                || html.contains("(95% CI of the difference ")),
+        "each pair said"
+    );
+    assert!(html.contains("In brackets, each mean's 95% interval over the replicates"));
+    let tds = html.matches("<td>").count();
+    let with = html.matches(" (").count();
+    assert!(
+        with >= 2 * 9,
+        "hotline and collective cells with intervals: {with} of {tds}"
+    );
+    assert!(
+        html.contains("these cannot be told apart")
+            || html.contains("every pair of regimes is told apart"),
+        "the tables' pairs"
+    );
 }
 
 #[test]
@@ -570,6 +596,9 @@ fn sweep_reports_with_one_replicate_draw_lines_without_bands() {
     );
     assert!(html.contains("第149天"));
     assert!(html.contains("热线口径") && html.contains("的解决率最高"));
+    // One replicate: no interval anywhere in the tables, no claim about pairs.
+    assert!(!html.contains("<br><small>") && !html.contains("括号内"));
+    assert!(!html.contains("分不出高下") && !html.contains("都分得出高下"));
 }
 
 /// A sweep folder with a garbage `summary.csv`: the error names the file.

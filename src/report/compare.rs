@@ -64,14 +64,29 @@ pub fn range(metric: &str, a: f64, b: f64) -> String {
 /// two values. A bounded metric's interval is shown clipped to its range (a t-interval
 /// near an end of a share can cross it; the files keep the values as computed).
 pub fn with_interval(metric: &str, r: &Running) -> String {
-    let (mut lo, mut hi) = r.ci95();
+    match interval(metric, r) {
+        Some(i) => format!("{} ({i})", show(metric, r.mean())),
+        None => show(metric, r.mean()),
+    }
+}
+
+/// The 95% interval of a regime's mean as [`range`] writes it, clipped to a bounded
+/// metric's range; `None` below two values.
+pub fn interval(metric: &str, r: &Running) -> Option<String> {
+    bounds(metric, r).map(|(lo, hi)| range(metric, lo, hi))
+}
+
+/// The 95% interval of a regime's mean, clipped to a bounded metric's range; `None`
+/// below two values.
+pub fn bounds(metric: &str, r: &Running) -> Option<(f64, f64)> {
+    let (lo, hi) = r.ci95();
     if !(lo.is_finite() && hi.is_finite()) {
-        return show(metric, r.mean());
+        return None;
     }
-    if let Some((a, b)) = label(metric).and_then(|l| l.range) {
-        (lo, hi) = (lo.clamp(a, b), hi.clamp(a, b));
-    }
-    format!("{} ({})", show(metric, r.mean()), range(metric, lo, hi))
+    Some(match label(metric).and_then(|l| l.range) {
+        Some((a, b)) => (lo.clamp(a, b), hi.clamp(a, b)),
+        None => (lo, hi),
+    })
 }
 
 /// Two regimes on one metric: the one with the higher mean first.
