@@ -568,12 +568,14 @@ fn sweep_reports_draw_the_regimes_over_time_with_confidence_bands() {
         "each pair said"
     );
     assert!(html.contains("In brackets, each mean's 95% interval over the replicates"));
-    let tds = html.matches("<td>").count();
-    let with = html.matches(" (").count();
-    assert!(
-        with >= 2 * 9,
-        "hotline and collective cells with intervals: {with} of {tds}"
-    );
+    // Two regimes × (six hotline grades + three collective counts), each "m (a–b)".
+    let with = html
+        .split("<td>")
+        .skip(1)
+        .filter_map(|c| c.split("</td>").next())
+        .filter(|c| c.contains(" (") && c.ends_with(')'))
+        .count();
+    assert_eq!(with, 2 * 9, "hotline and collective cells with intervals");
     assert!(
         html.contains("these cannot be told apart")
             || html.contains("every pair of regimes is told apart"),
