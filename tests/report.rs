@@ -728,3 +728,101 @@ fn a_report_refuses_what_is_not_a_regular_file() {
         assert_eq!(err.lines().count(), 1, "{err}");
     }
 }
+
+/// The colour of an SVG fill, as plotters writes it.
+fn fills(svg: &str, colour: &str) -> usize {
+    svg.matches(&format!("fill=\"{colour}\"")).count()
+}
+
+/// A Morris sweep analysed: the report gains a sensitivity section, a chart per metric
+/// with one μ* bar and one σ bar per factor (plus each one's legend swatch), and the
+/// findings in words; `analyze` says when an existing report predates its indices, and
+/// `--report` (or `linkage report`) writes the section, in either language.
+#[test]
+fn analyze_adds_a_sensitivity_section_with_a_bar_per_factor() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("m.toml");
+    std::fs::write(
+        &exp,
+        r#"
+name = "m"
+seed = 5
+scenarios = ["xcity-baseline"]
+regimes = ["linkage"]
+replicates = 1
+ticks = 30
+residents = 300
+metrics = ["solution_rate", "trust_end"]
+[design]
+kind = "morris"
+trajectories = 3
+[[factors]]
+path = "mechanism.social"
+range = [0.0, 1.0]
+[[factors]]
+path = "mechanism.spatial"
+range = [0.0, 1.0]
+[[factors]]
+path = "population.link_strength"
+range = [0.1, 0.9]
+"#,
+    )
+    .unwrap();
+    let dir = tmp.path().join("s");
+    succeeds(
+        linkage()
+            .arg("sweep")
+            .arg(&exp)
+            .args(["--quiet", "--report", "--out"])
+            .arg(&dir),
+    );
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(!html.contains("Sensitivity"), "no indices, no section");
+    let out = succeeds(linkage().args(["analyze", "--resamples", "50"]).arg(&dir));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("report.html predates these indices"));
+    succeeds(
+        linkage()
+            .args(["analyze", "--resamples", "50", "--report"])
+            .arg(&dir),
+    );
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("Sensitivity: which factor moves each metric (morris)"));
+    for metric in ["solution_rate", "trust_end"] {
+        let svg = std::fs::read_to_string(
+            dir.join(format!("plots/indices_xcity-baseline_linkage_{metric}.svg")),
+        )
+        .unwrap();
+        // μ* in blue, σ in orange: three factors and a legend swatch each.
+        assert_eq!(
+            fills(&svg, "#0072B2"),
+            3 + 1,
+            "{metric}: a μ* bar per factor"
+        );
+        assert_eq!(
+            fills(&svg, "#E69F00"),
+            3 + 1,
+            "{metric}: a σ bar per factor"
+        );
+        for factor in ["social", "spatial", "population.link_strength"] {
+            assert!(svg.contains(factor), "{metric}: {factor} is named");
+        }
+        assert!(svg.contains("95% bootstrap interval"));
+        assert_not_blank(&dir.join(format!("plots/indices_xcity-baseline_linkage_{metric}.png")));
+    }
+    // The words of `linkage analyze`, one a factor, under each chart.
+    for factor in [
+        "mechanism.social",
+        "mechanism.spatial",
+        "population.link_strength",
+    ] {
+        assert_eq!(
+            html.matches(&format!("<li>{factor}: μ* ")).count(),
+            2,
+            "{factor}"
+        );
+    }
+    assert_self_contained(&html);
+    succeeds(linkage().arg("report").arg(&dir).args(["--lang", "zh"]));
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("敏感性") && html.contains("须线为95%自助法区间"));
+}

@@ -79,6 +79,8 @@ pub enum Command {
         #[arg(long, default_value_t = crate::experiment::sensitivity::BOOTSTRAP as u32,
               value_parser = clap::value_parser!(u32).range(0..=100_000))]
         resamples: u32,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Attribute the difference between two regimes to their mechanisms: exact Shapley
     /// values over the 2^k hybrid regimes, run as a resumable sweep.
@@ -168,7 +170,8 @@ pub struct LangArgs {
     pub lang: LangArg,
 }
 
-/// `--report` and `--lang`, flattened into `run` and `sweep`.
+/// `--report` and `--lang`, flattened into the commands that write a folder (`run`,
+/// `sweep`, `analyze`, `attribute`).
 #[derive(Args, Debug, Clone, Copy, Default)]
 pub struct ReportArgs {
     /// Also write report.html and plots/ into the output folder when done.
@@ -381,7 +384,11 @@ pub fn main() -> i32 {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Report { dir, lang } => report(&dir, lang.lang.into()),
         Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
-        Command::Analyze { dir, resamples } => sweep::analyze(&dir, resamples as usize),
+        Command::Analyze {
+            dir,
+            resamples,
+            report,
+        } => sweep::analyze(&dir, resamples as usize, &report),
         Command::Attribute(args) => attribute::attribute(&args),
         Command::Params(args) => params::params(&args),
         Command::Bench(args) => bench::bench(&args),

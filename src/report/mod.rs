@@ -6,6 +6,7 @@
 //!   `params.toml`), its sentences and its page.
 //! - [`sweep`]: a sweep folder read back (`experiment.toml`, `summary.csv`, the drawn
 //!   cells of `series-summary.csv`, the scenarios as run), its sentences and its page.
+//! - [`sensitivity`]: a sweep's sensitivity indices (`indices.csv`) drawn and said.
 //! - [`charts`]: every chart, generic over the plotters backend, and the colour scale.
 //! - [`compare`]: regimes compared with their uncertainty (means with 95% intervals, and
 //!   which pairs cannot be told apart), for runs with replicates and for sweeps.
@@ -26,6 +27,7 @@ pub mod lang;
 pub mod page;
 pub mod params;
 pub mod run;
+pub mod sensitivity;
 pub mod sweep;
 
 pub use lang::Lang;

@@ -1027,6 +1027,9 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
     body.push_str(&collective_section(&d, &spreads, lang));
     body.push_str(&series_section(dir, &d, &plots, lang, &mut names)?);
     body.push_str(&design_section(&d, &plots, &metric, lang, &mut names)?);
+    body.push_str(&super::sensitivity::section(
+        dir, &d, &plots, lang, &mut names,
+    )?);
     let html = page(
         lang,
         &d.experiment.name,
