@@ -826,3 +826,79 @@ range = [0.1, 0.9]
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.contains("敏感性") && html.contains("须线为95%自助法区间"));
 }
+
+/// An attribution's report: a waterfall per metric with one step per mechanism (each a
+/// bar in the colour of its sign, plus a legend swatch per sign shown), the sentence that
+/// the values sum to the difference, and the interactions in a table; `linkage report`
+/// writes it again from the folder, in Chinese too.
+#[test]
+fn attribute_reports_a_waterfall_per_metric() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("a");
+    succeeds(
+        linkage()
+            .args(["attribute", "--from", "fragmented", "--to", "linkage"])
+            .args(["--mechanisms", "social,vertical", "--replicates", "2"])
+            .args(["--residents", "300", "--ticks", "30", "--no-twin"])
+            .args([
+                "--metrics",
+                "solution_rate,trust_end",
+                "--quiet",
+                "--report",
+            ])
+            .arg("--out")
+            .arg(&dir),
+    );
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let csv = std::fs::read_to_string(dir.join("attribution.csv")).unwrap();
+    assert!(html.contains("Attribution: linkage over fragmented"));
+    for metric in ["solution_rate", "trust_end"] {
+        let svg =
+            std::fs::read_to_string(dir.join(format!("plots/waterfall_{metric}.svg"))).unwrap();
+        let shares: Vec<f64> = csv
+            .lines()
+            .filter(|l| l.starts_with(&format!("{metric},")) && l.contains(",shapley,"))
+            .map(|l| l.split(',').nth(5).unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(shares.len(), 2, "{csv}");
+        let up = shares.iter().filter(|v| **v >= 0.0).count();
+        let down = shares.len() - up;
+        // A bar per mechanism in its sign's colour, and a legend swatch per sign shown.
+        assert_eq!(
+            fills(&svg, "#009E73"),
+            up + (up > 0) as usize,
+            "{metric}: up"
+        );
+        assert_eq!(
+            fills(&svg, "#D55E00"),
+            down + (down > 0) as usize,
+            "{metric}: down"
+        );
+        for name in [
+            "fragmented",
+            "social",
+            "vertical",
+            "fragmented, 2 at linkage",
+        ] {
+            assert!(svg.contains(name), "{metric}: {name} is a row");
+        }
+        assert_not_blank(&dir.join(format!("plots/waterfall_{metric}.png")));
+    }
+    assert_eq!(
+        html.matches("The 2 Shapley values sum to ").count(),
+        2,
+        "the sum said per metric"
+    );
+    assert!(html.contains("the shares adding up to it exactly"));
+    assert!(html.contains("The largest share is "));
+    assert_eq!(
+        html.matches("<th>social × vertical</th>").count(),
+        2,
+        "interactions"
+    );
+    assert_self_contained(&html);
+    std::fs::remove_file(dir.join("report.html")).unwrap();
+    succeeds(linkage().arg("report").arg(&dir).args(["--lang", "zh"]));
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("归因") && html.contains("相加恰为差值"));
+}

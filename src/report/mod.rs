@@ -6,6 +6,8 @@
 //!   `params.toml`), its sentences and its page.
 //! - [`sweep`]: a sweep folder read back (`experiment.toml`, `summary.csv`, the drawn
 //!   cells of `series-summary.csv`, the scenarios as run), its sentences and its page.
+//! - [`attribution`]: an attribution folder (`linkage attribute`) read back, its
+//!   waterfalls, sentences and page.
 //! - [`sensitivity`]: a sweep's sensitivity indices (`indices.csv`) drawn and said.
 //! - [`charts`]: every chart, generic over the plotters backend, and the colour scale.
 //! - [`compare`]: regimes compared with their uncertainty (means with 95% intervals, and
@@ -21,6 +23,7 @@
 //! error names the file it is about. This layer sits above `experiment` and `output`; no
 //! module below imports it.
 
+pub mod attribution;
 pub mod charts;
 pub mod compare;
 pub mod lang;
@@ -94,11 +97,14 @@ fn located(path: &Path, e: &ScenarioError) -> String {
 /// What a report wrote: the chart names, each as `plots/NAME.svg` and `plots/NAME.png`.
 pub type Charts = Vec<String>;
 
-/// Write `report.html` and `plots/` for a run folder (it has `ticks.csv`) or a sweep
-/// folder (it has `summary.csv` and `experiment.toml`). Returns the chart names.
+/// Write `report.html` and `plots/` for a run folder (it has `ticks.csv`), an
+/// attribution folder (`attribution.csv` and `experiment.toml`) or a sweep folder
+/// (`summary.csv` and `experiment.toml`). Returns the chart names.
 pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
     if dir.join("ticks.csv").exists() {
         run::write(dir, lang)
+    } else if dir.join(attribution::ATTRIBUTION).exists() && dir.join("experiment.toml").exists() {
+        attribution::write(dir, lang)
     } else if dir.join("summary.csv").exists() && dir.join("experiment.toml").exists() {
         sweep::write(dir, lang)
     } else {

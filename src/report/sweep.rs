@@ -129,14 +129,19 @@ impl SweepData {
 /// A tornado bar: the factor, and the lowest and highest change from the base point.
 pub type Bar = (String, f64, f64);
 
-/// Read a sweep folder back.
-pub fn read(dir: &Path) -> Result<SweepData, ReportError> {
+/// A sweep folder's `experiment.toml`, read back.
+pub fn read_experiment(dir: &Path) -> Result<Experiment, ReportError> {
     let path = dir.join("experiment.toml");
     let text = crate::base::input::read_text(&path, "experiment file")?;
-    let experiment: Experiment = toml::from_str(&text).map_err(|err| ReportError::Content {
+    toml::from_str(&text).map_err(|err| ReportError::Content {
         path: path.clone(),
         problem: one_line(&err.to_string()),
-    })?;
+    })
+}
+
+/// Read a sweep folder back.
+pub fn read(dir: &Path) -> Result<SweepData, ReportError> {
+    let experiment = read_experiment(dir)?;
     let mut file = open_csv(dir.join(crate::experiment::sweep::SUMMARY))?;
     let header = file.header()?;
     let rows = file
