@@ -539,3 +539,141 @@ fn params_rejects_what_it_cannot_do() {
     );
     rejects(&["params", "--residents", "10"], &["resident count", "100"]);
 }
+
+/// A scenario with a second regime set exactly as `linkage`: the two must come out alike.
+const TWINS: &str = r#"
+extends = "xcity-baseline"
+name = "twins"
+
+[regimes.linkage-again]
+information_sharing = 0.8
+vertical = 0.8
+horizontal = 0.8
+social = 0.8
+spatial = 0.6
+pooling = 0.5
+central_routing = 0.15
+grid_first = 0.8
+coordination_cost = 0.25
+supervision = 0.6
+"#;
+
+/// `(mean, low, high)` of a cell written "0.512 (0.503–0.521)" or "1.00 (-1.48 to 3.48)".
+fn interval_cell(cell: &str) -> Option<(f64, f64, f64)> {
+    let (mean, rest) = cell.split_once(" (")?;
+    let rest = rest.strip_suffix(')')?;
+    let (lo, hi) = rest.split_once(" to ").or_else(|| rest.split_once('–'))?;
+    Some((mean.parse().ok()?, lo.parse().ok()?, hi.parse().ok()?))
+}
+
+/// `--replicates 2`: the folder's usual files are replicate 1's, byte for byte those of
+/// the same run without replicates; replicates.csv has each regime twice, replicate 1
+/// with the run's own seed; every mean printed lies in its interval; two regimes set
+/// alike cannot be told apart, and the report says so too.
+#[test]
+fn replicates_give_intervals_and_say_when_regimes_cannot_be_told_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("twins.toml");
+    fs::write(&scenario, TWINS).unwrap();
+    let run = |out: &Path, extra: &[&str]| {
+        let mut cmd = linkage();
+        cmd.args([
+            "run",
+            "--residents",
+            "300",
+            "--ticks",
+            "20",
+            "--warmup",
+            "0",
+        ])
+        .args(["--regime", "fragmented,linkage,linkage-again", "--quiet"])
+        .arg("--scenario")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(out)
+        .args(extra);
+        let a = cmd.assert().success();
+        String::from_utf8_lossy(&a.get_output().stdout).into_owned()
+    };
+    let one = tmp.path().join("one");
+    let single = run(&one, &[]);
+    let two = tmp.path().join("two");
+    let said = run(&two, &["--replicates", "2", "--report"]);
+    for f in [
+        "ticks.csv",
+        "summary.csv",
+        "territory.csv",
+        "incidents.csv",
+        "params.toml",
+    ] {
+        assert_eq!(
+            fs::read(one.join(f)).unwrap(),
+            fs::read(two.join(f)).unwrap(),
+            "{f} is replicate 1's"
+        );
+    }
+    assert!(
+        !one.join("replicates.csv").exists(),
+        "no replicates, no file"
+    );
+    assert!(said.starts_with(&single), "the same table first:\n{said}");
+    let csv = fs::read_to_string(two.join("replicates.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 6, "{csv}");
+    for regime in ["fragmented", "linkage", "linkage-again"] {
+        let mine: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == regime).collect();
+        assert_eq!(mine.len(), 2, "{regime}");
+        assert_eq!(
+            (mine[0][1], mine[0][2]),
+            ("1", "20221"),
+            "replicate 1, own seed"
+        );
+        assert_eq!(mine[1][1], "2");
+        assert_ne!(mine[1][2], "20221", "replicate 2 has its own seed");
+    }
+    // The intervals: every cell of the table over the replicates holds its mean.
+    let table = said
+        .split("each regime's mean with its 95% interval:")
+        .nth(1)
+        .unwrap();
+    let mut cells = 0;
+    // The table's rows; the sentences below it open with "metric: ".
+    for line in table
+        .lines()
+        .filter(|l| l.contains(" (") && !l.contains(": "))
+    {
+        for cell in line.split("  ").map(str::trim).filter(|c| c.contains(" (")) {
+            let (mean, lo, hi) = interval_cell(cell).unwrap_or_else(|| panic!("{cell:?}"));
+            assert!(lo <= mean && mean <= hi, "{cell}");
+            cells += 1;
+        }
+    }
+    assert!(cells >= 3 * 8, "{cells} cells:\n{table}");
+    assert!(
+        said.contains("solution_rate: ")
+            && said.contains("linkage and linkage-again cannot be told apart"),
+        "{said}"
+    );
+    let html = fs::read_to_string(two.join("report.html")).unwrap();
+    assert!(html.contains("Over 2 replicates: each regime's mean with its 95% interval"));
+    assert!(html.contains("linkage and linkage-again cannot be told apart"));
+    // Back to one replicate in the same folder: the earlier replicates.csv goes.
+    run(&two, &[]);
+    assert!(!two.join("replicates.csv").exists());
+}
+
+#[test]
+fn zero_replicates_are_rejected() {
+    rejects(
+        &["run", "--replicates", "0"],
+        &["replicate count", "from 1"],
+    );
+    rejects(
+        &["run", "--replicates", "-2"],
+        &["replicate count", "from 1"],
+    );
+}

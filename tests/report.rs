@@ -204,7 +204,7 @@ fn report_of_a_folder_that_is_not_a_run_exits_two() {
     let tmp = tempfile::tempdir().unwrap();
     let out = linkage().arg("report").arg(tmp.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a run folder"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a run, sweep, attribution or calibration folder"));
 }
 
 /// The heading gives the run as it was, not the scenario's description: a run at 2,000
@@ -553,6 +553,34 @@ fn sweep_reports_draw_the_regimes_over_time_with_confidence_bands() {
     }
     assert_eq!(html.matches("<figure>").count(), 3);
     assert_self_contained(&html);
+    // Uncertainty in the comparison: each regime's mean with its interval in the tables,
+    // and per pair either who is above (the interval excludes 0) or that the two cannot
+    // be told apart.
+    assert!(
+        html.contains("under it, its 95% interval over the replicates")
+            && html.contains("<br><small>"),
+        "the regime table's intervals"
+    );
+    assert!(
+        html.contains("Under xcity-flood, solution_rate: ")
+            && (html.contains(" cannot be told apart (difference ")
+                || html.contains("(95% CI of the difference ")),
+        "each pair said"
+    );
+    assert!(html.contains("In brackets, each mean's 95% interval over the replicates"));
+    // Two regimes × (six hotline grades + three collective counts), each "m (a–b)".
+    let with = html
+        .split("<td>")
+        .skip(1)
+        .filter_map(|c| c.split("</td>").next())
+        .filter(|c| c.contains(" (") && c.ends_with(')'))
+        .count();
+    assert_eq!(with, 2 * 9, "hotline and collective cells with intervals");
+    assert!(
+        html.contains("these cannot be told apart")
+            || html.contains("every pair of regimes is told apart"),
+        "the tables' pairs"
+    );
 }
 
 #[test]
@@ -570,6 +598,9 @@ fn sweep_reports_with_one_replicate_draw_lines_without_bands() {
     );
     assert!(html.contains("第149天"));
     assert!(html.contains("热线口径") && html.contains("的解决率最高"));
+    // One replicate: no interval anywhere in the tables, no claim about pairs.
+    assert!(!html.contains("<br><small>") && !html.contains("括号内"));
+    assert!(!html.contains("分不出高下") && !html.contains("都分得出高下"));
 }
 
 /// A sweep folder with a garbage `summary.csv`: the error names the file.
@@ -696,4 +727,178 @@ fn a_report_refuses_what_is_not_a_regular_file() {
         assert!(err.contains(file), "{err}");
         assert_eq!(err.lines().count(), 1, "{err}");
     }
+}
+
+/// The colour of an SVG fill, as plotters writes it.
+fn fills(svg: &str, colour: &str) -> usize {
+    svg.matches(&format!("fill=\"{colour}\"")).count()
+}
+
+/// A Morris sweep analysed: the report gains a sensitivity section, a chart per metric
+/// with one μ* bar and one σ bar per factor (plus each one's legend swatch), and the
+/// findings in words; `analyze` says when an existing report predates its indices, and
+/// `--report` (or `linkage report`) writes the section, in either language.
+#[test]
+fn analyze_adds_a_sensitivity_section_with_a_bar_per_factor() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = tmp.path().join("m.toml");
+    std::fs::write(
+        &exp,
+        r#"
+name = "m"
+seed = 5
+scenarios = ["xcity-baseline"]
+regimes = ["linkage"]
+replicates = 1
+ticks = 30
+residents = 300
+metrics = ["solution_rate", "trust_end"]
+[design]
+kind = "morris"
+trajectories = 3
+[[factors]]
+path = "mechanism.social"
+range = [0.0, 1.0]
+[[factors]]
+path = "mechanism.spatial"
+range = [0.0, 1.0]
+[[factors]]
+path = "population.link_strength"
+range = [0.1, 0.9]
+"#,
+    )
+    .unwrap();
+    let dir = tmp.path().join("s");
+    succeeds(
+        linkage()
+            .arg("sweep")
+            .arg(&exp)
+            .args(["--quiet", "--report", "--out"])
+            .arg(&dir),
+    );
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(!html.contains("Sensitivity"), "no indices, no section");
+    let out = succeeds(linkage().args(["analyze", "--resamples", "50"]).arg(&dir));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("report.html predates these indices"));
+    succeeds(
+        linkage()
+            .args(["analyze", "--resamples", "50", "--report"])
+            .arg(&dir),
+    );
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("Sensitivity: which factor moves each metric (morris)"));
+    for metric in ["solution_rate", "trust_end"] {
+        let svg = std::fs::read_to_string(
+            dir.join(format!("plots/indices_xcity-baseline_linkage_{metric}.svg")),
+        )
+        .unwrap();
+        // μ* in blue, σ in orange: three factors and a legend swatch each.
+        assert_eq!(
+            fills(&svg, "#0072B2"),
+            3 + 1,
+            "{metric}: a μ* bar per factor"
+        );
+        assert_eq!(
+            fills(&svg, "#E69F00"),
+            3 + 1,
+            "{metric}: a σ bar per factor"
+        );
+        for factor in ["social", "spatial", "population.link_strength"] {
+            assert!(svg.contains(factor), "{metric}: {factor} is named");
+        }
+        assert!(svg.contains("95% bootstrap interval"));
+        assert_not_blank(&dir.join(format!("plots/indices_xcity-baseline_linkage_{metric}.png")));
+    }
+    // The words of `linkage analyze`, one a factor, under each chart.
+    for factor in [
+        "mechanism.social",
+        "mechanism.spatial",
+        "population.link_strength",
+    ] {
+        assert_eq!(
+            html.matches(&format!("<li>{factor}: μ* ")).count(),
+            2,
+            "{factor}"
+        );
+    }
+    assert_self_contained(&html);
+    succeeds(linkage().arg("report").arg(&dir).args(["--lang", "zh"]));
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("敏感性") && html.contains("须线为95%自助法区间"));
+}
+
+/// An attribution's report: a waterfall per metric with one step per mechanism (each a
+/// bar in the colour of its sign, plus a legend swatch per sign shown), the sentence that
+/// the values sum to the difference, and the interactions in a table; `linkage report`
+/// writes it again from the folder, in Chinese too.
+#[test]
+fn attribute_reports_a_waterfall_per_metric() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("a");
+    succeeds(
+        linkage()
+            .args(["attribute", "--from", "fragmented", "--to", "linkage"])
+            .args(["--mechanisms", "social,vertical", "--replicates", "2"])
+            .args(["--residents", "300", "--ticks", "30", "--no-twin"])
+            .args([
+                "--metrics",
+                "solution_rate,trust_end",
+                "--quiet",
+                "--report",
+            ])
+            .arg("--out")
+            .arg(&dir),
+    );
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let csv = std::fs::read_to_string(dir.join("attribution.csv")).unwrap();
+    assert!(html.contains("Attribution: linkage over fragmented"));
+    for metric in ["solution_rate", "trust_end"] {
+        let svg =
+            std::fs::read_to_string(dir.join(format!("plots/waterfall_{metric}.svg"))).unwrap();
+        let shares: Vec<f64> = csv
+            .lines()
+            .filter(|l| l.starts_with(&format!("{metric},")) && l.contains(",shapley,"))
+            .map(|l| l.split(',').nth(5).unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(shares.len(), 2, "{csv}");
+        let up = shares.iter().filter(|v| **v >= 0.0).count();
+        let down = shares.len() - up;
+        // A bar per mechanism in its sign's colour, and a legend swatch per sign shown.
+        assert_eq!(
+            fills(&svg, "#009E73"),
+            up + (up > 0) as usize,
+            "{metric}: up"
+        );
+        assert_eq!(
+            fills(&svg, "#D55E00"),
+            down + (down > 0) as usize,
+            "{metric}: down"
+        );
+        for name in [
+            "fragmented",
+            "social",
+            "vertical",
+            "fragmented, 2 at linkage",
+        ] {
+            assert!(svg.contains(name), "{metric}: {name} is a row");
+        }
+        assert_not_blank(&dir.join(format!("plots/waterfall_{metric}.png")));
+    }
+    assert_eq!(
+        html.matches("The 2 Shapley values sum to ").count(),
+        2,
+        "the sum said per metric"
+    );
+    assert!(html.contains("the shares adding up to it exactly"));
+    assert!(html.contains("The largest share is "));
+    assert_eq!(
+        html.matches("<th>social × vertical</th>").count(),
+        2,
+        "interactions"
+    );
+    assert_self_contained(&html);
+    std::fs::remove_file(dir.join("report.html")).unwrap();
+    succeeds(linkage().arg("report").arg(&dir).args(["--lang", "zh"]));
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("归因") && html.contains("相加恰为差值"));
 }

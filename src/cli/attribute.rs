@@ -50,6 +50,8 @@ pub struct AttributeArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     #[command(flatten)]
+    pub report: super::ReportArgs,
+    #[command(flatten)]
     pub how: How,
 }
 
@@ -209,7 +211,7 @@ pub fn attribute(a: &AttributeArgs) -> Result<(), Failure> {
     if !a.how.quiet {
         eprintln!("wrote {}", path.display());
     }
-    Ok(())
+    a.report.write_into(&out)
 }
 
 /// Per metric, per replicate, the value at each grid point (in point order); `None` for

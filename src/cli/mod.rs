@@ -80,6 +80,8 @@ pub enum Command {
         #[arg(long, default_value_t = crate::experiment::sensitivity::BOOTSTRAP as u32,
               value_parser = clap::value_parser!(u32).range(0..=100_000))]
         resamples: u32,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Attribute the difference between two regimes to their mechanisms: exact Shapley
     /// values over the 2^k hybrid regimes, run as a resumable sweep.
@@ -128,6 +130,11 @@ pub struct RunArgs {
     /// Output folder. Default: runs/<scenario>-<timestamp>/.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Runs of each regime (1 to 10000). Replicate 1 is the run's own seed and writes the
+    /// folder's usual files; from 2 on, replicates.csv has every replicate's summary and
+    /// each regime's headline metrics are shown with 95% intervals.
+    #[arg(long, default_value_t = 1, value_parser = parse_replicates, allow_negative_numbers = true)]
+    pub replicates: u32,
     /// No progress bar and no notes on stderr (the table still goes to stdout).
     #[arg(long)]
     pub quiet: bool,
@@ -167,7 +174,8 @@ pub struct LangArgs {
     pub lang: LangArg,
 }
 
-/// `--report` and `--lang`, flattened into `run` and `sweep`.
+/// `--report` and `--lang`, flattened into the commands that write a folder (`run`,
+/// `sweep`, `analyze`, `attribute`).
 #[derive(Args, Debug, Clone, Copy, Default)]
 pub struct ReportArgs {
     /// Also write report.html and plots/ into the output folder when done.
@@ -223,6 +231,14 @@ fn parse_residents(s: &str) -> Result<u64, String> {
     match whole::<u64>(s, "the resident count", allowed)? {
         n if (100..=100_000_000).contains(&n) => Ok(n),
         _ => Err(format!("the resident count must be {allowed}")),
+    }
+}
+
+fn parse_replicates(s: &str) -> Result<u32, String> {
+    let allowed = "a whole number from 1 to 10000";
+    match whole::<u32>(s, "the replicate count", allowed)? {
+        n if (1..=10_000).contains(&n) => Ok(n),
+        _ => Err(format!("the replicate count must be {allowed}")),
     }
 }
 
@@ -372,7 +388,11 @@ pub fn main() -> i32 {
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Report { dir, lang } => report(&dir, lang.lang.into()),
         Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
-        Command::Analyze { dir, resamples } => sweep::analyze(&dir, resamples as usize),
+        Command::Analyze {
+            dir,
+            resamples,
+            report,
+        } => sweep::analyze(&dir, resamples as usize, &report),
         Command::Attribute(args) => attribute::attribute(&args),
         Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Params(args) => params::params(&args),

@@ -3,10 +3,12 @@
 
 use super::{Failure, RunArgs};
 use crate::engine::run::{RegimeRun, run_paired, twin_split};
+use crate::experiment::plan::replicate_seed;
 use crate::model::mechanisms::Mechanisms;
 use crate::output::files::{self, OutDir};
 use crate::output::metrics::{self, Summary};
 use crate::output::table;
+use crate::report::compare;
 use crate::scenario::Scenario;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::PathBuf;
@@ -85,47 +87,63 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let split = twin_split(sc, !args.no_twin);
     let twin_ticks = split.map_or(0, |s| ticks - s as u64);
     let warmup = sc.run.warmup as u64;
+    let replicates = args.replicates;
     let bar = progress_bar(
         args.quiet,
-        (warmup + ticks + twin_ticks) * plan.regimes.len() as u64,
+        (warmup + ticks + twin_ticks) * plan.regimes.len() as u64 * replicates as u64,
     );
     let started = Instant::now();
-    let (runs, twins): (Vec<RegimeRun>, Vec<Option<RegimeRun>>) = pool.install(|| {
-        plan.regimes
-            .iter()
-            .map(|(name, mech)| {
-                bar.set_prefix(name.clone());
-                run_paired(sc, name, *mech, split.is_some(), |_| bar.inc(1))
-            })
-            .unzip()
-    });
-    bar.finish_and_clear();
+    let (runs, twins) = pool.install(|| run_regimes(&plan, sc, split.is_some(), &bar, ""));
     let seconds = started.elapsed().as_secs_f64();
-
-    let window = sc.run.window as usize;
-    let tables: Vec<_> = runs
-        .iter()
-        .map(|r| metrics::tick_table(&r.history, window))
-        .collect();
-    let twin_tables: Vec<_> = twins
-        .iter()
-        .map(|t| t.as_ref().map(|t| metrics::tick_table(&t.history, window)))
-        .collect();
-    let summaries: Vec<Summary> = runs
-        .iter()
-        .zip(&tables)
-        .zip(&twin_tables)
-        .map(|((r, t), twin)| {
-            metrics::summarise(
-                r,
-                t,
-                sc.run.burn_in as usize,
-                sc.shock_start(),
-                twin.as_ref(),
-            )
-        })
-        .collect();
+    let (tables, summaries) = summarise(sc, &runs, &twins);
+    // Replicate 1 is the run itself (its own seed); the others are seeded as a sweep
+    // with common random numbers seeds its replicates, every regime of a replicate alike.
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut seeds = vec![sc.run.seed];
+    if replicates >= 2 {
+        rows.extend(
+            summaries
+                .iter()
+                .map(|s| files::replicate_row(s, 1, sc.run.seed)),
+        );
+        for r in 2..=replicates {
+            let mut again = sc.clone();
+            again.run.seed = replicate_seed(sc.run.seed, None, (r - 1) as u64);
+            seeds.push(again.run.seed);
+            let tag = format!(" {r}/{replicates}");
+            let (runs, twins) =
+                pool.install(|| run_regimes(&plan, &again, split.is_some(), &bar, &tag));
+            let (_, more) = summarise(&again, &runs, &twins);
+            rows.extend(
+                more.iter()
+                    .map(|s| files::replicate_row(s, r, again.run.seed)),
+            );
+        }
+        // Regime by regime, replicates in order.
+        rows.sort_by(|a, b| a[0].cmp(&b[0]));
+        files::write_rows(
+            &out.file(files::REPLICATES),
+            &files::replicates_header(),
+            &rows,
+        )
+        .map_err(|e| Failure {
+            code: 1,
+            message: e.to_string(),
+        })?;
+    }
+    bar.finish_and_clear();
+    let all_seconds = started.elapsed().as_secs_f64();
     let dest = write_folder(out, sc, &runs, &tables, &summaries)?;
+    if replicates == 1 {
+        // A replicates.csv of an earlier run into this folder is not this run's.
+        let stale = dest.join(files::REPLICATES);
+        if stale.exists() {
+            std::fs::remove_file(&stale).map_err(|e| Failure {
+                code: 1,
+                message: format!("cannot remove {}: {e}", stale.display()),
+            })?;
+        }
+    }
     args.report.write_into(&dest)?;
 
     let shock = match (sc.shock_start(), sc.shock_end()) {
@@ -140,15 +158,88 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         sc.run.seed
     );
     print!("{}", table::comparison(&summaries));
+    if replicates >= 2 {
+        let spreads = compare::from_rows(&files::replicates_header(), &rows, &compare::METRICS);
+        println!(
+            "\nThe table above is replicate 1 (seed {}). Over {replicates} replicates (seeds {}), each regime's mean with its 95% interval:\n",
+            sc.run.seed,
+            seeds
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        print!("{}", compare::text(&spreads));
+    }
     if !args.quiet {
         print_cost(&runs, seconds, ticks + warmup, plan.threads);
         print_twin_cost(&twins, split);
+        if replicates >= 2 {
+            eprintln!(
+                "replicates 2-{replicates}: {:.2} s more",
+                all_seconds - seconds
+            );
+        }
         eprintln!(
-            "wrote {}/{{ticks.csv, summary.csv, territory.csv, params.toml}}",
-            dest.display()
+            "wrote {}/{{ticks.csv, summary.csv, territory.csv, params.toml{}}}",
+            dest.display(),
+            if replicates >= 2 {
+                ", replicates.csv"
+            } else {
+                ""
+            }
         );
     }
     Ok(())
+}
+
+/// Run each regime of `plan` on `sc` (with its twin when `twin`), one after another, the
+/// progress bar's prefix the regime's name and `tag`.
+fn run_regimes(
+    plan: &Plan,
+    sc: &Scenario,
+    twin: bool,
+    bar: &ProgressBar,
+    tag: &str,
+) -> (Vec<RegimeRun>, Vec<Option<RegimeRun>>) {
+    plan.regimes
+        .iter()
+        .map(|(name, mech)| {
+            bar.set_prefix(format!("{name}{tag}"));
+            run_paired(sc, name, *mech, twin, |_| bar.inc(1))
+        })
+        .unzip()
+}
+
+/// Each run's tick table and its summary (resilience against its twin when it has one).
+fn summarise(
+    sc: &Scenario,
+    runs: &[RegimeRun],
+    twins: &[Option<RegimeRun>],
+) -> (Vec<ndarray::Array3<f64>>, Vec<Summary>) {
+    let window = sc.run.window as usize;
+    let tables: Vec<_> = runs
+        .iter()
+        .map(|r| metrics::tick_table(&r.history, window))
+        .collect();
+    let summaries = runs
+        .iter()
+        .zip(&tables)
+        .zip(twins)
+        .map(|((r, t), twin)| {
+            let twin = twin
+                .as_ref()
+                .map(|t| metrics::tick_table(&t.history, window));
+            metrics::summarise(
+                r,
+                t,
+                sc.run.burn_in as usize,
+                sc.shock_start(),
+                twin.as_ref(),
+            )
+        })
+        .collect();
+    (tables, summaries)
 }
 
 /// What the no-shock twins cost, or why there are none.

@@ -334,8 +334,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
 }
 
 /// `linkage analyze DIR`: the indices of a finished morris or sobol sweep into
-/// DIR/indices.csv (written whole or not at all), and the findings in words on stdout.
-pub fn analyze(dir: &Path, resamples: usize) -> Result<(), Failure> {
+/// DIR/indices.csv (written whole or not at all), and the findings in words on stdout;
+/// with `--report`, the sweep's report again, now with its sensitivity section.
+pub fn analyze(dir: &Path, resamples: usize, report: &super::ReportArgs) -> Result<(), Failure> {
     use crate::experiment::analyze as an;
     let a = an::analyze(dir, resamples).map_err(Failure::input)?;
     let out = dir.join("indices.csv");
@@ -353,7 +354,14 @@ pub fn analyze(dir: &Path, resamples: usize) -> Result<(), Failure> {
         println!("{line}");
     }
     eprintln!("wrote {} ({} indices)", out.display(), a.rows.len());
-    Ok(())
+    if !report.report && dir.join("report.html").exists() {
+        eprintln!(
+            "note: {}/report.html predates these indices; `linkage report {}` (or --report here) writes it again with them",
+            dir.display(),
+            dir.display()
+        );
+    }
+    report.write_into(dir)
 }
 
 #[cfg(test)]

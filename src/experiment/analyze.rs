@@ -394,63 +394,100 @@ pub fn indices_csv(a: &Analysis) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// The names of the indices, as `indices.csv` writes them.
+pub const INDICES: [&str; 6] = ["mu", "mu_star", "sigma", "first", "total", "second"];
+
+/// The (scenario, regime, metric) blocks of `rows`, in order of first appearance.
+pub fn blocks(rows: &[IndexRow]) -> Vec<(&str, &str, &str)> {
+    let mut out: Vec<(&str, &str, &str)> = Vec::new();
+    for r in rows {
+        let b = (r.scenario.as_str(), r.regime.as_str(), r.metric.as_str());
+        if !out.contains(&b) {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// One block's index rows of one index (`first`, `mu_star`, …).
+pub fn of_index<'a>(
+    rows: &'a [IndexRow],
+    (s, g, m): (&'a str, &'a str, &'a str),
+    index: &'a str,
+) -> impl Iterator<Item = &'a IndexRow> + 'a {
+    rows.iter()
+        .filter(move |r| r.scenario == s && r.regime == g && r.metric == m && r.index == index)
+}
+
+/// One block's findings in words, a line per factor, by the main index (S1 or μ*),
+/// largest first: for Sobol, "X explains 41% (35–47%) of the variance; with its
+/// interactions 55% (50–60%)" ("of the variance of M" when `named`); for Morris,
+/// "X: μ* 0.0123 (0.0100–0.0150), σ 0.0040".
+pub fn block_words(
+    design: &str,
+    rows: &[IndexRow],
+    block: (&str, &str, &str),
+    named: bool,
+) -> Vec<String> {
+    let pct = |v: f64| format!("{:.0}%", 100.0 * v);
+    let mut out = Vec::new();
+    if design == "sobol" {
+        let of = if named {
+            format!(" of {}", block.2)
+        } else {
+            String::new()
+        };
+        let mut firsts: Vec<&IndexRow> = of_index(rows, block, "first").collect();
+        firsts.sort_by(|x, y| y.estimate.value.total_cmp(&x.estimate.value));
+        for f in firsts {
+            let t = of_index(rows, block, "total").find(|t| t.factor == f.factor);
+            let (e, te) = (f.estimate, t.map(|t| t.estimate));
+            let mut line = format!(
+                "{} explains {} ({}–{}) of the variance{of}",
+                f.factor,
+                pct(e.value),
+                pct(e.low),
+                pct(e.high)
+            );
+            if let Some(te) = te {
+                line.push_str(&format!(
+                    "; with its interactions {} ({}–{})",
+                    pct(te.value),
+                    pct(te.low),
+                    pct(te.high)
+                ));
+            }
+            out.push(line);
+        }
+    } else {
+        let mut stars: Vec<&IndexRow> = of_index(rows, block, "mu_star").collect();
+        stars.sort_by(|x, y| y.estimate.value.total_cmp(&x.estimate.value));
+        for f in stars {
+            let sigma = of_index(rows, block, "sigma").find(|t| t.factor == f.factor);
+            out.push(format!(
+                "{}: μ* {:.4} ({:.4}–{:.4}), σ {:.4}",
+                f.factor,
+                f.estimate.value,
+                f.estimate.low,
+                f.estimate.high,
+                sigma.map_or(f64::NAN, |s| s.estimate.value)
+            ));
+        }
+    }
+    out
+}
+
 /// The findings in words, one line each: for Sobol, "X explains 41% (35–47%) of the
 /// variance of M; with its interactions 55% (50–60%)"; for Morris, the factors by μ*.
 pub fn in_words(a: &Analysis) -> Vec<String> {
-    let pct = |v: f64| format!("{:.0}%", 100.0 * v);
     let mut out = Vec::new();
-    let mut blocks: Vec<(&str, &str, &str)> = Vec::new();
-    for r in &a.rows {
-        let b = (r.scenario.as_str(), r.regime.as_str(), r.metric.as_str());
-        if !blocks.contains(&b) {
-            blocks.push(b);
-        }
-    }
-    for (s, g, m) in blocks {
-        let of = |index: &'static str| {
-            a.rows.iter().filter(move |r| {
-                r.scenario == s && r.regime == g && r.metric == m && r.index == index
-            })
-        };
-        out.push(format!("{m} ({s}, {g}):"));
-        if a.design == "sobol" {
-            let mut firsts: Vec<&IndexRow> = of("first").collect();
-            firsts.sort_by(|x, y| y.estimate.value.total_cmp(&x.estimate.value));
-            for f in firsts {
-                let t = of("total").find(|t| t.factor == f.factor);
-                let (e, te) = (f.estimate, t.map(|t| t.estimate));
-                let mut line = format!(
-                    "  {} explains {} ({}–{}) of the variance",
-                    f.factor,
-                    pct(e.value),
-                    pct(e.low),
-                    pct(e.high)
-                );
-                if let Some(te) = te {
-                    line.push_str(&format!(
-                        "; with its interactions {} ({}–{})",
-                        pct(te.value),
-                        pct(te.low),
-                        pct(te.high)
-                    ));
-                }
-                out.push(line);
-            }
-        } else {
-            let mut stars: Vec<&IndexRow> = of("mu_star").collect();
-            stars.sort_by(|x, y| y.estimate.value.total_cmp(&x.estimate.value));
-            for f in stars {
-                let sigma = of("sigma").find(|t| t.factor == f.factor);
-                out.push(format!(
-                    "  {}: μ* {:.4} ({:.4}–{:.4}), σ {:.4}",
-                    f.factor,
-                    f.estimate.value,
-                    f.estimate.low,
-                    f.estimate.high,
-                    sigma.map_or(f64::NAN, |s| s.estimate.value)
-                ));
-            }
-        }
+    for b in blocks(&a.rows) {
+        out.push(format!("{} ({}, {}):", b.2, b.0, b.1));
+        out.extend(
+            block_words(a.design, &a.rows, b, false)
+                .into_iter()
+                .map(|l| format!("  {l}")),
+        );
     }
     for f in &a.flat {
         out.push(format!(

@@ -76,6 +76,19 @@ pub fn experiment(
     }
 }
 
+/// The `from` and `to` regimes of an attribution's experiment (as [`experiment`] made
+/// it: `from` its one regime, `to` named in its description); `None` for another
+/// experiment.
+pub fn regimes_of(e: &Experiment) -> Option<(String, String)> {
+    let [from] = &e.regimes[..] else {
+        return None;
+    };
+    let rest = e.description.strip_prefix("Shapley attribution of ")?;
+    let tail = format!(" over {from} to {} mechanisms", e.factors.len());
+    let to = rest.strip_suffix(&tail)?;
+    Some((from.clone(), to.to_string()))
+}
+
 /// The coalition (bit i: switch i at `to`) of grid point `p` of k switches.
 pub fn coalition_of_point(p: usize, k: usize) -> usize {
     (0..k).fold(0, |c, i| c | (((p >> (k - 1 - i)) & 1) << i))
@@ -276,6 +289,34 @@ mod tests {
             let gap = v[(1 << k) - 1] - v[0];
             assert!((phi.iter().sum::<f64>() - gap).abs() < 1e-9, "k = {k}");
         }
+    }
+
+    #[test]
+    fn the_regimes_are_read_back_from_the_experiment() {
+        let sw = [Switch {
+            name: "social".into(),
+            from: 0.15,
+            to: 0.8,
+        }];
+        let e = experiment(
+            "xcity-flood",
+            "my-mix",
+            "link-age",
+            &sw,
+            vec![],
+            2,
+            None,
+            None,
+            1,
+            false,
+        );
+        assert_eq!(
+            regimes_of(&e),
+            Some(("my-mix".to_string(), "link-age".to_string()))
+        );
+        let mut other = e.clone();
+        other.description = "a sweep".into();
+        assert_eq!(regimes_of(&other), None);
     }
 
     /// Grid point p sets switch i to `to` when bit (k − 1 − i) of p is set (the grid's

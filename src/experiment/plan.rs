@@ -712,18 +712,18 @@ fn runs(cells: &[Cell], e: &Experiment) -> Vec<Run> {
             id: id as u64,
             cell,
             replicate,
-            // With common random numbers every point of a replicate draws alike: the
-            // stream is keyed by the replicate alone.
-            seed: stream(
-                e.seed,
-                Purpose::Sweep,
-                if e.crn() { u64::MAX } else { cell as u64 },
-                replicate as u64,
-            )
-            .word()
-                & i64::MAX as u64,
+            seed: replicate_seed(e.seed, (!e.crn()).then_some(cell as u64), replicate as u64),
         })
         .collect()
+}
+
+/// The seed of replicate `replicate` (from 0) of the runs keyed by `cell`, derived from
+/// `seed`: every run of a sweep, and `linkage run --replicates`'s replicates after the
+/// first. `cell` is `None` for common random numbers: every point (or regime) of a
+/// replicate then draws alike, the stream keyed by the replicate alone. Below 2^63, so
+/// that the seed reads back from TOML.
+pub fn replicate_seed(seed: u64, cell: Option<u64>, replicate: u64) -> u64 {
+    stream(seed, Purpose::Sweep, cell.unwrap_or(u64::MAX), replicate).word() & i64::MAX as u64
 }
 
 /// Lay out the runs of an experiment whose scenario paths are relative to `dir`. Every

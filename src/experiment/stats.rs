@@ -33,6 +33,39 @@ impl Running {
         }
     }
 
+    /// The accumulator of `n` values with this mean and sample standard deviation (as a
+    /// summary row gives them), so that rows read back compare like values pushed.
+    pub fn from_moments(n: u64, mean: f64, sd: f64) -> Running {
+        let m2 = if n >= 2 {
+            sd * sd * (n - 1) as f64
+        } else {
+            0.0
+        };
+        Running { n, mean, m2 }
+    }
+
+    /// The 95% interval (Welch) of `self.mean() − other.mean()`; `None` unless each has
+    /// two or more values. Two samples that never vary give the difference itself.
+    pub fn welch95(&self, other: &Running) -> Option<(f64, f64)> {
+        let (a, b) = (self, other);
+        if !(a.n >= 2 && b.n >= 2 && a.sd().is_finite() && b.sd().is_finite()) {
+            return None;
+        }
+        let gap = a.mean() - b.mean();
+        let (va, vb) = (
+            a.m2 / (a.n - 1) as f64 / a.n as f64,
+            b.m2 / (b.n - 1) as f64 / b.n as f64,
+        );
+        let se = (va + vb).sqrt();
+        let half = if se > 0.0 {
+            let df = (va + vb).powi(2) / (va * va / (a.n - 1) as f64 + vb * vb / (b.n - 1) as f64);
+            t975(df.floor().max(1.0) as u64) * se
+        } else {
+            0.0
+        };
+        Some((gap - half, gap + half))
+    }
+
     /// 95% confidence interval of the mean: mean ± t(0.975, n−1)·sd/√n.
     pub fn ci95(&self) -> (f64, f64) {
         if self.n < 2 {
@@ -129,6 +162,28 @@ mod tests {
             (lo - (5.0 - 1.787_77)).abs() < 1e-4 && (hi - (5.0 + 1.787_77)).abs() < 1e-4,
             "{lo} {hi}"
         );
+    }
+
+    /// Welch's interval by hand: 1, 2, 3 against 2, 4, 6, 8: means 2 and 5, variances of
+    /// the means 1/3 and 5/3, df = 2² / ((1/3)²/2 + (5/3)²/3) = 4.08 → 4, so the
+    /// half-width is 2.776 · √2. The same from the rows' moments; none from one value.
+    #[test]
+    fn welch_interval_matches_a_hand_computed_example() {
+        let (mut a, mut b) = (Running::default(), Running::default());
+        [1.0, 2.0, 3.0].into_iter().for_each(|x| a.push(x));
+        [2.0, 4.0, 6.0, 8.0].into_iter().for_each(|x| b.push(x));
+        let (lo, hi) = a.welch95(&b).unwrap();
+        let half = 2.776 * 2f64.sqrt();
+        assert!((lo - (-3.0 - half)).abs() < 1e-9 && (hi - (-3.0 + half)).abs() < 1e-9);
+        let back = Running::from_moments(4, b.mean(), b.sd());
+        let (l2, h2) = a.welch95(&back).unwrap();
+        assert!((l2 - lo).abs() < 1e-12 && (h2 - hi).abs() < 1e-12);
+        let mut one = Running::default();
+        one.push(1.0);
+        assert_eq!(a.welch95(&one), None);
+        // Equal samples that never vary: the difference exactly, 0 to 0.
+        let same = Running::from_moments(3, 0.5, 0.0);
+        assert_eq!(same.welch95(&same), Some((0.0, 0.0)));
     }
 
     #[test]

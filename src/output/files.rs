@@ -142,6 +142,40 @@ pub fn write_summary(path: &Path, summaries: &[Summary]) -> Result<(), OutputErr
     w.flush().map_err(|e| csv_error(path, e))
 }
 
+/// Every replicate's summary of every regime (`linkage run --replicates`).
+pub const REPLICATES: &str = "replicates.csv";
+
+/// The header of `replicates.csv` (`linkage run --replicates`): regime, replicate,
+/// seed, then the summary's columns after its `regime`.
+pub fn replicates_header() -> Vec<String> {
+    let mut h: Vec<String> = ["regime", "replicate", "seed"].map(String::from).to_vec();
+    h.extend(Summary::header().into_iter().skip(1));
+    h
+}
+
+/// One row of `replicates.csv`: a regime's summary in replicate `replicate` (from 1),
+/// run with `seed`.
+pub fn replicate_row(s: &Summary, replicate: u32, seed: u64) -> Vec<String> {
+    let mut cells = s.cells().into_iter();
+    let mut row = vec![
+        cells.next().unwrap_or_default(),
+        replicate.to_string(),
+        seed.to_string(),
+    ];
+    row.extend(cells);
+    row
+}
+
+/// A CSV file of `header` and `rows` (`replicates.csv`).
+pub fn write_rows(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<(), OutputError> {
+    let mut w = csv::Writer::from_path(path).map_err(|e| csv_error(path, e))?;
+    w.write_record(header).map_err(|e| csv_error(path, e))?;
+    for r in rows {
+        w.write_record(r).map_err(|e| csv_error(path, e))?;
+    }
+    w.flush().map_err(|e| csv_error(path, e))
+}
+
 /// A text file (into an [`OutDir`]'s temporary folder, so written plainly).
 pub fn write_text(path: &Path, text: &str) -> Result<(), OutputError> {
     fs::write(path, text).map_err(|e| csv_error(path, e))

@@ -13,6 +13,7 @@ use super::lang::{Lang, metric_label, regime_label, window_label};
 use super::run::RunData;
 use super::sweep::{Drawn, SweepData};
 use crate::base::num::given;
+use crate::experiment::sensitivity::Estimate;
 use crate::output::resilience::TOLERANCE;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -752,6 +753,309 @@ where
             high.label("higher than at the base point")
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], up.filled()));
         }
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()
+        .map_err(e)?;
+    root.present().map_err(e)
+}
+
+/// A factor's two bars in a sensitivity chart: the main index (Sobol's first-order S1,
+/// Morris's μ*) and the other (total ST, σ), each with whether it has an interval.
+pub struct IndexBars {
+    pub factor: String,
+    pub main: Estimate,
+    pub main_interval: bool,
+    pub other: Estimate,
+    pub other_interval: bool,
+}
+
+/// The colours of a sensitivity chart's main and other index.
+pub const MAIN_INDEX: RGBColor = COLOURS[1];
+pub const OTHER_INDEX: RGBColor = COLOURS[4];
+
+/// A whisker from `lo` to `hi` at height `y`, with end caps `cap` high.
+fn whisker(lo: f64, hi: f64, y: f64, cap: f64) -> [PathElement<(f64, f64)>; 3] {
+    let ink = BLACK.stroke_width(1);
+    [
+        PathElement::new(vec![(lo, y), (hi, y)], ink),
+        PathElement::new(vec![(lo, y - cap), (lo, y + cap)], ink),
+        PathElement::new(vec![(hi, y - cap), (hi, y + cap)], ink),
+    ]
+}
+
+/// The x range of a horizontal bar chart over `values`, 0 included, with `room` of the
+/// span added on the right (for labels) and 5% on the left.
+fn bar_range(values: impl Iterator<Item = f64>, room: f64) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+    let span = (hi - lo).max(1e-9);
+    (lo - 0.05 * span * (lo < 0.0) as u8 as f64, hi + room * span)
+}
+
+/// The sensitivity of one metric: per factor (in the order given, the first at the
+/// top), a bar of the main index and one of the other side by side, each with its 95%
+/// bootstrap interval as a whisker where it has one. `names` label the two indices.
+pub fn indices_chart<DB: DrawingBackend>(
+    root: Area<DB>,
+    title: &str,
+    names: (&str, &str),
+    bars: &[IndexBars],
+    interval: &str,
+) -> Drawing
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(e)?;
+    let k = bars.len();
+    let (lo, hi) = bar_range(
+        bars.iter().flat_map(|b| {
+            [b.main.value, b.other.value]
+                .into_iter()
+                .chain(
+                    b.main_interval
+                        .then_some([b.main.low, b.main.high])
+                        .into_iter()
+                        .flatten(),
+                )
+                .chain(
+                    b.other_interval
+                        .then_some([b.other.low, b.other.high])
+                        .into_iter()
+                        .flatten(),
+                )
+        }),
+        0.05,
+    );
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 16))
+        .margin(10)
+        .x_label_area_size(34)
+        .y_label_area_size(190)
+        .build_cartesian_2d(lo..hi, 0f64..k as f64)
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(2 * k + 1)
+        .y_label_formatter(&|v| {
+            centre(*v)
+                .and_then(|i| bars.get(k.checked_sub(1 + i)?))
+                .map_or(String::new(), |b| b.factor.clone())
+        })
+        .draw()
+        .map_err(e)?;
+    // Where the legend hides the fewest bar ends and whisker ends.
+    let ends: Vec<(f64, f64)> = bars
+        .iter()
+        .enumerate()
+        .flat_map(|(i, b)| {
+            let y = (k - 1 - i) as f64;
+            [
+                (b.main.value, y + 0.7),
+                (b.main.high, y + 0.7),
+                (b.other.value, y + 0.3),
+                (b.other.high, y + 0.3),
+            ]
+        })
+        .collect();
+    let corner = legend_corner(ends.into_iter(), (lo, hi), (0.0, k as f64));
+    let mut whiskers_named = false;
+    for (i, b) in bars.iter().enumerate() {
+        let y = (k - 1 - i) as f64;
+        for (est, has, colour, name, (y0, y1)) in [
+            (
+                b.main,
+                b.main_interval,
+                MAIN_INDEX,
+                names.0,
+                (y + 0.5, y + 0.88),
+            ),
+            (
+                b.other,
+                b.other_interval,
+                OTHER_INDEX,
+                names.1,
+                (y + 0.12, y + 0.5),
+            ),
+        ] {
+            let bar = chart
+                .draw_series([Rectangle::new(
+                    [(0.0, y0), (est.value, y1)],
+                    colour.filled(),
+                )])
+                .map_err(e)?;
+            if i == 0 {
+                bar.label(name).legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 20, y + 5)], colour.filled())
+                });
+            }
+            if has && est.low.is_finite() && est.high.is_finite() {
+                let w = chart
+                    .draw_series(whisker(est.low, est.high, (y0 + y1) / 2.0, 0.1))
+                    .map_err(e)?;
+                if !whiskers_named {
+                    whiskers_named = true;
+                    w.label(interval).legend(|(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(1))
+                    });
+                }
+            }
+        }
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(corner)
+        .draw()
+        .map_err(e)?;
+    root.present().map_err(e)
+}
+
+/// One step of a waterfall: a mechanism's Shapley value and its 95% interval.
+pub struct Step {
+    pub label: String,
+    pub value: f64,
+    pub interval: Option<(f64, f64)>,
+}
+
+/// The colours of a waterfall's steps up and down, and of its two ends.
+pub const STEP_UP: RGBColor = COLOURS[2];
+pub const STEP_DOWN: RGBColor = COLOURS[0];
+
+/// A waterfall, top to bottom: the `start` level, one step per mechanism (from the sum so
+/// far, green up and red down, its 95% interval as a whisker about the step's end, its
+/// value written beside it), and the `end` level, where the steps arrive. The levels are
+/// grey bars from the axis' base: 0 when the range holds it, else its left end.
+pub fn waterfall_chart<DB: DrawingBackend>(
+    root: Area<DB>,
+    title: &str,
+    start: (&str, f64),
+    steps: &[Step],
+    end: &str,
+    names: [&str; 3],
+) -> Drawing
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(e)?;
+    let n = steps.len() + 2;
+    let mut at = start.1;
+    let mut points = vec![at];
+    for s in steps {
+        if let Some((l, h)) = s.interval {
+            points.extend([at + l, at + h]);
+        }
+        at += s.value;
+        points.push(at);
+    }
+    let finish = at;
+    let (min, max) = points
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let span = (max - min).max(1e-9 * max.abs().max(1.0));
+    let (lo, hi) = if min > 0.0 && min - 0.3 * span > 0.0 {
+        (min - 0.3 * span, max + 0.3 * span)
+    } else {
+        (min.min(0.0) - 0.05 * span, max.max(0.0) + 0.3 * span)
+    };
+    let base = if lo <= 0.0 && hi >= 0.0 { 0.0 } else { lo };
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 16))
+        .margin(10)
+        .x_label_area_size(34)
+        .y_label_area_size(190)
+        .build_cartesian_2d(lo..hi, 0f64..n as f64)
+        .map_err(e)?;
+    let label_of = |i: usize| match i {
+        0 => start.0.to_string(),
+        i if i == n - 1 => end.to_string(),
+        i => steps[i - 1].label.clone(),
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(2 * n + 1)
+        .y_label_formatter(&|v| {
+            centre(*v)
+                .and_then(|i| n.checked_sub(1 + i))
+                .map_or(String::new(), label_of)
+        })
+        .draw()
+        .map_err(e)?;
+    let row = |i: usize| (n - 1 - i) as f64;
+    let digits = |v: f64| {
+        if span < 0.1 {
+            format!("{v:+.4}")
+        } else {
+            format!("{v:+.3}")
+        }
+    };
+    for (i, level) in [(0, start.1), (n - 1, finish)] {
+        let y = row(i);
+        chart
+            .draw_series([Rectangle::new(
+                [(base, y + 0.2), (level, y + 0.8)],
+                SHADE.mix(0.5).filled(),
+            )])
+            .map_err(e)?;
+        chart
+            .draw_series([Text::new(
+                digits(level).trim_start_matches('+').to_string(),
+                (level.max(base) + 0.02 * span, y + 0.62),
+                ("sans-serif", 12),
+            )])
+            .map_err(e)?;
+    }
+    let (mut up_named, mut down_named, mut whisker_named) = (false, false, false);
+    let mut at = start.1;
+    for (k, s) in steps.iter().enumerate() {
+        let y = row(k + 1);
+        let up = s.value >= 0.0;
+        let colour = if up { STEP_UP } else { STEP_DOWN };
+        let bar = chart
+            .draw_series([Rectangle::new(
+                [(at, y + 0.2), (at + s.value, y + 0.8)],
+                colour.filled(),
+            )])
+            .map_err(e)?;
+        let named = if up { &mut up_named } else { &mut down_named };
+        if !*named {
+            *named = true;
+            bar.label(if up { names[0] } else { names[1] })
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 20, y + 5)], colour.filled())
+                });
+        }
+        let mut right = at.max(at + s.value);
+        if let Some((l, h)) = s.interval {
+            let w = chart
+                .draw_series(whisker(at + l, at + h, y + 0.5, 0.12))
+                .map_err(e)?;
+            right = right.max(at + h);
+            if !whisker_named {
+                whisker_named = true;
+                w.label(names[2]).legend(|(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(1))
+                });
+            }
+        }
+        chart
+            .draw_series([Text::new(
+                digits(s.value),
+                (right + 0.02 * span, y + 0.62),
+                ("sans-serif", 12),
+            )])
+            .map_err(e)?;
+        at += s.value;
     }
     chart
         .configure_series_labels()

@@ -6,7 +6,12 @@
 //!   `params.toml`), its sentences and its page.
 //! - [`sweep`]: a sweep folder read back (`experiment.toml`, `summary.csv`, the drawn
 //!   cells of `series-summary.csv`, the scenarios as run), its sentences and its page.
+//! - [`attribution`]: an attribution folder (`linkage attribute`) read back, its
+//!   waterfalls, sentences and page.
+//! - [`sensitivity`]: a sweep's sensitivity indices (`indices.csv`) drawn and said.
 //! - [`charts`]: every chart, generic over the plotters backend, and the colour scale.
+//! - [`compare`]: regimes compared with their uncertainty (means with 95% intervals, and
+//!   which pairs cannot be told apart), for runs with replicates and for sweeps.
 //! - [`lang`]: names of regimes, metrics and windows in English or Chinese.
 //! - [`page`]: the HTML page around them.
 //! - [`params`]: `docs/parameters.md`, every parameter with its value, unit, source and
@@ -18,12 +23,15 @@
 //! error names the file it is about. This layer sits above `experiment` and `output`; no
 //! module below imports it.
 
+pub mod attribution;
 pub mod calibration;
 pub mod charts;
+pub mod compare;
 pub mod lang;
 pub mod page;
 pub mod params;
 pub mod run;
+pub mod sensitivity;
 pub mod sweep;
 
 pub use lang::Lang;
@@ -35,7 +43,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error(
-        "{} is not a run folder or a sweep folder (no ticks.csv, nor summary.csv with experiment.toml); give a folder written by `linkage run` or `linkage sweep`",
+        "{} is not a run, sweep, attribution or calibration folder (no ticks.csv, nor summary.csv with experiment.toml, nor calibration.toml with posterior.csv); give a folder written by `linkage run`, `sweep`, `attribute` or `calibrate`",
         .0.display()
     )]
     NotAFolder(PathBuf),
@@ -90,11 +98,14 @@ fn located(path: &Path, e: &ScenarioError) -> String {
 /// What a report wrote: the chart names, each as `plots/NAME.svg` and `plots/NAME.png`.
 pub type Charts = Vec<String>;
 
-/// Write `report.html` and `plots/` for a run folder (it has `ticks.csv`) or a sweep
-/// folder (it has `summary.csv` and `experiment.toml`). Returns the chart names.
+/// Write `report.html` and `plots/` for a run folder (it has `ticks.csv`), an
+/// attribution folder (`attribution.csv` and `experiment.toml`) or a sweep folder
+/// (`summary.csv` and `experiment.toml`). Returns the chart names.
 pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
     if dir.join("ticks.csv").exists() {
         run::write(dir, lang)
+    } else if dir.join(attribution::ATTRIBUTION).exists() && dir.join("experiment.toml").exists() {
+        attribution::write(dir, lang)
     } else if dir.join("summary.csv").exists() && dir.join("experiment.toml").exists() {
         sweep::write(dir, lang)
     } else if dir.join("calibration.toml").exists() && dir.join("posterior.csv").exists() {

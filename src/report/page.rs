@@ -41,6 +41,22 @@ pub fn cell(scale: &Scale, v: f64) -> String {
     )
 }
 
+/// A table cell coloured by `scale` with a second line under the value (its interval).
+pub fn cell_noted(scale: &Scale, v: f64, note: &str) -> String {
+    let c = scale.colour(v);
+    let ink = Scale::ink(c);
+    format!(
+        "<td style=\"background:rgb({},{},{});color:rgb({},{},{})\">{v:.3}<br><small>{}</small></td>",
+        c.0,
+        c.1,
+        c.2,
+        ink.0,
+        ink.1,
+        ink.2,
+        esc(note)
+    )
+}
+
 /// The legend of a coloured table: `title`, then swatches from the scale's low end to its
 /// high end, each labelled with its value.
 pub fn scale_legend(scale: &Scale, title: &str) -> String {

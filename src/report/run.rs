@@ -452,6 +452,43 @@ fn recovery_sentence(d: &RunData, lang: Lang, metric: &str) -> Option<String> {
     Some(s)
 }
 
+/// With `replicates.csv` (`linkage run --replicates`), each regime's headline metrics
+/// over the replicates with their 95% intervals, and which regimes cannot be told apart
+/// (see [`super::compare`]); empty without it.
+fn replicates_section(dir: &Path, lang: Lang) -> Result<String, ReportError> {
+    let path = dir.join(crate::output::files::REPLICATES);
+    if !path.exists() {
+        return Ok(String::new());
+    }
+    let mut file = open_csv(path)?;
+    let header = file.header()?;
+    let Some(c_rep) = header.iter().position(|h| h == "replicate") else {
+        return Err(file.problem("lacks a replicate column"));
+    };
+    if !header.iter().any(|h| h == "regime") {
+        return Err(file.problem("lacks a regime column"));
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for rec in file.records() {
+        rows.push(rec?.iter().map(String::from).collect());
+    }
+    let mut replicates: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.get(c_rep).map(String::as_str))
+        .collect();
+    replicates.sort();
+    replicates.dedup();
+    let spreads = super::compare::from_rows(&header, &rows, &super::compare::METRICS);
+    let title = match lang {
+        Lang::En => format!(
+            "Over {} replicates: each regime's mean with its 95% interval",
+            replicates.len()
+        ),
+        Lang::Zh => format!("{}次重复：各体制的均值及其95%置信区间", replicates.len()),
+    };
+    Ok(super::compare::section(&title, &spreads, lang))
+}
+
 /// The run as it was: its real size (not the scenario description's), days, seed and
 /// shock windows.
 fn facts(d: &RunData, lang: Lang) -> String {
@@ -503,6 +540,8 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
         let _ = writeln!(body, "<li>{}</li>", esc(&s));
     }
     body.push_str("</ul>\n");
+    let replicates = replicates_section(dir, lang)?;
+    body.push_str(&replicates);
     let mut names = Vec::new();
     for metric in OVER_TIME {
         let svg = render!(plots, metric, (860, 360), |root| charts::time_chart(
@@ -528,12 +567,17 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
     });
     let _ = writeln!(body, "<figure>{svg}</figure>");
     names.push("territory".into());
-    let html = page(
-        lang,
-        &d.scenario.name,
-        "body{max-width:900px}figure{margin:1.5em 0}.say li{font-size:1.15em;margin:.4em 0}",
-        &body,
-    )?;
+    // The replicates' table is set like a sweep report's; a page without one keeps its
+    // bytes.
+    let style = format!(
+        "body{{max-width:900px}}figure{{margin:1.5em 0}}.say li{{font-size:1.15em;margin:.4em 0}}{}",
+        if replicates.is_empty() {
+            ""
+        } else {
+            "td,th{padding:.3em .6em;text-align:right}"
+        }
+    );
+    let html = page(lang, &d.scenario.name, &style, &body)?;
     super::write_page(dir, &html)?;
     Ok(names)
 }

@@ -10,12 +10,14 @@
 //! by its name with the experiment's `ticks` and `residents` applied.
 
 use super::charts::{self, Scale, Window, render};
+use super::compare::{self, Spread};
 use super::lang::{Lang, metric_label, regime_label};
-use super::page::{cell, esc, page, scale_legend};
+use super::page::{cell, cell_noted, esc, page, scale_legend};
 use super::run::shock_windows;
 use super::{Charts, ReportError, open_csv};
 use crate::base::num::given;
 use crate::experiment::spec::{Design, Experiment};
+use crate::experiment::stats::Running;
 use crate::output::metrics::{HEADLINE, HOTLINE, label};
 use crate::scenario::Scenario;
 use plotters::prelude::*;
@@ -127,14 +129,19 @@ impl SweepData {
 /// A tornado bar: the factor, and the lowest and highest change from the base point.
 pub type Bar = (String, f64, f64);
 
-/// Read a sweep folder back.
-pub fn read(dir: &Path) -> Result<SweepData, ReportError> {
+/// A sweep folder's `experiment.toml`, read back.
+pub fn read_experiment(dir: &Path) -> Result<Experiment, ReportError> {
     let path = dir.join("experiment.toml");
     let text = crate::base::input::read_text(&path, "experiment file")?;
-    let experiment: Experiment = toml::from_str(&text).map_err(|err| ReportError::Content {
+    toml::from_str(&text).map_err(|err| ReportError::Content {
         path: path.clone(),
         problem: one_line(&err.to_string()),
-    })?;
+    })
+}
+
+/// Read a sweep folder back.
+pub fn read(dir: &Path) -> Result<SweepData, ReportError> {
+    let experiment = read_experiment(dir)?;
     let mut file = open_csv(dir.join(crate::experiment::sweep::SUMMARY))?;
     let header = file.header()?;
     let rows = file
@@ -172,6 +179,98 @@ pub fn scenario_as_run(
         return Ok(None);
     };
     Ok(Some(e.as_run(s)))
+}
+
+/// Per scenario, the spreads of the regimes over replicates ([`replicate_spreads`]).
+pub type Spreads = BTreeMap<String, Vec<Spread>>;
+
+/// Per scenario, each regime's spread over its replicates of each of `metrics`, read from
+/// `runs.csv`: replicate r's value is the mean, over the regime's settings (its cells in
+/// that scenario), of run (cell, r), so the interval is that of the mean over the settings
+/// as the tables show it. Streams the file: memory follows scenarios × regimes ×
+/// replicates. Empty without `runs.csv` or its columns (the tables then show means
+/// alone). A run's empty value is left out.
+pub fn replicate_spreads(
+    dir: &Path,
+    d: &SweepData,
+    metrics: &[&str],
+) -> Result<Spreads, ReportError> {
+    let path = dir.join(crate::experiment::sweep::RUNS);
+    if !path.exists() {
+        return Ok(Spreads::new());
+    }
+    let mut file = open_csv(path)?;
+    let header = file.header()?;
+    let col = |n: &str| header.iter().position(|h| h == n);
+    let (Some(cs), Some(cr), Some(cp)) = (col("scenario"), col("regime"), col("replicate")) else {
+        return Ok(Spreads::new());
+    };
+    let cols: Vec<(&str, usize)> = metrics.iter().filter_map(|&m| Some((m, col(m)?))).collect();
+    type Sums = Vec<(f64, u64)>;
+    let mut acc: BTreeMap<(String, String), BTreeMap<u64, Sums>> = BTreeMap::new();
+    for rec in file.records() {
+        let rec = rec?;
+        let Some(rep) = rec.get(cp).and_then(|r| r.parse::<u64>().ok()) else {
+            continue;
+        };
+        let key = (
+            rec.get(cs).unwrap_or("").to_string(),
+            rec.get(cr).unwrap_or("").to_string(),
+        );
+        let sums = acc
+            .entry(key)
+            .or_default()
+            .entry(rep)
+            .or_insert_with(|| vec![(0.0, 0); cols.len()]);
+        for (slot, &(_, i)) in sums.iter_mut().zip(&cols) {
+            if let Some(v) = rec.get(i).and_then(|v| v.parse::<f64>().ok())
+                && v.is_finite()
+            {
+                slot.0 += v;
+                slot.1 += 1;
+            }
+        }
+    }
+    let mut out = Spreads::new();
+    let regimes = d.regimes();
+    for (k, &(m, _)) in cols.iter().enumerate() {
+        let mut scenarios: Vec<&String> = acc.keys().map(|(s, _)| s).collect();
+        scenarios.dedup();
+        for s in scenarios {
+            let spread = Spread {
+                metric: m.to_string(),
+                regimes: regimes
+                    .iter()
+                    .filter_map(|r| {
+                        let reps = acc.get(&(s.clone(), r.clone()))?;
+                        let mut run = Running::default();
+                        for sums in reps.values() {
+                            if sums[k].1 > 0 {
+                                run.push(sums[k].0 / sums[k].1 as f64);
+                            }
+                        }
+                        Some((r.clone(), run))
+                    })
+                    .collect(),
+            };
+            out.entry(s.clone()).or_default().push(spread);
+        }
+    }
+    Ok(out)
+}
+
+/// The spread of `metric` under scenario `s`, if read.
+fn spread_of<'a>(spreads: &'a Spreads, s: &str, metric: &str) -> Option<&'a Spread> {
+    spreads.get(s)?.iter().find(|x| x.metric == metric)
+}
+
+/// A regime's replicates of a spread, when it has two or more (so an interval).
+fn replicates_of<'a>(spread: Option<&'a Spread>, regime: &str) -> Option<&'a Running> {
+    spread?
+        .regimes
+        .iter()
+        .find(|(r, x)| r == regime && x.n >= 2)
+        .map(|(_, x)| x)
 }
 
 /// One tick of a cell's headline metric over its runs (`series-summary.csv`).
@@ -336,19 +435,8 @@ fn last_common_day<'a>(drawn: &'a [Drawn], metric: &str) -> Option<(usize, Vec<(
 /// The 95% interval (Welch) of the difference of two cells' means; `None` unless each
 /// has two or more runs.
 fn gap_interval(a: Point, b: Point) -> Option<(f64, f64)> {
-    if !(a.n >= 2 && b.n >= 2 && a.sd.is_finite() && b.sd.is_finite()) {
-        return None;
-    }
-    let gap = a.mean - b.mean;
-    let (va, vb) = (a.sd * a.sd / a.n as f64, b.sd * b.sd / b.n as f64);
-    let se = (va + vb).sqrt();
-    let half = if se > 0.0 {
-        let df = (va + vb).powi(2) / (va * va / (a.n - 1) as f64 + vb * vb / (b.n - 1) as f64);
-        crate::experiment::stats::t975(df.floor().max(1.0) as u64) * se
-    } else {
-        0.0
-    };
-    Some((gap - half, gap + half))
+    use crate::experiment::stats::Running;
+    Running::from_moments(a.n, a.mean, a.sd).welch95(&Running::from_moments(b.n, b.mean, b.sd))
 }
 
 /// The chart in words: on the last day every regime has a value, each regime's mean (with
@@ -503,12 +591,15 @@ fn headline(d: &SweepData) -> String {
         .to_string()
 }
 
-/// The regime × scenario table coloured by the mean of `metric` on its fixed scale, the
-/// scale's legend, and a sentence per scenario naming the best regime.
+/// The regime × scenario table coloured by the mean of `metric` on its fixed scale (with
+/// the 95% interval over replicates under it where a regime has two or more), the
+/// scale's legend, and per scenario a sentence naming the best regime and one saying,
+/// pair by pair, which regime is above or that the two cannot be told apart.
 fn regime_table(
     dir: &Path,
     d: &SweepData,
     metric: &str,
+    spreads: &Spreads,
     lang: Lang,
 ) -> Result<String, ReportError> {
     let (Some(ci), Some(cr)) = (d.col("scenario"), d.col("regime")) else {
@@ -522,8 +613,20 @@ fn regime_table(
     let regs = d.regimes();
     let scale = d.scale(metric);
     let mut said = Vec::new();
+    let intervals = scen.iter().any(|s| {
+        regs.iter()
+            .any(|r| replicates_of(spread_of(spreads, s, metric), r).is_some())
+    });
     let mut body = format!(
-        "<h2>{metric}: regime × scenario (mean over replicates and settings)</h2><table><tr><th></th>"
+        "<h2>{metric}: regime × scenario (mean over replicates and settings{})</h2><table><tr><th></th>",
+        if intervals {
+            match lang {
+                Lang::En => "; under it, its 95% interval over the replicates",
+                Lang::Zh => "；其下为各重复的95%置信区间",
+            }
+        } else {
+            ""
+        }
     );
     for r in &regs {
         let _ = write!(body, "<th>{}</th>", esc(&regime_label(lang, r)));
@@ -547,7 +650,11 @@ fn regime_table(
             if best.as_ref().is_none_or(|b| v > b.1) {
                 best = Some((r.clone(), v));
             }
-            body.push_str(&cell(&scale, v));
+            let spread = spread_of(spreads, s, metric);
+            match replicates_of(spread, r).and_then(|x| compare::interval(metric, x)) {
+                Some(i) => body.push_str(&cell_noted(&scale, v, &i)),
+                None => body.push_str(&cell(&scale, v)),
+            }
         }
         body.push_str("</tr>\n");
         if let Some((r, v)) = best {
@@ -557,6 +664,15 @@ fn regime_table(
                     "在{s}下，{}的{metric}最好：{v:.3}。",
                     regime_label(lang, &r)
                 ),
+            });
+        }
+        if let Some(x) = spread_of(spreads, s, metric)
+            && x.regimes.iter().filter(|(_, r)| r.n >= 2).count() >= 2
+            && let Some(sentence) = compare::sentence(x, lang)
+        {
+            said.push(match lang {
+                Lang::En => format!("Under {s}, {sentence}"),
+                Lang::Zh => format!("在{s}下，{sentence}"),
             });
         }
     }
@@ -625,16 +741,33 @@ fn recorded<'a>(d: &SweepData, wanted: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// A table of `means` under the heading `title`: a row per scenario × regime, a column
-/// per metric, each value spelled by `show(metric, value)`; then the sentences `said`.
+/// per metric, each value spelled by `show(metric, value)` with its 95% interval over the
+/// replicates where the regime has two or more (`spreads`); then the sentences `said`,
+/// and per scenario the pairs of regimes that cannot be told apart.
 fn means_table(
     title: &str,
     shown: &[&str],
     means: &CellMeans,
+    spreads: &Spreads,
     lang: Lang,
     show: fn(&str, f64) -> String,
     said: &[String],
 ) -> String {
-    let mut body = format!("<h2>{title}</h2><table><tr><th></th><th></th>");
+    let mut body = format!("<h2>{title}</h2>");
+    let any_interval = means.iter().any(|(s, rows)| {
+        rows.iter().any(|(r, _)| {
+            shown
+                .iter()
+                .any(|m| replicates_of(spread_of(spreads, s, m), r).is_some())
+        })
+    });
+    if any_interval {
+        body.push_str(match lang {
+            Lang::En => "<p>In brackets, each mean's 95% interval over the replicates (the mean over the settings, replicate by replicate).</p>",
+            Lang::Zh => "<p>括号内为各均值在各重复间的95%置信区间（逐次重复取各设置的均值）。</p>",
+        });
+    }
+    body.push_str("<table><tr><th></th><th></th>");
     for m in shown {
         let _ = write!(body, "<th>{}</th>", esc(&metric_label(lang, m, None)));
     }
@@ -648,19 +781,41 @@ fn means_table(
                 esc(&regime_label(lang, r))
             );
             for (m, v) in shown.iter().zip(values) {
-                match v {
-                    Some(v) => {
+                let bounds =
+                    replicates_of(spread_of(spreads, s, m), r).and_then(|x| compare::bounds(m, x));
+                match (v, bounds) {
+                    (Some(v), Some((lo, hi))) => {
+                        let (a, b) = (show(m, lo), show(m, hi));
+                        let range = if lo < 0.0 || hi < 0.0 {
+                            format!("{a} to {b}")
+                        } else {
+                            format!("{a}–{b}")
+                        };
+                        let _ = write!(body, "<td>{} ({})</td>", show(m, *v), esc(&range));
+                    }
+                    (Some(v), None) => {
                         let _ = write!(body, "<td>{}</td>", show(m, *v));
                     }
-                    None => body.push_str("<td>-</td>"),
+                    (None, _) => body.push_str("<td>-</td>"),
                 }
             }
             body.push_str("</tr>\n");
         }
     }
     body.push_str("</table>\n<ul class=\"say\">");
-    for s in said {
-        let _ = write!(body, "<li>{}</li>", esc(s));
+    let apart = means.iter().filter_map(|(s, _)| {
+        let mine: Vec<Spread> = shown
+            .iter()
+            .filter_map(|m| spread_of(spreads, s, m).cloned())
+            .collect();
+        let lead = match lang {
+            Lang::En => format!("Under {s}, "),
+            Lang::Zh => format!("在{s}下，"),
+        };
+        compare::apart_sentence(&lead, &mine, lang)
+    });
+    for s in said.iter().cloned().chain(apart) {
+        let _ = write!(body, "<li>{}</li>", esc(&s));
     }
     body.push_str("</ul>\n");
     body
@@ -681,7 +836,7 @@ fn best_of(rows: &[(String, Vec<Option<f64>>)], k: usize, low: bool) -> Option<(
 /// settings), with a sentence per scenario naming the regime with the fewest
 /// incident-days; empty when the sweep recorded none of the three. Onsets alone would
 /// flatter a regime whose incidents are many but short.
-fn collective_section(d: &SweepData, lang: Lang) -> String {
+fn collective_section(d: &SweepData, spreads: &Spreads, lang: Lang) -> String {
     let shown = recorded(d, &COLLECTIVE);
     if shown.is_empty() {
         return String::new();
@@ -707,7 +862,15 @@ fn collective_section(d: &SweepData, lang: Lang) -> String {
         Lang::En => "Collective incidents (mean over replicates and settings)",
         Lang::Zh => "群体性事件 collective incidents（各重复与设置的均值）",
     };
-    means_table(title, &shown, &means, lang, |_, v| format!("{v:.1}"), &said)
+    means_table(
+        title,
+        &shown,
+        &means,
+        spreads,
+        lang,
+        |_, v| format!("{v:.1}"),
+        &said,
+    )
 }
 
 /// The hotline's grades per scenario and regime (`output::metrics::HOTLINE`, mean over
@@ -715,7 +878,7 @@ fn collective_section(d: &SweepData, lang: Lang) -> String {
 /// and staff-hours per solved issue; with a sentence per scenario naming the regime that
 /// solved the most of the reported issues and the one whose solutions cost the fewest
 /// staff-hours. Empty when the sweep recorded none of them.
-fn hotline_section(d: &SweepData, lang: Lang) -> String {
+fn hotline_section(d: &SweepData, spreads: &Spreads, lang: Lang) -> String {
     let shown = recorded(d, &HOTLINE);
     if shown.is_empty() {
         return String::new();
@@ -753,7 +916,7 @@ fn hotline_section(d: &SweepData, lang: Lang) -> String {
         Some(_) => format!("{v:.3}"),
         None => format!("{v:.2}"),
     };
-    means_table(title, &shown, &means, lang, show, &said)
+    means_table(title, &shown, &means, spreads, lang, show, &said)
 }
 
 /// One figure: the chart's SVG over its caption.
@@ -853,11 +1016,25 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
         esc(&d.experiment.name),
         esc(&d.experiment.description)
     );
-    body.push_str(&regime_table(dir, &d, &metric, lang)?);
-    body.push_str(&hotline_section(&d, lang));
-    body.push_str(&collective_section(&d, lang));
+    let mut compared: Vec<&str> = vec![metric.as_str()];
+    compared.extend(HOTLINE);
+    compared.extend(COLLECTIVE);
+    let mut seen = Vec::new();
+    compared.retain(|m| {
+        !seen.contains(m) && {
+            seen.push(*m);
+            true
+        }
+    });
+    let spreads = replicate_spreads(dir, &d, &compared)?;
+    body.push_str(&regime_table(dir, &d, &metric, &spreads, lang)?);
+    body.push_str(&hotline_section(&d, &spreads, lang));
+    body.push_str(&collective_section(&d, &spreads, lang));
     body.push_str(&series_section(dir, &d, &plots, lang, &mut names)?);
     body.push_str(&design_section(&d, &plots, &metric, lang, &mut names)?);
+    body.push_str(&super::sensitivity::section(
+        dir, &d, &plots, lang, &mut names,
+    )?);
     let html = page(
         lang,
         &d.experiment.name,

@@ -167,6 +167,7 @@ fn run_args(
         warmup: None,
         threads: Some(threads),
         out: Some("unused".into()),
+        replicates: 1,
         quiet: true,
         // Bench times one world; the twin is a second run, not a cost of a tick.
         no_twin: true,
