@@ -204,7 +204,10 @@ fn report_of_a_folder_that_is_not_a_run_exits_two() {
     let tmp = tempfile::tempdir().unwrap();
     let out = linkage().arg("report").arg(tmp.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a run, sweep, attribution or calibration folder"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("not a run, sweep, attribution or calibration folder")
+    );
 }
 
 /// The heading gives the run as it was, not the scenario's description: a run at 2,000

@@ -170,13 +170,17 @@ fn print_fit(
 ) {
     let last = o.generations.last().expect("a generation");
     println!(
-        "{}: {} runs in {:.0} s; it {}. Last generation: {} particles, tolerance {:.3}, effective sample {:.0}.",
+        "{}: {} runs in {:.0} s; it {}. Last generation: {} particles, tolerance {}, effective sample {:.0}.",
         p.calibration.name,
         o.runs,
         seconds,
         output::stop_words(o),
         last.particles.len(),
-        last.epsilon,
+        if last.epsilon.is_finite() {
+            format!("{:.3}", last.epsilon)
+        } else {
+            "∞ (the prior's draws)".to_string()
+        },
         last.ess()
     );
     println!();
@@ -211,7 +215,7 @@ fn print_fit(
         println!(
             "{:<w$}  {:>17}  {:>9.4}  {:>21}  {:>9.4}",
             m.path,
-            format!("{} – {}", m.range[0], m.range[1]),
+            format!("{} – {}", m.range.0, m.range.1),
             m.mean,
             format!("{:.4} – {:.4}", m.low, m.high),
             m.best

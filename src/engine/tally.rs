@@ -29,12 +29,16 @@ pub struct Hotline {
     pub petitions: u64,
     /// Residents' trips on the issues solved this tick.
     pub trips: u64,
-    /// Issues reaching a county-level office for the first time, and those a county-level
-    /// office first acted on within the response deadline (`assessment.response_days`) of
-    /// their arrival; their ratio is the county answer rate that Chen, Pan & Xu (2016)
+    /// Issues that reached a county-level office, counted when decided (a county office's
+    /// first action on it, or its leaving without one), and those whose first county
+    /// action came within the response deadline (`assessment.response_days`) of their
+    /// arrival there; their ratio is the county answer rate that Chen, Pan & Xu (2016)
     /// measured with requests to county governments.
     pub county_received: u64,
     pub county_answered: u64,
+    /// Residents' own contacts: issues they reported themselves (not found by a patrol)
+    /// and unsolved closures they raised again.
+    pub contacts: u64,
 }
 
 impl Hotline {
@@ -52,6 +56,7 @@ impl Hotline {
         self.trips += o.trips;
         self.county_received += o.county_received;
         self.county_answered += o.county_answered;
+        self.contacts += o.contacts;
     }
 }
 

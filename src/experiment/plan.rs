@@ -345,7 +345,8 @@ fn unknown_key_at(text: &str, message: &str, span: Range<usize>) -> Range<usize>
     };
     let matches = |_: &str, item: &toml_edit::Item| {
         item.as_value().and_then(|v| v.span()).is_some_and(|sp| {
-            let own = text.get(sp).unwrap_or("").trim();
+            let own = text.get(sp).unwrap_or("").trim().replace('_', "");
+            let own = own.as_str();
             own == shown
                 || match (own.parse::<f64>(), shown.parse::<f64>()) {
                     (Ok(a), Ok(b)) => a == b || a.is_nan() && b.is_nan(),

@@ -642,7 +642,7 @@ pub struct Summary {
     pub solution_rate: f64,
     pub satisfaction_rate: f64,
     pub county_answer_rate: f64,
-    pub reports_per_resident_year: f64,
+    pub contacts_per_resident_year: f64,
     pub bounces: u64,
     pub shelved: u64,
     pub petitions: u64,
@@ -776,8 +776,8 @@ pub fn summarise(
             sum(|t| t.hotline.county_answered) as f64,
             sum(|t| t.hotline.county_received) as f64,
         ),
-        reports_per_resident_year: ratio(
-            reported as f64 * 365.0,
+        contacts_per_resident_year: ratio(
+            sum(|t| t.hotline.contacts) as f64 * 365.0,
             run.residents as f64 * rows.len() as f64,
         ),
         bounces: sum(|t| t.hotline.bounces),
@@ -906,11 +906,11 @@ pub const SUMMARY_COLUMNS: &[(&str, &str)] = &[
     ("satisfaction_rate", "满意率: satisfied / called back"),
     (
         "county_answer_rate",
-        "issues a county-level office acted on within the response deadline of their arrival / issues reaching a county-level office (the answer rate of Chen, Pan & Xu 2016)",
+        "issues a county-level office first acted on within the response deadline of their arrival / issues that reached a county-level office and were acted on or left (the answer rate of Chen, Pan & Xu 2016)",
     ),
     (
-        "reports_per_resident_year",
-        "issues reported per resident per year (reported / residents × 365 / days)",
+        "contacts_per_resident_year",
+        "residents' own contacts (issues they reported themselves and unsolved closures they raised again; not those a patrol found) per resident per year",
     ),
     ("bounces", "hand-offs sent back (推诿)"),
     (
@@ -1079,7 +1079,7 @@ impl Summary {
             f(self.solution_rate),
             f(self.satisfaction_rate),
             f(self.county_answer_rate),
-            f(self.reports_per_resident_year),
+            f(self.contacts_per_resident_year),
             self.bounces.to_string(),
             self.shelved.to_string(),
             self.petitions.to_string(),

@@ -69,7 +69,7 @@ fn histogram(xs: &[f64], ws: &[f64], lo: f64, hi: f64, bins: usize) -> Vec<f64> 
 fn marginal_chart<DB: DrawingBackend>(
     root: DrawingArea<DB, plotters::coord::Shift>,
     path: &str,
-    range: [f64; 2],
+    range: (f64, f64),
     xs: &[f64],
     ws: &[f64],
     mean: f64,
@@ -79,15 +79,15 @@ where
 {
     root.fill(&WHITE).map_err(e)?;
     let bins = 20;
-    let h = histogram(xs, ws, range[0], range[1], bins);
-    let prior = 1.0 / (range[1] - range[0]);
+    let h = histogram(xs, ws, range.0, range.1, bins);
+    let prior = 1.0 / (range.1 - range.0);
     let top = h.iter().copied().fold(prior, f64::max) * 1.15;
     let mut chart = ChartBuilder::on(&root)
         .caption(path, ("sans-serif", 15))
         .margin(8)
         .x_label_area_size(30)
         .y_label_area_size(50)
-        .build_cartesian_2d(range[0]..range[1], 0.0..top)
+        .build_cartesian_2d(range.0..range.1, 0.0..top)
         .map_err(e)?;
     chart
         .configure_mesh()
@@ -95,10 +95,10 @@ where
         .y_desc("density")
         .draw()
         .map_err(e)?;
-    let width = (range[1] - range[0]) / bins as f64;
+    let width = (range.1 - range.0) / bins as f64;
     chart
         .draw_series(h.iter().enumerate().map(|(b, &v)| {
-            let x0 = range[0] + b as f64 * width;
+            let x0 = range.0 + b as f64 * width;
             Rectangle::new([(x0, 0.0), (x0 + width, v)], COLOURS[1].mix(0.7).filled())
         }))
         .map_err(e)?
@@ -106,7 +106,7 @@ where
         .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], COLOURS[1].filled()));
     chart
         .draw_series(LineSeries::new(
-            [(range[0], prior), (range[1], prior)],
+            [(range.0, prior), (range.1, prior)],
             BLACK.stroke_width(1),
         ))
         .map_err(e)?
@@ -382,10 +382,16 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
         let (lo, hi) = (q(0.025), q(0.975));
         let name = format!("calibration_marginal_{j}");
         let svg = render!(plots, name, (440, 300), |root| marginal_chart(
-            root, &p.path, p.range, &xs, &weights, m
+            root,
+            &p.path,
+            p.bounds(),
+            &xs,
+            &weights,
+            m
         ));
         names.push(name);
-        let share = (hi - lo) / (p.range[1] - p.range[0]);
+        let (low, high) = p.bounds();
+        let share = (hi - lo) / (high - low);
         let sentence = format!(
             "{}: mean {:.4}, 95% of the posterior in {:.4}–{:.4}, {:.0}% of its prior range {}–{}{}",
             p.path,
@@ -393,8 +399,8 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
             lo,
             hi,
             100.0 * share,
-            p.range[0],
-            p.range[1],
+            low,
+            high,
             if share > 0.8 {
                 ": the targets hardly constrain it"
             } else {

@@ -98,6 +98,7 @@ impl World {
         if reported {
             // Raising it in person (or by the channel standing in for it) is one trip.
             self.issues.get_mut(id).progress.trips = 1;
+            self.tallies[county.index()].hotline.contacts += 1;
             self.route(id);
         } else {
             self.unreported[grid.index()].push(id);
@@ -231,9 +232,10 @@ impl World {
     /// Put an issue in another office's queue, ready after `delay` ticks.
     pub(super) fn send(&mut self, id: IssueId, to: OfficeId, delay: u32) {
         let issue = self.issues.get_mut(id);
-        if self.offices.level[to.index()] == Level::County && !issue.progress.at_county {
+        // Counted for the county answer rate when decided: at the first county action
+        // (`respond`) or when it leaves unanswered (`county_unanswered`).
+        if self.offices.level[to.index()] == Level::County {
             issue.progress.at_county = true;
-            self.tallies[issue.county.index()].hotline.county_received += 1;
         }
         if issue.office != Some(to) {
             issue.progress.seen = false;
@@ -244,9 +246,18 @@ impl World {
         self.offices.queue[to.index()].push_back(id);
     }
 
+    /// An issue leaving after reaching a county-level office that never acted on it:
+    /// received and not answered (the county answer rate's denominator).
+    fn county_unanswered(&mut self, issue: &Issue) {
+        if issue.progress.at_county && !issue.progress.county_answered {
+            self.tallies[issue.county.index()].hotline.county_received += 1;
+        }
+    }
+
     /// The issue leaves solved; its resident feels it.
     pub(super) fn resolve(&mut self, id: IssueId) {
         let issue = self.issues.remove(id);
+        self.county_unanswered(&issue);
         let days = self.tick - issue.created;
         let township = self.territory.grids[issue.grid.index()].township.index();
         self.ledger[township].resolved += 1;
@@ -310,6 +321,7 @@ impl World {
     /// resident feels it. One never reported is latent: counted apart from the reported.
     pub(super) fn expire(&mut self, id: IssueId) {
         let issue = self.issues.remove(id);
+        self.county_unanswered(&issue);
         let township = self.territory.grids[issue.grid.index()].township.index();
         let reported = issue.reported_at.is_some();
         if reported {
@@ -342,6 +354,7 @@ impl World {
     /// The issue leaves closed but unsolved; its resident feels it.
     pub(super) fn close_unsolved(&mut self, id: IssueId) {
         let issue = self.issues.remove(id);
+        self.county_unanswered(&issue);
         let township = self.territory.grids[issue.grid.index()].township.index();
         self.ledger[township].closed_unsolved += 1;
         self.tallies[issue.county.index()]

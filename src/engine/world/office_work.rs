@@ -107,15 +107,20 @@ impl World {
         issue.progress.seen = true;
         issue.progress.shelved = false;
         // The county answer (Chen, Pan & Xu 2016): the first action of a county-level
-        // office on it, within the response deadline of its arrival there.
+        // office on it (an acknowledgement included, as the hotline's response counts
+        // it), on time when within the response deadline of its arrival there. Counted
+        // now, received and answered together, so that an issue that arrived during the
+        // warm-up is not answered without having been received.
         if issue.progress.at_county
             && !issue.progress.county_answered
             && self.offices.level[o.index()] == Level::County
         {
             issue.progress.county_answered = true;
-            if t.saturating_sub(issue.ready_at) <= self.scenario.assessment.response_days {
-                self.tallies[issue.county.index()].hotline.county_answered += 1;
-            }
+            let on_time =
+                t.saturating_sub(issue.ready_at) <= self.scenario.assessment.response_days;
+            let tally = &mut self.tallies[issue.county.index()].hotline;
+            tally.county_received += 1;
+            tally.county_answered += on_time as u64;
         }
         if issue.progress.responded {
             return;
@@ -413,6 +418,8 @@ impl World {
         }
         let issue = self.issues.get(id);
         let reraised = !solved && !caught && s.chance(a.reraise);
+        // Raising it again is the resident's contact too.
+        self.tallies[county].hotline.contacts += reraised as u64;
         match assessment::verdict(a, solved, caught, reraised, issue.progress.reopens as u32) {
             Verdict::Solved => self.resolve(id),
             Verdict::Unsolved => self.close_unsolved(id),

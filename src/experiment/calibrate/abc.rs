@@ -15,8 +15,9 @@
 //!
 //! the prior π being constant on its support. It stops after `generations`, when a
 //! generation's acceptance rate falls below `min_acceptance`, when ε_t ≤ `tolerance`, or
-//! when the next batch would pass the budget of simulations (the unfinished generation is
-//! dropped; the last complete one is the answer).
+//! when the budget of simulations is spent (the last batch is cut to what the budget
+//! allows; a generation it cannot finish is dropped: the last complete one is the
+//! answer).
 //!
 //! Determinism: candidate c of generation t draws from its own stream (seed, t, c) and
 //! gets its simulation seed from it; candidates are simulated in parallel in batches whose

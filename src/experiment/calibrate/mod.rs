@@ -155,7 +155,17 @@ pub struct Target {
 #[serde(deny_unknown_fields)]
 pub struct Parameter {
     pub path: String,
-    pub range: [f64; 2],
+    /// [low, high]: the uniform prior. A list, so that a third number is refused, not
+    /// dropped.
+    pub range: Vec<f64>,
+}
+
+impl Parameter {
+    /// The prior's (low, high); NaN where the range lacks a number.
+    pub fn bounds(&self) -> (f64, f64) {
+        let at = |i: usize| self.range.get(i).copied().unwrap_or(f64::NAN);
+        (at(0), at(1))
+    }
 }
 
 /// The fitted scenario's name and description (default: `<scenario>-calibrated`).
@@ -228,7 +238,7 @@ impl Prepared {
         self.calibration
             .parameters
             .iter()
-            .map(|p| (p.range[0], p.range[1]))
+            .map(Parameter::bounds)
             .collect()
     }
 
@@ -310,7 +320,7 @@ impl Prepared {
     /// The fitted scenario: the file's scenario (all its regimes) at `theta`, named and
     /// described as `[result]` says.
     pub fn fitted(&self, theta: &[f64], note: &str) -> Result<Scenario, String> {
-        let mut t = Value::try_from(&self.base).expect("scenario serialises");
+        let mut t = Value::try_from(&self.base).map_err(|e| e.to_string())?;
         for (p, &v) in self.calibration.parameters.iter().zip(theta) {
             set_number(&mut t, &p.path, v)
                 .ok_or_else(|| format!("{} is not a number in the scenario", p.path))?;
@@ -435,12 +445,16 @@ pub fn prepare(c: Calibration, dir: &Path, label: &str) -> Result<Prepared, Vec<
                     continue;
                 }
                 s.regimes.retain(|r, _| *r == regime);
-                settings.push(Setting {
-                    scenario,
-                    regime,
-                    table: Value::try_from(&s).expect("scenario serialises"),
-                    targets: vec![(k, col)],
-                });
+                match Value::try_from(&s) {
+                    Ok(table) => settings.push(Setting {
+                        scenario,
+                        regime,
+                        table,
+                        targets: vec![(k, col)],
+                    }),
+                    // Only an override out of range (reported already) can make it fail.
+                    Err(e) => problems.push(format!("targets[{k}]: scenario '{scenario}': {e}")),
+                }
             }
             Err(line) => problems.push(format!("targets[{k}]: {line}")),
         }
@@ -486,12 +500,39 @@ pub fn prepare(c: Calibration, dir: &Path, label: &str) -> Result<Prepared, Vec<
         .collect())
 }
 
-/// Most free parameters.
-pub const MAX_PARAMETERS: usize = 50;
+/// Most free parameters. A proposal is redrawn until every parameter lies in its range,
+/// which a loosely fitted parameter does about two times in three: with many of them
+/// the redraws would never end.
+pub const MAX_PARAMETERS: usize = 20;
+
+/// A number as a message shows it: NaN and infinities by name, the very large and very
+/// small in scientific notation.
+fn shown(v: f64) -> String {
+    if !v.is_finite() || v != 0.0 && !(1e-6..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        given(v)
+    }
+}
 
 fn check_keys(c: &Calibration, problems: &mut Vec<String>) {
     if c.seed > i64::MAX as u64 {
         problems.push(format!("seed: is {}; allowed: 0 to {}", c.seed, i64::MAX));
+    }
+    if let Some(n) = c.residents
+        && !(100..=100_000_000).contains(&n)
+    {
+        problems.push(format!("residents: is {n}; allowed: 100 to 100000000"));
+    }
+    if let Some(t) = c.ticks
+        && !(1..=36_500).contains(&t)
+    {
+        problems.push(format!("ticks: is {t}; allowed: 1 to 36500"));
+    }
+    if let Some(w) = c.warmup
+        && w > 3650
+    {
+        problems.push(format!("warmup: is {w}; allowed: 0 to 3650"));
     }
     if c.replicates == 0 {
         problems.push("replicates: is 0; allowed: a whole number ≥ 1".into());
@@ -549,13 +590,13 @@ fn check_keys(c: &Calibration, problems: &mut Vec<String>) {
         if !(t.observed.abs() <= 1e12) {
             problems.push(format!(
                 "targets[{k}].observed: is {}; allowed: a number from -1e12 to 1e12",
-                given(t.observed)
+                shown(t.observed)
             ));
         }
         if !(t.uncertainty > 0.0 && t.uncertainty <= 1e12) {
             problems.push(format!(
                 "targets[{k}].uncertainty: is {}; allowed: a number > 0 and ≤ 1e12 (one standard deviation)",
-                given(t.uncertainty)
+                shown(t.uncertainty)
             ));
         }
     }
@@ -580,12 +621,17 @@ fn check_keys(c: &Calibration, problems: &mut Vec<String>) {
         if c.parameters[..k].iter().any(|q| q.path == p.path) {
             problems.push(format!("parameters[{k}].path: repeats '{}'", p.path));
         }
-        let [lo, hi] = p.range;
-        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+        let (lo, hi) = p.bounds();
+        if p.range.len() != 2 || !(lo.is_finite() && hi.is_finite() && lo < hi) {
             problems.push(format!(
-                "parameters[{k}].range: is [{}, {}]; allowed: [low, high], finite, low < high",
-                given(lo),
-                given(hi)
+                "parameters[{k}].range: is [{}]; allowed: [low, high], two finite numbers, low < high",
+                p.range.iter().map(|&v| shown(v)).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if p.path == "run" || p.path.starts_with("run.") {
+            problems.push(format!(
+                "parameters[{k}].path: '{}' is a setting of the run (seed, days, size), not of the city; set residents, ticks or warmup at the top of the file",
+                p.path
             ));
         }
     }
@@ -618,7 +664,7 @@ fn check_parameters(p: &Prepared, problems: &mut Vec<String>) {
         }
         for (k, par) in p.calibration.parameters.iter().enumerate() {
             let mut t = setting.table.clone();
-            if set_number(&mut t, &par.path, par.range[0]).is_none() {
+            if set_number(&mut t, &par.path, par.bounds().0).is_none() {
                 problems.push(format!(
                     "parameters[{k}].path: '{}' is not a number in scenario '{}'",
                     par.path, setting.scenario

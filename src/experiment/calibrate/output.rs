@@ -38,7 +38,7 @@ impl FitRow {
 #[derive(Clone, Debug)]
 pub struct Marginal {
     pub path: String,
-    pub range: [f64; 2],
+    pub range: (f64, f64),
     pub mean: f64,
     pub sd: f64,
     pub low: f64,
@@ -94,7 +94,7 @@ pub fn marginals(p: &Prepared, o: &Outcome, best: &Particle) -> Vec<Marginal> {
             let xs: Vec<f64> = last.iter().map(|q| q.theta[j]).collect();
             Marginal {
                 path: par.path.clone(),
-                range: par.range,
+                range: par.bounds(),
                 mean,
                 sd: var.sqrt(),
                 low: weighted_quantile(&xs, &w, 0.025),
@@ -229,7 +229,10 @@ pub fn fit_csv(rows: &[FitRow]) -> String {
 /// Why it stopped, in words.
 pub fn stop_words(o: &Outcome) -> String {
     match o.stop {
-        Stop::Generations => format!("ran its {} generations", o.generations.len()),
+        Stop::Generations => match o.generations.len() {
+            1 => "ran its one generation".to_string(),
+            n => format!("ran its {n} generations"),
+        },
         Stop::Acceptance(a) => format!(
             "stopped after generation {} as its acceptance rate fell to {:.1}%",
             o.generations.len() - 1,
