@@ -587,7 +587,7 @@ fn check_keys(c: &Calibration, problems: &mut Vec<String>) {
                 metrics.join(", ")
             ));
         }
-        if !(t.observed.abs() <= 1e12) {
+        if !t.observed.is_finite() || t.observed.abs() > 1e12 {
             problems.push(format!(
                 "targets[{k}].observed: is {}; allowed: a number from -1e12 to 1e12",
                 shown(t.observed)
