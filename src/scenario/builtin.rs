@@ -22,7 +22,7 @@ pub const BASELINE: &str = "xcity-baseline";
 
 /// The shipped scenario files (`scenarios/*.toml`), compiled in so that names work from
 /// any folder. Each extends the baseline and changes only what it names.
-const SHIPPED: [(&str, &str); 11] = [
+const SHIPPED: [(&str, &str); 12] = [
     (
         "xcity-flood",
         include_str!("../../scenarios/xcity-flood.toml"),
@@ -64,10 +64,14 @@ const SHIPPED: [(&str, &str); 11] = [
         include_str!("../../scenarios/xcity-hollow-links.toml"),
     ),
     ("full-city", include_str!("../../scenarios/full-city.toml")),
+    (
+        "xcity-prereform",
+        include_str!("../../scenarios/xcity-prereform.toml"),
+    ),
 ];
 
 /// Names of the built-in scenarios, the default first.
-pub const NAMES: [&str; 12] = [
+pub const NAMES: [&str; 13] = [
     "xcity-flood",
     "xcity-baseline",
     "xcity-epidemic",
@@ -80,6 +84,7 @@ pub const NAMES: [&str; 12] = [
     "xcity-tight-staff",
     "xcity-hollow-links",
     "full-city",
+    "xcity-prereform",
 ];
 
 /// The default scenario's name.
