@@ -32,7 +32,9 @@ pub(crate) fn thousands(v: f64) -> String {
     out
 }
 
-fn render(header: &[&str], rows: &[Vec<String>]) -> String {
+/// A plain-text table: the header, a rule of dashes, the rows; the first column to the
+/// left, the others to the right, columns two spaces apart.
+pub(crate) fn render(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (w, c) in width.iter_mut().zip(r) {

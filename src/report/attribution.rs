@@ -44,11 +44,7 @@ pub fn read(path: &Path) -> Result<Vec<Metric>, ReportError> {
     let mut file = open_csv(path.to_path_buf())?;
     let header = file.header()?;
     let want = ["metric", "part", "kind", "value", "low", "high"];
-    let cols: Vec<usize> = want
-        .iter()
-        .map(|w| header.iter().position(|h| h == w))
-        .collect::<Option<_>>()
-        .ok_or_else(|| file.problem(format!("lacks one of the columns {}", want.join(", "))))?;
+    let cols = file.columns(&header, &want)?;
     let records: Vec<csv::StringRecord> = file.records().collect::<Result<_, _>>()?;
     let mut out: Vec<Metric> = Vec::new();
     for rec in &records {
@@ -254,7 +250,7 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
                 "各重复间的95%置信区间".to_string(),
             ],
         };
-        let name = format!("waterfall_{}", m.name);
+        let name = format!("waterfall_{}", super::sweep::slug(&m.name));
         let size = (900, 110 + 44 * (steps.len() as u32 + 2));
         let svg = render!(plots, name, size, |root| charts::waterfall_chart(
             root,

@@ -4,7 +4,7 @@
 //! reads the folder's own files (`calibration.toml`, `posterior.csv`, `generations.csv`,
 //! `fit.csv`), so it can be made again at any time.
 
-use super::charts::{COLOURS, DrawError, e, render};
+use super::charts::{COLOURS, DrawError, e, legend_at, render};
 use super::lang::Lang;
 use super::page::{esc, page};
 use super::{Charts, ReportError, cell_number, open_csv};
@@ -120,13 +120,7 @@ where
         .map_err(e)?
         .label("posterior mean")
         .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], COLOURS[0].stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(e)?;
+    legend_at(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present().map_err(e)
 }
 

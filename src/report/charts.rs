@@ -301,11 +301,22 @@ where
     DB::ErrorType: 'static,
 {
     let (lo, hi) = (chart.y_range().start, chart.y_range().end);
+    legend_at(chart, legend_corner(points, (0.0, days), (lo, hi)))
+}
+
+/// The legend box of a chart, at `position`.
+pub(super) fn legend_at<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    position: SeriesLabelPosition,
+) -> Drawing
+where
+    DB::ErrorType: 'static,
+{
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
-        .position(legend_corner(points, (0.0, days), (lo, hi)))
+        .position(position)
         .draw()
         .map_err(e)
 }
@@ -754,13 +765,7 @@ where
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], up.filled()));
         }
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()
-        .map_err(e)?;
+    legend_at(&mut chart, SeriesLabelPosition::LowerRight)?;
     root.present().map_err(e)
 }
 
@@ -908,13 +913,7 @@ where
             }
         }
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(corner)
-        .draw()
-        .map_err(e)?;
+    legend_at(&mut chart, corner)?;
     root.present().map_err(e)
 }
 
@@ -1057,13 +1056,7 @@ where
             .map_err(e)?;
         at += s.value;
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()
-        .map_err(e)?;
+    legend_at(&mut chart, SeriesLabelPosition::LowerRight)?;
     root.present().map_err(e)
 }
 

@@ -297,29 +297,8 @@ pub fn text(spreads: &[Spread]) -> String {
                 .collect(),
         );
     }
-    let width: Vec<usize> = (0..rows[0].len())
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for (k, row) in rows.iter().enumerate() {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&width)
-            .enumerate()
-            .map(|(i, (c, &w))| {
-                if i == 0 {
-                    format!("{c:<w$}")
-                } else {
-                    format!("{c:>w$}")
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
-        if k == 0 {
-            let rule: Vec<String> = width.iter().map(|&w| "-".repeat(w)).collect();
-            let _ = writeln!(out, "{}", rule.join("  "));
-        }
-    }
+    let header: Vec<&str> = rows[0].iter().map(String::as_str).collect();
+    let mut out = crate::output::table::render(&header, &rows[1..]);
     for s in spreads.iter().filter_map(|s| sentence(s, Lang::En)) {
         let _ = writeln!(out, "{s}");
     }

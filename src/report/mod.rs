@@ -150,6 +150,14 @@ impl Csv {
         })
     }
 
+    /// The positions of the columns `want` in `header`, or an error naming the file.
+    pub fn columns(&self, header: &[String], want: &[&str]) -> Result<Vec<usize>, ReportError> {
+        want.iter()
+            .map(|w| header.iter().position(|h| h == w))
+            .collect::<Option<_>>()
+            .ok_or_else(|| self.problem(format!("lacks one of the columns {}", want.join(", "))))
+    }
+
     /// An error about this file's content.
     pub fn problem(&self, problem: impl Into<String>) -> ReportError {
         ReportError::Content {

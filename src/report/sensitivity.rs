@@ -12,7 +12,7 @@
 use super::charts::{self, IndexBars, render};
 use super::lang::{Lang, metric_label, regime_label};
 use super::page::esc;
-use super::sweep::SweepData;
+use super::sweep::{SweepData, slug};
 use super::{Charts, ReportError, cell_number, open_csv};
 use crate::experiment::analyze::{self, INDICES, IndexRow};
 use crate::experiment::sensitivity::Estimate;
@@ -30,11 +30,7 @@ pub fn read(path: &Path) -> Result<Vec<IndexRow>, ReportError> {
     let want = [
         "scenario", "regime", "factor", "metric", "index", "estimate", "low", "high",
     ];
-    let cols: Vec<usize> = want
-        .iter()
-        .map(|w| header.iter().position(|h| h == w))
-        .collect::<Option<_>>()
-        .ok_or_else(|| file.problem(format!("lacks one of the columns {}", want.join(", "))))?;
+    let cols = file.columns(&header, &want)?;
     let records: Vec<csv::StringRecord> = file.records().collect::<Result<_, _>>()?;
     let mut rows = Vec::with_capacity(records.len());
     for rec in &records {
@@ -118,19 +114,6 @@ fn words(design: &str, rows: &[IndexRow], block: (&str, &str, &str), lang: Lang)
                     "{}：μ* {:.4}（{:.4}–{:.4}），σ {:.4}",
                     b.factor, b.main.value, b.main.low, b.main.high, b.other.value
                 )
-            }
-        })
-        .collect()
-}
-
-/// A file-name-safe form of a name.
-fn slug(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
             }
         })
         .collect()

@@ -566,8 +566,8 @@ fn tornado_sentence(d: &SweepData, metric: &str, regime: &str) -> String {
     }
 }
 
-/// A file-name-safe form of a scenario name or path.
-fn slug(name: &str) -> String {
+/// A file-name-safe form of a scenario name or path (or any name).
+pub(super) fn slug(name: &str) -> String {
     name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
