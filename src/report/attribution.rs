@@ -201,7 +201,9 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
     let scenario = e.scenarios.first().cloned().unwrap_or_default();
     let k = e.factors.len();
     // An edited experiment.toml could name more factors than a shift can count.
-    let hybrids = 1u64.checked_shl(k as u32).map_or("many".to_string(), |n| n.to_string());
+    let hybrids = 1u64
+        .checked_shl(k as u32)
+        .map_or("many".to_string(), |n| n.to_string());
     let title = match lang {
         Lang::En => format!("Attribution: {to} over {from}"),
         Lang::Zh => format!("归因 attribution：{to}相对{from}"),
@@ -209,13 +211,11 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
     let lead = match lang {
         Lang::En => format!(
             "{scenario}: {k} mechanisms switched between {from} and {to}, every hybrid (2^{k} = {}) run {} times with common random numbers; each metric's difference split into exact Shapley values, with 95% intervals over the replicates. In each waterfall the grey bars are the two levels (the axis need not start at 0) and the coloured bars the steps between them.",
-            hybrids,
-            e.replicates
+            hybrids, e.replicates
         ),
         Lang::Zh => format!(
             "{scenario}：在{from}与{to}之间切换{k}个机制，全部 2^{k} = {} 个混合体制各运行{}次（共同随机数）；每个指标的差值分解为精确的 Shapley 值，附各重复间的95%置信区间。瀑布图中灰色为两端的水平（横轴未必从0开始），彩色为其间各步。",
-            hybrids,
-            e.replicates
+            hybrids, e.replicates
         ),
     };
     let mut body = format!(
