@@ -184,41 +184,42 @@ fn print_fit(
         last.ess()
     );
     println!();
-    let w = fit.iter().map(|f| f.label.len()).max().unwrap_or(6).max(6);
-    println!(
-        "{:<w$}  {:>9}  {:>9}  {:>21}  {:>9}  within 2 sd",
-        "target", "observed", "predicted", "95% interval", "best"
-    );
-    for f in fit {
-        println!(
-            "{:<w$}  {:>9.3}  {:>9.3}  {:>21}  {:>9.3}  {}",
-            f.label,
-            f.observed,
-            f.mean,
-            format!("{:.3} – {:.3}", f.low, f.high),
-            f.best,
-            if f.within() { "yes" } else { "no" }
-        );
-    }
-    println!();
-    let w = marginals
+    let render = crate::output::table::render;
+    let rows: Vec<Vec<String>> = fit
         .iter()
-        .map(|m| m.path.len())
-        .max()
-        .unwrap_or(9)
-        .max(9);
-    println!(
-        "{:<w$}  {:>17}  {:>9}  {:>21}  {:>9}",
-        "parameter", "prior range", "mean", "95% interval", "best"
-    );
-    for m in marginals {
-        println!(
-            "{:<w$}  {:>17}  {:>9.4}  {:>21}  {:>9.4}",
-            m.path,
-            format!("{} – {}", m.range.0, m.range.1),
-            m.mean,
-            format!("{:.4} – {:.4}", m.low, m.high),
-            m.best
-        );
-    }
+        .map(|f| {
+            vec![
+                f.label.clone(),
+                format!("{:.3}", f.observed),
+                format!("{:.3}", f.mean),
+                format!("{:.3} – {:.3}", f.low, f.high),
+                format!("{:.3}", f.best),
+                if f.within() { "yes" } else { "no" }.to_string(),
+            ]
+        })
+        .collect();
+    let header = [
+        "target",
+        "observed",
+        "predicted",
+        "95% interval",
+        "best",
+        "within 2 sd",
+    ];
+    print!("{}", render(&header, &rows));
+    println!();
+    let rows: Vec<Vec<String>> = marginals
+        .iter()
+        .map(|m| {
+            vec![
+                m.path.clone(),
+                format!("{} – {}", m.range.0, m.range.1),
+                format!("{:.4}", m.mean),
+                format!("{:.4} – {:.4}", m.low, m.high),
+                format!("{:.4}", m.best),
+            ]
+        })
+        .collect();
+    let header = ["parameter", "prior range", "mean", "95% interval", "best"];
+    print!("{}", render(&header, &rows));
 }

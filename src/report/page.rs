@@ -31,28 +31,27 @@ pub fn esc(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// A table cell coloured by `scale`, its text dark or light to stay readable.
-pub fn cell(scale: &Scale, v: f64) -> String {
+/// The inline style of a value coloured by `scale`: its background, and its text dark or
+/// light to stay readable.
+fn colour_style(scale: &Scale, v: f64) -> String {
     let c = scale.colour(v);
     let ink = Scale::ink(c);
     format!(
-        "<td style=\"background:rgb({},{},{});color:rgb({},{},{})\">{v:.3}</td>",
+        "background:rgb({},{},{});color:rgb({},{},{})",
         c.0, c.1, c.2, ink.0, ink.1, ink.2
     )
 }
 
+/// A table cell coloured by `scale`, its text dark or light to stay readable.
+pub fn cell(scale: &Scale, v: f64) -> String {
+    format!("<td style=\"{}\">{v:.3}</td>", colour_style(scale, v))
+}
+
 /// A table cell coloured by `scale` with a second line under the value (its interval).
 pub fn cell_noted(scale: &Scale, v: f64, note: &str) -> String {
-    let c = scale.colour(v);
-    let ink = Scale::ink(c);
     format!(
-        "<td style=\"background:rgb({},{},{});color:rgb({},{},{})\">{v:.3}<br><small>{}</small></td>",
-        c.0,
-        c.1,
-        c.2,
-        ink.0,
-        ink.1,
-        ink.2,
+        "<td style=\"{}\">{v:.3}<br><small>{}</small></td>",
+        colour_style(scale, v),
         esc(note)
     )
 }
@@ -62,17 +61,10 @@ pub fn cell_noted(scale: &Scale, v: f64, note: &str) -> String {
 pub fn scale_legend(scale: &Scale, title: &str) -> String {
     let mut s = format!("<p class=\"scale\">{}: ", esc(title));
     for v in scale.ticks() {
-        let c = scale.colour(v);
-        let ink = Scale::ink(c);
         let _ = write!(
             s,
-            "<span style=\"background:rgb({},{},{});color:rgb({},{},{});padding:.1em .5em\">{}</span>",
-            c.0,
-            c.1,
-            c.2,
-            ink.0,
-            ink.1,
-            ink.2,
+            "<span style=\"{};padding:.1em .5em\">{}</span>",
+            colour_style(scale, v),
             Scale::tick_text(v)
         );
     }
