@@ -95,7 +95,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let (runs, twins) = pool.install(|| run_regimes(&plan, sc, split.is_some(), &bar, ""));
     let seconds = started.elapsed().as_secs_f64();
-    let (tables, summaries) = summarise(sc, &runs, &twins);
+    let (tables, summaries) = metrics::summarise_runs(sc, &runs, &twins);
     // Replicate 1 is the run itself (its own seed); the others are seeded as a sweep
     // with common random numbers seeds its replicates, every regime of a replicate alike.
     let mut rows: Vec<Vec<String>> = Vec::new();
@@ -113,7 +113,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             let tag = format!(" {r}/{replicates}");
             let (runs, twins) =
                 pool.install(|| run_regimes(&plan, &again, split.is_some(), &bar, &tag));
-            let (_, more) = summarise(&again, &runs, &twins);
+            let (_, more) = metrics::summarise_runs(&again, &runs, &twins);
             rows.extend(
                 more.iter()
                     .map(|s| files::replicate_row(s, r, again.run.seed)),
@@ -211,37 +211,6 @@ fn run_regimes(
         .unzip()
 }
 
-/// Each run's tick table and its summary (resilience against its twin when it has one).
-fn summarise(
-    sc: &Scenario,
-    runs: &[RegimeRun],
-    twins: &[Option<RegimeRun>],
-) -> (Vec<ndarray::Array3<f64>>, Vec<Summary>) {
-    let window = sc.run.window as usize;
-    let tables: Vec<_> = runs
-        .iter()
-        .map(|r| metrics::tick_table(&r.history, window))
-        .collect();
-    let summaries = runs
-        .iter()
-        .zip(&tables)
-        .zip(twins)
-        .map(|((r, t), twin)| {
-            let twin = twin
-                .as_ref()
-                .map(|t| metrics::tick_table(&t.history, window));
-            metrics::summarise(
-                r,
-                t,
-                sc.run.burn_in as usize,
-                sc.shock_start(),
-                twin.as_ref(),
-            )
-        })
-        .collect();
-    (tables, summaries)
-}
-
 /// What the no-shock twins cost, or why there are none.
 fn print_twin_cost(twins: &[Option<RegimeRun>], split: Option<u32>) {
     let seconds: f64 = twins.iter().flatten().map(|t| t.seconds).sum();
@@ -268,8 +237,8 @@ fn progress_bar(quiet: bool, total_ticks: u64) -> ProgressBar {
     bar
 }
 
-/// Write ticks.csv, summary.csv, territory.csv, incidents.csv and params.toml, then move the folder into
-/// place; returns where it is.
+/// Write the run folder ([`files::write_run_folder`]) and move it into place; returns
+/// where it is.
 fn write_folder(
     out: OutDir,
     sc: &Scenario,
@@ -277,35 +246,10 @@ fn write_folder(
     tables: &[ndarray::Array3<f64>],
     summaries: &[Summary],
 ) -> Result<PathBuf, Failure> {
-    let mut units: Vec<String> = sc
-        .territory
-        .counties
-        .iter()
-        .map(|c| c.name.clone())
-        .collect();
-    units.push("city".into());
-    let write = |e: files::OutputError| Failure {
+    files::write_run_folder(out, sc, runs, tables, summaries).map_err(|e| Failure {
         code: 1,
         message: e.to_string(),
-    };
-    let pairs: Vec<(&RegimeRun, &ndarray::Array3<f64>)> = runs.iter().zip(tables).collect();
-    files::write_ticks(&out.file("ticks.csv"), &units, &pairs).map_err(write)?;
-    files::write_summary(&out.file("summary.csv"), summaries).map_err(write)?;
-    let county_names: Vec<String> = sc
-        .territory
-        .counties
-        .iter()
-        .map(|c| c.name.clone())
-        .collect();
-    let all: Vec<&RegimeRun> = runs.iter().collect();
-    files::write_territory(&out.file("territory.csv"), &county_names, &all).map_err(write)?;
-    files::write_incidents(&out.file("incidents.csv"), &county_names, &all).map_err(write)?;
-    let header = format!(
-        "# linkage {} — parameters of this run; repeat it with:\n#   linkage run --scenario <this file>\n",
-        env!("CARGO_PKG_VERSION")
-    );
-    files::write_text(&out.file("params.toml"), &(header + &sc.to_toml())).map_err(write)?;
-    out.commit().map_err(write)
+    })
 }
 
 /// What the run cost, on stderr: resident-ticks a second while ticking, and peak memory.

@@ -99,45 +99,117 @@ pub fn run_paired(
     twin: bool,
     mut on_tick: impl FnMut(&World),
 ) -> (RegimeRun, Option<RegimeRun>) {
-    let start = Instant::now();
-    let mut world = World::new(scenario, mech);
-    let build_seconds = start.elapsed().as_secs_f64();
-    world.warm_up(&mut on_tick);
-    let split = twin_split(scenario, twin);
-    let mut history = Vec::with_capacity(scenario.run.ticks as usize);
-    let mut other: Option<(World, Vec<Vec<Tally>>)> = None;
-    let mut twin_seconds = 0.0;
-    for t in 0..scenario.run.ticks {
-        if split == Some(t) {
-            let copied = Instant::now();
-            let mut w = world.clone();
-            w.drop_shocks();
-            other = Some((w, history.clone()));
-            twin_seconds += copied.elapsed().as_secs_f64();
+    let mut run = Paired::new(scenario, name, mech, twin);
+    run.warm_up(&mut on_tick);
+    while run.step(&mut on_tick) {}
+    run.finish()
+}
+
+/// A run of one regime (and its no-shock twin) stepped a day at a time by its caller:
+/// what [`run_paired`] does in one call, for callers that interleave several regimes'
+/// days or show each day as it comes (`linkage serve`). Stepping it to the end gives
+/// exactly [`run_paired`]'s result.
+pub struct Paired {
+    name: String,
+    mech: Mechanisms,
+    world: World,
+    split: Option<u32>,
+    history: Vec<Vec<Tally>>,
+    other: Option<(World, Vec<Vec<Tally>>)>,
+    start: Instant,
+    build_seconds: f64,
+    twin_seconds: f64,
+    ticks: u32,
+}
+
+impl Paired {
+    /// Build the world (the clock of the run's `seconds` starts here).
+    pub fn new(scenario: &Scenario, name: &str, mech: Mechanisms, twin: bool) -> Paired {
+        let start = Instant::now();
+        let world = World::new(scenario, mech);
+        let build_seconds = start.elapsed().as_secs_f64();
+        Paired {
+            name: name.to_string(),
+            mech,
+            world,
+            split: twin_split(scenario, twin),
+            history: Vec::with_capacity(scenario.run.ticks as usize),
+            other: None,
+            start,
+            build_seconds,
+            twin_seconds: 0.0,
+            ticks: scenario.run.ticks,
         }
-        world.step();
-        history.push(world.tallies().to_vec());
-        on_tick(&world);
-        if let Some((w, h)) = other.as_mut() {
+    }
+
+    /// Step the warm-up's days, calling `on_tick` after each.
+    pub fn warm_up(&mut self, on_tick: impl FnMut(&World)) {
+        self.world.warm_up(on_tick);
+    }
+
+    /// Step the next day of the world (and of its twin once split), calling `on_tick`
+    /// after each world's step; false, stepping nothing, once every day has run.
+    pub fn step(&mut self, mut on_tick: impl FnMut(&World)) -> bool {
+        let t = self.history.len() as u32;
+        if t >= self.ticks {
+            return false;
+        }
+        if self.split == Some(t) {
+            let copied = Instant::now();
+            let mut w = self.world.clone();
+            w.drop_shocks();
+            self.other = Some((w, self.history.clone()));
+            self.twin_seconds += copied.elapsed().as_secs_f64();
+        }
+        self.world.step();
+        self.history.push(self.world.tallies().to_vec());
+        on_tick(&self.world);
+        if let Some((w, h)) = self.other.as_mut() {
             let stepped = Instant::now();
             w.step();
             h.push(w.tallies().to_vec());
-            twin_seconds += stepped.elapsed().as_secs_f64();
+            self.twin_seconds += stepped.elapsed().as_secs_f64();
             on_tick(w);
         }
+        true
     }
-    let finish = |world: &World, history, seconds, build_seconds| RegimeRun {
-        townships: townships(world),
-        office_utilisation: world.office_utilisation(),
-        incidents: world.incidents_so_far(),
-        regime: name.to_string(),
-        mechanisms: mech,
-        history,
-        residents: world.resident_count() as u64,
-        seconds,
-        build_seconds,
-    };
-    let twin = other.map(|(w, h)| finish(&w, h, twin_seconds, 0.0));
-    let seconds = start.elapsed().as_secs_f64() - twin_seconds;
-    (finish(&world, history, seconds, build_seconds), twin)
+
+    /// The days run so far: `history()[tick][unit]`, one tally per county, then the city.
+    pub fn history(&self) -> &[Vec<Tally>] {
+        &self.history
+    }
+
+    /// The world (not its twin), as of the last day stepped.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The record of the run and of its twin (when there is one).
+    pub fn finish(self) -> (RegimeRun, Option<RegimeRun>) {
+        let Paired {
+            name,
+            mech,
+            world,
+            history,
+            other,
+            start,
+            build_seconds,
+            twin_seconds,
+            ..
+        } = self;
+        let finish = |world: &World, history, seconds, build_seconds| RegimeRun {
+            townships: townships(world),
+            office_utilisation: world.office_utilisation(),
+            incidents: world.incidents_so_far(),
+            regime: name.clone(),
+            mechanisms: mech,
+            history,
+            residents: world.resident_count() as u64,
+            seconds,
+            build_seconds,
+        };
+        let twin = other.map(|(w, h)| finish(&w, h, twin_seconds, 0.0));
+        let seconds = start.elapsed().as_secs_f64() - twin_seconds;
+        (finish(&world, history, seconds, build_seconds), twin)
+    }
 }

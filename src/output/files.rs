@@ -109,26 +109,98 @@ pub fn write_ticks(
     runs: &[(&RegimeRun, &Array3<f64>)],
 ) -> Result<(), OutputError> {
     let mut w = csv::Writer::from_path(path).map_err(|e| csv_error(path, e))?;
-    let mut header = vec!["tick".to_string(), "regime".to_string(), "unit".to_string()];
-    header.extend(TICK_METRICS.iter().map(|m| m.name.to_string()));
-    w.write_record(&header).map_err(|e| csv_error(path, e))?;
-    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    w.write_record(ticks_header())
+        .map_err(|e| csv_error(path, e))?;
     for (run, table) in runs {
-        let (ticks, n_units, n_metrics) = table.dim();
-        for t in 0..ticks {
-            for u in 0..n_units {
-                row.clear();
-                row.push(t.to_string());
-                row.push(run.regime.clone());
-                row.push(units[u].clone());
-                for m in 0..n_metrics {
-                    row.push(cell(table[[t, u, m]]));
-                }
-                w.write_record(&row).map_err(|e| csv_error(path, e))?;
-            }
+        for t in 0..table.dim().0 {
+            let rows = table.index_axis(ndarray::Axis(0), t);
+            write_tick_rows(&mut w, t, &run.regime, units, rows).map_err(|e| csv_error(path, e))?;
         }
     }
     w.flush().map_err(|e| csv_error(path, e))
+}
+
+/// The header of `ticks.csv`: tick, regime, unit, then every tick metric.
+pub fn ticks_header() -> Vec<String> {
+    let mut header = vec!["tick".to_string(), "regime".to_string(), "unit".to_string()];
+    header.extend(TICK_METRICS.iter().map(|m| m.name.to_string()));
+    header
+}
+
+/// Tick `t`'s lines of `ticks.csv` for one regime, one a unit (`rows[unit, metric]`,
+/// [`crate::output::metrics::tick_rows`]): the one writer of those lines, for the file
+/// and for `linkage serve`'s day events alike.
+pub fn write_tick_rows<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    t: usize,
+    regime: &str,
+    units: &[String],
+    rows: ndarray::ArrayView2<'_, f64>,
+) -> Result<(), csv::Error> {
+    let mut row: Vec<String> = Vec::with_capacity(3 + rows.dim().1);
+    for (u, values) in rows.outer_iter().enumerate() {
+        row.clear();
+        row.push(t.to_string());
+        row.push(regime.to_string());
+        row.push(units[u].clone());
+        row.extend(values.iter().map(|&v| cell(v)));
+        w.write_record(&row)?;
+    }
+    Ok(())
+}
+
+/// Tick `t`'s lines of `ticks.csv` for one regime as text, each without its line end.
+pub fn tick_lines(
+    t: usize,
+    regime: &str,
+    units: &[String],
+    rows: ndarray::ArrayView2<'_, f64>,
+) -> Vec<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    let _ = write_tick_rows(&mut w, t, regime, units, rows);
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Write a run's folder: ticks.csv, summary.csv, territory.csv, incidents.csv and
+/// params.toml into `out`, then move it into place; returns where it is. The one writer
+/// of the folder, for `linkage run` and `linkage serve`'s download alike.
+pub fn write_run_folder(
+    out: OutDir,
+    sc: &crate::scenario::Scenario,
+    runs: &[RegimeRun],
+    tables: &[Array3<f64>],
+    summaries: &[Summary],
+) -> Result<PathBuf, OutputError> {
+    let mut units: Vec<String> = sc
+        .territory
+        .counties
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    units.push("city".into());
+    let pairs: Vec<(&RegimeRun, &Array3<f64>)> = runs.iter().zip(tables).collect();
+    write_ticks(&out.file("ticks.csv"), &units, &pairs)?;
+    write_summary(&out.file("summary.csv"), summaries)?;
+    let county_names: Vec<String> = sc
+        .territory
+        .counties
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    let all: Vec<&RegimeRun> = runs.iter().collect();
+    write_territory(&out.file("territory.csv"), &county_names, &all)?;
+    write_incidents(&out.file("incidents.csv"), &county_names, &all)?;
+    let header = format!(
+        "# linkage {} — parameters of this run; repeat it with:\n#   linkage run --scenario <this file>\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    write_text(&out.file("params.toml"), &(header + &sc.to_toml()))?;
+    out.commit()
 }
 
 /// `summary.csv`: one row per regime.

@@ -431,18 +431,59 @@ pub fn tick_table(history: &[Vec<Tally>], window: usize) -> Array3<f64> {
     let units = history.first().map_or(0, |h| h.len());
     let mut a = Array3::from_elem((history.len(), units, TICK_METRICS.len()), f64::NAN);
     for t in 0..history.len() {
-        let from = (t + 1).saturating_sub(window.max(1));
-        for u in 0..units {
-            let w = Window {
-                now: &history[t][u],
-                span: history[from..=t].iter().map(|h| &h[u]).collect(),
-            };
-            for (m, metric) in TICK_METRICS.iter().enumerate() {
-                a[[t, u, m]] = (metric.value)(&w);
-            }
+        a.index_axis_mut(ndarray::Axis(0), t)
+            .assign(&tick_rows(history, t, window));
+    }
+    a
+}
+
+/// Tick `t`'s rows of [`tick_table`], `[unit, metric]`, from the days up to `t` alone (the
+/// window looks back, never ahead), so that a run shown day by day (`linkage serve`)
+/// computes each day's rows as soon as the day has run, the same numbers as the table.
+pub fn tick_rows(history: &[Vec<Tally>], t: usize, window: usize) -> ndarray::Array2<f64> {
+    let units = history[t].len();
+    let mut a = ndarray::Array2::from_elem((units, TICK_METRICS.len()), f64::NAN);
+    let from = (t + 1).saturating_sub(window.max(1));
+    for u in 0..units {
+        let w = Window {
+            now: &history[t][u],
+            span: history[from..=t].iter().map(|h| &h[u]).collect(),
+        };
+        for (m, metric) in TICK_METRICS.iter().enumerate() {
+            a[[u, m]] = (metric.value)(&w);
         }
     }
     a
+}
+
+/// Each run's tick table and its summary (resilience against its twin when it has one):
+/// what `linkage run` writes, for `linkage serve` too.
+pub fn summarise_runs(
+    sc: &crate::scenario::Scenario,
+    runs: &[RegimeRun],
+    twins: &[Option<RegimeRun>],
+) -> (Vec<ndarray::Array3<f64>>, Vec<Summary>) {
+    let window = sc.run.window as usize;
+    let tables: Vec<_> = runs
+        .iter()
+        .map(|r| tick_table(&r.history, window))
+        .collect();
+    let summaries = runs
+        .iter()
+        .zip(&tables)
+        .zip(twins)
+        .map(|((r, t), twin)| {
+            let twin = twin.as_ref().map(|t| tick_table(&t.history, window));
+            summarise(
+                r,
+                t,
+                sc.run.burn_in as usize,
+                sc.shock_start(),
+                twin.as_ref(),
+            )
+        })
+        .collect();
+    (tables, summaries)
 }
 
 /// The headline metrics whose resilience is reported (higher is better for each).
