@@ -35,6 +35,38 @@ fn main() {
     if on_path("mpirun") {
         println!("cargo:rustc-cfg=has_mpirun");
     }
+    lessons();
+}
+
+/// `linkage serve`'s lessons: every `lessons/*.toml`, compiled in as
+/// `LESSON_FILES: &[(name, text)]` (sorted by name; the server orders them by `order`).
+fn lessons() {
+    println!("cargo:rerun-if-changed=lessons");
+    let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&root).join("lessons");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .filter_map(|p| {
+                    let stem = p.file_stem()?.to_str()?.to_string();
+                    Some((stem, p.display().to_string()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let mut out = String::from(
+        "/// Each `lessons/*.toml`: its name and text.\npub static LESSON_FILES: &[(&str, &str)] = &[\n",
+    );
+    for (name, path) in files {
+        out.push_str(&format!("    ({name:?}, include_str!({path:?})),\n"));
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("lessons.rs");
+    std::fs::write(dest, out).expect("OUT_DIR is writable");
 }
 
 /// Whether an executable file named `tool` is in a folder of PATH.

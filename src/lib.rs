@@ -21,4 +21,5 @@ pub mod model;
 pub mod output;
 pub mod report;
 pub mod scenario;
+pub mod serve;
 pub mod validation;

@@ -48,6 +48,9 @@ pub enum Command {
         #[arg(long)]
         charts: Option<std::path::PathBuf>,
     },
+    /// Class mode: a local web page where a class sets the mechanisms with sliders, runs
+    /// the regimes side by side and compares strategies on a shared board (docs/teaching.md).
+    Serve(ServeArgs),
     /// Epstein's civil violence Model I on a torus; one CSV row per tick.
     Epstein(validate::EpsteinArgs),
     /// Run an experiment: every cell × replicate, in parallel, resumable.
@@ -164,6 +167,33 @@ impl From<LangArg> for crate::report::Lang {
             LangArg::Zh => crate::report::Lang::Zh,
         }
     }
+}
+
+/// `linkage serve`'s options.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The port to listen on (0: any free port, printed).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// The address to listen on: 127.0.0.1 is this machine only; 0.0.0.0 lets the room's
+    /// network in (the address participants type is printed).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// The page's language at first (each participant can switch).
+    #[command(flatten)]
+    pub lang: LangArgs,
+    /// The most residents a run may ask for (≥ 100).
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(100..))]
+    pub max_residents: u64,
+    /// The most days a run may ask for (≥ 1).
+    #[arg(long, default_value_t = 730, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_days: u32,
+    /// Simulations at once, one core each (≥ 1). Default: all cores.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub workers: Option<u64>,
+    /// Megabytes the cache of finished runs may hold (≥ 16); the least recently asked-for go first.
+    #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u64).range(16..=1_048_576))]
+    pub cache_mb: u64,
 }
 
 /// `--lang`, shared by `report` and by every command that can write a report.
@@ -384,6 +414,7 @@ pub fn main() -> i32 {
             quick,
             charts,
         } => validate::validate(part.as_deref(), quick, charts.as_deref()),
+        Command::Serve(args) => serve(&args),
         Command::Epstein(args) => validate::epstein(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Report { dir, lang } => report(&dir, lang.lang.into()),
@@ -461,6 +492,27 @@ pub(crate) fn report(dir: &std::path::Path, lang: crate::report::Lang) -> Result
         files.join(", ")
     );
     Ok(())
+}
+
+/// `linkage serve`: start the class-mode server and serve until Ctrl-C.
+fn serve(args: &ServeArgs) -> Result<(), Failure> {
+    let options = crate::serve::Options {
+        bind: args.bind,
+        port: args.port,
+        lang: args.lang.lang.into(),
+        limits: crate::serve::request::Limits {
+            max_residents: args.max_residents,
+            max_days: args.max_days,
+        },
+        workers: args
+            .workers
+            .map_or_else(crate::base::pool::all_cores, |w| w as usize),
+        cache_bytes: (args.cache_mb as usize).saturating_mul(1 << 20),
+    };
+    crate::serve::serve(options).map_err(|e| match e {
+        crate::serve::ServeError::Listen { .. } => Failure::input(e),
+        crate::serve::ServeError::Setup(_) => Failure::environment(e),
+    })
 }
 
 #[cfg(test)]
