@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::http::{Answer, http, parse_events, raw};
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -82,140 +84,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-struct Answer {
-    status: u16,
-    head: String,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-    fn header(&self, name: &str) -> Option<String> {
-        self.head.lines().find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
-        })
-    }
-}
-
-/// One HTTP/1.1 request on its own connection, read to the end (chunked bodies
-/// decoded). Writing may fail when the server refuses early (an oversized body): the
-/// answer is read all the same.
-fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
-    raw(addr, method, path, headers, body, true)
-}
-
-fn raw(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-    host: bool,
-) -> Answer {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(300))).unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\n");
-    if host {
-        req.push_str(&format!("Host: {addr}\r\n"));
-    }
-    req.push_str("Connection: close\r\n");
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    if !body.is_empty() || method == "POST" {
-        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    }
-    req.push_str("\r\n");
-    let _ = s.write_all(req.as_bytes());
-    let _ = s.write_all(body);
-    // Read to the end, or to the end of a declared length (a DevTools server keeps the
-    // connection open whatever `Connection: close` says).
-    let mut all = Vec::new();
-    let mut buf = [0u8; 65536];
-    loop {
-        let n = s.read(&mut buf).unwrap_or(0);
-        if n == 0 {
-            break;
-        }
-        all.extend_from_slice(&buf[..n]);
-        if let Some(end) = all.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&all[..end]).to_ascii_lowercase();
-            let length = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse::<usize>().ok());
-            if length.is_some_and(|len| all.len() >= end + 4 + len) {
-                break;
-            }
-        }
-    }
-    let split = all
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no answer head: {}", String::from_utf8_lossy(&all)));
-    let head = String::from_utf8_lossy(&all[..split]).into_owned();
-    let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
-    let mut body = all[split + 4..].to_vec();
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        body = dechunk(&body);
-    }
-    Answer { status, head, body }
-}
-
-fn dechunk(mut b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
-            return out;
-        };
-        let size = usize::from_str_radix(
-            String::from_utf8_lossy(&b[..eol])
-                .split(';')
-                .next()
-                .unwrap()
-                .trim(),
-            16,
-        )
-        .unwrap_or(0);
-        if size == 0 {
-            return out;
-        }
-        let start = eol + 2;
-        out.extend_from_slice(&b[start..(start + size).min(b.len())]);
-        b = &b[(start + size + 2).min(b.len())..];
-    }
-}
-
-/// A server-sent event stream as (event, data) pairs (multi-line data joined by `\n`).
-fn parse_events(text: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for block in text.split("\n\n") {
-        let mut event = String::from("message");
-        let mut data: Vec<&str> = Vec::new();
-        for line in block.lines() {
-            if let Some(e) = line.strip_prefix("event:") {
-                event = e.trim().to_string();
-            } else if let Some(d) = line.strip_prefix("data:") {
-                data.push(d.strip_prefix(' ').unwrap_or(d));
-            }
-        }
-        if !data.is_empty() {
-            out.push((event, data.join("\n")));
-        }
-    }
-    out
 }
 
 /// Each regime's `ticks.csv` lines from a run's day events, in the order received.
@@ -805,7 +673,15 @@ fn chromium_runs_the_page_and_receives_linkage_runs_rows() {
     b.eval("document.getElementById('speed').value = document.getElementById('speed').options[document.getElementById('speed').options.length - 1].value; document.getElementById('speed').dispatchEvent(new Event('change', {bubbles: true})); true");
     b.eval("document.getElementById('run').click(); true");
     b.until("window.linkageTest.state === 'done'", 240);
-    // The charts got their points.
+    // The charts got their points: one a day and regime, and every chart drawn.
+    let points = b.eval(
+        "JSON.stringify(Object.fromEntries(Object.entries(window.linkageTest.points).map(([r, p]) => [r, p.length])))",
+    );
+    assert_eq!(
+        points.as_str(),
+        Some(r#"{"fragmented":130,"linkage":130}"#),
+        "points received"
+    );
     let drawn = b.eval("document.querySelectorAll('canvas').length");
     assert!(drawn.as_u64().unwrap() >= 7, "charts drawn: {drawn}");
     let received = b.eval("JSON.stringify(window.linkageTest.received)");

@@ -357,6 +357,23 @@ fn mechanisms_json(m: &Mechanisms) -> Value {
     serde_json::to_value(m).unwrap_or(Value::Null)
 }
 
+/// The scenario's value of each of [`SETTINGS`], by path.
+fn setting_values(s: &Scenario) -> serde_json::Map<String, Value> {
+    let v = toml::Value::try_from(s).ok();
+    SETTINGS
+        .iter()
+        .map(|set| {
+            let x = v.as_ref().and_then(|v| {
+                set.path
+                    .split('.')
+                    .try_fold(v, |v, k| v.get(k))
+                    .and_then(|x| x.as_float().or(x.as_integer().map(|i| i as f64)))
+            });
+            (set.path.to_string(), json!(x))
+        })
+        .collect()
+}
+
 /// The catalog as `GET /api/catalog` answers it.
 pub fn catalog(limits: Limits, workers: usize, lang: &str) -> Result<Value, String> {
     let listed: Vec<Value> = scenarios()
@@ -368,6 +385,7 @@ pub fn catalog(limits: Limits, workers: usize, lang: &str) -> Result<Value, Stri
                 "days": s.run.ticks,
                 "seed": s.run.seed,
                 "shock": s.shocks.first().map(shock_json),
+                "settings": setting_values(s),
             })
         })
         .collect();

@@ -110,6 +110,19 @@ impl Job {
         self.changed.send_modify(|n| *n += 1);
     }
 
+    /// Done: the zip, the `done` event and the status together, so that whoever sees
+    /// the event can download and post the run.
+    fn finish(&self, zip: Vec<u8>, done: String) {
+        {
+            let mut s = self.lock();
+            s.bytes += zip.len() + done.len() + 32;
+            s.zip = Some(Arc::new(zip));
+            s.log.push(("done", done.into()));
+            s.status = Status::Done;
+        }
+        self.changed.send_modify(|n| *n += 1);
+    }
+
     fn set_status(&self, status: Status) {
         self.lock().status = status;
         self.changed.send_modify(|n| *n += 1);
@@ -306,13 +319,8 @@ impl Jobs {
                 )),
             };
             match outcome {
-                Ok(zip) => {
-                    {
-                        let mut s = job.lock();
-                        s.bytes += zip.len();
-                        s.zip = Some(Arc::new(zip));
-                    }
-                    job.set_status(Status::Done);
+                Ok((zip, done)) => {
+                    job.finish(zip, done);
                     let mut inner = self.lock();
                     self.evict(&mut inner);
                 }
@@ -328,9 +336,9 @@ impl Jobs {
 }
 
 /// Run every regime of `job` day by day, interleaved, sending each day's rows and
-/// points, a map every ten days, and at the end the summary and the sentences; returns
-/// the run folder, zipped.
-fn execute(job: &Job, scratch: &Path, lang: Lang) -> Result<Vec<u8>, String> {
+/// points and a map every ten days; returns the run folder, zipped, and the `done`
+/// event's data (the summary and the sentences), which [`Job::finish`] sends.
+fn execute(job: &Job, scratch: &Path, lang: Lang) -> Result<(Vec<u8>, String), String> {
     let sc = &job.planned.scenario;
     let window = sc.run.window as usize;
     let warmup = sc.run.warmup as u64;
@@ -422,11 +430,8 @@ fn execute(job: &Job, scratch: &Path, lang: Lang) -> Result<Vec<u8>, String> {
         .map(|(id, _, zh)| (id.to_string(), json!(zh)))
         .collect();
     let zip = folder_zip(job, scratch, lang, &runs, &tables, &summaries)?;
-    job.push(
-        "done",
-        json!({"summary": summary, "sentences": en, "sentences_zh": zh}).to_string(),
-    );
-    Ok(zip)
+    let done = json!({"summary": summary, "sentences": en, "sentences_zh": zh}).to_string();
+    Ok((zip, done))
 }
 
 /// The day's map: each township's mean trust under each regime.

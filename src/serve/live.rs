@@ -220,6 +220,37 @@ pub fn sentences(
     out
 }
 
+/// Sentences of every form, in both languages, under every kind of shock: the text the
+/// `done` event can carry besides names and numbers, for the page's font cut.
+pub fn sample_text() -> String {
+    let mut a = Series::new(7);
+    let mut b = Series::new(7);
+    let row = vec![1.0; TICK_METRICS.len()];
+    for _ in 0..3 {
+        a.push(ndarray::ArrayView1::from(&row));
+        b.push(ndarray::ArrayView1::from(&row));
+    }
+    let mut out = String::new();
+    for kind in super::catalog::shock_kinds() {
+        let (en, zh) = super::catalog::shock_label(kind);
+        let span = ShockSpan {
+            en,
+            zh,
+            start: 0,
+            end: 2,
+        };
+        for (_, en, zh) in sentences(&[("a".into(), &a), ("b".into(), &b)], Some(&span)) {
+            out.push_str(&en);
+            out.push_str(&zh);
+        }
+    }
+    for (_, en, zh) in sentences(&[("a".into(), &a)], None) {
+        out.push_str(&en);
+        out.push_str(&zh);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +265,14 @@ mod tests {
             s.push(ndarray::ArrayView1::from(&row));
         }
         s
+    }
+
+    #[test]
+    fn the_sample_text_has_every_word_of_the_chinese_sentences() {
+        let t = sample_text();
+        for c in "天平均比高期间第最低最高点是的".chars() {
+            assert!(t.contains(c), "{c}");
+        }
     }
 
     #[test]

@@ -82,7 +82,11 @@ struct App {
 pub fn router(options: &Options, scratch: std::path::PathBuf) -> Result<Router, ServeError> {
     let catalog = catalog::catalog(options.limits, options.workers, options.lang.code())
         .map_err(ServeError::Setup)?;
-    let text = format!("{INDEX}{APP_JS}{}", catalog::text(&catalog));
+    let text = format!(
+        "{INDEX}{APP_JS}{}{}",
+        catalog::text(&catalog),
+        live::sample_text()
+    );
     let font = crate::base::fonts::subset(&text).map_err(|e| ServeError::Setup(e.to_string()))?;
     let jobs = Jobs::start(
         Config {

@@ -2,6 +2,8 @@
 //! a shipped scenario at a small size.
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod http;
+
 use assert_cmd::Command;
 use linkage::engine::run::{RegimeRun, run_regime};
 use linkage::engine::tally::Tally;
