@@ -21,7 +21,7 @@ use std::time::Instant;
 
 /// Participants.
 const CLASS: usize = 30;
-/// Distinct slider values among them.
+/// Distinct slider values among them (`-- --distinct N` to change).
 const DISTINCT: usize = 10;
 /// The stated bound on the server's peak memory (docs/performance.md, "Class mode").
 const PEAK_BOUND_MB: f64 = 1024.0;
@@ -33,7 +33,14 @@ struct Outcome {
     days: usize,
 }
 
-fn participant(addr: &str, k: usize, residents: u64, days: u32, post: bool) -> Outcome {
+fn participant(
+    addr: &str,
+    k: usize,
+    distinct: usize,
+    residents: u64,
+    days: u32,
+    post: bool,
+) -> Outcome {
     let start = Instant::now();
     for path in [
         "/",
@@ -49,7 +56,7 @@ fn participant(addr: &str, k: usize, residents: u64, days: u32, post: bool) -> O
     }
     // The "centre as a bottleneck" lesson's shape: integrated against linkage, the
     // participant's own central-routing value.
-    let routing = 0.1 * (k % DISTINCT) as f64;
+    let routing = (k % distinct) as f64 / distinct as f64;
     let body = json!({
         "scenario": "xcity-tight-staff",
         "residents": residents,
@@ -151,12 +158,18 @@ fn quantile(mut v: Vec<f64>, q: f64) -> f64 {
     v[((v.len() - 1) as f64 * q).round() as usize]
 }
 
-fn round(addr: &Arc<String>, residents: u64, days: u32, post: bool) -> (Vec<Outcome>, f64) {
+fn round(
+    addr: &Arc<String>,
+    distinct: usize,
+    residents: u64,
+    days: u32,
+    post: bool,
+) -> (Vec<Outcome>, f64) {
     let start = Instant::now();
     let handles: Vec<_> = (0..CLASS)
         .map(|k| {
             let addr = Arc::clone(addr);
-            std::thread::spawn(move || participant(&addr, k, residents, days, post))
+            std::thread::spawn(move || participant(&addr, k, distinct, residents, days, post))
         })
         .collect();
     let out = handles.into_iter().map(|h| h.join().unwrap()).collect();
@@ -169,6 +182,13 @@ fn main() {
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");
+    let distinct = args
+        .iter()
+        .position(|a| a == "--distinct")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(DISTINCT)
+        .clamp(1, CLASS);
     let (residents, days) = if quick { (2_000, 60) } else { (20_000, 365) };
     let mut child = Command::new(env!("CARGO_BIN_EXE_linkage"))
         .args(["serve", "--port", "0"])
@@ -189,8 +209,8 @@ fn main() {
             .to_string(),
     );
     let server = Stop(child);
-    let (one, wall_one) = round(&addr, residents, days, true);
-    let (two, wall_two) = round(&addr, residents, days, false);
+    let (one, wall_one) = round(&addr, distinct, residents, days, true);
+    let (two, wall_two) = round(&addr, distinct, residents, days, false);
     let peak = peak_mb(server.0.id());
     let board = http::http(&addr, "GET", "/api/board", &[], b"").json();
     let rows = board["rows"].as_array().map_or(0, Vec::len);
@@ -201,7 +221,7 @@ fn main() {
     let repeats = two.iter().filter(|o| o.cached).count();
     let p = |v: &[Outcome], f: fn(&Outcome) -> f64, q: f64| quantile(v.iter().map(f).collect(), q);
     println!(
-        "class of {CLASS}: {residents} residents × {days} days, integrated and linkage, {DISTINCT} distinct settings"
+        "class of {CLASS}: {residents} residents × {days} days, integrated and linkage, {distinct} distinct settings"
     );
     println!(
         "round 1: {served}/{CLASS} served in {wall_one:.1} s; {joined} joined a run already there; first day after {:.2} s (median) / {:.2} s (95%); done after {:.1} s / {:.1} s",
@@ -219,7 +239,7 @@ fn main() {
     println!(
         "{}",
         json!({
-            "bench": "serve_load", "quick": quick, "participants": CLASS, "distinct": DISTINCT,
+            "bench": "serve_load", "quick": quick, "participants": CLASS, "distinct": distinct,
             "residents": residents, "days": days,
             "served": served, "joined": joined, "repeats_cached": repeats,
             "round1_seconds": wall_one, "round2_seconds": wall_two,
@@ -232,10 +252,10 @@ fn main() {
     if served != CLASS || two.iter().any(|o| o.days != days as usize) {
         failed.push("a participant was not served every day".to_string());
     }
-    if joined < CLASS - DISTINCT {
+    if joined < CLASS - distinct {
         failed.push(format!(
             "only {joined} of {} repeats joined",
-            CLASS - DISTINCT
+            CLASS - distinct
         ));
     }
     if repeats != CLASS {

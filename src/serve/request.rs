@@ -383,4 +383,39 @@ mod tests {
             "{e}"
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Whatever a participant's browser (or anyone on the room's network) sends, the
+        /// answer is a plan or a one-line error, never a panic.
+        #[test]
+        fn any_body_is_planned_or_refused_in_one_line(
+            residents in -10i64..200_000,
+            days in -5i64..1_000,
+            seed in proptest::prelude::any::<i64>(),
+            value in -0.5f64..1.5,
+            day in 0u32..1_000,
+            strength in -10.0f64..10.0,
+            kind in "(flood|epidemic|closure|rumour|fiscal_cut|land_dispute|[a-z_]{0,12})",
+            name in "([a-z_-]{1,10}|\\PC{0,30})",
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+        ) {
+            let body = serde_json::json!({
+                "scenario": "xcity-baseline",
+                "residents": residents,
+                "days": days,
+                "seed": seed,
+                "shock": {"kind": kind, "day": day, "strength": strength},
+                "regimes": [{"name": name, "mechanisms": {"social": value}}],
+                "settings": {"population.link_strength": value},
+            });
+            for b in [serde_json::to_vec(&body).unwrap(), noise] {
+                match plan(&b, LIMITS) {
+                    Ok(p) => proptest::prop_assert!(p.scenario.validate().is_ok()),
+                    Err(e) => proptest::prop_assert!(!e.is_empty() && !e.contains('\n'), "{}", e),
+                }
+            }
+        }
+    }
 }
