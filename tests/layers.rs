@@ -6,8 +6,9 @@
 use std::path::Path;
 
 /// From the top (the command line) to the bottom (the base layer).
-const LAYERS: [&str; 9] = [
+const LAYERS: [&str; 10] = [
     "cli",
+    "serve",
     "validation",
     "report",
     "experiment",
