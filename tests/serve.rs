@@ -367,8 +367,55 @@ fn bad_and_hostile_requests_get_clean_answers_and_the_server_runs_on() {
         String::from_utf8_lossy(&out.stderr)
     );
     // A request without a Host line, a bare line of garbage: refused, server alive.
-    let _ = raw(a, "GET", "/", &[], b"", false);
+    assert_eq!(
+        raw(a, "GET", "/", &[], b"", false).status,
+        400,
+        "no Host line"
+    );
     server.alive();
+    // A page on another site that points its own name at this machine (DNS rebinding)
+    // sends its name as the Host: refused, reading or writing.
+    for method in ["GET", "POST", "DELETE"] {
+        let path = if method == "GET" {
+            "/api/catalog"
+        } else {
+            "/api/board"
+        };
+        let evil = raw(
+            a,
+            method,
+            path,
+            &[
+                ("Host", "evil.example:8080"),
+                ("Origin", "http://evil.example:8080"),
+                ("Content-Type", "application/json"),
+            ],
+            br#"{"name":"x","run":"y"}"#,
+            false,
+        );
+        assert_eq!(
+            evil.status,
+            403,
+            "{method} with another Host: {}",
+            evil.text()
+        );
+        assert!(evil.text().contains("answers only to its address"));
+    }
+    // A body that never arrives is given up on, and the server runs on.
+    let mut slow = TcpStream::connect(a).unwrap();
+    write!(
+        slow,
+        "POST /api/runs HTTP/1.1\r\nHost: {a}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"
+    )
+    .unwrap();
+    server.alive();
+    let mut answer = String::new();
+    let _ = slow.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    // A method an address does not take: 405, with the error in JSON.
+    let wrong = http(a, "PUT", "/api/catalog", &[], b"");
+    assert_eq!(wrong.status, 405);
+    assert!(wrong.json()["error"].is_string());
     let mut s = TcpStream::connect(a).unwrap();
     s.write_all(b"\x00\x01garbage\r\n\r\n").unwrap();
     let mut sink = Vec::new();
@@ -666,24 +713,36 @@ fn chromium_runs_the_page_and_receives_linkage_runs_rows() {
     set(&mut b, "scenario", "xcity-flood");
     set(&mut b, "shock-kind", "scenario");
     set(&mut b, "residents", "1200");
-    set(&mut b, "days", "130");
+    set(&mut b, "days", "160");
     set(&mut b, "seed", "3");
     set(&mut b, "mech-linkage-social", "0.5");
     b.eval("(() => { for (const r of ['fragmented', 'integrated', 'linkage']) { const e = document.getElementById('regime-' + r); if (e && e.checked !== (r !== 'integrated')) e.click(); } return true; })()");
     b.eval("document.getElementById('speed').value = document.getElementById('speed').options[document.getElementById('speed').options.length - 1].value; document.getElementById('speed').dispatchEvent(new Event('change', {bubbles: true})); true");
     b.eval("document.getElementById('run').click(); true");
-    b.until("window.linkageTest.state === 'done'", 240);
-    // The charts got their points: one a day and regime, and every chart drawn.
-    let points = b.eval(
-        "JSON.stringify(Object.fromEntries(Object.entries(window.linkageTest.points).map(([r, p]) => [r, p.length])))",
-    );
+    // A slider moved while the run goes is refused, said so, and put back.
+    set(&mut b, "mech-linkage-social", "0.9");
     assert_eq!(
-        points.as_str(),
-        Some(r#"{"fragmented":130,"linkage":130}"#),
-        "points received"
+        b.eval("document.getElementById('mech-linkage-social').value"),
+        Value::String("0.5".into()),
+        "the run's value is kept"
     );
-    let drawn = b.eval("document.querySelectorAll('canvas').length");
-    assert!(drawn.as_u64().unwrap() >= 7, "charts drawn: {drawn}");
+    let notice = b.eval("document.getElementById('notice').textContent");
+    assert!(!notice.as_str().unwrap_or("").trim().is_empty(), "a message says why");
+    b.until("window.linkageTest.state === 'done'", 240);
+    // Every day is shown: each chart holds a point a day, and the map was drawn.
+    b.until("window.linkageTest.shownDays === 160", 120);
+    let drawn = b.eval("JSON.stringify(window.linkageTest.drawn)");
+    let drawn: std::collections::BTreeMap<String, u64> =
+        serde_json::from_str(drawn.as_str().unwrap()).unwrap();
+    assert_eq!(drawn.len(), 7, "seven charts: {drawn:?}");
+    assert!(
+        drawn.values().all(|&n| n == 160),
+        "a point a day on every chart: {drawn:?}"
+    );
+    assert!(b.eval("window.linkageTest.mapsDrawn").as_u64().unwrap() >= 1);
+    // The sentences are on the page.
+    let said = b.eval("document.getElementById('sentence-service').textContent");
+    assert!(said.as_str().unwrap().contains("洪涝"), "{said}");
     let received = b.eval("JSON.stringify(window.linkageTest.received)");
     let received: std::collections::BTreeMap<String, Vec<String>> =
         serde_json::from_str(received.as_str().unwrap()).unwrap();
@@ -701,7 +760,7 @@ fn chromium_runs_the_page_and_receives_linkage_runs_rows() {
         "--residents",
         "1200",
         "--ticks",
-        "130",
+        "160",
         "--seed",
         "3",
         "--regime",
@@ -712,7 +771,11 @@ fn chromium_runs_the_page_and_receives_linkage_runs_rows() {
         cli.keys().collect::<Vec<_>>()
     );
     for (regime, lines) in &cli {
-        assert_eq!(lines.len(), 130 * received[regime].len() / 130);
+        assert_eq!(
+            lines.len(),
+            160 * 7,
+            "{regime}: six counties and the city a day"
+        );
         assert_eq!(
             &received[regime], lines,
             "{regime}: the page received ticks.csv's rows"

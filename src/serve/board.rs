@@ -52,9 +52,15 @@ pub fn check_name(name: &str) -> Result<String, String> {
             "name: has {count} characters; allowed: 1 to {MAX_NAME}"
         ));
     }
-    if n.chars().any(char::is_control) {
+    // Control characters, and the invisible ones that reorder or hide text (bidi
+    // overrides and isolates, zero-width characters, the byte-order mark).
+    let invisible = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+    };
+    if n.chars().any(invisible) {
         return Err(
-            "name: has a control character; allowed: letters, digits, spaces and punctuation"
+            "name: has a control or invisible character; allowed: letters, digits, spaces and punctuation"
                 .into(),
         );
     }
@@ -148,6 +154,11 @@ mod tests {
         assert!(check_name(&"x".repeat(41)).is_err());
         assert!(check_name(&"李".repeat(40)).is_ok());
         assert!(check_name("a\u{7}b").is_err());
+        assert!(
+            check_name("abc\u{202e}fed").is_err(),
+            "a right-to-left override"
+        );
+        assert!(check_name("a\u{200b}b").is_err(), "a zero-width space");
     }
 
     #[test]

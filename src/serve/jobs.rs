@@ -29,6 +29,8 @@ pub enum Status {
 /// One run of the class: what was asked, and what it has sent so far.
 pub struct Job {
     pub planned: Planned,
+    /// Who asked first (a participant's waiting runs are bounded).
+    owner: std::net::IpAddr,
     /// The units of its tick rows: each county, then the city.
     pub units: Vec<String>,
     state: Mutex<JobState>,
@@ -48,7 +50,7 @@ struct JobState {
 }
 
 impl Job {
-    fn new(planned: Planned) -> Job {
+    fn new(planned: Planned, owner: std::net::IpAddr) -> Job {
         let mut units: Vec<String> = planned
             .scenario
             .territory
@@ -59,6 +61,7 @@ impl Job {
         units.push("city".into());
         Job {
             planned,
+            owner,
             units,
             state: Mutex::new(JobState {
                 log: Vec::new(),
@@ -164,7 +167,16 @@ struct Inner {
 pub enum Refused {
     #[error("the server is busy: {0} runs are waiting; try again in a minute")]
     Busy(usize),
+    #[error(
+        "you have {0} runs waiting already; wait for one to start (a run you reset still runs, and its result is kept)"
+    )]
+    Yours(usize),
+    #[error("this run's key is taken by a different run; change the seed and try again")]
+    Collision,
 }
+
+/// Runs one participant (an address other than this machine's) may have waiting.
+pub const MAX_WAITING_PER_CLIENT: usize = 4;
 
 impl Jobs {
     /// Start `config.workers` worker threads. Finished runs' folders are written under
@@ -197,18 +209,34 @@ impl Jobs {
 
     /// The run for `planned`: the one already there with its key (`true`: joined), or a
     /// new one at the end of the queue.
-    pub fn submit(&self, planned: Planned) -> Result<(Arc<Job>, bool), Refused> {
+    /// `who` asked; `local`: from this machine (the teacher's, not bounded per client).
+    /// A failed run with the key is run again.
+    pub fn submit(
+        &self,
+        planned: Planned,
+        who: std::net::IpAddr,
+        local: bool,
+    ) -> Result<(Arc<Job>, bool), Refused> {
         let mut inner = self.lock();
         inner.clock += 1;
         let now = inner.clock;
         if let Some(job) = inner.all.get(&planned.key) {
-            job.lock().used = now;
-            return Ok((Arc::clone(job), true));
+            if job.planned.canonical != planned.canonical {
+                return Err(Refused::Collision);
+            }
+            if job.status() != Status::Failed {
+                job.lock().used = now;
+                return Ok((Arc::clone(job), true));
+            }
         }
         if inner.waiting.len() >= self.config.max_waiting {
             return Err(Refused::Busy(inner.waiting.len()));
         }
-        let job = Arc::new(Job::new(planned));
+        let mine = inner.waiting.iter().filter(|j| j.owner == who).count();
+        if !local && mine >= MAX_WAITING_PER_CLIENT {
+            return Err(Refused::Yours(mine));
+        }
+        let job = Arc::new(Job::new(planned, who));
         job.lock().used = now;
         inner.all.insert(job.key().to_string(), Arc::clone(&job));
         inner.waiting.push_back(Arc::clone(&job));
@@ -325,10 +353,10 @@ impl Jobs {
                     self.evict(&mut inner);
                 }
                 Err(message) => {
+                    // Kept (so that a late viewer reads why) until evicted; the next
+                    // identical request runs again.
                     job.push("error", json!({ "error": message }).to_string());
                     job.set_status(Status::Failed);
-                    // The next identical request runs again.
-                    self.lock().all.remove(job.key());
                 }
             }
         }

@@ -156,7 +156,12 @@ pub fn sentences(
         };
         let mut en = format!("{}: mean over the {days} days {}", chart.en, list(", "));
         let mut zh = format!("{}：{days} 天平均 {}", chart.zh, list("，"));
-        if means.len() >= 2 {
+        if means.len() >= 2
+            && show(chart.id, means[0].1 - means[means.len() - 1].1) == show(chart.id, 0.0)
+        {
+            en.push_str(" (level at this precision)");
+            zh.push_str("（在此精度下持平）");
+        } else if means.len() >= 2 {
             let gap = means[0].1 - means[means.len() - 1].1;
             en.push_str(&format!(
                 " ({} above {} by {})",
@@ -225,10 +230,11 @@ pub fn sentences(
 pub fn sample_text() -> String {
     let mut a = Series::new(7);
     let mut b = Series::new(7);
-    let row = vec![1.0; TICK_METRICS.len()];
+    let high = vec![1.0; TICK_METRICS.len()];
+    let low = vec![0.5; TICK_METRICS.len()];
     for _ in 0..3 {
-        a.push(ndarray::ArrayView1::from(&row));
-        b.push(ndarray::ArrayView1::from(&row));
+        a.push(ndarray::ArrayView1::from(&high));
+        b.push(ndarray::ArrayView1::from(&low));
     }
     let mut out = String::new();
     for kind in super::catalog::shock_kinds() {
@@ -239,9 +245,12 @@ pub fn sample_text() -> String {
             start: 0,
             end: 2,
         };
-        for (_, en, zh) in sentences(&[("a".into(), &a), ("b".into(), &b)], Some(&span)) {
-            out.push_str(&en);
-            out.push_str(&zh);
+        for pair in [[&a, &b], [&a, &a]] {
+            let named = [("a".to_string(), pair[0]), ("b".to_string(), pair[1])];
+            for (_, en, zh) in sentences(&named, Some(&span)) {
+                out.push_str(&en);
+                out.push_str(&zh);
+            }
         }
     }
     for (_, en, zh) in sentences(&[("a".into(), &a)], None) {
@@ -270,7 +279,7 @@ mod tests {
     #[test]
     fn the_sample_text_has_every_word_of_the_chinese_sentences() {
         let t = sample_text();
-        for c in "天平均比高期间第最低最高点是的".chars() {
+        for c in "天平均比高期间第最低最高点是的在此精度下持平".chars() {
             assert!(t.contains(c), "{c}");
         }
     }

@@ -13,6 +13,7 @@ pub mod board;
 pub mod catalog;
 pub mod jobs;
 pub mod live;
+pub mod net;
 pub mod request;
 
 use crate::report::lang::Lang;
@@ -25,17 +26,21 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jobs::{Config, Jobs, Status};
+use net::Peer;
 use request::Limits;
 use serde_json::{Value, json};
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// The largest request body.
 pub const MAX_BODY: usize = 16 * 1024;
 /// Runs waiting at most.
 pub const MAX_WAITING: usize = 64;
+/// How long a viewer may leave its stream unread before it is dropped.
+const STALL: Duration = Duration::from_secs(30);
 
 /// How `linkage serve` was started.
 #[derive(Clone, Debug)]
@@ -75,6 +80,8 @@ struct App {
     font: Vec<u8>,
     board: Mutex<Vec<Value>>,
     posted: AtomicU64,
+    /// This machine's addresses: a request from one of them is the teacher's.
+    local: Vec<IpAddr>,
 }
 
 /// The app's router (its state built from `options`, workers started), for [`serve`]
@@ -104,6 +111,11 @@ pub fn router(options: &Options, scratch: std::path::PathBuf) -> Result<Router, 
         font,
         board: Mutex::new(Vec::new()),
         posted: AtomicU64::new(0),
+        local: std::iter::once(options.bind)
+            .chain(room_address())
+            .filter(|ip| !ip.is_unspecified())
+            .map(net::canonical)
+            .collect(),
     });
     Ok(Router::new()
         .route("/", get(index))
@@ -118,6 +130,7 @@ pub fn router(options: &Options, scratch: std::path::PathBuf) -> Result<Router, 
             get(board_get).post(board_post).delete(board_clear),
         )
         .fallback(not_found)
+        .method_not_allowed_fallback(not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(guard))
         .with_state(app))
@@ -126,9 +139,13 @@ pub fn router(options: &Options, scratch: std::path::PathBuf) -> Result<Router, 
 /// Serve until Ctrl-C. Prints where to open the page (and, bound to every interface,
 /// the address participants type) on stdout.
 pub fn serve(options: Options) -> Result<(), ServeError> {
-    let scratch = std::env::temp_dir().join(format!("linkage-serve-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch)
+    // A folder of this process's own, made new (never one that was already there).
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let scratch =
+        std::env::temp_dir().join(format!("linkage-serve-{}-{nanos:09}", std::process::id()));
+    std::fs::create_dir(&scratch)
         .map_err(|e| ServeError::Setup(format!("cannot make {}: {e}", scratch.display())))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -147,8 +164,8 @@ pub fn serve(options: Options) -> Result<(), ServeError> {
         let app = router(&options, scratch.clone())?;
         announce(bound, &options);
         let server = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
+            net::Limited::new(listener),
+            app.into_make_service_with_connect_info::<Peer>(),
         );
         tokio::select! {
             r = server => r.map_err(|source| ServeError::Listen { addr: bound, source }),
@@ -234,6 +251,25 @@ fn json_ok(v: &Value) -> Response {
 /// Every answer's security headers; a state-changing request from another site's page
 /// (its `Origin` not this server) is refused.
 async fn guard(req: Request, next: Next) -> Response {
+    match req
+        .headers()
+        .get(header::HOST)
+        .map(|h| h.to_str().unwrap_or(""))
+    {
+        None => {
+            return with_headers(error(
+                StatusCode::BAD_REQUEST,
+                "the request has no Host line",
+            ));
+        }
+        Some(h) if !net::host_allowed(h) => {
+            return with_headers(error(
+                StatusCode::FORBIDDEN,
+                "this server answers only to its address (an IP address or localhost), not to a name",
+            ));
+        }
+        Some(_) => {}
+    }
     if !matches!(*req.method(), Method::GET | Method::HEAD)
         && let Some(origin) = req.headers().get(header::ORIGIN)
     {
@@ -302,15 +338,23 @@ async fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "no such page")
 }
 
+async fn not_allowed() -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "this address does not take that method",
+    )
+}
+
 async fn catalog_json(State(app): State<Arc<App>>) -> Response {
     json_ok(&app.catalog)
 }
 
-/// The body of a JSON request, or the answer refusing it.
-fn body_of(
-    headers: &HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<Bytes, (StatusCode, String)> {
+/// How long a request may take to send its body.
+const BODY_TIME: Duration = Duration::from_secs(10);
+
+/// The body of a JSON request (at most [`MAX_BODY`], sent within [`BODY_TIME`]), or the
+/// status and words refusing it.
+async fn body_of(headers: &HeaderMap, body: Body) -> Result<Bytes, (StatusCode, String)> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -325,27 +369,40 @@ fn body_of(
             "the body must be JSON (Content-Type: application/json)".into(),
         ));
     }
-    body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the body is over {} KiB", MAX_BODY / 1024),
-            )
-        } else {
-            (
-                StatusCode::BAD_REQUEST,
-                format!("cannot read the body: {e}"),
-            )
-        }
-    })
+    let too_large = || {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is over {} KiB", MAX_BODY / 1024),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(too_large());
+    }
+    match tokio::time::timeout(BODY_TIME, axum::body::to_bytes(body, MAX_BODY)).await {
+        Err(_) => Err((
+            StatusCode::REQUEST_TIMEOUT,
+            format!("the body did not arrive within {} s", BODY_TIME.as_secs()),
+        )),
+        Ok(Err(e)) if e.to_string().contains("length limit") => Err(too_large()),
+        Ok(Err(e)) => Err((
+            StatusCode::BAD_REQUEST,
+            format!("cannot read the body: {e}"),
+        )),
+        Ok(Ok(b)) => Ok(b),
+    }
 }
 
 async fn create_run(
     State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
     headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    body: Body,
 ) -> Response {
-    let body = match body_of(&headers, body) {
+    let body = match body_of(&headers, body).await {
         Ok(b) => b,
         Err((status, message)) => return error(status, message),
     };
@@ -353,7 +410,9 @@ async fn create_run(
         Ok(p) => p,
         Err(message) => return error(StatusCode::BAD_REQUEST, message),
     };
-    let (job, joined) = match app.jobs.submit(planned) {
+    let who = net::canonical(peer.0.ip());
+    let local = who.is_loopback() || app.local.contains(&who);
+    let (job, joined) = match app.jobs.submit(planned, who, local) {
         Ok(j) => j,
         Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
     };
@@ -379,6 +438,14 @@ async fn create_run(
     }))
 }
 
+/// Send `e` to a viewer; false when it is gone or has not read for [`STALL`].
+async fn send(tx: &tokio::sync::mpsc::Sender<Result<Event, Infallible>>, e: Event) -> bool {
+    matches!(
+        tokio::time::timeout(STALL, tx.send(Ok(e))).await,
+        Ok(Ok(()))
+    )
+}
+
 async fn events(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     let Some(job) = app.jobs.get(&id) else {
         return error(
@@ -386,7 +453,9 @@ async fn events(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response
             "no such run (finished runs are kept while memory allows; run it again)",
         );
     };
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Event, Infallible>>(32);
+    // A small buffer, and a viewer that does not read for STALL is dropped: a stream
+    // holds at most a few days' events, however slowly it is read.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Event, Infallible>>(4);
     let jobs = Arc::clone(&app.jobs);
     tokio::spawn(async move {
         let mut seen = job.watch();
@@ -402,22 +471,14 @@ async fn events(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response
                 if now != place {
                     place = now;
                     let data = json!({ "place": now.unwrap_or(0) }).to_string();
-                    if tx
-                        .send(Ok(Event::default().event("queued").data(data)))
-                        .await
-                        .is_err()
-                    {
+                    if !send(&tx, Event::default().event("queued").data(data)).await {
                         return;
                     }
                 }
             }
             for (kind, data) in batch {
                 sent += 1;
-                if tx
-                    .send(Ok(Event::default().event(kind).data(&*data)))
-                    .await
-                    .is_err()
-                {
+                if !send(&tx, Event::default().event(kind).data(&*data)).await {
                     return;
                 }
             }
@@ -469,12 +530,8 @@ struct Post {
     run: String,
 }
 
-async fn board_post(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Response {
-    let body = match body_of(&headers, body) {
+async fn board_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
+    let body = match body_of(&headers, body).await {
         Ok(b) => b,
         Err((status, message)) => return error(status, message),
     };
@@ -513,9 +570,10 @@ async fn board_post(
 
 async fn board_clear(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
 ) -> Response {
-    if !peer.ip().is_loopback() {
+    let who = net::canonical(peer.0.ip());
+    if !(who.is_loopback() || app.local.contains(&who)) {
         return error(
             StatusCode::FORBIDDEN,
             "only the teacher's machine (the one running linkage serve) can clear the board",

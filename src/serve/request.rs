@@ -72,6 +72,8 @@ pub struct Planned {
     pub scenario: Scenario,
     pub regimes: Vec<(String, Mechanisms)>,
     pub key: String,
+    /// The run as text (the scenario and the regimes): equal for equal runs.
+    pub canonical: String,
 }
 
 /// Parse and check a request body. Every error is one line naming the field.
@@ -116,9 +118,18 @@ fn check(req: RunRequest, limits: Limits) -> Result<Planned, String> {
             limits.max_days
         ));
     }
-    // The shock first, so that `days` drops a shock that no longer fits as `--ticks` does.
+    // The shock first; a shock that would end after the run's last day is refused
+    // (`linkage run --ticks` drops it; on the page that would go unnoticed).
     shock(&mut sc, &req.shock)?;
     if let Some(days) = req.days {
+        if let Some(s) = sc.shocks.iter().find(|s| s.end() > days as u64) {
+            let (start, _) = s.window();
+            return Err(format!(
+                "days: is {days}, but the shock runs days {start} to {}; allowed: {} days or more, an earlier shock, or shock \"none\"",
+                s.end() - 1,
+                s.end()
+            ));
+        }
         sc = sc.with_ticks(days);
     } else if sc.run.ticks > limits.max_days {
         return Err(format!(
@@ -131,17 +142,18 @@ fn check(req: RunRequest, limits: Limits) -> Result<Planned, String> {
         sc.run.seed = seed;
     }
     sc = settings(sc, &req.settings)?;
-    let mut regimes = regimes(&req.regimes)?;
+    let mut regimes = regimes(&sc, &req.regimes)?;
     // In name order, as `linkage run` runs them (so that the folder is the one it writes).
     regimes.sort_by(|a, b| a.0.cmp(&b.0));
     sc.regimes = regimes.iter().cloned().collect();
     // The same checks, and messages, as a scenario file.
     sc.validate().map_err(|e| first_line(&e.to_string()))?;
-    let key = key(&sc, &regimes);
+    let canonical = canonical(&sc, &regimes);
     Ok(Planned {
+        key: format!("{:016x}", crate::base::hash::fnv1a(canonical.as_bytes())),
         scenario: sc,
         regimes,
-        key,
+        canonical,
     })
 }
 
@@ -205,7 +217,7 @@ fn settings(sc: Scenario, wanted: &BTreeMap<String, f64>) -> Result<Scenario, St
                 crate::base::num::given(s.max)
             ));
         }
-        if crate::experiment::plan::set_number(&mut v, path, value).is_none() {
+        if crate::experiment::plan::set_number(&mut v, path, value + 0.0).is_none() {
             return Err(format!("{path}: is not a number in this scenario"));
         }
     }
@@ -213,9 +225,9 @@ fn settings(sc: Scenario, wanted: &BTreeMap<String, f64>) -> Result<Scenario, St
         .map_err(|e: toml::de::Error| first_line(&e.to_string()))
 }
 
-/// The regimes asked for, each from its preset (a new name: linkage's) with the
-/// request's settings.
-fn regimes(asked: &[RegimeRequest]) -> Result<Vec<(String, Mechanisms)>, String> {
+/// The regimes asked for, each from the scenario's regime of that name (else the preset
+/// of that name, else linkage's) with the request's settings.
+fn regimes(sc: &Scenario, asked: &[RegimeRequest]) -> Result<Vec<(String, Mechanisms)>, String> {
     if asked.is_empty() || asked.len() > MAX_REGIMES {
         return Err(format!(
             "regimes: has {}; allowed: 1 to {MAX_REGIMES} regimes side by side",
@@ -239,7 +251,11 @@ fn regimes(asked: &[RegimeRequest]) -> Result<Vec<(String, Mechanisms)>, String>
         if out.iter().any(|(n, _)| n == name) {
             return Err(format!("regimes[{i}].name: '{name}' is already in the run"));
         }
-        let base = Mechanisms::preset(name)
+        let base = sc
+            .regimes
+            .get(name)
+            .copied()
+            .or_else(|| Mechanisms::preset(name))
             .or_else(|| Mechanisms::preset(PRESET_NAMES[2]))
             .expect("linkage is a preset");
         let mut table = toml::Value::try_from(base).map_err(|e| e.to_string())?;
@@ -255,7 +271,8 @@ fn regimes(asked: &[RegimeRequest]) -> Result<Vec<(String, Mechanisms)>, String>
                         .join(", ")
                 ));
             };
-            *slot = toml::Value::Float(v);
+            // -0 and 0 are the same setting (and the same key).
+            *slot = toml::Value::Float(v + 0.0);
         }
         let mech: Mechanisms = table
             .try_into()
@@ -265,13 +282,14 @@ fn regimes(asked: &[RegimeRequest]) -> Result<Vec<(String, Mechanisms)>, String>
     Ok(out)
 }
 
-/// The key of a checked request: identical runs (after defaults are filled in) share it.
-fn key(sc: &Scenario, regimes: &[(String, Mechanisms)]) -> String {
+/// A checked request as text: identical runs (after defaults are filled in) have the
+/// same text, and its hash is their key.
+fn canonical(sc: &Scenario, regimes: &[(String, Mechanisms)]) -> String {
     let mut text = sc.to_toml();
     for (name, m) in regimes {
         text.push_str(&format!("\n#order {name} {m:?}"));
     }
-    format!("{:016x}", crate::base::hash::fnv1a(text.as_bytes()))
+    text
 }
 
 /// At most 60 characters of a user's text, for quoting it in an error.
@@ -312,6 +330,36 @@ mod tests {
         assert_eq!(p.key, again.key);
         let other = plan_json(r#"{"scenario":"xcity-flood","seed":9,"regimes":[{"name":"linkage"},{"name":"fragmented"}]}"#).unwrap();
         assert_ne!(p.key, other.key);
+    }
+
+    #[test]
+    fn a_scenarios_own_regime_starts_from_the_scenarios_settings() {
+        let p =
+            plan_json(r#"{"scenario":"xcity-tight-staff","regimes":[{"name":"linkage-costly"}]}"#)
+                .unwrap();
+        let sc = Scenario::load("xcity-tight-staff").unwrap();
+        assert_eq!(p.regimes[0].1, sc.regimes["linkage-costly"]);
+        // -0 and 0 are one run.
+        let a = plan_json(r#"{"scenario":"xcity-flood","regimes":[{"name":"linkage","mechanisms":{"pooling":0}}]}"#).unwrap();
+        let b = plan_json(r#"{"scenario":"xcity-flood","regimes":[{"name":"linkage","mechanisms":{"pooling":-0.0}}]}"#).unwrap();
+        assert_eq!(a.key, b.key);
+    }
+
+    #[test]
+    fn a_shock_the_days_would_cut_is_refused_not_dropped() {
+        let e = plan_json(r#"{"scenario":"xcity-baseline","days":50,"shock":{"kind":"flood","day":40,"strength":0.5},"regimes":[{"name":"linkage"}]}"#)
+            .unwrap_err();
+        assert!(
+            e.starts_with(
+                "days: is 50, but the shock runs days 40 to 69; allowed: 70 days or more"
+            ),
+            "{e}"
+        );
+        let e =
+            plan_json(r#"{"scenario":"xcity-flood","days":130,"regimes":[{"name":"linkage"}]}"#)
+                .unwrap_err();
+        assert!(e.contains("the shock runs days 120 to 149"), "{e}");
+        assert!(plan_json(r#"{"scenario":"xcity-flood","days":130,"shock":"none","regimes":[{"name":"linkage"}]}"#).is_ok());
     }
 
     #[test]

@@ -41,7 +41,7 @@
     lessonUnknown: { en: (w) => `This lesson names something the page does not offer: ${w}`, zh: (w) => `本课例提到了页面没有的选项：${w}` },
     tooManyRegimes: { en: (n) => `At most ${n} regimes run at once: untick one first.`, zh: (n) => `最多同时运行 ${n} 种治理模式：请先取消一种。` },
     network: { en: 'The server cannot be reached (is `linkage serve` still running?).', zh: '无法连接服务器（`linkage serve` 还在运行吗？）。' },
-    streamLost: { en: 'The connection to the server was lost.', zh: '与服务器的连接已断开。' },
+    streamLost: { en: 'The connection to the server was lost. Press Reset, then Run to try again.', zh: '与服务器的连接已断开。请按“重置”，再按“运行”重试。' },
     needName: { en: 'Type your name first.', zh: '请先输入你的名字。' },
     posted: { en: (n) => `On the board as \u201c${n}\u201d.`, zh: (n) => `已发布到榜单：“${n}”。` },
     scenarioShock: { en: 'as in the scenario', zh: '按情景设定' },
@@ -106,7 +106,7 @@
 
   const test = {
     received: {}, points: {}, state: 'idle', runId: null, lastError: null,
-    header: null, units: null, shownDays: 0, done: null,
+    header: null, units: null, shownDays: 0, done: null, drawn: {}, mapsDrawn: 0,
   };
   window.linkageTest = test;
 
@@ -301,8 +301,11 @@
 
   // ---------------------------------------------------------------- controls
 
+  // A run holds its settings from Run until its last day is shown: the server may have
+  // finished long before the page has revealed every day.
   function locked() {
-    return uiState === 'queued' || uiState === 'running' || uiState === 'starting';
+    return uiState === 'queued' || uiState === 'running' || uiState === 'starting' ||
+      (uiState === 'done' && !!run && !run.finished);
   }
 
   // Registers a setting control: its value can be read, restored, and is refused mid-run.
@@ -828,7 +831,7 @@
     test.units = run.units;
     test.received = {};
     test.points = {};
-    test.shownDays = 0;
+    test.shownDays = 0; test.drawn = {}; test.mapsDrawn = 0;
     test.done = null;
     for (const r of run.regimes) { test.received[r] = []; test.points[r] = []; }
     $('outcomes-section').hidden = true;
@@ -916,8 +919,21 @@
         failRun();
         return;
       }
-      if (es.readyState === EventSource.CLOSED && !r.doneData) probeStream(r);
-      // otherwise the browser reconnects by itself; the replay is deduplicated by tick
+      if (es.readyState === EventSource.CLOSED && !r.doneData) { probeStream(r); return; }
+      // Otherwise the browser reconnects by itself (the replay is deduplicated by tick);
+      // if it has not within 8 s, say so and let Reset or Run start again.
+      if (!r.lostTimer && !r.doneData) {
+        r.lostTimer = window.setTimeout(() => {
+          r.lostTimer = null;
+          if (run !== r || r.doneData || es.readyState === EventSource.OPEN) return;
+          es.close();
+          showError(w('streamLost'));
+          failRun();
+        }, 8000);
+      }
+    });
+    es.addEventListener('open', () => {
+      if (r.lostTimer) { window.clearTimeout(r.lostTimer); r.lostTimer = null; }
     });
   }
 
@@ -976,7 +992,7 @@
     test.points = {};
     test.header = null;
     test.units = null;
-    test.shownDays = 0;
+    test.shownDays = 0; test.drawn = {}; test.mapsDrawn = 0;
     test.done = null;
     clearError();
     hideNotice();
@@ -1191,7 +1207,12 @@
   }
 
   function drawCharts(r) {
-    for (const p of r.plots) p.u.setData(chartData(r, p.id));
+    for (const p of r.plots) {
+      const data = chartData(r, p.id);
+      p.u.setData(data);
+      // What each chart holds now (days drawn), for the automated test.
+      test.drawn[p.id] = p.u.data && p.u.data[0] ? p.u.data[0].length : 0;
+    }
   }
 
   function renderSentences() {
@@ -1255,6 +1276,7 @@
     const r = run;
     if (!r) return;
     const m = r.map;
+    if (m) test.mapsDrawn += 1;
     $('map-note').textContent = m ? w('mapNote', m.tick) : w('mapWaiting');
     const townships = m && Array.isArray(m.townships) ? m.townships : [];
     const maxRes = townships.reduce((a, t) => Math.max(a, Number(t.residents) || 0), 1);
