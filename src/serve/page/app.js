@@ -223,7 +223,9 @@
     const opt = { method, headers: { Accept: 'application/json' } };
     if (body !== undefined) {
       opt.headers['Content-Type'] = 'application/json';
-      opt.body = JSON.stringify(body);
+      // A seed beyond 2^53 would lose its last digits as a JS number: it travels as the
+      // digits typed (see buildRequest).
+      opt.body = JSON.stringify(body).replace(/"seed":"@digits:(\d+)"/, '"seed":$1');
     }
     let res;
     try {
@@ -641,8 +643,11 @@
     else req.shock = { kind, day: asNumber($('shock-day').value), strength: asNumber($('shock-strength').value) };
     const residents = asNumber($('residents').value);
     if (residents !== undefined) req.residents = residents;
-    const seed = asNumber($('seed').value);
-    if (seed !== undefined) req.seed = seed;
+    const seedText = String($('seed').value).trim();
+    const seed = asNumber(seedText);
+    if (seed !== undefined) {
+      req.seed = /^\d+$/.test(seedText) && !Number.isSafeInteger(seed) ? `@digits:${seedText}` : seed;
+    }
     const days = asNumber($('days').value);
     if (days !== undefined) req.days = days;
     req.regimes = checkedRegimes().map((name) => {
