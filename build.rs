@@ -36,6 +36,47 @@ fn main() {
         println!("cargo:rustc-cfg=has_mpirun");
     }
     lessons();
+    revision();
+}
+
+/// The source revision the binary is built from, for run and sweep folders to record
+/// (`LINKAGE_REVISION`: the commit, `+modified` when the work tree differs from it;
+/// `unknown` outside a git checkout, e.g. built from a source archive).
+fn revision() {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    // Rebuild when HEAD moves or the index changes (a commit, a checkout, an add).
+    if let Some(dir) = git(&["rev-parse", "--absolute-git-dir"]) {
+        let dir = Path::new(&dir);
+        println!("cargo:rerun-if-changed={}", dir.join("HEAD").display());
+        println!("cargo:rerun-if-changed={}", dir.join("index").display());
+        if let Some(r) = git(&["symbolic-ref", "-q", "HEAD"]) {
+            // A packed ref has no file of its own (and a missing file would rerun always).
+            let file = dir.join(r);
+            if file.exists() {
+                println!("cargo:rerun-if-changed={}", file.display());
+            }
+        }
+    }
+    let revision = match git(&["rev-parse", "--short=12", "HEAD"]) {
+        Some(commit) => {
+            let modified = git(&["status", "--porcelain", "--untracked-files=no"])
+                .is_some_and(|s| !s.is_empty());
+            if modified {
+                format!("{commit}+modified")
+            } else {
+                commit
+            }
+        }
+        None => "unknown".to_string(),
+    };
+    println!("cargo:rustc-env=LINKAGE_REVISION={revision}");
 }
 
 /// `linkage serve`'s lessons: every `lessons/*.toml`, compiled in as

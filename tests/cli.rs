@@ -164,6 +164,16 @@ fn params_toml_repeats_the_run_exactly() {
         fs::read(first.join("summary.csv")).unwrap(),
         fs::read(second.join("summary.csv")).unwrap()
     );
+    // It says what produced it: the version and the source revision.
+    let params = fs::read_to_string(first.join("params.toml")).unwrap();
+    let head = params.lines().next().unwrap();
+    assert!(
+        head.starts_with(&format!(
+            "# linkage {} (source revision ",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{head}"
+    );
 }
 
 /// `--warmup` sets the days stepped before day 0: params.toml records it (so the run

@@ -168,6 +168,15 @@ fn a_sweep_records_each_runs_days_and_summarises_them_per_cell() {
     let exp = write(tmp.path(), "small.toml", SMALL);
     let dir = tmp.path().join("a");
     assert!(sweep(&exp, &dir, &[]).status.success());
+    // The folder says what produced it: the version and the source revision.
+    let experiment = std::fs::read_to_string(dir.join("experiment.toml")).unwrap();
+    assert!(
+        experiment.starts_with(&format!(
+            "# linkage {} (source revision ",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{experiment}"
+    );
     let series = std::fs::read_to_string(dir.join("series.csv")).unwrap();
     let lines: Vec<&str> = series.lines().collect();
     assert_eq!(lines[0], "run,tick,service_rate,trust,happiness");

@@ -15,3 +15,4 @@ pub mod input;
 pub mod num;
 pub mod pool;
 pub mod rng;
+pub mod version;

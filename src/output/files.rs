@@ -196,8 +196,8 @@ pub fn write_run_folder(
     write_territory(&out.file("territory.csv"), &county_names, &all)?;
     write_incidents(&out.file("incidents.csv"), &county_names, &all)?;
     let header = format!(
-        "# linkage {} — parameters of this run; repeat it with:\n#   linkage run --scenario <this file>\n",
-        env!("CARGO_PKG_VERSION")
+        "# {} — parameters of this run; repeat it with:\n#   linkage run --scenario <this file>\n",
+        crate::base::version::program()
     );
     write_text(&out.file("params.toml"), &(header + &sc.to_toml()))?;
     out.commit()

@@ -64,7 +64,12 @@ fn take_lock(dir: &Path) -> Result<File, SweepError> {
 /// of its scenarios as run, for reports and for the record. Same bytes in every shard.
 pub(super) fn record(plan: &Plan, dir: &Path) -> Result<(), SweepError> {
     let exp = dir.join(EXPERIMENT);
-    write_atomic(&exp, toml::to_string(&plan.experiment).unwrap_or_default()).map_err(io(&exp))?;
+    let text = format!(
+        "# {} — the experiment as run\n{}",
+        crate::base::version::program(),
+        toml::to_string(&plan.experiment).unwrap_or_default()
+    );
+    write_atomic(&exp, text).map_err(io(&exp))?;
     for (k, scenario) in plan.scenarios.iter().enumerate() {
         let path = dir.join(scenario_file(k));
         write_atomic(&path, scenario.to_toml()).map_err(io(&path))?;
