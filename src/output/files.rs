@@ -166,6 +166,16 @@ pub fn tick_lines(
         .collect()
 }
 
+/// The units of a run's tick rows: each county, then the city.
+pub fn units(sc: &crate::scenario::Scenario) -> Vec<String> {
+    sc.territory
+        .counties
+        .iter()
+        .map(|c| c.name.clone())
+        .chain(std::iter::once("city".to_string()))
+        .collect()
+}
+
 /// Write a run's folder: ticks.csv, summary.csv, territory.csv, incidents.csv and
 /// params.toml into `out`, then move it into place; returns where it is. The one writer
 /// of the folder, for `linkage run` and `linkage serve`'s download alike.
@@ -176,13 +186,7 @@ pub fn write_run_folder(
     tables: &[Array3<f64>],
     summaries: &[Summary],
 ) -> Result<PathBuf, OutputError> {
-    let mut units: Vec<String> = sc
-        .territory
-        .counties
-        .iter()
-        .map(|c| c.name.clone())
-        .collect();
-    units.push("city".into());
+    let units = units(sc);
     let pairs: Vec<(&RegimeRun, &Array3<f64>)> = runs.iter().zip(tables).collect();
     write_ticks(&out.file("ticks.csv"), &units, &pairs)?;
     write_summary(&out.file("summary.csv"), summaries)?;

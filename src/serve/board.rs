@@ -84,22 +84,15 @@ pub fn rows(job: &Job, name: &str, posted: u64) -> Vec<Value> {
         .first()
         .map(|s| {
             let (start, _) = s.window();
-            let v = toml::Value::try_from(s).ok();
-            let kind = v
-                .as_ref()
-                .and_then(|v| v.get("kind"))
-                .and_then(|k| k.as_str())
-                .unwrap_or("shock")
-                .to_string();
-            let strength = v
-                .as_ref()
-                .and_then(|v| v.get("intensity"))
-                .and_then(|i| i.as_float())
-                .unwrap_or(f64::NAN);
-            format!("{kind} day {start} × {}", crate::base::num::given(strength))
+            let strength = super::catalog::strength_of(s).unwrap_or(f64::NAN);
+            format!(
+                "{} day {start} × {}",
+                super::catalog::kind_of(s),
+                crate::base::num::given(strength)
+            )
         })
         .unwrap_or_else(|| "none".into());
-    let table = toml::Value::try_from(sc).ok();
+    let settings = super::catalog::setting_values(sc);
     job.planned
         .regimes
         .iter()
@@ -121,14 +114,8 @@ pub fn rows(job: &Job, name: &str, posted: u64) -> Vec<Value> {
                     .and_then(|v| v.as_float());
                 row.insert(l.name.into(), json!(v));
             }
-            for s in &SETTINGS {
-                let v = table.as_ref().and_then(|t| {
-                    s.path
-                        .split('.')
-                        .try_fold(t, |t, k| t.get(k))
-                        .and_then(|x| x.as_float().or(x.as_integer().map(|i| i as f64)))
-                });
-                row.insert(s.path.into(), json!(v));
+            for (path, v) in &settings {
+                row.insert(path.clone(), v.clone());
             }
             let mine = summary
                 .iter()

@@ -206,7 +206,7 @@ fn scenarios() -> &'static Vec<Scenario> {
 }
 
 /// The kind of a shock, as written in scenario files.
-fn kind_of(s: &Shock) -> &'static str {
+pub fn kind_of(s: &Shock) -> &'static str {
     // A shock serialises with its `kind` tag; the kinds are few and fixed.
     let v = toml::Value::try_from(s).ok();
     let k = v
@@ -247,14 +247,17 @@ pub fn shock_label(kind: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// A shock's intensity (its `strength` on the page).
+pub fn strength_of(s: &Shock) -> Option<f64> {
+    toml::Value::try_from(s)
+        .ok()?
+        .get("intensity")
+        .and_then(|i| i.as_float())
+}
+
 fn shock_json(s: &Shock) -> Value {
     let (start, end) = s.window();
-    let v = toml::Value::try_from(s).ok();
-    let strength = v
-        .as_ref()
-        .and_then(|v| v.get("intensity"))
-        .and_then(|i| i.as_float());
-    json!({"kind": kind_of(s), "day": start, "duration": end - start, "strength": strength})
+    json!({"kind": kind_of(s), "day": start, "duration": end - start, "strength": strength_of(s)})
 }
 
 /// A lesson file (`lessons/*.toml`).
@@ -358,7 +361,7 @@ fn mechanisms_json(m: &Mechanisms) -> Value {
 }
 
 /// The scenario's value of each of [`SETTINGS`], by path.
-fn setting_values(s: &Scenario) -> serde_json::Map<String, Value> {
+pub fn setting_values(s: &Scenario) -> serde_json::Map<String, Value> {
     let v = toml::Value::try_from(s).ok();
     SETTINGS
         .iter()
@@ -408,17 +411,11 @@ pub fn catalog(limits: Limits, workers: usize, lang: &str) -> Result<Value, Stri
         .iter()
         .map(|p| (p.to_string(), mechanisms_json(&preset_or_linkage(p))))
         .collect();
-    let baseline = &scenarios()[0];
+    let defaults = setting_values(&scenarios()[0]);
     let settings: Vec<Value> = SETTINGS
         .iter()
         .map(|s| {
-            let v = toml::Value::try_from(baseline).ok();
-            let default = v.as_ref().and_then(|v| {
-                s.path
-                    .split('.')
-                    .try_fold(v, |v, k| v.get(k))
-                    .and_then(|x| x.as_float().or(x.as_integer().map(|i| i as f64)))
-            });
+            let default = &defaults[s.path];
             json!({"path": s.path, "en": s.en, "zh": s.zh, "min": s.min, "max": s.max, "step": s.step, "default": default})
         })
         .collect();

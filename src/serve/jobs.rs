@@ -51,14 +51,7 @@ struct JobState {
 
 impl Job {
     fn new(planned: Planned, owner: std::net::IpAddr) -> Job {
-        let mut units: Vec<String> = planned
-            .scenario
-            .territory
-            .counties
-            .iter()
-            .map(|c| c.name.clone())
-            .collect();
-        units.push("city".into());
+        let units = files::units(&planned.scenario);
         Job {
             planned,
             owner,
@@ -410,11 +403,7 @@ fn execute(job: &Job, scratch: &Path, lang: Lang) -> Result<(Vec<u8>, String), S
     let (tables, summaries) = metrics::summarise_runs(sc, &runs, &twins);
     let shock = sc.shocks.first().map(|s| {
         let (start, end) = s.window();
-        let kind = toml::Value::try_from(s)
-            .ok()
-            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
-            .unwrap_or_default();
-        let (en, zh) = super::catalog::shock_label(&kind);
+        let (en, zh) = super::catalog::shock_label(super::catalog::kind_of(s));
         ShockSpan {
             en,
             zh,

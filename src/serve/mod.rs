@@ -419,10 +419,7 @@ async fn create_run(
     let sc = &job.planned.scenario;
     let shock = sc.shocks.first().map(|s| {
         let (day, end) = s.window();
-        let kind = toml::Value::try_from(s)
-            .ok()
-            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string));
-        json!({"day": day, "end": end, "kind": kind})
+        json!({"day": day, "end": end, "kind": catalog::kind_of(s)})
     });
     json_ok(&json!({
         "id": job.key(),
