@@ -148,8 +148,34 @@ pub struct RunArgs {
     /// pre-shock mean.
     #[arg(long)]
     pub no_twin: bool,
+    /// Which files hold the run's tables: csv (ticks.csv, summary.csv, territory.csv,
+    /// incidents.csv), parquet (the same tables as .parquet files: typed columns, ZSTD,
+    /// the run's parameters in each file's metadata) or both. params.toml is always
+    /// written. --report reads the CSV files, so it needs csv or both.
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    pub format: FormatArg,
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// The files of a run's tables, as the command line spells them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    #[default]
+    Csv,
+    Parquet,
+    Both,
+}
+
+impl From<FormatArg> for crate::output::files::Format {
+    fn from(f: FormatArg) -> crate::output::files::Format {
+        use crate::output::files::Format;
+        match f {
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Parquet => Format::Parquet,
+            FormatArg::Both => Format::Both,
+        }
+    }
 }
 
 /// The language of a report, as the command line spells it.

@@ -23,6 +23,11 @@ pub(super) struct Plan {
 }
 
 pub(super) fn plan(args: &RunArgs) -> Result<Plan, Failure> {
+    if args.report.report && !files::Format::from(args.format).csv() {
+        return Err(Failure::input(
+            "--report reads the run's CSV files: use --format both (or csv) with --report",
+        ));
+    }
     let mut scenario = Scenario::load(&args.scenario).map_err(Failure::input)?;
     if let Some(seed) = args.seed {
         scenario.run.seed = seed;
@@ -133,7 +138,18 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     }
     bar.finish_and_clear();
     let all_seconds = started.elapsed().as_secs_f64();
-    let dest = write_folder(out, sc, &runs, &tables, &summaries)?;
+    let format = files::Format::from(args.format);
+    let dest = write_folder(out, sc, &runs, &tables, &summaries, format)?;
+    // Tables of an earlier run into this folder in the other format are not this run's.
+    for name in files::Format::Both.files() {
+        let stale = dest.join(name);
+        if !format.files().contains(&name) && stale.exists() {
+            std::fs::remove_file(&stale).map_err(|e| Failure {
+                code: 1,
+                message: format!("cannot remove {}: {e}", stale.display()),
+            })?;
+        }
+    }
     if replicates == 1 {
         // A replicates.csv of an earlier run into this folder is not this run's.
         let stale = dest.join(files::REPLICATES);
@@ -181,8 +197,9 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             );
         }
         eprintln!(
-            "wrote {}/{{ticks.csv, summary.csv, territory.csv, params.toml{}}}",
+            "wrote {}/{{{}, params.toml{}}}",
             dest.display(),
+            format.files().join(", "),
             if replicates >= 2 {
                 ", replicates.csv"
             } else {
@@ -245,8 +262,9 @@ fn write_folder(
     runs: &[RegimeRun],
     tables: &[ndarray::Array3<f64>],
     summaries: &[Summary],
+    format: files::Format,
 ) -> Result<PathBuf, Failure> {
-    files::write_run_folder(out, sc, runs, tables, summaries).map_err(|e| Failure {
+    files::write_run_folder(out, sc, runs, tables, summaries, format).map_err(|e| Failure {
         code: 1,
         message: e.to_string(),
     })

@@ -5,7 +5,7 @@
 //! complete. The writers here write into that folder, so they write plainly; numbers are
 //! spelled by [`crate::base::num`].
 
-use super::metrics::{Summary, TICK_METRICS};
+use super::metrics::{Cell, Kind, Summary, TICK_METRICS};
 use crate::engine::run::RegimeRun;
 use ndarray::Array3;
 use std::fs;
@@ -22,6 +22,47 @@ pub enum OutputError {
     NotAFolder { path: String },
     #[error("writing {path}: {source}")]
     Write { path: String, source: csv::Error },
+    #[error("writing {path}: {message}")]
+    Parquet { path: String, message: String },
+}
+
+/// Which files hold a run's tables (`linkage run --format`); params.toml is always written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// ticks.csv, summary.csv, territory.csv, incidents.csv.
+    #[default]
+    Csv,
+    /// ticks.parquet, summary.parquet, territory.parquet, incidents.parquet.
+    Parquet,
+    /// Both.
+    Both,
+}
+
+impl Format {
+    pub fn csv(self) -> bool {
+        self != Format::Parquet
+    }
+
+    pub fn parquet(self) -> bool {
+        self != Format::Csv
+    }
+
+    /// The names of the table files it writes, CSV first.
+    pub fn files(self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.csv() {
+            v.extend(["ticks.csv", "summary.csv", "territory.csv", "incidents.csv"]);
+        }
+        if self.parquet() {
+            v.extend([
+                "ticks.parquet",
+                "summary.parquet",
+                "territory.parquet",
+                "incidents.parquet",
+            ]);
+        }
+        v
+    }
 }
 
 /// A folder being written. Dropped without `commit`, it removes its temporary files.
@@ -176,46 +217,50 @@ pub fn units(sc: &crate::scenario::Scenario) -> Vec<String> {
         .collect()
 }
 
-/// Write a run's folder: ticks.csv, summary.csv, territory.csv, incidents.csv and
-/// params.toml into `out`, then move it into place; returns where it is. The one writer
-/// of the folder, for `linkage run` and `linkage serve`'s download alike.
+/// Write a run's folder: ticks, summary, territory and incidents as `format` says (CSV,
+/// Parquet or both) and params.toml into `out`, then move it into place; returns where it
+/// is. The one writer of the folder, for `linkage run` and `linkage serve`'s download
+/// (CSV) alike.
 pub fn write_run_folder(
     out: OutDir,
     sc: &crate::scenario::Scenario,
     runs: &[RegimeRun],
     tables: &[Array3<f64>],
     summaries: &[Summary],
+    format: Format,
 ) -> Result<PathBuf, OutputError> {
-    let units = units(sc);
-    let pairs: Vec<(&RegimeRun, &Array3<f64>)> = runs.iter().zip(tables).collect();
-    write_ticks(&out.file("ticks.csv"), &units, &pairs)?;
-    write_summary(&out.file("summary.csv"), summaries)?;
+    use super::parquet;
     let county_names: Vec<String> = sc
         .territory
         .counties
         .iter()
         .map(|c| c.name.clone())
         .collect();
+    let units = units(sc);
+    let pairs: Vec<(&RegimeRun, &Array3<f64>)> = runs.iter().zip(tables).collect();
     let all: Vec<&RegimeRun> = runs.iter().collect();
-    write_territory(&out.file("territory.csv"), &county_names, &all)?;
-    write_incidents(&out.file("incidents.csv"), &county_names, &all)?;
-    let header = format!(
-        "# {} — parameters of this run; repeat it with:\n#   linkage run --scenario <this file>\n",
-        crate::base::version::program()
+    let params = format!(
+        "# {} — parameters of this run; repeat it with:\n#   linkage run --scenario <this file>\n{}",
+        crate::base::version::program(),
+        sc.to_toml()
     );
-    write_text(&out.file("params.toml"), &(header + &sc.to_toml()))?;
-    out.commit()
-}
-
-/// `summary.csv`: one row per regime.
-pub fn write_summary(path: &Path, summaries: &[Summary]) -> Result<(), OutputError> {
-    let mut w = csv::Writer::from_path(path).map_err(|e| csv_error(path, e))?;
-    w.write_record(Summary::header())
-        .map_err(|e| csv_error(path, e))?;
-    for s in summaries {
-        w.write_record(s.cells()).map_err(|e| csv_error(path, e))?;
+    let summary = summary_table(summaries);
+    let territory = territory_table(&county_names, &all);
+    let incidents = incidents_table(&county_names, &all);
+    if format.csv() {
+        write_ticks(&out.file("ticks.csv"), &units, &pairs)?;
+        write_table(&out.file("summary.csv"), &summary)?;
+        write_table(&out.file("territory.csv"), &territory)?;
+        write_table(&out.file("incidents.csv"), &incidents)?;
     }
-    w.flush().map_err(|e| csv_error(path, e))
+    if format.parquet() {
+        parquet::write_ticks(&out.file("ticks.parquet"), &units, &pairs, &params)?;
+        parquet::write_table(&out.file("summary.parquet"), &summary, &params)?;
+        parquet::write_table(&out.file("territory.parquet"), &territory, &params)?;
+        parquet::write_table(&out.file("incidents.parquet"), &incidents, &params)?;
+    }
+    write_text(&out.file("params.toml"), &params)?;
+    out.commit()
 }
 
 /// Every replicate's summary of every regime (`linkage run --replicates`).
@@ -257,78 +302,109 @@ pub fn write_text(path: &Path, text: &str) -> Result<(), OutputError> {
     fs::write(path, text).map_err(|e| csv_error(path, e))
 }
 
-/// `territory.csv`: one row per regime × township on the last day.
-pub fn write_territory(
-    path: &Path,
-    counties: &[String],
-    runs: &[&RegimeRun],
-) -> Result<(), OutputError> {
+/// A table of typed cells: what a CSV file spells and its Parquet twin stores.
+pub struct Table {
+    pub header: Vec<String>,
+    /// Each column's type, as its cells have it (fixed, so that an empty table has it too).
+    pub kinds: Vec<Kind>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// `table` as a CSV file, each cell as [`Cell::spell`] spells it.
+pub fn write_table(path: &Path, table: &Table) -> Result<(), OutputError> {
     let mut w = csv::Writer::from_path(path).map_err(|e| csv_error(path, e))?;
-    w.write_record([
-        "regime",
-        "county",
-        "township",
-        "urban",
-        "residents",
-        "trust",
-        "open",
-    ])
-    .map_err(|e| csv_error(path, e))?;
+    w.write_record(&table.header)
+        .map_err(|e| csv_error(path, e))?;
+    for r in &table.rows {
+        w.write_record(r.iter().map(Cell::spell))
+            .map_err(|e| csv_error(path, e))?;
+    }
+    w.flush().map_err(|e| csv_error(path, e))
+}
+
+/// The summaries as a [`Table`] (`summary.csv`): one row per regime.
+pub fn summary_table(summaries: &[Summary]) -> Table {
+    let rows: Vec<Vec<Cell>> = summaries.iter().map(Summary::values).collect();
+    Table {
+        header: Summary::header(),
+        kinds: Summary::kinds(),
+        rows,
+    }
+}
+
+/// The rows of `territory.csv`.
+pub fn territory_table(counties: &[String], runs: &[&RegimeRun]) -> Table {
+    use Kind::*;
+    let columns = [
+        ("regime", Text),
+        ("county", Text),
+        ("township", Count),
+        ("urban", Count),
+        ("residents", Count),
+        ("trust", Value),
+        ("open", Count),
+    ];
+    let mut rows = Vec::new();
     for run in runs {
         let mut k_prev = None;
-        let mut idx = 0;
+        let mut idx = 0u64;
         for t in &run.townships {
             if k_prev != Some(t.county) {
                 k_prev = Some(t.county);
                 idx = 0;
             }
             let county = counties.get(t.county.index()).cloned().unwrap_or_default();
-            w.write_record([
-                run.regime.clone(),
-                county,
-                idx.to_string(),
-                (t.urban as u8).to_string(),
-                t.residents.to_string(),
-                crate::base::num::decimal(t.trust),
-                t.open.to_string(),
-            ])
-            .map_err(|e| csv_error(path, e))?;
+            rows.push(vec![
+                Cell::Text(run.regime.clone()),
+                Cell::Text(county),
+                Cell::Count(Some(idx)),
+                Cell::Count(Some(t.urban as u64)),
+                Cell::Count(Some(u64::from(t.residents))),
+                Cell::Value(t.trust),
+                Cell::Count(Some(t.open)),
+            ]);
             idx += 1;
         }
     }
-    w.flush().map_err(|e| csv_error(path, e))
+    Table {
+        header: columns.iter().map(|c| c.0.to_string()).collect(),
+        kinds: columns.iter().map(|c| c.1).collect(),
+        rows,
+    }
 }
 
-/// `incidents.csv`: one row per incident per regime, in order of start (issue 13). The
-/// township is numbered within its county as in `territory.csv`; the community by its
-/// index in the city; `end` is empty for an incident still going on at the end.
-pub fn write_incidents(
-    path: &Path,
-    counties: &[String],
-    runs: &[&RegimeRun],
-) -> Result<(), OutputError> {
+/// The rows of `incidents.csv`.
+pub fn incidents_table(counties: &[String], runs: &[&RegimeRun]) -> Table {
     use crate::model::collective::{BANDS, RESPONSES, band};
-    let mut w = csv::Writer::from_path(path).map_err(|e| csv_error(path, e))?;
-    let mut header: Vec<String> = [
-        "regime",
-        "county",
-        "township",
-        "community",
-        "cause",
-        "start",
-        "end",
-        "days",
-        "peak",
-        "band",
-        "protester_days",
-        "responses",
+    use Kind::*;
+    let mut columns: Vec<(String, Kind)> = [
+        ("regime", Text),
+        ("county", Text),
+        ("township", Count),
+        ("community", Count),
+        ("cause", Text),
+        ("start", Count),
+        ("end", Count),
+        ("days", Count),
+        ("peak", Count),
+        ("band", Text),
+        ("protester_days", Count),
+        ("responses", Text),
     ]
     .iter()
-    .map(|s| s.to_string())
+    .map(|(n, k)| (n.to_string(), *k))
     .collect();
-    header.extend(RESPONSES.iter().map(|r| format!("{}_days", r.name())));
-    header.extend(["staff_hours", "budget", "petitions"].map(String::from));
-    w.write_record(&header).map_err(|e| csv_error(path, e))?;
+    columns.extend(
+        RESPONSES
+            .iter()
+            .map(|r| (format!("{}_days", r.name()), Count)),
+    );
+    columns.extend([
+        ("staff_hours".to_string(), Value),
+        ("budget".to_string(), Value),
+        ("petitions".to_string(), Count),
+    ]);
+    let mut rows = Vec::new();
     for run in runs {
         let last = run.history.len().saturating_sub(1) as u32;
         // Each township's number within its county, as territory.csv numbers it.
@@ -338,31 +414,36 @@ pub fn write_incidents(
                 .iter()
                 .filter(|o| o.county == town.county)
                 .count();
-            within.push(before);
+            within.push(before as u64);
         }
         for i in &run.incidents {
             let county = counties.get(i.county as usize).cloned().unwrap_or_default();
             let township = within.get(i.township as usize).copied().unwrap_or(0);
+            let n = |v: u64| Cell::Count(Some(v));
             let mut row = vec![
-                run.regime.clone(),
-                county,
-                township.to_string(),
-                i.community.to_string(),
-                i.cause.to_string(),
-                i.start.to_string(),
-                i.end.map_or(String::new(), |e| e.to_string()),
-                i.duration(last).to_string(),
-                i.peak.to_string(),
-                BANDS[band(i.peak)].to_string(),
-                i.protester_days.to_string(),
-                i.responses_used(),
+                Cell::Text(run.regime.clone()),
+                Cell::Text(county),
+                n(township),
+                n(u64::from(i.community)),
+                Cell::Text(i.cause.to_string()),
+                n(u64::from(i.start)),
+                Cell::Count(i.end.map(u64::from)),
+                n(u64::from(i.duration(last))),
+                n(u64::from(i.peak)),
+                Cell::Text(BANDS[band(i.peak)].to_string()),
+                n(i.protester_days),
+                Cell::Text(i.responses_used()),
             ];
-            row.extend(i.responses.iter().map(|d| d.to_string()));
-            row.push(crate::base::num::decimal(i.staff_hours));
-            row.push(crate::base::num::decimal(i.budget));
-            row.push(i.petitions.to_string());
-            w.write_record(&row).map_err(|e| csv_error(path, e))?;
+            row.extend(i.responses.iter().map(|&d| n(u64::from(d))));
+            row.push(Cell::Value(i.staff_hours));
+            row.push(Cell::Value(i.budget));
+            row.push(n(i.petitions));
+            rows.push(row);
         }
     }
-    w.flush().map_err(|e| csv_error(path, e))
+    Table {
+        header: columns.iter().map(|c| c.0.clone()).collect(),
+        kinds: columns.iter().map(|c| c.1).collect(),
+        rows,
+    }
 }

@@ -16,6 +16,9 @@ pub struct TickMetric {
     pub name: &'static str,
     pub about: &'static str,
     value: fn(&Window) -> f64,
+    /// Whether the metric counts something (its values are whole numbers, never
+    /// undefined): `ticks.parquet` types such a column as an integer.
+    pub count: bool,
 }
 
 /// The tallies of one unit over the rolling window ending at a tick.
@@ -92,96 +95,115 @@ pub const TICK_METRICS: &[TickMetric] = &[
         name: "created",
         about: "issues raised this tick (by residents, and stability issues from incidents)",
         value: |w| w.now.created as f64,
+        count: true,
     },
     TickMetric {
         name: "resolved",
         about: "issues that left solved this tick (closed, and solved as their resident judges it)",
         value: |w| w.now.resolved as f64,
+        count: true,
     },
     TickMetric {
         name: "expired",
         about: "reported issues that passed their deadline unclosed, or were dropped at a county boundary, this tick",
         value: |w| w.now.expired as f64,
+        count: true,
     },
     TickMetric {
         name: "open",
         about: "issues still open at the end of the tick",
         value: |w| w.now.open as f64,
+        count: true,
     },
     TickMetric {
         name: "reported",
         about: "issues reaching an office for the first time (reported by their resident or found by a patrol)",
         value: |w| w.now.hotline.reported as f64,
+        count: true,
     },
     TickMetric {
         name: "responded",
         about: "issues first acted on by an office within the response deadline (响应)",
         value: |w| w.now.hotline.responded as f64,
+        count: true,
     },
     TickMetric {
         name: "closed_unsolved",
         about: "issues that left closed but not solved (办结未解决)",
         value: |w| w.now.hotline.closed_unsolved as f64,
+        count: true,
     },
     TickMetric {
         name: "reopened",
         about: "unsolved closures reopened, by a callback or by the resident raising them again",
         value: |w| w.now.hotline.reopened as f64,
+        count: true,
     },
     TickMetric {
         name: "latent",
         about: "issues that left never reported (expired while waiting for a patrol); not in the rates' denominators",
         value: |w| w.now.hotline.latent as f64,
+        count: true,
     },
     TickMetric {
         name: "shelved",
         about: "requests an office left unanswered on first sight (non-response)",
         value: |w| w.now.hotline.shelved as f64,
+        count: true,
     },
     TickMetric {
         name: "bounces",
         about: "hand-offs sent back by the receiving office (推诿, buck-passing)",
         value: |w| w.now.hotline.bounces as f64,
+        count: true,
     },
     TickMetric {
         name: "callbacks",
         about: "closures called back by the hotline (回访)",
         value: |w| w.now.hotline.callbacks as f64,
+        count: true,
     },
     TickMetric {
         name: "satisfied",
         about: "callbacks whose resident said satisfied",
         value: |w| w.now.hotline.satisfied as f64,
+        count: true,
     },
     TickMetric {
         name: "petitions",
         about: "residents taking an unsolved issue over the city's head (越级上访; 不外溢 failed)",
         value: |w| w.now.hotline.petitions as f64,
+        count: true,
     },
     TickMetric {
         name: "trips",
         about: "residents' trips (跑动次数) on the issues solved this tick",
         value: |w| w.now.hotline.trips as f64,
+        count: true,
     },
     TickMetric {
         name: "escalations",
         about: "hand-offs up the hierarchy this tick",
         value: |w| w.now.escalations as f64,
+        count: true,
     },
     TickMetric {
         name: "referrals",
         about: "hand-offs sideways or down (to departments, partner counties, centre dispatch) this tick",
         value: |w| w.now.referrals as f64,
+        count: true,
     },
     TickMetric {
         name: "resolution_days_mean",
         about: "mean days from raising to resolution of issues resolved in the window",
         value: |w| hist_mean(&window_days(w)),
+        count: false,
     },
     TickMetric {
         name: "resolution_days_p90",
         about: "90th percentile of the same",
         value: |w| hist_quantile(&window_days(w), 0.9),
+        count: false,
     },
     TickMetric {
         name: "service_rate",
@@ -192,31 +214,37 @@ pub const TICK_METRICS: &[TickMetric] = &[
                 window_sum(w, |t| t.expired + t.hotline.closed_unsolved),
             )
         },
+        count: false,
     },
     TickMetric {
         name: "trust",
         about: "mean trust in government (perceived legitimacy L), 0-1",
         value: |w| per_resident(w, |t| t.trust),
+        count: false,
     },
     TickMetric {
         name: "hardship",
         about: "mean hardship H, 0-1",
         value: |w| per_resident(w, |t| t.hardship),
+        count: false,
     },
     TickMetric {
         name: "gain",
         about: "获得感, sense of gain: mean of (own recent issues resolved + 1) / (recent raised + 2), issues weighted by recency (behaviour.gain_memory_days), 0-1",
         value: |w| per_resident(w, |t| t.gain),
+        count: false,
     },
     TickMetric {
         name: "security",
         about: "安全感, sense of security: mean of 1 - (exposure to incidents and protest + own harm: flood damage, illness, job loss), 0-1",
         value: |w| per_resident(w, |t| t.security),
+        count: false,
     },
     TickMetric {
         name: "happiness",
         about: "幸福感, sense of happiness: mean of the weighted sum of gain, security, 1 - H and L (behaviour.happiness_*, 0.25 each by default), 0-1",
         value: |w| per_resident(w, |t| t.happiness),
+        count: false,
     },
     TickMetric {
         name: "urban_rural_gap",
@@ -230,136 +258,163 @@ pub const TICK_METRICS: &[TickMetric] = &[
                 window_sum(w, |t| t.rural_expired),
             )
         },
+        count: false,
     },
     TickMetric {
         name: "protesters",
         about: "residents active in protest",
         value: |w| w.now.protesters as f64,
+        count: true,
     },
     TickMetric {
         name: "incidents_new",
         about: "collective incidents (群体性事件) that started this tick",
         value: |w| w.now.incidents_new as f64,
+        count: true,
     },
     TickMetric {
         name: "incidents_active",
         about: "communities in an incident",
         value: |w| w.now.incidents_active as f64,
+        count: true,
     },
     TickMetric {
         name: "volunteers",
         about: "residents volunteering",
         value: |w| w.now.volunteers as f64,
+        count: true,
     },
     TickMetric {
         name: "orgs_active",
         about: "social organisations active",
         value: |w| w.now.orgs_active as f64,
+        count: true,
     },
     TickMetric {
         name: "orgs_linked_inactive",
         about: "organisations linked to the platform but not acting (只联不动)",
         value: |w| w.now.orgs_linked_inactive as f64,
+        count: true,
     },
     TickMetric {
         name: "depts_linked_inactive",
         about: "departments linked on the platform that acknowledged a shared (cross-department or cross-region) issue without acting on it today (只联不动)",
         value: |w| w.now.depts_linked_inactive as f64,
+        count: true,
     },
     TickMetric {
         name: "link_strength",
         about: "联结强度, mean link strength of residents (ties to grid staff, organisations and neighbours; built by outreach, active organisations and solved issues, decaying without them), 0-1",
         value: |w| per_resident(w, |t| t.link),
+        count: false,
     },
     TickMetric {
         name: "staff_hours",
         about: "staff-hours used (work plus coordination)",
         value: |w| w.now.staff_hours,
+        count: false,
     },
     TickMetric {
         name: "coordination_hours",
         about: "staff-hours spent on coordination (overhead, meetings, reporting, hand-offs, transfer friction, upkeep of volunteers and organisations)",
         value: |w| w.now.coordination_hours,
+        count: false,
     },
     TickMetric {
         name: "social_hours",
         about: "hours volunteers and social organisations delivered (turned up, and kept by their office's upkeep); a pool of its own, only for routine, neighbour-dispute, public-facility and emergency issues",
         value: |w| w.now.social_hours,
+        count: false,
     },
     TickMetric {
         name: "social_hours_worked",
         about: "of those, hours worked on issues (not in staff_hours)",
         value: |w| w.now.social_hours_worked,
+        count: false,
     },
     TickMetric {
         name: "budget_spent",
         about: "budget units spent by the counties and the city (social assistance, volunteer points redeemed, ...)",
         value: |w| w.now.budget_spent,
+        count: false,
     },
     TickMetric {
         name: "susceptible",
         about: "residents susceptible (epidemic SEIR)",
         value: |w| w.now.health[0] as f64,
+        count: true,
     },
     TickMetric {
         name: "exposed",
         about: "residents exposed",
         value: |w| w.now.health[1] as f64,
+        count: true,
     },
     TickMetric {
         name: "infected",
         about: "residents infected",
         value: |w| w.now.health[2] as f64,
+        count: true,
     },
     TickMetric {
         name: "recovered",
         about: "residents recovered",
         value: |w| w.now.health[3] as f64,
+        count: true,
     },
     TickMetric {
         name: "at_home",
         about: "residents at home in the epidemic: isolated as detected cases or quarantined as traced contacts",
         value: |w| w.now.epidemic.at_home as f64,
+        count: true,
     },
     TickMetric {
         name: "cases_detected",
         about: "infectious residents detected today (coming forward, platform, grid workers)",
         value: |w| w.now.epidemic.detected as f64,
+        count: true,
     },
     TickMetric {
         name: "cases_isolated",
         about: "of them, isolated today (as far as the county's health and grid staff could take the cases on)",
         value: |w| w.now.epidemic.isolated as f64,
+        count: true,
     },
     TickMetric {
         name: "contacts_traced",
         about: "residents quarantined today as traced contacts of a case isolated yesterday",
         value: |w| w.now.epidemic.traced as f64,
+        count: true,
     },
     TickMetric {
         name: "case_hours",
         about: "staff-hours of health departments and grid offices paid for isolating cases and tracing their contacts",
         value: |w| w.now.epidemic.case_hours,
+        count: false,
     },
     TickMetric {
         name: "rumour_believers",
         about: "residents believing a rumour",
         value: |w| w.now.believers as f64,
+        count: true,
     },
     TickMetric {
         name: "capacity_hours",
         about: "government staff-hours available after shocks (sick staff, floods, cuts), before overhead; excludes volunteers and organisations",
         value: |w| w.now.capacity_hours,
+        count: false,
     },
     TickMetric {
         name: "leading_group",
         about: "1 while the city's leading group (领导小组) is active",
         value: |w| w.now.leading_group as u8 as f64,
+        count: true,
     },
     TickMetric {
         name: "assistance_refused",
         about: "social-assistance issues that left unpaid this tick after waiting for their county's budget (refused for lack of funds)",
         value: |w| w.now.assistance_refused as f64,
+        count: true,
     },
     TickMetric {
         name: "assistance_refused_share",
@@ -370,6 +425,7 @@ pub const TICK_METRICS: &[TickMetric] = &[
                 window_sum(w, assistance_ended),
             )
         },
+        count: false,
     },
     TickMetric {
         name: "assistance_claimant_hardship",
@@ -380,41 +436,49 @@ pub const TICK_METRICS: &[TickMetric] = &[
                 window_sum(w, assistance_ended),
             )
         },
+        count: false,
     },
     TickMetric {
         name: "laid_off",
         about: "residents laid off by a closure",
         value: |w| w.now.closure.laid_off as f64,
+        count: true,
     },
     TickMetric {
         name: "laid_off_protesters",
         about: "laid-off residents protesting",
         value: |w| w.now.closure.protesters as f64,
+        count: true,
     },
     TickMetric {
         name: "laid_off_trust",
         about: "mean trust of the laid-off residents",
         value: |w| ratio(w.now.closure.trust, w.now.closure.laid_off as f64),
+        count: false,
     },
     TickMetric {
         name: "laid_off_hardship",
         about: "mean hardship of the laid-off residents",
         value: |w| ratio(w.now.closure.hardship, w.now.closure.laid_off as f64),
+        count: false,
     },
     TickMetric {
         name: "claims_filed",
         about: "claims the laid off filed at lay-off this tick (registration and assistance, unpaid wages)",
         value: |w| w.now.closure.claims_filed as f64,
+        count: true,
     },
     TickMetric {
         name: "claims_answered",
         about: "claims at lay-off that left resolved this tick (benefit, severance or wages paid)",
         value: |w| w.now.closure.claims_answered as f64,
+        count: true,
     },
     TickMetric {
         name: "claims_unanswered",
         about: "claims at lay-off that left unresolved this tick (expired, closed unsolved or never reported)",
         value: |w| w.now.closure.claims_unanswered as f64,
+        count: true,
     },
 ];
 
@@ -1099,31 +1163,80 @@ pub const SUMMARY_COLUMNS: &[(&str, &str)] = &[
 /// `m_recovery_days` (empty: not recovered), `m_loss_area`.
 pub const RESILIENCE_SUFFIXES: [&str; 4] = ["baseline", "fall_pct", "recovery_days", "loss_area"];
 
+/// One value of a [`Summary`], typed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// A name (the regime, the resilience reference).
+    Text(String),
+    /// A count or a number of days; `None` when undefined (not recovered).
+    Count(Option<u64>),
+    /// A measured value; NaN or infinite when undefined.
+    Value(f64),
+}
+
+/// A column's type: [`Cell`]'s variant without its value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Count,
+    Value,
+}
+
+impl Cell {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Cell::Text(_) => Kind::Text,
+            Cell::Count(_) => Kind::Count,
+            Cell::Value(_) => Kind::Value,
+        }
+    }
+}
+
+impl Cell {
+    /// The cell as `summary.csv` spells it (numbers by [`crate::base::num`]).
+    pub fn spell(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Count(v) => v.map_or(String::new(), |v| v.to_string()),
+            Cell::Value(v) => crate::base::num::decimal(*v),
+        }
+    }
+}
+
 impl Summary {
-    /// The summary as CSV cells, in `SUMMARY_COLUMNS` then resilience order.
+    /// The summary as CSV cells, in `SUMMARY_COLUMNS` then resilience order: its
+    /// [`Summary::values`], each as [`Cell::spell`] spells it.
     pub fn cells(&self) -> Vec<String> {
-        let f = crate::base::num::decimal;
+        self.values().iter().map(Cell::spell).collect()
+    }
+
+    /// The summary's values, typed, in `SUMMARY_COLUMNS` then resilience order: what
+    /// `summary.csv` spells and `summary.parquet` stores. A column's type does not depend
+    /// on the values (an undefined value is an empty cell of its type).
+    pub fn values(&self) -> Vec<Cell> {
+        let f = Cell::Value;
+        let n = |v: u64| Cell::Count(Some(v));
         let mut c = vec![
-            self.regime.clone(),
-            self.residents.to_string(),
-            self.ticks.to_string(),
-            self.created.to_string(),
-            self.resolved.to_string(),
-            self.expired.to_string(),
-            self.open_end.to_string(),
-            self.reported.to_string(),
-            self.latent.to_string(),
-            self.closed_unsolved.to_string(),
-            self.reopened.to_string(),
+            Cell::Text(self.regime.clone()),
+            n(self.residents as u64),
+            n(self.ticks as u64),
+            n(self.created as u64),
+            n(self.resolved as u64),
+            n(self.expired as u64),
+            n(self.open_end as u64),
+            n(self.reported as u64),
+            n(self.latent as u64),
+            n(self.closed_unsolved as u64),
+            n(self.reopened as u64),
             f(self.response_rate),
             f(self.closure_rate),
             f(self.solution_rate),
             f(self.satisfaction_rate),
             f(self.county_answer_rate),
             f(self.contacts_per_resident_year),
-            self.bounces.to_string(),
-            self.shelved.to_string(),
-            self.petitions.to_string(),
+            n(self.bounces as u64),
+            n(self.shelved as u64),
+            n(self.petitions as u64),
             f(self.trips_per_solved),
             f(self.staff_hours_per_solved),
             f(self.resolution_days_median),
@@ -1131,9 +1244,9 @@ impl Summary {
             f(self.trust_end),
             f(self.happiness_end),
             f(self.urban_rural_gap),
-            self.incidents.to_string(),
-            self.incident_days.to_string(),
-            self.protester_days.to_string(),
+            n(self.incidents as u64),
+            n(self.incident_days as u64),
+            n(self.protester_days as u64),
             f(self.staff_hours),
             f(self.coordination_hours),
             f(self.utilisation),
@@ -1141,36 +1254,45 @@ impl Summary {
             f(self.social_hours),
             f(self.social_hours_worked),
             f(self.budget_spent),
-            self.orgs_active_end.to_string(),
-            self.orgs_linked_inactive_end.to_string(),
-            self.depts_linked_inactive_days.to_string(),
+            n(self.orgs_active_end as u64),
+            n(self.orgs_linked_inactive_end as u64),
+            n(self.depts_linked_inactive_days as u64),
             f(self.link_strength_end),
-            self.resilience_reference.to_string(),
+            Cell::Text(self.resilience_reference.to_string()),
         ];
-        c.extend(self.incident_bands.iter().map(|b| b.to_string()));
+        c.extend(self.incident_bands.iter().map(|&b| n(b as u64)));
         c.push(f(self.incident_days_median));
-        c.push(self.incident_days_longest.to_string());
+        c.push(n(self.incident_days_longest as u64));
         c.push(f(self.protest_cost));
-        c.extend(self.incident_answers.iter().map(|b| b.to_string()));
+        c.extend(self.incident_answers.iter().map(|&b| n(b as u64)));
         c.push(f(self.answer_staff_hours));
         c.push(f(self.answer_budget));
-        c.push(self.assistance_refused.to_string());
+        c.push(n(self.assistance_refused as u64));
         c.push(f(self.assistance_refused_share));
-        c.push(self.claims_filed.to_string());
+        c.push(n(self.claims_filed as u64));
         c.push(f(self.claims_answered_share));
-        c.push(self.laid_off_protesters_peak.to_string());
+        c.push(n(self.laid_off_protesters_peak as u64));
         for (_, r) in &self.resilience {
             match r {
                 Some(r) => {
                     c.push(f(r.baseline));
                     c.push(f(r.deepest_fall_pct));
-                    c.push(r.recovery_days.map_or(String::new(), |d| d.to_string()));
+                    c.push(Cell::Count(r.recovery_days.map(u64::from)));
                     c.push(f(r.loss_area));
                 }
-                None => c.extend(std::iter::repeat_n(String::new(), 4)),
+                None => c.extend([f(f64::NAN), f(f64::NAN), Cell::Count(None), f(f64::NAN)]),
             }
         }
         c
+    }
+
+    /// The type of each column of [`Summary::values`] (the same for every summary).
+    pub fn kinds() -> Vec<Kind> {
+        let s = Summary {
+            resilience: HEADLINE.iter().map(|&m| (m, None)).collect(),
+            ..Summary::default()
+        };
+        s.values().iter().map(Cell::kind).collect()
     }
 
     pub fn header() -> Vec<String> {

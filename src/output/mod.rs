@@ -4,5 +4,6 @@
 
 pub mod files;
 pub mod metrics;
+pub mod parquet;
 pub mod resilience;
 pub mod table;

@@ -486,8 +486,15 @@ fn folder_zip(
     let dest = scratch.join(job.key());
     let out = OutDir::prepare(&dest).map_err(|e| e.to_string())?;
     let result = (|| {
-        let dir = files::write_run_folder(out, &job.planned.scenario, runs, tables, summaries)
-            .map_err(|e| e.to_string())?;
+        let dir = files::write_run_folder(
+            out,
+            &job.planned.scenario,
+            runs,
+            tables,
+            summaries,
+            files::Format::Csv,
+        )
+        .map_err(|e| e.to_string())?;
         crate::report::write(&dir, lang).map_err(|e| e.to_string())?;
         zip_folder(&dir).map_err(|e| format!("cannot zip the run folder: {e}"))
     })();

@@ -171,6 +171,7 @@ fn run_args(
         quiet: true,
         // Bench times one world; the twin is a second run, not a cost of a tick.
         no_twin: true,
+        format: super::FormatArg::Csv,
         report: super::ReportArgs::default(),
     }
 }
