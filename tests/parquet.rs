@@ -30,14 +30,11 @@ fn small_run(out: &Path, extra: &[&str]) {
     );
 }
 
+/// A file's key-value metadata.
+type KeyValues = Vec<(String, Option<String>)>;
+
 /// A Parquet file's batches, its created_by and its key-value metadata.
-fn read(
-    path: &Path,
-) -> (
-    Vec<RecordBatch>,
-    Option<String>,
-    Vec<(String, Option<String>)>,
-) {
+fn read(path: &Path) -> (Vec<RecordBatch>, Option<String>, KeyValues) {
     let file = fs::File::open(path).unwrap();
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
     let meta = builder.metadata().file_metadata();
@@ -87,17 +84,13 @@ fn same(column: &dyn Array, row: usize, cell: &str, what: &str) {
     }
 }
 
-#[test]
-fn both_formats_hold_the_same_tables_and_parquet_alone_writes_no_csv() {
-    let tmp = tempfile::tempdir().unwrap();
-    let both = tmp.path().join("both");
-    let alone = tmp.path().join("alone");
-    small_run(&both, &["--format", "both", "--threads", "2"]);
-    small_run(&alone, &["--format", "parquet", "--threads", "1"]);
-    let params = fs::read_to_string(both.join("params.toml")).unwrap();
+/// Every Parquet file of `dir` holds its CSV file's columns, in order, with equal values
+/// (numerically), and carries the run's parameters and the fixed writer name.
+fn same_tables(dir: &Path) {
+    let params = fs::read_to_string(dir.join("params.toml")).unwrap();
     let version = env!("CARGO_PKG_VERSION");
     for t in TABLES {
-        let path = both.join(format!("{t}.parquet"));
+        let path = dir.join(format!("{t}.parquet"));
         let (batches, created_by, kv) = read(&path);
         assert_eq!(
             created_by.as_deref(),
@@ -115,7 +108,7 @@ fn both_formats_hold_the_same_tables_and_parquet_alone_writes_no_csv() {
         );
         assert_eq!(get("linkage.version").as_deref(), Some(version), "{t}");
 
-        let mut csv = csv::Reader::from_path(both.join(format!("{t}.csv"))).unwrap();
+        let mut csv = csv::Reader::from_path(dir.join(format!("{t}.csv"))).unwrap();
         let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
         let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
         let names: Vec<String> = match batches.first() {
@@ -152,6 +145,19 @@ fn both_formats_hold_the_same_tables_and_parquet_alone_writes_no_csv() {
                 r += 1;
             }
         }
+    }
+}
+
+#[test]
+fn both_formats_hold_the_same_tables_and_parquet_alone_writes_no_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let both = tmp.path().join("both");
+    let alone = tmp.path().join("alone");
+    small_run(&both, &["--format", "both", "--threads", "2"]);
+    small_run(&alone, &["--format", "parquet", "--threads", "1"]);
+    same_tables(&both);
+    for t in TABLES {
+        let path = both.join(format!("{t}.parquet"));
         // The same bytes with one thread as with two.
         assert_eq!(
             fs::read(&path).unwrap(),
@@ -227,4 +233,25 @@ fn a_bad_format_and_a_report_without_csv_are_refused() {
         &["run", "--format", "parquet", "--report"],
         &["--report reads the run's CSV files", "--format both"],
     );
+}
+
+#[test]
+fn incidents_rows_are_the_same_in_both_formats() {
+    // A closure on day 120 sets off incidents within 250 days even at 1,000 residents.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("closure");
+    succeeds(
+        linkage()
+            .args(["run", "--scenario", "xcity-factory-closure"])
+            .args(["--residents", "1000", "--ticks", "250", "--format", "both"])
+            .arg("--quiet")
+            .arg("--out")
+            .arg(&dir),
+    );
+    let rows = fs::read_to_string(dir.join("incidents.csv"))
+        .unwrap()
+        .lines()
+        .count();
+    assert!(rows > 1, "no incident to compare");
+    same_tables(&dir);
 }

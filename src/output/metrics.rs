@@ -1218,25 +1218,25 @@ impl Summary {
         let n = |v: u64| Cell::Count(Some(v));
         let mut c = vec![
             Cell::Text(self.regime.clone()),
-            n(self.residents as u64),
+            n(self.residents),
             n(self.ticks as u64),
-            n(self.created as u64),
-            n(self.resolved as u64),
-            n(self.expired as u64),
-            n(self.open_end as u64),
-            n(self.reported as u64),
-            n(self.latent as u64),
-            n(self.closed_unsolved as u64),
-            n(self.reopened as u64),
+            n(self.created),
+            n(self.resolved),
+            n(self.expired),
+            n(self.open_end),
+            n(self.reported),
+            n(self.latent),
+            n(self.closed_unsolved),
+            n(self.reopened),
             f(self.response_rate),
             f(self.closure_rate),
             f(self.solution_rate),
             f(self.satisfaction_rate),
             f(self.county_answer_rate),
             f(self.contacts_per_resident_year),
-            n(self.bounces as u64),
-            n(self.shelved as u64),
-            n(self.petitions as u64),
+            n(self.bounces),
+            n(self.shelved),
+            n(self.petitions),
             f(self.trips_per_solved),
             f(self.staff_hours_per_solved),
             f(self.resolution_days_median),
@@ -1244,9 +1244,9 @@ impl Summary {
             f(self.trust_end),
             f(self.happiness_end),
             f(self.urban_rural_gap),
-            n(self.incidents as u64),
-            n(self.incident_days as u64),
-            n(self.protester_days as u64),
+            n(self.incidents),
+            n(self.incident_days),
+            n(self.protester_days),
             f(self.staff_hours),
             f(self.coordination_hours),
             f(self.utilisation),
@@ -1254,24 +1254,24 @@ impl Summary {
             f(self.social_hours),
             f(self.social_hours_worked),
             f(self.budget_spent),
-            n(self.orgs_active_end as u64),
-            n(self.orgs_linked_inactive_end as u64),
-            n(self.depts_linked_inactive_days as u64),
+            n(self.orgs_active_end),
+            n(self.orgs_linked_inactive_end),
+            n(self.depts_linked_inactive_days),
             f(self.link_strength_end),
             Cell::Text(self.resilience_reference.to_string()),
         ];
-        c.extend(self.incident_bands.iter().map(|&b| n(b as u64)));
+        c.extend(self.incident_bands.iter().map(|&b| n(b)));
         c.push(f(self.incident_days_median));
-        c.push(n(self.incident_days_longest as u64));
+        c.push(n(self.incident_days_longest));
         c.push(f(self.protest_cost));
-        c.extend(self.incident_answers.iter().map(|&b| n(b as u64)));
+        c.extend(self.incident_answers.iter().map(|&b| n(b)));
         c.push(f(self.answer_staff_hours));
         c.push(f(self.answer_budget));
-        c.push(n(self.assistance_refused as u64));
+        c.push(n(self.assistance_refused));
         c.push(f(self.assistance_refused_share));
-        c.push(n(self.claims_filed as u64));
+        c.push(n(self.claims_filed));
         c.push(f(self.claims_answered_share));
-        c.push(n(self.laid_off_protesters_peak as u64));
+        c.push(n(self.laid_off_protesters_peak));
         for (_, r) in &self.resilience {
             match r {
                 Some(r) => {
