@@ -1358,5 +1358,12 @@ mod tests {
             header.len(),
             SUMMARY_COLUMNS.len() + HEADLINE.len() * RESILIENCE_SUFFIXES.len()
         );
+        // A type for every column, text where the CSV has a name.
+        let kinds = Summary::kinds();
+        assert_eq!(kinds.len(), header.len());
+        for (h, k) in header.iter().zip(&kinds) {
+            let text = h == "regime" || h == "resilience_reference";
+            assert_eq!(*k == Kind::Text, text, "{h}");
+        }
     }
 }

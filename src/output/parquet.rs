@@ -79,6 +79,7 @@ fn write_columns(
     columns: Vec<Column>,
     params: &str,
 ) -> Result<(), OutputError> {
+    assert_eq!(header.len(), columns.len(), "a type for every column");
     let fail = |e: String| OutputError::Parquet {
         path: path.display().to_string(),
         message: e,
