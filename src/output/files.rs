@@ -230,13 +230,8 @@ pub fn write_run_folder(
     format: Format,
 ) -> Result<PathBuf, OutputError> {
     use super::parquet;
-    let county_names: Vec<String> = sc
-        .territory
-        .counties
-        .iter()
-        .map(|c| c.name.clone())
-        .collect();
     let units = units(sc);
+    let county_names = &units[..units.len() - 1];
     let pairs: Vec<(&RegimeRun, &Array3<f64>)> = runs.iter().zip(tables).collect();
     let all: Vec<&RegimeRun> = runs.iter().collect();
     let params = format!(
@@ -245,8 +240,8 @@ pub fn write_run_folder(
         sc.to_toml()
     );
     let summary = summary_table(summaries);
-    let territory = territory_table(&county_names, &all);
-    let incidents = incidents_table(&county_names, &all);
+    let territory = territory_table(county_names, &all);
+    let incidents = incidents_table(county_names, &all);
     if format.csv() {
         write_ticks(&out.file("ticks.csv"), &units, &pairs)?;
         write_table(&out.file("summary.csv"), &summary)?;

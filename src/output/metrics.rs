@@ -521,7 +521,7 @@ pub fn tick_rows(history: &[Vec<Tally>], t: usize, window: usize) -> ndarray::Ar
 }
 
 /// Each run's tick table and its summary (resilience against its twin when it has one):
-/// what `linkage run` writes, for `linkage serve` too.
+/// what `linkage run` writes.
 pub fn summarise_runs(
     sc: &crate::scenario::Scenario,
     runs: &[RegimeRun],
@@ -532,9 +532,21 @@ pub fn summarise_runs(
         .iter()
         .map(|r| tick_table(&r.history, window))
         .collect();
-    let summaries = runs
-        .iter()
-        .zip(&tables)
+    let summaries = summaries(sc, runs, &tables, twins);
+    (tables, summaries)
+}
+
+/// Each run's summary from its tick table (`tables[i]` is `runs[i]`'s), for a caller
+/// that has built the tables day by day (`linkage serve`).
+pub fn summaries(
+    sc: &crate::scenario::Scenario,
+    runs: &[RegimeRun],
+    tables: &[ndarray::Array3<f64>],
+    twins: &[Option<RegimeRun>],
+) -> Vec<Summary> {
+    let window = sc.run.window as usize;
+    runs.iter()
+        .zip(tables)
         .zip(twins)
         .map(|((r, t), twin)| {
             let twin = twin.as_ref().map(|t| tick_table(&t.history, window));
@@ -546,8 +558,7 @@ pub fn summarise_runs(
                 twin.as_ref(),
             )
         })
-        .collect();
-    (tables, summaries)
+        .collect()
 }
 
 /// The headline metrics whose resilience is reported (higher is better for each).
@@ -1163,7 +1174,7 @@ pub const SUMMARY_COLUMNS: &[(&str, &str)] = &[
 /// `m_recovery_days` (empty: not recovered), `m_loss_area`.
 pub const RESILIENCE_SUFFIXES: [&str; 4] = ["baseline", "fall_pct", "recovery_days", "loss_area"];
 
-/// One value of a [`Summary`], typed.
+/// One value of a table (`summary`, `territory`, `incidents`), typed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
     /// A name (the regime, the resilience reference).
@@ -1190,9 +1201,7 @@ impl Cell {
             Cell::Value(_) => Kind::Value,
         }
     }
-}
 
-impl Cell {
     /// The cell as `summary.csv` spells it (numbers by [`crate::base::num`]).
     pub fn spell(&self) -> String {
         match self {

@@ -70,15 +70,7 @@ pub fn check_name(name: &str) -> Result<String, String> {
 /// The board's rows for a finished run posted under `name`: one a regime.
 pub fn rows(job: &Job, name: &str, posted: u64) -> Vec<Value> {
     let sc = &job.planned.scenario;
-    let (events, _) = job.since(0);
-    let summary: Vec<Value> = events
-        .iter()
-        .rev()
-        .find(|(k, _)| *k == "done")
-        .and_then(|(_, d)| serde_json::from_str::<Value>(d).ok())
-        .and_then(|v| v.get("summary").cloned())
-        .and_then(|s| s.as_array().cloned())
-        .unwrap_or_default();
+    let summary = job.summary();
     let shock = sc
         .shocks
         .first()

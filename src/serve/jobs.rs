@@ -43,6 +43,8 @@ struct JobState {
     status: Status,
     /// The run folder, zipped, once done.
     zip: Option<Arc<Vec<u8>>>,
+    /// Each regime's summary (`summary.csv`'s row as JSON), once done.
+    summary: Arc<Vec<serde_json::Value>>,
     /// Bytes held (log and zip), for the cache's bound.
     bytes: usize,
     /// When last asked for (a counter), for the cache's order.
@@ -60,6 +62,7 @@ impl Job {
                 log: Vec::new(),
                 status: Status::Waiting,
                 zip: None,
+                summary: Arc::default(),
                 bytes: 0,
                 used: 0,
             }),
@@ -97,6 +100,11 @@ impl Job {
         self.lock().zip.clone()
     }
 
+    /// Each regime's summary row, once done (empty before).
+    pub fn summary(&self) -> Arc<Vec<serde_json::Value>> {
+        Arc::clone(&self.lock().summary)
+    }
+
     fn push(&self, kind: &'static str, data: String) {
         {
             let mut s = self.lock();
@@ -106,13 +114,15 @@ impl Job {
         self.changed.send_modify(|n| *n += 1);
     }
 
-    /// Done: the zip, the `done` event and the status together, so that whoever sees
-    /// the event can download and post the run.
-    fn finish(&self, zip: Vec<u8>, done: String) {
+    /// Done: the zip, the summary, the `done` event and the status together, so that
+    /// whoever sees the event can download and post the run.
+    fn finish(&self, end: Ended) {
+        let Ended { zip, summary, done } = end;
         {
             let mut s = self.lock();
-            s.bytes += zip.len() + done.len() + 32;
+            s.bytes += zip.len() + 2 * done.len() + 32;
             s.zip = Some(Arc::new(zip));
+            s.summary = Arc::new(summary);
             s.log.push(("done", done.into()));
             s.status = Status::Done;
         }
@@ -266,21 +276,6 @@ impl Jobs {
         self.queue_changed.subscribe()
     }
 
-    /// Runs waiting, running and finished (held in the cache).
-    pub fn counts(&self) -> (usize, usize, usize) {
-        let inner = self.lock();
-        let mut running = 0;
-        let mut done = 0;
-        for j in inner.all.values() {
-            match j.status() {
-                Status::Running => running += 1,
-                Status::Done => done += 1,
-                _ => {}
-            }
-        }
-        (inner.waiting.len(), running, done)
-    }
-
     /// Drop the least recently asked-for finished runs while the finished ones hold more
     /// than the bound.
     fn evict(&self, inner: &mut Inner) {
@@ -340,8 +335,8 @@ impl Jobs {
                 )),
             };
             match outcome {
-                Ok((zip, done)) => {
-                    job.finish(zip, done);
+                Ok(end) => {
+                    job.finish(end);
                     let mut inner = self.lock();
                     self.evict(&mut inner);
                 }
@@ -356,10 +351,17 @@ impl Jobs {
     }
 }
 
+/// What a finished run leaves: its folder zipped, each regime's summary row, and the
+/// `done` event's data (the summaries and the sentences).
+struct Ended {
+    zip: Vec<u8>,
+    summary: Vec<serde_json::Value>,
+    done: String,
+}
+
 /// Run every regime of `job` day by day, interleaved, sending each day's rows and
-/// points and a map every ten days; returns the run folder, zipped, and the `done`
-/// event's data (the summary and the sentences), which [`Job::finish`] sends.
-fn execute(job: &Job, scratch: &Path, lang: Lang) -> Result<(Vec<u8>, String), String> {
+/// points and a map every ten days; what it leaves, which [`Job::finish`] records.
+fn execute(job: &Job, scratch: &Path, lang: Lang) -> Result<Ended, String> {
     let sc = &job.planned.scenario;
     let window = sc.run.window as usize;
     let warmup = sc.run.warmup as u64;
@@ -380,16 +382,23 @@ fn execute(job: &Job, scratch: &Path, lang: Lang) -> Result<(Vec<u8>, String), S
     }
     let mut series: Vec<Series> = runs.iter().map(|_| Series::new(sc.run.window)).collect();
     let ticks = sc.run.ticks as usize;
+    // Each regime's tick table, day by day: the rows sent are the rows summarised.
+    let mut days: Vec<Vec<ndarray::Array2<f64>>> = runs.iter().map(|_| Vec::new()).collect();
     for t in 0..ticks {
         let mut rows: Vec<String> = Vec::new();
         let mut points = serde_json::Map::new();
-        for (run, s) in runs.iter_mut().zip(series.iter_mut()) {
+        for (((run, s), (name, _)), kept) in runs
+            .iter_mut()
+            .zip(series.iter_mut())
+            .zip(&job.planned.regimes)
+            .zip(days.iter_mut())
+        {
             run.step(|_| {});
             let table = metrics::tick_rows(run.history(), t, window);
-            let name = &job.planned.regimes[points.len()].0;
             rows.extend(files::tick_lines(t, name, &job.units, table.view()));
             let city = table.row(job.units.len() - 1);
             points.insert(name.clone(), live::points_json(&s.push(city)));
+            kept.push(table);
         }
         job.push(
             "day",
@@ -400,7 +409,15 @@ fn execute(job: &Job, scratch: &Path, lang: Lang) -> Result<(Vec<u8>, String), S
         }
     }
     let (runs, twins): (Vec<_>, Vec<_>) = runs.into_iter().map(Paired::finish).unzip();
-    let (tables, summaries) = metrics::summarise_runs(sc, &runs, &twins);
+    let tables: Vec<ndarray::Array3<f64>> = days
+        .iter()
+        .map(|d| {
+            let views: Vec<_> = d.iter().map(|a| a.view()).collect();
+            ndarray::stack(ndarray::Axis(0), &views)
+                .map_err(|e| format!("the run's days do not stack: {e}"))
+        })
+        .collect::<Result<_, _>>()?;
+    let summaries = metrics::summaries(sc, &runs, &tables, &twins);
     let shock = sc.shocks.first().map(|s| {
         let (start, end) = s.window();
         let (en, zh) = super::catalog::shock_label(super::catalog::kind_of(s));
@@ -425,13 +442,15 @@ fn execute(job: &Job, scratch: &Path, lang: Lang) -> Result<(Vec<u8>, String), S
         .map(|s| {
             let m: serde_json::Map<String, serde_json::Value> = header
                 .iter()
-                .zip(s.cells())
+                .zip(s.values())
                 .map(|(h, c)| {
-                    let v = c
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|v| v.is_finite())
-                        .map_or(json!(c), |v| json!(v));
+                    // An undefined value (not recovered, no shock) is null.
+                    let v = match c {
+                        metrics::Cell::Text(t) => json!(t),
+                        metrics::Cell::Count(n) => json!(n),
+                        metrics::Cell::Value(v) if v.is_finite() => json!(v),
+                        metrics::Cell::Value(_) => serde_json::Value::Null,
+                    };
                     (h.to_string(), v)
                 })
                 .collect();
@@ -448,7 +467,7 @@ fn execute(job: &Job, scratch: &Path, lang: Lang) -> Result<(Vec<u8>, String), S
         .collect();
     let zip = folder_zip(job, scratch, lang, &runs, &tables, &summaries)?;
     let done = json!({"summary": summary, "sentences": en, "sentences_zh": zh}).to_string();
-    Ok((zip, done))
+    Ok(Ended { zip, summary, done })
 }
 
 /// The day's map: each township's mean trust under each regime.

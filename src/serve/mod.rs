@@ -84,8 +84,7 @@ struct App {
     local: Vec<IpAddr>,
 }
 
-/// The app's router (its state built from `options`, workers started), for [`serve`]
-/// and for tests that drive it without a socket.
+/// The app's router for [`serve`]: its state built from `options`, its workers started.
 pub fn router(options: &Options, scratch: std::path::PathBuf) -> Result<Router, ServeError> {
     let catalog = catalog::catalog(options.limits, options.workers, options.lang.code())
         .map_err(ServeError::Setup)?;

@@ -462,21 +462,8 @@
       const sum = el('summary', 'mechs-summary');
       det.appendChild(sum);
       for (const m of catalog.mechanisms || []) {
-        const row = el('div', 'slider-row');
-        const input = el('input');
-        input.type = 'range';
-        input.min = '0';
-        input.max = '1';
-        input.step = '0.01';
-        input.id = `mech-${name}-${m.name}`;
-        input.value = String(presetValue(name, m.name));
-        const l = el('label', 'slider-label');
-        l.htmlFor = input.id;
-        l.dataset.mech = m.name;
-        const val = el('output', 'slider-value');
-        row.appendChild(l);
-        row.appendChild(input);
-        row.appendChild(val);
+        const { row, input, val } = sliderRow('slider-row', `mech-${name}-${m.name}`, 0, 1, 0.01,
+          presetValue(name, m.name), (l) => { l.dataset.mech = m.name; });
         det.appendChild(row);
         const show = () => {
           val.textContent = fmtSlider(input.value, 0.01);
@@ -498,24 +485,32 @@
     });
   }
 
+  // A labelled range slider with its value shown beside it; `label` marks the label
+  // (the language switch fills its text).
+  function sliderRow(cls, id, min, max, step, value, label) {
+    const row = el('div', cls);
+    const input = el('input');
+    input.type = 'range';
+    input.min = String(min);
+    input.max = String(max);
+    input.step = String(step);
+    input.id = id;
+    input.value = String(value);
+    const l = el('label', 'slider-label');
+    l.htmlFor = id;
+    label(l);
+    const val = el('output', 'slider-value');
+    row.appendChild(l);
+    row.appendChild(input);
+    row.appendChild(val);
+    return { row, input, val };
+  }
+
   function buildSettings() {
     const box = $('settings');
     for (const s of catalog.settings || []) {
-      const row = el('div', 'slider-row setting-row');
-      const input = el('input');
-      input.type = 'range';
-      input.min = String(s.min);
-      input.max = String(s.max);
-      input.step = String(s.step || 0.01);
-      input.id = `setting-${cssId(s.path)}`;
-      input.value = String(s.default);
-      const l = el('label', 'slider-label');
-      l.htmlFor = input.id;
-      l.dataset.path = s.path;
-      const val = el('output', 'slider-value');
-      row.appendChild(l);
-      row.appendChild(input);
-      row.appendChild(val);
+      const { row, input, val } = sliderRow('slider-row setting-row', `setting-${cssId(s.path)}`,
+        s.min, s.max, s.step || 0.01, s.default, (l) => { l.dataset.path = s.path; });
       box.appendChild(row);
       settingTouched.set(s.path, false);
       const show = () => {
