@@ -72,18 +72,10 @@ impl Column {
     }
 }
 
-/// Write `header`'s columns to `path` with the run's `params`.
-fn write_columns(
-    path: &Path,
-    header: &[String],
-    columns: Vec<Column>,
-    params: &str,
-) -> Result<(), OutputError> {
+/// `header`'s columns as one Arrow record batch: the typed table a Parquet file stores
+/// and the Python package hands over.
+fn batch(header: &[String], columns: Vec<Column>) -> RecordBatch {
     assert_eq!(header.len(), columns.len(), "a type for every column");
-    let fail = |e: String| OutputError::Parquet {
-        path: path.display().to_string(),
-        message: e,
-    };
     // Counts are nullable (a run's `end`, a resilience's `recovery_days` may be missing),
     // measured values too (undefined: empty in the CSV); names never are.
     let fields: Vec<Field> = header
@@ -97,7 +89,16 @@ fn write_columns(
         .collect();
     let schema = Arc::new(Schema::new(fields));
     let arrays: Vec<ArrayRef> = columns.into_iter().map(Column::into_array).collect();
-    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| fail(e.to_string()))?;
+    RecordBatch::try_new(schema, arrays)
+        .expect("columns built to the schema, of equal length, names not null")
+}
+
+/// Write `batch` to `path` as a Parquet file with the run's `params`.
+pub fn write_batch(path: &Path, batch: &RecordBatch, params: &str) -> Result<(), OutputError> {
+    let fail = |e: String| OutputError::Parquet {
+        path: path.display().to_string(),
+        message: e,
+    };
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_created_by(created_by())
@@ -115,15 +116,15 @@ fn write_columns(
         .with_properties(props)
         .with_skip_arrow_metadata(true);
     let file = std::fs::File::create(path).map_err(|e| fail(e.to_string()))?;
-    let mut w = ArrowWriter::try_new_with_options(file, schema, options)
+    let mut w = ArrowWriter::try_new_with_options(file, batch.schema(), options)
         .map_err(|e| fail(e.to_string()))?;
-    w.write(&batch).map_err(|e| fail(e.to_string()))?;
+    w.write(batch).map_err(|e| fail(e.to_string()))?;
     w.close().map_err(|e| fail(e.to_string()))?;
     Ok(())
 }
 
-/// `table` as a Parquet file.
-pub fn write_table(path: &Path, table: &Table, params: &str) -> Result<(), OutputError> {
+/// `table` as an Arrow record batch.
+pub fn table_batch(table: &Table) -> RecordBatch {
     let mut columns: Vec<Column> = table
         .kinds
         .iter()
@@ -134,17 +135,27 @@ pub fn write_table(path: &Path, table: &Table, params: &str) -> Result<(), Outpu
             c.push(cell);
         }
     }
-    write_columns(path, &table.header, columns, params)
+    batch(&table.header, columns)
 }
 
-/// `ticks.parquet`: the rows of `ticks.csv` ([`super::files::write_ticks`]), the tick
-/// and the count metrics ([`super::metrics::TickMetric::count`]) as integers.
+/// `table` as a Parquet file.
+pub fn write_table(path: &Path, table: &Table, params: &str) -> Result<(), OutputError> {
+    write_batch(path, &table_batch(table), params)
+}
+
+/// `ticks.parquet`: the rows of `ticks.csv` ([`super::files::write_ticks`]).
 pub fn write_ticks(
     path: &Path,
     units: &[String],
     runs: &[(&RegimeRun, &Array3<f64>)],
     params: &str,
 ) -> Result<(), OutputError> {
+    write_batch(path, &ticks_batch(units, runs), params)
+}
+
+/// The rows of `ticks.csv` as an Arrow record batch, the tick and the count metrics
+/// ([`super::metrics::TickMetric::count`]) as integers.
+pub fn ticks_batch(units: &[String], runs: &[(&RegimeRun, &Array3<f64>)]) -> RecordBatch {
     let rows: usize = runs.iter().map(|(_, t)| t.dim().0 * t.dim().1).sum();
     let mut kinds = vec![Kind::Count, Kind::Text, Kind::Text];
     kinds.extend(
@@ -177,5 +188,5 @@ pub fn write_ticks(
             }
         }
     }
-    write_columns(path, &ticks_header(), columns, params)
+    batch(&ticks_header(), columns)
 }
