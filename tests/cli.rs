@@ -230,6 +230,70 @@ fn regimes_can_be_chosen_by_repeating_or_by_commas() {
     );
 }
 
+#[test]
+fn set_changes_a_parameter_before_the_run_options_and_params_toml_records_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (plain, set) = (tmp.path().join("plain"), tmp.path().join("set"));
+    let regime = ["--regime", "linkage"];
+    small_run(&plain, &regime).success();
+    small_run(
+        &set,
+        &[
+            "--regime",
+            "linkage",
+            "--set",
+            "regimes.linkage.social=0.9",
+            "--set",
+            "run.residents=5000",
+        ],
+    )
+    .success();
+    let params = fs::read_to_string(set.join("params.toml")).unwrap();
+    assert!(params.contains("\nsocial = 0.9\n"), "{params}");
+    // --residents (3,000 in small_run) applies after the settings.
+    assert!(params.contains("residents = 3000"), "{params}");
+    assert_ne!(
+        fs::read(plain.join("ticks.csv")).unwrap(),
+        fs::read(set.join("ticks.csv")).unwrap(),
+        "the setting changes the run"
+    );
+    // params.toml repeats the run with the setting, without --set.
+    let again = tmp.path().join("again");
+    let mut cmd = linkage();
+    cmd.args(["run", "--quiet", "--scenario"])
+        .arg(set.join("params.toml"))
+        .arg("--out")
+        .arg(&again);
+    cmd.assert().success();
+    assert_eq!(
+        fs::read(set.join("ticks.csv")).unwrap(),
+        fs::read(again.join("ticks.csv")).unwrap()
+    );
+}
+
+#[test]
+fn a_bad_set_is_rejected() {
+    rejects(
+        &["run", "--set", "regimes.linkage.socail=0.5"],
+        &[
+            "regimes.linkage.socail: is not a numeric parameter of scenario xcity-flood",
+            "linkage params",
+        ],
+    );
+    rejects(
+        &["run", "--set", "regimes.linkage.social"],
+        &["is not PATH=VALUE", "e.g. regimes.linkage.social=0.5"],
+    );
+    rejects(
+        &["run", "--set", "regimes.linkage.social=lots"],
+        &["'lots' is not a number"],
+    );
+    rejects(
+        &["run", "--set", "regimes.linkage.social=7"],
+        &["regimes.linkage.social"],
+    );
+}
+
 /// Bad input: exit 2, a single line on stderr that names the problem and what is
 /// allowed, and no output folder.
 fn rejects(args: &[&str], expect: &[&str]) {

@@ -122,6 +122,13 @@ pub struct RunArgs {
     /// Scale the scenario to N residents, keeping its proportions (N ≥ 100).
     #[arg(long, value_parser = parse_residents, allow_negative_numbers = true)]
     pub residents: Option<u64>,
+    /// Set a numeric parameter of the scenario by its path, e.g. --set
+    /// regimes.linkage.social=0.5 or --set shocks[0].intensity=1.2 (repeat for more;
+    /// `linkage params` lists the paths). Applied first, as if the file were edited;
+    /// --seed, --ticks, --residents and --warmup then apply on top. params.toml records
+    /// the values used (a whole-number field takes the rounded value).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub settings: Vec<crate::experiment::single::Setting>,
     /// Days stepped before day 0 without shocks and not reported, so the run starts from
     /// the model's settled state (0 to 3650). Default: the scenario's (365). 0 starts from
     /// the drawn state, which is faster but drifts through the first year
@@ -257,7 +264,10 @@ fn whole<T: std::str::FromStr>(s: &str, what: &str, allowed: &str) -> Result<T, 
         .map_err(|_| format!("{what} must be {allowed}"))
 }
 
-fn parse_seed(s: &str) -> Result<u64, String> {
+// The checks of the command line's numbers: also the Python package's, so that a bad
+// value gets the same message there.
+
+pub fn parse_seed(s: &str) -> Result<u64, String> {
     // TOML integers are signed 64-bit: a larger seed could not be read back from params.toml.
     let allowed = "a whole number from 0 to 9223372036854775807";
     match whole::<u64>(s, "the seed", allowed)? {
@@ -266,7 +276,7 @@ fn parse_seed(s: &str) -> Result<u64, String> {
     }
 }
 
-fn parse_ticks(s: &str) -> Result<u32, String> {
+pub fn parse_ticks(s: &str) -> Result<u32, String> {
     let allowed = "a whole number from 1 to 4294967295";
     match whole::<u32>(s, "the tick count", allowed)? {
         0 => Err(format!("the tick count must be {allowed}")),
@@ -274,7 +284,7 @@ fn parse_ticks(s: &str) -> Result<u32, String> {
     }
 }
 
-fn parse_warmup(s: &str) -> Result<u32, String> {
+pub fn parse_warmup(s: &str) -> Result<u32, String> {
     let allowed = "a whole number from 0 to 3650";
     match whole::<u32>(s, "the warm-up", allowed)? {
         n if n <= 3650 => Ok(n),
@@ -282,7 +292,7 @@ fn parse_warmup(s: &str) -> Result<u32, String> {
     }
 }
 
-fn parse_residents(s: &str) -> Result<u64, String> {
+pub fn parse_residents(s: &str) -> Result<u64, String> {
     let allowed = "a whole number from 100 to 100000000";
     match whole::<u64>(s, "the resident count", allowed)? {
         n if (100..=100_000_000).contains(&n) => Ok(n),
@@ -298,7 +308,7 @@ fn parse_replicates(s: &str) -> Result<u32, String> {
     }
 }
 
-fn parse_threads(s: &str) -> Result<usize, String> {
+pub fn parse_threads(s: &str) -> Result<usize, String> {
     let allowed = "a whole number from 1 to 1024";
     match whole::<usize>(s, "the thread count", allowed)? {
         n if (1..=1024).contains(&n) => Ok(n),

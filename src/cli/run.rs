@@ -2,9 +2,9 @@
 //! print the comparison and write the run folder.
 
 use super::{Failure, RunArgs};
-use crate::engine::run::{RegimeRun, run_paired, twin_split};
+use crate::engine::run::{RegimeRun, twin_split};
 use crate::experiment::plan::replicate_seed;
-use crate::model::mechanisms::Mechanisms;
+use crate::experiment::single;
 use crate::output::files::{self, OutDir};
 use crate::output::metrics::{self, Summary};
 use crate::output::table;
@@ -16,10 +16,23 @@ use std::time::Instant;
 
 /// The checked configuration of a run: everything validated before any work starts.
 pub(super) struct Plan {
-    pub(super) scenario: Scenario,
-    pub(super) regimes: Vec<(String, Mechanisms)>,
+    pub(super) run: single::Plan,
     threads: usize,
     out: PathBuf,
+}
+
+/// What `args` ask to run, as the library's request (the Python package builds the same).
+pub(super) fn request(args: &RunArgs) -> single::Request {
+    single::Request {
+        scenario: args.scenario.clone(),
+        regimes: args.regimes.clone(),
+        seed: args.seed,
+        ticks: args.ticks,
+        residents: args.residents,
+        warmup: args.warmup,
+        settings: args.settings.clone(),
+        twin: !args.no_twin,
+    }
 }
 
 pub(super) fn plan(args: &RunArgs) -> Result<Plan, Failure> {
@@ -28,38 +41,8 @@ pub(super) fn plan(args: &RunArgs) -> Result<Plan, Failure> {
             "--report reads the run's CSV files: use --format both (or csv) with --report",
         ));
     }
-    let mut scenario = Scenario::load(&args.scenario).map_err(Failure::input)?;
-    if let Some(seed) = args.seed {
-        scenario.run.seed = seed;
-    }
-    if let Some(ticks) = args.ticks {
-        scenario = scenario.with_ticks(ticks);
-    }
-    if let Some(n) = args.residents {
-        scenario.run.residents = n;
-    }
-    if let Some(w) = args.warmup {
-        scenario.run.warmup = w;
-    }
-    scenario.validate().map_err(Failure::input)?;
-    let mut regimes = scenario
-        .select_regimes(&args.regimes)
-        .map_err(Failure::input)?;
-    scenario
-        .regimes
-        .retain(|name, _| regimes.iter().any(|(n, _)| n == name));
-    // Run in the scenario's (sorted) order, so that re-running params.toml, which lists
-    // exactly these regimes, writes the same bytes.
-    regimes.sort_by(|a, b| a.0.cmp(&b.0));
-    let memory = crate::engine::memory::total_bytes();
-    let what = format!("scenario {} as run", args.scenario);
-    let worlds = if twin_split(&scenario, !args.no_twin).is_some() {
-        2
-    } else {
-        1
-    };
-    crate::engine::memory::check_fits(&scenario, &what, regimes.len() as u64, worlds, memory)
-        .map_err(Failure::input)?;
+    let run = single::plan(&request(args)).map_err(Failure::input)?;
+    let scenario = &run.scenario;
     let threads = args.threads.unwrap_or_else(crate::base::pool::all_cores);
     let out = match &args.out {
         Some(p) => p.clone(),
@@ -75,30 +58,21 @@ pub(super) fn plan(args: &RunArgs) -> Result<Plan, Failure> {
             out
         }
     };
-    Ok(Plan {
-        scenario,
-        regimes,
-        threads,
-        out,
-    })
+    Ok(Plan { run, threads, out })
 }
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let plan = plan(args)?;
     let out = OutDir::prepare(&plan.out).map_err(Failure::input)?;
     let pool = crate::base::pool::pool(Some(plan.threads))?;
-    let sc = &plan.scenario;
+    let sc = &plan.run.scenario;
     let ticks = sc.run.ticks as u64;
-    let split = twin_split(sc, !args.no_twin);
-    let twin_ticks = split.map_or(0, |s| ticks - s as u64);
+    let split = twin_split(sc, plan.run.twin);
     let warmup = sc.run.warmup as u64;
     let replicates = args.replicates;
-    let bar = progress_bar(
-        args.quiet,
-        (warmup + ticks + twin_ticks) * plan.regimes.len() as u64 * replicates as u64,
-    );
+    let bar = progress_bar(args.quiet, plan.run.days() * replicates as u64);
     let started = Instant::now();
-    let (runs, twins) = pool.install(|| run_regimes(&plan, sc, split.is_some(), &bar, ""));
+    let (runs, twins) = pool.install(|| run_regimes(&plan, sc, &bar, ""));
     let seconds = started.elapsed().as_secs_f64();
     let (tables, summaries) = metrics::summarise_runs(sc, &runs, &twins);
     // Replicate 1 is the run itself (its own seed); the others are seeded as a sweep
@@ -116,8 +90,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             again.run.seed = replicate_seed(sc.run.seed, None, (r - 1) as u64);
             seeds.push(again.run.seed);
             let tag = format!(" {r}/{replicates}");
-            let (runs, twins) =
-                pool.install(|| run_regimes(&plan, &again, split.is_some(), &bar, &tag));
+            let (runs, twins) = pool.install(|| run_regimes(&plan, &again, &bar, &tag));
             let (_, more) = metrics::summarise_runs(&again, &runs, &twins);
             rows.extend(
                 more.iter()
@@ -210,22 +183,24 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Run each regime of `plan` on `sc` (with its twin when `twin`), one after another, the
-/// progress bar's prefix the regime's name and `tag`.
+/// Run each regime of `plan` on `sc` (with its twin when the plan has one), one after
+/// another, the progress bar's prefix the regime's name and `tag`.
 fn run_regimes(
     plan: &Plan,
     sc: &Scenario,
-    twin: bool,
     bar: &ProgressBar,
     tag: &str,
 ) -> (Vec<RegimeRun>, Vec<Option<RegimeRun>>) {
-    plan.regimes
-        .iter()
-        .map(|(name, mech)| {
+    let mut last = String::new();
+    single::run_regimes(&plan.run, sc, |name| {
+        if name != last {
+            last = name.to_string();
             bar.set_prefix(format!("{name}{tag}"));
-            run_paired(sc, name, *mech, twin, |_| bar.inc(1))
-        })
-        .unzip()
+        }
+        bar.inc(1);
+        true
+    })
+    .expect("a run that is never asked to stop finishes")
 }
 
 /// What the no-shock twins cost, or why there are none.

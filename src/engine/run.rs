@@ -147,6 +147,12 @@ impl Paired {
         self.world.warm_up(on_tick);
     }
 
+    /// Step the warm-up's days, asking `on_tick` after each whether to go on; false when
+    /// it said no (the run is then fit only to be dropped).
+    pub fn warm_up_while(&mut self, on_tick: impl FnMut(&World) -> bool) -> bool {
+        self.world.warm_up_while(on_tick)
+    }
+
     /// Step the next day of the world (and of its twin once split), calling `on_tick`
     /// after each world's step; false, stepping nothing, once every day has run.
     pub fn step(&mut self, mut on_tick: impl FnMut(&World)) -> bool {

@@ -18,6 +18,8 @@
 //!   indices);
 //! - [`influence`]: the one-at-a-time influence (±20%) of every parameter on a few
 //!   headline metrics, for `docs/parameters.md` (`linkage params --influence`);
+//! - [`single`]: one run of a scenario's regimes side by side, checked from a request
+//!   (`linkage run`, and Python's `linkage.run`), stoppable after any day;
 //! - `mpi` (cargo feature `mpi`): the same sweep with runs spread over MPI ranks.
 //!
 //! Layering: this module uses `output` (metrics), `engine`, `scenario` and `base`, and
@@ -33,6 +35,7 @@ pub mod influence;
 pub mod mpi;
 pub mod plan;
 pub mod sensitivity;
+pub mod single;
 pub mod spec;
 pub mod stats;
 pub mod sweep;

@@ -217,6 +217,17 @@ pub fn units(sc: &crate::scenario::Scenario) -> Vec<String> {
         .collect()
 }
 
+/// The text of a run's params.toml: the program and its source revision, how to repeat
+/// the run, then the scenario as run. Each Parquet table carries it too, and so does a
+/// run made from Python.
+pub fn params_text(sc: &crate::scenario::Scenario) -> String {
+    format!(
+        "# {} — parameters of this run; repeat it with:\n#   linkage run --scenario <this file>\n{}",
+        crate::base::version::program(),
+        sc.to_toml()
+    )
+}
+
 /// Write a run's folder: ticks, summary, territory and incidents as `format` says (CSV,
 /// Parquet or both) and params.toml into `out`, then move it into place; returns where it
 /// is. The one writer of the folder, for `linkage run` and `linkage serve`'s download
@@ -234,11 +245,7 @@ pub fn write_run_folder(
     let county_names = &units[..units.len() - 1];
     let pairs: Vec<(&RegimeRun, &Array3<f64>)> = runs.iter().zip(tables).collect();
     let all: Vec<&RegimeRun> = runs.iter().collect();
-    let params = format!(
-        "# {} — parameters of this run; repeat it with:\n#   linkage run --scenario <this file>\n{}",
-        crate::base::version::program(),
-        sc.to_toml()
-    );
+    let params = params_text(sc);
     let summary = summary_table(summaries);
     let territory = territory_table(county_names, &all);
     let incidents = incidents_table(county_names, &all);

@@ -96,9 +96,9 @@ pub fn bench_one(a: &super::BenchOneArgs) -> Result<(), Failure> {
     let args = super::run_args(&a.scenario, &a.regime, a.residents, a.ticks, a.threads);
     let plan = super::super::run::plan(&args)?;
     let pool = crate::base::pool::pool(Some(a.threads))?;
-    let sc = &plan.scenario;
+    let sc = &plan.run.scenario;
     let ticks = sc.run.ticks;
-    let t = time_repeats(&pool, sc, plan.regimes[0].1, a.repeats.max(1));
+    let t = time_repeats(&pool, sc, plan.run.regimes[0].1, a.repeats.max(1));
     let (residents, stepping) = (t.residents, t.stepping);
     let rate = residents as f64 * ticks as f64 / stepping;
     let peak = crate::engine::memory::peak_bytes();

@@ -165,6 +165,7 @@ fn run_args(
         // Bench times the stepping of one world (`World::new`, then ticks), not a run's
         // warm-up: the scenario's value is kept and unused.
         warmup: None,
+        settings: Vec::new(),
         threads: Some(threads),
         out: Some("unused".into()),
         replicates: 1,
@@ -316,7 +317,7 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
     let s = Settings::of(a);
     // Check the scenario and regime once, here, with the ordinary errors.
     let probe = run_args(&a.scenario, &a.regime, Some(s.sizes[0]), Some(s.ticks), 1);
-    let scenario_name = super::run::plan(&probe)?.scenario.name;
+    let scenario_name = super::run::plan(&probe)?.run.scenario.name;
 
     let bar = progress_bar(a.quiet, s.steps());
     let measurements = measure_rounds(a, &s, &bar)?;

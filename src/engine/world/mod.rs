@@ -224,18 +224,31 @@ impl World {
     /// what is reported of the run starts after it: the offices' hours (utilisation) and
     /// the incidents are counted from day 0. Call once, right after building.
     pub fn warm_up(&mut self, mut on_day: impl FnMut(&World)) {
+        self.warm_up_while(|w| {
+            on_day(w);
+            true
+        });
+    }
+
+    /// [`World::warm_up`], asking `on_day` after each day whether to go on; false when it
+    /// said no (the world is then part-way through its warm-up, fit only to be dropped).
+    pub fn warm_up_while(&mut self, mut on_day: impl FnMut(&World) -> bool) -> bool {
         debug_assert_eq!(self.tick, 0, "the warm-up comes before any other step");
         let shocks = std::mem::take(&mut self.shocks);
         self.warming = true;
         for _ in 0..self.scenario.run.warmup {
             self.step();
-            on_day(self);
+            if !on_day(self) {
+                self.shocks = shocks;
+                return false;
+            }
         }
         self.warming = false;
         self.shocks = shocks;
         self.origin = self.tick;
         self.hours_own.fill(0.0);
         self.hours_idle.fill(0.0);
+        true
     }
 
     /// The territory tree.
