@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Sequence, Union
 
 import pyarrow as pa
@@ -82,6 +83,13 @@ class Run:
         self.params = params
         #: Where the run came from: a folder, or None for a run made here.
         self.source = source
+        # The scenario's name and the seed, as params.toml records them.
+        name = re.search(r'(?m)^name = "(.*)"$', params)
+        seed = re.search(r"(?m)^seed = (\d+)$", params)
+        #: The scenario's name (None when the folder has no params.toml).
+        self.scenario = name.group(1) if name else None
+        #: The run's seed (None when the folder has no params.toml).
+        self.seed = int(seed.group(1)) if seed else None
 
     @property
     def regimes(self) -> list:
@@ -107,7 +115,8 @@ class Run:
             days = int(pc.max(self.ticks.column("tick")).as_py()) + 1
         where = f" from {self.source}" if self.source else ""
         return (
-            f"<linkage.Run{where}: {', '.join(self.regimes)}; {days} days; "
+            f"<linkage.Run{where}: {self.scenario}, seed {self.seed}; "
+            f"{', '.join(self.regimes)}; {days} days; "
             f"tables ticks ({self.ticks.num_rows} rows), summary, territory, incidents>"
         )
 

@@ -31,6 +31,8 @@ def test_a_run_equals_the_command_lines_csv(cli, tmp_path):
     # The same scenario as run, to the byte: linkage run --scenario params.toml repeats it.
     assert r.params == from_cli.params
     assert r.params.startswith("# linkage ")
+    assert (r.scenario, r.seed) == ("xcity-flood", 7)
+    assert (from_cli.scenario, from_cli.seed) == ("xcity-flood", 7)
 
 
 def test_tables_have_the_parquet_files_types():
