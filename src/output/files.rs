@@ -24,6 +24,8 @@ pub enum OutputError {
     Write { path: String, source: csv::Error },
     #[error("writing {path}: {message}")]
     Parquet { path: String, message: String },
+    #[error("reading {path}: {message}")]
+    ParquetRead { path: String, message: String },
 }
 
 /// Which files hold a run's tables (`linkage run --format`); params.toml is always written.
