@@ -92,7 +92,8 @@ pub enum Command {
     /// Fit scenario parameters to empirical targets (ABC-SMC): writes the accepted
     /// parameter sets, the fitted scenario (best.toml), the fit and a report.
     Calibrate(calibrate::CalibrateArgs),
-    /// Combine shard folders of one sweep into one runs.csv and summary.csv.
+    /// Combine shard folders of one sweep (each holding CSV or Parquet files, or both)
+    /// into the files of the whole sweep.
     Merge {
         /// Shard folders.
         #[arg(required = true)]
@@ -100,6 +101,10 @@ pub enum Command {
         /// Output folder.
         #[arg(long)]
         out: std::path::PathBuf,
+        /// Which files hold the merged tables: csv, parquet or both, as `linkage sweep
+        /// --format` (whatever the shards hold).
+        #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+        format: FormatArg,
     },
 }
 
@@ -444,7 +449,7 @@ pub fn main() -> i32 {
         Command::Epstein(args) => validate::epstein(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Report { dir, lang } => report(&dir, lang.lang.into()),
-        Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
+        Command::Merge { dirs, out, format } => sweep::merge(&dirs, &out, format),
         Command::Analyze {
             dir,
             resamples,
