@@ -57,7 +57,7 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Write report.html (self-contained) and plots/ for a run folder or a sweep folder.
     Report {
-        /// A run folder (with ticks.csv, summary.csv, params.toml) or a sweep folder (with summary.csv and experiment.toml).
+        /// A run folder (with ticks.csv, summary.csv, params.toml) or a sweep folder (with summary.csv and experiment.toml); a table written as Parquet alone (--format parquet) is read from its .parquet file.
         dir: std::path::PathBuf,
         #[command(flatten)]
         lang: LangArgs,
@@ -156,7 +156,7 @@ pub struct RunArgs {
     /// Which files hold the run's tables: csv (ticks.csv, summary.csv, territory.csv,
     /// incidents.csv), parquet (the same tables as .parquet files: typed columns, ZSTD,
     /// the run's parameters in each file's metadata) or both. params.toml is always
-    /// written. --report reads the CSV files, so it needs csv or both.
+    /// written (and with --replicates, replicates.csv or .parquet alike).
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
     #[command(flatten)]

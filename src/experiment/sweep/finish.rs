@@ -225,10 +225,11 @@ fn combine(
     let mut w = AtomicFile::create(&dest).map_err(io(&dest))?;
     w.write_all(header.as_bytes()).map_err(io(&dest))?;
     for d in dirs {
-        let src = d.join(t.csv());
         let Some(text) = journal(d, t)? else {
             continue;
         };
+        // The file the lines come from, for messages.
+        let src = crate::output::parquet::locate(&d.join(t.csv())).unwrap_or_default();
         let mut r = BufReader::new(text);
         let mut line = String::new();
         let mut first = true;
