@@ -86,6 +86,7 @@ fn sweep(c: &mut Criterion) {
                     let o = sweep::Options {
                         shard: None,
                         restart: true,
+                        format: sweep::Format::Csv,
                         on_run: Box::new(|| {}),
                         on_start: Box::new(|_| {}),
                     };

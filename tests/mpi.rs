@@ -1,6 +1,6 @@
 //! The MPI runner (cargo feature `mpi`): a 2-rank sweep under mpirun writes the same
-//! runs.csv, summary.csv, series.csv and series-summary.csv as the single-process
-//! sweep. `.ci/run` installs Open MPI and runs this with `--features mpi`; without
+//! runs.csv, summary.csv, series.csv and series-summary.csv, and with `--format both`
+//! the same Parquet files, as the single-process sweep. `.ci/run` installs Open MPI and runs this with `--features mpi`; without
 //! mpirun on the machine the test is ignored, saying why, and under `CI` it fails
 //! (build.rs sets the cfgs `ci` and `has_mpirun`).
 #![cfg(feature = "mpi")]
@@ -39,7 +39,7 @@ fn two_ranks_write_what_one_process_writes() {
     let single = Command::new(&bin)
         .arg("sweep")
         .arg(&exp)
-        .arg("--quiet")
+        .args(["--quiet", "--format", "both"])
         .arg("--out")
         .arg(tmp.path().join("single"))
         .output()
@@ -56,7 +56,7 @@ fn two_ranks_write_what_one_process_writes() {
         .arg(&bin)
         .arg("sweep")
         .arg(&exp)
-        .args(["--mpi", "--quiet", "--out"])
+        .args(["--mpi", "--quiet", "--format", "both", "--out"])
         .arg(tmp.path().join("mpi"))
         .output()
         .unwrap();
@@ -71,6 +71,10 @@ fn two_ranks_write_what_one_process_writes() {
         "summary.csv",
         "series.csv",
         "series-summary.csv",
+        "runs.parquet",
+        "summary.parquet",
+        "series.parquet",
+        "series-summary.parquet",
     ] {
         let a = std::fs::read(tmp.path().join("single").join(f)).unwrap();
         let b = std::fs::read(tmp.path().join("mpi").join(f)).unwrap();

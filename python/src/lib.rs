@@ -89,7 +89,7 @@ fn tables(plan: &single::Plan, runs: &[RegimeRun], twins: &[Option<RegimeRun>]) 
         summary: parquet::table_batch(&files::summary_table(&summaries)),
         territory: parquet::table_batch(&files::territory_table(counties, &all)),
         incidents: parquet::table_batch(&files::incidents_table(counties, &all)),
-        params: files::params_text(sc),
+        params: files::run_params(sc),
         residents: runs.first().map_or(0, |r| r.residents),
     }
 }

@@ -168,7 +168,9 @@ pub fn attribute(a: &AttributeArgs) -> Result<(), Failure> {
             plan.runs.len()
         );
     }
-    if !run_plan(&plan, &out, "linkage attribute", &a.how)? {
+    // CSV: the attribution reads runs.csv back.
+    let csv = crate::experiment::sweep::Format::Csv;
+    if !run_plan(&plan, &out, "linkage attribute", &a.how, csv)? {
         return Ok(());
     }
     let y = read_values(&out, &metrics, sw.len(), a.replicates)?;

@@ -57,7 +57,7 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Write report.html (self-contained) and plots/ for a run folder or a sweep folder.
     Report {
-        /// A run folder (with ticks.csv, summary.csv, params.toml) or a sweep folder (with summary.csv and experiment.toml).
+        /// A run folder (with ticks.csv, summary.csv, params.toml) or a sweep folder (with summary.csv and experiment.toml); a table written as Parquet alone (--format parquet) is read from its .parquet file.
         dir: std::path::PathBuf,
         #[command(flatten)]
         lang: LangArgs,
@@ -92,7 +92,8 @@ pub enum Command {
     /// Fit scenario parameters to empirical targets (ABC-SMC): writes the accepted
     /// parameter sets, the fitted scenario (best.toml), the fit and a report.
     Calibrate(calibrate::CalibrateArgs),
-    /// Combine shard folders of one sweep into one runs.csv and summary.csv.
+    /// Combine shard folders of one sweep (each holding CSV or Parquet files, or both)
+    /// into the files of the whole sweep.
     Merge {
         /// Shard folders.
         #[arg(required = true)]
@@ -100,6 +101,10 @@ pub enum Command {
         /// Output folder.
         #[arg(long)]
         out: std::path::PathBuf,
+        /// Which files hold the merged tables: csv, parquet or both, as `linkage sweep
+        /// --format` (whatever the shards hold).
+        #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+        format: FormatArg,
     },
 }
 
@@ -158,7 +163,7 @@ pub struct RunArgs {
     /// Which files hold the run's tables: csv (ticks.csv, summary.csv, territory.csv,
     /// incidents.csv), parquet (the same tables as .parquet files: typed columns, ZSTD,
     /// the run's parameters in each file's metadata) or both. params.toml is always
-    /// written. --report reads the CSV files, so it needs csv or both.
+    /// written (and with --replicates, replicates.csv or .parquet alike).
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
     #[command(flatten)]
@@ -454,7 +459,7 @@ pub fn main() -> i32 {
         Command::Epstein(args) => validate::epstein(&args),
         Command::Sweep(args) => sweep::sweep(&args),
         Command::Report { dir, lang } => report(&dir, lang.lang.into()),
-        Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
+        Command::Merge { dirs, out, format } => sweep::merge(&dirs, &out, format),
         Command::Analyze {
             dir,
             resamples,

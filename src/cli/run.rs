@@ -6,7 +6,7 @@ use crate::engine::run::{RegimeRun, twin_split};
 use crate::experiment::plan::replicate_seed;
 use crate::experiment::single;
 use crate::output::files::{self, OutDir};
-use crate::output::metrics::{self, Summary};
+use crate::output::metrics::{self, Cell, Summary};
 use crate::output::table;
 use crate::report::compare;
 use crate::scenario::Scenario;
@@ -36,11 +36,6 @@ pub(super) fn request(args: &RunArgs) -> single::Request {
 }
 
 pub(super) fn plan(args: &RunArgs) -> Result<Plan, Failure> {
-    if args.report.report && !files::Format::from(args.format).csv() {
-        return Err(Failure::input(
-            "--report reads the run's CSV files: use --format both (or csv) with --report",
-        ));
-    }
     let run = single::plan(&request(args)).map_err(Failure::input)?;
     let scenario = &run.scenario;
     let threads = args.threads.unwrap_or_else(crate::base::pool::all_cores);
@@ -77,7 +72,8 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let (tables, summaries) = metrics::summarise_runs(sc, &runs, &twins);
     // Replicate 1 is the run itself (its own seed); the others are seeded as a sweep
     // with common random numbers seeds its replicates, every regime of a replicate alike.
-    let mut rows: Vec<Vec<String>> = Vec::new();
+    let format = files::Format::from(args.format);
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut seeds = vec![sc.run.seed];
     if replicates >= 2 {
         rows.extend(
@@ -98,35 +94,28 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             );
         }
         // Regime by regime, replicates in order.
-        rows.sort_by(|a, b| a[0].cmp(&b[0]));
-        files::write_rows(
-            &out.file(files::REPLICATES),
-            &files::replicates_header(),
-            &rows,
-        )
-        .map_err(|e| Failure {
-            code: 1,
-            message: e.to_string(),
-        })?;
+        rows.sort_by_key(|r| r[0].spell());
+    }
+    let replicates_table = files::replicates_table(rows);
+    if replicates >= 2 {
+        write_replicates(&out, &replicates_table, sc, format)?;
     }
     bar.finish_and_clear();
     let all_seconds = started.elapsed().as_secs_f64();
-    let format = files::Format::from(args.format);
     let dest = write_folder(out, sc, &runs, &tables, &summaries, format)?;
-    // Tables of an earlier run into this folder in the other format are not this run's.
-    for name in files::Format::Both.files() {
-        let stale = dest.join(name);
-        if !format.files().contains(&name) && stale.exists() {
-            std::fs::remove_file(&stale).map_err(|e| Failure {
-                code: 1,
-                message: format!("cannot remove {}: {e}", stale.display()),
-            })?;
-        }
+    // Tables of an earlier run into this folder, in the other format or of replicates
+    // this run does not have, are not this run's.
+    let mut written = format.files();
+    if replicates >= 2 {
+        written.extend(replicates_files(format));
     }
-    if replicates == 1 {
-        // A replicates.csv of an earlier run into this folder is not this run's.
-        let stale = dest.join(files::REPLICATES);
-        if stale.exists() {
+    let every = files::Format::Both.files();
+    for name in every
+        .into_iter()
+        .chain(replicates_files(files::Format::Both))
+    {
+        let stale = dest.join(name);
+        if !written.contains(&name) && stale.exists() {
             std::fs::remove_file(&stale).map_err(|e| Failure {
                 code: 1,
                 message: format!("cannot remove {}: {e}", stale.display()),
@@ -148,7 +137,12 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     );
     print!("{}", table::comparison(&summaries));
     if replicates >= 2 {
-        let spreads = compare::from_rows(&files::replicates_header(), &rows, &compare::METRICS);
+        let rows: Vec<Vec<String>> = replicates_table
+            .rows
+            .iter()
+            .map(|r| r.iter().map(Cell::spell).collect())
+            .collect();
+        let spreads = compare::from_rows(&replicates_table.header, &rows, &compare::METRICS);
         println!(
             "\nThe table above is replicate 1 (seed {}). Over {replicates} replicates (seeds {}), each regime's mean with its 95% interval:\n",
             sc.run.seed,
@@ -174,11 +168,45 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             dest.display(),
             format.files().join(", "),
             if replicates >= 2 {
-                ", replicates.csv"
+                format!(", {}", replicates_files(format).join(", "))
             } else {
-                ""
+                String::new()
             }
         );
+    }
+    Ok(())
+}
+
+/// The files of the replicates' table in `format`.
+fn replicates_files(format: files::Format) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    if format.csv() {
+        v.push(files::REPLICATES);
+    }
+    if format.parquet() {
+        v.push(files::REPLICATES_PARQUET);
+    }
+    v
+}
+
+/// `replicates.csv` and (or) `replicates.parquet` into `out`, as `format` says.
+fn write_replicates(
+    out: &OutDir,
+    table: &files::Table,
+    sc: &Scenario,
+    format: files::Format,
+) -> Result<(), Failure> {
+    let failed = |e: files::OutputError| Failure {
+        code: 1,
+        message: e.to_string(),
+    };
+    if format.csv() {
+        files::write_table(&out.file(files::REPLICATES), table).map_err(failed)?;
+    }
+    if format.parquet() {
+        let params = files::run_params(sc);
+        let path = out.file(files::REPLICATES_PARQUET);
+        crate::output::parquet::write_table(&path, table, &params).map_err(failed)?;
     }
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! `linkage sweep` and `linkage merge`.
 
-use super::Failure;
+use super::{Failure, FormatArg};
 use crate::experiment::plan::{self, Overrides, Scale};
-use crate::experiment::sweep::{self, Options, SweepError};
+use crate::experiment::sweep::{self, Format, Options, SweepError};
 use crate::output::metrics::HOTLINE;
+use crate::output::parquet;
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -25,6 +26,14 @@ pub struct SweepArgs {
     /// Override the population: small (5,000), default, full (3,200,000).
     #[arg(long, value_enum)]
     pub scale: Option<ScaleArg>,
+    /// Which files hold the finished sweep's tables: csv (runs.csv, summary.csv,
+    /// series.csv, series-summary.csv), parquet (the same tables as .parquet files: typed
+    /// columns, ZSTD, experiment.toml's text in each file's metadata) or both. Runs are
+    /// journalled in runs.csv and series.csv while the sweep runs whatever the format;
+    /// with parquet, the CSV files are removed once the Parquet files are in place. Not
+    /// part of what a resume checks: a folder can be resumed or finished in another format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    pub format: FormatArg,
     #[command(flatten)]
     pub report: super::ReportArgs,
     #[command(flatten)]
@@ -126,20 +135,23 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join(&plan.experiment.name));
-    if run_plan(&plan, &out, &a.experiment.display().to_string(), &a.how)? {
+    let label = a.experiment.display().to_string();
+    if run_plan(&plan, &out, &label, &a.how, a.format.into())? {
         print_headline(&out);
         a.report.write_into(&out)?;
     }
     Ok(())
 }
 
-/// Run `plan` into `out` as `a` says (threads, shard, restart, MPI, quiet); `label`
-/// names the experiment in messages. False on an MPI worker rank (rank 0 reports).
+/// Run `plan` into `out` as `a` says (threads, shard, restart, MPI, quiet), finishing
+/// its tables in `format`; `label` names the experiment in messages. False on an MPI
+/// worker rank (rank 0 reports).
 pub(super) fn run_plan(
     plan: &plan::Plan,
     out: &Path,
     label: &str,
     a: &How,
+    format: Format,
 ) -> Result<bool, Failure> {
     if !a.quiet {
         for n in &plan.notes {
@@ -182,6 +194,7 @@ pub(super) fn run_plan(
     let options = Options {
         shard: a.shard,
         restart: a.restart,
+        format,
         on_run: Box::new(move || bar2.inc(1)),
         on_start: Box::new(move |done| bar3.set_position(done)),
     };
@@ -205,14 +218,15 @@ pub(super) fn run_plan(
     bar.finish_and_clear();
     if !a.quiet {
         eprintln!(
-            "{}: {} runs ({} already done, {} run now) in {:.1} s on {threads} thread{}; wrote {}/{{runs.csv, summary.csv, series.csv, series-summary.csv}}",
+            "{}: {} runs ({} already done, {} run now) in {:.1} s on {threads} thread{}; wrote {}/{{{}}}",
             plan.experiment.name,
             result.total,
             result.already_done,
             result.ran,
             started.elapsed().as_secs_f64(),
             if threads == 1 { "" } else { "s" },
-            out.display()
+            out.display(),
+            sweep::files(format).join(", ")
         );
     }
     Ok(true)
@@ -234,9 +248,17 @@ const TABLE_METRICS: [&str; 6] = [
 /// grades (`output::metrics::HOTLINE`), each with the columns the sweep recorded (a table
 /// with none of its metrics is left out).
 fn print_headline(dir: &Path) {
-    let Ok(mut r) = csv::Reader::from_path(dir.join("summary.csv")) else {
+    // summary.csv, or summary.parquet read back as its text.
+    let Some(path) = parquet::locate(&dir.join(sweep::SUMMARY)) else {
         return;
     };
+    let Some(text) = std::fs::File::open(&path)
+        .ok()
+        .and_then(|f| parquet::read_text(&path, f).ok())
+    else {
+        return;
+    };
+    let mut r = csv::Reader::from_reader(text);
     let Ok(h) = r.headers().cloned() else { return };
     let h: Vec<String> = h.iter().map(String::from).collect();
     let records: Vec<csv::StringRecord> = r.records().flatten().collect();
@@ -316,12 +338,14 @@ fn cell_table(
     Some(lines)
 }
 
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
-    let (rows, total) = sweep::merge(dirs, out).map_err(fail)?;
+pub fn merge(dirs: &[PathBuf], out: &Path, format: FormatArg) -> Result<(), Failure> {
+    let format = Format::from(format);
+    let (rows, total) = sweep::merge(dirs, out, format).map_err(fail)?;
     eprintln!(
-        "merged {} folders: {rows} of {total} runs into {}/{{runs.csv, summary.csv, series.csv, series-summary.csv}}",
+        "merged {} folders: {rows} of {total} runs into {}/{{{}}}",
         dirs.len(),
-        out.display()
+        out.display(),
+        sweep::files(format).join(", ")
     );
     if (rows as u64) < total {
         eprintln!(

@@ -5,7 +5,8 @@
 //! - `experiment.toml`: the experiment as run. Its `[design]` (kind, `trajectories` and
 //!   `levels`, or `samples` and `second_order`), `seed` and `[[factors]]` (in order, each
 //!   with its `range`) rebuild the design's points exactly;
-//! - `runs.csv`: one row per run with the columns `cell`, `replicate`, `scenario`,
+//! - `runs.csv` (or, in a folder finished as Parquet alone, `runs.parquet`): one row per
+//!   run with the columns `cell`, `replicate`, `scenario`,
 //!   `regime`, then any others, and one column per metric; every point must have each
 //!   of its replicates 0 … R − 1 once, and when the folder has a `sweep.lock` its run
 //!   count must match the rows. Cells are numbered scenario
@@ -259,11 +260,15 @@ pub(crate) struct Runs {
 /// Read `runs.csv`: the metric columns are those after the factor columns, found as
 /// the columns the summary metrics name (every column that is not a key or a factor).
 pub(crate) fn read_runs(path: &Path) -> Result<Runs, AnalyzeError> {
+    // runs.csv, or runs.parquet read back as its text (a sweep finished as Parquet).
+    let path = &crate::output::parquet::locate(path).unwrap_or(path.to_path_buf());
     let content = |problem: String| AnalyzeError::Content {
-        path: path.to_path_buf(),
+        path: path.clone(),
         problem,
     };
-    let mut rd = csv::Reader::from_path(path).map_err(|e| content(e.to_string()))?;
+    let file = std::fs::File::open(path).map_err(|e| content(e.to_string()))?;
+    let text = crate::output::parquet::read_text(path, file).map_err(|e| content(e.to_string()))?;
+    let mut rd = csv::Reader::from_reader(text);
     let header: Vec<String> = rd
         .headers()
         .map_err(|e| content(e.to_string()))?

@@ -1,7 +1,8 @@
 //! The MPI runner: `mpirun -np N linkage sweep FILE --mpi`. Rank 0 opens the sweep folder
 //! (lock, resume), hands run ids to the other ranks one at a time as they ask, writes
 //! each returned run (its series block, then its row, as `sweep::Sink` does for
-//! threads), and finishes the folder as a single-process sweep does; ranks 1..N run.
+//! threads), and finishes the folder as a single-process sweep does, in the format asked
+//! for (`Options::format`); ranks 1..N run.
 //! Every rank loads the same plan from the same arguments.
 
 use super::plan::Plan;
@@ -72,7 +73,7 @@ pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Option<Outcome>, Swee
     if let Some(e) = error {
         return Err(e);
     }
-    sweep::finish(dir, &header)?;
+    sweep::finish(dir, &header, o.format)?;
     Ok(Some(Outcome {
         total,
         already_done: total - todo.len(),

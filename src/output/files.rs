@@ -24,6 +24,8 @@ pub enum OutputError {
     Write { path: String, source: csv::Error },
     #[error("writing {path}: {message}")]
     Parquet { path: String, message: String },
+    #[error("reading {path}: {message}")]
+    ParquetRead { path: String, message: String },
 }
 
 /// Which files hold a run's tables (`linkage run --format`); params.toml is always written.
@@ -217,17 +219,6 @@ pub fn units(sc: &crate::scenario::Scenario) -> Vec<String> {
         .collect()
 }
 
-/// The text of a run's params.toml: the program and its source revision, how to repeat
-/// the run, then the scenario as run. Each Parquet table carries it too, and so does a
-/// run made from Python.
-pub fn params_text(sc: &crate::scenario::Scenario) -> String {
-    format!(
-        "# {} — parameters of this run; repeat it with:\n#   linkage run --scenario <this file>\n{}",
-        crate::base::version::program(),
-        sc.to_toml()
-    )
-}
-
 /// Write a run's folder: ticks, summary, territory and incidents as `format` says (CSV,
 /// Parquet or both) and params.toml into `out`, then move it into place; returns where it
 /// is. The one writer of the folder, for `linkage run` and `linkage serve`'s download
@@ -245,7 +236,7 @@ pub fn write_run_folder(
     let county_names = &units[..units.len() - 1];
     let pairs: Vec<(&RegimeRun, &Array3<f64>)> = runs.iter().zip(tables).collect();
     let all: Vec<&RegimeRun> = runs.iter().collect();
-    let params = params_text(sc);
+    let params = run_params(sc);
     let summary = summary_table(summaries);
     let territory = territory_table(county_names, &all);
     let incidents = incidents_table(county_names, &all);
@@ -267,36 +258,46 @@ pub fn write_run_folder(
 
 /// Every replicate's summary of every regime (`linkage run --replicates`).
 pub const REPLICATES: &str = "replicates.csv";
+/// Its Parquet twin (`--format parquet|both`).
+pub const REPLICATES_PARQUET: &str = "replicates.parquet";
 
-/// The header of `replicates.csv` (`linkage run --replicates`): regime, replicate,
-/// seed, then the summary's columns after its `regime`.
-pub fn replicates_header() -> Vec<String> {
-    let mut h: Vec<String> = ["regime", "replicate", "seed"].map(String::from).to_vec();
-    h.extend(Summary::header().into_iter().skip(1));
-    h
+/// The `replicates.csv` table (`linkage run --replicates`) of `rows`
+/// ([`replicate_row`]): regime, replicate, seed, then the summary's columns after its
+/// `regime`.
+pub fn replicates_table(rows: Vec<Vec<Cell>>) -> Table {
+    let mut header: Vec<String> = ["regime", "replicate", "seed"].map(String::from).to_vec();
+    header.extend(Summary::header().into_iter().skip(1));
+    let mut kinds = vec![Kind::Text, Kind::Count, Kind::Count];
+    kinds.extend(Summary::kinds().into_iter().skip(1));
+    Table {
+        header,
+        kinds,
+        rows,
+    }
 }
 
 /// One row of `replicates.csv`: a regime's summary in replicate `replicate` (from 1),
 /// run with `seed`.
-pub fn replicate_row(s: &Summary, replicate: u32, seed: u64) -> Vec<String> {
-    let mut cells = s.cells().into_iter();
+pub fn replicate_row(s: &Summary, replicate: u32, seed: u64) -> Vec<Cell> {
+    let mut cells = s.values().into_iter();
     let mut row = vec![
-        cells.next().unwrap_or_default(),
-        replicate.to_string(),
-        seed.to_string(),
+        cells.next().unwrap_or(Cell::Text(String::new())),
+        Cell::Count(Some(u64::from(replicate))),
+        Cell::Count(Some(seed)),
     ];
     row.extend(cells);
     row
 }
 
-/// A CSV file of `header` and `rows` (`replicates.csv`).
-pub fn write_rows(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<(), OutputError> {
-    let mut w = csv::Writer::from_path(path).map_err(|e| csv_error(path, e))?;
-    w.write_record(header).map_err(|e| csv_error(path, e))?;
-    for r in rows {
-        w.write_record(r).map_err(|e| csv_error(path, e))?;
-    }
-    w.flush().map_err(|e| csv_error(path, e))
+/// The text of a run's params.toml: the scenario as run, after a line naming the program
+/// and how to repeat the run; each Parquet file of the run carries it too, and so does a
+/// run made from Python.
+pub fn run_params(sc: &crate::scenario::Scenario) -> String {
+    format!(
+        "# {} — parameters of this run; repeat it with:\n#   linkage run --scenario <this file>\n{}",
+        crate::base::version::program(),
+        sc.to_toml()
+    )
 }
 
 /// A text file (into an [`OutDir`]'s temporary folder, so written plainly).

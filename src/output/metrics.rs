@@ -1202,6 +1202,18 @@ impl Cell {
         }
     }
 
+    /// A CSV cell read back as a cell of `kind`: empty is undefined; `None` when the text
+    /// is not of that kind (a count must be a whole number ≥ 0, a value a number).
+    pub fn read(kind: Kind, text: &str) -> Option<Cell> {
+        match kind {
+            Kind::Text => Some(Cell::Text(text.to_string())),
+            Kind::Count if text.is_empty() => Some(Cell::Count(None)),
+            Kind::Count => text.parse().ok().map(|v| Cell::Count(Some(v))),
+            Kind::Value if text.is_empty() => Some(Cell::Value(f64::NAN)),
+            Kind::Value => text.parse().ok().map(Cell::Value),
+        }
+    }
+
     /// The cell as `summary.csv` spells it (numbers by [`crate::base::num`]).
     pub fn spell(&self) -> String {
         match self {

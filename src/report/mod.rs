@@ -17,6 +17,11 @@
 //! - [`params`]: `docs/parameters.md`, every parameter with its value, unit, source and
 //!   measured influence (`linkage params`).
 //!
+//! A folder's tables are read as CSV files, or, when a folder holds one as Parquet alone
+//! (`--format parquet`), from its Parquet twin read back as the same text
+//! ([`crate::output::parquet::CsvText`], every number exact): [`open_csv`] and
+//! [`has_table`] look for both.
+//!
 //! Invariants: everything is computed from the folder's own files, so a report can be
 //! made again at any time, and the run's or sweep's output files are never changed (the
 //! report adds `report.html` and `plots/`, each file written whole or not at all). Every
@@ -43,7 +48,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error(
-        "{} is not a run, sweep, attribution or calibration folder (no ticks.csv, nor summary.csv with experiment.toml, nor calibration.toml with posterior.csv); give a folder written by `linkage run`, `sweep`, `attribute` or `calibrate`",
+        "{} is not a run, sweep, attribution or calibration folder (no ticks.csv or ticks.parquet, nor summary.csv or summary.parquet with experiment.toml, nor calibration.toml with posterior.csv); give a folder written by `linkage run`, `sweep`, `attribute` or `calibrate`",
         .0.display()
     )]
     NotAFolder(PathBuf),
@@ -76,6 +81,9 @@ pub enum ReportError {
     /// An input file that is not a regular file, too large, or unreadable.
     #[error(transparent)]
     Input(#[from] crate::base::input::InputError),
+    /// A Parquet table that cannot be read back.
+    #[error(transparent)]
+    Parquet(#[from] crate::output::files::OutputError),
 }
 
 /// A scenario's problems, each naming `path` (the loader names it already when the
@@ -102,11 +110,11 @@ pub type Charts = Vec<String>;
 /// attribution folder (`attribution.csv` and `experiment.toml`) or a sweep folder
 /// (`summary.csv` and `experiment.toml`). Returns the chart names.
 pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
-    if dir.join("ticks.csv").exists() {
+    if has_table(&dir.join("ticks.csv")) {
         run::write(dir, lang)
     } else if dir.join(attribution::ATTRIBUTION).exists() && dir.join("experiment.toml").exists() {
         attribution::write(dir, lang)
-    } else if dir.join("summary.csv").exists() && dir.join("experiment.toml").exists() {
+    } else if has_table(&dir.join("summary.csv")) && dir.join("experiment.toml").exists() {
         sweep::write(dir, lang)
     } else if dir.join("calibration.toml").exists() && dir.join("posterior.csv").exists() {
         calibration::write(dir, lang)
@@ -115,19 +123,27 @@ pub fn write(dir: &Path, lang: Lang) -> Result<Charts, ReportError> {
     }
 }
 
-/// A CSV file of the folder, opened for reading: its path and reader.
+/// Whether the folder has the table of the CSV file `path`: the file, or its Parquet twin.
+pub(crate) fn has_table(path: &Path) -> bool {
+    crate::output::parquet::locate(path).is_some()
+}
+
+/// A CSV file of the folder, opened for reading: its path and reader. Without the file,
+/// its Parquet twin, read back as the same table's text (the path then names the twin).
 pub(crate) fn open_csv(path: PathBuf) -> Result<Csv, ReportError> {
+    let path = crate::output::parquet::locate(&path).unwrap_or(path);
     let file = crate::base::input::open_regular(&path, "file")?;
+    let text = crate::output::parquet::read_text(&path, file)?;
     Ok(Csv {
         path,
-        reader: csv::Reader::from_reader(file),
+        reader: csv::Reader::from_reader(text),
     })
 }
 
 /// A CSV file being read back; every error it gives names the file.
 pub(crate) struct Csv {
     pub path: PathBuf,
-    reader: csv::Reader<std::fs::File>,
+    reader: csv::Reader<Box<dyn std::io::Read>>,
 }
 
 impl Csv {

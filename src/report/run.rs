@@ -148,7 +148,7 @@ fn read_summary(dir: &Path) -> Result<BTreeMap<String, BTreeMap<String, String>>
 fn read_territory(dir: &Path) -> Result<BTreeMap<String, BTreeMap<String, Vec<f64>>>, ReportError> {
     let mut townships: BTreeMap<String, BTreeMap<String, Vec<f64>>> = BTreeMap::new();
     let path = dir.join("territory.csv");
-    if !path.exists() {
+    if !super::has_table(&path) {
         return Ok(townships);
     }
     let mut file = open_csv(path)?;
@@ -457,7 +457,7 @@ fn recovery_sentence(d: &RunData, lang: Lang, metric: &str) -> Option<String> {
 /// (see [`super::compare`]); empty without it.
 fn replicates_section(dir: &Path, lang: Lang) -> Result<String, ReportError> {
     let path = dir.join(crate::output::files::REPLICATES);
-    if !path.exists() {
+    if !super::has_table(&path) {
         return Ok(String::new());
     }
     let mut file = open_csv(path)?;

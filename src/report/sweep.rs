@@ -196,7 +196,7 @@ pub fn replicate_spreads(
     metrics: &[&str],
 ) -> Result<Spreads, ReportError> {
     let path = dir.join(crate::experiment::sweep::RUNS);
-    if !path.exists() {
+    if !super::has_table(&path) {
         return Ok(Spreads::new());
     }
     let mut file = open_csv(path)?;
@@ -336,7 +336,7 @@ fn chosen_cells(d: &SweepData) -> Vec<(String, BTreeMap<String, u64>)> {
 fn read_series(dir: &Path, d: &SweepData) -> Result<Option<Vec<ScenarioSeries>>, ReportError> {
     let path = dir.join(crate::experiment::sweep::SERIES_SUMMARY);
     let chosen = chosen_cells(d);
-    if !path.exists() || chosen.is_empty() {
+    if !super::has_table(&path) || chosen.is_empty() {
         return Ok(None);
     }
     let wanted: BTreeMap<u64, (usize, String)> = chosen

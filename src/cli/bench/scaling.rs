@@ -407,6 +407,7 @@ pub fn bench_sweep(a: &BenchSweepArgs) -> Result<(), Failure> {
     let options = sweep::Options {
         shard: None,
         restart: true,
+        format: sweep::Format::Csv,
         on_run: Box::new(|| {}),
         on_start: Box::new(|_| {}),
     };

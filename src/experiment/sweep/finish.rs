@@ -1,32 +1,52 @@
 //! Finishing and merging. When a sweep (or shard) is complete, `runs.csv` and
-//! `series.csv` are rewritten in run-id order with one row and one block per run, and
-//! the aggregates computed from them; `merge` combines shard folders into the files one
-//! unsharded sweep writes. Every rewrite goes through [`AtomicFile`], so a kill leaves the
-//! old file or the new one.
+//! `series.csv` are rewritten in run-id order with one row and one block per run, the
+//! aggregates computed from them, and the files put in the format asked for (Parquet
+//! twins written, the other format's files removed); `merge` combines shard folders, of
+//! either format, into the files one unsharded sweep writes. Every rewrite goes through
+//! [`AtomicFile`], so a kill leaves the old file or the new one; the CSV files are
+//! removed (`--format parquet`) only once every Parquet file is in place.
 
 use super::aggregates::{write_series_summary, write_summary};
 use super::folder::{remove_scenarios_from, scenario_file};
+use super::parquet::{Table, journal, remove, write_twins};
 use super::running::series_header;
-use super::{EXPERIMENT, LOCK, RUNS, SERIES, SERIES_SUMMARY, SweepError, io};
+use super::{EXPERIMENT, Format, LOCK, RUNS, SERIES, SweepError, io};
 use crate::base::fs::{AtomicFile, write_atomic};
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 /// Rewrite `runs.csv` in run-id order and write `summary.csv` next to it; then the same
-/// for `series.csv` and `series-summary.csv`, if the folder has a `series.csv`.
-pub fn finish(dir: &Path, header: &str) -> Result<(), SweepError> {
-    sort_runs(dir, header)?;
+/// for `series.csv` and `series-summary.csv`, if the folder has a `series.csv`. Then the
+/// tables in `format`: with Parquet, each table's twin is written from its CSV file;
+/// a file of the format not asked for (left by an earlier finish) is removed, the CSV
+/// files last. Returns the number of runs in `runs.csv`.
+pub fn finish(dir: &Path, header: &str, format: Format) -> Result<usize, SweepError> {
+    let rows = sort_runs(dir, header)?;
     write_summary(dir)?;
     if dir.join(SERIES).exists() {
         sort_series(dir)?;
         write_series_summary(dir)?;
     }
-    Ok(())
+    if format.parquet() {
+        write_twins(dir)?;
+    }
+    for t in Table::ALL {
+        // A twin without its CSV file is an earlier finish's (a folder without series).
+        if !format.parquet() || !dir.join(t.csv()).exists() {
+            remove(&dir.join(t.parquet()))?;
+        }
+    }
+    if !format.csv() {
+        for t in Table::ALL {
+            remove(&dir.join(t.csv()))?;
+        }
+    }
+    Ok(rows)
 }
 
-/// Rewrite `runs.csv` in run-id order, one row per run.
-fn sort_runs(dir: &Path, header: &str) -> Result<(), SweepError> {
+/// Rewrite `runs.csv` in run-id order, one row per run; returns the number of rows.
+fn sort_runs(dir: &Path, header: &str) -> Result<usize, SweepError> {
     let runs_path = dir.join(RUNS);
     // Index: (id, offset, length) of every row; 16-24 bytes a run.
     let mut index: Vec<(u64, u64, u32)> = Vec::new();
@@ -55,7 +75,8 @@ fn sort_runs(dir: &Path, header: &str) -> Result<(), SweepError> {
         &runs_path,
         header,
         index.iter().map(|&(_, off, len)| (off, len as u64)),
-    )
+    )?;
+    Ok(index.len())
 }
 
 /// Copy byte ranges of `src` after `header` into `dest`, atomically.
@@ -166,13 +187,15 @@ fn check_shards(dirs: &[PathBuf]) -> Result<(String, u64, String), SweepError> {
             _ => {}
         }
         let runs = d.join(RUNS);
-        let h = fs::read_to_string(&runs)
-            .map_err(io(&runs))?
-            .lines()
-            .next()
-            .unwrap_or("")
-            .to_string()
-            + "\n";
+        let text = journal(d, Table::Runs)?.ok_or_else(|| {
+            io(&runs)(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "missing, and no runs.parquet either",
+            ))
+        })?;
+        let mut h = String::new();
+        BufReader::new(text).read_line(&mut h).map_err(io(&runs))?;
+        let h = h.trim_end_matches('\n').to_string() + "\n";
         if header.as_ref().is_some_and(|x| *x != h) {
             return Err(SweepError::DifferentColumns {
                 dir: d.clone(),
@@ -187,47 +210,37 @@ fn check_shards(dirs: &[PathBuf]) -> Result<(String, u64, String), SweepError> {
     }
 }
 
-/// The shards' rows (whole lines only) after `header` into `out/runs.csv`, unsorted.
-fn combine_runs(dirs: &[PathBuf], out: &Path, header: &str) -> Result<(), SweepError> {
-    let dest = out.join(RUNS);
+/// The shards' lines of the journal `t` (whole lines only: a killed shard may end in a
+/// torn one) after `header` into `out`'s CSV file of `t`, unsorted. A shard finished as
+/// Parquet alone gives its lines from the Parquet twin, byte for byte. `check` says
+/// whether a shard's header line is the one expected.
+fn combine(
+    dirs: &[PathBuf],
+    out: &Path,
+    t: Table,
+    header: &str,
+    check: impl Fn(&str, &Path) -> Result<(), SweepError>,
+) -> Result<(), SweepError> {
+    let dest = out.join(t.csv());
     let mut w = AtomicFile::create(&dest).map_err(io(&dest))?;
     w.write_all(header.as_bytes()).map_err(io(&dest))?;
     for d in dirs {
-        let runs = d.join(RUNS);
-        let text = fs::read_to_string(&runs).map_err(io(&runs))?;
-        // Only whole lines: a killed shard may end in a torn one.
-        let whole = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
-        for l in whole.lines().skip(1) {
-            w.write_all(l.as_bytes())
-                .and_then(|_| w.write_all(b"\n"))
-                .map_err(io(&dest))?;
-        }
-    }
-    w.commit().map_err(io(&dest))
-}
-
-/// The shards' series lines (whole lines only) into `out/series.csv`, unsorted.
-fn combine_series(dirs: &[PathBuf], out: &Path) -> Result<(), SweepError> {
-    let dest = out.join(SERIES);
-    let header = series_header();
-    let mut w = AtomicFile::create(&dest).map_err(io(&dest))?;
-    w.write_all(header.as_bytes()).map_err(io(&dest))?;
-    for d in dirs {
-        let p = d.join(SERIES);
-        let mut r = BufReader::new(File::open(&p).map_err(io(&p))?);
+        let Some(text) = journal(d, t)? else {
+            continue;
+        };
+        // The file the lines come from, for messages.
+        let src = crate::output::parquet::locate(&d.join(t.csv())).unwrap_or_default();
+        let mut r = BufReader::new(text);
         let mut line = String::new();
         let mut first = true;
         loop {
             line.clear();
-            if r.read_line(&mut line).map_err(io(&p))? == 0 {
+            if r.read_line(&mut line).map_err(io(&src))? == 0 {
                 break;
             }
             if first {
-                if line != header {
-                    return Err(SweepError::ShardSeriesColumns { path: p });
-                }
+                check(&line, &src)?;
             } else if line.ends_with('\n') {
-                // Only whole lines: a killed shard may end in a torn one.
                 w.write_all(line.as_bytes()).map_err(io(&dest))?;
             }
             first = false;
@@ -253,12 +266,15 @@ fn copy_records(dirs: &[PathBuf], out: &Path) -> Result<(), SweepError> {
     remove_scenarios_from(out, k)
 }
 
-/// Combine shard folders into `out`: the same `runs.csv` and `summary.csv` an unsharded
-/// sweep gives. Refuses shards of different experiments, and reports missing runs.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(usize, u64), SweepError> {
+/// Combine shard folders (each holding CSV files, Parquet files or both) into `out`: the
+/// same files, in `format`, an unsharded sweep gives. Refuses shards of different
+/// experiments, and reports missing runs.
+pub fn merge(dirs: &[PathBuf], out: &Path, format: Format) -> Result<(usize, u64), SweepError> {
     // Every file merge reads from a shard must be a regular file: a FIFO would block.
+    let journals = [Table::Runs, Table::Series];
     for dir in dirs {
-        for name in [LOCK, RUNS, SERIES, EXPERIMENT] {
+        let tables = journals.iter().flat_map(|t| [t.csv(), t.parquet()]);
+        for name in [LOCK, EXPERIMENT].into_iter().chain(tables) {
             let path = dir.join(name);
             if path.exists() || fs::symlink_metadata(&path).is_ok() {
                 crate::base::input::open_regular(&path, "shard file")?;
@@ -270,26 +286,33 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(usize, u64), SweepError> {
         dir: out.to_path_buf(),
         source,
     })?;
-    combine_runs(dirs, out, &header)?;
+    // What was run first: finish writes experiment.toml's text into Parquet files.
+    copy_records(dirs, out)?;
+    combine(dirs, out, Table::Runs, &header, |_, _| Ok(()))?;
     // The shards' series blocks, if every shard has them (a folder of an older linkage
     // has none); finish sorts them and keeps one block per run.
-    if dirs.iter().all(|d| d.join(SERIES).exists()) {
-        combine_series(dirs, out)?;
+    let has_series =
+        |d: &PathBuf| d.join(SERIES).exists() || d.join(Table::Series.parquet()).exists();
+    if dirs.iter().all(has_series) {
+        let header = series_header();
+        combine(dirs, out, Table::Series, &header, |line, path| {
+            if line == header {
+                Ok(())
+            } else {
+                Err(SweepError::ShardSeriesColumns {
+                    path: path.to_path_buf(),
+                })
+            }
+        })?;
     } else {
-        for f in [SERIES, SERIES_SUMMARY] {
-            let _ = fs::remove_file(out.join(f));
+        for t in [Table::Series, Table::SeriesSummary] {
+            remove(&out.join(t.csv()))?;
+            remove(&out.join(t.parquet()))?;
         }
     }
-    finish(out, &header)?;
-    let runs = out.join(RUNS);
-    let rows = fs::read_to_string(&runs)
-        .map_err(io(&runs))?
-        .lines()
-        .count()
-        .saturating_sub(1);
+    let rows = finish(out, &header, format)?;
     // In place, as `open` writes it (see the `folder` module).
     let lock = out.join(LOCK);
     fs::write(&lock, format!("{fp}\nruns {total}\nshard merged\n")).map_err(io(&lock))?;
-    copy_records(dirs, out)?;
     Ok((rows, total))
 }

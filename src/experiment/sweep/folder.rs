@@ -1,16 +1,16 @@
 //! The sweep folder and its lock. Opening a folder takes an OS lock on `sweep.lock`
 //! (held until the sweep ends), checks that the folder holds this sweep (or nothing, or
-//! `restart` is set), records what is run (`experiment.toml`, `scenario-<k>.toml`) and
-//! lists the runs still to do.
+//! `restart` is set), records what is run (`experiment.toml`, `scenario-<k>.toml`),
+//! brings back the journal of a folder finished as Parquet alone, and lists the runs
+//! still to do.
 //!
 //! `sweep.lock` is written in place, never replaced by a rename: the OS lock belongs to
 //! the file, and a renamed-over file would let a second sweep lock a new one.
 
 use super::super::plan::{Plan, Run};
+use super::parquet::{Table, remove, restore};
 use super::running::{Sink, finished, header, open_append, open_series, shard_runs};
-use super::{
-    EXPERIMENT, LOCK, Options, RUNS, SERIES, SERIES_SUMMARY, SUMMARY, SweepError, csv_line, io,
-};
+use super::{EXPERIMENT, LOCK, Options, RUNS, SERIES, SweepError, csv_line, io};
 use crate::base::fs::write_atomic;
 use std::fs::{self, File, OpenOptions};
 use std::path::Path;
@@ -117,12 +117,16 @@ pub fn open(plan: &Plan, dir: &Path, o: &Options) -> Result<Opened, SweepError> 
         });
     }
     if o.restart {
-        for f in [RUNS, SUMMARY, SERIES, SERIES_SUMMARY] {
-            let _ = fs::remove_file(dir.join(f));
+        for t in Table::ALL {
+            remove(&dir.join(t.csv()))?;
+            remove(&dir.join(t.parquet()))?;
         }
     }
     fs::write(&lock, &want).map_err(io(&lock))?;
     record(plan, dir)?;
+    // A folder finished as Parquet alone has no journal: bring it back to go on from.
+    restore(dir, Table::Runs)?;
+    restore(dir, Table::Series)?;
     let header = csv_line(&header(plan));
     let runs_path = dir.join(RUNS);
     let done = finished(&runs_path, &header)?;

@@ -9,7 +9,9 @@
 //!   resuming (what is already done, cutting a torn last line);
 //! - [`finish`]: sorting the folder's files when a sweep completes, and merging shards;
 //! - [`aggregates`]: `summary.csv` and `series-summary.csv`, computed from the sorted
-//!   files.
+//!   files;
+//! - [`parquet`]: the same four tables as Parquet files (`--format parquet|both`), written
+//!   from the sorted CSV files, and the CSV journals brought back from them.
 //!
 //! Invariants:
 //! - a row is written with one `write_all` of a whole line, so a kill leaves at most one
@@ -23,6 +25,13 @@
 //!   run-id order and `summary.csv` and `series-summary.csv` computed from them, all
 //!   through [`crate::base::fs::AtomicFile`]; so an interrupted-and-resumed sweep, an
 //!   uninterrupted one, and merged shards give the same bytes;
+//! - the format (`--format csv|parquet|both`) is what `finish` writes, not part of the
+//!   sweep: the CSV files are the journal whatever it is, `finish` writes the Parquet
+//!   twins from the sorted CSV files (so they too are the same bytes however the sweep
+//!   ran) and removes the files of the format not asked for, and a journal finished away
+//!   (Parquet alone) is brought back byte for byte from its twin before a resume, a
+//!   rerun or a merge reads it. A folder can therefore be resumed, finished again or
+//!   merged in another format than it was started in;
 //! - `scenario-<k>.toml` is the k-th entry of the experiment's `scenarios` as run (after
 //!   the experiment's `ticks` and `residents`, with all its regimes): the same bytes in
 //!   every shard, copied by merge;
@@ -36,6 +45,7 @@
 pub mod aggregates;
 pub mod finish;
 pub mod folder;
+pub mod parquet;
 pub mod running;
 
 pub use aggregates::{first_metric, write_series_summary, write_summary};
@@ -52,6 +62,20 @@ pub const SERIES: &str = "series.csv";
 pub const SERIES_SUMMARY: &str = "series-summary.csv";
 pub const LOCK: &str = "sweep.lock";
 pub const EXPERIMENT: &str = "experiment.toml";
+
+/// The table files a finished folder holds in `format` (CSV first).
+pub fn files(format: Format) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    if format.csv() {
+        v.extend(parquet::Table::ALL.map(parquet::Table::csv));
+    }
+    if format.parquet() {
+        v.extend(parquet::Table::ALL.map(parquet::Table::parquet));
+    }
+    v
+}
+
+pub use crate::output::files::Format;
 
 /// Why a sweep or a merge stopped. [`SweepError::is_input`] tells the user's fault (exit
 /// code 2) from the system's (exit code 1).
@@ -117,6 +141,15 @@ pub enum SweepError {
     },
     #[error("{}: {source}", path.display())]
     Csv { path: PathBuf, source: csv::Error },
+    #[error("{}: {message}", path.display())]
+    Parquet { path: PathBuf, message: String },
+    #[error("{}: line {line}, column {column}: '{text}' is not a value of that column", path.display())]
+    BadCell {
+        path: PathBuf,
+        line: u64,
+        column: String,
+        text: String,
+    },
 }
 
 impl SweepError {
@@ -128,6 +161,8 @@ impl SweepError {
                 | SweepError::MalformedRun
                 | SweepError::Io { .. }
                 | SweepError::Csv { .. }
+                | SweepError::Parquet { .. }
+                | SweepError::BadCell { .. }
         )
     }
 }
@@ -160,6 +195,8 @@ fn csv_line(cells: &[String]) -> String {
 pub struct Options {
     pub shard: Option<(u64, u64)>,
     pub restart: bool,
+    /// The files `finish` writes (CSV, Parquet or both; the journal is CSV whatever it is).
+    pub format: Format,
     /// Called after each finished run (for progress).
     pub on_run: Box<dyn Fn() + Sync>,
     /// Called once the folder is open, with the runs it already holds.

@@ -144,7 +144,7 @@ pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Outcome, SweepError> 
     if let Some(e) = failure.into_inner().expect("lock") {
         return Err(e);
     }
-    finish(dir, &header)?;
+    finish(dir, &header, o.format)?;
     Ok(Outcome {
         total,
         already_done: total - todo.len(),
