@@ -89,6 +89,7 @@ fn sweep(c: &mut Criterion) {
                         format: sweep::Format::Csv,
                         on_run: Box::new(|| {}),
                         on_start: Box::new(|_| {}),
+                        stop: None,
                     };
                     pool.install(|| sweep::run(&plan, dir.path(), &o))
                         .expect("sweep runs")

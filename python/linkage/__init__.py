@@ -14,6 +14,7 @@ GIL while it runs and stops on Ctrl-C (``KeyboardInterrupt``).
 
 from __future__ import annotations
 
+import csv
 import os
 import pathlib
 import re
@@ -268,44 +269,121 @@ def read_run(path: PathLike) -> Run:
 
 class Sweep:
     """The tables of a sweep folder, each a ``pyarrow.Table`` (None when the folder
-    lacks it):
+    lacks it), typed as its Parquet files are whichever format the folder holds:
 
-    - ``runs``: one row a run: its cell, scenario, regime, factor values, replicate,
-      seed and every summary metric (``runs.csv``);
-    - ``summary``: one row a cell and metric: mean, sd, 95% interval (``summary.csv``);
+    - ``runs``: one row a run: its id, cell, replicate, seed, scenario, regime, factor
+      settings and every recorded metric (``runs.csv``);
+    - ``summary``: one row a cell: n, then each metric's mean, sd and 95% interval
+      (``summary.csv``);
     - ``series``: one row a run and day, the city's headline metrics (``series.csv``);
     - ``series_summary``: the series over each cell's replicates
       (``series-summary.csv``);
-    - ``experiment``: the text of ``experiment.toml``.
+    - ``experiment``: the text of ``experiment.toml`` (program, revision, the
+      experiment).
     """
 
     TABLES = ("runs", "summary", "series", "series_summary")
 
     def __init__(self, folder: pathlib.Path):
         self.source = str(folder)
-        self.runs = _read_table(folder, "runs", None)
-        self.summary = _read_table(folder, "summary", None, required=False)
-        self.series = _read_table(folder, "series", None, required=False)
-        self.series_summary = _read_table(folder, "series-summary", None, required=False)
+        self.runs = _read_sweep_table(folder, "runs", required=True)
+        self.summary = _read_sweep_table(folder, "summary")
+        self.series = _read_sweep_table(folder, "series")
+        self.series_summary = _read_sweep_table(folder, "series-summary")
         exp = folder / "experiment.toml"
         self.experiment = exp.read_text(encoding="utf-8") if exp.is_file() else ""
 
+    def table(self, name: str) -> pa.Table:
+        """The table called ``name`` (one of ``Sweep.TABLES``)."""
+        if name not in self.TABLES:
+            raise LinkageError(
+                f"table: '{name}' is not a table of a sweep; allowed: {', '.join(self.TABLES)}"
+            )
+        t = getattr(self, name)
+        if t is None:
+            raise LinkageError(f"{self.source}: has no {name.replace('_', '-')} table")
+        return t
+
     def to_pandas(self, table: str = "runs"):
         """A table as a pandas DataFrame: by default ``runs``, one row a run."""
-        if table not in self.TABLES:
-            raise LinkageError(
-                f"table: '{table}' is not a table of a sweep; allowed: {', '.join(self.TABLES)}"
-            )
-        t = getattr(self, table)
-        if t is None:
-            raise LinkageError(f"{self.source}: has no {table.replace('_', '-')} table")
-        return t.to_pandas()
+        return self.table(table).to_pandas()
 
     def __repr__(self) -> str:
         return f"<linkage.Sweep from {self.source}: {self.runs.num_rows} runs>"
+
+
+_KIND_TYPES = {"text": pa.string(), "count": pa.int64(), "value": pa.float64()}
+
+
+def _read_sweep_table(folder: pathlib.Path, name: str, required: bool = False):
+    """A sweep table, from its Parquet file when there, else from its CSV file typed as
+    the Parquet file would be."""
+    pq_path = folder / f"{name}.parquet"
+    csv_path = folder / f"{name}.csv"
+    if pq_path.is_file():
+        return pq.read_table(pq_path).replace_schema_metadata(None)
+    if not csv_path.is_file():
+        if required:
+            raise LinkageError(f"{folder}: has neither {name}.csv nor {name}.parquet")
+        return None
+    with open(csv_path, newline="", encoding="utf-8") as f:
+        header = next(csv.reader(f), [])
+    kinds = _linkage.sweep_kinds(f"{name}.csv", header)
+    schema = pa.schema(
+        [pa.field(h, _KIND_TYPES[k], nullable=(k != "text")) for h, k in zip(header, kinds)]
+    )
+    return _read_csv(csv_path, schema)
 
 
 def read_sweep(path: PathLike) -> Sweep:
     """Read a folder written by ``linkage sweep`` (or ``linkage merge``), CSV or
     Parquet (Parquet is read when there)."""
     return Sweep(_folder(path, "sweep", "runs"))
+
+
+def sweep(
+    experiment: PathLike,
+    out: Optional[PathLike] = None,
+    *,
+    replicates: Optional[int] = None,
+    ticks: Optional[int] = None,
+    scale: Optional[str] = None,
+    threads: Optional[int] = None,
+    shard: Optional[str] = None,
+    restart: bool = False,
+    format: str = "csv",
+    progress: Union[bool, Callable[[int, int], Any]] = True,
+) -> Sweep:
+    """Run an experiment file as ``linkage sweep`` does and return its folder read back.
+
+    - ``experiment``: the experiment file (TOML; docs/experiments.md);
+    - ``out``: the folder (default ``runs/<experiment name>``); what it already holds of
+      this sweep is resumed, not run again;
+    - ``replicates``, ``ticks``, ``scale`` (``"small"``, ``"default"``, ``"full"``),
+      ``threads``, ``shard`` (``"K/N"``), ``restart``: as the command line's options;
+    - ``format``: ``"csv"``, ``"parquet"`` or ``"both"``: the files the finished folder
+      holds;
+    - ``progress``: a progress bar over the runs (True), none (False), or a function
+      called with ``(runs done, runs in all)``.
+
+    The folder's files are those ``linkage sweep`` writes, byte for byte. Ctrl-C stops
+    the sweep after the runs going on (``KeyboardInterrupt``); the same call resumes it.
+    """
+    bar = progress if callable(progress) else _Bar("run", "linkage sweep", bool(progress))
+    try:
+        folder = _linkage.sweep(
+            os.fspath(experiment),
+            out=os.fspath(out) if out is not None else None,
+            replicates=replicates,
+            ticks=ticks,
+            scale=scale,
+            threads=threads,
+            shard=shard,
+            restart=restart,
+            format=format,
+            progress=bar,
+        )
+    finally:
+        if isinstance(bar, _Bar):
+            bar.close()
+    return read_sweep(folder)

@@ -242,6 +242,138 @@ fn run<'py>(
     Ok(d)
 }
 
+/// A whole number in `range`, given as Python gave it; the error is the command line's
+/// for the same option (`0 is not in 1..=1000000`).
+fn in_range(
+    name: &str,
+    value: Option<&Bound<'_, PyAny>>,
+    range: std::ops::RangeInclusive<u64>,
+) -> PyResult<Option<u64>> {
+    let Some(v) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let text = v.str()?.to_string();
+    match text.trim().parse::<u64>() {
+        Ok(n) if range.contains(&n) && !v.is_instance_of::<pyo3::types::PyBool>() => Ok(Some(n)),
+        _ => Err(input_error(format!(
+            "{name}={text}: {text} is not in {}..={}",
+            range.start(),
+            range.end()
+        ))),
+    }
+}
+
+/// `name` as one of `allowed` (the command line's value names).
+fn one_of<'a>(name: &str, value: &str, allowed: &[&'a str]) -> PyResult<&'a str> {
+    allowed
+        .iter()
+        .find(|a| **a == value)
+        .copied()
+        .ok_or_else(|| input_error(format!("{name}='{value}': allowed: {}", allowed.join(", "))))
+}
+
+/// Run an experiment file as `linkage sweep` does, into `out` (resuming what it holds);
+/// see `linkage.sweep`. Returns the folder.
+#[pyfunction]
+#[pyo3(signature = (experiment, out=None, replicates=None, ticks=None, scale=None, threads=None, shard=None, restart=false, format="csv", progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn sweep(
+    py: Python<'_>,
+    experiment: std::path::PathBuf,
+    out: Option<std::path::PathBuf>,
+    replicates: Option<&Bound<'_, PyAny>>,
+    ticks: Option<&Bound<'_, PyAny>>,
+    scale: Option<&str>,
+    threads: Option<&Bound<'_, PyAny>>,
+    shard: Option<&str>,
+    restart: bool,
+    format: &str,
+    progress: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
+    use linkage::experiment::plan::{self, Overrides, Scale};
+    use linkage::experiment::sweep::{self as sw, Options};
+    use std::sync::Arc;
+    let scale = match scale {
+        None => None,
+        Some(s) => Some(match one_of("scale", s, &["small", "default", "full"])? {
+            "small" => Scale::Small,
+            "full" => Scale::Full,
+            _ => Scale::Default,
+        }),
+    };
+    let format = match one_of("format", format, &["csv", "parquet", "both"])? {
+        "parquet" => files::Format::Parquet,
+        "both" => files::Format::Both,
+        _ => files::Format::Csv,
+    };
+    let shard = match shard {
+        None => None,
+        Some(s) => Some(
+            linkage::cli::sweep::parse_shard(s)
+                .map_err(|e| input_error(format!("shard='{s}': {e}")))?,
+        ),
+    };
+    let overrides = Overrides {
+        replicates: in_range("replicates", replicates, 1..=1_000_000)?.map(|n| n as u32),
+        ticks: in_range("ticks", ticks, 1..=36_500)?.map(|n| n as u32),
+        scale,
+    };
+    let threads = in_range("threads", threads, 1..=1024)?.map(|n| n as usize);
+    let plan = plan::load(&experiment, overrides).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        input_error(lines.join("\n"))
+    })?;
+    let out = out.unwrap_or_else(|| std::path::PathBuf::from("runs").join(&plan.experiment.name));
+    let pool = linkage::base::pool::pool(threads)
+        .map_err(|e| pyo3::exceptions::PyOSError::new_err(e.to_string()))?;
+    let total = sw::shard_runs(&plan, shard).len() as u64;
+    let label = experiment.display().to_string();
+    linkage::cli::sweep::check_memory(&plan, &label, total, pool.current_num_threads())
+        .map_err(|f| input_error(f.message))?;
+    let done = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (d1, d2) = (done.clone(), done.clone());
+    let options = Options {
+        shard,
+        restart,
+        format,
+        on_run: Box::new(move || {
+            d1.fetch_add(1, Ordering::Relaxed);
+        }),
+        on_start: Box::new(move |already| d2.store(already, Ordering::Relaxed)),
+        stop: Some(stop.clone()),
+    };
+    let outcome = watched(py, progress, total, &done, &stop, || {
+        pool.install(|| sw::run(&plan, &out, &options))
+    })?;
+    match outcome {
+        Ok(o) if o.complete => Ok(out.display().to_string()),
+        Ok(_) => Err(pyo3::exceptions::PyKeyboardInterrupt::new_err(format!(
+            "linkage: the sweep stopped; the same call resumes it from {}",
+            out.display()
+        ))),
+        Err(e) if e.is_input() => Err(input_error(e.to_string())),
+        Err(e) => Err(pyo3::exceptions::PyOSError::new_err(e.to_string())),
+    }
+}
+
+/// The type of each column of a sweep folder's table `name` (`runs.csv`, ...) with
+/// `header`: "text", "count" or "value", as its Parquet file has it.
+#[pyfunction]
+fn sweep_kinds(name: &str, header: Vec<String>) -> PyResult<Vec<&'static str>> {
+    use linkage::output::metrics::Kind;
+    let t = linkage::experiment::sweep::parquet::Table::named(name)
+        .ok_or_else(|| input_error(format!("'{name}' is not a table of a sweep folder")))?;
+    Ok(t.kinds(&header)
+        .into_iter()
+        .map(|k| match k {
+            Kind::Text => "text",
+            Kind::Count => "count",
+            Kind::Value => "value",
+        })
+        .collect())
+}
+
 /// The schema of each table of a run folder (`ticks`, `summary`, `territory`,
 /// `incidents`), as its Parquet file has it: what a CSV folder is read back as.
 #[pyfunction]
@@ -284,6 +416,8 @@ fn _linkage(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("LinkageError", m.py().get_type::<LinkageError>())?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(schemas, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(scenarios, m)?)?;
     Ok(())
 }

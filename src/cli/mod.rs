@@ -7,7 +7,7 @@ mod bench;
 mod calibrate;
 mod params;
 mod run;
-mod sweep;
+pub mod sweep;
 mod validate;
 
 use clap::{Args, Parser, Subcommand};

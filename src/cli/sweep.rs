@@ -99,7 +99,7 @@ impl From<ScaleArg> for Scale {
     }
 }
 
-fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+pub fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     let bad = || "the shard must be K/N with 1 ≤ K ≤ N (e.g. 2/8)".to_string();
     let (k, n) = s.split_once('/').ok_or_else(bad)?;
     let (k, n): (u64, u64) = (
@@ -143,6 +143,30 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Refuse a sweep whose runs going on at once (one a thread, of `total`) would not fit
+/// in memory; `label` names the experiment. Also the Python package's check.
+pub fn check_memory(
+    plan: &plan::Plan,
+    label: &str,
+    total: u64,
+    threads: usize,
+) -> Result<(), Failure> {
+    let memory = crate::engine::memory::total_bytes();
+    let worlds = total.min(threads as u64);
+    for cell in &plan.cells {
+        // A run with its no-shock twin holds two worlds from the shock on.
+        let paired = crate::engine::run::twin_split(&cell.scenario, plan.experiment.twin);
+        let at_once = worlds * if paired.is_some() { 2 } else { 1 };
+        let what = format!(
+            "{label}: scenario '{}' (worlds at once: {at_once})",
+            cell.scenario_name
+        );
+        crate::engine::memory::check_fits(&cell.scenario, &what, 1, at_once, memory)
+            .map_err(Failure::input)?;
+    }
+    Ok(())
+}
+
 /// Run `plan` into `out` as `a` says (threads, shard, restart, MPI, quiet), finishing
 /// its tables in `format`; `label` names the experiment in messages. False on an MPI
 /// worker rank (rank 0 reports).
@@ -161,19 +185,7 @@ pub(super) fn run_plan(
     let pool = crate::base::pool::pool(a.threads.map(|t| t as usize))?;
     let threads = pool.current_num_threads();
     let total = sweep::shard_runs(plan, a.shard).len() as u64;
-    let memory = crate::engine::memory::total_bytes();
-    let worlds = total.min(threads as u64);
-    for cell in &plan.cells {
-        // A run with its no-shock twin holds two worlds from the shock on.
-        let paired = crate::engine::run::twin_split(&cell.scenario, plan.experiment.twin);
-        let at_once = worlds * if paired.is_some() { 2 } else { 1 };
-        let what = format!(
-            "{label}: scenario '{}' (worlds at once: {at_once})",
-            cell.scenario_name
-        );
-        crate::engine::memory::check_fits(&cell.scenario, &what, 1, at_once, memory)
-            .map_err(Failure::input)?;
-    }
+    check_memory(plan, label, total, threads)?;
     let bar = if a.quiet {
         ProgressBar::hidden()
     } else {
@@ -197,6 +209,7 @@ pub(super) fn run_plan(
         format,
         on_run: Box::new(move || bar2.inc(1)),
         on_start: Box::new(move |done| bar3.set_position(done)),
+        stop: None,
     };
     let result = if a.mpi {
         #[cfg(feature = "mpi")]

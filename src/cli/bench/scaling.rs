@@ -410,6 +410,7 @@ pub fn bench_sweep(a: &BenchSweepArgs) -> Result<(), Failure> {
         format: sweep::Format::Csv,
         on_run: Box::new(|| {}),
         on_start: Box::new(|_| {}),
+        stop: None,
     };
     let started = Instant::now();
     pool.install(|| sweep::run(&plan, &a.out, &options))

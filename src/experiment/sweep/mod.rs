@@ -201,6 +201,9 @@ pub struct Options {
     pub on_run: Box<dyn Fn() + Sync>,
     /// Called once the folder is open, with the runs it already holds.
     pub on_start: Box<dyn Fn(u64) + Sync>,
+    /// Once set, no further run starts: the runs going on finish and are written, and the
+    /// sweep returns incomplete, to be resumed (Ctrl-C in Python). `None`: never stops.
+    pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 pub struct Outcome {

@@ -62,10 +62,18 @@ impl Table {
         }
     }
 
+    /// The table whose CSV file (`runs.csv`) or Parquet file is called `name`.
+    pub fn named(name: &str) -> Option<Table> {
+        Table::ALL
+            .into_iter()
+            .find(|t| t.csv() == name || t.parquet() == name)
+    }
+
     /// Each column's type, by its name in `header` (docs/experiments.md §6 has the
     /// columns). In `runs.csv` a metric's type is the run's summary's ([`Summary::kinds`]);
-    /// the columns between the names and the metrics are factor settings.
-    fn kinds(self, header: &[String]) -> Vec<Kind> {
+    /// the columns between the names and the metrics are factor settings. The Python
+    /// package reads a CSV folder with these types, as the Parquet files have them.
+    pub fn kinds(self, header: &[String]) -> Vec<Kind> {
         let metrics: Vec<(String, Kind)> = Summary::header()
             .into_iter()
             .zip(Summary::kinds())

@@ -129,27 +129,40 @@ pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Outcome, SweepError> 
         sink,
         header,
     } = open(plan, dir, o)?;
+    (o.on_start)((total - todo.len()) as u64);
     let sink = Mutex::new(sink);
     let failure: Mutex<Option<SweepError>> = Mutex::new(None);
+    let stopped = || {
+        o.stop
+            .as_ref()
+            .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
+    };
+    let ran = std::sync::atomic::AtomicUsize::new(0);
     todo.par_iter().for_each(|run| {
-        if failure.lock().expect("lock").is_some() {
+        if failure.lock().expect("lock").is_some() || stopped() {
             return;
         }
         let out = run_output(plan, run);
         if let Err(e) = sink.lock().expect("lock").write(&out) {
             *failure.lock().expect("lock") = Some(e);
         }
+        ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         (o.on_run)();
     });
     if let Some(e) = failure.into_inner().expect("lock") {
         return Err(e);
     }
-    finish(dir, &header, o.format)?;
+    let ran = ran.into_inner();
+    // Stopped before the end: what ran is in the journal; the next start resumes it.
+    let complete = ran == todo.len();
+    if complete {
+        finish(dir, &header, o.format)?;
+    }
     Ok(Outcome {
         total,
         already_done: total - todo.len(),
-        ran: todo.len(),
-        complete: true,
+        ran,
+        complete,
     })
 }
 
