@@ -12,8 +12,6 @@ Run it as a script or paste it into a notebook cell by cell (the `# %%` marks).
 # %%
 import argparse
 
-import matplotlib
-
 import linkage
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -59,9 +57,7 @@ resilience = summary.set_index("regime")[
 print()
 print(resilience.round(2).to_string())
 
-# %% The city's days, one line a regime.
-if __name__ == "__main__":
-    matplotlib.use("Agg")  # a file, not a window, when run as a script
+# %% The city's days, one line a regime (saved to a file; a notebook shows it too).
 import matplotlib.pyplot as plt  # noqa: E402
 
 days = run.to_pandas("ticks").query("unit == 'city'")

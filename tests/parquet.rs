@@ -581,6 +581,70 @@ fn shards_of_either_format_merge_into_the_unsharded_sweep() {
     same_bytes(&whole, &merged, &sweep_files("parquet"));
 }
 
+/// A merged Parquet folder missing a shard's runs, resumed by the unsharded command and
+/// killed before it finishes, keeps no table of the earlier finish (they would disagree
+/// with its journal); resumed again, it ends as the whole sweep.
+#[test]
+fn a_finished_folder_that_gains_runs_drops_its_old_tables_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exp = experiment(tmp.path());
+    let whole = tmp.path().join("whole");
+    sweep(&exp, &whole, &["--format", "parquet"]);
+    let shard = tmp.path().join("s1");
+    sweep(&exp, &shard, &["--shard", "1/3", "--format", "parquet"]);
+    let merged = tmp.path().join("merged");
+    succeeds(
+        linkage()
+            .arg("merge")
+            .arg(&shard)
+            .arg("--out")
+            .arg(&merged)
+            .args(["--format", "parquet"]),
+    );
+    assert!(merged.join("summary.parquet").exists());
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("linkage"))
+        .arg("sweep")
+        .arg(&exp)
+        .arg("--out")
+        .arg(&merged)
+        .args(["--quiet", "--threads", "1", "--format", "parquet"])
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let rows = fs::read_to_string(merged.join("runs.csv"))
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        // The shard's 8 runs and the header, then one more.
+        if rows >= 10
+            || started.elapsed() > Duration::from_secs(60)
+            || child.try_wait().unwrap().is_some()
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let rows = fs::read_to_string(merged.join("runs.csv")).unwrap();
+    assert!(rows.lines().count() < 25, "killed before the end");
+    for f in [
+        "runs.parquet",
+        "summary.parquet",
+        "series.parquet",
+        "series-summary.parquet",
+        "summary.csv",
+        "series-summary.csv",
+    ] {
+        assert!(
+            !merged.join(f).exists(),
+            "{f} of the earlier finish is left"
+        );
+    }
+    sweep(&exp, &merged, &["--format", "parquet"]);
+    same_bytes(&whole, &merged, &sweep_files("parquet"));
+}
+
 /// `linkage analyze` on a sobol sweep finished as Parquet alone finds the indices it
 /// finds in the CSV files.
 #[test]

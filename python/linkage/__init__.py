@@ -76,6 +76,8 @@ class Run:
         incidents: pa.Table,
         params: str,
         source: Optional[str] = None,
+        scenario: Optional[str] = None,
+        seed: Optional[int] = None,
     ):
         self.ticks = ticks
         self.summary = summary
@@ -84,13 +86,18 @@ class Run:
         self.params = params
         #: Where the run came from: a folder, or None for a run made here.
         self.source = source
-        # The scenario's name and the seed, as params.toml records them.
-        name = re.search(r'(?m)^name = "(.*)"$', params)
-        seed = re.search(r"(?m)^seed = (\d+)$", params)
-        #: The scenario's name (None when the folder has no params.toml).
-        self.scenario = name.group(1) if name else None
-        #: The run's seed (None when the folder has no params.toml).
-        self.seed = int(seed.group(1)) if seed else None
+        # Read from params.toml when not given: its first `name` and `seed` are the
+        # scenario's and the run's.
+        if scenario is None:
+            found = re.search(r'(?m)^name = "(.*)"$', params)
+            scenario = found.group(1) if found else None
+        if seed is None:
+            found = re.search(r"(?m)^seed = (\d+)$", params)
+            seed = int(found.group(1)) if found else None
+        #: The scenario's name (None when a folder has no params.toml).
+        self.scenario = scenario
+        #: The run's seed (None when a folder has no params.toml).
+        self.seed = seed
 
     @property
     def regimes(self) -> list:
@@ -149,7 +156,8 @@ def _regimes(regimes: Union[None, str, Iterable[str]]) -> Optional[list]:
     if regimes is None:
         return None
     if isinstance(regimes, str):
-        return [r for r in regimes.split(",") if r.strip()]
+        # As `--regime a,b`: an empty name is refused, not taken for "all".
+        return regimes.split(",")
     return [str(r) for r in regimes]
 
 
@@ -174,7 +182,7 @@ def run(
     - ``seed``, ``residents``, ``ticks`` (days), ``warmup``: as ``--seed``,
       ``--residents``, ``--ticks``, ``--warmup``; default: the scenario's;
     - ``overrides``: ``{path: number}``, any numeric parameter by its path, e.g.
-      ``{"regimes.linkage.social": 0.5, "shocks[0].intensity": 1.2}`` (``--set``),
+      ``{"regimes.linkage.social": 0.5, "shocks[0].intensity": 0.5}`` (``--set``),
       applied first, as if the file were edited; ``linkage params`` lists the paths;
     - ``twin``: run each regime's no-shock twin to measure resilience against
       (``--no-twin`` is ``twin=False``);
@@ -206,7 +214,7 @@ def run(
     # Each table arrives over the Arrow C stream interface: its buffers are the ones
     # built in Rust, not copies.
     tables = {name: out[name].read_all() for name in RUN_TABLES}
-    return Run(params=out["params"], **tables)
+    return Run(params=out["params"], scenario=out["scenario"], seed=out["seed"], **tables)
 
 
 def _schemas() -> Dict[str, pa.Schema]:
@@ -229,16 +237,24 @@ def _read_csv(path: pathlib.Path, schema: Optional[pa.Schema]) -> pa.Table:
 
 
 def _read_table(
-    folder: pathlib.Path, name: str, schema: Optional[pa.Schema], required: bool = True
+    folder: pathlib.Path, name: str, schema: Callable[[list], Optional[pa.Schema]],
+    required: bool = True,
 ) -> Optional[pa.Table]:
-    """``name``.parquet if the folder has it (exact), else ``name``.csv."""
+    """``name``.parquet if the folder has it (exact), else ``name``.csv typed by
+    ``schema(header)``; a file that cannot be read raises ``LinkageError`` naming it."""
     pq_path = folder / f"{name}.parquet"
     csv_path = folder / f"{name}.csv"
-    if pq_path.is_file():
-        table = pq.read_table(pq_path)
-        return table.replace_schema_metadata(None)
-    if csv_path.is_file():
-        return _read_csv(csv_path, schema)
+    try:
+        if pq_path.is_file():
+            return pq.read_table(pq_path).replace_schema_metadata(None)
+        if csv_path.is_file():
+            with open(csv_path, newline="", encoding="utf-8") as f:
+                header = next(csv.reader(f), [])
+            return _read_csv(csv_path, schema(header))
+    except (pa.ArrowException, UnicodeDecodeError, csv.Error) as e:
+        path = pq_path if pq_path.is_file() else csv_path
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise LinkageError(f"{path}: cannot be read: {first}") from e
     if required:
         raise LinkageError(f"{folder}: has neither {name}.csv nor {name}.parquet")
     return None
@@ -261,7 +277,10 @@ def read_run(path: PathLike) -> Run:
     values as float64 (an empty cell is null), names as text."""
     folder = _folder(path, "run", "ticks")
     schemas = _schemas()
-    tables = {name: _read_table(folder, name, schemas[name]) for name in RUN_TABLES}
+    tables = {
+        name: _read_table(folder, name, lambda _header, n=name: schemas[n])
+        for name in RUN_TABLES
+    }
     params_path = folder / "params.toml"
     params = params_path.read_text(encoding="utf-8") if params_path.is_file() else ""
     return Run(params=params, source=str(folder), **tables)
@@ -290,6 +309,9 @@ class Sweep:
         self.summary = _read_sweep_table(folder, "summary")
         self.series = _read_sweep_table(folder, "series")
         self.series_summary = _read_sweep_table(folder, "series-summary")
+        #: Whether the sweep finished: its summary is there. An unfinished folder's
+        #: ``runs`` are those done so far, in the order they finished.
+        self.complete = self.summary is not None
         exp = folder / "experiment.toml"
         self.experiment = exp.read_text(encoding="utf-8") if exp.is_file() else ""
 
@@ -309,30 +331,24 @@ class Sweep:
         return self.table(table).to_pandas()
 
     def __repr__(self) -> str:
-        return f"<linkage.Sweep from {self.source}: {self.runs.num_rows} runs>"
+        state = "" if self.complete else ", unfinished (no summary yet)"
+        return f"<linkage.Sweep from {self.source}: {self.runs.num_rows} runs{state}>"
 
 
 _KIND_TYPES = {"text": pa.string(), "count": pa.int64(), "value": pa.float64()}
 
 
+def _sweep_schema(name: str, header: list) -> pa.Schema:
+    kinds = _linkage.sweep_kinds(f"{name}.csv", header)
+    return pa.schema(
+        [pa.field(h, _KIND_TYPES[k], nullable=(k != "text")) for h, k in zip(header, kinds)]
+    )
+
+
 def _read_sweep_table(folder: pathlib.Path, name: str, required: bool = False):
     """A sweep table, from its Parquet file when there, else from its CSV file typed as
     the Parquet file would be."""
-    pq_path = folder / f"{name}.parquet"
-    csv_path = folder / f"{name}.csv"
-    if pq_path.is_file():
-        return pq.read_table(pq_path).replace_schema_metadata(None)
-    if not csv_path.is_file():
-        if required:
-            raise LinkageError(f"{folder}: has neither {name}.csv nor {name}.parquet")
-        return None
-    with open(csv_path, newline="", encoding="utf-8") as f:
-        header = next(csv.reader(f), [])
-    kinds = _linkage.sweep_kinds(f"{name}.csv", header)
-    schema = pa.schema(
-        [pa.field(h, _KIND_TYPES[k], nullable=(k != "text")) for h, k in zip(header, kinds)]
-    )
-    return _read_csv(csv_path, schema)
+    return _read_table(folder, name, lambda header: _sweep_schema(name, header), required)
 
 
 def read_sweep(path: PathLike) -> Sweep:

@@ -74,7 +74,6 @@ struct Tables {
     territory: RecordBatch,
     incidents: RecordBatch,
     params: String,
-    residents: u64,
 }
 
 fn tables(plan: &single::Plan, runs: &[RegimeRun], twins: &[Option<RegimeRun>]) -> Tables {
@@ -90,7 +89,6 @@ fn tables(plan: &single::Plan, runs: &[RegimeRun], twins: &[Option<RegimeRun>]) 
         territory: parquet::table_batch(&files::territory_table(counties, &all)),
         incidents: parquet::table_batch(&files::incidents_table(counties, &all)),
         params: files::run_params(sc),
-        residents: runs.first().map_or(0, |r| r.residents),
     }
 }
 
@@ -172,7 +170,7 @@ fn watched<T: Send>(
 /// Run a scenario's regimes side by side, as `linkage run` does; see
 /// `linkage.run` for the arguments. Returns a dict: `ticks`, `summary`, `territory`,
 /// `incidents` (each a `pyarrow.RecordBatchReader`), `params` (params.toml's text),
-/// `residents`.
+/// `scenario` (its name) and `seed`.
 #[pyfunction]
 #[pyo3(signature = (scenario, regimes=None, seed=None, residents=None, ticks=None, warmup=None, overrides=None, twin=true, threads=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
@@ -228,17 +226,8 @@ fn run<'py>(
     d.set_item("territory", stream(py, t.territory)?)?;
     d.set_item("incidents", stream(py, t.incidents)?)?;
     d.set_item("params", t.params)?;
-    d.set_item("residents", t.residents)?;
     d.set_item("scenario", &plan.scenario.name)?;
     d.set_item("seed", plan.scenario.run.seed)?;
-    d.set_item("days", plan.scenario.run.ticks)?;
-    d.set_item(
-        "regimes",
-        plan.regimes
-            .iter()
-            .map(|(n, _)| n.clone())
-            .collect::<Vec<_>>(),
-    )?;
     Ok(d)
 }
 
@@ -263,13 +252,16 @@ fn in_range(
     }
 }
 
-/// `name` as one of `allowed` (the command line's value names).
-fn one_of<'a>(name: &str, value: &str, allowed: &[&'a str]) -> PyResult<&'a str> {
-    allowed
-        .iter()
-        .find(|a| **a == value)
-        .copied()
-        .ok_or_else(|| input_error(format!("{name}='{value}': allowed: {}", allowed.join(", "))))
+/// `value` as one of the command line's values of the option `name` (`T`'s).
+fn value_enum<T: clap::ValueEnum>(name: &str, value: &str) -> PyResult<T> {
+    T::from_str(value, false).map_err(|_| {
+        let allowed: Vec<String> = T::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value())
+            .map(|p| p.get_name().to_string())
+            .collect();
+        input_error(format!("{name}='{value}': allowed: {}", allowed.join(", ")))
+    })
 }
 
 /// Run an experiment file as `linkage sweep` does, into `out` (resuming what it holds);
@@ -290,22 +282,15 @@ fn sweep(
     format: &str,
     progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<String> {
+    use linkage::cli::sweep::{MAX_REPLICATES, MAX_THREADS, MAX_TICKS, ScaleArg};
     use linkage::experiment::plan::{self, Overrides, Scale};
     use linkage::experiment::sweep::{self as sw, Options};
     use std::sync::Arc;
     let scale = match scale {
         None => None,
-        Some(s) => Some(match one_of("scale", s, &["small", "default", "full"])? {
-            "small" => Scale::Small,
-            "full" => Scale::Full,
-            _ => Scale::Default,
-        }),
+        Some(s) => Some(Scale::from(value_enum::<ScaleArg>("scale", s)?)),
     };
-    let format = match one_of("format", format, &["csv", "parquet", "both"])? {
-        "parquet" => files::Format::Parquet,
-        "both" => files::Format::Both,
-        _ => files::Format::Csv,
-    };
+    let format = files::Format::from(value_enum::<linkage::cli::FormatArg>("format", format)?);
     let shard = match shard {
         None => None,
         Some(s) => Some(
@@ -314,11 +299,12 @@ fn sweep(
         ),
     };
     let overrides = Overrides {
-        replicates: in_range("replicates", replicates, 1..=1_000_000)?.map(|n| n as u32),
-        ticks: in_range("ticks", ticks, 1..=36_500)?.map(|n| n as u32),
+        replicates: in_range("replicates", replicates, 1..=MAX_REPLICATES as u64)?
+            .map(|n| n as u32),
+        ticks: in_range("ticks", ticks, 1..=MAX_TICKS as u64)?.map(|n| n as u32),
         scale,
     };
-    let threads = in_range("threads", threads, 1..=1024)?.map(|n| n as usize);
+    let threads = in_range("threads", threads, 1..=MAX_THREADS as u64)?.map(|n| n as usize);
     let plan = plan::load(&experiment, overrides).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
         input_error(lines.join("\n"))
@@ -345,9 +331,22 @@ fn sweep(
     };
     let outcome = watched(py, progress, total, &done, &stop, || {
         pool.install(|| sw::run(&plan, &out, &options))
+    })
+    .map_err(|e| {
+        if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
+            // What the user needs to know: nothing is lost, and how to go on.
+            pyo3::exceptions::PyKeyboardInterrupt::new_err(format!(
+                "linkage: the sweep stopped with {} of {total} runs in {}; the same call resumes it",
+                done.load(Ordering::Relaxed),
+                out.display()
+            ))
+        } else {
+            e
+        }
     })?;
     match outcome {
         Ok(o) if o.complete => Ok(out.display().to_string()),
+        // Stopped without an interrupt to raise (a signal handler that did not raise).
         Ok(_) => Err(pyo3::exceptions::PyKeyboardInterrupt::new_err(format!(
             "linkage: the sweep stopped; the same call resumes it from {}",
             out.display()
@@ -411,7 +410,8 @@ fn scenarios() -> Vec<String> {
 
 #[pymodule]
 fn _linkage(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // linkage's version (the wheel's is the same: python/Cargo.toml follows it).
+    m.add("__version__", linkage::base::version::VERSION)?;
     m.add("program", linkage::base::version::program())?;
     m.add("LinkageError", m.py().get_type::<LinkageError>())?;
     m.add_function(wrap_pyfunction!(run, m)?)?;

@@ -50,3 +50,15 @@ def test_read_run_refuses_what_is_not_a_run_folder(tmp_path):
         linkage.read_run(tmp_path / "missing")
     with pytest.raises(linkage.LinkageError, match="is not a run folder"):
         linkage.read_run(tmp_path)
+
+
+def test_a_damaged_file_raises_naming_it(cli, tmp_path, both):
+    import shutil
+    for name, damage in [("ticks.parquet", b"PAR1 not really"), ("summary.csv", b"\xff\xfe\x00")]:
+        folder = tmp_path / name
+        shutil.copytree(both, folder)
+        if name.endswith(".csv"):
+            (folder / "summary.parquet").unlink()
+        (folder / name).write_bytes(damage)
+        with pytest.raises(linkage.LinkageError, match=f"{name}: cannot be read"):
+            linkage.read_run(folder)

@@ -8,8 +8,9 @@ import pytest
 import linkage
 from conftest import assert_tables_close
 
-SMALL = dict(scenario="xcity-flood", seed=7, residents=600, ticks=40, warmup=10)
-SET = {"regimes.linkage.social": 0.5, "shocks[0].intensity": 1.3}
+# 160 days: the flood (days 120-149) is in the run, so its override counts.
+SMALL = dict(scenario="xcity-flood", seed=7, residents=600, ticks=160, warmup=10)
+SET = {"regimes.linkage.social": 0.5, "shocks[0].intensity": 0.5}
 
 
 def cli_args(out, scenario, seed, residents, ticks, warmup, overrides=None, fmt="csv"):
@@ -27,7 +28,8 @@ def test_a_run_equals_the_command_lines_csv(cli, tmp_path):
     assert r.regimes == ["fragmented", "integrated", "linkage"]
     for name in linkage.RUN_TABLES:
         assert_tables_close(r.table(name), from_cli.table(name), name)
-    assert r.ticks.num_rows == 40 * 3 * 7  # days × regimes × (6 counties and the city)
+    assert r.ticks.num_rows == 160 * 3 * 7  # days × regimes × (6 counties and the city)
+    assert "\nintensity = 0.5\n" in r.params
     # The same scenario as run, to the byte: linkage run --scenario params.toml repeats it.
     assert r.params == from_cli.params
     assert r.params.startswith("# linkage ")
@@ -88,10 +90,13 @@ def cli_message(stderr: str) -> str:
         (dict(warmup=4000), ["--warmup", "4000"]),
         (dict(threads=0), ["--threads", "0"]),
         (dict(regimes="nope"), ["--regime", "nope"]),
+        (dict(regimes=""), ["--regime", ""]),
         (dict(scenario="no-such-scenario"), ["--scenario", "no-such-scenario"]),
         (dict(overrides={"regimes.linkage.socail": 0.5}), ["--set", "regimes.linkage.socail=0.5"]),
         (dict(overrides={"regimes.linkage.social": 7}), ["--set", "regimes.linkage.social=7"]),
         (dict(overrides={"regimes.linkage.social": "lots"}), ["--set", "regimes.linkage.social=lots"]),
+        (dict(overrides={"shocks[0].intensity": 1.2}), ["--set", "shocks[0].intensity=1.2"]),
+        (dict(overrides={"run.seed": 1e30}), ["--set", "run.seed=1e30"]),
     ],
 )
 def test_bad_input_raises_with_the_command_lines_message(cli, tmp_path, kwargs, args):
@@ -109,5 +114,5 @@ def test_progress_counts_every_day():
     seen = []
     linkage.run(**SMALL, regimes="linkage", twin=False, progress=lambda d, t: seen.append((d, t)))
     assert seen, "the progress function was called"
-    assert seen[-1] == (50, 50)  # warm-up and days of the one regime
+    assert seen[-1] == (170, 170)  # warm-up and days of the one regime
     assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))

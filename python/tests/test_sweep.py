@@ -46,7 +46,7 @@ def test_a_sweep_writes_the_command_lines_bytes(cli, tmp_path, experiment):
     cli("sweep", experiment, "--out", tmp_path / "cli", "--quiet")
     for f in FILES:
         assert (tmp_path / "py" / f).read_bytes() == (tmp_path / "cli" / f).read_bytes(), f
-    assert s.runs.num_rows == 8
+    assert s.runs.num_rows == 8 and s.complete
     assert seen[-1] == (8, 8)
     df = s.to_pandas()
     assert sorted(df["regime"].unique()) == ["fragmented", "linkage"]
@@ -131,7 +131,7 @@ def test_ctrl_c_stops_a_sweep_and_the_same_call_resumes_it(cli, tmp_path):
         try:
             linkage.sweep({str(exp)!r}, out={str(out)!r}, progress=progress)
         except KeyboardInterrupt as e:
-            print("interrupted", flush=True)
+            print("interrupted:", e, flush=True)
             sys.exit(7)
         """
     )
@@ -147,7 +147,9 @@ def test_ctrl_c_stops_a_sweep_and_the_same_call_resumes_it(cli, tmp_path):
         if p.poll() is None:
             p.kill()
     assert p.returncode == 7, rest
-    assert "interrupted" in rest
+    assert "interrupted" in rest and "the same call resumes it" in rest, rest
+    partial = linkage.read_sweep(out)
+    assert not partial.complete and partial.summary is None and "unfinished" in repr(partial)
     done = (out / "runs.csv").read_text().count("\n") - 1
     assert 2 <= done < 24, done
     assert not (out / "summary.csv").exists(), "an unfinished sweep has no summary"

@@ -128,7 +128,7 @@ pub struct RunArgs {
     #[arg(long, value_parser = parse_residents, allow_negative_numbers = true)]
     pub residents: Option<u64>,
     /// Set a numeric parameter of the scenario by its path, e.g. --set
-    /// regimes.linkage.social=0.5 or --set shocks[0].intensity=1.2 (repeat for more;
+    /// regimes.linkage.social=0.5 or --set shocks[0].intensity=0.5 (repeat for more;
     /// `linkage params` lists the paths). Applied first, as if the file were edited;
     /// --seed, --ticks, --residents and --warmup then apply on top. params.toml records
     /// the values used (a whole-number field takes the rounded value).

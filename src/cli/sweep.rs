@@ -10,6 +10,13 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// The largest `--replicates` (the Python package checks the same bounds).
+pub const MAX_REPLICATES: i64 = 1_000_000;
+/// The largest `--ticks` of a sweep.
+pub const MAX_TICKS: i64 = 36_500;
+/// The largest `--threads` of a sweep.
+pub const MAX_THREADS: i64 = 1024;
+
 #[derive(clap::Args, Debug, Clone)]
 pub struct SweepArgs {
     /// Experiment file (TOML; see docs/experiments.md).
@@ -18,10 +25,10 @@ pub struct SweepArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Override the replicates per cell (≥ 1).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_REPLICATES))]
     pub replicates: Option<u32>,
     /// Override the days per run (≥ 1).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_TICKS))]
     pub ticks: Option<u32>,
     /// Override the population: small (5,000), default, full (3,200,000).
     #[arg(long, value_enum)]
@@ -44,7 +51,7 @@ pub struct SweepArgs {
 #[derive(clap::Args, Debug, Clone)]
 pub struct How {
     /// Runs at once (≥ 1). Default: all cores.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
     pub threads: Option<u16>,
     /// Run only shard K of N (runs whose id mod N is K − 1), e.g. 2/8.
     #[arg(long, value_parser = parse_shard)]

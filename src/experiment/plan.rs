@@ -141,6 +141,11 @@ pub fn set_number(t: &mut Value, path: &str, v: f64) -> Option<f64> {
     Some(used)
 }
 
+/// Whether the number at `path` is a whole-number field (it takes rounded values).
+pub fn is_whole(t: &mut Value, path: &str) -> bool {
+    matches!(slot(t, path), Some(Value::Integer(_)))
+}
+
 /// The scenario path of a factor for `regime` (`mechanism.X` → `regimes.<regime>.X`).
 fn scenario_path(path: &str, regime: &str) -> String {
     match path.strip_prefix("mechanism.") {

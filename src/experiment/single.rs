@@ -11,7 +11,7 @@
 //! another, a day at a time, asking its caller after every day whether to go on (a
 //! progress bar counts; Python checks for Ctrl-C).
 
-use super::plan::set_number;
+use super::plan::{is_whole, set_number};
 use crate::engine::run::{Paired, RegimeRun, twin_split};
 use crate::model::mechanisms::Mechanisms;
 use crate::scenario::Scenario;
@@ -93,20 +93,33 @@ impl Plan {
     }
 }
 
-/// Set each of `settings` in `sc`; a path that is not a number of the scenario is an
-/// error naming it (`linkage params` lists the paths).
-pub fn apply(sc: Scenario, settings: &[Setting]) -> Result<Scenario, String> {
+/// Set each of `settings` in `sc`, the scenario `given` (its name or path, as the user
+/// gave it); a path that is not a number of the scenario is an error naming it
+/// (`linkage params` lists the paths), and so is a whole-number field given a value it
+/// cannot hold (beyond ±2^53, where a float no longer counts one by one; below that a
+/// whole-number field takes the rounded value).
+pub fn apply(sc: Scenario, settings: &[Setting], given: &str) -> Result<Scenario, String> {
     if settings.is_empty() {
         return Ok(sc);
     }
-    let name = sc.name.clone();
     let mut v = toml::Value::try_from(&sc).map_err(|e| e.to_string())?;
     for s in settings {
-        if set_number(&mut v, &s.path, s.value + 0.0).is_none() {
-            return Err(format!(
-                "{}: is not a numeric parameter of scenario {name} (`linkage params --scenario {name}` lists them)",
-                s.path
-            ));
+        let whole = is_whole(&mut v, &s.path);
+        match set_number(&mut v, &s.path, s.value + 0.0) {
+            None => {
+                return Err(format!(
+                    "{}: is not a numeric parameter of scenario {given} (`linkage params --scenario {given}` lists them)",
+                    s.path
+                ));
+            }
+            Some(used) if whole && used.abs() > 9_007_199_254_740_992.0 => {
+                return Err(format!(
+                    "{}: {} is not a whole number this parameter can hold",
+                    s.path,
+                    crate::base::num::given(s.value)
+                ));
+            }
+            Some(_) => {}
         }
     }
     v.try_into().map_err(|e: toml::de::Error| {
@@ -122,7 +135,12 @@ pub fn apply(sc: Scenario, settings: &[Setting]) -> Result<Scenario, String> {
 /// Check `req` and lay out the run; an error is a problem a line (bad input: exit code 2).
 pub fn plan(req: &Request) -> Result<Plan, String> {
     let loaded = Scenario::load(&req.scenario).map_err(|e| e.to_string())?;
-    let mut scenario = apply(loaded, &req.settings)?;
+    let mut scenario = apply(loaded, &req.settings, &req.scenario)?;
+    if !req.settings.is_empty() {
+        // The settings' own mistakes, before the run options could hide one (a shock
+        // that a shorter run drops).
+        scenario.validate().map_err(|e| e.to_string())?;
+    }
     if let Some(seed) = req.seed {
         scenario.run.seed = seed;
     }
@@ -215,6 +233,7 @@ mod tests {
                     path: path.to_string(),
                     value,
                 }],
+                "xcity-flood",
             )
         };
         let s = set("regimes.linkage.social", 0.25).unwrap();
@@ -230,6 +249,11 @@ mod tests {
             "{e}"
         );
         assert!(set("name", 1.0).is_err(), "a name is not a number");
+        let e = set("run.seed", 1e30).unwrap_err();
+        assert!(
+            e.contains("is not a whole number this parameter can hold"),
+            "{e}"
+        );
     }
 
     #[test]

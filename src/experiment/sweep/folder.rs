@@ -136,6 +136,17 @@ pub fn open(plan: &Plan, dir: &Path, o: &Options) -> Result<Opened, SweepError> 
         .filter(|r| !done.contains(&r.id))
         .copied()
         .collect();
+    if !todo.is_empty() {
+        // Runs are added: the tables of an earlier finish (the aggregates, the Parquet
+        // twins) no longer describe the folder, and a reader must not take them for it
+        // if this start is stopped before it finishes. The journals stay.
+        for t in Table::ALL {
+            if t != Table::Runs && t != Table::Series {
+                remove(&dir.join(t.csv()))?;
+            }
+            remove(&dir.join(t.parquet()))?;
+        }
+    }
     let runs = open_append(&runs_path, &header)?;
     let series_path = dir.join(SERIES);
     let series = open_series(&series_path)?;

@@ -51,7 +51,9 @@ pub mod running;
 pub use aggregates::{first_metric, write_series_summary, write_summary};
 pub use finish::{finish, merge};
 pub use folder::{Opened, open, scenario_file};
-pub use running::{RunOutput, Sink, header, run, run_output, series_header, shard_runs};
+pub use running::{
+    RunOutput, Sink, header, run, run_output, run_output_while, series_header, shard_runs,
+};
 
 use std::path::{Path, PathBuf};
 
@@ -201,8 +203,9 @@ pub struct Options {
     pub on_run: Box<dyn Fn() + Sync>,
     /// Called once the folder is open, with the runs it already holds.
     pub on_start: Box<dyn Fn(u64) + Sync>,
-    /// Once set, no further run starts: the runs going on finish and are written, and the
-    /// sweep returns incomplete, to be resumed (Ctrl-C in Python). `None`: never stops.
+    /// Once set, the sweep stops within a day: no further run starts, the runs going on
+    /// are dropped unwritten, and it returns incomplete, to be resumed (Ctrl-C in
+    /// Python). `None`: never stops.
     pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 

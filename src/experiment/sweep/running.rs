@@ -7,7 +7,7 @@ use super::super::plan::{Plan, Run};
 use super::folder::{Opened, open};
 use super::{Options, Outcome, SweepError, csv_line, finish, io};
 use crate::base::num::{decimal, given};
-use crate::engine::run::run_paired;
+use crate::engine::run::Paired;
 use crate::output::metrics::{HEADLINE, Summary, summarise, tick_metric, tick_table};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -71,11 +71,26 @@ impl RunOutput {
 
 /// Run one run: its row and its series.
 pub fn run_output(plan: &Plan, run: &Run) -> RunOutput {
+    run_output_while(plan, run, || true).expect("a run never asked to stop finishes")
+}
+
+/// [`run_output`], asking `go_on` after every day whether to go on; `None` when it said
+/// no (the run is dropped, to be run again whole by a resume).
+pub fn run_output_while(plan: &Plan, run: &Run, go_on: impl Fn() -> bool) -> Option<RunOutput> {
     let cell = &plan.cells[run.cell];
     let mut s = cell.scenario.clone();
     s.run.seed = run.seed;
     let mech = s.regimes[&cell.regime];
-    let (result, twin) = run_paired(&s, &cell.regime, mech, plan.experiment.twin, |_| {});
+    let mut paired = Paired::new(&s, &cell.regime, mech, plan.experiment.twin);
+    if !paired.warm_up_while(|_| go_on()) {
+        return None;
+    }
+    let mut going = true;
+    while going && paired.step(|_| going &= go_on()) {}
+    if !going {
+        return None;
+    }
+    let (result, twin) = paired.finish();
     let table = tick_table(&result.history, s.run.window as usize);
     let twin = twin.map(|t| tick_table(&t.history, s.run.window as usize));
     let city = table.shape()[1] - 1;
@@ -115,10 +130,10 @@ pub fn run_output(plan: &Plan, run: &Run) -> RunOutput {
                 .unwrap_or_default(),
         );
     }
-    RunOutput {
+    Some(RunOutput {
         row: csv_line(&row),
         series,
-    }
+    })
 }
 
 /// Run the plan (or one shard of it) into `dir`, resuming what is there.
@@ -142,7 +157,10 @@ pub fn run(plan: &Plan, dir: &Path, o: &Options) -> Result<Outcome, SweepError> 
         if failure.lock().expect("lock").is_some() || stopped() {
             return;
         }
-        let out = run_output(plan, run);
+        // Stopped part-way: the run is not written, and a resume runs it whole.
+        let Some(out) = run_output_while(plan, run, || !stopped()) else {
+            return;
+        };
         if let Err(e) = sink.lock().expect("lock").write(&out) {
             *failure.lock().expect("lock") = Some(e);
         }
