@@ -6,14 +6,13 @@
 //! use is one line on stderr and exit code 2.
 
 mod common;
-use common::{linkage, succeeds};
+use common::{kill_at_rows, linkage, succeeds};
 
 use arrow_array::{Array, Float64Array, Int64Array, RecordBatch, StringArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 const TABLES: [&str; 4] = ["ticks", "summary", "territory", "incidents"];
 
@@ -493,7 +492,7 @@ fn a_killed_parquet_sweep_resumes_to_the_same_bytes() {
     let dir = tmp.path().join("killed");
     let bin = assert_cmd::cargo::cargo_bin("linkage");
     for attempt in 0..2 {
-        let mut child = Command::new(&bin)
+        let child = Command::new(&bin)
             .arg("sweep")
             .arg(&exp)
             .arg("--out")
@@ -501,21 +500,7 @@ fn a_killed_parquet_sweep_resumes_to_the_same_bytes() {
             .args(["--quiet", "--threads", "1", "--format", "parquet"])
             .spawn()
             .unwrap();
-        let started = Instant::now();
-        loop {
-            let rows = fs::read_to_string(dir.join("runs.csv"))
-                .map(|t| t.lines().count())
-                .unwrap_or(0);
-            if rows >= 4 + 6 * attempt
-                || started.elapsed() > Duration::from_secs(60)
-                || child.try_wait().unwrap().is_some()
-            {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
+        kill_at_rows(child, &dir, 4 + 6 * attempt);
     }
     let partial = fs::read_to_string(dir.join("runs.csv")).unwrap();
     assert!(partial.lines().count() < 25, "interrupted before the end");
@@ -602,7 +587,7 @@ fn a_finished_folder_that_gains_runs_drops_its_old_tables_first() {
             .args(["--format", "parquet"]),
     );
     assert!(merged.join("summary.parquet").exists());
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("linkage"))
+    let child = Command::new(assert_cmd::cargo::cargo_bin("linkage"))
         .arg("sweep")
         .arg(&exp)
         .arg("--out")
@@ -610,22 +595,8 @@ fn a_finished_folder_that_gains_runs_drops_its_old_tables_first() {
         .args(["--quiet", "--threads", "1", "--format", "parquet"])
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    loop {
-        let rows = fs::read_to_string(merged.join("runs.csv"))
-            .map(|t| t.lines().count())
-            .unwrap_or(0);
-        // The shard's 8 runs and the header, then one more.
-        if rows >= 10
-            || started.elapsed() > Duration::from_secs(60)
-            || child.try_wait().unwrap().is_some()
-        {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
+    // The shard's 8 runs and the header, then one more.
+    kill_at_rows(child, &merged, 10);
     let rows = fs::read_to_string(merged.join("runs.csv")).unwrap();
     assert!(rows.lines().count() < 25, "killed before the end");
     for f in [

@@ -1,10 +1,9 @@
 //! Sweeps: resume after kill -9, shard + merge equality, statistics, bad experiment files.
 
 mod common;
-use common::{linkage, succeeds};
+use common::{kill_at_rows, linkage, succeeds};
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 /// A small experiment: 2 regimes × 3 link strengths × 4 replicates = 24 short runs.
 const SMALL: &str = r#"
@@ -262,7 +261,7 @@ fn a_killed_sweep_resumes_to_the_same_rows() {
     let bin = assert_cmd::cargo::cargo_bin("linkage");
     for attempt in 0..2 {
         // Start, wait for a few rows, kill -9.
-        let mut child = std::process::Command::new(&bin)
+        let child = std::process::Command::new(&bin)
             .arg("sweep")
             .arg(&exp)
             .arg("--out")
@@ -272,21 +271,7 @@ fn a_killed_sweep_resumes_to_the_same_rows() {
             .arg("1")
             .spawn()
             .unwrap();
-        let started = Instant::now();
-        loop {
-            let rows = std::fs::read_to_string(dir.join("runs.csv"))
-                .map(|t| t.lines().count())
-                .unwrap_or(0);
-            if rows >= 4 + 6 * attempt
-                || started.elapsed() > Duration::from_secs(60)
-                || child.try_wait().unwrap().is_some()
-            {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
+        kill_at_rows(child, &dir, 4 + 6 * attempt);
     }
     let partial = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
     assert!(

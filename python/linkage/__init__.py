@@ -14,6 +14,7 @@ GIL while it runs and stops on Ctrl-C (``KeyboardInterrupt``).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import pathlib
@@ -152,6 +153,19 @@ class _Bar:
             self.bar.close()
 
 
+@contextlib.contextmanager
+def _progress(progress: Union[bool, Callable[[int, int], Any]], unit: str, description: str):
+    """What to pass as ``progress``: the caller's function, or a bar closed at the end."""
+    if callable(progress):
+        yield progress
+        return
+    bar = _Bar(unit, description, bool(progress))
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
 def _regimes(regimes: Union[None, str, Iterable[str]]) -> Optional[list]:
     if regimes is None:
         return None
@@ -194,8 +208,7 @@ def run(
     raises ``LinkageError`` with the command line's message; Ctrl-C stops the run
     (``KeyboardInterrupt``).
     """
-    bar = progress if callable(progress) else _Bar("day", "linkage run", bool(progress))
-    try:
+    with _progress(progress, "day", "linkage run") as bar:
         out = _linkage.run(
             os.fspath(scenario),
             regimes=_regimes(regimes),
@@ -208,9 +221,6 @@ def run(
             threads=threads,
             progress=bar,
         )
-    finally:
-        if isinstance(bar, _Bar):
-            bar.close()
     # Each table arrives over the Arrow C stream interface: its buffers are the ones
     # built in Rust, not copies.
     tables = {name: out[name].read_all() for name in RUN_TABLES}
@@ -385,8 +395,7 @@ def sweep(
     The folder's files are those ``linkage sweep`` writes, byte for byte. Ctrl-C stops
     the sweep after the runs going on (``KeyboardInterrupt``); the same call resumes it.
     """
-    bar = progress if callable(progress) else _Bar("run", "linkage sweep", bool(progress))
-    try:
+    with _progress(progress, "run", "linkage sweep") as bar:
         folder = _linkage.sweep(
             os.fspath(experiment),
             out=os.fspath(out) if out is not None else None,
@@ -399,7 +408,4 @@ def sweep(
             format=format,
             progress=bar,
         )
-    finally:
-        if isinstance(bar, _Bar):
-            bar.close()
     return read_sweep(folder)

@@ -26,6 +26,26 @@ pub fn succeeds(cmd: &mut Command) -> std::process::Output {
     out
 }
 
+/// Let `child` (a sweep writing into `dir`) run until its `runs.csv` has `rows` lines
+/// (header included), it exits, or a minute has passed; then kill it (kill -9).
+pub fn kill_at_rows(mut child: std::process::Child, dir: &std::path::Path, rows: usize) {
+    let started = std::time::Instant::now();
+    loop {
+        let now = std::fs::read_to_string(dir.join("runs.csv"))
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if now >= rows
+            || started.elapsed() > std::time::Duration::from_secs(60)
+            || child.try_wait().unwrap().is_some()
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 /// A shipped scenario at `residents` (its own horizon), validated.
 pub fn shipped(name: &str, residents: u64) -> Scenario {
     let mut s = builtin::get(name).unwrap();
