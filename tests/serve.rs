@@ -748,7 +748,12 @@ fn chromium_runs_the_page_and_receives_linkage_runs_rows() {
         "a point a day on every chart: {drawn:?}"
     );
     assert!(b.eval("window.linkageTest.mapsDrawn").as_u64().unwrap() >= 1);
-    // The sentences are on the page.
+    // The sentences are on the page: written when the page finishes the run, which may
+    // come a moment after the last day is shown.
+    b.until(
+        "document.getElementById('sentence-service').textContent.length > 0",
+        30,
+    );
     let said = b.eval("document.getElementById('sentence-service').textContent");
     assert!(said.as_str().unwrap().contains("洪涝"), "{said}");
     let received = b.eval("JSON.stringify(window.linkageTest.received)");
