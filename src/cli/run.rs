@@ -179,14 +179,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
 
 /// The files of the replicates' table in `format`.
 fn replicates_files(format: files::Format) -> Vec<&'static str> {
-    let mut v = Vec::new();
-    if format.csv() {
-        v.push(files::REPLICATES);
-    }
-    if format.parquet() {
-        v.push(files::REPLICATES_PARQUET);
-    }
-    v
+    format.pick(&[files::REPLICATES], &[files::REPLICATES_PARQUET])
 }
 
 /// `replicates.csv` and (or) `replicates.parquet` into `out`, as `format` says.

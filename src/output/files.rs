@@ -51,17 +51,25 @@ impl Format {
 
     /// The names of the table files it writes, CSV first.
     pub fn files(self) -> Vec<&'static str> {
-        let mut v = Vec::new();
-        if self.csv() {
-            v.extend(["ticks.csv", "summary.csv", "territory.csv", "incidents.csv"]);
-        }
-        if self.parquet() {
-            v.extend([
+        self.pick(
+            &["ticks.csv", "summary.csv", "territory.csv", "incidents.csv"],
+            &[
                 "ticks.parquet",
                 "summary.parquet",
                 "territory.parquet",
                 "incidents.parquet",
-            ]);
+            ],
+        )
+    }
+
+    /// Of a table's `csv` and `parquet` file names, those this format writes, CSV first.
+    pub fn pick<'a>(self, csv: &[&'a str], parquet: &[&'a str]) -> Vec<&'a str> {
+        let mut v = Vec::new();
+        if self.csv() {
+            v.extend_from_slice(csv);
+        }
+        if self.parquet() {
+            v.extend_from_slice(parquet);
         }
         v
     }

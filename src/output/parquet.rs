@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 /// The writer every Parquet file of a run names (`created_by`).
 pub fn created_by() -> String {
-    format!("linkage {}", env!("CARGO_PKG_VERSION"))
+    format!("linkage {}", crate::base::version::VERSION)
 }
 
 /// The key of the run's parameters (params.toml's text) in a file's metadata.
@@ -122,7 +122,7 @@ fn writer<W: Write + Send>(
             KeyValue::new(PARAMS_KEY.to_string(), params.to_string()),
             KeyValue::new(
                 VERSION_KEY.to_string(),
-                env!("CARGO_PKG_VERSION").to_string(),
+                crate::base::version::VERSION.to_string(),
             ),
         ]))
         .build();

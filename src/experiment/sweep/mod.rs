@@ -67,14 +67,10 @@ pub const EXPERIMENT: &str = "experiment.toml";
 
 /// The table files a finished folder holds in `format` (CSV first).
 pub fn files(format: Format) -> Vec<&'static str> {
-    let mut v = Vec::new();
-    if format.csv() {
-        v.extend(parquet::Table::ALL.map(parquet::Table::csv));
-    }
-    if format.parquet() {
-        v.extend(parquet::Table::ALL.map(parquet::Table::parquet));
-    }
-    v
+    format.pick(
+        &parquet::Table::ALL.map(parquet::Table::csv),
+        &parquet::Table::ALL.map(parquet::Table::parquet),
+    )
 }
 
 pub use crate::output::files::Format;
