@@ -116,14 +116,7 @@ pub enum Purpose {
 /// The key of one stream: every field is something the draw is for.
 #[inline]
 fn mix(seed: u64, purpose: Purpose, agent: u64, tick: u64) -> u128 {
-    // SplitMix64 finaliser over a chained combination: cheap, and every input bit
-    // reaches every output bit.
-    #[inline]
-    fn fmix(mut z: u64) -> u64 {
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
+    // The finaliser over a chained combination.
     let a = fmix(seed ^ 0x9e37_79b9_7f4a_7c15);
     let b = fmix(a ^ (purpose as u64).wrapping_mul(0xd6e8_feb8_6659_fd93));
     let c = fmix(b ^ agent.wrapping_mul(0xa076_1d64_78bd_642f));
@@ -135,6 +128,86 @@ fn mix(seed: u64, purpose: Purpose, agent: u64, tick: u64) -> u128 {
 #[inline]
 pub fn stream(seed: u64, purpose: Purpose, agent: u64, tick: u64) -> Stream {
     Stream(Pcg64Mcg::new(mix(seed, purpose, agent, tick)))
+}
+
+/// Keyed draws: many agents drawing a few numbers each, at one tick, without a
+/// generator a draw.
+///
+/// A [`stream`] costs five 64-bit mixes and a 128-bit generator; a resident's day takes
+/// two to four single draws, so its streams were a tenth of a resident-tick's work.
+/// Here the seed and tick are mixed once ([`TickKey::new`], once a chunk of residents
+/// a tick), the agent once ([`TickKey::agent`], once a resident a day), and each draw
+/// is one more mix of the agent's key and the purpose ([`AgentKey::word`]). Every step
+/// is SplitMix64's finaliser, a bijection of 64 bits, so distinct agents of one tick
+/// never share a key; the draws stay a pure function of (seed, tick, agent, purpose),
+/// whatever thread takes them. A draw that needs several numbers takes a whole
+/// generator from its key ([`AgentKey::stream`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TickKey(u64);
+
+/// One agent's key at one tick ([`TickKey::agent`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AgentKey(u64);
+
+/// The tick of draws fixed for an agent's whole run (kept apart from every real tick).
+const LIFE: u64 = u64::MAX;
+
+impl TickKey {
+    /// The key of tick `tick` of the run seeded `seed`.
+    #[inline]
+    pub fn new(seed: u64, tick: u64) -> TickKey {
+        let a = fmix(seed ^ 0x5851_f42d_4c95_7f2d);
+        TickKey(fmix(a ^ tick.wrapping_mul(0xe703_7ed1_a0b4_28db)))
+    }
+
+    /// The key of the draws fixed for an agent's whole run (the same every tick).
+    #[inline]
+    pub fn life(seed: u64) -> TickKey {
+        TickKey::new(seed, LIFE)
+    }
+
+    /// Agent `agent`'s key at this tick.
+    #[inline]
+    pub fn agent(self, agent: u64) -> AgentKey {
+        AgentKey(fmix(self.0 ^ agent.wrapping_mul(0xa076_1d64_78bd_642f)))
+    }
+}
+
+impl AgentKey {
+    /// The agent's 64-bit draw for `purpose`.
+    #[inline]
+    pub fn word(self, purpose: Purpose) -> u64 {
+        fmix(self.0 ^ (purpose as u64).wrapping_mul(0xd6e8_feb8_6659_fd93))
+    }
+
+    /// Uniform in [0, 1): the top 53 bits of the draw, as `rand` turns a word into an
+    /// `f64`.
+    #[inline]
+    pub fn unit(self, purpose: Purpose) -> f64 {
+        (self.word(purpose) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// True with probability `p` (values outside [0, 1] saturate).
+    #[inline]
+    pub fn chance(self, purpose: Purpose, p: f64) -> bool {
+        self.unit(purpose) < p
+    }
+
+    /// A whole stream for a draw of several numbers.
+    #[inline]
+    pub fn stream(self, purpose: Purpose) -> Stream {
+        let w = self.word(purpose);
+        Stream(Pcg64Mcg::new(((fmix(w ^ 0x8ebc_6af0_9c88_c6e3) as u128) << 64) | w as u128))
+    }
+}
+
+/// SplitMix64's finaliser: cheap, a bijection, and every input bit reaches every output
+/// bit.
+#[inline]
+fn fmix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// A thin wrapper so call sites read as the model speaks (`chance(p)`, `unit()`).

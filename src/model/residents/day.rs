@@ -21,7 +21,7 @@ use super::{
     ISOLATED_TODAY, MEDIATED, NEVER, Outcomes, PROTESTING, QUIET, RECOVERED, SUSCEPTIBLE,
     TRACED_TODAY, VOLUNTEERING, Visible, YOUTH,
 };
-use crate::base::rng::{Purpose, Stream, stream};
+use crate::base::rng::{AgentKey, Purpose, Stream, TickKey};
 use crate::model::behaviour::BehaviourSpec;
 use crate::model::collective::{
     CollectiveSpec, Restraint, fatigue_after, own_threshold, pull, turns_active,
@@ -42,6 +42,9 @@ use crate::model::unit;
 pub struct Context {
     pub seed: u64,
     pub tick: u32,
+    /// The keys of today's draws and of those fixed for life ([`Dice`]), mixed once.
+    pub today: TickKey,
+    pub life: TickKey,
     pub rules: Rules,
     pub collective: CollectiveSpec,
     /// The regime's information sharing and social linkage.
@@ -187,6 +190,8 @@ impl Context {
         Context {
             seed,
             tick,
+            today: TickKey::new(seed, tick as u64),
+            life: TickKey::life(seed),
             rules,
             collective: collective.clone(),
             information_sharing,
@@ -230,34 +235,52 @@ impl Context {
     }
 }
 
-/// One resident's draws for one tick.
+/// One resident's draws for one tick: one keyed draw a purpose ([`AgentKey`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Dice {
-    seed: u64,
+    today: AgentKey,
+    life: TickKey,
     resident: u64,
-    tick: u64,
 }
 
 impl Dice {
-    #[inline]
+    /// Resident `resident`'s draws at tick `tick` of the run seeded `seed`.
     pub fn new(seed: u64, resident: u32, tick: u32) -> Dice {
+        Dice::keyed(TickKey::new(seed, tick as u64), TickKey::life(seed), resident)
+    }
+
+    /// The same from the tick's keys, mixed once a chunk ([`Context`]).
+    #[inline]
+    pub fn keyed(today: TickKey, life: TickKey, resident: u32) -> Dice {
         Dice {
-            seed,
+            today: today.agent(resident as u64),
+            life,
             resident: resident as u64,
-            tick: tick as u64,
         }
     }
 
-    /// The stream of today's draw for `purpose`.
+    /// Today's uniform draw for `purpose`, in [0, 1).
     #[inline]
-    pub fn today(&self, purpose: Purpose) -> Stream {
-        stream(self.seed, purpose, self.resident, self.tick)
+    pub fn unit(&self, purpose: Purpose) -> f64 {
+        self.today.unit(purpose)
     }
 
-    /// The stream of a draw fixed for the whole run (the same every tick).
+    /// True with probability `p`, today's draw for `purpose`.
     #[inline]
-    pub fn for_life(&self, purpose: Purpose) -> Stream {
-        stream(self.seed, purpose, self.resident, 0)
+    pub fn chance(&self, purpose: Purpose, p: f64) -> bool {
+        self.today.chance(purpose, p)
+    }
+
+    /// Today's stream for `purpose`, for a draw of several numbers.
+    #[inline]
+    pub fn today(&self, purpose: Purpose) -> Stream {
+        self.today.stream(purpose)
+    }
+
+    /// The uniform draw for `purpose` fixed for the whole run (the same every tick).
+    #[inline]
+    pub fn for_life(&self, purpose: Purpose) -> f64 {
+        self.life.agent(self.resident).unit(purpose)
     }
 }
 
@@ -452,7 +475,7 @@ pub fn step(
 ) -> Day {
     let b = &ctx.rules;
     let eff = place.effects;
-    let dice = Dice::new(ctx.seed, me.id, ctx.tick);
+    let dice = Dice::keyed(ctx.today, ctx.life, me.id);
     let health = next_health_state(me, place, nb, s.trust, ctx, &dice);
     let home = health & AT_HOME != 0;
     let belief = next_belief(me, place, nb, ctx, &dice);
@@ -556,7 +579,7 @@ pub fn next_health_state(
 ) -> u8 {
     let state = me.shown.health & DISEASE;
     let seed = place.effects.epidemic_seed;
-    if state == SUSCEPTIBLE && seed > 0.0 && dice.today(Purpose::Seeding).chance(seed as f64) {
+    if state == SUSCEPTIBLE && seed > 0.0 && dice.chance(Purpose::Seeding, seed as f64) {
         return INFECTED;
     }
     let Some(ep) = ctx.epidemic else {
@@ -574,13 +597,13 @@ pub fn next_health_state(
                 w *= 1.0 - c.isolation_effect;
             }
         }
-        next_health(state, w, &ep, dice.today(Purpose::Infection).unit() as f32)
+        next_health(state, w, &ep, dice.unit(Purpose::Infection) as f32)
     };
     if home {
         return match next {
             INFECTED => INFECTED | AT_HOME,
             RECOVERED => RECOVERED,
-            s if dice.today(Purpose::Release).chance(c.p_release as f64) => s,
+            s if dice.chance(Purpose::Release, c.p_release as f64) => s,
             s => s | AT_HOME,
         };
     }
@@ -595,7 +618,7 @@ pub fn next_health_state(
             place.visits,
             me.link,
         );
-        let u = dice.today(Purpose::Detection).unit() as f32;
+        let u = dice.unit(Purpose::Detection) as f32;
         if u < p * c.isolation {
             return INFECTED | AT_HOME | ISOLATED_TODAY | DETECTED_TODAY;
         } else if u < p {
@@ -604,7 +627,7 @@ pub fn next_health_state(
     }
     if nb.new_cases > 0 && next != RECOVERED {
         let p = trace_chance(c, me.link, ctx.information_sharing, nb.new_cases);
-        if dice.today(Purpose::Tracing).chance(p as f64) {
+        if dice.chance(Purpose::Tracing, p as f64) {
             return next | AT_HOME | TRACED_TODAY;
         }
     }
@@ -627,27 +650,24 @@ pub fn next_belief(
     match (me.shown.rumour, ctx.rumour) {
         (NEVER, _)
             if eff.rumour_seed > 0.0
-                && dice.today(Purpose::Rumour).chance(eff.rumour_seed as f64) =>
+                && dice.chance(Purpose::Rumour, eff.rumour_seed as f64) =>
         {
             BELIEVES
         }
         (NEVER, Some(r)) if nb.believing_weak + nb.believing_strong > 0 && r.spread > 0.0 => {
-            let receptive = dice
-                .for_life(Purpose::RumourReceptive)
-                .chance(r.receptive(me.trust_base) as f64);
+            let receptive =
+                dice.for_life(Purpose::RumourReceptive) < r.receptive(me.trust_base) as f64;
             let escape = (1.0 - r.spread).powi(nb.believing_weak as i32)
                 * (1.0 - r.strong_spread * r.spread).powi(nb.believing_strong as i32);
             let p = 1.0 - escape;
-            if receptive && dice.today(Purpose::Rumour).chance(p as f64) {
+            if receptive && dice.chance(Purpose::Rumour, p as f64) {
                 BELIEVES
             } else {
                 NEVER
             }
         }
         (BELIEVES, Some(r)) => {
-            if dice
-                .today(Purpose::Rumour)
-                .chance(debunk_chance(me, place, nb, &r) as f64)
+            if dice.chance(Purpose::Rumour, debunk_chance(me, place, nb, &r) as f64)
             {
                 DEBUNKED
             } else {
@@ -680,7 +700,7 @@ pub fn debunk_chance(me: &Resident, place: &Place, nb: &Neighbourhood, r: &Rumou
 pub fn laid_off(age: u8, eff: &Effects, dice: &Dice) -> bool {
     eff.worker_share > 0.0
         && age == ADULT
-        && (dice.for_life(Purpose::Worker).unit() as f32) < eff.worker_share
+        && (dice.for_life(Purpose::Worker) as f32) < eff.worker_share
 }
 
 /// Exposure decays, and grows with an incident in one's community and with protesters
@@ -770,7 +790,7 @@ pub fn file_claim(
         Category::SocialAssistance
     };
     let p = report_chance(me, place.channel, s.trust, ctx);
-    let reported = dice.today(Purpose::Report).chance(p as f64);
+    let reported = dice.chance(Purpose::Report, p as f64);
     Some(RaisedIssue {
         category,
         reported,
@@ -801,7 +821,7 @@ pub fn raise_issue(
     let (sick, home) = sick_home;
     let eff = place.effects;
     let need = need(s.hardship, me.age, &ctx.rules);
-    let u = dice.today(Purpose::Raise).unit() as f32;
+    let u = dice.unit(Purpose::Raise) as f32;
     // Most days raise nothing: a draw above every category's rate needs no category.
     if !laid_off && !sick && !home && u >= need * place.raise_bound {
         return None;
@@ -822,7 +842,7 @@ pub fn raise_issue(
         acc += rate;
         if u < acc {
             let p = report_chance(me, place.channel, s.trust, ctx);
-            let reported = dice.today(Purpose::Report).chance(p as f64);
+            let reported = dice.chance(Purpose::Report, p as f64);
             return Some(RaisedIssue {
                 category,
                 reported,
@@ -880,9 +900,7 @@ pub fn decide_action(
         s.cooldown -= 1;
         if s.cooldown > 0 { MEDIATED } else { QUIET }
     } else if prev == PROTESTING
-        && dice
-            .today(Purpose::Mediation)
-            .chance(place.p_mediate as f64)
+        && dice.chance(Purpose::Mediation, place.p_mediate as f64)
     {
         s.cooldown = ctx.collective.mediation_days;
         s.hardship = unit(s.hardship - ctx.collective.mediation_relief as f32);
@@ -891,9 +909,10 @@ pub fn decide_action(
     } else if protests(me, place, nb, s, pulled, ctx, dice) {
         PROTESTING
     } else if prev == VOLUNTEERING {
-        if dice
-            .today(Purpose::Volunteer)
-            .chance(volunteer_stop_chance(&ctx.rules, place.kept))
+        if dice.chance(
+            Purpose::Volunteer,
+            volunteer_stop_chance(&ctx.rules, place.kept),
+        )
         {
             QUIET
         } else {
@@ -901,7 +920,7 @@ pub fn decide_action(
         }
     } else {
         let p = volunteer_chance(me, nb, s.hardship, s.points, ctx);
-        if dice.today(Purpose::Volunteer).chance(p as f64) {
+        if dice.chance(Purpose::Volunteer, p as f64) {
             VOLUNTEERING
         } else {
             QUIET
@@ -935,7 +954,7 @@ pub fn protests(
     if grievance - burden <= k.threshold as f32 - lowered {
         return false;
     }
-    let own = own_threshold(k, dice.for_life(Purpose::Threshold).unit());
+    let own = own_threshold(k, dice.for_life(Purpose::Threshold));
     let restraint = Restraint {
         threshold: own - lowered,
         burden,
@@ -1588,7 +1607,7 @@ mod tests {
             let a = raise_issue(&me, &walk, &s, (false, false), false, &ctx, &dice);
             let z = raise_issue(&me, &bounded, &s, (false, false), false, &ctx, &dice);
             assert_eq!(a, z, "resident {id}");
-            let u = dice.today(Purpose::Raise).unit() as f32;
+            let u = dice.unit(Purpose::Raise) as f32;
             let need = need(s.hardship, me.age, &ctx.rules);
             skipped += (u >= need * bounded.raise_bound) as u32;
             raised += a.is_some() as u32;
