@@ -365,11 +365,8 @@ fn hear_all(
 ) {
     let (strong_ties, weak_ties) = targets.split_at(strong.min(targets.len()));
     for &j in strong_ties {
-        nb.hear_strong(&visible[j as usize], hearing);
+        nb.hear(&visible[j as usize], false, hearing);
     }
-    // A strong tie weighs 1: their summed weight is their count, exactly (as `hear`
-    // would add it, one by one), so the loop above leaves it out.
-    nb.weight += strong_ties.len() as f32;
     for &j in weak_ties {
         nb.hear(&visible[j as usize], true, hearing);
     }

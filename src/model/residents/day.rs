@@ -319,15 +319,6 @@ impl Neighbourhood {
         }
     }
 
-    /// [`Neighbourhood::hear`] for a strong tie, all but its weight (1), which the
-    /// caller adds for all strong ties at once.
-    #[inline(always)]
-    pub fn hear_strong(&mut self, tie: &Visible, hearing: Hearing) {
-        let weight = self.weight;
-        self.hear(tie, false, hearing);
-        self.weight = weight;
-    }
-
     /// Take in what one tie shows; `weak` when the tie reaches beyond the grid. The
     /// rumour travels over weak ties, and less over strong ones (neighbours know better);
     /// its debunking over every tie.
