@@ -197,7 +197,9 @@ impl AgentKey {
     #[inline]
     pub fn stream(self, purpose: Purpose) -> Stream {
         let w = self.word(purpose);
-        Stream(Pcg64Mcg::new(((fmix(w ^ 0x8ebc_6af0_9c88_c6e3) as u128) << 64) | w as u128))
+        Stream(Pcg64Mcg::new(
+            ((fmix(w ^ 0x8ebc_6af0_9c88_c6e3) as u128) << 64) | w as u128,
+        ))
     }
 }
 
@@ -248,6 +250,7 @@ mod tests {
     use super::*;
 
     const PINNED: u64 = 15_642_137_287_547_063_282;
+    const KEYED_PINNED: u64 = 11_847_560_480_523_031_136;
 
     #[test]
     fn streams_are_keyed_by_every_field() {
@@ -257,6 +260,76 @@ mod tests {
         assert_ne!(base, stream(7, Purpose::Report, 3, 10).unit());
         assert_ne!(base, stream(7, Purpose::Raise, 4, 10).unit());
         assert_ne!(base, stream(7, Purpose::Raise, 3, 11).unit());
+    }
+
+    #[test]
+    fn keyed_draws_are_keyed_by_every_field() {
+        let day = |seed, tick| TickKey::new(seed, tick);
+        let base = day(7, 10).agent(3).unit(Purpose::Raise);
+        assert_eq!(base, day(7, 10).agent(3).unit(Purpose::Raise));
+        assert_ne!(base, day(8, 10).agent(3).unit(Purpose::Raise));
+        assert_ne!(base, day(7, 11).agent(3).unit(Purpose::Raise));
+        assert_ne!(base, day(7, 10).agent(4).unit(Purpose::Raise));
+        assert_ne!(base, day(7, 10).agent(3).unit(Purpose::Report));
+        // The draws for life are not any tick's, tick 0's included.
+        let life = TickKey::life(7).agent(3).unit(Purpose::Threshold);
+        assert_ne!(life, day(7, 0).agent(3).unit(Purpose::Threshold));
+        assert_eq!(life, TickKey::life(7).agent(3).unit(Purpose::Threshold));
+    }
+
+    #[test]
+    fn keyed_draws_are_uniform_and_independent_across_agents_and_purposes() {
+        // No two agents of a tick share a key, and the draws fill ten buckets evenly
+        // (chi-square with 9 degrees of freedom, far below its 0.1% point, 27.9), for one
+        // purpose and for two purposes of the same agent taken together.
+        let tick = TickKey::new(42, 120);
+        let n = 100_000u64;
+        let mut keys: Vec<AgentKey> = (0..n).map(|a| tick.agent(a)).collect();
+        keys.sort_by_key(|k| k.0);
+        keys.dedup();
+        assert_eq!(keys.len() as u64, n);
+        let chi2 = |draws: &mut dyn Iterator<Item = f64>| {
+            let mut buckets = [0u64; 10];
+            let mut count = 0;
+            for u in draws {
+                assert!((0.0..1.0).contains(&u));
+                buckets[(u * 10.0) as usize] += 1;
+                count += 1;
+            }
+            let expected = count as f64 / 10.0;
+            buckets
+                .iter()
+                .map(|&b| (b as f64 - expected).powi(2) / expected)
+                .sum::<f64>()
+        };
+        let raise = chi2(&mut (0..n).map(|a| tick.agent(a).unit(Purpose::Raise)));
+        assert!(raise < 27.9, "chi-square {raise}");
+        // Pairs of one agent's draws for two purposes, in 10 × 10 cells, 99 degrees
+        // of freedom: the 0.1% point is 148.2.
+        let mut cells = [0u64; 100];
+        for a in 0..n {
+            let k = tick.agent(a);
+            let (u, v) = (k.unit(Purpose::Raise), k.unit(Purpose::Volunteer));
+            cells[(u * 10.0) as usize * 10 + (v * 10.0) as usize] += 1;
+        }
+        let expected = n as f64 / 100.0;
+        let pairs: f64 = cells
+            .iter()
+            .map(|&c| (c as f64 - expected).powi(2) / expected)
+            .sum();
+        assert!(pairs < 148.2, "chi-square {pairs}");
+        // A stream from a key gives several numbers, not the key's own draw.
+        let mut s = tick.agent(5).stream(Purpose::Claim);
+        let (x, y) = (s.unit(), s.unit());
+        assert_ne!(x, y);
+        assert_ne!(x, tick.agent(5).unit(Purpose::Claim));
+    }
+
+    #[test]
+    fn keyed_draws_are_portable() {
+        // Pinned: a change here means every saved run changes. Update only on purpose.
+        let w = TickKey::new(42, 7).agent(3).word(Purpose::Raise);
+        assert_eq!(w, KEYED_PINNED, "pinned keyed draw: {w}");
     }
 
     #[test]

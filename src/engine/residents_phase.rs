@@ -332,44 +332,12 @@ fn epidemic_in(sh: &Shared, k: usize) -> Option<EpidemicNow> {
 }
 
 /// What resident `i` saw of its ties at the end of last tick: one 8-byte load per tie,
-/// strong ties first, in tie order.
-///
-/// Strong and weak ties run as two loops, so a tie's weight is a constant of its loop,
-/// not a choice per tie. On a day without epidemic and rumour (most days), the loops
-/// run with both off as constants, so neither is tested per tie.
+/// strong ties first ([`Neighbourhood::hear_ties`]).
 #[inline(always)]
 fn gather(sh: &Shared, i: usize, hearing: Hearing) -> Neighbourhood {
     let (targets, strong) = sh.ties.of(i);
-    let mut nb = Neighbourhood::of(targets.len());
-    if hearing.infection || hearing.rumour {
-        hear_all(&mut nb, sh.visible_prev, targets, strong, hearing);
-    } else {
-        let quiet = Hearing {
-            infection: false,
-            rumour: false,
-            ..hearing
-        };
-        hear_all(&mut nb, sh.visible_prev, targets, strong, quiet);
-    }
-    nb
-}
-
-/// Take in ties `targets`, the first `strong` of them strong.
-#[inline(always)]
-fn hear_all(
-    nb: &mut Neighbourhood,
-    visible: &[Visible],
-    targets: &[u32],
-    strong: usize,
-    hearing: Hearing,
-) {
     let (strong_ties, weak_ties) = targets.split_at(strong.min(targets.len()));
-    for &j in strong_ties {
-        nb.hear(&visible[j as usize], false, hearing);
-    }
-    for &j in weak_ties {
-        nb.hear(&visible[j as usize], true, hearing);
-    }
+    Neighbourhood::hear_ties(sh.visible_prev, strong_ties, weak_ties, hearing)
 }
 
 /// Add one resident's day to the chunk's tally and its community's and grid's counts.

@@ -246,7 +246,11 @@ pub struct Dice {
 impl Dice {
     /// Resident `resident`'s draws at tick `tick` of the run seeded `seed`.
     pub fn new(seed: u64, resident: u32, tick: u32) -> Dice {
-        Dice::keyed(TickKey::new(seed, tick as u64), TickKey::life(seed), resident)
+        Dice::keyed(
+            TickKey::new(seed, tick as u64),
+            TickKey::life(seed),
+            resident,
+        )
     }
 
     /// The same from the tick's keys, mixed once a chunk ([`Context`]).
@@ -319,20 +323,63 @@ impl Neighbourhood {
         }
     }
 
-    /// Take in what one tie shows; `weak` when the tie reaches beyond the grid. The
+    /// What a resident hears from its ties: `strong` (a weight of 1 each) and `weak`
+    /// (`hearing.weak_tie_weight` each), indices into `visible`, what every resident
+    /// showed at the end of last tick.
+    ///
+    /// Word of mouth is summed strong ties first, then weak, each in two partial sums
+    /// (even and odd ties), so an addition waits on the one two ties back rather than
+    /// on the last: a tie's sum was a chain of dependent additions that bound the whole
+    /// gather. Activity is counted without a branch. Infection and belief are taken in
+    /// a second pass over the ties, on the days an epidemic or a rumour runs.
+    #[inline(always)]
+    pub fn hear_ties(
+        visible: &[Visible],
+        strong: &[u32],
+        weak: &[u32],
+        hearing: Hearing,
+    ) -> Neighbourhood {
+        let mut activity = 0u64;
+        let said_strong = sum_experience(visible, strong, &mut activity);
+        let said_weak = sum_experience(visible, weak, &mut activity);
+        let w = hearing.weak_tie_weight;
+        let mut nb = Neighbourhood {
+            weight: strong.len() as f32 + w * weak.len() as f32,
+            word_of_mouth: said_strong + w * said_weak,
+            protesting: activity_count(activity, PROTESTING),
+            volunteering: activity_count(activity, VOLUNTEERING),
+            ..Neighbourhood::of(strong.len() + weak.len())
+        };
+        if nb.ties > ACTIVITY_LANE {
+            // More ties than a lane counts (never in a built-in scenario): count again.
+            cold();
+            let all = strong.iter().chain(weak);
+            let of = |a| {
+                all.clone()
+                    .filter(|&&j| visible[j as usize].activity == a)
+                    .count()
+            };
+            nb.protesting = of(PROTESTING) as u32;
+            nb.volunteering = of(VOLUNTEERING) as u32;
+        }
+        if hearing.infection || hearing.rumour {
+            cold();
+            for &j in strong {
+                nb.hear_shocks(&visible[j as usize], false, hearing);
+            }
+            for &j in weak {
+                nb.hear_shocks(&visible[j as usize], true, hearing);
+            }
+        }
+        nb
+    }
+
+    /// Take in one tie's infection and belief (a weak tie reaches beyond the grid). The
     /// rumour travels over weak ties, and less over strong ones (neighbours know better);
     /// its debunking over every tie.
     #[inline(always)]
-    pub fn hear(&mut self, tie: &Visible, weak: bool, hearing: Hearing) {
+    fn hear_shocks(&mut self, tie: &Visible, weak: bool, hearing: Hearing) {
         let w = if weak { hearing.weak_tie_weight } else { 1.0 };
-        self.weight += w;
-        self.word_of_mouth += w * tie.experience;
-        // Most ties are quiet: one test a tie, not two counts.
-        if tie.activity != QUIET {
-            cold();
-            self.protesting += (tie.activity == PROTESTING) as u32;
-            self.volunteering += (tie.activity == VOLUNTEERING) as u32;
-        }
         if hearing.infection {
             if tie.health & DISEASE == INFECTED {
                 let home = tie.health & AT_HOME != 0;
@@ -363,6 +410,42 @@ impl Neighbourhood {
             0.0
         }
     }
+}
+
+/// The summed experience of ties `ties` (even and odd ties apart, then added), and
+/// their activities counted into `activity` (16 bits an activity, [`activity_count`]).
+#[inline(always)]
+fn sum_experience(visible: &[Visible], ties: &[u32], activity: &mut u64) -> f32 {
+    let (mut even, mut odd) = (0.0f32, 0.0f32);
+    let mut pairs = ties.chunks_exact(2);
+    for pair in &mut pairs {
+        let (a, b) = (&visible[pair[0] as usize], &visible[pair[1] as usize]);
+        even += a.experience;
+        odd += b.experience;
+        *activity += activity_bit(a.activity) + activity_bit(b.activity);
+    }
+    if let [j] = pairs.remainder() {
+        let a = &visible[*j as usize];
+        even += a.experience;
+        *activity += activity_bit(a.activity);
+    }
+    even + odd
+}
+
+/// The most ties a 16-bit lane of [`activity_bit`] counts.
+const ACTIVITY_LANE: u32 = 0xffff;
+
+/// One count in the 16-bit lane of `activity` (`QUIET` to `MEDIATED`, 0 to 3). A lane
+/// holds [`ACTIVITY_LANE`] ties; a resident with more is counted again.
+#[inline(always)]
+fn activity_bit(activity: u8) -> u64 {
+    1u64.wrapping_shl(activity as u32 * 16)
+}
+
+/// The number of ties with `activity` in counts made by [`activity_bit`].
+#[inline(always)]
+fn activity_count(counts: u64, activity: u8) -> u32 {
+    ((counts >> (activity as u32 * 16)) & 0xffff) as u32
 }
 
 /// A resident's fixed traits, and what its ties saw of it last tick.
@@ -649,8 +732,7 @@ pub fn next_belief(
     let eff = place.effects;
     match (me.shown.rumour, ctx.rumour) {
         (NEVER, _)
-            if eff.rumour_seed > 0.0
-                && dice.chance(Purpose::Rumour, eff.rumour_seed as f64) =>
+            if eff.rumour_seed > 0.0 && dice.chance(Purpose::Rumour, eff.rumour_seed as f64) =>
         {
             BELIEVES
         }
@@ -667,8 +749,7 @@ pub fn next_belief(
             }
         }
         (BELIEVES, Some(r)) => {
-            if dice.chance(Purpose::Rumour, debunk_chance(me, place, nb, &r) as f64)
-            {
+            if dice.chance(Purpose::Rumour, debunk_chance(me, place, nb, &r) as f64) {
                 DEBUNKED
             } else {
                 BELIEVES
@@ -899,9 +980,7 @@ pub fn decide_action(
     if s.cooldown > 0 {
         s.cooldown -= 1;
         if s.cooldown > 0 { MEDIATED } else { QUIET }
-    } else if prev == PROTESTING
-        && dice.chance(Purpose::Mediation, place.p_mediate as f64)
-    {
+    } else if prev == PROTESTING && dice.chance(Purpose::Mediation, place.p_mediate as f64) {
         s.cooldown = ctx.collective.mediation_days;
         s.hardship = unit(s.hardship - ctx.collective.mediation_relief as f32);
         s.trust = unit(s.trust + place.mediation_trust);
@@ -912,8 +991,7 @@ pub fn decide_action(
         if dice.chance(
             Purpose::Volunteer,
             volunteer_stop_chance(&ctx.rules, place.kept),
-        )
-        {
+        ) {
             QUIET
         } else {
             VOLUNTEERING
@@ -1367,16 +1445,15 @@ mod tests {
             rumour: BELIEVES,
             ..Visible::default()
         };
-        let mut nb = Neighbourhood::of(2);
-        nb.hear(&believer, false, ctx.hearing);
+        let shown = [believer, Visible::default()];
+        let nb = Neighbourhood::hear_ties(&shown, &[0], &[], ctx.hearing);
         assert_eq!((nb.believing_weak, nb.believing_strong), (0, 1));
-        nb.hear(&believer, true, ctx.hearing);
+        let nb = Neighbourhood::hear_ties(&shown, &[0, 1], &[0], ctx.hearing);
         assert_eq!((nb.believing_weak, nb.believing_strong), (1, 1));
-        assert_eq!(nb.weight, 1.0 + 0.3);
+        assert_eq!((nb.weight, nb.ties), (2.0 + 0.3, 3));
         // With no rumour running nobody counts believers.
         let quiet = context(&b, &k, &m);
-        let mut nb = Neighbourhood::of(1);
-        nb.hear(&believer, true, quiet.hearing);
+        let nb = Neighbourhood::hear_ties(&shown, &[], &[0], quiet.hearing);
         assert_eq!(nb.believing_weak, 0);
     }
 
@@ -1384,16 +1461,28 @@ mod tests {
     fn word_of_mouth_is_the_weighted_mean_of_what_ties_say() {
         let (b, k, m) = (behaviour(), collective(), mech());
         let ctx = context(&b, &k, &m);
-        let mut nb = Neighbourhood::of(2);
-        assert_eq!(nb.mean_word_of_mouth(), 0.0);
-        let say = |experience| Visible {
+        assert_eq!(Neighbourhood::of(2).mean_word_of_mouth(), 0.0);
+        let say = |experience, activity| Visible {
             experience,
+            activity,
             ..Visible::default()
         };
-        nb.hear(&say(1.0), false, ctx.hearing);
-        nb.hear(&say(-1.0), true, ctx.hearing);
+        let shown = [
+            say(1.0, QUIET),
+            say(-1.0, PROTESTING),
+            say(0.5, VOLUNTEERING),
+            say(0.25, MEDIATED),
+            say(-0.5, PROTESTING),
+        ];
+        let nb = Neighbourhood::hear_ties(&shown, &[0], &[1], ctx.hearing);
         let expected = (1.0 - 0.3) / 1.3;
         assert!((nb.mean_word_of_mouth() - expected).abs() < 1e-6);
+        // Odd and even numbers of ties, activities counted whatever the order.
+        let nb = Neighbourhood::hear_ties(&shown, &[0, 1, 2], &[3, 4, 1, 2], ctx.hearing);
+        let said = 1.0 - 1.0 + 0.5 + 0.3 * (0.25 - 0.5 - 1.0 + 0.5);
+        assert!((nb.word_of_mouth - said).abs() < 1e-6);
+        assert!((nb.weight - (3.0 + 0.3 * 4.0)).abs() < 1e-6);
+        assert_eq!((nb.protesting, nb.volunteering, nb.ties), (3, 2, 7));
     }
 
     #[test]
