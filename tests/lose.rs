@@ -30,12 +30,21 @@ fn costs(r: &RegimeRun) -> [f64; 4] {
     ]
 }
 
+/// Every mechanism raised alone, from fragmented's setting to linkage's, is paid for:
+/// it raises one of the cost columns (staff-hours, coordination hours, budget, trips),
+/// except grid first, whose price in MODEL.md (§5's table) is paid in quality: small
+/// issues kept in the grid close without escalating (so fewer hand-offs, hours and
+/// trips), and those beyond the grid's skill are done badly, so fewer reported issues
+/// are solved. Over six seeds its solution rate fell 10–13% each time while its staff-
+/// hours, coordination hours and trips fell and its budget moved either way (−9% to
+/// +27%): the budget had carried this test by chance.
 #[test]
 fn every_mechanism_raised_alone_raises_a_cost() {
     let s = baseline(3000);
     let from = preset("fragmented");
     let to = preset("linkage");
-    let base = costs(&run(&s, from));
+    let before = run(&s, from);
+    let base = costs(&before);
     for (name, value) in to.fields() {
         let mut m = from;
         let set = |m: &mut Mechanisms, v: f64| match name {
@@ -52,7 +61,16 @@ fn every_mechanism_raised_alone_raises_a_cost() {
             other => panic!("a mechanism this test does not know: {other}"),
         };
         set(&mut m, value);
-        let raised = costs(&run(&s, m));
+        let after = run(&s, m);
+        if name == "grid_first" {
+            let (was, now) = (solution(&before), solution(&after));
+            assert!(
+                now < 0.95 * was,
+                "grid_first -> {value}: solution rate {was:.3} -> {now:.3}"
+            );
+            continue;
+        }
+        let raised = costs(&after);
         assert!(
             raised.iter().zip(&base).any(|(r, b)| r > b),
             "{name} {} -> {value}: staff-hours, coordination hours, budget and trips {base:?} -> {raised:?}",

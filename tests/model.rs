@@ -508,23 +508,34 @@ fn a_params_file_from_before_the_rule_constants_were_parameters_loads_as_the_bas
 
 /// The staffing target (docs/scenarios.md, `[government]`): in the baseline the busiest
 /// tenth of offices runs near full under the presets that work their issues, while the
-/// city as a whole keeps slack; doubling every office's staff leaves them slack.
+/// city as a whole keeps slack; doubling every office's staff leaves them slack. The
+/// busiest tenth is averaged over three seeds: at 8,000 residents one seed's figure for
+/// integrated ranged from 0.91 to 0.96 over seven seeds, so a single seed tests the
+/// draws as much as the staffing.
 #[test]
 fn baseline_staffing_runs_the_busiest_offices_near_full() {
     use linkage::output::metrics::busiest;
     let mut s = builtin::get("xcity-baseline").unwrap();
     s.run.residents = 8000;
     s.validate().unwrap();
+    let seed = s.run.seed;
     for name in ["integrated", "linkage"] {
-        let r = run(&s, name, preset(name));
-        let b = busiest(&r.office_utilisation);
+        let (mut b, mut mean) = (0.0, 0.0);
+        for k in 0..3 {
+            s.run.seed = seed + k;
+            let r = run(&s, name, preset(name));
+            b += busiest(&r.office_utilisation) / 3.0;
+            mean += r.office_utilisation.iter().sum::<f64>()
+                / r.office_utilisation.len() as f64
+                / 3.0;
+        }
         assert!(
             (0.75..=0.95).contains(&b),
-            "{name}: busiest tenth of offices at {b:.3}, target 0.75-0.95"
+            "{name}: busiest tenth of offices at {b:.3} (mean of 3 seeds), target 0.75-0.95"
         );
-        let mean = r.office_utilisation.iter().sum::<f64>() / r.office_utilisation.len() as f64;
         assert!(mean < 0.75, "{name}: offices' mean utilisation {mean:.3}");
     }
+    s.run.seed = seed;
     s.government.scale_staff(2.0);
     let doubled = run(&s, "linkage", preset("linkage"));
     let b = busiest(&doubled.office_utilisation);
