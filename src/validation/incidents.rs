@@ -36,6 +36,18 @@ fn sized(name: &str, size: Size) -> Scenario {
     s
 }
 
+/// The land dispute at `size`: its own in full, 20,000 residents in quick (as the
+/// wrong-answer settings). At 10,000 the requisitioned township has a few hundred
+/// residents and the city's protester-days turn on a handful of them: best against
+/// worst passed or failed by seed (of six seeds, two failed).
+fn dispute_sized(size: Size) -> Scenario {
+    let mut s = sized("xcity-land-dispute", size);
+    if size == Size::Quick {
+        s.run.residents = wrong_answer_residents(size);
+    }
+    s
+}
+
 fn check(name: &str, target: &str, ours: String, tolerance: &str, pass: bool) -> Check {
     Check {
         part: "incidents",
@@ -110,7 +122,7 @@ struct Dispute {
 }
 
 fn land_dispute(size: Size, regime: &'static str) -> Dispute {
-    let s = sized("xcity-land-dispute", size);
+    let s = dispute_sized(size);
     let m = Mechanisms::preset(regime).expect("preset");
     let mut target: Option<std::ops::Range<usize>> = None;
     let mut adults = 0u64;
@@ -155,7 +167,7 @@ fn land_dispute(size: Size, regime: &'static str) -> Dispute {
 /// The land dispute's checks: the peak against the township's adults, the best
 /// regime's return, and best against worst.
 fn land_dispute_checks(size: Size) -> Vec<Check> {
-    let s = sized("xcity-land-dispute", size);
+    let s = dispute_sized(size);
     let end = s.shocks.first().map_or(0, |k| k.window().1) as usize;
     let runs: Vec<Dispute> = PRESET_NAMES
         .par_iter()
