@@ -525,9 +525,8 @@ fn baseline_staffing_runs_the_busiest_offices_near_full() {
             s.run.seed = seed + k;
             let r = run(&s, name, preset(name));
             b += busiest(&r.office_utilisation) / 3.0;
-            mean += r.office_utilisation.iter().sum::<f64>()
-                / r.office_utilisation.len() as f64
-                / 3.0;
+            mean +=
+                r.office_utilisation.iter().sum::<f64>() / r.office_utilisation.len() as f64 / 3.0;
         }
         assert!(
             (0.75..=0.95).contains(&b),

@@ -272,6 +272,11 @@ pub struct Progress {
 }
 
 impl Issue {
+    /// An emergency already reported (the leading group's alarm counts them).
+    pub fn is_reported_emergency(&self) -> bool {
+        self.category == Category::Emergency && self.reported_at.is_some()
+    }
+
     pub fn stage_count(&self) -> usize {
         self.stages.iter().flatten().count()
     }
@@ -284,16 +289,30 @@ impl Issue {
 
 /// Slab of live issues with a free list, so memory follows the open count, not the
 /// number ever created.
+///
+/// The store also counts its live issues by county and its reported emergencies as they
+/// come and go, so a tick reads them without walking every slot (at 10 million
+/// residents the two walks were 2% of a tick). An issue's category and county are
+/// fixed when it is created, and it is marked reported only through
+/// [`IssueStore::mark_reported`].
 #[derive(Clone, Default)]
 pub struct IssueStore {
     slots: Vec<Option<Issue>>,
     free: Vec<IssueId>,
     live: usize,
+    live_by_county: Vec<u64>,
+    reported_emergencies: usize,
 }
 
 impl IssueStore {
     pub fn insert(&mut self, issue: Issue) -> IssueId {
         self.live += 1;
+        let k = issue.county.index();
+        if self.live_by_county.len() <= k {
+            self.live_by_county.resize(k + 1, 0);
+        }
+        self.live_by_county[k] += 1;
+        self.reported_emergencies += issue.is_reported_emergency() as usize;
         if let Some(id) = self.free.pop() {
             self.slots[id.0 as usize] = Some(issue);
             id
@@ -307,7 +326,31 @@ impl IssueStore {
         let issue = self.slots[id.0 as usize].take().expect("issue id is live");
         self.free.push(id);
         self.live -= 1;
+        self.live_by_county[issue.county.index()] -= 1;
+        self.reported_emergencies -= issue.is_reported_emergency() as usize;
         issue
+    }
+
+    /// Mark issue `id` reported on day `tick` (if it was not already) and return it.
+    pub fn mark_reported(&mut self, id: IssueId, tick: u32) -> &mut Issue {
+        let issue = self.slots[id.0 as usize]
+            .as_mut()
+            .expect("issue id is live");
+        if issue.reported_at.is_none() {
+            issue.reported_at = Some(tick);
+            self.reported_emergencies += issue.is_reported_emergency() as usize;
+        }
+        issue
+    }
+
+    /// Live issues of county `k`.
+    pub fn live_in(&self, k: CountyId) -> u64 {
+        self.live_by_county.get(k.index()).copied().unwrap_or(0)
+    }
+
+    /// Live emergencies that have been reported.
+    pub fn reported_emergencies(&self) -> usize {
+        self.reported_emergencies
     }
 
     pub fn get(&self, id: IssueId) -> &Issue {
@@ -886,6 +929,56 @@ mod tests {
             let [a, b] = departments(Category::CrossDepartment, i as f64 / 1000.0);
             assert_ne!(a.unwrap(), b.unwrap());
         }
+    }
+
+    #[test]
+    fn the_store_counts_live_issues_by_county_and_reported_emergencies() {
+        // The counts kept as issues come, are reported and go agree with a walk of the
+        // store after every change.
+        let mut store = IssueStore::default();
+        let walk = |store: &IssueStore| {
+            let by_county: Vec<u64> = (0..3)
+                .map(|k| store.iter().filter(|i| i.county == CountyId(k)).count() as u64)
+                .collect();
+            let emergencies = store.iter().filter(|i| i.is_reported_emergency()).count();
+            (by_county, emergencies)
+        };
+        let counted = |store: &IssueStore| {
+            let by_county: Vec<u64> = (0..3).map(|k| store.live_in(CountyId(k))).collect();
+            (by_county, store.reported_emergencies())
+        };
+        let mut ids = Vec::new();
+        for n in 0..30u32 {
+            let category = [
+                Category::Emergency,
+                Category::Routine,
+                Category::NeighbourDispute,
+            ][n as usize % 3];
+            let mut i = issue(category, Phase::Staged);
+            i.county = CountyId((n % 3 / 2 + n % 2) as _);
+            if n % 4 != 0 {
+                i.reported_at = None;
+            }
+            ids.push(store.insert(i));
+            assert_eq!(counted(&store), walk(&store));
+        }
+        for (n, &id) in ids.iter().enumerate() {
+            if n % 5 == 1 {
+                store.mark_reported(id, 3);
+                store.mark_reported(id, 4);
+                assert_eq!(counted(&store), walk(&store));
+            }
+        }
+        assert!(store.reported_emergencies() > 0);
+        for &id in ids.iter().step_by(2) {
+            store.remove(id);
+            assert_eq!(counted(&store), walk(&store));
+        }
+        // Slots reused by new issues.
+        let mut i = issue(Category::Emergency, Phase::Staged);
+        i.county = CountyId(2);
+        store.insert(i);
+        assert_eq!(counted(&store), walk(&store));
     }
 
     /// A live issue of `category` in `phase`, created on day 0 with a deadline on day 10,

@@ -9,7 +9,7 @@
 use super::World;
 use crate::base::rng::{Purpose, stream};
 use crate::model::government::{self, Dept};
-use crate::model::issues::{Category, Phase};
+use crate::model::issues::Phase;
 use crate::model::organisations;
 use crate::model::residents::links;
 use crate::model::silos;
@@ -66,9 +66,7 @@ impl World {
         self.pay_budgets();
         let gov = &self.scenario.government;
         let residents = self.territory.residents();
-        let emergencies = (self.issues.iter())
-            .filter(|i| i.category == Category::Emergency && i.reported_at.is_some())
-            .count();
+        let emergencies = self.issues.reported_emergencies();
         let alarm = government::Alarm {
             open_per_1000: government::open_per_1000(self.issues.live(), residents),
             emergencies_per_1000: government::open_per_1000(emergencies, residents),

@@ -110,8 +110,7 @@ impl World {
         let t = self.tick;
         let small = self.scenario.issues.small_severity as f32;
         let entry = costs::data_entry(&self.scenario.costs, &self.mech);
-        let issue = self.issues.get_mut(id);
-        issue.reported_at = Some(t);
+        let issue = self.issues.mark_reported(id, t);
         // The grid enters it on the platform, from its hours tomorrow.
         self.owed[self.offices.grid_office[issue.grid.index()].index()] += entry;
         self.tallies[issue.county.index()].hotline.reported += 1;

@@ -399,8 +399,8 @@ impl World {
                 }
             }
         }
-        for issue in self.issues.iter() {
-            self.tallies[issue.county.index()].open += 1;
+        for k in self.territory.county_ids() {
+            self.tallies[k.index()].open = self.issues.live_in(k);
         }
         self.note_epidemic();
         let city_capacity = self.tallies[n_counties].capacity_hours;
