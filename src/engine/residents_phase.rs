@@ -13,6 +13,7 @@
 //! loop allocates nothing: buffers are reused from tick to tick.
 
 use super::tally::Tally;
+use crate::base::hint::prefetch;
 use crate::model::behaviour::BehaviourSpec;
 use crate::model::collective::CollectiveSpec;
 use crate::model::issues::Category;
@@ -161,19 +162,6 @@ pub fn update_all(sh: &Shared, chunks: &[Chunk], m: ChunkMut, outs: &mut [ChunkO
 const PREFETCH_AHEAD: usize = 8;
 /// How many residents ahead the tie rows themselves are prefetched.
 const ROW_AHEAD: usize = 32;
-
-/// A hint to bring `x` into the cache; nothing on targets without one.
-#[inline(always)]
-fn prefetch<T>(x: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint; it never faults and `x` is a valid reference.
-    unsafe {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
-}
 
 /// Update one chunk of residents: for each, gather what its ties showed last tick, run
 /// the model's day ([`residents::step`]) and write the results into the resident's own

@@ -353,6 +353,15 @@ impl IssueStore {
         self.reported_emergencies
     }
 
+    /// Ask for issue `id`'s slot to be brought into the cache (a hint: `id` need not be
+    /// live, nor even in the store).
+    #[inline]
+    pub fn prefetch(&self, id: IssueId) {
+        if let Some(slot) = self.slots.get(id.0 as usize) {
+            crate::base::hint::prefetch_whole(slot);
+        }
+    }
+
     pub fn get(&self, id: IssueId) -> &Issue {
         self.slots[id.0 as usize]
             .as_ref()

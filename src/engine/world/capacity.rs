@@ -219,7 +219,11 @@ impl World {
     fn measure_demand(&mut self) {
         self.demand.fill(0.0);
         for o in 0..self.offices.len() {
-            for &id in &self.offices.queue[o] {
+            let queue = &self.offices.queue[o];
+            for (k, &id) in queue.iter().enumerate() {
+                if let Some(&ahead) = queue.get(k + super::office_work::ISSUES_AHEAD_READ) {
+                    self.issues.prefetch(ahead);
+                }
                 let issue = self.issues.get(id);
                 if issue.phase == Phase::Staged {
                     self.demand[o] += issue.work_left as f64;

@@ -148,7 +148,10 @@ impl World {
             );
             let mut list = std::mem::take(&mut self.unreported[g]);
             self.scratch.clear();
-            for &id in &list {
+            for (k, &id) in list.iter().enumerate() {
+                if let Some(&ahead) = list.get(k + super::office_work::ISSUES_AHEAD_READ) {
+                    self.issues.prefetch(ahead);
+                }
                 let issue = self.issues.get(id);
                 if crate::model::issues::expired(issue, t) {
                     self.expire(id);

@@ -22,6 +22,12 @@ use crate::model::platform;
 use crate::model::silos::{self, Boundary};
 use crate::model::territory::{CountyId, Level};
 
+/// How many issues ahead a walk over a queue asks for their slots in the store: office
+/// work does much with each issue, so a few suffice.
+const ISSUES_AHEAD: usize = 4;
+/// The same for the short walks that only read an issue (patrol, demand).
+pub(super) const ISSUES_AHEAD_READ: usize = 16;
+
 /// The day's settings of the office rules that do not depend on the office.
 struct Settings {
     today: Today,
@@ -76,6 +82,11 @@ impl World {
         let mut inactive = false;
         let n = self.offices.queue[ou].len();
         for _ in 0..n {
+            // Issues sit at random places in the store: ask for one a few places down
+            // the queue while this one is worked.
+            if let Some(&ahead) = self.offices.queue[ou].get(ISSUES_AHEAD) {
+                self.issues.prefetch(ahead);
+            }
             let id = self.offices.queue[ou]
                 .pop_front()
                 .expect("queue holds n issues");
