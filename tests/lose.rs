@@ -1,4 +1,5 @@
-//! Issue 12's claims on whole runs: every link costs something the model tracks, the
+//! Issue 12's claims on whole runs: every link costs something the model tracks (grid
+//! first in the quality of what the grid closes, the rest in hours, budget or trips), the
 //! costs bind when staff are short, silos explain a real part of fragmentation's
 //! shortfall, and closure differs from solution under assessment without supervision.
 
@@ -32,8 +33,9 @@ fn costs(r: &RegimeRun) -> [f64; 4] {
 
 /// Every mechanism raised alone, from fragmented's setting to linkage's, is paid for:
 /// it raises one of the cost columns (staff-hours, coordination hours, budget, trips),
-/// except grid first, whose price in MODEL.md (§5's table) is paid in quality: small
-/// issues kept in the grid close without escalating (so fewer hand-offs, hours and
+/// except grid first, whose price in the model specification (MODEL.md §5's table:
+/// "grid staff's hours; issues beyond the grid's skill done badly") is paid in quality.
+/// Small issues kept in the grid close without escalating (fewer hand-offs, hours and
 /// trips), and those beyond the grid's skill are done badly, so fewer reported issues
 /// are solved. Over six seeds its solution rate fell 10–13% each time while its staff-
 /// hours, coordination hours and trips fell and its budget moved either way (−9% to

@@ -524,7 +524,13 @@ fn baseline_staffing_runs_the_busiest_offices_near_full() {
         for k in 0..3 {
             s.run.seed = seed + k;
             let r = run(&s, name, preset(name));
-            b += busiest(&r.office_utilisation) / 3.0;
+            let one = busiest(&r.office_utilisation);
+            assert!(
+                (0.70..=0.97).contains(&one),
+                "{name}, seed {}: busiest tenth of offices at {one:.3}",
+                s.run.seed
+            );
+            b += one / 3.0;
             mean +=
                 r.office_utilisation.iter().sum::<f64>() / r.office_utilisation.len() as f64 / 3.0;
         }

@@ -1,10 +1,19 @@
-//! Counter-based random streams.
+//! Counter-based random draws.
 //!
-//! Every random draw in a run comes from a stream keyed by `(seed, purpose, agent, tick)`.
-//! The key is hashed into the 128-bit state of a PCG generator (`rand_pcg::Pcg64Mcg`, whose
-//! output is fixed by its specification, unlike `StdRng`). Because a stream depends only on
-//! what the draw is *for*, never on the order in which threads reach it, a run gives the
-//! same bytes for any thread count, and adding a new kind of draw does not shift the others.
+//! Every random draw in a run is keyed by what it is for: `(seed, purpose, agent, tick)`.
+//! Two forms share that rule:
+//!
+//! - [`stream`]: the key hashed into the 128-bit state of a PCG generator
+//!   (`rand_pcg::Pcg64Mcg`, whose output is fixed by its specification, unlike `StdRng`),
+//!   for the engine's draws about issues, offices and organisations, and for draws of
+//!   several numbers;
+//! - keyed draws ([`TickKey`], [`AgentKey`]), for a resident's day: the seed and tick
+//!   mixed once, the resident once, one more mix a draw; the draws fixed for a
+//!   resident's life use a key of their own ([`TickKey::life`]), apart from every tick's.
+//!
+//! Because a draw depends only on what it is *for*, never on the order in which threads
+//! reach it, a run gives the same bytes for any thread count, and adding a new kind of
+//! draw does not shift the others.
 
 use rand::RngExt;
 use rand_pcg::Pcg64Mcg;
@@ -48,7 +57,8 @@ pub enum Purpose {
     Infection = 16,
     /// A resident starting or stopping to believe a rumour.
     Rumour = 17,
-    /// Whether a working-age resident loses income in a closure (fixed per resident).
+    /// Whether a working-age resident loses income in a closure (fixed for its life,
+    /// `TickKey::life`).
     Worker = 18,
     /// Draws of the validation models (Epstein's grid, random graphs, thresholds).
     Validation = 19,
@@ -89,7 +99,7 @@ pub enum Purpose {
     /// An office that cannot finish an issue's last stage before its deadline closing it
     /// anyway, unsolved (deadline gaming).
     DeadlineGaming = 36,
-    /// A resident's own protest threshold, drawn once (tick 0).
+    /// A resident's own protest threshold, drawn once for its life (`TickKey::life`).
     Threshold = 37,
     /// An infectious resident being detected (self-report, platform, grid) and isolated.
     Detection = 38,
@@ -99,7 +109,7 @@ pub enum Purpose {
     Release = 40,
     /// A laid-off worker filing a claim at lay-off today, and which claim (a closure).
     Claim = 41,
-    /// Whether a resident is receptive to a rumour, drawn once (tick 0).
+    /// Whether a resident is receptive to a rumour, drawn once for its life (`TickKey::life`).
     RumourReceptive = 42,
     /// A susceptible resident falling ill from the epidemic's seed or an imported case
     /// (its own stream, not the transmission draw's).
@@ -155,7 +165,13 @@ const LIFE: u64 = u64::MAX;
 impl TickKey {
     /// The key of tick `tick` of the run seeded `seed`.
     #[inline]
-    pub fn new(seed: u64, tick: u64) -> TickKey {
+    pub fn new(seed: u64, tick: u32) -> TickKey {
+        TickKey::at(seed, tick as u64)
+    }
+
+    /// Ticks are 32-bit, so no tick reaches [`LIFE`].
+    #[inline]
+    fn at(seed: u64, tick: u64) -> TickKey {
         let a = fmix(seed ^ 0x5851_f42d_4c95_7f2d);
         TickKey(fmix(a ^ tick.wrapping_mul(0xe703_7ed1_a0b4_28db)))
     }
@@ -163,7 +179,7 @@ impl TickKey {
     /// The key of the draws fixed for an agent's whole run (the same every tick).
     #[inline]
     pub fn life(seed: u64) -> TickKey {
-        TickKey::new(seed, LIFE)
+        TickKey::at(seed, LIFE)
     }
 
     /// Agent `agent`'s key at this tick.
@@ -251,6 +267,7 @@ mod tests {
 
     const PINNED: u64 = 15_642_137_287_547_063_282;
     const KEYED_PINNED: u64 = 11_847_560_480_523_031_136;
+    const KEYED_STREAM_PINNED: u64 = 15_436_722_489_539_162_168;
 
     #[test]
     fn streams_are_keyed_by_every_field() {
@@ -326,10 +343,44 @@ mod tests {
     }
 
     #[test]
+    fn keyed_draws_are_independent_across_days_neighbours_and_life() {
+        // One resident over 100,000 days, neighbouring residents of one day, and the
+        // draws for life against today's: pairs of draws (x, y) fill 10 × 10 cells
+        // evenly (chi-square, 99 degrees of freedom, 0.1% point 148.2).
+        let n = 100_000u32;
+        let chi2 = |pairs: &mut dyn Iterator<Item = (f64, f64)>| {
+            let mut cells = [0u64; 100];
+            let mut count = 0u64;
+            for (x, y) in pairs {
+                cells[(x * 10.0) as usize * 10 + (y * 10.0) as usize] += 1;
+                count += 1;
+            }
+            let expected = count as f64 / 100.0;
+            cells
+                .iter()
+                .map(|&c| (c as f64 - expected).powi(2) / expected)
+                .sum::<f64>()
+        };
+        let day = |t: u32, a: u64| TickKey::new(9, t).agent(a).unit(Purpose::Raise);
+        let life = |a: u64| TickKey::life(9).agent(a).unit(Purpose::Threshold);
+        let days = chi2(&mut (0..n).map(|t| (day(t, 5), day(t + 1, 5))));
+        assert!(days < 148.2, "successive days: chi-square {days}");
+        let neighbours = chi2(&mut (0..n as u64).map(|a| (day(3, a), day(3, a + 1))));
+        assert!(neighbours < 148.2, "neighbours: chi-square {neighbours}");
+        let for_life = chi2(&mut (0..n as u64).map(|a| (life(a), day(0, a))));
+        assert!(
+            for_life < 148.2,
+            "life against day 0: chi-square {for_life}"
+        );
+    }
+
+    #[test]
     fn keyed_draws_are_portable() {
         // Pinned: a change here means every saved run changes. Update only on purpose.
         let w = TickKey::new(42, 7).agent(3).word(Purpose::Raise);
         assert_eq!(w, KEYED_PINNED, "pinned keyed draw: {w}");
+        let v = TickKey::new(42, 7).agent(3).stream(Purpose::Claim).word();
+        assert_eq!(v, KEYED_STREAM_PINNED, "pinned keyed stream: {v}");
     }
 
     #[test]

@@ -39,7 +39,8 @@ fn sized(name: &str, size: Size) -> Scenario {
 /// The land dispute at `size`: its own in full, 20,000 residents in quick (as the
 /// wrong-answer settings). At 10,000 the requisitioned township has a few hundred
 /// residents and the city's protester-days turn on a handful of them: best against
-/// worst passed or failed by seed (of six seeds, two failed).
+/// worst passed or failed by seed (of six seeds, two failed; at 20,000 the five seeds
+/// tried all passed, best at most 0.34 of the worst).
 fn dispute_sized(size: Size) -> Scenario {
     let mut s = sized("xcity-land-dispute", size);
     if size == Size::Quick {

@@ -15,6 +15,9 @@ use crate::model::residents::links;
 use crate::model::silos;
 use crate::model::territory::CountyId;
 
+/// How many issues ahead the demand walk asks for their slots in the store.
+const DEMAND_AHEAD: usize = 16;
+
 impl World {
     /// Organisations activate or lapse (an unkept one lapses faster); active ones add
     /// mediators to their community. Their hours come with the office's day
@@ -215,13 +218,14 @@ impl World {
         self.pay_outreach();
     }
 
-    /// Demand: remaining work of the issues each office will work on itself.
+    /// Demand: remaining work of the issues each office will work on itself. The walk
+    /// only reads each issue, so it asks for slots [`DEMAND_AHEAD`] issues ahead.
     fn measure_demand(&mut self) {
         self.demand.fill(0.0);
         for o in 0..self.offices.len() {
             let queue = &self.offices.queue[o];
             for (k, &id) in queue.iter().enumerate() {
-                if let Some(&ahead) = queue.get(k + super::office_work::ISSUES_AHEAD_READ) {
+                if let Some(&ahead) = queue.get(k + DEMAND_AHEAD) {
                     self.issues.prefetch(ahead);
                 }
                 let issue = self.issues.get(id);

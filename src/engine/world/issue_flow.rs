@@ -148,10 +148,7 @@ impl World {
             );
             let mut list = std::mem::take(&mut self.unreported[g]);
             self.scratch.clear();
-            for (k, &id) in list.iter().enumerate() {
-                if let Some(&ahead) = list.get(k + super::office_work::ISSUES_AHEAD_READ) {
-                    self.issues.prefetch(ahead);
-                }
+            for &id in &list {
                 let issue = self.issues.get(id);
                 if crate::model::issues::expired(issue, t) {
                     self.expire(id);

@@ -22,11 +22,9 @@ use crate::model::platform;
 use crate::model::silos::{self, Boundary};
 use crate::model::territory::{CountyId, Level};
 
-/// How many issues ahead a walk over a queue asks for their slots in the store: office
-/// work does much with each issue, so a few suffice.
+/// How many issues ahead office work asks for their slots in the store: it does much
+/// with each issue, so a few suffice.
 const ISSUES_AHEAD: usize = 4;
-/// The same for the short walks that only read an issue (patrol, demand).
-pub(super) const ISSUES_AHEAD_READ: usize = 16;
 
 /// The day's settings of the office rules that do not depend on the office.
 struct Settings {

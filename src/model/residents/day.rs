@@ -10,8 +10,8 @@
 //! of other residents, no threads: the engine gathers the neighbourhood, calls [`step`]
 //! and writes the results back in a fixed order.
 //!
-//! Invariant: every random draw comes from a stream keyed by (seed, purpose, resident,
-//! tick) ([`Dice`]), so a rule gives the same answer whichever thread calls it and in
+//! Invariant: every random draw is keyed by (seed, tick, resident, purpose) ([`Dice`];
+//! draws fixed for life by a key of their own, not a tick's), so a rule gives the same answer whichever thread calls it and in
 //! whatever order; a new draw needs a new `Purpose`, never a second draw from an existing
 //! stream.
 
@@ -32,17 +32,17 @@ use crate::model::shocks::epidemic::{detect_chance, distancing, trace_chance};
 use crate::model::shocks::{Effects, EpidemicNow, RumourNow, next_health};
 use crate::model::unit;
 
-/// What every resident's rules read this tick: the seed and tick of the draws, the
-/// scenario's rule constants, the regime, and the epidemic and rumour if any.
+/// What every resident's rules read this tick: the keys of its draws (the run's seed and
+/// the tick, mixed once), the scenario's rule constants, the regime, and the epidemic
+/// and rumour if any.
 ///
 /// The rule constants are converted to `f32` once per chunk ([`Rules`]), and the
 /// products of constants a rule multiplies by the regime are taken once too (the same
 /// `f32` operations in the same order, so the same bits), not per resident.
 #[derive(Clone, Debug)]
 pub struct Context {
-    pub seed: u64,
-    pub tick: u32,
-    /// The keys of today's draws and of those fixed for life ([`Dice`]), mixed once.
+    /// The keys of today's draws and of those fixed for life ([`Dice`]), mixed once
+    /// from the seed and tick given to [`Context::new`] or [`Context::on_day`].
     pub today: TickKey,
     pub life: TickKey,
     pub rules: Rules,
@@ -188,9 +188,7 @@ impl Context {
         let information_sharing = mech.information_sharing as f32;
         let social = mech.social as f32;
         Context {
-            seed,
-            tick,
-            today: TickKey::new(seed, tick as u64),
+            today: TickKey::new(seed, tick),
             life: TickKey::life(seed),
             rules,
             collective: collective.clone(),
@@ -211,6 +209,15 @@ impl Context {
                 home_weight: 1.0,
             },
             links: LinkRules::FIXED,
+        }
+    }
+
+    /// The same rules on day `tick` of the run seeded `seed` (its draws' keys).
+    pub fn on_day(self, seed: u64, tick: u32) -> Self {
+        Context {
+            today: TickKey::new(seed, tick),
+            life: TickKey::life(seed),
+            ..self
         }
     }
 
@@ -246,11 +253,7 @@ pub struct Dice {
 impl Dice {
     /// Resident `resident`'s draws at tick `tick` of the run seeded `seed`.
     pub fn new(seed: u64, resident: u32, tick: u32) -> Dice {
-        Dice::keyed(
-            TickKey::new(seed, tick as u64),
-            TickKey::life(seed),
-            resident,
-        )
+        Dice::keyed(TickKey::new(seed, tick), TickKey::life(seed), resident)
     }
 
     /// The same from the tick's keys, mixed once a chunk ([`Context`]).
@@ -327,7 +330,8 @@ impl Neighbourhood {
     /// (`hearing.weak_tie_weight` each), indices into `visible`, what every resident
     /// showed at the end of last tick.
     ///
-    /// Word of mouth is summed strong ties first, then weak, each in two partial sums
+    /// The summed weight is `strong + weak_tie_weight × weak` and word of mouth is
+    /// summed strong ties first, then weak, each in two partial sums
     /// (even and odd ties), so an addition waits on the one two ties back rather than
     /// on the last: a tie's sum was a chain of dependent additions that bound the whole
     /// gather. Activity is counted without a branch. Infection and belief are taken in
@@ -422,12 +426,14 @@ fn sum_experience(visible: &[Visible], ties: &[u32], activity: &mut u64) -> f32 
         let (a, b) = (&visible[pair[0] as usize], &visible[pair[1] as usize]);
         even += a.experience;
         odd += b.experience;
-        *activity += activity_bit(a.activity) + activity_bit(b.activity);
+        *activity = activity
+            .wrapping_add(activity_bit(a.activity))
+            .wrapping_add(activity_bit(b.activity));
     }
     if let [j] = pairs.remainder() {
         let a = &visible[*j as usize];
         even += a.experience;
-        *activity += activity_bit(a.activity);
+        *activity = activity.wrapping_add(activity_bit(a.activity));
     }
     even + odd
 }
@@ -436,7 +442,8 @@ fn sum_experience(visible: &[Visible], ties: &[u32], activity: &mut u64) -> f32 
 const ACTIVITY_LANE: u32 = 0xffff;
 
 /// One count in the 16-bit lane of `activity` (`QUIET` to `MEDIATED`, 0 to 3). A lane
-/// holds [`ACTIVITY_LANE`] ties; a resident with more is counted again.
+/// holds [`ACTIVITY_LANE`] ties; a resident with more is counted again (the lanes are
+/// added wrapping, so an overflow is only a wrong count that the recount replaces).
 #[inline(always)]
 fn activity_bit(activity: u8) -> u64 {
     1u64.wrapping_shl(activity as u32 * 16)
@@ -1305,7 +1312,7 @@ mod tests {
                         trust: 0.9,
                         ..ResidentState::default()
                     };
-                    let dice = Dice::new(ctx.seed, id, ctx.tick);
+                    let dice = Dice::keyed(ctx.today, ctx.life, id);
                     decide_action(&me, place, &nb, &mut s, 0.0, &ctx, &dice) == QUIET
                 })
                 .count()
@@ -1458,6 +1465,38 @@ mod tests {
     }
 
     #[test]
+    fn a_resident_with_more_ties_than_a_lane_counts_is_counted_again() {
+        // 70,000 ties, most mediated (the top lane wraps), some protesting and
+        // volunteering: the counts are exact.
+        let (b, k, m) = (behaviour(), collective(), mech());
+        let ctx = context(&b, &k, &m);
+        let shown = [
+            Visible {
+                activity: MEDIATED,
+                ..Visible::default()
+            },
+            Visible {
+                activity: PROTESTING,
+                ..Visible::default()
+            },
+            Visible {
+                activity: VOLUNTEERING,
+                ..Visible::default()
+            },
+        ];
+        let weak: Vec<u32> = (0..70_000u32)
+            .map(|i| match i % 10 {
+                0 => 1,
+                1 | 2 => 2,
+                _ => 0,
+            })
+            .collect();
+        let nb = Neighbourhood::hear_ties(&shown, &[1, 2, 0], &weak, ctx.hearing);
+        assert_eq!(nb.ties, 70_003);
+        assert_eq!((nb.protesting, nb.volunteering), (7_001, 14_001));
+    }
+
+    #[test]
     fn word_of_mouth_is_the_weighted_mean_of_what_ties_say() {
         let (b, k, m) = (behaviour(), collective(), mech());
         let ctx = context(&b, &k, &m);
@@ -1545,10 +1584,7 @@ mod tests {
         // No rates: never an issue.
         let ctx = context(&b, &k, &m);
         for tick in 0..50 {
-            let ctx = Context {
-                tick,
-                ..ctx.clone()
-            };
+            let ctx = ctx.clone().on_day(7, tick);
             assert_eq!(step(&adult(), &place, &nb, &mut s, &ctx).issue, None);
         }
         // A routine rate of 1 per day at need 1: an issue every day, a routine one.
