@@ -279,6 +279,22 @@ mod tests {
         assert_ne!(base, stream(7, Purpose::Raise, 3, 11).unit());
     }
 
+    /// Pearson's chi-square of uniforms over 10 equal cells, or of pairs of uniforms
+    /// over 10 × 10 (`pairs`): 9 or 99 degrees of freedom.
+    fn chi_square(draws: impl Iterator<Item = (f64, f64)>, pairs: bool) -> f64 {
+        let per_x = if pairs { 10 } else { 1 };
+        let mut cells = vec![0u64; 10 * per_x];
+        for (x, y) in draws {
+            assert!((0.0..1.0).contains(&x) && (0.0..1.0).contains(&y));
+            cells[(x * 10.0) as usize * per_x + (y * per_x as f64) as usize] += 1;
+        }
+        let expected = cells.iter().sum::<u64>() as f64 / cells.len() as f64;
+        cells
+            .iter()
+            .map(|&c| (c as f64 - expected).powi(2) / expected)
+            .sum()
+    }
+
     #[test]
     fn keyed_draws_are_keyed_by_every_field() {
         let day = |seed, tick| TickKey::new(seed, tick);
@@ -305,35 +321,20 @@ mod tests {
         keys.sort_by_key(|k| k.0);
         keys.dedup();
         assert_eq!(keys.len() as u64, n);
-        let chi2 = |draws: &mut dyn Iterator<Item = f64>| {
-            let mut buckets = [0u64; 10];
-            let mut count = 0;
-            for u in draws {
-                assert!((0.0..1.0).contains(&u));
-                buckets[(u * 10.0) as usize] += 1;
-                count += 1;
-            }
-            let expected = count as f64 / 10.0;
-            buckets
-                .iter()
-                .map(|&b| (b as f64 - expected).powi(2) / expected)
-                .sum::<f64>()
-        };
-        let raise = chi2(&mut (0..n).map(|a| tick.agent(a).unit(Purpose::Raise)));
+        let raise = chi_square(
+            (0..n).map(|a| (tick.agent(a).unit(Purpose::Raise), 0.0)),
+            false,
+        );
         assert!(raise < 27.9, "chi-square {raise}");
         // Pairs of one agent's draws for two purposes, in 10 × 10 cells, 99 degrees
         // of freedom: the 0.1% point is 148.2.
-        let mut cells = [0u64; 100];
-        for a in 0..n {
-            let k = tick.agent(a);
-            let (u, v) = (k.unit(Purpose::Raise), k.unit(Purpose::Volunteer));
-            cells[(u * 10.0) as usize * 10 + (v * 10.0) as usize] += 1;
-        }
-        let expected = n as f64 / 100.0;
-        let pairs: f64 = cells
-            .iter()
-            .map(|&c| (c as f64 - expected).powi(2) / expected)
-            .sum();
+        let pairs = chi_square(
+            (0..n).map(|a| {
+                let k = tick.agent(a);
+                (k.unit(Purpose::Raise), k.unit(Purpose::Volunteer))
+            }),
+            true,
+        );
         assert!(pairs < 148.2, "chi-square {pairs}");
         // A stream from a key gives several numbers, not the key's own draw.
         let mut s = tick.agent(5).stream(Purpose::Claim);
@@ -348,26 +349,13 @@ mod tests {
         // draws for life against today's: pairs of draws (x, y) fill 10 × 10 cells
         // evenly (chi-square, 99 degrees of freedom, 0.1% point 148.2).
         let n = 100_000u32;
-        let chi2 = |pairs: &mut dyn Iterator<Item = (f64, f64)>| {
-            let mut cells = [0u64; 100];
-            let mut count = 0u64;
-            for (x, y) in pairs {
-                cells[(x * 10.0) as usize * 10 + (y * 10.0) as usize] += 1;
-                count += 1;
-            }
-            let expected = count as f64 / 100.0;
-            cells
-                .iter()
-                .map(|&c| (c as f64 - expected).powi(2) / expected)
-                .sum::<f64>()
-        };
         let day = |t: u32, a: u64| TickKey::new(9, t).agent(a).unit(Purpose::Raise);
         let life = |a: u64| TickKey::life(9).agent(a).unit(Purpose::Threshold);
-        let days = chi2(&mut (0..n).map(|t| (day(t, 5), day(t + 1, 5))));
+        let days = chi_square((0..n).map(|t| (day(t, 5), day(t + 1, 5))), true);
         assert!(days < 148.2, "successive days: chi-square {days}");
-        let neighbours = chi2(&mut (0..n as u64).map(|a| (day(3, a), day(3, a + 1))));
+        let neighbours = chi_square((0..n as u64).map(|a| (day(3, a), day(3, a + 1))), true);
         assert!(neighbours < 148.2, "neighbours: chi-square {neighbours}");
-        let for_life = chi2(&mut (0..n as u64).map(|a| (life(a), day(0, a))));
+        let for_life = chi_square((0..n as u64).map(|a| (life(a), day(0, a))), true);
         assert!(
             for_life < 148.2,
             "life against day 0: chi-square {for_life}"
