@@ -291,10 +291,9 @@ impl Issue {
 /// number ever created.
 ///
 /// The store also counts its live issues by county and its reported emergencies as they
-/// come and go, so a tick reads them without walking every slot (at 10 million
-/// residents the two walks were 2% of a tick). An issue's category and county are
-/// fixed when it is created, and it is marked reported only through
-/// [`IssueStore::mark_reported`].
+/// come and go, so a tick reads them without walking every slot twice. An issue's
+/// category and county are fixed when it is created, and it is marked reported only
+/// through [`IssueStore::mark_reported`].
 #[derive(Clone, Default)]
 pub struct IssueStore {
     slots: Vec<Option<Issue>>,
