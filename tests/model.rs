@@ -128,7 +128,8 @@ fn trust_hardship_and_probabilities_stay_in_unit_interval_and_finite() {
                 assert!(
                     r.visible
                         .iter()
-                        .all(|v| v.experience.is_finite() && (-1.0..=1.0).contains(&v.experience))
+                        .all(|v| v.experience().is_finite()
+                            && (-1.0..=1.0).contains(&v.experience()))
                 );
                 assert!(
                     r.state

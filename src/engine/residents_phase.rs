@@ -348,7 +348,7 @@ fn count(
     t.happiness += day.happiness as f64;
     t.link += day.link as f64;
     out.comm_link[c - chunk.communities.start as usize] += day.link as f64;
-    let health = day.shown.health;
+    let health = day.shown.health();
     t.health[(health & DISEASE) as usize] += 1;
     if health & !DISEASE != 0 {
         let home = health & AT_HOME != 0;
@@ -358,7 +358,7 @@ fn count(
         t.epidemic.isolated += (health & ISOLATED_TODAY != 0) as u64;
         t.epidemic.traced += (health & TRACED_TODAY != 0) as u64;
     }
-    t.believers += (day.shown.rumour == BELIEVES) as u64;
+    t.believers += (day.shown.rumour() == BELIEVES) as u64;
     if day.shown.activity == PROTESTING {
         t.protesters += 1;
         t.protest_cost += protest_cost;

@@ -390,13 +390,13 @@ impl World {
         Felt {
             trust: self.residents.state[r].trust,
             hardship: self.residents.state[r].hardship,
-            experience: self.visible_next[r].experience,
+            experience: self.visible_next[r].experience(),
         }
     }
 
     fn set_felt(&mut self, r: usize, felt: Felt) {
         self.residents.state[r].trust = felt.trust;
         self.residents.state[r].hardship = felt.hardship;
-        self.visible_next[r].experience = felt.experience;
+        self.visible_next[r] = self.visible_next[r].with_experience(felt.experience);
     }
 }

@@ -19,7 +19,7 @@ use super::links::{LinkInputs, LinkRules, next_link};
 use super::{
     ADULT, AT_HOME, BELIEVES, Claims, DEBUNKED, DETECTED_TODAY, DISEASE, ELDERLY, INFECTED,
     ISOLATED_TODAY, MEDIATED, NEVER, Outcomes, PROTESTING, QUIET, RECOVERED, SUSCEPTIBLE,
-    TRACED_TODAY, VOLUNTEERING, Visible, YOUTH,
+    TRACED_TODAY, VOICE_SCALE, VOLUNTEERING, Visible, YOUTH,
 };
 use crate::base::rng::{AgentKey, Purpose, Stream, TickKey};
 use crate::model::behaviour::BehaviourSpec;
@@ -331,11 +331,11 @@ impl Neighbourhood {
     /// showed at the end of last tick.
     ///
     /// The summed weight is `strong + weak_tie_weight × weak` and word of mouth is
-    /// summed strong ties first, then weak, each in two partial sums
-    /// (even and odd ties), so an addition waits on the one two ties back rather than
-    /// on the last: a tie's sum was a chain of dependent additions that bound the whole
-    /// gather. Activity is counted without a branch. Infection and belief are taken in
-    /// a second pass over the ties, on the days an epidemic or a rumour runs.
+    /// `said(strong) + weak_tie_weight × said(weak)`, each sum exact (the signals are
+    /// integers, [`Visible`]), so the order of the ties does not matter and no addition
+    /// waits on a rounding. Activity is counted without a branch. Infection and belief
+    /// are taken in a second pass over the ties, on the days an epidemic or a rumour
+    /// runs.
     #[inline(always)]
     pub fn hear_ties(
         visible: &[Visible],
@@ -344,18 +344,19 @@ impl Neighbourhood {
         hearing: Hearing,
     ) -> Neighbourhood {
         let mut activity = 0u64;
-        let said_strong = sum_experience(visible, strong, &mut activity);
-        let said_weak = sum_experience(visible, weak, &mut activity);
+        let said_strong = sum_said(visible, strong, &mut activity);
+        let said_weak = sum_said(visible, weak, &mut activity);
         let w = hearing.weak_tie_weight;
         let mut nb = Neighbourhood {
             weight: strong.len() as f32 + w * weak.len() as f32,
-            word_of_mouth: said_strong + w * said_weak,
+            word_of_mouth: (said_strong as f32 + w * said_weak as f32) * (1.0 / VOICE_SCALE),
             protesting: activity_count(activity, PROTESTING),
             volunteering: activity_count(activity, VOLUNTEERING),
             ..Neighbourhood::of(strong.len() + weak.len())
         };
         if nb.ties > ACTIVITY_LANE {
-            // More ties than a lane counts (never in a built-in scenario): count again.
+            // More ties than a lane counts, or than a 32-bit sum of signals holds (never
+            // in a built-in scenario): count again.
             cold();
             let all = strong.iter().chain(weak);
             let of = |a| {
@@ -365,6 +366,13 @@ impl Neighbourhood {
             };
             nb.protesting = of(PROTESTING) as u32;
             nb.volunteering = of(VOLUNTEERING) as u32;
+            let said = |ties: &[u32]| -> f64 {
+                ties.iter()
+                    .map(|&j| visible[j as usize].said() as f64)
+                    .sum()
+            };
+            let (strong, weak) = (said(strong) as f32, said(weak) as f32);
+            nb.word_of_mouth = (strong + w * weak) * (1.0 / VOICE_SCALE);
         }
         if hearing.infection || hearing.rumour {
             cold();
@@ -385,21 +393,23 @@ impl Neighbourhood {
     fn hear_shocks(&mut self, tie: &Visible, weak: bool, hearing: Hearing) {
         let w = if weak { hearing.weak_tie_weight } else { 1.0 };
         if hearing.infection {
-            if tie.health & DISEASE == INFECTED {
-                let home = tie.health & AT_HOME != 0;
+            let health = tie.health();
+            if health & DISEASE == INFECTED {
+                let home = health & AT_HOME != 0;
                 self.infectious += if home { w * hearing.home_weight } else { w };
             }
-            self.new_cases += (tie.health & ISOLATED_TODAY != 0) as u32;
+            self.new_cases += (health & ISOLATED_TODAY != 0) as u32;
         }
         if hearing.rumour {
-            if tie.rumour == BELIEVES {
+            let rumour = tie.rumour();
+            if rumour == BELIEVES {
                 if weak {
                     self.believing_weak += 1;
                 } else {
                     self.believing_strong += 1;
                 }
             }
-            if tie.rumour == DEBUNKED {
+            if rumour == DEBUNKED {
                 self.debunked += w;
             }
         }
@@ -416,26 +426,27 @@ impl Neighbourhood {
     }
 }
 
-/// The summed experience of ties `ties` (even and odd ties apart, then added), and
-/// their activities counted into `activity` (16 bits an activity, [`activity_count`]).
+/// The summed word-of-mouth signals of ties `ties`, in units of 1/[`VOICE_SCALE`]
+/// (exact: [`ACTIVITY_LANE`] ties all saying 1 stay below 2^31 units), and their activities counted into
+/// `activity` (16 bits an activity, [`activity_count`]).
 #[inline(always)]
-fn sum_experience(visible: &[Visible], ties: &[u32], activity: &mut u64) -> f32 {
-    let (mut even, mut odd) = (0.0f32, 0.0f32);
+fn sum_said(visible: &[Visible], ties: &[u32], activity: &mut u64) -> i32 {
+    let mut said = 0i32;
+    // Two ties a step: half the loop's own instructions.
     let mut pairs = ties.chunks_exact(2);
     for pair in &mut pairs {
         let (a, b) = (&visible[pair[0] as usize], &visible[pair[1] as usize]);
-        even += a.experience;
-        odd += b.experience;
+        said = said.wrapping_add(a.said() as i32 + b.said() as i32);
         *activity = activity
             .wrapping_add(activity_bit(a.activity))
             .wrapping_add(activity_bit(b.activity));
     }
     if let [j] = pairs.remainder() {
         let a = &visible[*j as usize];
-        even += a.experience;
+        said = said.wrapping_add(a.said() as i32);
         *activity = activity.wrapping_add(activity_bit(a.activity));
     }
-    even + odd
+    said
 }
 
 /// The most ties a 16-bit lane of [`activity_bit`] counts.
@@ -604,12 +615,12 @@ pub fn step(
     if activity == VOLUNTEERING {
         s.points += ctx.points_today;
     }
-    let shown = Visible {
-        experience: voice(me.shown.experience, activity, b),
+    let shown = Visible::new(
+        voice(me.shown.experience(), activity, b),
         activity,
         health,
-        rumour: belief,
-    };
+        belief,
+    );
     let gain = s.outcomes.gain();
     let link = link_after(me, place, nb, s.outcomes.resolved, &ctx.links);
     s.outcomes.raised *= ctx.memory;
@@ -667,7 +678,7 @@ pub fn next_health_state(
     ctx: &Context,
     dice: &Dice,
 ) -> u8 {
-    let state = me.shown.health & DISEASE;
+    let state = me.shown.health() & DISEASE;
     let seed = place.effects.epidemic_seed;
     if state == SUSCEPTIBLE && seed > 0.0 && dice.chance(Purpose::Seeding, seed as f64) {
         return INFECTED;
@@ -676,7 +687,7 @@ pub fn next_health_state(
         return state;
     };
     let c = &ep.control;
-    let home = me.shown.health & AT_HOME != 0;
+    let home = me.shown.health() & AT_HOME != 0;
     let next = if state == SUSCEPTIBLE && nb.infectious == 0.0 {
         SUSCEPTIBLE
     } else {
@@ -737,7 +748,7 @@ pub fn next_belief(
     dice: &Dice,
 ) -> u8 {
     let eff = place.effects;
-    match (me.shown.rumour, ctx.rumour) {
+    match (me.shown.rumour(), ctx.rumour) {
         (NEVER, _)
             if eff.rumour_seed > 0.0 && dice.chance(Purpose::Rumour, eff.rumour_seed as f64) =>
         {
@@ -1448,10 +1459,7 @@ mod tests {
             strong_spread: 0.0,
         };
         let ctx = context(&b, &k, &m).with_shocks(None, Some(rumour));
-        let believer = Visible {
-            rumour: BELIEVES,
-            ..Visible::default()
-        };
+        let believer = Visible::new(0.0, QUIET, SUSCEPTIBLE, BELIEVES);
         let shown = [believer, Visible::default()];
         let nb = Neighbourhood::hear_ties(&shown, &[0], &[], ctx.hearing);
         assert_eq!((nb.believing_weak, nb.believing_strong), (0, 1));
@@ -1466,23 +1474,15 @@ mod tests {
 
     #[test]
     fn a_resident_with_more_ties_than_a_lane_counts_is_counted_again() {
-        // 70,000 ties, most mediated (the top lane wraps), some protesting and
-        // volunteering: the counts are exact.
+        // 70,000 ties, most mediated (the top lane wraps) and saying 1 (the 32-bit sum
+        // of signals wraps), some protesting and volunteering: the counts and word of
+        // mouth are exact.
         let (b, k, m) = (behaviour(), collective(), mech());
         let ctx = context(&b, &k, &m);
         let shown = [
-            Visible {
-                activity: MEDIATED,
-                ..Visible::default()
-            },
-            Visible {
-                activity: PROTESTING,
-                ..Visible::default()
-            },
-            Visible {
-                activity: VOLUNTEERING,
-                ..Visible::default()
-            },
+            Visible::new(1.0, MEDIATED, SUSCEPTIBLE, NEVER),
+            Visible::new(0.0, PROTESTING, SUSCEPTIBLE, NEVER),
+            Visible::new(0.0, VOLUNTEERING, SUSCEPTIBLE, NEVER),
         ];
         let weak: Vec<u32> = (0..70_000u32)
             .map(|i| match i % 10 {
@@ -1494,6 +1494,12 @@ mod tests {
         let nb = Neighbourhood::hear_ties(&shown, &[1, 2, 0], &weak, ctx.hearing);
         assert_eq!(nb.ties, 70_003);
         assert_eq!((nb.protesting, nb.volunteering), (7_001, 14_001));
+        let said = 1.0 + 0.3 * 49_000.0;
+        assert!(
+            (nb.word_of_mouth - said).abs() < 1e-3 * said,
+            "{}",
+            nb.word_of_mouth
+        );
     }
 
     #[test]
@@ -1501,11 +1507,7 @@ mod tests {
         let (b, k, m) = (behaviour(), collective(), mech());
         let ctx = context(&b, &k, &m);
         assert_eq!(Neighbourhood::of(2).mean_word_of_mouth(), 0.0);
-        let say = |experience, activity| Visible {
-            experience,
-            activity,
-            ..Visible::default()
-        };
+        let say = |experience, activity| Visible::new(experience, activity, SUSCEPTIBLE, NEVER);
         let shown = [
             say(1.0, QUIET),
             say(-1.0, PROTESTING),
@@ -1515,11 +1517,12 @@ mod tests {
         ];
         let nb = Neighbourhood::hear_ties(&shown, &[0], &[1], ctx.hearing);
         let expected = (1.0 - 0.3) / 1.3;
-        assert!((nb.mean_word_of_mouth() - expected).abs() < 1e-6);
+        // A signal is kept to 1/32,767.
+        assert!((nb.mean_word_of_mouth() - expected).abs() < 1e-4);
         // Odd and even numbers of ties, activities counted whatever the order.
         let nb = Neighbourhood::hear_ties(&shown, &[0, 1, 2], &[3, 4, 1, 2], ctx.hearing);
         let said = 1.0 - 1.0 + 0.5 + 0.3 * (0.25 - 0.5 - 1.0 + 0.5);
-        assert!((nb.word_of_mouth - said).abs() < 1e-6);
+        assert!((nb.word_of_mouth - said).abs() < 1e-4);
         assert!((nb.weight - (3.0 + 0.3 * 4.0)).abs() < 1e-6);
         assert_eq!((nb.protesting, nb.volunteering, nb.ties), (3, 2, 7));
     }
@@ -1543,7 +1546,8 @@ mod tests {
         };
         let day = step(&me, &place, &nb, &mut s, &ctx);
         assert_eq!(day.shown.activity, PROTESTING);
-        assert!(day.shown.experience <= -(b.protest_voice as f32));
+        // (Kept to 1/32,767, cut toward zero.)
+        assert!(day.shown.experience() <= -(b.protest_voice as f32) + 1.0 / VOICE_SCALE);
         // Certain mediation of a protester: mediated, hardship relieved, cooldown set.
         let protester = Resident {
             shown: day.shown,

@@ -147,25 +147,92 @@ pub const BELIEVES: u8 = 1;
 pub const DEBUNKED: u8 = 2;
 
 /// What a resident's ties see of it: the fields neighbours read during a tick, packed
-/// into one 8-byte record so that a tie costs one cache line fetch, not four. The
-/// engine double-buffers it; every other field belongs to the resident alone.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-#[repr(C, align(8))]
+/// into one 4-byte record so that a tie costs one cache line fetch, not four, and a
+/// million residents' records (4 MB) take half the pages and cache of 8-byte ones
+/// (docs/performance.md, "Round four"). The engine double-buffers it; every other field
+/// belongs to the resident alone.
+///
+/// Word of mouth is kept in 16 bits (units of 1/[`VOICE_SCALE`], cut toward zero), so
+/// ties' signals add up exactly, in any order, as integers; health and rumour share a
+/// byte (health in the low six bits, [`HEALTH_BITS`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C, align(4))]
 pub struct Visible {
-    /// Word-of-mouth signal this resident passes on: + after a fast resolution, − after
-    /// an expiry or while protesting; decays each tick. In [−1, 1].
-    pub experience: f32,
+    /// Word-of-mouth signal this resident passes on, in units of 1/[`VOICE_SCALE`]: +
+    /// after a fast resolution, − after an expiry or while protesting; decays each tick.
+    said: i16,
     /// Activity state: `QUIET`, `VOLUNTEERING`, `PROTESTING` or `MEDIATED`.
     pub activity: u8,
+    /// Health state (low six bits) and rumour state (the two above them).
+    status: u8,
+}
+
+const _: () = assert!(std::mem::size_of::<Visible>() == 4);
+
+/// Word of mouth's unit in [`Visible`]: a signal of 1 is stored as 32,767.
+pub const VOICE_SCALE: f32 = 32767.0;
+
+/// The bits of [`Visible`]'s status byte that hold the health byte (the SEIR state in
+/// `DISEASE` and the flags `AT_HOME` to `TRACED_TODAY`).
+pub const HEALTH_BITS: u8 = 0x3f;
+const RUMOUR_SHIFT: u32 = 6;
+
+impl Visible {
+    /// What ties will see: word of mouth `experience` (in [−1, 1]; beyond is clamped,
+    /// and it is kept to 1/[`VOICE_SCALE`], cut toward zero), activity, health byte
+    /// (six bits) and rumour state.
+    #[inline]
+    pub fn new(experience: f32, activity: u8, health: u8, rumour: u8) -> Visible {
+        debug_assert!(health <= HEALTH_BITS && rumour <= DEBUNKED);
+        Visible {
+            said: voice_units(experience),
+            activity,
+            status: health | (rumour << RUMOUR_SHIFT),
+        }
+    }
+
+    /// The word-of-mouth signal, in [−1, 1].
+    #[inline]
+    pub fn experience(&self) -> f32 {
+        self.said as f32 * (1.0 / VOICE_SCALE)
+    }
+
+    /// The word-of-mouth signal in units of 1/[`VOICE_SCALE`].
+    #[inline]
+    pub fn said(&self) -> i16 {
+        self.said
+    }
+
+    /// The same record with another word-of-mouth signal.
+    #[inline]
+    pub fn with_experience(self, experience: f32) -> Visible {
+        Visible {
+            said: voice_units(experience),
+            ..self
+        }
+    }
+
     /// Health state for the epidemic: `SUSCEPTIBLE`, `EXPOSED`, `INFECTED`, `RECOVERED`
     /// in the `DISEASE` bits, with the flags `AT_HOME`, `ISOLATED_TODAY`,
     /// `DETECTED_TODAY` and `TRACED_TODAY`.
-    pub health: u8,
+    #[inline]
+    pub fn health(&self) -> u8 {
+        self.status & HEALTH_BITS
+    }
+
     /// Rumour state: `NEVER`, `BELIEVES` or `DEBUNKED`.
-    pub rumour: u8,
+    #[inline]
+    pub fn rumour(&self) -> u8 {
+        self.status >> RUMOUR_SHIFT
+    }
 }
 
-const _: () = assert!(std::mem::size_of::<Visible>() == 8);
+/// `experience` (clamped to [−1, 1]) in units of 1/[`VOICE_SCALE`], cut toward zero so
+/// that a decaying signal reaches zero.
+#[inline]
+fn voice_units(experience: f32) -> i16 {
+    (experience.clamp(-1.0, 1.0) * VOICE_SCALE) as i16
+}
 
 index_id!(
     /// A resident's index in the per-resident arrays of [`Residents`] (residents are
@@ -288,5 +355,53 @@ impl Ties {
         let s = self.offsets[i] as usize;
         let e = self.offsets[i + 1] as usize;
         (&self.targets[s..e], self.strong[i] as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_ties_see_keeps_each_field_apart() {
+        for health in 0..=HEALTH_BITS {
+            for rumour in [NEVER, BELIEVES, DEBUNKED] {
+                for activity in [QUIET, VOLUNTEERING, PROTESTING, MEDIATED] {
+                    let v = Visible::new(-0.75, activity, health, rumour);
+                    assert_eq!(
+                        (v.activity, v.health(), v.rumour()),
+                        (activity, health, rumour)
+                    );
+                    assert!((v.experience() + 0.75).abs() <= 1.0 / VOICE_SCALE);
+                    let w = v.with_experience(0.5);
+                    assert_eq!(
+                        (w.activity, w.health(), w.rumour()),
+                        (activity, health, rumour)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn word_of_mouth_is_kept_to_a_32767th_cut_toward_zero_and_clamped() {
+        let v = |e: f32| Visible::new(e, QUIET, SUSCEPTIBLE, NEVER);
+        assert_eq!(
+            (v(1.0).said(), v(-1.0).said(), v(0.0).said()),
+            (32767, -32767, 0)
+        );
+        assert_eq!((v(3.0).said(), v(-3.0).said()), (32767, -32767));
+        assert_eq!((v(0.5).said(), v(-0.5).said()), (16383, -16383));
+        assert_eq!(v(f32::NAN).said(), 0);
+        for e in [-0.9f32, -0.123, 0.001, 0.6, 0.999] {
+            let kept = v(e).experience();
+            assert!(kept.abs() <= e.abs() && e.abs() - kept.abs() < 1.0 / VOICE_SCALE);
+        }
+        // A signal that decays each day reaches zero, as it would unrounded.
+        let mut e = v(1.0);
+        for _ in 0..2_000 {
+            e = e.with_experience(e.experience() * 0.99);
+        }
+        assert_eq!(e.said(), 0);
     }
 }
