@@ -108,6 +108,7 @@ impl World {
             serial: 0,
             transfers,
             demand: vec![0.0; offices.len()],
+            casework: vec![0.0; offices.len()],
             owed: vec![0.0; offices.len()],
             hours_own: vec![0.0; offices.len()],
             hours_idle: vec![0.0; offices.len()],

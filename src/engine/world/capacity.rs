@@ -14,9 +14,14 @@ use crate::model::organisations;
 use crate::model::residents::links;
 use crate::model::silos;
 use crate::model::territory::CountyId;
+use rayon::prelude::*;
 
 /// How many issues ahead the demand walk asks for their slots in the store.
 const DEMAND_AHEAD: usize = 16;
+
+/// The fewest offices a parallel walk over offices' queues hands to one task (most
+/// queues are a grid's few issues).
+pub(super) const OFFICES_A_TASK: usize = 64;
 
 impl World {
     /// Organisations activate or lapse (an unkept one lapses faster); active ones add
@@ -219,21 +224,27 @@ impl World {
     }
 
     /// Demand: remaining work of the issues each office will work on itself. The walk
-    /// only reads each issue, so it asks for slots [`DEMAND_AHEAD`] issues ahead.
+    /// only reads issues, so offices are walked in parallel (each summed in queue order,
+    /// so the sums do not depend on the threads), asking for slots [`DEMAND_AHEAD`]
+    /// issues ahead.
     fn measure_demand(&mut self) {
-        self.demand.fill(0.0);
-        for o in 0..self.offices.len() {
-            let queue = &self.offices.queue[o];
-            for (k, &id) in queue.iter().enumerate() {
-                if let Some(&ahead) = queue.get(k + DEMAND_AHEAD) {
-                    self.issues.prefetch(ahead);
+        let issues = &self.issues;
+        self.demand
+            .par_iter_mut()
+            .zip(self.offices.queue.par_iter())
+            .with_min_len(OFFICES_A_TASK)
+            .for_each(|(demand, queue)| {
+                *demand = 0.0;
+                for (k, &id) in queue.iter().enumerate() {
+                    if let Some(&ahead) = queue.get(k + DEMAND_AHEAD) {
+                        issues.prefetch(ahead);
+                    }
+                    let issue = issues.get(id);
+                    if issue.phase == Phase::Staged {
+                        *demand += issue.work_left as f64;
+                    }
                 }
-                let issue = self.issues.get(id);
-                if issue.phase == Phase::Staged {
-                    self.demand[o] += issue.work_left as f64;
-                }
-            }
-        }
+            });
     }
 
     /// Budgets: income, then pooling from the city reserve to counties short of it.

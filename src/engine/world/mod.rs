@@ -168,6 +168,9 @@ pub struct World {
     /// Every capacity transfer the mechanisms allow, laid out once.
     transfers: Vec<Transfer>,
     demand: Vec<f64>,
+    /// Per office: a grid office's casework today, the day's share of its queue's work
+    /// (`pay_outreach`; 0 for other offices).
+    casework: Vec<f64>,
     /// Hours each office owes from its next day's capacity: its side of hand-offs,
     /// bounces and joint meetings another office started.
     owed: Vec<f64>,

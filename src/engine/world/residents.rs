@@ -9,6 +9,7 @@ use crate::engine::residents_phase::{self, ChunkMut, Shared};
 use crate::model::government;
 use crate::model::government::OfficeKind;
 use crate::model::residents::{LinkRules, links};
+use rayon::prelude::*;
 
 impl World {
     pub(super) fn resident_phase(&mut self) {
@@ -107,20 +108,32 @@ impl World {
     /// Called by the capacity phase once every office's hours are set.
     pub(super) fn pay_outreach(&mut self) {
         let priority = self.scenario.links.outreach_priority;
+        // Each grid office's casework only reads its issues: summed in parallel, each in
+        // queue order.
+        let (issues, tick) = (&self.issues, self.tick);
+        self.casework
+            .par_iter_mut()
+            .zip(self.offices.queue.par_iter())
+            .zip(self.offices.kind.par_iter())
+            .with_min_len(super::capacity::OFFICES_A_TASK)
+            .for_each(|((casework, queue), kind)| {
+                if let OfficeKind::Grid(_) = kind {
+                    *casework = queue
+                        .iter()
+                        .map(|&id| {
+                            let issue = issues.get(id);
+                            links::daily_pace(issue.work_left, issue.deadline, tick)
+                        })
+                        .sum();
+                }
+            });
         for o in 0..self.offices.len() {
             if let OfficeKind::Grid(g) = self.offices.kind[o] {
                 let g = g.index();
-                let casework: f64 = self.offices.queue[o]
-                    .iter()
-                    .map(|&id| {
-                        let issue = self.issues.get(id);
-                        links::daily_pace(issue.work_left, issue.deadline, self.tick)
-                    })
-                    .sum();
                 let delivered = links::outreach_delivered(
                     self.grid_outreach_plan[g],
                     self.offices.capacity[o],
-                    casework,
+                    self.casework[o],
                     priority,
                 );
                 self.offices.capacity[o] -= delivered;
