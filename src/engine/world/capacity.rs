@@ -229,6 +229,7 @@ impl World {
     /// issues ahead.
     fn measure_demand(&mut self) {
         let issues = &self.issues;
+        debug_assert_eq!(self.demand.len(), self.offices.queue.len());
         self.demand
             .par_iter_mut()
             .zip(self.offices.queue.par_iter())

@@ -111,6 +111,7 @@ impl World {
         // Each grid office's casework only reads its issues: summed in parallel, each in
         // queue order.
         let (issues, tick) = (&self.issues, self.tick);
+        debug_assert_eq!(self.casework.len(), self.offices.queue.len());
         self.casework
             .par_iter_mut()
             .zip(self.offices.queue.par_iter())

@@ -333,7 +333,8 @@ impl Neighbourhood {
     /// The summed weight is `strong + weak_tie_weight × weak` and word of mouth is
     /// `said(strong) + weak_tie_weight × said(weak)`, each sum exact (the signals are
     /// integers, [`Visible`]), so the order of the ties does not matter and no addition
-    /// waits on a rounding. Activity is counted without a branch. Infection and belief
+    /// waits on a rounding (each sum is rounded once, to `f32`, beyond 2^24 units:
+    /// some 500 ties all saying 1). Activity is counted without a branch. Infection and belief
     /// are taken in a second pass over the ties, on the days an epidemic or a rumour
     /// runs.
     #[inline(always)]
@@ -1474,15 +1475,15 @@ mod tests {
 
     #[test]
     fn a_resident_with_more_ties_than_a_lane_counts_is_counted_again() {
-        // 70,000 ties, most mediated (the top lane wraps) and saying 1 (the 32-bit sum
-        // of signals wraps), some protesting and volunteering: the counts and word of
-        // mouth are exact.
+        // 70,000 ties, most mediated (the top lane wraps), some protesting and
+        // volunteering, all saying 1 (the 32-bit sum of signals wraps): the counts and
+        // word of mouth are exact.
         let (b, k, m) = (behaviour(), collective(), mech());
         let ctx = context(&b, &k, &m);
         let shown = [
             Visible::new(1.0, MEDIATED, SUSCEPTIBLE, NEVER),
-            Visible::new(0.0, PROTESTING, SUSCEPTIBLE, NEVER),
-            Visible::new(0.0, VOLUNTEERING, SUSCEPTIBLE, NEVER),
+            Visible::new(1.0, PROTESTING, SUSCEPTIBLE, NEVER),
+            Visible::new(1.0, VOLUNTEERING, SUSCEPTIBLE, NEVER),
         ];
         let weak: Vec<u32> = (0..70_000u32)
             .map(|i| match i % 10 {
@@ -1494,7 +1495,7 @@ mod tests {
         let nb = Neighbourhood::hear_ties(&shown, &[1, 2, 0], &weak, ctx.hearing);
         assert_eq!(nb.ties, 70_003);
         assert_eq!((nb.protesting, nb.volunteering), (7_001, 14_001));
-        let said = 1.0 + 0.3 * 49_000.0;
+        let said = 3.0 + 0.3 * 70_000.0;
         assert!(
             (nb.word_of_mouth - said).abs() < 1e-3 * said,
             "{}",

@@ -177,6 +177,12 @@ pub const VOICE_SCALE: f32 = 32767.0;
 pub const HEALTH_BITS: u8 = 0x3f;
 const RUMOUR_SHIFT: u32 = 6;
 
+// Every health flag fits below the rumour's bits, and every rumour state in them.
+const _: () = assert!(
+    (DISEASE | AT_HOME | ISOLATED_TODAY | DETECTED_TODAY | TRACED_TODAY) & !HEALTH_BITS == 0
+);
+const _: () = assert!((DEBUNKED as u32) < 1 << (8 - RUMOUR_SHIFT));
+
 impl Visible {
     /// What ties will see: word of mouth `experience` (in [−1, 1]; beyond is clamped,
     /// and it is kept to 1/[`VOICE_SCALE`], cut toward zero), activity, health byte
@@ -191,10 +197,12 @@ impl Visible {
         }
     }
 
-    /// The word-of-mouth signal, in [−1, 1].
+    /// The word-of-mouth signal, in [−1, 1]. A division, not a multiplication by the
+    /// reciprocal: so that [`Visible::with_experience`] of it keeps every signal exactly
+    /// (the reciprocal lost a unit on 1,536 of the 65,535).
     #[inline]
     pub fn experience(&self) -> f32 {
-        self.said as f32 * (1.0 / VOICE_SCALE)
+        self.said as f32 / VOICE_SCALE
     }
 
     /// The word-of-mouth signal in units of 1/[`VOICE_SCALE`].
@@ -396,6 +404,14 @@ mod tests {
         for e in [-0.9f32, -0.123, 0.001, 0.6, 0.999] {
             let kept = v(e).experience();
             assert!(kept.abs() <= e.abs() && e.abs() - kept.abs() < 1.0 / VOICE_SCALE);
+        }
+        // Read and written back, every signal is kept exactly.
+        for said in -32767..=32767i16 {
+            let e = Visible {
+                said,
+                ..Visible::default()
+            };
+            assert_eq!(e.with_experience(e.experience()).said(), said);
         }
         // A signal that decays each day reaches zero, as it would unrounded.
         let mut e = v(1.0);
