@@ -109,7 +109,8 @@ pub enum Purpose {
     Release = 40,
     /// A laid-off worker filing a claim at lay-off today, and which claim (a closure).
     Claim = 41,
-    /// Whether a resident is receptive to a rumour, drawn once for its life (`TickKey::life`).
+    /// Whether a resident is receptive to a rumour, drawn once for its life
+    /// (`TickKey::life`).
     RumourReceptive = 42,
     /// A susceptible resident falling ill from the epidemic's seed or an imported case
     /// (its own stream, not the transmission draw's).

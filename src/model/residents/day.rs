@@ -11,9 +11,9 @@
 //! and writes the results back in a fixed order.
 //!
 //! Invariant: every random draw is keyed by (seed, tick, resident, purpose) ([`Dice`];
-//! draws fixed for life by a key of their own, not a tick's), so a rule gives the same answer whichever thread calls it and in
-//! whatever order; a new draw needs a new `Purpose`, never a second draw from an existing
-//! stream.
+//! draws fixed for life by a key of their own, not a tick's), so a rule gives the same
+//! answer whichever thread calls it and in whatever order; a new draw needs a new
+//! `Purpose`, never a second draw from an existing stream.
 
 use super::links::{LinkInputs, LinkRules, next_link};
 use super::{
@@ -334,9 +334,9 @@ impl Neighbourhood {
     /// `said(strong) + weak_tie_weight × said(weak)`, each sum exact (the signals are
     /// integers, [`Visible`]), so the order of the ties does not matter and no addition
     /// waits on a rounding (each sum is rounded once, to `f32`, beyond 2^24 units:
-    /// some 500 ties all saying 1). Activity is counted without a branch. Infection and belief
-    /// are taken in a second pass over the ties, on the days an epidemic or a rumour
-    /// runs.
+    /// some 500 ties all saying 1). Activity is counted without a branch. Infection and
+    /// belief are taken in a second pass over the ties, on the days an epidemic or a
+    /// rumour runs.
     #[inline(always)]
     pub fn hear_ties(
         visible: &[Visible],
@@ -350,7 +350,7 @@ impl Neighbourhood {
         let w = hearing.weak_tie_weight;
         let mut nb = Neighbourhood {
             weight: strong.len() as f32 + w * weak.len() as f32,
-            word_of_mouth: (said_strong as f32 + w * said_weak as f32) * (1.0 / VOICE_SCALE),
+            word_of_mouth: word_of_mouth(said_strong as f32, said_weak as f32, w),
             protesting: activity_count(activity, PROTESTING),
             volunteering: activity_count(activity, VOLUNTEERING),
             ..Neighbourhood::of(strong.len() + weak.len())
@@ -372,8 +372,7 @@ impl Neighbourhood {
                     .map(|&j| visible[j as usize].said() as f64)
                     .sum()
             };
-            let (strong, weak) = (said(strong) as f32, said(weak) as f32);
-            nb.word_of_mouth = (strong + w * weak) * (1.0 / VOICE_SCALE);
+            nb.word_of_mouth = word_of_mouth(said(strong) as f32, said(weak) as f32, w);
         }
         if hearing.infection || hearing.rumour {
             cold();
@@ -427,9 +426,16 @@ impl Neighbourhood {
     }
 }
 
+/// Word of mouth from the summed signals of strong and weak ties, in units of
+/// 1/[`VOICE_SCALE`], a weak tie weighing `w`.
+#[inline(always)]
+fn word_of_mouth(strong: f32, weak: f32, w: f32) -> f32 {
+    (strong + w * weak) * (1.0 / VOICE_SCALE)
+}
+
 /// The summed word-of-mouth signals of ties `ties`, in units of 1/[`VOICE_SCALE`]
-/// (exact: [`ACTIVITY_LANE`] ties all saying 1 stay below 2^31 units), and their activities counted into
-/// `activity` (16 bits an activity, [`activity_count`]).
+/// (exact: [`ACTIVITY_LANE`] ties all saying 1 stay below 2^31 units), and their
+/// activities counted into `activity` (16 bits an activity, [`activity_count`]).
 #[inline(always)]
 fn sum_said(visible: &[Visible], ties: &[u32], activity: &mut u64) -> i32 {
     let mut said = 0i32;
