@@ -8,7 +8,7 @@
 
 use super::World;
 use crate::base::rng::{Purpose, stream};
-use crate::model::government::{self, Dept};
+use crate::model::government::{self, Dept, OfficeKind};
 use crate::model::issues::Phase;
 use crate::model::organisations;
 use crate::model::residents::links;
@@ -16,8 +16,8 @@ use crate::model::silos;
 use crate::model::territory::CountyId;
 use rayon::prelude::*;
 
-/// How many issues ahead the demand walk asks for their slots in the store.
-const DEMAND_AHEAD: usize = 16;
+/// How many issues ahead the walk over the queues asks for their slots in the store.
+const QUEUE_AHEAD: usize = 16;
 
 /// The fewest offices a parallel walk over offices' queues hands to one task (most
 /// queues are a grid's few issues).
@@ -68,9 +68,9 @@ impl World {
 
     /// The day's capacity of every office, budgets, the leading group and transfers.
     pub(super) fn set_capacity(&mut self) {
+        self.measure_queues();
         self.office_hours();
         self.pay_case_work();
-        self.measure_demand();
         self.pay_budgets();
         let gov = &self.scenario.government;
         let residents = self.territory.residents();
@@ -219,31 +219,48 @@ impl World {
             self.one_stop[t] = silos::one_stop_staffed(hours, wanted);
         }
         // Grid offices' outreach to residents, paid from their hours as far as their
-        // casework leaves them (`residents.rs`, `pay_outreach`).
+        // casework leaves them (`residents.rs`, `pay_outreach`; the casework measured by
+        // `measure_queues`).
         self.pay_outreach();
     }
 
-    /// Demand: remaining work of the issues each office will work on itself. The walk
-    /// only reads issues, so offices are walked in parallel (each summed in queue order,
-    /// so the sums do not depend on the threads), asking for slots [`DEMAND_AHEAD`]
-    /// issues ahead.
-    fn measure_demand(&mut self) {
-        let issues = &self.issues;
+    /// One walk over every office's queue, before the day's hours are set (nothing in
+    /// the capacity phase moves an issue): each office's demand, the remaining work of
+    /// the issues it will work on itself (which capacity transfers answer), and each grid
+    /// office's casework, the day's share of its queue's work (which outreach yields to,
+    /// [`World::pay_outreach`]). The walk only reads issues, so offices are walked in
+    /// parallel, each summed in queue order (the sums do not depend on the threads),
+    /// asking for slots [`QUEUE_AHEAD`] issues ahead. One walk, not two: the store's
+    /// slots are read at random, and each read waits on memory.
+    fn measure_queues(&mut self) {
+        let (issues, tick) = (&self.issues, self.tick);
         debug_assert_eq!(self.demand.len(), self.offices.queue.len());
+        debug_assert_eq!(self.casework.len(), self.offices.queue.len());
         self.demand
             .par_iter_mut()
+            .zip(self.casework.par_iter_mut())
             .zip(self.offices.queue.par_iter())
+            .zip(self.offices.kind.par_iter())
             .with_min_len(OFFICES_A_TASK)
-            .for_each(|(demand, queue)| {
+            .for_each(|(((demand, casework), queue), kind)| {
+                let grid = matches!(kind, OfficeKind::Grid(_));
                 *demand = 0.0;
+                // As `Iterator::sum` adds floats: from -0.0.
+                let mut pace = -0.0;
                 for (k, &id) in queue.iter().enumerate() {
-                    if let Some(&ahead) = queue.get(k + DEMAND_AHEAD) {
+                    if let Some(&ahead) = queue.get(k + QUEUE_AHEAD) {
                         issues.prefetch(ahead);
                     }
                     let issue = issues.get(id);
                     if issue.phase == Phase::Staged {
                         *demand += issue.work_left as f64;
                     }
+                    if grid {
+                        pace += links::daily_pace(issue.work_left, issue.deadline, tick);
+                    }
+                }
+                if grid {
+                    *casework = pace;
                 }
             });
     }

@@ -9,7 +9,6 @@ use crate::engine::residents_phase::{self, ChunkMut, Shared};
 use crate::model::government;
 use crate::model::government::OfficeKind;
 use crate::model::residents::{LinkRules, links};
-use rayon::prelude::*;
 
 impl World {
     pub(super) fn resident_phase(&mut self) {
@@ -102,32 +101,12 @@ impl World {
     /// Outreach (走访): each grid office pays its planned outreach hours from its
     /// capacity, the part it always keeps first, the rest as far as today's share of the
     /// work on the issues in its queue leaves hours (each issue's work spread over the
-    /// days to its deadline, `links::daily_pace`; `links::outreach_delivered`); the hours
-    /// count as
-    /// used staff-hours, and what was delivered sets tomorrow's visits (`link_inputs`).
-    /// Called by the capacity phase once every office's hours are set.
+    /// days to its deadline, `links::daily_pace`, summed by `measure_queues`;
+    /// `links::outreach_delivered`); the hours count as used staff-hours, and what was
+    /// delivered sets tomorrow's visits (`link_inputs`). Called by the capacity phase
+    /// once every office's hours are set.
     pub(super) fn pay_outreach(&mut self) {
         let priority = self.scenario.links.outreach_priority;
-        // Each grid office's casework only reads its issues: summed in parallel, each in
-        // queue order.
-        let (issues, tick) = (&self.issues, self.tick);
-        debug_assert_eq!(self.casework.len(), self.offices.queue.len());
-        self.casework
-            .par_iter_mut()
-            .zip(self.offices.queue.par_iter())
-            .zip(self.offices.kind.par_iter())
-            .with_min_len(super::capacity::OFFICES_A_TASK)
-            .for_each(|((casework, queue), kind)| {
-                if let OfficeKind::Grid(_) = kind {
-                    *casework = queue
-                        .iter()
-                        .map(|&id| {
-                            let issue = issues.get(id);
-                            links::daily_pace(issue.work_left, issue.deadline, tick)
-                        })
-                        .sum();
-                }
-            });
         for o in 0..self.offices.len() {
             if let OfficeKind::Grid(g) = self.offices.kind[o] {
                 let g = g.index();
