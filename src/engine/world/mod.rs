@@ -169,7 +169,7 @@ pub struct World {
     transfers: Vec<Transfer>,
     demand: Vec<f64>,
     /// Per office: a grid office's casework today, the day's share of its queue's work
-    /// (`pay_outreach`; 0 for other offices).
+    /// (measured by `measure_queues`, paid by `pay_outreach`; 0 for other offices).
     casework: Vec<f64>,
     /// Hours each office owes from its next day's capacity: its side of hand-offs,
     /// bounces and joint meetings another office started.
