@@ -319,8 +319,9 @@ fn epidemic_in(sh: &Shared, k: usize) -> Option<EpidemicNow> {
     })
 }
 
-/// What resident `i` saw of its ties at the end of last tick: one 8-byte load per tie,
-/// strong ties first ([`Neighbourhood::hear_ties`]).
+/// What resident `i` saw of its ties at the end of last tick: one 4-byte record a tie,
+/// gathered eight at a time where the CPU has AVX2 ([`Neighbourhood::hear_ties`],
+/// [`crate::model::residents::heard`]).
 #[inline(always)]
 fn gather(sh: &Shared, i: usize, hearing: Hearing) -> Neighbourhood {
     let (targets, strong) = sh.ties.of(i);

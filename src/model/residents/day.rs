@@ -15,6 +15,7 @@
 //! answer whichever thread calls it and in whatever order; a new draw needs a new
 //! `Purpose`, never a second draw from an existing stream.
 
+use super::heard;
 use super::links::{LinkInputs, LinkRules, next_link};
 use super::{
     ADULT, AT_HOME, BELIEVES, Claims, DEBUNKED, DETECTED_TODAY, DISEASE, ELDERLY, INFECTED,
@@ -334,9 +335,10 @@ impl Neighbourhood {
     /// `said(strong) + weak_tie_weight × said(weak)`, each sum exact (the signals are
     /// integers, [`Visible`]), so the order of the ties does not matter and no addition
     /// waits on a rounding (each sum is rounded once, to `f32`, beyond 2^24 units:
-    /// some 500 ties all saying 1). Activity is counted without a branch. Infection and
-    /// belief are taken in a second pass over the ties, on the days an epidemic or a
-    /// rumour runs.
+    /// some 500 ties all saying 1). Activity is counted without a branch. The sums are
+    /// [`heard::sum_ties`]'s (by gather instructions where the CPU has them, with the
+    /// same result). Infection and belief are taken in a second pass over the ties, on
+    /// the days an epidemic or a rumour runs.
     #[inline(always)]
     pub fn hear_ties(
         visible: &[Visible],
@@ -344,18 +346,16 @@ impl Neighbourhood {
         weak: &[u32],
         hearing: Hearing,
     ) -> Neighbourhood {
-        let mut activity = 0u64;
-        let said_strong = sum_said(visible, strong, &mut activity);
-        let said_weak = sum_said(visible, weak, &mut activity);
+        let heard = heard::sum_ties(visible, strong, weak);
         let w = hearing.weak_tie_weight;
         let mut nb = Neighbourhood {
             weight: strong.len() as f32 + w * weak.len() as f32,
-            word_of_mouth: word_of_mouth(said_strong as f32, said_weak as f32, w),
-            protesting: activity_count(activity, PROTESTING),
-            volunteering: activity_count(activity, VOLUNTEERING),
+            word_of_mouth: word_of_mouth(heard.said_strong as f32, heard.said_weak as f32, w),
+            protesting: heard.protesting,
+            volunteering: heard.volunteering,
             ..Neighbourhood::of(strong.len() + weak.len())
         };
-        if nb.ties > ACTIVITY_LANE {
+        if nb.ties > heard::ACTIVITY_LANE {
             // More ties than a lane counts, or than a 32-bit sum of signals holds (never
             // in a built-in scenario): count again.
             cold();
@@ -431,48 +431,6 @@ impl Neighbourhood {
 #[inline(always)]
 fn word_of_mouth(strong: f32, weak: f32, w: f32) -> f32 {
     (strong + w * weak) * (1.0 / VOICE_SCALE)
-}
-
-/// The summed word-of-mouth signals of ties `ties`, in units of 1/[`VOICE_SCALE`]
-/// (exact: [`ACTIVITY_LANE`] ties all saying 1 stay below 2^31 units), and their
-/// activities counted into `activity` (16 bits an activity, [`activity_count`]).
-#[inline(always)]
-fn sum_said(visible: &[Visible], ties: &[u32], activity: &mut u64) -> i32 {
-    let mut said = 0i32;
-    // Two ties a step: half the loop's own instructions.
-    let mut pairs = ties.chunks_exact(2);
-    for pair in &mut pairs {
-        let (a, b) = (&visible[pair[0] as usize], &visible[pair[1] as usize]);
-        said = said.wrapping_add(a.said() as i32 + b.said() as i32);
-        *activity = activity
-            .wrapping_add(activity_bit(a.activity))
-            .wrapping_add(activity_bit(b.activity));
-    }
-    if let [j] = pairs.remainder() {
-        let a = &visible[*j as usize];
-        said = said.wrapping_add(a.said() as i32);
-        *activity = activity.wrapping_add(activity_bit(a.activity));
-    }
-    said
-}
-
-/// The most ties a 16-bit lane of [`activity_bit`] counts.
-const ACTIVITY_LANE: u32 = 0xffff;
-
-/// One count in the 16-bit lane of `activity` (`QUIET` to `MEDIATED`, 0 to 3). A lane
-/// holds [`ACTIVITY_LANE`] ties; a resident with more is counted again (the lanes are
-/// added wrapping, so an overflow is only a wrong count that the recount replaces).
-/// Looked up rather than shifted: one load-and-add a tie instead of a variable shift.
-#[inline(always)]
-fn activity_bit(activity: u8) -> u64 {
-    const LANES: [u64; 4] = [1, 1 << 16, 1 << 32, 1 << 48];
-    LANES[(activity & 3) as usize]
-}
-
-/// The number of ties with `activity` in counts made by [`activity_bit`].
-#[inline(always)]
-fn activity_count(counts: u64, activity: u8) -> u32 {
-    ((counts >> (activity as u32 * 16)) & 0xffff) as u32
 }
 
 /// A resident's fixed traits, and what its ties saw of it last tick.

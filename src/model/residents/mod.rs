@@ -21,6 +21,7 @@
 
 pub mod build;
 pub mod day;
+pub mod heard;
 pub mod links;
 
 pub use day::{
