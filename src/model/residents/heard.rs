@@ -1,6 +1,6 @@
 //! What a resident's ties showed last tick, summed: their word-of-mouth signals (strong
 //! and weak ties apart) and how many of them protested and volunteered. The hottest
-//! loop of a tick (11 ties a resident, a tenth of a resident-tick's instructions), so
+//! loop of a tick (11 ties a resident, a sixth of a resident-tick's instructions), so
 //! where the CPU has AVX2 eight ties' records are fetched by one gather instruction
 //! ([`sum_ties`]); elsewhere a scalar loop does it. Both add the same integers, so they
 //! give the same sums, bit for bit (integer addition in any order; a test compares them
@@ -42,7 +42,7 @@ pub fn sum_ties(visible: &[Visible], strong: &[u32], weak: &[u32]) -> Heard {
 
 /// [`sum_ties`] without SIMD.
 #[inline(always)]
-pub fn scalar(visible: &[Visible], strong: &[u32], weak: &[u32]) -> Heard {
+fn scalar(visible: &[Visible], strong: &[u32], weak: &[u32]) -> Heard {
     let mut activity = 0u64;
     let said_strong = sum_said(visible, strong, &mut activity);
     let said_weak = sum_said(visible, weak, &mut activity);
