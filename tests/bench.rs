@@ -67,6 +67,14 @@ fn bench_json_record_has_every_figure_and_same_results_across_threads() {
     // The machine's memory was probed and the hot loop set against it.
     assert!(rec["memory"]["read_gb_s_1_thread"].as_f64().unwrap() > 0.0);
     assert!(rec["memory"]["random_load_ns"].as_f64().unwrap() > 0.0);
+    // The core's clock, at the start and the end (x86-64 only): within what any core
+    // of the last fifteen years runs at, so a broken chain (folded or stalled) fails.
+    if cfg!(target_arch = "x86_64") {
+        for at in ["start_ghz", "end_ghz"] {
+            let ghz = rec["clock"][at].as_f64().unwrap();
+            assert!((0.5..8.0).contains(&ghz), "clock {at} {ghz} GHz");
+        }
+    }
     let bytes = rec["roofline"]["bytes_per_resident_tick"].as_f64().unwrap();
     assert!(
         (150.0..400.0).contains(&bytes),

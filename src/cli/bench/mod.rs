@@ -21,7 +21,7 @@ mod targets;
 
 pub use measure::{Measurement, bench_one};
 pub use mesa::{EpsteinSpeed, MesaComparison};
-pub use probe::{MemoryProbe, Roofline};
+pub use probe::{ClockProbe, MemoryProbe, Roofline};
 pub use scaling::{BenchSweepArgs, bench_sweep};
 pub use targets::Target;
 
@@ -114,6 +114,8 @@ pub struct Record {
     /// smaller (on the most threads), if both were measured.
     pub cost_ratio_10x: Option<f64>,
     pub full_city: Option<Measurement>,
+    /// The core's clock at the bench's start and end.
+    pub clock: ClockProbe,
     /// The machine's memory, and the hot loop against it (not with `--quick`).
     pub memory: Option<MemoryProbe>,
     pub roofline: Option<Roofline>,
@@ -314,6 +316,7 @@ fn cost_ratio_10x(measurements: &[Measurement], s: &Settings) -> Option<f64> {
 
 pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
     let started = Instant::now();
+    let clock_at_start = probe::core_clock_ghz();
     let s = Settings::of(a);
     // Check the scenario and regime once, here, with the ordinary errors.
     let probe = run_args(&a.scenario, &a.regime, Some(s.sizes[0]), Some(s.ticks), 1);
@@ -356,6 +359,10 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
         cost_ratio_10x: cost_ratio_10x(&measurements, &s),
         measurements,
         full_city,
+        clock: ClockProbe {
+            start_ghz: clock_at_start,
+            end_ghz: None,
+        },
         memory: None,
         roofline: None,
         epstein: None,
@@ -374,6 +381,7 @@ pub fn bench(a: &BenchArgs) -> Result<(), Failure> {
         bar.set_message("Epstein's model side by side with Mesa's (a minute or two)");
         rec.mesa = Some(mesa::compare(&mesa::script_dir())?);
     }
+    rec.clock.end_ghz = probe::core_clock_ghz();
     bar.finish_and_clear();
     rec.targets = targets::targets(&rec);
     rec.seconds = started.elapsed().as_secs_f64();

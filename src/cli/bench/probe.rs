@@ -1,6 +1,6 @@
-//! The machine probe: this machine's memory bandwidth and random-load latency, measured in
-//! the bench's own process, and the roofline that sets the hot loop's measured rate
-//! against them.
+//! The machine probe: this machine's core clock (at the bench's start and end), its memory
+//! bandwidth and random-load latency, measured in the bench's own process, and the
+//! roofline that sets the hot loop's measured rate against them.
 
 use super::Record;
 use super::measure::Measurement;
@@ -15,6 +15,51 @@ pub struct MemoryProbe {
     pub read_gb_s_all_cores: f64,
     /// One dependent load at a random place in 64 MB (a pointer chase), ns.
     pub random_load_ns: f64,
+}
+
+/// The core's clock as the bench saw it, at its start and at its end, GHz: on a shared
+/// or throttled machine the same binary runs slower when the clock is lower, so two
+/// records compare only at like clocks. `None` off x86-64, where a multiply's latency
+/// is not the same three cycles everywhere.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct ClockProbe {
+    pub start_ghz: Option<f64>,
+    pub end_ghz: Option<f64>,
+}
+
+/// The core's clock, GHz, timed on a chain of dependent 64-bit multiplies: each takes
+/// three cycles on every x86-64 core of the last fifteen years (Intel since Nehalem, AMD
+/// since Zen), and a chain of them leaves nothing for the core to overlap. The best of
+/// five chains of 20M multiplies (about 20 ms each at 3 GHz), so a descheduled moment
+/// does not lower it.
+pub fn core_clock_ghz() -> Option<f64> {
+    if !cfg!(target_arch = "x86_64") {
+        return None;
+    }
+    const MULTIPLIES: u64 = 20_000_000;
+    let mut best = f64::INFINITY;
+    for round in 0..5u64 {
+        let t = Instant::now();
+        std::hint::black_box(multiply_chain(
+            std::hint::black_box(3 + 2 * round),
+            MULTIPLIES,
+        ));
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    Some(3.0 * MULTIPLIES as f64 / best / 1e9)
+}
+
+/// `n` dependent multiplies (squarings) starting from `x`, four to a loop turn so the
+/// loop's own counter hides under them.
+#[inline(never)]
+fn multiply_chain(mut x: u64, n: u64) -> u64 {
+    for _ in 0..n / 4 {
+        x = x.wrapping_mul(x);
+        x = x.wrapping_mul(x);
+        x = x.wrapping_mul(x);
+        x = x.wrapping_mul(x);
+    }
+    x
 }
 
 /// The hot loop against the machine, at the largest size on the most threads.

@@ -1,8 +1,8 @@
 //! The table `linkage bench` prints: one row a measurement, then the speed-up, the cost
-//! ratio, the memory probe and roofline, and the targets with PASS or FAIL.
+//! ratio, the core's clock, the memory probe and roofline, and the targets with PASS or FAIL.
 
-use super::Record;
 use super::measure::Measurement;
+use super::{ClockProbe, Record};
 use std::fmt::Write;
 
 pub(super) fn thousands(n: u64) -> String {
@@ -96,8 +96,18 @@ fn scaling(s: &mut String, rec: &Record) {
     }
 }
 
-/// The memory probe and the hot loop against it.
+/// The core's clock, the memory probe and the hot loop against it.
 fn memory(s: &mut String, rec: &Record) {
+    if let ClockProbe {
+        start_ghz: Some(start),
+        end_ghz: Some(end),
+    } = rec.clock
+    {
+        let _ = writeln!(
+            s,
+            "\nclock: {start:.2} GHz at the start, {end:.2} GHz at the end (compare records at like clocks)"
+        );
+    }
     let (Some(p), Some(r)) = (&rec.memory, &rec.roofline) else {
         return;
     };
