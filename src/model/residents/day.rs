@@ -982,8 +982,12 @@ pub fn decide_action(
             VOLUNTEERING
         }
     } else {
-        let p = volunteer_chance(me, nb, s.hardship, s.points, ctx);
-        if dice.chance(Purpose::Volunteer, p as f64) {
+        // The draw first: for most quiet residents it lies above anyone's chance of
+        // starting today, and the chance itself need not be worked out.
+        let u = dice.unit(Purpose::Volunteer);
+        if u < volunteer_bound(ctx) as f64
+            && u < volunteer_chance(me, nb, s.hardship, s.points, ctx) as f64
+        {
             VOLUNTEERING
         } else {
             QUIET
@@ -1069,6 +1073,26 @@ pub fn volunteer_chance(
         * (b.volunteer_environment_base + b.points_pull * points).min(b.volunteer_environment_cap)
         + b.volunteer_neighbours * nb.volunteering as f32 / degree;
     b.volunteer_rate * capacity * cognition * environment * me.link
+}
+
+/// An upper bound on anyone's [`volunteer_chance`] today, so that [`decide_action`] can
+/// skip working the chance out when the day's draw lies above it. Each factor at its
+/// largest: no hardship, link strength, digital access and the share of volunteering
+/// ties 1, points at the environment's cap. Every coefficient is non-negative (the
+/// scenario's checks), points only grow from 0, and the margin exceeds `f32` rounding
+/// by far, so the shortcut never changes an outcome (`raise_bound` does the same for
+/// issues). It depends on the context alone, so the resident loop takes it once.
+#[inline]
+pub fn volunteer_bound(ctx: &Context) -> f32 {
+    let b = &ctx.rules;
+    let capacity = b
+        .volunteer_capacity_youth
+        .max(b.volunteer_capacity_elderly)
+        .max(1.0);
+    let cognition = (b.volunteer_cognition_base + ctx.cognition_linkage)
+        * (b.volunteer_digital_base + b.volunteer_digital);
+    let environment = ctx.links.goals.abs() * b.volunteer_environment_cap + b.volunteer_neighbours;
+    b.volunteer_rate * capacity * cognition * environment * 1.001
 }
 
 /// The word-of-mouth signal passed on tomorrow: yesterday's, decayed; a protester's is
@@ -1717,6 +1741,93 @@ mod tests {
         assert!(
             skipped + raised > 3950,
             "raised {raised}, skipped {skipped}"
+        );
+    }
+
+    #[test]
+    fn the_volunteer_bound_holds_for_every_resident_and_skips_most_draws() {
+        // Coefficients at the baseline and at their checked extremes (every unit-range
+        // one at 1, amounts large), goals of every sign and size, and residents of
+        // every age, hardship, link, digital access, points and volunteering ties: no
+        // chance exceeds the bound, so the shortcut never changes a decision.
+        let (base, k, m) = (behaviour(), collective(), mech());
+        let mut wide = behaviour();
+        wide.volunteer_rate = 1.0;
+        wide.volunteer_capacity_youth = 1.0;
+        wide.volunteer_capacity_elderly = 1.0;
+        wide.volunteer_cognition_base = 1.0;
+        wide.volunteer_cognition_linkage = 1.0;
+        wide.volunteer_digital_base = 1.0;
+        wide.volunteer_digital = 1.0;
+        wide.volunteer_environment_base = 50.0;
+        wide.volunteer_environment_cap = 40.0;
+        wide.volunteer_neighbours = 30.0;
+        wide.points_pull = 1.0;
+        let mut checked = 0;
+        for b in [&base, &wide] {
+            for goals in [0.0f32, 0.3, 1.0, 7.5, -0.4] {
+                let ctx = context(b, &k, &m);
+                let ctx = ctx.clone().with_links(LinkRules { goals, ..ctx.links });
+                let bound = volunteer_bound(&ctx);
+                for id in 0..3000u32 {
+                    let x = |salt: u64| {
+                        crate::base::rng::stream(9, Purpose::Probe, id as u64, salt).unit()
+                    };
+                    let me = Resident {
+                        age: [YOUTH, ADULT, ELDERLY][id as usize % 3],
+                        link: if id % 7 == 0 { 1.0 } else { x(1) as f32 },
+                        digital: if id % 5 == 0 { 1.0 } else { x(2) as f32 },
+                        ..adult()
+                    };
+                    let ties = (x(3) * 40.0) as u32;
+                    let nb = Neighbourhood {
+                        volunteering: if id % 3 == 0 {
+                            ties
+                        } else {
+                            (x(4) * ties as f64) as u32
+                        },
+                        ..Neighbourhood::of(ties as usize)
+                    };
+                    let hardship = if id % 11 == 0 { 0.0 } else { x(5) as f32 };
+                    let points = [0.0, 1.0, 1e6][id as usize % 3] * x(6) as f32;
+                    let p = volunteer_chance(&me, &nb, hardship, points, &ctx);
+                    assert!(
+                        p <= bound,
+                        "chance {p} above the bound {bound} (goals {goals})"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 2 * 5 * 3000);
+        // At the baseline the bound is small, so most quiet residents' draws skip the
+        // chance: the shortcut is worth having, and decisions agree with and without it.
+        let ctx = context(&base, &k, &m);
+        let bound = volunteer_bound(&ctx) as f64;
+        let (mut skipped, mut started) = (0, 0);
+        for id in 0..4000u32 {
+            let me = Resident { id, ..adult() };
+            let dice = Dice::new(3, id, 8);
+            let mut s = ResidentState {
+                hardship: 0.2,
+                trust: 0.8,
+                ..ResidentState::default()
+            };
+            let nb = Neighbourhood {
+                volunteering: id % 4,
+                ..Neighbourhood::of(10)
+            };
+            let p = volunteer_chance(&me, &nb, s.hardship, s.points, &ctx);
+            let place = calm(&Effects::NEUTRAL);
+            let acted = decide_action(&me, &place, &nb, &mut s, 0.0, &ctx, &dice);
+            let plain = dice.chance(Purpose::Volunteer, p as f64);
+            assert_eq!(acted == VOLUNTEERING, plain, "resident {id}");
+            started += plain as u32;
+            skipped += (dice.unit(Purpose::Volunteer) >= bound) as u32;
+        }
+        assert!(
+            bound < 0.2 && skipped > 3000 && started > 0,
+            "bound {bound}, skipped {skipped}, started {started}"
         );
     }
 }
