@@ -324,8 +324,9 @@ fn epidemic_in(sh: &Shared, k: usize) -> Option<EpidemicNow> {
 /// [`crate::model::residents::heard`]).
 #[inline(always)]
 fn gather(sh: &Shared, i: usize, hearing: Hearing) -> Neighbourhood {
-    let (row, strong) = sh.ties.of(i);
-    Neighbourhood::hear_ties(sh.visible_prev, row, strong.min(row.len()), hearing)
+    let (targets, strong) = sh.ties.of(i);
+    let (strong_ties, weak_ties) = targets.split_at(strong.min(targets.len()));
+    Neighbourhood::hear_ties(sh.visible_prev, strong_ties, weak_ties, hearing)
 }
 
 /// Add one resident's day to the chunk's tally and its community's and grid's counts.

@@ -327,9 +327,9 @@ impl Neighbourhood {
         }
     }
 
-    /// What a resident hears from its ties `row`, indices into `visible`, what every
-    /// resident showed at the end of last tick: its first `strong` ties strong (a weight
-    /// of 1 each), the rest weak (`hearing.weak_tie_weight` each).
+    /// What a resident hears from its ties: `strong` (a weight of 1 each) and `weak`
+    /// (`hearing.weak_tie_weight` each), indices into `visible`, what every resident
+    /// showed at the end of last tick.
     ///
     /// The summed weight is `strong + weak_tie_weight × weak` and word of mouth is
     /// `said(strong) + weak_tie_weight × said(weak)`, each sum exact (the signals are
@@ -342,12 +342,11 @@ impl Neighbourhood {
     #[inline(always)]
     pub fn hear_ties(
         visible: &[Visible],
-        row: &[u32],
-        strong: usize,
+        strong: &[u32],
+        weak: &[u32],
         hearing: Hearing,
     ) -> Neighbourhood {
-        let heard = heard::sum_ties(visible, row, strong);
-        let (strong, weak) = row.split_at(strong);
+        let heard = heard::sum_ties(visible, strong, weak);
         let w = hearing.weak_tie_weight;
         let mut nb = Neighbourhood {
             weight: strong.len() as f32 + w * weak.len() as f32,
@@ -1453,14 +1452,14 @@ mod tests {
         let ctx = context(&b, &k, &m).with_shocks(None, Some(rumour));
         let believer = Visible::new(0.0, QUIET, SUSCEPTIBLE, BELIEVES);
         let shown = [believer, Visible::default()];
-        let nb = Neighbourhood::hear_ties(&shown, &[0], 1, ctx.hearing);
+        let nb = Neighbourhood::hear_ties(&shown, &[0], &[], ctx.hearing);
         assert_eq!((nb.believing_weak, nb.believing_strong), (0, 1));
-        let nb = Neighbourhood::hear_ties(&shown, &[0, 1, 0], 2, ctx.hearing);
+        let nb = Neighbourhood::hear_ties(&shown, &[0, 1], &[0], ctx.hearing);
         assert_eq!((nb.believing_weak, nb.believing_strong), (1, 1));
         assert_eq!((nb.weight, nb.ties), (2.0 + 0.3, 3));
         // With no rumour running nobody counts believers.
         let quiet = context(&b, &k, &m);
-        let nb = Neighbourhood::hear_ties(&shown, &[0], 0, quiet.hearing);
+        let nb = Neighbourhood::hear_ties(&shown, &[], &[0], quiet.hearing);
         assert_eq!(nb.believing_weak, 0);
     }
 
@@ -1476,15 +1475,14 @@ mod tests {
             Visible::new(1.0, PROTESTING, SUSCEPTIBLE, NEVER),
             Visible::new(1.0, VOLUNTEERING, SUSCEPTIBLE, NEVER),
         ];
-        let row: Vec<u32> = [1, 2, 0]
-            .into_iter()
-            .chain((0..70_000u32).map(|i| match i % 10 {
+        let weak: Vec<u32> = (0..70_000u32)
+            .map(|i| match i % 10 {
                 0 => 1,
                 1 | 2 => 2,
                 _ => 0,
-            }))
+            })
             .collect();
-        let nb = Neighbourhood::hear_ties(&shown, &row, 3, ctx.hearing);
+        let nb = Neighbourhood::hear_ties(&shown, &[1, 2, 0], &weak, ctx.hearing);
         assert_eq!(nb.ties, 70_003);
         assert_eq!((nb.protesting, nb.volunteering), (7_001, 14_001));
         let said = 3.0 + 0.3 * 70_000.0;
@@ -1508,12 +1506,12 @@ mod tests {
             say(0.25, MEDIATED),
             say(-0.5, PROTESTING),
         ];
-        let nb = Neighbourhood::hear_ties(&shown, &[0, 1], 1, ctx.hearing);
+        let nb = Neighbourhood::hear_ties(&shown, &[0], &[1], ctx.hearing);
         let expected = (1.0 - 0.3) / 1.3;
         // A signal is kept to 1/32,767.
         assert!((nb.mean_word_of_mouth() - expected).abs() < 1e-4);
         // Odd and even numbers of ties, activities counted whatever the order.
-        let nb = Neighbourhood::hear_ties(&shown, &[0, 1, 2, 3, 4, 1, 2], 3, ctx.hearing);
+        let nb = Neighbourhood::hear_ties(&shown, &[0, 1, 2], &[3, 4, 1, 2], ctx.hearing);
         let said = 1.0 - 1.0 + 0.5 + 0.3 * (0.25 - 0.5 - 1.0 + 0.5);
         assert!((nb.word_of_mouth - said).abs() < 1e-4);
         assert!((nb.weight - (3.0 + 0.3 * 4.0)).abs() < 1e-6);

@@ -27,30 +27,22 @@ pub struct Heard {
 /// in 16-bit lanes).
 pub const ACTIVITY_LANE: u32 = 0xffff;
 
-/// The sums over a resident's tie row `row` of the records `visible`: its first `strong`
-/// ties strong, the rest weak (one row, so that a short row takes one step of the
-/// gather, strong and weak ties together). Panics, as indexing does, if a tie is not a
-/// resident of `visible`, or if `strong` exceeds the row.
+/// The sums over strong ties `strong` and weak ties `weak` of the records `visible`.
+/// Panics, as indexing does, if a tie is not a resident of `visible`.
 #[inline(always)]
-pub fn sum_ties(visible: &[Visible], row: &[u32], strong: usize) -> Heard {
-    assert!(
-        strong <= row.len(),
-        "{strong} strong ties in a row of {}",
-        row.len()
-    );
+pub fn sum_ties(visible: &[Visible], strong: &[u32], weak: &[u32]) -> Heard {
     #[cfg(target_arch = "x86_64")]
     if avx2::usable(visible) {
         // SAFETY: `usable` checked that the CPU has AVX2 and that `visible` has at most
         // `i32::MAX` records.
-        return unsafe { avx2::sum_ties(visible, row, strong) };
+        return unsafe { avx2::sum_ties(visible, strong, weak) };
     }
-    scalar(visible, row, strong)
+    scalar(visible, strong, weak)
 }
 
 /// [`sum_ties`] without SIMD.
 #[inline(always)]
-fn scalar(visible: &[Visible], row: &[u32], strong: usize) -> Heard {
-    let (strong, weak) = row.split_at(strong);
+fn scalar(visible: &[Visible], strong: &[u32], weak: &[u32]) -> Heard {
     let mut activity = 0u64;
     let said_strong = sum_said(visible, strong, &mut activity);
     let said_weak = sum_said(visible, weak, &mut activity);
@@ -120,67 +112,24 @@ mod avx2 {
 
     /// [`super::sum_ties`] eight ties a step: the row's indices are loaded (the last
     /// step masked), checked against `visible`'s length, and their records gathered;
-    /// signals are added in 32-bit lanes, to the strong or the weak sum by the lane's
-    /// place in the row, and activities counted by comparison. Strong and weak ties
-    /// share steps: a row of eight or fewer takes one gather.
+    /// signals are added in 32-bit lanes and activities counted by comparison.
     ///
     /// # Safety
     /// The CPU must have AVX2, and `visible.len()` must be at most `i32::MAX`.
     #[target_feature(enable = "avx2")]
-    pub unsafe fn sum_ties(visible: &[Visible], row: &[u32], strong: usize) -> Heard {
-        let zero = _mm256_setzero_si256();
-        let (mut said_strong, mut said_weak) = (zero, zero);
-        let (mut protesting, mut volunteering) = (zero, zero);
-        if !row.is_empty() {
-            // The largest index in bounds. An empty `visible` has none: `last` wraps to
-            // `u32::MAX`, which every index passes, so `empty` is checked apart.
-            let last = _mm256_set1_epi32(visible.len().wrapping_sub(1) as u32 as i32);
-            let empty = visible.is_empty();
-            let base = visible.as_ptr() as *const i32;
-            let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-            let mut at = 0;
-            while at < row.len() {
-                let left = row.len() - at;
-                // Lanes past the row's end are masked: not loaded (they read as 0), not
-                // gathered (they stay 0: a silent, quiet tie adds nothing).
-                let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(left.min(8) as i32), lanes);
-                // SAFETY: the mask covers only lanes at `at..row.len()`, in the slice.
-                let idx =
-                    unsafe { _mm256_maskload_epi32(row.as_ptr().add(at) as *const i32, mask) };
-                // Every index at most `last` (unsigned); an index beyond panics as
-                // indexing would.
-                let fits = _mm256_cmpeq_epi32(_mm256_max_epu32(idx, last), last);
-                if empty || _mm256_movemask_epi8(fits) != -1 {
-                    out_of_bounds(visible, &row[at..]);
-                }
-                // SAFETY: every unmasked lane's index is below `visible.len()`, which is
-                // at most `i32::MAX`, so the gather reads only `visible`'s records.
-                let rec = unsafe { _mm256_mask_i32gather_epi32::<4>(zero, base, idx, mask) };
-                // The signal: the low 16 bits, sign-extended; a lane's tie is strong
-                // when it lies before `strong` in the row.
-                let said = _mm256_srai_epi32::<16>(_mm256_slli_epi32::<16>(rec));
-                let strong_left = strong.saturating_sub(at).min(8) as i32;
-                let is_strong = _mm256_cmpgt_epi32(_mm256_set1_epi32(strong_left), lanes);
-                said_strong = _mm256_add_epi32(said_strong, _mm256_and_si256(said, is_strong));
-                said_weak = _mm256_add_epi32(said_weak, _mm256_andnot_si256(is_strong, said));
-                // The activity, modulo 4 as the scalar loop reads it.
-                let activity = _mm256_and_si256(_mm256_srli_epi32::<16>(rec), _mm256_set1_epi32(3));
-                protesting = _mm256_add_epi32(
-                    protesting,
-                    _mm256_cmpeq_epi32(activity, _mm256_set1_epi32(PROTESTING as i32)),
-                );
-                volunteering = _mm256_add_epi32(
-                    volunteering,
-                    _mm256_cmpeq_epi32(activity, _mm256_set1_epi32(VOLUNTEERING as i32)),
-                );
-                at += 8;
-            }
-        }
+    pub unsafe fn sum_ties(visible: &[Visible], strong: &[u32], weak: &[u32]) -> Heard {
+        let mut acts = Acts {
+            protesting: _mm256_setzero_si256(),
+            volunteering: _mm256_setzero_si256(),
+        };
+        // SAFETY (both): AVX2 is there, and `visible` is short enough (the caller).
+        let said_strong = unsafe { sum_row(visible, strong, &mut acts) };
+        let said_weak = unsafe { sum_row(visible, weak, &mut acts) };
         // Four horizontal sums at once: pairs of lanes, then pairs of pairs, then the
         // two halves.
         let s = _mm256_hadd_epi32(
             _mm256_hadd_epi32(said_strong, said_weak),
-            _mm256_hadd_epi32(protesting, volunteering),
+            _mm256_hadd_epi32(acts.protesting, acts.volunteering),
         );
         let s = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256::<1>(s));
         Heard {
@@ -190,6 +139,64 @@ mod avx2 {
             protesting: _mm_extract_epi32::<2>(s).wrapping_neg() as u32,
             volunteering: _mm_extract_epi32::<3>(s).wrapping_neg() as u32,
         }
+    }
+
+    /// Activity matches so far, one count a lane (as −1s).
+    struct Acts {
+        protesting: __m256i,
+        volunteering: __m256i,
+    }
+
+    /// The row `ties`' signals, summed per lane; its activities added into `acts`.
+    ///
+    /// # Safety
+    /// As [`sum_ties`].
+    #[target_feature(enable = "avx2")]
+    unsafe fn sum_row(visible: &[Visible], ties: &[u32], acts: &mut Acts) -> __m256i {
+        let mut said = _mm256_setzero_si256();
+        if ties.is_empty() {
+            return said;
+        }
+        // The largest index in bounds. An empty `visible` has none: `last` wraps to
+        // `u32::MAX`, which every index passes, so `empty` is checked apart.
+        let last = _mm256_set1_epi32(visible.len().wrapping_sub(1) as u32 as i32);
+        let empty = visible.is_empty();
+        let base = visible.as_ptr() as *const i32;
+        let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        let mut at = 0;
+        while at < ties.len() {
+            let left = ties.len() - at;
+            // Lanes past the row's end are masked: not loaded (they read as 0), not
+            // gathered (they stay 0: a silent, quiet tie adds nothing).
+            let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(left.min(8) as i32), lanes);
+            // SAFETY: the mask covers only lanes at `at..ties.len()`, in the slice.
+            let idx = unsafe { _mm256_maskload_epi32(ties.as_ptr().add(at) as *const i32, mask) };
+            // Every index at most `last` (unsigned); an index beyond panics as indexing
+            // would.
+            let fits = _mm256_cmpeq_epi32(_mm256_max_epu32(idx, last), last);
+            if empty || _mm256_movemask_epi8(fits) != -1 {
+                out_of_bounds(visible, &ties[at..]);
+            }
+            // SAFETY: every unmasked lane's index is below `visible.len()`, which is at
+            // most `i32::MAX`, so the gather reads only `visible`'s records.
+            let rec = unsafe {
+                _mm256_mask_i32gather_epi32::<4>(_mm256_setzero_si256(), base, idx, mask)
+            };
+            // The signal: the low 16 bits, sign-extended.
+            said = _mm256_add_epi32(said, _mm256_srai_epi32::<16>(_mm256_slli_epi32::<16>(rec)));
+            // The activity, modulo 4 as the scalar loop reads it.
+            let activity = _mm256_and_si256(_mm256_srli_epi32::<16>(rec), _mm256_set1_epi32(3));
+            acts.protesting = _mm256_add_epi32(
+                acts.protesting,
+                _mm256_cmpeq_epi32(activity, _mm256_set1_epi32(PROTESTING as i32)),
+            );
+            acts.volunteering = _mm256_add_epi32(
+                acts.volunteering,
+                _mm256_cmpeq_epi32(activity, _mm256_set1_epi32(VOLUNTEERING as i32)),
+            );
+            at += 8;
+        }
+        said
     }
 
     /// Panic as indexing `visible` by the first bad index of `ties` does.
@@ -244,8 +251,7 @@ mod tests {
             for _ in 0..20 {
                 let strong: Vec<u32> = (0..len).map(|_| s.below(1000) as u32).collect();
                 let weak: Vec<u32> = (0..s.below(12)).map(|_| s.below(1000) as u32).collect();
-                let row: Vec<u32> = strong.iter().chain(&weak).copied().collect();
-                let want = scalar(&visible, &row, strong.len());
+                let want = scalar(&visible, &strong, &weak);
                 let said = |r: &[u32]| -> i32 {
                     r.iter().map(|&j| visible[j as usize].said() as i32).sum()
                 };
@@ -268,10 +274,10 @@ mod tests {
                 #[cfg(target_arch = "x86_64")]
                 if avx2 {
                     // SAFETY: the CPU has AVX2; 1,000 records.
-                    let got = unsafe { avx2::sum_ties(&visible, &row, strong.len()) };
+                    let got = unsafe { avx2::sum_ties(&visible, &strong, &weak) };
                     assert_eq!(got, want, "row of {len}");
                 }
-                assert_eq!(sum_ties(&visible, &row, strong.len()), want, "row of {len}");
+                assert_eq!(sum_ties(&visible, &strong, &weak), want, "row of {len}");
             }
         }
     }
@@ -280,7 +286,7 @@ mod tests {
     #[should_panic(expected = "index out of bounds")]
     fn a_tie_beyond_the_records_panics_as_indexing_does() {
         let visible = vec![Visible::default(); 10];
-        sum_ties(&visible, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 9);
+        sum_ties(&visible, &[1, 2, 3, 4, 5, 6, 7, 8, 9], &[10]);
     }
 
     /// An index negative as a signed 32-bit offset (which the gather would read before
@@ -289,26 +295,19 @@ mod tests {
     #[should_panic(expected = "index out of bounds")]
     fn a_tie_at_the_sign_bit_panics_as_indexing_does() {
         let visible = vec![Visible::default(); 10];
-        sum_ties(&visible, &[0, 0x8000_0000], 2);
+        sum_ties(&visible, &[0, 0x8000_0000], &[]);
     }
 
     #[test]
     #[should_panic(expected = "index out of bounds")]
     fn the_largest_index_panics_as_indexing_does() {
         let visible = vec![Visible::default(); 10];
-        sum_ties(&visible, &[3, u32::MAX], 0);
-    }
-
-    #[test]
-    #[should_panic(expected = "strong ties in a row of")]
-    fn more_strong_ties_than_the_row_holds_panics() {
-        let visible = vec![Visible::default(); 10];
-        sum_ties(&visible, &[1, 2], 3);
+        sum_ties(&visible, &[], &[3, u32::MAX]);
     }
 
     #[test]
     #[should_panic(expected = "index out of bounds")]
     fn a_tie_with_no_records_panics_as_indexing_does() {
-        sum_ties(&[], &[0], 1);
+        sum_ties(&[], &[0], &[]);
     }
 }
