@@ -19,8 +19,9 @@ pub struct MemoryProbe {
 
 /// The core's clock as the bench saw it, at its start and at its end, GHz: on a shared
 /// or throttled machine the same binary runs slower when the clock is lower, so two
-/// records compare only at like clocks. `None` off x86-64, where a multiply's latency
-/// is not the same three cycles everywhere.
+/// records compare only at like clocks. The chain runs on one thread, so on a machine
+/// with turbo it reads the one-core clock, which may exceed the clock of a measurement
+/// on every core. `None` off x86-64.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct ClockProbe {
     pub start_ghz: Option<f64>,
@@ -28,10 +29,11 @@ pub struct ClockProbe {
 }
 
 /// The core's clock, GHz, timed on a chain of dependent 64-bit multiplies: each takes
-/// three cycles on every x86-64 core of the last fifteen years (Intel since Nehalem, AMD
-/// since Zen), and a chain of them leaves nothing for the core to overlap. The best of
-/// five chains of 20M multiplies (about 20 ms each at 3 GHz), so a descheduled moment
-/// does not lower it.
+/// three cycles on Intel's big cores since Nehalem and AMD's since Zen (on AMD's
+/// Bulldozer family and Intel's Atom cores it takes more, and the clock reads low), and
+/// a chain of them leaves nothing for the core to overlap. The best of five chains of
+/// 20M multiplies (about 20 ms each at 3 GHz), so a descheduled moment does not lower
+/// it.
 pub fn core_clock_ghz() -> Option<f64> {
     if !cfg!(target_arch = "x86_64") {
         return None;

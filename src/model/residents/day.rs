@@ -985,13 +985,16 @@ pub fn decide_action(
         // The draw first: for most quiet residents it lies above anyone's chance of
         // starting today, and the chance itself need not be worked out.
         let u = dice.unit(Purpose::Volunteer);
-        if u < volunteer_bound(ctx) as f64
-            && u < volunteer_chance(me, nb, s.hardship, s.points, ctx) as f64
-        {
-            VOLUNTEERING
-        } else {
-            QUIET
+        let bound = volunteer_bound(ctx);
+        if u >= bound as f64 {
+            return QUIET;
         }
+        let p = volunteer_chance(me, nb, s.hardship, s.points, ctx);
+        debug_assert!(
+            p <= bound,
+            "volunteering chance {p} above its bound {bound}"
+        );
+        if u < p as f64 { VOLUNTEERING } else { QUIET }
     }
 }
 
@@ -1081,7 +1084,9 @@ pub fn volunteer_chance(
 /// ties 1, points at the environment's cap. Every coefficient is non-negative (the
 /// scenario's checks), points only grow from 0, and the margin exceeds `f32` rounding
 /// by far, so the shortcut never changes an outcome (`raise_bound` does the same for
-/// issues). It depends on the context alone, so the resident loop takes it once.
+/// issues). It depends on the context alone: a few multiplications of constants, which
+/// the compiler may take out of the resident loop, against the chance's dozen
+/// operations and a division.
 #[inline]
 pub fn volunteer_bound(ctx: &Context) -> f32 {
     let b = &ctx.rules;
@@ -1747,10 +1752,11 @@ mod tests {
     #[test]
     fn the_volunteer_bound_holds_for_every_resident_and_skips_most_draws() {
         // Coefficients at the baseline and at their checked extremes (every unit-range
-        // one at 1, amounts large), goals of every sign and size, and residents of
-        // every age, hardship, link, digital access, points and volunteering ties: no
-        // chance exceeds the bound, so the shortcut never changes a decision.
-        let (base, k, m) = (behaviour(), collective(), mech());
+        // one at 1, amounts at the largest allowed), information sharing from none to
+        // full, goals of every sign and size, and residents of every age, hardship,
+        // link, digital access, points and volunteering ties: no chance exceeds the
+        // bound, so the shortcut never changes a decision.
+        let (base, k) = (behaviour(), collective());
         let mut wide = behaviour();
         wide.volunteer_rate = 1.0;
         wide.volunteer_capacity_youth = 1.0;
@@ -1759,12 +1765,17 @@ mod tests {
         wide.volunteer_cognition_linkage = 1.0;
         wide.volunteer_digital_base = 1.0;
         wide.volunteer_digital = 1.0;
-        wide.volunteer_environment_base = 50.0;
-        wide.volunteer_environment_cap = 40.0;
-        wide.volunteer_neighbours = 30.0;
+        // The amounts at the checks' largest (`MAX_AMOUNT`), the base above the cap.
+        wide.volunteer_environment_base = 1e6;
+        wide.volunteer_environment_cap = 5e5;
+        wide.volunteer_neighbours = 1e6;
         wide.points_pull = 1.0;
         let mut checked = 0;
-        for b in [&base, &wide] {
+        for (b, sharing) in [(&base, 1.0), (&wide, 1.0), (&wide, 0.0), (&base, 0.4)] {
+            let m = Mechanisms {
+                information_sharing: sharing,
+                ..mech()
+            };
             for goals in [0.0f32, 0.3, 1.0, 7.5, -0.4] {
                 let ctx = context(b, &k, &m);
                 let ctx = ctx.clone().with_links(LinkRules { goals, ..ctx.links });
@@ -1773,23 +1784,26 @@ mod tests {
                     let x = |salt: u64| {
                         crate::base::rng::stream(9, Purpose::Probe, id as u64, salt).unit()
                     };
+                    // Each input's extreme chosen by its own draw, so that every
+                    // combination of extremes occurs.
+                    let pick = |salt: u64, n: usize| (x(salt) * n as f64) as usize;
                     let me = Resident {
-                        age: [YOUTH, ADULT, ELDERLY][id as usize % 3],
-                        link: if id % 7 == 0 { 1.0 } else { x(1) as f32 },
-                        digital: if id % 5 == 0 { 1.0 } else { x(2) as f32 },
+                        age: [YOUTH, ADULT, ELDERLY][pick(7, 3)],
+                        link: if pick(8, 3) == 0 { 1.0 } else { x(1) as f32 },
+                        digital: if pick(9, 3) == 0 { 1.0 } else { x(2) as f32 },
                         ..adult()
                     };
                     let ties = (x(3) * 40.0) as u32;
                     let nb = Neighbourhood {
-                        volunteering: if id % 3 == 0 {
+                        volunteering: if pick(10, 2) == 0 {
                             ties
                         } else {
                             (x(4) * ties as f64) as u32
                         },
                         ..Neighbourhood::of(ties as usize)
                     };
-                    let hardship = if id % 11 == 0 { 0.0 } else { x(5) as f32 };
-                    let points = [0.0, 1.0, 1e6][id as usize % 3] * x(6) as f32;
+                    let hardship = if pick(11, 3) == 0 { 0.0 } else { x(5) as f32 };
+                    let points = [0.0, 1.0, 1e6][pick(12, 3)] * x(6) as f32;
                     let p = volunteer_chance(&me, &nb, hardship, points, &ctx);
                     assert!(
                         p <= bound,
@@ -1799,10 +1813,10 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 2 * 5 * 3000);
+        assert_eq!(checked, 4 * 5 * 3000);
         // At the baseline the bound is small, so most quiet residents' draws skip the
         // chance: the shortcut is worth having, and decisions agree with and without it.
-        let ctx = context(&base, &k, &m);
+        let ctx = context(&base, &k, &mech());
         let bound = volunteer_bound(&ctx) as f64;
         let (mut skipped, mut started) = (0, 0);
         for id in 0..4000u32 {
