@@ -193,6 +193,29 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         goals: sh.county_goals[chunk.county.index()],
         ..sh.links
     });
+    // Most chunks on most days meet no epidemic, rumour or closure: their residents'
+    // days leave those rules out (the same days, bit for bit).
+    let reached = chunk
+        .communities
+        .clone()
+        .any(|c| residents::shocks_reach(&ctx, &sh.effects[c as usize]));
+    if reached {
+        walk::<true>(sh, chunk, &ctx, m, out);
+    } else {
+        walk::<false>(sh, chunk, &ctx, m, out);
+    }
+}
+
+/// The residents of `chunk`, in order: [`update`]'s loop, with the shocks' rules
+/// ([`residents::step`]) or without ([`residents::step_unshocked`]).
+#[inline(always)]
+fn walk<const SHOCKS: bool>(
+    sh: &Shared,
+    chunk: &Chunk,
+    ctx: &Context,
+    m: ChunkMut,
+    out: &mut ChunkOut,
+) {
     let (first, end) = (chunk.residents.start as usize, chunk.residents.end as usize);
     // The chunk's residents sliced to exactly its length, so indexing by `li` needs no
     // bounds check in the loop.
@@ -253,7 +276,11 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
         // A copy the day works on in registers, stored back whole: counting from the
         // record itself made the tally's wide load wait on the day's narrow stores.
         let mut s = state[li];
-        let day = residents::step(&me, &place.at, &nb, &mut s, &ctx);
+        let day = if SHOCKS {
+            residents::step(&me, &place.at, &nb, &mut s, ctx)
+        } else {
+            residents::step_unshocked(&me, &place.at, &nb, &mut s, ctx)
+        };
         state[li] = s;
         link[li] = day.link;
         visible_next[li] = day.shown;

@@ -541,17 +541,72 @@ pub fn step(
     s: &mut ResidentState,
     ctx: &Context,
 ) -> Day {
+    day::<true>(me, place, nb, s, ctx)
+}
+
+/// Whether an epidemic, a rumour or a closure can reach a resident of a community under
+/// `eff` today: one runs (`ctx`), or the community is seeded or hit. When none can,
+/// [`step_unshocked`] gives the same day as [`step`].
+#[inline]
+pub fn shocks_reach(ctx: &Context, eff: &Effects) -> bool {
+    ctx.epidemic.is_some()
+        || ctx.rumour.is_some()
+        || eff.epidemic_seed > 0.0
+        || eff.rumour_seed > 0.0
+        || eff.worker_share > 0.0
+}
+
+/// [`step`] where no epidemic, rumour or closure reaches (not [`shocks_reach`]): the
+/// same day, bit for bit, with those rules left out. Without an epidemic and unseeded a
+/// resident keeps its disease state and sheds the flags of being at home; without a
+/// rumour and unseeded it keeps its belief; without a closure nobody is laid off. The
+/// engine takes it for a chunk of communities none of which a shock reaches (most of a
+/// run), so the day's common path carries no test for rules that cannot apply.
+#[inline]
+pub fn step_unshocked(
+    me: &Resident,
+    place: &Place,
+    nb: &Neighbourhood,
+    s: &mut ResidentState,
+    ctx: &Context,
+) -> Day {
+    debug_assert!(!shocks_reach(ctx, place.effects));
+    day::<false>(me, place, nb, s, ctx)
+}
+
+/// The day of [`step`]; with `SHOCKS` false, that of [`step_unshocked`].
+#[inline(always)]
+fn day<const SHOCKS: bool>(
+    me: &Resident,
+    place: &Place,
+    nb: &Neighbourhood,
+    s: &mut ResidentState,
+    ctx: &Context,
+) -> Day {
     let b = &ctx.rules;
     let eff = place.effects;
     let dice = Dice::keyed(ctx.today, ctx.life, me.id);
-    let health = next_health_state(me, place, nb, s.trust, ctx, &dice);
+    let (epidemic, rumour) = if SHOCKS {
+        (ctx.epidemic, ctx.rumour)
+    } else {
+        (None, None)
+    };
+    let health = if SHOCKS {
+        next_health_state(me, place, nb, s.trust, ctx, &dice)
+    } else {
+        me.shown.health() & DISEASE
+    };
     let home = health & AT_HOME != 0;
-    let belief = next_belief(me, place, nb, ctx, &dice);
-    let rumour_loss = match (belief, ctx.rumour) {
+    let belief = if SHOCKS {
+        next_belief(me, place, nb, ctx, &dice)
+    } else {
+        me.shown.rumour()
+    };
+    let rumour_loss = match (belief, rumour) {
         (BELIEVES, Some(r)) => r.trust_loss,
         _ => 0.0,
     };
-    let laid_off = laid_off(me.age, eff, &dice);
+    let laid_off = SHOCKS && laid_off(me.age, eff, &dice);
     if !laid_off && s.claims.paid() {
         s.claims = s.claims.unpaid();
     }
@@ -561,7 +616,7 @@ pub fn step(
     s.trust = trust_today(s.trust, me, wom, s.exposure, push, rumour_loss, b);
     let borne = income_lost(laid_off, s.claims, eff);
     s.hardship = hardship_today(s.hardship, me.hardship_base, eff, borne, b);
-    if home && let Some(ep) = ctx.epidemic {
+    if home && let Some(ep) = epidemic {
         s.hardship = unit(s.hardship + ep.control.home_hardship);
     }
     let sick = health & DISEASE == INFECTED;
@@ -874,7 +929,7 @@ pub fn need(hardship: f32, age: u8, b: &Rules) -> f32 {
 /// Raising an issue: one uniform draw picks "none" or a category, with each category's
 /// rate scaled by need and the shocks; the sick and those at home (`sick_home`) raise
 /// more. A raised issue is reported with [`report_chance`].
-#[inline]
+#[inline(always)]
 pub fn raise_issue(
     me: &Resident,
     place: &Place,
@@ -951,7 +1006,7 @@ pub fn report_chance(me: &Resident, channel: f32, trust: f32, ctx: &Context) -> 
 /// protesting co-workers), the day's cost of protest and its fatigue ([`protests`]); a
 /// volunteer may stop; a quiet resident may start volunteering. Mediation sets the
 /// cooldown and relieves hardship (and, when joint, restores trust) in `s`.
-#[inline]
+#[inline(always)]
 pub fn decide_action(
     me: &Resident,
     place: &Place,
@@ -1747,6 +1802,138 @@ mod tests {
             skipped + raised > 3950,
             "raised {raised}, skipped {skipped}"
         );
+    }
+
+    #[test]
+    fn a_day_without_shocks_is_the_same_with_their_rules_left_out() {
+        // Residents of every kind, state and neighbourhood, some still marked by a past
+        // epidemic (infected, at home, flags of a day), a past rumour or a closure's
+        // claims, under a flood's effects and rates high enough to raise issues: where
+        // no shock reaches, the day without the shocks' rules is the same, bit for bit.
+        let (b, k, m) = (behaviour(), collective(), mech());
+        let mut rates = crate::scenario::builtin::xcity_baseline()
+            .issues
+            .daily_rates();
+        for r in &mut rates {
+            *r *= 20.0;
+        }
+        let ctx = Context {
+            base_rates: rates,
+            ..context(&b, &k, &m)
+        };
+        let effects = Effects {
+            hardship_push: 0.01,
+            damage: 0.6,
+            trust_push: -0.02,
+            rate_mult: [1.0, 2.0, 0.5, 1.5, 3.0, 1.0, 1.2, 0.8],
+            ..Effects::NEUTRAL
+        };
+        assert!(!shocks_reach(&ctx, &effects));
+        let (mut raised, mut active, mut marked) = (0, 0, 0);
+        for id in 0..6000u32 {
+            let x = |salt: u64| crate::base::rng::stream(5, Purpose::Probe, id as u64, salt).unit();
+            let pick = |salt: u64, n: usize| (x(salt) * n as f64) as usize;
+            let health =
+                pick(1, 4) as u8 | [0, AT_HOME, ISOLATED_TODAY | DETECTED_TODAY][pick(2, 3)];
+            let shown = Visible::new(
+                x(3) as f32 * 2.0 - 1.0,
+                [QUIET, VOLUNTEERING, PROTESTING, MEDIATED][pick(4, 4)],
+                health,
+                [NEVER, BELIEVES, DEBUNKED][pick(5, 3)],
+            );
+            marked += (health & !DISEASE != 0 || shown.rumour() != NEVER) as u32;
+            let me = Resident {
+                id,
+                age: [YOUTH, ADULT, ELDERLY][pick(6, 3)],
+                link: x(7) as f32,
+                risk_aversion: x(8) as f32,
+                shown,
+                ..adult()
+            };
+            let mut claims = Claims::default();
+            for _ in 0..pick(9, 3) {
+                claims = claims.filed();
+            }
+            let s = ResidentState {
+                hardship: x(10) as f32,
+                trust: x(11) as f32,
+                exposure: x(12) as f32 * 0.3,
+                points: x(13) as f32 * 5.0,
+                cooldown: [0, 0, 0, 2][pick(14, 4)],
+                fatigue: x(15) as f32 * 0.5,
+                claims: if pick(16, 2) == 0 {
+                    claims
+                } else {
+                    claims.ended(true)
+                },
+                ..ResidentState::default()
+            };
+            let ties = pick(17, 30) as u32;
+            let nb = Neighbourhood {
+                protesting: (x(18) * ties as f64 * 0.5) as u32,
+                volunteering: (x(19) * ties as f64 * 0.5) as u32,
+                weight: ties as f32 * 0.8,
+                word_of_mouth: (x(20) as f32 - 0.5) * ties as f32,
+                ..Neighbourhood::of(ties as usize)
+            };
+            let place = Place {
+                incident: pick(21, 4) == 0,
+                p_mediate: x(22) as f32,
+                mediators: x(23) as f32 * 3.0,
+                visits: x(24) as f32,
+                orgs_active: x(25) as f32,
+                kept: x(26) as f32,
+                ..calm(&effects)
+            };
+            let (mut a, mut z) = (s, s);
+            let day = step(&me, &place, &nb, &mut a, &ctx);
+            let quick = step_unshocked(&me, &place, &nb, &mut z, &ctx);
+            assert_eq!(day, quick, "resident {id}");
+            assert_eq!(a, z, "resident {id}");
+            raised += day.issue.is_some() as u32;
+            active += (day.shown.activity != QUIET) as u32;
+        }
+        // The cases that matter occurred.
+        assert!(
+            raised > 300 && active > 1000 && marked > 3000,
+            "raised {raised}, active {active}, marked {marked}"
+        );
+        // And a shock that runs, or seeds or hits the community, sends the day the long way.
+        let seeded = |f: fn(&mut Effects)| {
+            let mut e = effects;
+            f(&mut e);
+            shocks_reach(&ctx, &e)
+        };
+        assert!(seeded(|e| e.epidemic_seed = 0.01));
+        assert!(seeded(|e| e.rumour_seed = 0.01));
+        assert!(seeded(|e| e.worker_share = 0.3));
+        let rumour = RumourNow {
+            spread: 0.5,
+            trust_loss: 0.01,
+            p_debunk: 0.1,
+            receptive_share: 0.2,
+            receptive_distrust: 0.2,
+            debunk_grid: 0.5,
+            debunk_orgs: 0.1,
+            debunk_ties: 0.3,
+            strong_spread: 0.0,
+        };
+        assert!(shocks_reach(
+            &ctx.clone().with_shocks(None, Some(rumour)),
+            &effects
+        ));
+        let epidemic = EpidemicNow {
+            transmission: 0.05,
+            p_onset: 0.2,
+            p_recover: 0.1,
+            sick_rates: [0.0; 8],
+            staff_sickness: 0.0,
+            control: crate::model::shocks::epidemic::Control::NONE,
+        };
+        assert!(shocks_reach(
+            &ctx.clone().with_shocks(Some(epidemic), None),
+            &effects
+        ));
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub mod links;
 
 pub use day::{
     Context, Day, Dice, Hearing, Neighbourhood, Place, RaisedIssue, Resident, ResidentState, Rules,
-    happiness, raise_bound, step,
+    happiness, raise_bound, shocks_reach, step, step_unshocked,
 };
 pub use links::{LinkRules, LinkSpec};
 
