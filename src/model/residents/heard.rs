@@ -117,6 +117,7 @@ mod avx2 {
     /// # Safety
     /// The CPU must have AVX2, and `visible.len()` must be at most `i32::MAX`.
     #[target_feature(enable = "avx2")]
+    #[inline]
     pub unsafe fn sum_ties(visible: &[Visible], strong: &[u32], weak: &[u32]) -> Heard {
         let mut acts = Acts {
             protesting: _mm256_setzero_si256(),
@@ -152,6 +153,7 @@ mod avx2 {
     /// # Safety
     /// As [`sum_ties`].
     #[target_feature(enable = "avx2")]
+    #[inline]
     unsafe fn sum_row(visible: &[Visible], ties: &[u32], acts: &mut Acts) -> __m256i {
         let mut said = _mm256_setzero_si256();
         if ties.is_empty() {
