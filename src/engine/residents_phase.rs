@@ -218,6 +218,7 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
 
 /// Tests only: whether [`update`] is told to take the portable loop even where the CPU
 /// has AVX2 ([`PORTABLE`]).
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn portable_forced() -> bool {
     #[cfg(test)]
