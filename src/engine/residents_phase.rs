@@ -25,7 +25,7 @@ use crate::model::mechanisms::Mechanisms;
 use crate::model::residents::{
     self, AT_HOME, BELIEVES, Context, DETECTED_TODAY, DISEASE, Day, Hearing, INFECTED,
     ISOLATED_TODAY, LinkRules, Neighbourhood, PROTESTING, Place, Resident, ResidentState,
-    TRACED_TODAY, Ties, Traits, VOLUNTEERING, Visible,
+    TRACED_TODAY, TieRows, Ties, Traits, VOLUNTEERING, Visible,
 };
 use crate::model::shocks::{Effects, EpidemicNow, RumourNow};
 use crate::model::territory::CountyId;
@@ -280,6 +280,9 @@ fn walk<const SHOCKS: bool>(
     } = m;
     let (state, link, visible_next) = (&mut state[..n], &mut link[..n], &mut visible_next[..n]);
     let protest_cost = sh.collective.protest_cost;
+    // The tie rows and last tick's records as plain slices, held in registers through
+    // the loop rather than read again through their vectors after every store.
+    let (ties, visible) = (sh.ties.rows(), sh.visible_prev);
     // A grid's residents are consecutive: its place is read once a grid, not once a
     // resident.
     let mut place_of = u32::MAX;
@@ -292,18 +295,15 @@ fn walk<const SHOCKS: bool>(
         // ahead, for the tie row itself (one stream among several the hardware prefetcher
         // loses track of).
         if iu + ROW_AHEAD < end
-            && let Some(row) = sh
-                .ties
-                .targets
-                .get(sh.ties.offsets[iu + ROW_AHEAD] as usize)
+            && let Some(row) = ties.targets.get(ties.offsets[iu + ROW_AHEAD] as usize)
         {
             // (A row may be empty, and with it every row after: no tie to prefetch.)
             prefetch(row);
         }
         if iu + PREFETCH_AHEAD < end {
-            let (ahead, strong) = sh.ties.of(iu + PREFETCH_AHEAD);
+            let (ahead, strong) = ties.of(iu + PREFETCH_AHEAD);
             for &j in &ahead[strong..] {
-                prefetch(&sh.visible_prev[j as usize]);
+                prefetch(&visible[j as usize]);
             }
         }
         let t = &traits[li];
@@ -311,7 +311,7 @@ fn walk<const SHOCKS: bool>(
             place_of = t.grid;
             place = place_at(sh, t.grid as usize);
         }
-        let nb = gather(sh, iu, ctx.hearing);
+        let nb = gather(visible, ties, iu, ctx.hearing);
         let me = Resident {
             id: iu as u32,
             age: t.age,
@@ -401,10 +401,10 @@ fn epidemic_in(sh: &Shared, k: usize) -> Option<EpidemicNow> {
 /// gathered eight at a time where the CPU has AVX2 ([`Neighbourhood::hear_ties`],
 /// [`crate::model::residents::heard`]).
 #[inline(always)]
-fn gather(sh: &Shared, i: usize, hearing: Hearing) -> Neighbourhood {
-    let (targets, strong) = sh.ties.of(i);
+fn gather(visible: &[Visible], ties: TieRows, i: usize, hearing: Hearing) -> Neighbourhood {
+    let (targets, strong) = ties.of(i);
     let (strong_ties, weak_ties) = targets.split_at(strong.min(targets.len()));
-    Neighbourhood::hear_ties(sh.visible_prev, strong_ties, weak_ties, hearing)
+    Neighbourhood::hear_ties(visible, strong_ties, weak_ties, hearing)
 }
 
 /// Add one resident's day to the chunk's tally and its community's and grid's counts.

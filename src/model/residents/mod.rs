@@ -359,8 +359,36 @@ pub struct Ties {
 }
 
 impl Ties {
+    /// Resident `i`'s ties, and how many of them (the first) are strong.
     #[inline]
     pub fn of(&self, i: usize) -> (&[u32], usize) {
+        self.rows().of(i)
+    }
+
+    /// The rows as plain slices ([`TieRows`]).
+    #[inline]
+    pub fn rows(&self) -> TieRows<'_> {
+        TieRows {
+            offsets: &self.offsets,
+            targets: &self.targets,
+            strong: &self.strong,
+        }
+    }
+}
+
+/// The tie rows of [`Ties`] as plain slices: a loop over many rows holds their addresses
+/// and lengths in registers instead of reading them again through the vectors.
+#[derive(Clone, Copy)]
+pub struct TieRows<'a> {
+    pub offsets: &'a [u32],
+    pub targets: &'a [u32],
+    pub strong: &'a [u8],
+}
+
+impl<'a> TieRows<'a> {
+    /// Resident `i`'s ties, and how many of them (the first) are strong.
+    #[inline]
+    pub fn of(self, i: usize) -> (&'a [u32], usize) {
         let s = self.offsets[i] as usize;
         let e = self.offsets[i + 1] as usize;
         (&self.targets[s..e], self.strong[i] as usize)
