@@ -346,44 +346,76 @@ impl Neighbourhood {
         weak: &[u32],
         hearing: Hearing,
     ) -> Neighbourhood {
-        let heard = heard::sum_ties(visible, strong, weak);
+        let mut nb = Neighbourhood::from_heard(heard::sum_ties(visible, strong, weak), hearing);
+        if nb.needs_ties(hearing) {
+            nb.hear_ties_again(visible, strong, weak, hearing);
+        }
+        nb
+    }
+
+    /// [`Neighbourhood::hear_ties`] from its sums `heard`, taken beforehand by
+    /// [`heard::sum_ties`] (the engine sums a chunk's ties in a pass of their own), as
+    /// far as the sums go: [`Neighbourhood::needs_ties`] says whether the ties
+    /// themselves must be read again ([`Neighbourhood::hear_ties_again`]).
+    #[inline(always)]
+    pub fn from_heard(heard: heard::Heard, hearing: Hearing) -> Neighbourhood {
         let w = hearing.weak_tie_weight;
-        let mut nb = Neighbourhood {
-            weight: strong.len() as f32 + w * weak.len() as f32,
+        Neighbourhood {
+            weight: heard.strong as f32 + w * heard.weak as f32,
             word_of_mouth: word_of_mouth(heard.said_strong as f32, heard.said_weak as f32, w),
             protesting: heard.protesting,
             volunteering: heard.volunteering,
-            ..Neighbourhood::of(strong.len() + weak.len())
-        };
-        if nb.ties > heard::ACTIVITY_LANE {
+            ..Neighbourhood::of(heard.strong as usize + heard.weak as usize)
+        }
+    }
+
+    /// Whether the sums leave something to read from the ties themselves: more ties
+    /// than the sums count exactly, or an epidemic or a rumour to hear of.
+    #[inline(always)]
+    pub fn needs_ties(&self, hearing: Hearing) -> bool {
+        self.ties > heard::ACTIVITY_LANE || hearing.infection || hearing.rumour
+    }
+
+    /// What the sums of [`Neighbourhood::from_heard`] leave out, from the ties `strong`
+    /// and `weak` themselves: activities and word of mouth counted again where there are
+    /// too many ties for the sums, and infection and belief while an epidemic or a
+    /// rumour runs.
+    #[cold]
+    #[inline(never)]
+    pub fn hear_ties_again(
+        &mut self,
+        visible: &[Visible],
+        strong: &[u32],
+        weak: &[u32],
+        hearing: Hearing,
+    ) {
+        let w = hearing.weak_tie_weight;
+        if self.ties > heard::ACTIVITY_LANE {
             // More ties than a lane counts, or than a 32-bit sum of signals holds (never
             // in a built-in scenario): count again.
-            cold();
             let all = strong.iter().chain(weak);
             let of = |a| {
                 all.clone()
                     .filter(|&&j| visible[j as usize].activity == a)
                     .count()
             };
-            nb.protesting = of(PROTESTING) as u32;
-            nb.volunteering = of(VOLUNTEERING) as u32;
+            self.protesting = of(PROTESTING) as u32;
+            self.volunteering = of(VOLUNTEERING) as u32;
             let said = |ties: &[u32]| -> f64 {
                 ties.iter()
                     .map(|&j| visible[j as usize].said() as f64)
                     .sum()
             };
-            nb.word_of_mouth = word_of_mouth(said(strong) as f32, said(weak) as f32, w);
+            self.word_of_mouth = word_of_mouth(said(strong) as f32, said(weak) as f32, w);
         }
         if hearing.infection || hearing.rumour {
-            cold();
             for &j in strong {
-                nb.hear_shocks(&visible[j as usize], false, hearing);
+                self.hear_shocks(&visible[j as usize], false, hearing);
             }
             for &j in weak {
-                nb.hear_shocks(&visible[j as usize], true, hearing);
+                self.hear_shocks(&visible[j as usize], true, hearing);
             }
         }
-        nb
     }
 
     /// Take in one tie's infection and belief (a weak tie reaches beyond the grid). The
@@ -1201,12 +1233,6 @@ pub fn happiness(gain: f32, security: f32, hardship: f32, trust: f32, b: &Rules)
     let [wg, ws, wr, wt] = b.happiness_weights;
     wg * gain + ws * security + wr * (1.0 - hardship) + wt * trust
 }
-
-/// Marks the branch that calls it as unlikely (hashbrown's stand-in for
-/// `std::hint::cold_path`, stable only from Rust 1.95, past this crate's MSRV).
-#[inline]
-#[cold]
-fn cold() {}
 
 #[cfg(test)]
 mod tests {

@@ -21,6 +21,9 @@ pub struct Heard {
     pub protesting: u32,
     /// Ties volunteering, as `protesting`.
     pub volunteering: u32,
+    /// How many strong and weak ties were summed.
+    pub strong: u32,
+    pub weak: u32,
 }
 
 /// The most ties whose activities [`sum_ties`] counts exactly (the scalar loop counts
@@ -51,6 +54,8 @@ fn scalar(visible: &[Visible], strong: &[u32], weak: &[u32]) -> Heard {
         said_weak,
         protesting: activity_count(activity, PROTESTING),
         volunteering: activity_count(activity, VOLUNTEERING),
+        strong: strong.len() as u32,
+        weak: weak.len() as u32,
     }
 }
 
@@ -139,6 +144,8 @@ mod avx2 {
             // Each lane counted down by one a match (a match compares as −1).
             protesting: _mm_extract_epi32::<2>(s).wrapping_neg() as u32,
             volunteering: _mm_extract_epi32::<3>(s).wrapping_neg() as u32,
+            strong: strong.len() as u32,
+            weak: weak.len() as u32,
         }
     }
 
@@ -271,6 +278,8 @@ mod tests {
                         said_weak: said(&weak),
                         protesting: count(PROTESTING),
                         volunteering: count(VOLUNTEERING),
+                        strong: strong.len() as u32,
+                        weak: weak.len() as u32,
                     }
                 );
                 #[cfg(target_arch = "x86_64")]
