@@ -1,6 +1,7 @@
 //! The parallel phase of a tick: the engine's side of a resident's day. It splits the
-//! residents into chunks; in a chunk it first sums for each resident what its ties
-//! showed last tick (prefetching ties beyond the grid), then runs each one's rules
+//! residents into chunks; in a chunk, block by block, it first sums for each resident
+//! what its ties showed last tick (prefetching ties beyond the grid), then runs each
+//! one's rules
 //! ([`crate::model::residents::step`]) and writes the outcome into the resident's own
 //! fields and its chunk's buffers. What a resident does is decided in the model; nothing
 //! here is a rule.
@@ -10,8 +11,7 @@
 //! is updated in place) and writes only its own fields and its chunk's buffers, in
 //! resident order. Random draws are keyed by (seed, purpose, resident, tick).
 //! Hence the result is independent of how chunks are scheduled over threads. The hot
-//! loop allocates nothing: buffers are reused from tick to tick (the sums' buffer grows
-//! to the largest chunk on the first tick).
+//! loop allocates nothing: buffers are reused from tick to tick.
 //!
 //! The loop comes in four copies, all giving the same days bit for bit: with the
 //! shocks' rules or without (a chunk no epidemic, rumour or closure reaches), each
@@ -68,9 +68,6 @@ pub struct ChunkOut {
     /// Laid-off workers, and those of them protesting, per community of the chunk.
     pub comm_laid_off: Vec<u32>,
     pub comm_laid_off_active: Vec<u32>,
-    /// What each resident of the chunk heard from its ties (a scratch buffer of the
-    /// loop's first pass).
-    pub heard: Vec<Heard>,
 }
 
 /// Read-only inputs of the phase.
@@ -171,6 +168,10 @@ pub fn update_all(sh: &Shared, chunks: &[Chunk], m: ChunkMut, outs: &mut [ChunkO
 const PREFETCH_AHEAD: usize = 8;
 /// How many residents ahead the tie rows themselves are prefetched.
 const ROW_AHEAD: usize = 32;
+/// How many residents' ties are summed at a time, before their days ([`sum_block`]):
+/// a chunk's worth or more of most chunks (48 KB of sums on the stack; 256 were 2%
+/// slower at 1M residents).
+const BLOCK: usize = 2048;
 
 /// Update one chunk of residents: for each, gather what its ties showed last tick, run
 /// the model's day ([`residents::step`]) and write the results into the resident's own
@@ -288,36 +289,9 @@ fn walk<const SHOCKS: bool>(
     // The tie rows and last tick's records as plain slices, held in registers through
     // the loop rather than read again through their vectors after every store.
     let (ties, visible) = (sh.ties.rows(), sh.visible_prev);
-    // First pass: what each resident heard from its ties, summed. Here the gathers of
-    // one resident after another are independent and overlap; in the day's loop each
-    // came after a whole day's work (2-3% slower at 1M, although the two passes take
-    // some 35 more instructions a resident).
-    let mut sums = std::mem::take(&mut out.heard);
-    if sums.len() < n {
-        sums.resize(n, Heard::default());
-    }
-    for (li, sum) in sums[..n].iter_mut().enumerate() {
-        let iu = first + li;
-        // The sums wait on memory for ties beyond the grid (a grid's own residents sit
-        // together and are already cached). Ask for those of a resident a few places
-        // ahead now, so they arrive in time; and, further ahead, for the tie row itself
-        // (one stream among several the hardware prefetcher loses track of).
-        if iu + ROW_AHEAD < end
-            && let Some(row) = ties.targets.get(ties.offsets[iu + ROW_AHEAD] as usize)
-        {
-            // (A row may be empty, and with it every row after: no tie to prefetch.)
-            prefetch(row);
-        }
-        if iu + PREFETCH_AHEAD < end {
-            let (ahead, strong) = ties.of(iu + PREFETCH_AHEAD);
-            for &j in &ahead[strong..] {
-                prefetch(&visible[j as usize]);
-            }
-        }
-        let (strong_ties, weak_ties) = split(ties, iu);
-        *sum = heard::sum_ties(visible, strong_ties, weak_ties);
-    }
-    let heard = &sums[..n];
+    // What the residents of a block heard from their ties, summed before the block's
+    // days ([`sum_block`]).
+    let mut sums = [Heard::default(); BLOCK];
     // The chunk's buffers as plain slices, for the same reason as the ties.
     let ChunkOut {
         issues,
@@ -327,8 +301,7 @@ fn walk<const SHOCKS: bool>(
         comm_link,
         comm_laid_off,
         comm_laid_off_active,
-        heard: _,
-    } = &mut *out;
+    } = out;
     let mut counts = Counts {
         tally,
         comm_active,
@@ -343,12 +316,15 @@ fn walk<const SHOCKS: bool>(
     let mut place = place_at(sh, chunk.grids.start as usize);
     for li in 0..n {
         let iu = first + li;
+        if li % BLOCK == 0 {
+            sum_block(visible, ties, iu..end.min(iu + BLOCK), end, &mut sums);
+        }
         let t = &traits[li];
         if t.grid != place_of {
             place_of = t.grid;
             place = place_at(sh, t.grid as usize);
         }
-        let mut nb = Neighbourhood::from_heard(heard[li], ctx.hearing);
+        let mut nb = Neighbourhood::from_heard(sums[li % BLOCK], ctx.hearing);
         if nb.needs_ties(ctx.hearing) {
             let (strong_ties, weak_ties) = split(ties, iu);
             nb.hear_ties_again(visible, strong_ties, weak_ties, ctx.hearing);
@@ -394,7 +370,42 @@ fn walk<const SHOCKS: bool>(
             protest_cost,
         );
     }
-    out.heard = sums;
+}
+
+/// Sum what each resident of `block` heard from its ties into `sums` (from its first
+/// place): a pass of its own before the block's days, in which the gathers of one
+/// resident after another are independent and overlap, where in the day's loop each
+/// came after a whole day's work (4% faster at 1M residents, 8% at 10M, for some 30
+/// more instructions a resident). Sums kept a block at a time, not a chunk at a time,
+/// cost no memory a resident. `end` is the chunk's end, up to which ties are prefetched.
+#[inline(always)]
+fn sum_block(
+    visible: &[Visible],
+    ties: TieRows<'_>,
+    block: Range<usize>,
+    end: usize,
+    sums: &mut [Heard; BLOCK],
+) {
+    for (iu, sum) in block.zip(sums.iter_mut()) {
+        // The sums wait on memory for ties beyond the grid (a grid's own residents sit
+        // together and are already cached). Ask for those of a resident a few places
+        // ahead now, so they arrive in time; and, further ahead, for the tie row itself
+        // (one stream among several the hardware prefetcher loses track of).
+        if iu + ROW_AHEAD < end
+            && let Some(row) = ties.targets.get(ties.offsets[iu + ROW_AHEAD] as usize)
+        {
+            // (A row may be empty, and with it every row after: no tie to prefetch.)
+            prefetch(row);
+        }
+        if iu + PREFETCH_AHEAD < end {
+            let (ahead, strong) = ties.of(iu + PREFETCH_AHEAD);
+            for &j in &ahead[strong..] {
+                prefetch(&visible[j as usize]);
+            }
+        }
+        let (strong_ties, weak_ties) = split(ties, iu);
+        *sum = heard::sum_ties(visible, strong_ties, weak_ties);
+    }
 }
 
 /// What [`count`] adds to: the chunk's tally, and its counts by community and grid
