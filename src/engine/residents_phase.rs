@@ -293,22 +293,14 @@ fn walk<const SHOCKS: bool>(
     // days ([`sum_block`]).
     let mut sums = [Heard::default(); BLOCK];
     // The chunk's buffers as plain slices, for the same reason as the ties.
-    let ChunkOut {
-        issues,
-        tally,
-        comm_active,
-        grid_volunteers,
-        comm_link,
-        comm_laid_off,
-        comm_laid_off_active,
-    } = out;
+    let issues = &mut out.issues;
     let mut counts = Counts {
-        tally,
-        comm_active,
-        grid_volunteers,
-        comm_link,
-        comm_laid_off,
-        comm_laid_off_active,
+        tally: &mut out.tally,
+        comm_active: &mut out.comm_active,
+        grid_volunteers: &mut out.grid_volunteers,
+        comm_link: &mut out.comm_link,
+        comm_laid_off: &mut out.comm_laid_off,
+        comm_laid_off_active: &mut out.comm_laid_off_active,
     };
     // A grid's residents are consecutive: its place is read once a grid, not once a
     // resident.

@@ -1248,6 +1248,29 @@ mod tests {
         crate::scenario::builtin::xcity_baseline().collective
     }
 
+    /// The baseline's issue rates, each `factor` times as high.
+    fn baseline_rates_times(factor: f32) -> [f32; 8] {
+        crate::scenario::builtin::xcity_baseline()
+            .issues
+            .daily_rates()
+            .map(|r| r * factor)
+    }
+
+    /// A rumour that spreads over weak ties only.
+    fn a_rumour() -> RumourNow {
+        RumourNow {
+            spread: 0.5,
+            trust_loss: 0.01,
+            p_debunk: 0.1,
+            receptive_share: 0.2,
+            receptive_distrust: 0.2,
+            debunk_grid: 0.5,
+            debunk_orgs: 0.1,
+            debunk_ties: 0.3,
+            strong_spread: 0.0,
+        }
+    }
+
     fn mech() -> Mechanisms {
         Mechanisms::preset("linkage").unwrap()
     }
@@ -1524,17 +1547,7 @@ mod tests {
     #[test]
     fn the_rumour_travels_over_weak_ties_only() {
         let (b, k, m) = (behaviour(), collective(), mech());
-        let rumour = RumourNow {
-            spread: 0.5,
-            trust_loss: 0.01,
-            p_debunk: 0.1,
-            receptive_share: 0.2,
-            receptive_distrust: 0.2,
-            debunk_grid: 0.5,
-            debunk_orgs: 0.1,
-            debunk_ties: 0.3,
-            strong_spread: 0.0,
-        };
+        let rumour = a_rumour();
         let ctx = context(&b, &k, &m).with_shocks(None, Some(rumour));
         let believer = Visible::new(0.0, QUIET, SUSCEPTIBLE, BELIEVES);
         let shown = [believer, Visible::default()];
@@ -1782,12 +1795,7 @@ mod tests {
         // and rate multipliers of a shock: the shortcut and the category-by-category walk
         // agree on every draw, for residents of every need.
         let (b, k, m) = (behaviour(), collective(), mech());
-        let mut rates = crate::scenario::builtin::xcity_baseline()
-            .issues
-            .daily_rates();
-        for r in &mut rates {
-            *r *= 40.0;
-        }
+        let rates = baseline_rates_times(40.0);
         let mut ctx = context(&b, &k, &m);
         ctx.base_rates = rates;
         let mut effects = Effects::NEUTRAL;
@@ -1837,12 +1845,7 @@ mod tests {
         // claims, under a flood's effects and rates high enough to raise issues: where
         // no shock reaches, the day without the shocks' rules is the same, bit for bit.
         let (b, k, m) = (behaviour(), collective(), mech());
-        let mut rates = crate::scenario::builtin::xcity_baseline()
-            .issues
-            .daily_rates();
-        for r in &mut rates {
-            *r *= 20.0;
-        }
+        let rates = baseline_rates_times(20.0);
         let ctx = Context {
             base_rates: rates,
             ..context(&b, &k, &m)
@@ -1933,17 +1936,7 @@ mod tests {
         assert!(seeded(|e| e.epidemic_seed = 0.01));
         assert!(seeded(|e| e.rumour_seed = 0.01));
         assert!(seeded(|e| e.worker_share = 0.3));
-        let rumour = RumourNow {
-            spread: 0.5,
-            trust_loss: 0.01,
-            p_debunk: 0.1,
-            receptive_share: 0.2,
-            receptive_distrust: 0.2,
-            debunk_grid: 0.5,
-            debunk_orgs: 0.1,
-            debunk_ties: 0.3,
-            strong_spread: 0.0,
-        };
+        let rumour = a_rumour();
         assert!(shocks_reach(
             &ctx.clone().with_shocks(None, Some(rumour)),
             &effects
