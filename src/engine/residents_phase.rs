@@ -169,12 +169,14 @@ const PREFETCH_AHEAD: usize = 8;
 /// How many residents ahead the tie rows themselves are prefetched.
 const ROW_AHEAD: usize = 32;
 /// How many residents' ties are summed at a time, before their days ([`sum_block`]):
-/// a chunk's worth or more of most chunks (48 KB of sums on the stack; 256 were 2%
-/// slower at 1M residents).
+/// about half a chunk (chunks hold up to 4,096; 48 KB of sums on the stack; blocks of
+/// 256 took 6M fewer instructions for 20,000 residents × 20 days but were 2% slower at
+/// 1M residents).
 const BLOCK: usize = 2048;
 
-/// Update one chunk of residents: for each, gather what its ties showed last tick, run
-/// the model's day ([`residents::step`]) and write the results into the resident's own
+/// Update one chunk of residents: block by block, sum what each one's ties showed last
+/// tick, then run each one's day ([`residents::step`], or [`residents::step_unshocked`]
+/// where no shock reaches the chunk) and write the results into the resident's own
 /// fields and the chunk's buffers, in resident order.
 pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
     out.issues.clear();
@@ -205,10 +207,11 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
     });
     // Most chunks on most days meet no epidemic, rumour or closure: their residents'
     // days leave those rules out (the same days, bit for bit).
-    let reached = chunk
-        .communities
-        .clone()
-        .any(|c| residents::shocks_reach(&ctx, &sh.effects[c as usize]));
+    let reached = shocked_forced()
+        || chunk
+            .communities
+            .clone()
+            .any(|c| residents::shocks_reach(&ctx, &sh.effects[c as usize]));
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && !portable_forced() {
         // SAFETY: the CPU has AVX2.
@@ -233,15 +236,33 @@ fn portable_forced() -> bool {
     false
 }
 
-/// Tests only: set, [`update`] takes the portable loop (as on a CPU without AVX2). The
-/// loops give the same days, so other tests running meanwhile are not affected.
+/// Tests only: set, [`update`] takes the portable loop even where the CPU has AVX2 (the
+/// ties' gather inside it still uses AVX2 where there is: `heard`'s own test compares it
+/// with the scalar sums). The loops give the same days, so other tests running meanwhile
+/// are not affected.
 #[cfg(test)]
 pub(crate) static PORTABLE: std::sync::atomic::AtomicBool =
     std::sync::atomic::AtomicBool::new(false);
 
+/// Tests only: whether [`update`] is told to take the day with the shocks' rules for
+/// every chunk ([`SHOCKED`]).
+#[inline(always)]
+fn shocked_forced() -> bool {
+    #[cfg(test)]
+    return SHOCKED.load(std::sync::atomic::Ordering::Relaxed);
+    #[cfg(not(test))]
+    false
+}
+
+/// Tests only: set, every chunk takes the day with the shocks' rules, reached by a shock
+/// or not. The days are the same, so other tests running meanwhile are not affected.
+#[cfg(test)]
+pub(crate) static SHOCKED: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
 /// [`walk`] compiled for AVX2: the same operations (Rust never fuses or reorders
 /// floating-point arithmetic, whatever the target), so the same bits as the portable
-/// loop, in some 6% fewer instructions (three-operand forms, and the ties' gather
+/// loop, in some 8% fewer instructions (three-operand forms, and the ties' gather
 /// ([`crate::model::residents::heard`]) inlined with its constants set up once).
 ///
 /// # Safety
@@ -367,7 +388,7 @@ fn walk<const SHOCKS: bool>(
 /// Sum what each resident of `block` heard from its ties into `sums` (from its first
 /// place): a pass of its own before the block's days, in which the gathers of one
 /// resident after another are independent and overlap, where in the day's loop each
-/// came after a whole day's work (4% faster at 1M residents, 8% at 10M, for some 30
+/// came after a whole day's work (4% faster at 1M residents, 8% at 10M, for some 45
 /// more instructions a resident). Sums kept a block at a time, not a chunk at a time,
 /// cost no memory a resident. `end` is the chunk's end, up to which ties are prefetched.
 #[inline(always)]
@@ -504,29 +525,58 @@ fn count(out: &mut Counts, c: usize, g: usize, s: &ResidentState, day: &Day, pro
 
 #[cfg(test)]
 mod tests {
-    use super::PORTABLE;
+    use super::{PORTABLE, SHOCKED};
     use crate::engine::world::World;
     use crate::model::mechanisms::Mechanisms;
-    use std::sync::atomic::Ordering;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
-    /// The tally digest of `scenario` at 3,000 residents over `ticks` days, with the
-    /// loop compiled for AVX2 (where the CPU has it) or the portable one.
-    fn digest(scenario: &str, ticks: u32, portable: bool) -> u64 {
+    /// One test at a time sets the switches (each restores them).
+    static SWITCHES: Mutex<()> = Mutex::new(());
+
+    /// The tally digest of `scenario` at 3,000 residents over `ticks` days, with
+    /// `switch` (if any) set while it runs.
+    fn digest_with(scenario: &str, ticks: u32, switch: Option<&AtomicBool>) -> u64 {
+        let _one = SWITCHES.lock().unwrap_or_else(|e| e.into_inner());
         let mut sc = crate::scenario::builtin::get(scenario).unwrap();
         sc.run.residents = 3_000;
-        PORTABLE.store(portable, Ordering::Relaxed);
+        switch.inspect(|s| s.store(true, Ordering::Relaxed));
         let mut world = World::new(&sc, Mechanisms::preset("linkage").unwrap());
         for _ in 0..ticks {
             world.step();
         }
-        PORTABLE.store(false, Ordering::Relaxed);
+        switch.inspect(|s| s.store(false, Ordering::Relaxed));
         world.tally_digest()
+    }
+
+    /// The same with the loop compiled for AVX2 (where the CPU has it) or the portable
+    /// one.
+    fn digest(scenario: &str, ticks: u32, portable: bool) -> u64 {
+        digest_with(scenario, ticks, portable.then_some(&PORTABLE))
+    }
+
+    #[test]
+    fn the_day_without_the_shocks_rules_is_taken_only_where_it_gives_the_same_days() {
+        // Every chunk made to take the day with the shocks' rules: the same tallies under
+        // the flood (where most chunks take the day without) and through a closure and a
+        // rumour (where the chunks they reach must take the day with).
+        for scenario in ["xcity-flood", "xcity-factory-closure", "xcity-rumour"] {
+            assert_eq!(
+                digest_with(scenario, 150, None),
+                digest_with(scenario, 150, Some(&SHOCKED)),
+                "{scenario}"
+            );
+        }
     }
 
     #[test]
     fn the_avx2_loop_and_the_portable_loop_give_the_same_days() {
         // Under a flood (the day without shocks' rules), and through an epidemic, a
         // rumour and a closure (the day with them): the same tallies, bit for bit.
+        #[cfg(target_arch = "x86_64")]
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            eprintln!("no AVX2 on this CPU: both runs take the portable loop");
+        }
         let calm = |ticks| digest("xcity-baseline", ticks, false);
         let (before, after) = (calm(110), calm(150));
         for scenario in [
