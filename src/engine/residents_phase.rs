@@ -207,13 +207,13 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
     });
     // Most chunks on most days meet no epidemic, rumour or closure: their residents'
     // days leave those rules out (the same days, bit for bit).
-    let reached = shocked_forced()
+    let reached = SHOCKED.on()
         || chunk
             .communities
             .clone()
             .any(|c| residents::shocks_reach(&ctx, &sh.effects[c as usize]));
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && !portable_forced() {
+    if std::arch::is_x86_feature_detected!("avx2") && !PORTABLE.on() {
         // SAFETY: the CPU has AVX2.
         unsafe { walk_avx2(sh, chunk, &ctx, m, out, reached) };
         return;
@@ -225,40 +225,43 @@ pub fn update(sh: &Shared, chunk: &Chunk, m: ChunkMut, out: &mut ChunkOut) {
     }
 }
 
-/// Tests only: whether [`update`] is told to take the portable loop even where the CPU
-/// has AVX2 ([`PORTABLE`]).
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn portable_forced() -> bool {
+/// A switch tests set to steer [`update`]; outside tests it reads false and holds
+/// nothing. Whichever way it is set the days are the same, so other tests running
+/// meanwhile are not affected.
+pub(crate) struct TestSwitch(#[cfg(test)] std::sync::atomic::AtomicBool);
+
+impl TestSwitch {
+    const fn new() -> TestSwitch {
+        TestSwitch(
+            #[cfg(test)]
+            std::sync::atomic::AtomicBool::new(false),
+        )
+    }
+
+    /// Whether the switch is set (never outside tests).
+    #[inline(always)]
+    fn on(&self) -> bool {
+        #[cfg(test)]
+        return self.0.load(std::sync::atomic::Ordering::Relaxed);
+        #[cfg(not(test))]
+        false
+    }
+
+    /// Set or clear the switch.
     #[cfg(test)]
-    return PORTABLE.load(std::sync::atomic::Ordering::Relaxed);
-    #[cfg(not(test))]
-    false
+    pub(crate) fn set(&self, on: bool) {
+        self.0.store(on, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
-/// Tests only: set, [`update`] takes the portable loop even where the CPU has AVX2 (the
-/// ties' gather inside it still uses AVX2 where there is: `heard`'s own test compares it
-/// with the scalar sums). The loops give the same days, so other tests running meanwhile
-/// are not affected.
-#[cfg(test)]
-pub(crate) static PORTABLE: std::sync::atomic::AtomicBool =
-    std::sync::atomic::AtomicBool::new(false);
+/// Set, [`update`] takes the portable loop even where the CPU has AVX2 (the ties' gather
+/// inside it still uses AVX2 where there is: `heard`'s own test compares it with the
+/// scalar sums).
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+pub(crate) static PORTABLE: TestSwitch = TestSwitch::new();
 
-/// Tests only: whether [`update`] is told to take the day with the shocks' rules for
-/// every chunk ([`SHOCKED`]).
-#[inline(always)]
-fn shocked_forced() -> bool {
-    #[cfg(test)]
-    return SHOCKED.load(std::sync::atomic::Ordering::Relaxed);
-    #[cfg(not(test))]
-    false
-}
-
-/// Tests only: set, every chunk takes the day with the shocks' rules, reached by a shock
-/// or not. The days are the same, so other tests running meanwhile are not affected.
-#[cfg(test)]
-pub(crate) static SHOCKED: std::sync::atomic::AtomicBool =
-    std::sync::atomic::AtomicBool::new(false);
+/// Set, every chunk takes the day with the shocks' rules, reached by a shock or not.
+pub(crate) static SHOCKED: TestSwitch = TestSwitch::new();
 
 /// [`walk`] compiled for AVX2: the same operations (Rust never fuses or reorders
 /// floating-point arithmetic, whatever the target), so the same bits as the portable
@@ -525,27 +528,26 @@ fn count(out: &mut Counts, c: usize, g: usize, s: &ResidentState, day: &Day, pro
 
 #[cfg(test)]
 mod tests {
-    use super::{PORTABLE, SHOCKED};
+    use super::{PORTABLE, SHOCKED, TestSwitch};
     use crate::engine::world::World;
     use crate::model::mechanisms::Mechanisms;
     use std::sync::Mutex;
-    use std::sync::atomic::{AtomicBool, Ordering};
 
     /// One test at a time sets the switches (each restores them).
     static SWITCHES: Mutex<()> = Mutex::new(());
 
     /// The tally digest of `scenario` at 3,000 residents over `ticks` days, with
     /// `switch` (if any) set while it runs.
-    fn digest_with(scenario: &str, ticks: u32, switch: Option<&AtomicBool>) -> u64 {
+    fn digest_with(scenario: &str, ticks: u32, switch: Option<&TestSwitch>) -> u64 {
         let _one = SWITCHES.lock().unwrap_or_else(|e| e.into_inner());
         let mut sc = crate::scenario::builtin::get(scenario).unwrap();
         sc.run.residents = 3_000;
-        switch.inspect(|s| s.store(true, Ordering::Relaxed));
+        switch.inspect(|s| s.set(true));
         let mut world = World::new(&sc, Mechanisms::preset("linkage").unwrap());
         for _ in 0..ticks {
             world.step();
         }
-        switch.inspect(|s| s.store(false, Ordering::Relaxed));
+        switch.inspect(|s| s.set(false));
         world.tally_digest()
     }
 
