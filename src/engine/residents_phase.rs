@@ -32,6 +32,7 @@ use crate::model::residents::{
 use crate::model::shocks::{Effects, EpidemicNow, RumourNow};
 use crate::model::territory::CountyId;
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A resident-raised issue, before it enters the store.
 #[derive(Clone, Copy, Debug)]
@@ -116,6 +117,9 @@ pub struct Shared<'a> {
     pub links: LinkRules,
     /// Each county's shared goals (the regime's, less unredeemed points).
     pub county_goals: &'a [f32],
+    /// What the first residents' ties showed last tick, summed while last tick's
+    /// sequential phases ran ([`SumsAhead`]): resident `i`'s at `ahead[i]`.
+    pub ahead: &'a [Taken],
 }
 
 /// The chunk's own slices of the residents' mutable fields.
@@ -263,6 +267,11 @@ pub(crate) static PORTABLE: TestSwitch = TestSwitch::new();
 /// Set, every chunk takes the day with the shocks' rules, reached by a shock or not.
 pub(crate) static SHOCKED: TestSwitch = TestSwitch::new();
 
+/// Set, the sums taken ahead fill their room whenever the sequential phases end (the
+/// next resident phase waits for them), so that how many are taken does not depend on
+/// the threads' timing.
+pub(crate) static AHEAD_ALL: TestSwitch = TestSwitch::new();
+
 /// [`walk`] compiled for AVX2: the same operations (Rust never fuses or reorders
 /// floating-point arithmetic, whatever the target), so the same bits as the portable
 /// loop, in some 8% fewer instructions (three-operand forms, and the ties' gather
@@ -333,7 +342,22 @@ fn walk<const SHOCKS: bool>(
     for li in 0..n {
         let iu = first + li;
         if li % BLOCK == 0 {
-            sum_block(visible, ties, iu..end.min(iu + BLOCK), end, &mut sums);
+            // The block's residents whose sums were taken ahead are copied; the rest
+            // summed now.
+            let stop = end.min(iu + BLOCK);
+            let ready = sh.ahead.len().clamp(iu, stop);
+            for (k, taken) in sh
+                .ahead
+                .get(iu..ready)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
+                let (row, strong) = ties.of(iu + k);
+                let strong = strong.min(row.len());
+                sums[k] = taken.heard(strong, row.len() - strong);
+            }
+            sum_block(visible, ties, ready..stop, end, &mut sums[ready - iu..]);
         }
         let t = &traits[li];
         if t.grid != place_of {
@@ -400,7 +424,7 @@ fn sum_block(
     ties: TieRows<'_>,
     block: Range<usize>,
     end: usize,
-    sums: &mut [Heard; BLOCK],
+    sums: &mut [Heard],
 ) {
     for (iu, sum) in block.zip(sums.iter_mut()) {
         // The sums wait on memory for ties beyond the grid (a grid's own residents sit
@@ -422,6 +446,202 @@ fn sum_block(
         let (strong_ties, weak_ties) = split(ties, iu);
         *sum = heard::sum_ties(visible, strong_ties, weak_ties);
     }
+}
+
+/// Sums of what residents' ties showed, taken ahead of the tick that reads them: while
+/// one thread runs a tick's sequential phases (intake to the views, several
+/// milliseconds in which the other threads have nothing to do), another sums, from
+/// resident 0 on, what each resident's ties showed at the end of the resident phase,
+/// until the sequential phases are done or the room runs out. The next resident phase
+/// takes those sums instead of summing again ([`Shared::ahead`]).
+///
+/// The sequential phases change what a few residents show: the word of mouth of those
+/// whose issue ended (queued meanwhile in `World`'s `said_log`). Each change is then
+/// applied to the records and to the sums it reaches ([`SumsAhead::apply`]): ties are
+/// mutual, so those who hear `r` are `r`'s own ties. Signals are added as integers, so
+/// a sum corrected by a change is the sum taken again, bit for bit; how far the sums got
+/// (which depends on the threads' timing) changes only where a resident's sum is taken,
+/// not what it is.
+#[derive(Clone, Default)]
+pub struct SumsAhead {
+    /// How many residents' sums there is room for (allocated on first use).
+    room: usize,
+    /// The sums of residents `0..done`.
+    sums: Vec<Taken>,
+    done: usize,
+    /// Whether a tie is strong on both sides or weak on both: strong ties are a
+    /// resident's ties in its own grid, unless it has more than `u8::MAX` of them
+    /// (`Ties::strong` is full), when the rest count as weak.
+    kinds_mutual: bool,
+}
+
+/// A resident's sums as kept ahead (12 bytes): [`Heard`] without the counts of ties
+/// (the rows say them again) and with activities in 16 bits (exact up to
+/// `heard::ACTIVITY_LANE` ties; beyond, the day counts them again).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Taken {
+    said_strong: i32,
+    said_weak: i32,
+    protesting: u16,
+    volunteering: u16,
+}
+
+impl Taken {
+    fn of(h: &Heard) -> Taken {
+        Taken {
+            said_strong: h.said_strong,
+            said_weak: h.said_weak,
+            protesting: h.protesting as u16,
+            volunteering: h.volunteering as u16,
+        }
+    }
+
+    /// The sums of a resident with `strong` strong ties and `weak` weak ones.
+    #[inline(always)]
+    fn heard(self, strong: usize, weak: usize) -> Heard {
+        Heard {
+            said_strong: self.said_strong,
+            said_weak: self.said_weak,
+            protesting: self.protesting as u32,
+            volunteering: self.volunteering as u32,
+            strong: strong as u32,
+            weak: weak as u32,
+        }
+    }
+}
+
+/// Residents summed between two looks at whether to stop.
+const AHEAD_STEP: usize = 256;
+
+impl SumsAhead {
+    /// Room for the sums of `room` residents of `ties`.
+    pub fn new(room: usize, ties: &Ties) -> SumsAhead {
+        SumsAhead {
+            room,
+            sums: Vec::new(),
+            done: 0,
+            kinds_mutual: !ties.strong.contains(&u8::MAX),
+        }
+    }
+
+    /// The sums taken: resident `i`'s at `[i]`.
+    pub fn ready(&self) -> &[Taken] {
+        &self.sums[..self.done]
+    }
+
+    /// Forget the sums (they have been read).
+    pub fn clear(&mut self) {
+        self.done = 0;
+    }
+
+    /// Sum what the ties of residents 0, 1, 2... showed in `visible`, until `stop` is
+    /// set or the room is full. Whatever was taken before is replaced.
+    pub fn take(&mut self, visible: &[Visible], ties: &Ties, stop: &AtomicBool) {
+        self.done = 0;
+        let room = self.room.min(visible.len());
+        if self.sums.len() < room {
+            self.sums = vec![Taken::default(); room];
+        }
+        let sums = &mut self.sums[..room];
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2.
+            self.done = unsafe { take_avx2(visible, ties.rows(), sums, stop) };
+            return;
+        }
+        self.done = take_sums(visible, ties.rows(), sums, stop);
+    }
+
+    /// Apply `changes` (residents' new records, in order) to `shown`, the records the
+    /// sums were taken from, and correct the sums of those who hear each change (the
+    /// changed resident's own ties, ties being mutual), where taken.
+    pub fn apply(&mut self, ties: &Ties, shown: &mut [Visible], changes: &[(u32, Visible)]) {
+        let rows = ties.rows();
+        for (k, &(r, now)) in changes.iter().enumerate() {
+            // The records and rows of changes further on are fetched meanwhile (each is
+            // a random load, and there are thousands a tick).
+            if let Some(&(a, _)) = changes.get(k + 16) {
+                prefetch(&shown[a as usize]);
+                prefetch(&rows.offsets[a as usize]);
+            }
+            if self.done > 0
+                && let Some(&(a, _)) = changes.get(k + 8)
+                && let Some(first) = rows.targets.get(rows.offsets[a as usize] as usize)
+            {
+                prefetch(first);
+            }
+            let r = r as usize;
+            let delta = now.said() as i32 - shown[r].said() as i32;
+            shown[r] = now;
+            if delta != 0 && self.done > 0 {
+                self.said_changed(rows, r, delta);
+            }
+        }
+    }
+
+    /// Resident `r`'s word of mouth changed by `delta` (in units of `VOICE_SCALE`):
+    /// correct the sums of those of its ties that hear it, where taken.
+    fn said_changed(&mut self, rows: TieRows<'_>, r: usize, delta: i32) {
+        let (hearers, strong) = rows.of(r);
+        for (at, &j) in hearers.iter().enumerate() {
+            let j = j as usize;
+            if j >= self.done {
+                continue;
+            }
+            // Whether `r` is among `j`'s strong ties: as `j` is among `r`'s, unless a
+            // row's count of strong ties is full (then `r` is looked up in `j`'s row).
+            let heard_strong = if self.kinds_mutual {
+                at < strong
+            } else {
+                let (theirs, strong) = rows.of(j);
+                let at = theirs.iter().position(|&k| k as usize == r);
+                at.expect("ties are mutual") < strong
+            };
+            let sum = &mut self.sums[j];
+            if heard_strong {
+                sum.said_strong = sum.said_strong.wrapping_add(delta);
+            } else {
+                sum.said_weak = sum.said_weak.wrapping_add(delta);
+            }
+        }
+    }
+}
+
+/// [`take_sums`] compiled for AVX2 (the gather inlined, as in [`walk_avx2`]).
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn take_avx2(
+    visible: &[Visible],
+    ties: TieRows<'_>,
+    sums: &mut [Taken],
+    stop: &AtomicBool,
+) -> usize {
+    take_sums(visible, ties, sums, stop)
+}
+
+/// Sum the ties of residents `0..sums.len()` into `sums`, a step at a time, until
+/// `stop` is set; how many were summed.
+#[inline(always)]
+fn take_sums(
+    visible: &[Visible],
+    ties: TieRows<'_>,
+    sums: &mut [Taken],
+    stop: &AtomicBool,
+) -> usize {
+    let mut step = [Heard::default(); AHEAD_STEP];
+    let mut done = 0;
+    while done < sums.len() && (AHEAD_ALL.on() || !stop.load(Ordering::Relaxed)) {
+        let to = (done + AHEAD_STEP).min(sums.len());
+        sum_block(visible, ties, done..to, visible.len(), &mut step);
+        for (taken, heard) in sums[done..to].iter_mut().zip(&step) {
+            *taken = Taken::of(heard);
+        }
+        done = to;
+    }
+    done
 }
 
 /// What [`count`] adds to: the chunk's tally, and its counts by community and grid
@@ -528,10 +748,14 @@ fn count(out: &mut Counts, c: usize, g: usize, s: &ResidentState, day: &Day, pro
 
 #[cfg(test)]
 mod tests {
-    use super::{PORTABLE, SHOCKED, TestSwitch};
+    use super::{AHEAD_ALL, PORTABLE, SHOCKED, SumsAhead, TestSwitch};
+    use crate::base::rng::{Purpose, stream};
     use crate::engine::world::World;
     use crate::model::mechanisms::Mechanisms;
+    use crate::model::residents::{MEDIATED, QUIET, Visible, heard};
+    use crate::model::residents::{PROTESTING, VOLUNTEERING};
     use std::sync::Mutex;
+    use std::sync::atomic::AtomicBool;
 
     /// One test at a time sets the switches (each restores them).
     static SWITCHES: Mutex<()> = Mutex::new(());
@@ -549,6 +773,15 @@ mod tests {
         }
         switch.inspect(|s| s.set(false));
         world.tally_digest()
+    }
+
+    /// The digest of `scenario` as [`digest_with`] gives it, stepped on `threads` threads.
+    fn digest_on(threads: usize, scenario: &str, ticks: u32, switch: Option<&TestSwitch>) -> u64 {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| digest_with(scenario, ticks, switch))
     }
 
     /// The same with the loop compiled for AVX2 (where the CPU has it) or the portable
@@ -593,5 +826,109 @@ mod tests {
             assert_eq!(digest(scenario, 110, false), before, "{scenario}");
             assert_ne!(fast, after, "{scenario}");
         }
+    }
+
+    #[test]
+    fn the_sums_taken_ahead_give_the_same_days_as_sums_taken_in_the_day() {
+        // On 2 threads with every sum of the room taken (a quarter of the residents, the
+        // sums of later ticks corrected for the word of mouth of every issue that
+        // ended), against 1 thread, where none is taken ahead: the same tallies.
+        for scenario in ["xcity-flood", "xcity-epidemic", "xcity-rumour"] {
+            assert_eq!(
+                digest_on(2, scenario, 150, Some(&AHEAD_ALL)),
+                digest_on(1, scenario, 150, None),
+                "{scenario}"
+            );
+        }
+    }
+
+    /// A city's ties, random records over them, and changes to some of the records'
+    /// word of mouth (some residents changed twice).
+    fn ties_records_changes() -> (
+        crate::model::residents::Ties,
+        Vec<Visible>,
+        Vec<(u32, Visible)>,
+    ) {
+        let mut sc = crate::scenario::builtin::get("xcity-baseline").unwrap();
+        sc.run.residents = 3_000;
+        let world = World::new(&sc, Mechanisms::preset("linkage").unwrap());
+        let ties = world.residents().ties.clone();
+        let n = world.resident_count();
+        let mut s = stream(3, Purpose::Ties, 0, 0);
+        let mut said = || 2.0 * s.unit() as f32 - 1.0;
+        let mut s2 = stream(4, Purpose::Ties, 0, 0);
+        let visible: Vec<Visible> = (0..n)
+            .map(|i| {
+                let activity = [QUIET, VOLUNTEERING, PROTESTING, MEDIATED][i % 4];
+                Visible::new(said(), activity, (i % 7) as u8, (i % 3) as u8)
+            })
+            .collect();
+        let mut changes: Vec<(u32, Visible)> = Vec::new();
+        for k in 0..400 {
+            let r = if k % 10 == 9 {
+                changes[k / 2].0
+            } else {
+                s2.below(n) as u32
+            };
+            changes.push((r, visible[r as usize].with_experience(said())));
+        }
+        (ties, visible, changes)
+    }
+
+    /// Each taken sum against the sum taken again from `shown`.
+    fn check_sums(ahead: &SumsAhead, ties: &crate::model::residents::Ties, shown: &[Visible]) {
+        assert_eq!(ahead.ready().len(), ahead.room);
+        for (i, taken) in ahead.ready().iter().enumerate() {
+            let (row, strong) = ties.of(i);
+            let (strong_ties, weak_ties) = row.split_at(strong.min(row.len()));
+            let want = heard::sum_ties(shown, strong_ties, weak_ties);
+            assert_eq!(
+                taken.heard(strong_ties.len(), weak_ties.len()),
+                want,
+                "resident {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn sums_taken_ahead_and_corrected_are_the_sums_taken_again() {
+        let (ties, visible, changes) = ties_records_changes();
+        for mutual in [true, false] {
+            // Room for most residents, not all: changes heard beyond the room are left.
+            let mut ahead = SumsAhead::new(visible.len() * 3 / 4, &ties);
+            assert!(
+                ahead.kinds_mutual,
+                "no row of a built-in city has 255 strong ties"
+            );
+            // Without the kinds taken as mutual, each is looked up in the hearer's row.
+            ahead.kinds_mutual = mutual;
+            ahead.take(&visible, &ties, &AtomicBool::new(false));
+            let mut shown = visible.clone();
+            ahead.apply(&ties, &mut shown, &changes);
+            // The records changed as the log says, the last change of each winning.
+            for &(r, now) in &changes {
+                let last = changes.iter().rev().find(|c| c.0 == r).unwrap().1;
+                assert_eq!(shown[r as usize], last);
+                assert_eq!(now.activity, visible[r as usize].activity);
+            }
+            assert_ne!(shown, visible);
+            check_sums(&ahead, &ties, &shown);
+        }
+    }
+
+    #[test]
+    fn sums_stop_being_taken_when_told_and_are_forgotten_once_read() {
+        let (ties, visible, _) = ties_records_changes();
+        let mut ahead = SumsAhead::new(visible.len(), &ties);
+        ahead.take(&visible, &ties, &AtomicBool::new(true));
+        assert!(ahead.ready().is_empty());
+        ahead.take(&visible, &ties, &AtomicBool::new(false));
+        check_sums(&ahead, &ties, &visible);
+        ahead.clear();
+        assert!(ahead.ready().is_empty());
+        // Changes applied with no sum taken change the records alone.
+        let mut shown = visible.clone();
+        ahead.apply(&ties, &mut shown, &[(5, visible[5].with_experience(0.5))]);
+        assert_eq!(shown[5], visible[5].with_experience(0.5));
     }
 }

@@ -14,7 +14,7 @@ use crate::model::government::OfficeId;
 use crate::model::issues::{
     self, Category, Felt, Issue, IssueId, Origin, Phase, Route, resolution_speed,
 };
-use crate::model::residents::ResidentId;
+use crate::model::residents::{ResidentId, Visible};
 use crate::model::silos::{self, Boundary};
 use crate::model::territory::{GridId, Level};
 use crate::model::{assessment, collective, costs};
@@ -390,13 +390,96 @@ impl World {
         Felt {
             trust: self.residents.state[r].trust,
             hardship: self.residents.state[r].hardship,
-            experience: self.visible_next[r].experience(),
+            experience: self.shown_next(r).experience(),
         }
     }
 
     fn set_felt(&mut self, r: usize, felt: Felt) {
         self.residents.state[r].trust = felt.trust;
         self.residents.state[r].hardship = felt.hardship;
-        self.visible_next[r] = self.visible_next[r].with_experience(felt.experience);
+        let shown = self.shown_next(r).with_experience(felt.experience);
+        self.said_log.push(r, shown, self.visible_next.len());
+    }
+
+    /// What resident `r` shows its ties next tick, as changed so far.
+    fn shown_next(&self, r: usize) -> Visible {
+        self.said_log.get(r).unwrap_or(self.visible_next[r])
+    }
+}
+
+/// Records changed by the sequential phases (the word of mouth of residents who felt
+/// their issue's end), queued until the phases are done ([`World::step`]), because the
+/// sums taken ahead read the records meanwhile.
+#[derive(Clone, Default)]
+pub(super) struct SaidLog {
+    /// Residents and their new records, in order of change.
+    changes: Vec<(u32, Visible)>,
+    /// One bit a resident: whether it is in `changes` (sized on the first change).
+    queued: Vec<u64>,
+}
+
+impl SaidLog {
+    /// Resident `r`'s record is now `shown` (of `residents`).
+    fn push(&mut self, r: usize, shown: Visible, residents: usize) {
+        if self.queued.is_empty() {
+            self.queued = vec![0; residents.div_ceil(64)];
+        }
+        self.queued[r / 64] |= 1 << (r % 64);
+        self.changes.push((r as u32, shown));
+    }
+
+    /// Resident `r`'s last queued record, if any.
+    fn get(&self, r: usize) -> Option<Visible> {
+        let queued = self.queued.get(r / 64)? & (1 << (r % 64)) != 0;
+        if !queued {
+            return None;
+        }
+        let last = self.changes.iter().rev().find(|&&(k, _)| k as usize == r);
+        last.map(|&(_, shown)| shown)
+    }
+
+    /// The changes in order.
+    pub(super) fn changes(&self) -> &[(u32, Visible)] {
+        &self.changes
+    }
+
+    /// Empty the log.
+    pub(super) fn clear(&mut self) {
+        for &(r, _) in &self.changes {
+            self.queued[r as usize / 64] = 0;
+        }
+        self.changes.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SaidLog;
+    use crate::model::residents::Visible;
+
+    #[test]
+    fn the_log_gives_each_residents_last_record_until_cleared() {
+        let mut log = SaidLog::default();
+        let at = |x: f32| Visible::default().with_experience(x);
+        assert_eq!(log.get(7), None);
+        log.push(7, at(0.5), 200);
+        log.push(70, at(-0.25), 200);
+        log.push(7, at(0.75), 200);
+        assert_eq!(log.get(7), Some(at(0.75)));
+        assert_eq!(log.get(70), Some(at(-0.25)));
+        // Its neighbours in the bit set, and those never changed, are not queued.
+        for r in [6, 8, 63, 64, 71, 199] {
+            assert_eq!(log.get(r), None, "{r}");
+        }
+        assert_eq!(
+            log.changes(),
+            &[(7, at(0.5)), (70, at(-0.25)), (7, at(0.75))]
+        );
+        log.clear();
+        assert!(log.changes().is_empty());
+        assert_eq!(log.get(7), None);
+        assert_eq!(log.get(70), None);
+        log.push(199, at(1.0), 200);
+        assert_eq!(log.get(199), Some(at(1.0)));
     }
 }

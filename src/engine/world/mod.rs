@@ -43,7 +43,7 @@ mod issue_flow;
 mod office_work;
 mod residents;
 
-use super::residents_phase::{Chunk, ChunkOut};
+use super::residents_phase::{Chunk, ChunkOut, SumsAhead};
 use super::tally::Tally;
 use crate::model::collective::Incident;
 use crate::model::government::Offices;
@@ -55,6 +55,9 @@ use crate::model::residents::{Residents, Visible};
 use crate::model::shocks::{ActiveShock, Pressures};
 use crate::model::territory::{CountyId, Territory};
 use crate::scenario::Scenario;
+use issue_flow::SaidLog;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Cumulative issue counts of one unit, for the conservation check.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -119,8 +122,15 @@ pub struct World {
     county_known: Vec<f32>,
     county_isolation: Vec<f32>,
     case_pool: Vec<f64>,
-    /// The next tick's `residents.visible` (double buffer).
-    visible_next: Vec<Visible>,
+    /// The next tick's `residents.visible` (double buffer). Shared, read-only, between
+    /// the tick's sequential phases and the sums taken ahead (`step`): the word of mouth
+    /// the sequential phases change meanwhile waits in `said_log`.
+    visible_next: Arc<Vec<Visible>>,
+    /// Word of mouth changed by the sequential phases, applied after them.
+    said_log: SaidLog,
+    /// What the first residents' ties showed at the end of the resident phase, summed
+    /// for the next one while the sequential phases run.
+    ahead: SumsAhead,
     grid_community: Vec<u32>,
     comm_active: Vec<u32>,
     comm_incident: Vec<bool>,
@@ -332,6 +342,37 @@ impl World {
         self.apply_shocks();
         self.apply_answers();
         self.resident_phase();
+        if rayon::current_num_threads() > 1 {
+            // While this thread runs the sequential phases, another sums for the next
+            // resident phase what the first residents' ties showed today (`SumsAhead`):
+            // both only read the records meanwhile.
+            let stop = AtomicBool::new(false);
+            let shown = Arc::clone(&self.visible_next);
+            let ties = std::mem::take(&mut self.residents.ties);
+            let mut ahead = std::mem::take(&mut self.ahead);
+            rayon::join(
+                || {
+                    self.sequential_phases();
+                    stop.store(true, Ordering::Relaxed);
+                },
+                || ahead.take(&shown, &ties, &stop),
+            );
+            drop(shown);
+            self.residents.ties = ties;
+            self.ahead = ahead;
+        } else {
+            self.sequential_phases();
+        }
+        self.apply_said_log();
+        std::mem::swap(
+            &mut self.residents.visible,
+            Arc::make_mut(&mut self.visible_next),
+        );
+        self.tick = t + 1;
+    }
+
+    /// The phases after the residents', in order (one thread).
+    fn sequential_phases(&mut self) {
         self.incidents();
         self.intake();
         self.patrol();
@@ -342,8 +383,15 @@ impl World {
         self.answer_incidents();
         self.finish_tick();
         self.compute_views();
-        std::mem::swap(&mut self.residents.visible, &mut self.visible_next);
-        self.tick = t + 1;
+    }
+
+    /// Apply the word of mouth the sequential phases changed to the records, and correct
+    /// the sums taken ahead that hear it.
+    fn apply_said_log(&mut self) {
+        let shown = Arc::make_mut(&mut self.visible_next);
+        self.ahead
+            .apply(&self.residents.ties, shown, self.said_log.changes());
+        self.said_log.clear();
     }
 
     /// Budget units left in a county's budget (`None`: the city reserve).

@@ -52,13 +52,15 @@ impl World {
                 sc.behaviour.points_per_day,
             ),
             county_goals: &county_goals,
+            ahead: self.ahead.ready(),
         };
         let m = ChunkMut {
             state: &mut r.state,
             link: &mut r.link,
-            visible_next: &mut self.visible_next,
+            visible_next: std::sync::Arc::make_mut(&mut self.visible_next).as_mut_slice(),
         };
         residents_phase::update_all(&shared, &self.chunks, m, &mut self.chunk_out);
+        self.ahead.clear();
         // Merge in chunk order.
         for (chunk, out) in self.chunks.iter().zip(&self.chunk_out) {
             self.tallies[chunk.county.index()].add(&out.tally);

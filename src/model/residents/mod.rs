@@ -350,8 +350,10 @@ impl Claims {
 }
 
 /// Tie graph in compressed rows: `targets[offsets[i]..offsets[i+1]]`, strong ties first,
-/// `strong[i]` of them.
-#[derive(Clone)]
+/// `strong[i]` of them. Ties are mutual: `j` is among `i`'s ties exactly when `i` is
+/// among `j`'s (the sums taken ahead rely on it to correct themselves:
+/// `engine::residents_phase::SumsAhead`).
+#[derive(Clone, Default)]
 pub struct Ties {
     pub offsets: Vec<u32>,
     pub targets: Vec<u32>,
