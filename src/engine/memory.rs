@@ -51,11 +51,11 @@ pub fn world_bytes(scenario: &Scenario, regimes: u64) -> u64 {
     let p = &scenario.population;
     let t = &scenario.territory;
     // Each field of a resident, the double-buffered view, the sums taken ahead for a
-    // quarter of them, and ties (4-byte targets, with room for the lists built before
+    // third of them, and ties (4-byte targets, with room for the lists built before
     // they are packed).
     let per_resident = (size_of::<u32>() + 1 + 11 * size_of::<f32>() + 3 + 1)
         + 2 * size_of::<Visible>()
-        + size_of::<Taken>().div_ceil(4)
+        + size_of::<Taken>().div_ceil(3)
         + size_of::<Outcomes>()
         + size_of::<u32>();
     let ties = (p.strong_ties as u64 + p.weak_ties as u64).saturating_mul(6);

@@ -843,7 +843,7 @@ mod tests {
 
     #[test]
     fn the_sums_taken_ahead_give_the_same_days_as_sums_taken_in_the_day() {
-        // On 2 threads with every sum of the room taken (a quarter of the residents, the
+        // On 2 threads with every sum of the room taken (a third of the residents, the
         // sums of later ticks corrected for the word of mouth of every issue that
         // ended), against 1 thread, where none is taken ahead: the same tallies.
         for scenario in ["xcity-flood", "xcity-epidemic", "xcity-rumour"] {

@@ -175,8 +175,8 @@ fn mean_links(territory: &Territory, residents: &Residents) -> Vec<f32> {
 }
 
 /// Room for the sums taken ahead of a resident phase (`SumsAhead`), for `residents`
-/// residents: a quarter of them, 3 bytes a resident (at 1M residents on 2 threads the
-/// sequential phases leave time for about 15%).
+/// residents: a third of them, 4 bytes a resident (at 1M residents on 2 threads the
+/// sequential phases leave time for about a fifth).
 fn ahead_room(residents: usize) -> usize {
-    residents / 4
+    residents / 3
 }
