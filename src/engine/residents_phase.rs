@@ -15,7 +15,8 @@
 //!
 //! The loop comes in four copies, all giving the same days bit for bit: with the
 //! shocks' rules or without (a chunk no epidemic, rumour or closure reaches), each
-//! compiled for AVX2 or portable, chosen once a chunk.
+//! compiled for AVX2 or portable, chosen once a chunk. The first residents' sums may
+//! have been taken during last tick's sequential phases ([`SumsAhead`]): the same sums.
 
 use super::tally::Tally;
 use crate::base::hint::prefetch;

@@ -32,7 +32,10 @@
 //!
 //! Invariant: the tick's phases run in the order above, sequentially except the resident
 //! update, and every loop over offices, grids, communities or chunks runs in index order,
-//! so a run's output depends only on its scenario, regime and seed.
+//! so a run's output depends only on its scenario, regime and seed. (On more than one
+//! thread another thread reads the residents' records while phases 3 to 9 run, to sum
+//! ties for the next day ahead: `SumsAhead`. It writes nothing those phases read, and
+//! what they change in the records waits until they are done.)
 
 mod build;
 mod capacity;
