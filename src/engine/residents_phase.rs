@@ -424,7 +424,8 @@ fn walk<const SHOCKS: bool>(
 /// resident after another are independent and overlap, where in the day's loop each
 /// came after a whole day's work (4% faster at 1M residents, 8% at 10M, for some 45
 /// more instructions a resident). Sums kept a block at a time, not a chunk at a time,
-/// cost no memory a resident. `end` is the chunk's end, up to which ties are prefetched.
+/// cost no memory a resident. `end` is where prefetching stops (the chunk's end, or
+/// the residents' for the sums taken ahead).
 #[inline(always)]
 fn sum_block(
     visible: &[Visible],
@@ -463,7 +464,7 @@ fn sum_block(
 }
 
 /// Sums of what residents' ties showed, taken ahead of the tick that reads them: while
-/// one thread runs a tick's sequential phases (intake to the views, several
+/// one thread runs a tick's sequential phases (incidents to the views, several
 /// milliseconds in which the other threads have nothing to do), another sums, from
 /// resident 0 on, what each resident's ties showed at the end of the resident phase,
 /// until the sequential phases are done or the room runs out. The next resident phase
@@ -585,6 +586,8 @@ impl SumsAhead {
                 prefetch(first);
             }
             let r = r as usize;
+            // Only the word of mouth changes (the activity counts are not corrected).
+            debug_assert_eq!(now.with_experience(shown[r].experience()), shown[r]);
             let delta = now.said() as i32 - shown[r].said() as i32;
             shown[r] = now;
             if delta != 0 && self.done > 0 {
@@ -866,7 +869,7 @@ mod tests {
         let mut sc = crate::scenario::builtin::get("xcity-baseline").unwrap();
         sc.run.residents = 3_000;
         let world = World::new(&sc, Mechanisms::preset("linkage").unwrap());
-        let ties = world.residents().ties.clone();
+        let ties = crate::model::residents::Ties::clone(&world.residents().ties);
         let n = world.resident_count();
         let mut s = stream(3, Purpose::Ties, 0, 0);
         let mut said = || 2.0 * s.unit() as f32 - 1.0;
@@ -944,5 +947,43 @@ mod tests {
         let mut shown = visible.clone();
         ahead.apply(&ties, &mut shown, &[(5, visible[5].with_experience(0.5))]);
         assert_eq!(shown[5], visible[5].with_experience(0.5));
+    }
+
+    #[test]
+    fn sums_are_corrected_where_a_row_has_more_strong_ties_than_its_count_holds() {
+        // 300 residents all tied to each other in one grid: each row's strong count is
+        // full at 255, so its last 44 grid ties count as weak, and whether `r` is strong
+        // for `j` differs from whether `j` is strong for `r`.
+        let n = 300u32;
+        let mut offsets = vec![0u32];
+        let mut targets = Vec::new();
+        for i in 0..n {
+            targets.extend((0..n).filter(|&j| j != i));
+            offsets.push(targets.len() as u32);
+        }
+        let ties = crate::model::residents::Ties {
+            offsets,
+            targets,
+            strong: vec![u8::MAX; n as usize],
+        };
+        let mut s = stream(5, Purpose::Ties, 0, 0);
+        let visible: Vec<Visible> = (0..n)
+            .map(|_| Visible::new(2.0 * s.unit() as f32 - 1.0, QUIET, 0, 0))
+            .collect();
+        let changes: Vec<(u32, Visible)> = [3u32, 290, 150, 3]
+            .iter()
+            .map(|&r| {
+                (
+                    r,
+                    visible[r as usize].with_experience(2.0 * s.unit() as f32 - 1.0),
+                )
+            })
+            .collect();
+        let mut ahead = SumsAhead::new(visible.len(), &ties);
+        assert!(!ahead.kinds_mutual);
+        ahead.take(&visible, &ties, &AtomicBool::new(false));
+        let mut shown = visible.clone();
+        ahead.apply(&ties, &mut shown, &changes);
+        check_sums(&ahead, &ties, &shown);
     }
 }

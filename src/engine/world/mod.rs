@@ -351,7 +351,7 @@ impl World {
             // both only read the records meanwhile.
             let stop = AtomicBool::new(false);
             let shown = Arc::clone(&self.visible_next);
-            let ties = std::mem::take(&mut self.residents.ties);
+            let ties = Arc::clone(&self.residents.ties);
             let mut ahead = std::mem::take(&mut self.ahead);
             rayon::join(
                 || {
@@ -361,7 +361,6 @@ impl World {
                 || ahead.take(&shown, &ties, &stop),
             );
             drop(shown);
-            self.residents.ties = ties;
             self.ahead = ahead;
         } else {
             self.sequential_phases();

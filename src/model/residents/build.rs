@@ -14,6 +14,7 @@ use crate::model::territory::Territory;
 use crate::model::unit;
 use rand_distr::{Beta, Distribution};
 use rayon::prelude::*;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 fn beta_mean(mean: f64, concentration: f64) -> Beta<f64> {
@@ -182,7 +183,7 @@ impl Residents {
             state,
             link,
             visible: vec![Visible::default(); n],
-            ties,
+            ties: Arc::new(ties),
         }
     }
 
@@ -490,6 +491,11 @@ mod tests {
                 t[strong..]
                     .iter()
                     .all(|&j| one.traits[j as usize].grid != one.traits[i].grid)
+            );
+            // Ties are mutual (the sums taken ahead rely on it).
+            assert!(
+                t.iter()
+                    .all(|&j| one.ties.of(j as usize).0.contains(&(i as u32)))
             );
         }
         assert!(one.ties.targets.len() > 10 * one.len());

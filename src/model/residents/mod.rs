@@ -31,6 +31,7 @@ pub use day::{
 pub use links::{LinkRules, LinkSpec};
 
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// How the population is drawn.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -265,7 +266,9 @@ pub struct Residents {
     pub link: Vec<f32>,
     /// Experience, activity, health and rumour state, as neighbours see them.
     pub visible: Vec<Visible>,
-    pub ties: Ties,
+    /// Fixed at build; shared (a world's copy, and the thread that sums ties ahead
+    /// while a tick's sequential phases run, read the same rows).
+    pub ties: Arc<Ties>,
 }
 
 /// A resident's fixed traits (drawn at build; 28 bytes).
@@ -353,7 +356,7 @@ impl Claims {
 /// `strong[i]` of them. Ties are mutual: `j` is among `i`'s ties exactly when `i` is
 /// among `j`'s (the sums taken ahead rely on it to correct themselves:
 /// `engine::residents_phase::SumsAhead`).
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Ties {
     pub offsets: Vec<u32>,
     pub targets: Vec<u32>,
