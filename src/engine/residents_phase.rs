@@ -935,6 +935,8 @@ mod tests {
 
     #[test]
     fn sums_stop_being_taken_when_told_and_are_forgotten_once_read() {
+        // No other test may set `AHEAD_ALL` (which ignores the stop) meanwhile.
+        let _one = SWITCHES.lock().unwrap_or_else(|e| e.into_inner());
         let (ties, visible, _) = ties_records_changes();
         let mut ahead = SumsAhead::new(visible.len(), &ties);
         ahead.take(&visible, &ties, &AtomicBool::new(true));
